@@ -1,0 +1,121 @@
+"""The event envelope (CloudEvents 1.0 attributes) and the registry of every event type.
+
+Routing on the broker follows nameko's convention so nameko services subscribe natively:
+exchange ``<source>.events`` (topic, durable), routing key = the event's ``name``
+(e.g. ``certificate.issued``). The envelope's ``type`` is ``<source>.<name>``.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from marshmallow import RAISE, Schema, fields, validate
+
+SPEC_VERSION = "1.0"
+
+
+class EnvelopeSchema(Schema):
+    """CloudEvents 1.0 attributes plus two extensions: ``schemaversion`` and ``correlationid``."""
+
+    class Meta:
+        unknown = RAISE
+
+    specversion = fields.String(required=True, validate=validate.Equal(SPEC_VERSION))
+    id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    source = fields.String(required=True)
+    type = fields.String(required=True)
+    subject = fields.String(allow_none=True, load_default=None)
+    time = fields.String(required=True)
+    datacontenttype = fields.String(load_default="application/json")
+    schemaversion = fields.Integer(required=True, validate=validate.Range(min=1))
+    correlationid = fields.String(allow_none=True, load_default=None)
+    data = fields.Dict(required=True)
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One published event type: who publishes it, its name, schema and version."""
+
+    source: str
+    name: str
+    schema: type[Schema]
+    version: int = 1
+    description: str = ""
+
+    @property
+    def type(self) -> str:
+        return f"{self.source}.{self.name}"
+
+    @property
+    def exchange(self) -> str:
+        return f"{self.source}.events"
+
+    @property
+    def routing_key(self) -> str:
+        return self.name
+
+    def dump(self, data: dict) -> dict:
+        """Validate and serialise a payload; raises marshmallow.ValidationError on a bad one."""
+        schema = self.schema()
+        errors = schema.validate(schema.dump(data))
+        if errors:
+            from marshmallow import ValidationError
+
+            raise ValidationError(errors)
+        return schema.dump(data)
+
+    def load(self, data: dict) -> dict:
+        return self.schema().load(data)
+
+
+@dataclass
+class Envelope:
+    """An event as it travels: attributes plus the payload already serialised to JSON types."""
+
+    type: str
+    source: str
+    data: dict
+    schemaversion: int
+    subject: str | None = None
+    correlationid: str | None = None
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    time: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
+    specversion: str = SPEC_VERSION
+    datacontenttype: str = "application/json"
+
+    def to_dict(self) -> dict:
+        return {
+            "specversion": self.specversion,
+            "id": self.id,
+            "source": self.source,
+            "type": self.type,
+            "subject": self.subject,
+            "time": self.time,
+            "datacontenttype": self.datacontenttype,
+            "schemaversion": self.schemaversion,
+            "correlationid": self.correlationid,
+            "data": self.data,
+        }
+
+    @classmethod
+    def from_dict(cls, body: dict) -> "Envelope":
+        attrs = EnvelopeSchema().load(body)
+        return cls(**attrs)
+
+
+REGISTRY: dict[str, EventType] = {}
+
+
+def register(event_type: EventType) -> EventType:
+    if event_type.type in REGISTRY:
+        raise ValueError(f"event type {event_type.type} registered twice")
+    REGISTRY[event_type.type] = event_type
+    return event_type
+
+
+def all_event_types() -> list[EventType]:
+    """Every event type of every installed contract module."""
+    from enforcement_contracts import personnel, training  # noqa: F401  (registers on import)
+
+    return sorted(REGISTRY.values(), key=lambda e: e.type)

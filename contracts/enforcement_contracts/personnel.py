@@ -1,0 +1,260 @@
+"""Contract of the personnel service: agencies, officers, certificates, departures, assessments.
+
+RPC methods (service ``personnel``) take and return the payloads below as JSON-ready dicts;
+every write takes the caller's ``actor`` (see ``common.Actor``) so the service scopes it.
+ID card numbers appear only in ``OfficerCreate`` (input); every output carries the masked form.
+"""
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from .common import AGENCY_CODE, PromptnessMeasured, StrictSchema
+from .events import EventType, register
+
+SERVICE = "personnel"
+
+AGENCY_KINDS = ("department", "township", "other")
+CERTIFICATE_STATUSES = ("valid", "suspended", "cancelled", "revoked")
+DEPARTURE_REASONS = ("transfer", "resignation", "dismissal", "retirement", "other")
+ASSESSMENT_GRADES = ("excellent", "competent", "basically_competent", "incompetent")
+REVIEWER_KINDS = ("public_lawyer", "legal_adviser")
+# Enforcement domains (执法类别) are data a county extends, so only their shape is fixed here.
+DOMAIN_CODE = validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$", error="must be a lower-case code like market_supervision")
+
+
+# --- RPC payloads ---------------------------------------------------------------------------
+class AgencyCreate(StrictSchema):
+    code = fields.String(required=True, validate=AGENCY_CODE)
+    name = fields.String(required=True, validate=validate.Length(min=2, max=100))
+    kind = fields.String(required=True, validate=validate.OneOf(AGENCY_KINDS))
+    is_supervisor = fields.Boolean(load_default=False)
+    is_police = fields.Boolean(load_default=False)
+
+
+class Agency(AgencyCreate):
+    officer_count = fields.Integer(dump_only=True)
+
+
+class OfficerCreate(StrictSchema):
+    agency_code = fields.String(required=True, validate=AGENCY_CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    id_number = fields.String(required=True, load_only=True, validate=validate.Length(equal=18),
+                              metadata={"description": "resident ID (GB 11643); stored encrypted, shown masked"})
+    position = fields.String(load_default="", validate=validate.Length(max=100))
+    domains = fields.List(fields.String(validate=DOMAIN_CODE), load_default=list, validate=validate.Length(max=20))
+    is_police = fields.Boolean(load_default=False)
+
+
+class OfficerUpdate(StrictSchema):
+    name = fields.String(validate=validate.Length(min=1, max=50))
+    position = fields.String(validate=validate.Length(max=100))
+    domains = fields.List(fields.String(validate=DOMAIN_CODE), validate=validate.Length(max=20))
+
+
+class Officer(StrictSchema):
+    officer_id = fields.String()
+    agency_code = fields.String()
+    name = fields.String()
+    id_number_masked = fields.String()
+    position = fields.String()
+    domains = fields.List(fields.String())
+    is_police = fields.Boolean()
+    status = fields.String(metadata={"description": "active or departed"})
+    departed_on = fields.Date(allow_none=True)
+    certificate_number = fields.String(allow_none=True)
+    certificate_status = fields.String(allow_none=True)
+
+
+class OfficerQuery(StrictSchema):
+    agency_code = fields.String(validate=AGENCY_CODE)
+    status = fields.String(validate=validate.OneOf(["active", "departed"]))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class DepartureCreate(StrictSchema):
+    reason = fields.String(required=True, validate=validate.OneOf(DEPARTURE_REASONS))
+    departed_on = fields.Date(required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+    cancel_certificate = fields.Boolean(load_default=True, metadata={
+        "description": "cancel the certificate now; false when the card has not been taken back yet"})
+
+
+class CertificateIssue(StrictSchema):
+    officer_id = fields.String(required=True)
+    domains = fields.List(fields.String(validate=DOMAIN_CODE), required=True, validate=validate.Length(min=1, max=20))
+    issued_on = fields.Date(metadata={"description": "defaults to today"})
+
+
+class CertificateStatusChange(StrictSchema):
+    status = fields.String(required=True, validate=validate.OneOf(CERTIFICATE_STATUSES))
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=500))
+
+
+class Certificate(StrictSchema):
+    number = fields.String()
+    officer_id = fields.String()
+    agency_code = fields.String()
+    domains = fields.List(fields.String())
+    issued_on = fields.Date()
+    expires_on = fields.Date()
+    status = fields.String()
+    status_reason = fields.String(allow_none=True)
+    cancelled_on = fields.Date(allow_none=True)
+    renewal_window_opens = fields.Date()
+
+
+class CertificateCheck(StrictSchema):
+    """What the public sees when checking a certificate number: no personal data beyond the holder's name."""
+
+    number = fields.String()
+    valid = fields.Boolean()
+    status = fields.String()
+    holder_name = fields.String()
+    agency_name = fields.String()
+    domains = fields.List(fields.String())
+    expires_on = fields.Date()
+
+
+class AssessmentCreate(StrictSchema):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    grade = fields.String(required=True, validate=validate.OneOf(ASSESSMENT_GRADES))
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class Assessment(AssessmentCreate):
+    officer_id = fields.String()
+    agency_code = fields.String()
+    certificate_suspended = fields.Boolean()
+
+
+class LegalReviewerCreate(StrictSchema):
+    agency_code = fields.String(required=True, validate=AGENCY_CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=50))
+    kind = fields.String(required=True, validate=validate.OneOf(REVIEWER_KINDS))
+    has_legal_qualification = fields.Boolean(required=True)
+    qualification_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    officer_id = fields.String(load_default=None, allow_none=True)
+
+
+class LegalReviewer(LegalReviewerCreate):
+    reviewer_id = fields.String()
+    may_review_major_decisions = fields.Boolean()
+
+
+class MayEnforceQuery(StrictSchema):
+    officer_id = fields.String(required=True)
+    domain = fields.String(required=True, validate=DOMAIN_CODE)
+    on_date = fields.Date(required=True)
+
+
+class MayEnforce(StrictSchema):
+    officer_id = fields.String()
+    domain = fields.String()
+    on_date = fields.Date()
+    allowed = fields.Boolean()
+    reason = fields.String()
+    certificate_number = fields.String(allow_none=True)
+
+
+class Eligibility(StrictSchema):
+    officer_id = fields.String()
+    year = fields.Integer()
+    eligible = fields.Boolean()
+    reasons = fields.List(fields.String())
+
+
+class PromptnessRow(StrictSchema):
+    agency_code = fields.String()
+    kind = fields.String()
+    measurements = fields.Integer()
+    on_time = fields.Integer()
+    on_time_ratio = fields.Float()
+    mean_workdays = fields.Float()
+
+
+# --- events ---------------------------------------------------------------------------------
+class AgencyRegistered(StrictSchema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    is_supervisor = fields.Boolean(required=True)
+    is_police = fields.Boolean(required=True)
+
+
+class OfficerRegistered(StrictSchema):
+    officer_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    name = fields.String(required=True)
+    position = fields.String(required=True)
+    domains = fields.List(fields.String(), required=True)
+    is_police = fields.Boolean(required=True)
+
+
+class OfficerUpdated(StrictSchema):
+    officer_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    changed = fields.List(fields.String(), required=True)
+
+
+class OfficerDeparted(StrictSchema):
+    officer_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    reason = fields.String(required=True)
+    departed_on = fields.Date(required=True)
+    certificate_number = fields.String(allow_none=True, required=True)
+    certificate_cancelled = fields.Boolean(required=True)
+
+
+class CertificateIssued(StrictSchema):
+    certificate_number = fields.String(required=True)
+    officer_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    domains = fields.List(fields.String(), required=True)
+    issued_on = fields.Date(required=True)
+    expires_on = fields.Date(required=True)
+
+
+class CertificateStatusChanged(StrictSchema):
+    certificate_number = fields.String(required=True)
+    officer_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    old_status = fields.String(required=True)
+    new_status = fields.String(required=True)
+    reason = fields.String(required=True)
+    changed_on = fields.Date(required=True)
+
+
+class AssessmentRecorded(StrictSchema):
+    officer_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    year = fields.Integer(required=True)
+    grade = fields.String(required=True)
+    certificate_suspended = fields.Boolean(required=True)
+
+
+class LegalReviewerRegistered(StrictSchema):
+    reviewer_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    kind = fields.String(required=True)
+    has_legal_qualification = fields.Boolean(required=True)
+    officer_id = fields.String(allow_none=True, required=True)
+
+
+AGENCY_REGISTERED = register(EventType(SERVICE, "agency.registered", AgencyRegistered, 1, "An enforcement agency (执法主体) was registered."))
+OFFICER_REGISTERED = register(EventType(SERVICE, "officer.registered", OfficerRegistered, 1, "An officer was registered (no ID number in the event)."))
+OFFICER_UPDATED = register(EventType(SERVICE, "officer.updated", OfficerUpdated, 1, "An officer's record changed; lists the changed fields."))
+OFFICER_DEPARTED = register(EventType(SERVICE, "officer.departed", OfficerDeparted, 1, "An officer left an enforcement post."))
+CERTIFICATE_ISSUED = register(EventType(SERVICE, "certificate.issued", CertificateIssued, 1, "An enforcement certificate (执法证) was issued."))
+CERTIFICATE_STATUS_CHANGED = register(EventType(SERVICE, "certificate.status_changed", CertificateStatusChanged, 1,
+                                                "A certificate was suspended, reinstated, cancelled or revoked."))
+ASSESSMENT_RECORDED = register(EventType(SERVICE, "assessment.recorded", AssessmentRecorded, 1, "A yearly officer assessment (年度考核) was recorded."))
+LEGAL_REVIEWER_REGISTERED = register(EventType(SERVICE, "legal_reviewer.registered", LegalReviewerRegistered, 1,
+                                               "A public lawyer or legal adviser was registered for legal review."))
+PROMPTNESS_MEASURED = register(EventType(SERVICE, "promptness.measured", PromptnessMeasured, 1,
+                                         "An obligation with a deadline ended (kind certificate_cancelled: departure to cancellation)."))
+
+
+class PromptnessQuery(StrictSchema):
+    since = fields.Date()
+    until = fields.Date()

@@ -1,0 +1,48 @@
+"""Who may read or write which agency's records: the same rule in every service.
+
+The gateway authenticates and passes the caller as an ``actor`` dict; services decide with
+these functions, next to the data, so no route can forget the check.
+"""
+from __future__ import annotations
+
+from enforcement_contracts.errors import Forbidden
+
+ALL_AGENCIES = ("bureau", "system")
+
+
+def sees_all(actor: dict) -> bool:
+    return actor.get("role") in ALL_AGENCIES
+
+
+def scope_agency(actor: dict) -> str | None:
+    """The one agency an actor is limited to, or None when it sees all."""
+    if sees_all(actor):
+        return None
+    if actor.get("role") in ("agency_admin", "officer") and actor.get("agency_code"):
+        return actor["agency_code"]
+    raise Forbidden("this role cannot read agency records")
+
+
+def require_read(actor: dict, agency_code: str, officer_id: str | None = None) -> None:
+    if sees_all(actor):
+        return
+    role = actor.get("role")
+    if role == "agency_admin" and actor.get("agency_code") == agency_code:
+        return
+    if role == "officer" and officer_id is not None and actor.get("officer_id") == officer_id:
+        return
+    raise Forbidden("not allowed to read another agency's records")
+
+
+def require_write(actor: dict, agency_code: str) -> None:
+    if sees_all(actor):
+        return
+    if actor.get("role") == "agency_admin" and actor.get("agency_code") == agency_code:
+        return
+    raise Forbidden("not allowed to change another agency's records" if actor.get("role") == "agency_admin"
+                    else "this role cannot change records")
+
+
+def require_bureau(actor: dict) -> None:
+    if not sees_all(actor):
+        raise Forbidden("only the justice bureau may do this")

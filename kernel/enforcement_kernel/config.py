@@ -1,0 +1,79 @@
+"""Reading a service's configuration: YAML (nameko's ``${VAR:default}`` syntax) plus environment overrides."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+
+# Environment variables that always win over the file, and the config key each one sets.
+ENV_OVERRIDES = {
+    "AMQP_URI": "AMQP_URI",
+    "DATABASE_URL": "DATABASE_URL",
+    "OPS_PORT": "OPS_PORT",
+    "LOG_LEVEL": "LOG_LEVEL",
+    "MAX_WORKERS": "max_workers",
+    "RPC_TIMEOUT": "RPC_TIMEOUT",
+}
+
+DEFAULTS = {
+    "AMQP_URI": "amqp://guest:guest@127.0.0.1:5672/",
+    "max_workers": 10,
+    "RPC_TIMEOUT": 5.0,
+    "LOG_LEVEL": "INFO",
+    "OPS_PORT": 0,
+    "OUTBOX": {"relay": True, "poll_seconds": 1.0, "batch": 100, "stuck_after_seconds": 300},
+}
+
+_yaml_ready = False
+
+
+def _setup_yaml() -> None:
+    global _yaml_ready
+    if not _yaml_ready:
+        from nameko.cli.main import setup_yaml_parser
+
+        setup_yaml_parser()
+        _yaml_ready = True
+
+
+def _deep_merge(base: dict, extra: dict) -> dict:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_config(service_name: str, path: str | os.PathLike | None = None, default_path: str | os.PathLike | None = None) -> dict:
+    """The one way to read a service's config.
+
+    Order (later wins): kernel defaults, the YAML file (``path``, else ``$CONFIG``, else the
+    service's packaged ``default_path``), then the environment variables in ``ENV_OVERRIDES``.
+    """
+    _setup_yaml()
+    config = dict(DEFAULTS)
+    chosen = path or os.environ.get("CONFIG") or default_path
+    if chosen:
+        text = Path(chosen).read_text(encoding="utf-8")
+        config = _deep_merge(config, yaml.safe_load(text) or {})
+    for env, key in ENV_OVERRIDES.items():
+        if os.environ.get(env):
+            config[key] = yaml.safe_load(os.environ[env]) if key in ("max_workers", "RPC_TIMEOUT", "OPS_PORT") else os.environ[env]
+    config["SERVICE_NAME"] = service_name
+    config.setdefault("DATABASE_URL", f"sqlite:///var/{service_name}.db")
+    config["max_workers"] = int(config["max_workers"])
+    config["OPS_PORT"] = int(config["OPS_PORT"])
+    return config
+
+
+def setting(config: dict, dotted: str, default=None):
+    """A nested setting by dotted path (``certificates.validity_years``), or ``default``."""
+    node = config
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return default
+        node = node[part]
+    return node

@@ -1,0 +1,148 @@
+"""The outbox relay: publishes committed events with publisher confirms and mandatory routing.
+
+A row is marked sent only after the broker confirmed it. A crash between commit and publish
+leaves the row pending and the next relay (after restart) sends it; a crash between publish
+and marking it sent re-sends it with the same event id, which idempotent consumers ignore.
+An unroutable event (no queue bound yet) stays in the table and is retried with back-off, so a
+subscriber that declares its queue later still receives it.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import eventlet
+from eventlet.queue import Empty, LightQueue
+from nameko.amqp.publish import Publisher, UndeliverableMessage
+from nameko.extensions import DependencyProvider
+from kombu import Exchange
+from sqlalchemy import func, select
+
+from . import metrics
+from .config import setting
+from .db import OutboxRow, utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 300
+
+
+def backoff_seconds(attempts: int) -> int:
+    """1, 2, 4 ... capped at five minutes."""
+    return min(2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
+
+
+class OutboxRelay(DependencyProvider):
+    """Runs inside the service's container next to its ``db`` dependency."""
+
+    def setup(self):
+        config = self.container.config
+        self.service = config.get("SERVICE_NAME", self.container.service_name)
+        self.enabled = bool(setting(config, "OUTBOX.relay", True))
+        self.poll_seconds = float(setting(config, "OUTBOX.poll_seconds", 1.0))
+        self.batch = int(setting(config, "OUTBOX.batch", 100))
+        self.publisher = Publisher(config["AMQP_URI"], use_confirms=True, mandatory=True)
+        self._wake = LightQueue(maxsize=1)
+        self._running = False
+        self.database = next(d for d in self.container.dependencies if d.attr_name == "db")
+        self.database.after_commit.append(lambda _emitted: self.wake())
+
+    def start(self):
+        self._running = True
+        if self.enabled:
+            self.container.spawn_managed_thread(self._loop)
+
+    def stop(self):
+        self._running = False
+        self.wake()
+
+    def kill(self):
+        self._running = False
+
+    def wake(self):
+        try:
+            self._wake.put_nowait(True)
+        except Exception:  # already awake
+            pass
+
+    def _loop(self):
+        while self._running:
+            try:
+                self.relay_once()
+            except Exception:  # the broker or the database is away: try again later, never die
+                log.exception("outbox relay pass failed")
+                eventlet.sleep(self.poll_seconds)
+            try:
+                self._wake.get(timeout=self.poll_seconds)
+            except Empty:
+                pass
+
+    def relay_once(self) -> int:
+        """Publish every due row once; returns how many the broker confirmed."""
+        confirmed = 0
+        engine = self.database.engine
+        with self.database.sessionmaker() as session:
+            query = (select(OutboxRow).where(OutboxRow.status != "sent", OutboxRow.next_attempt_at <= utcnow())
+                     .order_by(OutboxRow.id).limit(self.batch))
+            if engine.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)  # replicas never publish the same row at once
+            rows = session.execute(query).scalars().all()
+            for row in rows:
+                if not self._running:
+                    break
+                if self._publish(row):
+                    confirmed += 1
+                session.commit() if engine.dialect.name != "postgresql" else session.flush()
+            session.commit()
+        self.update_gauges()
+        return confirmed
+
+    def _publish(self, row: OutboxRow) -> bool:
+        row.attempts += 1
+        try:
+            self.publisher.publish(
+                row.body, exchange=Exchange(row.exchange, type="topic", durable=True), routing_key=row.routing_key,
+                declare=[Exchange(row.exchange, type="topic", durable=True)], message_id=row.event_id,
+                serializer="json", retry=True,
+                retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2},
+            )
+        except UndeliverableMessage:
+            row.status = "unroutable"
+            row.last_error = "no queue bound for this routing key"
+            row.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(row.attempts))
+            metrics.EVENTS_UNROUTABLE.labels(self.service, row.event_type).inc()
+            return False
+        except Exception as exc:
+            row.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            row.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(row.attempts))
+            raise
+        row.status = "sent"
+        row.sent_at = utcnow()
+        row.last_error = None
+        metrics.EVENTS_PUBLISHED.labels(self.service, row.event_type).inc()
+        return True
+
+    def backlog(self) -> dict:
+        """Unsent rows by status, and the age of the oldest pending one (unroutable rows wait for a subscriber)."""
+        with self.database.sessionmaker() as session:
+            rows = session.execute(
+                select(OutboxRow.status, func.count(OutboxRow.id), func.min(OutboxRow.created_at))
+                .where(OutboxRow.status != "sent").group_by(OutboxRow.status)).all()
+        counts = {"pending": 0, "unroutable": 0}
+        oldest_pending = None
+        for status, count, oldest in rows:
+            counts[status] = int(count)
+            if status == "pending":
+                oldest_pending = oldest
+        age = max((utcnow() - oldest_pending).total_seconds(), 0.0) if oldest_pending else 0.0
+        return {"counts": counts, "oldest_pending_age": age}
+
+    def update_gauges(self) -> dict:
+        state = self.backlog()
+        for status, count in state["counts"].items():
+            metrics.OUTBOX_BACKLOG.labels(self.service, status).set(count)
+        metrics.OUTBOX_OLDEST_AGE.labels(self.service).set(state["oldest_pending_age"])
+        return state
+
+    def get_dependency(self, worker_ctx):
+        return self

@@ -1,0 +1,434 @@
+"""Static checks of the deployment files.
+
+Covers docker-compose.yml, the service Dockerfiles, .dockerignore and the files
+under deploy/ (Prometheus, Postgres, RabbitMQ). Nothing here builds images or
+starts containers; the two external validators are run as subprocesses:
+
+* ``docker-compose`` (Debian package ``docker-compose``) for ``config -q``;
+* ``promtool`` (Debian package ``prometheus``) for ``check config``.
+
+Both are required: when one is missing the test fails and says to run
+``scripts/install-system-deps``. They are never skipped, so CI cannot go green
+without having validated the files.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
+PROMETHEUS_FILE = REPO_ROOT / "deploy" / "prometheus" / "prometheus.yml"
+POSTGRES_INIT = REPO_ROOT / "deploy" / "postgres" / "init-databases.sql"
+RABBITMQ_PLUGINS = REPO_ROOT / "deploy" / "rabbitmq" / "enabled_plugins"
+DOCKERIGNORE = REPO_ROOT / ".dockerignore"
+
+INSTALL_HINT = "run scripts/install-system-deps to install the system packages the tests need"
+
+# Application services in the stack today: name -> (Dockerfile, OPS_PORT).
+APP_SERVICES = {
+    "personnel": ("services/personnel/Dockerfile", 9101),
+    "gateway": ("gateway/Dockerfile", 9100),
+}
+# Services that are planned but not in the compose file yet: their ops ports
+# (prometheus.yml carries commented-out jobs for them).
+PLANNED_SERVICES = {"training": 9102, "cases": 9103, "supervision": 9104}
+INFRA_SERVICES = {"rabbitmq", "postgres", "prometheus"}
+EXPECTED_SERVICES = (
+    INFRA_SERVICES | set(APP_SERVICES) | {f"{name}-migrate" for name in APP_SERVICES}
+)
+DATABASES = {"personnel", "training", "cases", "supervision", "gateway"}
+
+COMMON_ENV = {"AMQP_URI", "DATABASE_URL", "OPS_PORT", "CONFIG", "LOG_LEVEL"}
+EXTRA_ENV = {
+    "personnel": {"ID_ENCRYPTION_KEY", "ID_HASH_KEY"},
+    "gateway": {"GATEWAY_TOKEN_SECRET"},
+}
+
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+
+
+def _require_tool(binary: str, debian_package: str) -> str:
+    path = shutil.which(binary)
+    if path is None:
+        pytest.fail(
+            f"`{binary}` is not on PATH (Debian package `{debian_package}`); {INSTALL_HINT}",
+            pytrace=False,
+        )
+    return path
+
+
+def _run(cmd: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        cmd,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    with COMPOSE_FILE.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    assert isinstance(data, dict), "docker-compose.yml is not a mapping"
+    return data
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict) -> dict:
+    svcs = compose.get("services")
+    assert isinstance(svcs, dict) and svcs, "docker-compose.yml has no services"
+    return svcs
+
+
+@pytest.fixture(scope="module")
+def prometheus_config() -> dict:
+    with PROMETHEUS_FILE.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    assert isinstance(data, dict), "prometheus.yml is not a mapping"
+    return data
+
+
+def _env(service: dict) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):  # ["KEY=value", ...] form
+        env = dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
+    return {str(k): "" if v is None else str(v) for k, v in env.items()}
+
+
+def _ops_ports(services: dict) -> dict[str, int]:
+    """compose service name -> OPS_PORT, for every service that sets one."""
+    ports = {}
+    for name, svc in services.items():
+        value = _env(svc).get("OPS_PORT")
+        if value:
+            ports[name] = int(value)
+    return ports
+
+
+def _container_ports(service: dict) -> set[int]:
+    """Container-side ports a service publishes or exposes."""
+    result: set[int] = set()
+    for entry in list(service.get("ports") or []) + list(service.get("expose") or []):
+        if isinstance(entry, dict):  # long syntax
+            result.add(int(entry["target"]))
+            continue
+        text = str(entry).split("/", 1)[0]  # drop /tcp
+        result.add(int(text.rsplit(":", 1)[-1]))
+    return result
+
+
+def _long_running_app_services(services: dict) -> list[str]:
+    """Services built from this repo that are not one-shot migrate jobs."""
+    return sorted(
+        name for name, svc in services.items() if "build" in svc and not name.endswith("-migrate")
+    )
+
+
+def _dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, with comments and continuations folded."""
+    instructions: list[tuple[str, str]] = []
+    pending = ""
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not pending and (not line or line.startswith("#")):
+            continue
+        if pending and line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        pending += line
+        keyword, _, args = pending.partition(" ")
+        instructions.append((keyword.upper(), args.strip()))
+        pending = ""
+    if pending:
+        keyword, _, args = pending.partition(" ")
+        instructions.append((keyword.upper(), args.strip()))
+    return instructions
+
+
+def _scrape_targets(config: dict) -> list[tuple[str, str, str]]:
+    """(job_name, host, port) for every static target."""
+    targets = []
+    for job in config.get("scrape_configs") or []:
+        for static in job.get("static_configs") or []:
+            for target in static.get("targets") or []:
+                host, _, port = str(target).rpartition(":")
+                targets.append((job["job_name"], host, port))
+    return targets
+
+
+# --------------------------------------------------------------------------
+# (a) docker-compose accepts the file
+# --------------------------------------------------------------------------
+
+
+def test_docker_compose_config_is_valid():
+    binary = _require_tool("docker-compose", "docker-compose")
+    result = _run([binary, "-f", str(COMPOSE_FILE), "config", "-q"])
+    assert result.returncode == 0, (
+        f"`docker-compose -f docker-compose.yml config -q` exited {result.returncode}:\n"
+        f"{result.stdout}\n{result.stderr}"
+    )
+
+
+# --------------------------------------------------------------------------
+# (b) structure of the compose file and the Dockerfiles
+# --------------------------------------------------------------------------
+
+
+def test_compose_has_no_obsolete_version_key(compose):
+    assert "version" not in compose, "use the compose spec: drop the top-level `version:` key"
+
+
+def test_compose_has_expected_services(services):
+    missing = EXPECTED_SERVICES - set(services)
+    assert not missing, f"docker-compose.yml lacks services: {sorted(missing)}"
+
+
+def test_every_built_service_is_known(services):
+    """A new app service needs a row in APP_SERVICES (Dockerfile, ops port)."""
+    unknown = set(_long_running_app_services(services)) - set(APP_SERVICES)
+    assert not unknown, f"add {sorted(unknown)} to APP_SERVICES in this test"
+
+
+@pytest.mark.parametrize("name", sorted(APP_SERVICES))
+def test_app_service_runtime_settings(services, name):
+    dockerfile, ops_port = APP_SERVICES[name]
+    svc = services[name]
+
+    assert svc.get("read_only") is True, f"{name}: must run with read_only: true"
+    tmpfs = svc.get("tmpfs") or []
+    tmpfs = [tmpfs] if isinstance(tmpfs, str) else tmpfs
+    assert any(str(t).split(":")[0] == "/tmp" for t in tmpfs), f"{name}: needs a tmpfs on /tmp"
+
+    healthcheck = svc.get("healthcheck")
+    assert isinstance(healthcheck, dict) and healthcheck.get("test"), f"{name}: no healthcheck"
+    assert not healthcheck.get("disable"), f"{name}: healthcheck is disabled"
+    assert "/health/live" in " ".join(map(str, healthcheck["test"])), (
+        f"{name}: healthcheck should probe /health/live"
+    )
+
+    build = svc.get("build")
+    assert isinstance(build, dict), f"{name}: build must be a mapping"
+    assert build.get("context") == ".", f"{name}: build context must be the repo root"
+    assert build.get("dockerfile") == dockerfile
+
+    env = _env(svc)
+    missing = (COMMON_ENV | EXTRA_ENV.get(name, set())) - set(env)
+    assert not missing, f"{name}: environment lacks {sorted(missing)}"
+    assert env["OPS_PORT"] == str(ops_port)
+    assert env["DATABASE_URL"].startswith("postgresql+psycopg2://")
+    assert env["DATABASE_URL"].endswith(f"@postgres:5432/{name}")
+    assert env["AMQP_URI"].startswith("amqp://") and "@rabbitmq:5672" in env["AMQP_URI"]
+
+    depends = svc.get("depends_on")
+    assert isinstance(depends, dict), f"{name}: depends_on must use the long (condition) form"
+    assert depends.get("rabbitmq", {}).get("condition") == "service_healthy"
+    assert depends.get("postgres", {}).get("condition") == "service_healthy"
+    assert (
+        depends.get(f"{name}-migrate", {}).get("condition") == "service_completed_successfully"
+    ), f"{name}: must wait for {name}-migrate to complete successfully"
+
+
+@pytest.mark.parametrize("name", sorted(APP_SERVICES))
+def test_migrate_job_is_one_shot_with_the_same_image(services, name):
+    job = services[f"{name}-migrate"]
+    svc = services[name]
+    assert job.get("image") and job.get("image") == svc.get("image"), (
+        f"{name}-migrate must use the same image as {name}"
+    )
+    assert job.get("build") == svc.get("build")
+    assert str(job.get("restart")) == "no", f"{name}-migrate: restart must be \"no\""
+    command = job.get("command")
+    command = " ".join(command) if isinstance(command, list) else str(command)
+    assert f"enforcement-migrate {name} && enforcement-seed {name}" in command
+    assert job.get("read_only") is True
+    assert _env(job) == _env(svc), f"{name}-migrate must get the same environment as {name}"
+
+
+def test_secrets_have_change_me_defaults():
+    text = COMPOSE_FILE.read_text(encoding="utf-8")
+    for var in ("POSTGRES_PASSWORD", "ID_ENCRYPTION_KEY", "ID_HASH_KEY", "GATEWAY_TOKEN_SECRET"):
+        match = re.search(r"\$\{" + var + r":-([^}]*)\}", text)
+        assert match, f"{var} must be read from the environment with a dev default"
+        assert "CHANGE-ME" in match.group(1), f"{var}: dev default must be marked CHANGE-ME"
+
+
+def test_gateway_publishes_http_port(services):
+    ports = [str(p) for p in services["gateway"].get("ports") or []]
+    assert "8000:8000" in ports
+
+
+def test_infrastructure_services(services):
+    rabbit = services["rabbitmq"]
+    assert rabbit["image"].startswith("rabbitmq:3.13-management")
+    assert "rabbitmq-diagnostics -q ping" in " ".join(rabbit["healthcheck"]["test"])
+    assert {5672, 15672, 15692} <= _container_ports(rabbit)
+    assert any(
+        str(v).startswith("./deploy/rabbitmq/enabled_plugins:/etc/rabbitmq/enabled_plugins")
+        for v in rabbit.get("volumes") or []
+    )
+
+    pg = services["postgres"]
+    assert pg["image"].startswith("postgres:15")
+    assert "pg_isready" in " ".join(pg["healthcheck"]["test"])
+    assert "POSTGRES_PASSWORD" in _env(pg)
+    assert any(
+        str(v).startswith("./deploy/postgres/init-databases.sql:/docker-entrypoint-initdb.d/")
+        for v in pg.get("volumes") or []
+    )
+
+    prom = services["prometheus"]
+    assert prom["image"].startswith("prom/prometheus")
+    assert 9090 in _container_ports(prom)
+    assert any(
+        str(v).startswith("./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml")
+        for v in prom.get("volumes") or []
+    )
+
+
+@pytest.mark.parametrize("name", sorted(APP_SERVICES))
+def test_dockerfile(name):
+    dockerfile, ops_port = APP_SERVICES[name]
+    path = REPO_ROOT / dockerfile
+    assert path.is_file(), f"missing {dockerfile}"
+    instructions = _dockerfile_instructions(path)
+    by_kind: dict[str, list[str]] = {}
+    for keyword, args in instructions:
+        by_kind.setdefault(keyword, []).append(args)
+
+    assert by_kind.get("FROM", [""])[0].split()[0] == "python:3.11-slim"
+
+    users = by_kind.get("USER")
+    assert users, f"{dockerfile}: no USER instruction (image would run as root)"
+    final_user = users[-1].split(":")[0]
+    assert final_user not in {"root", "0"}, f"{dockerfile}: final USER is root"
+    assert final_user == "10001", f"{dockerfile}: expected USER 10001, got {users[-1]}"
+    # The last USER must come after the last RUN, so nothing later runs as root
+    # and the runtime is unprivileged.
+    kinds = [k for k, _ in instructions]
+    assert max(i for i, k in enumerate(kinds) if k == "USER") > max(
+        i for i, k in enumerate(kinds) if k == "RUN"
+    )
+
+    env_text = " ".join(by_kind.get("ENV", []))
+    assert re.search(r"\bPYTHONUNBUFFERED=1\b", env_text), f"{dockerfile}: set PYTHONUNBUFFERED=1"
+
+    exposed = {int(p.split("/")[0]) for args in by_kind.get("EXPOSE", []) for p in args.split()}
+    assert ops_port in exposed, f"{dockerfile}: EXPOSE {ops_port}"
+    if name == "gateway":
+        assert 8000 in exposed, f"{dockerfile}: EXPOSE 8000"
+
+    runs = " ".join(by_kind.get("RUN", []))
+    assert "pip install --no-cache-dir" in runs
+    assert not re.search(r"pip install[^&;]*\s(-e|--editable)\b", runs), "no editable installs"
+    copies = " ".join(by_kind.get("COPY", []))
+    for source in ("kernel", "contracts", str(Path(dockerfile).parent)):
+        assert source in copies, f"{dockerfile}: must COPY {source}"
+
+    healthchecks = by_kind.get("HEALTHCHECK", [])
+    assert healthchecks and "/health/live" in healthchecks[-1]
+    assert "urllib" in healthchecks[-1], f"{dockerfile}: healthcheck must not need curl"
+
+    assert by_kind.get("CMD", [""])[-1] == f'["enforcement-run", "{name}"]'
+
+
+def test_dockerignore_excludes_local_state():
+    assert DOCKERIGNORE.is_file(), "missing .dockerignore at the repository root"
+    patterns = {
+        line.strip()
+        for line in DOCKERIGNORE.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    for required in (".venv", "var", ".git", "**/__pycache__", "**/*.db", "bench", ".env"):
+        assert required in patterns, f".dockerignore must exclude {required}"
+    for needed in ("kernel", "contracts", "services", "gateway"):
+        assert needed not in patterns, f".dockerignore must not exclude {needed}"
+
+
+def test_postgres_init_creates_every_database():
+    sql = POSTGRES_INIT.read_text(encoding="utf-8")
+    created = set(re.findall(r"^\s*CREATE\s+DATABASE\s+(\w+)\s*;", sql, re.I | re.M))
+    assert created == DATABASES
+
+
+def test_rabbitmq_enabled_plugins():
+    text = RABBITMQ_PLUGINS.read_text(encoding="utf-8").strip()
+    assert text == "[rabbitmq_management,rabbitmq_prometheus]."
+
+
+# --------------------------------------------------------------------------
+# (c) Prometheus targets agree with the compose file
+# --------------------------------------------------------------------------
+
+
+def test_scrape_target_ports_match_compose(services, prometheus_config):
+    ops_ports = _ops_ports(services)
+    targets = _scrape_targets(prometheus_config)
+    assert targets, "prometheus.yml has no static targets"
+    for job, host, port in targets:
+        where = f"job {job!r} target {host}:{port}"
+        if host == "localhost" and job == "prometheus":  # self-scrape
+            assert int(port) in _container_ports(services["prometheus"]), where
+            continue
+        assert host in services, f"{where}: {host!r} is not a compose service"
+        if host in ops_ports:
+            assert int(port) == ops_ports[host], (
+                f"{where}: port differs from OPS_PORT={ops_ports[host]} in docker-compose.yml"
+            )
+        else:
+            assert int(port) in _container_ports(services[host]), (
+                f"{where}: port is neither an OPS_PORT nor a port of that service"
+            )
+
+
+def test_every_ops_port_is_scraped(services, prometheus_config):
+    scraped = {(host, int(port)) for _, host, port in _scrape_targets(prometheus_config)}
+    for name, port in _ops_ports(services).items():
+        if name.endswith("-migrate"):
+            continue  # one-shot jobs share the service's env but serve nothing
+        assert (name, port) in scraped, f"prometheus.yml does not scrape {name}:{port}"
+
+
+def test_app_jobs_scrape_metrics_path(prometheus_config):
+    for job in prometheus_config["scrape_configs"]:
+        hosts = {t.rpartition(":")[0] for s in job.get("static_configs", []) for t in s["targets"]}
+        if hosts & set(APP_SERVICES):
+            assert job.get("metrics_path", "/metrics") == "/metrics"
+
+
+def test_planned_services_have_commented_jobs():
+    """The commented jobs, once uncommented, target the planned ops ports."""
+    text = PROMETHEUS_FILE.read_text(encoding="utf-8")
+    for name, port in PLANNED_SERVICES.items():
+        assert re.search(
+            rf"^\s*#\s*- targets: \[\"{name}:{port}\"\]", text, re.M
+        ), f"prometheus.yml should carry a commented job for {name}:{port}"
+
+
+# --------------------------------------------------------------------------
+# (d) promtool accepts the Prometheus configuration
+# --------------------------------------------------------------------------
+
+
+def test_promtool_check_config():
+    binary = _require_tool("promtool", "prometheus")
+    result = _run([binary, "check", "config", str(PROMETHEUS_FILE)])
+    assert result.returncode == 0, (
+        f"`promtool check config deploy/prometheus/prometheus.yml` exited {result.returncode}:\n"
+        f"{result.stdout}\n{result.stderr}"
+    )

@@ -1,0 +1,396 @@
+"""Personnel domain rules: ID numbers, certificate lifecycle, eligibility, departures, assessment, legal review."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from enforcement_kernel.workdays import WorkCalendar
+from personnel_service import rules
+from personnel_service.seed_data import AGENCIES, AGENCY_BY_CODE
+from personnel_service.rules import (
+    CANCELLED,
+    REVOKED,
+    SUSPENDED,
+    VALID,
+    EligibilityThresholds,
+    TrainingFacts,
+    certificate_eligibility,
+    check_transition,
+)
+
+# Independent copy of the GB 11643-1999 tables, so the test does not trust the code under test.
+WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+CHECK = "10X98765432"
+
+
+def make_id(first17: str) -> str:
+    return first17 + CHECK[sum(int(c) * w for c, w in zip(first17, WEIGHTS)) % 11]
+
+
+def wrong_check(valid: str) -> str:
+    return valid[:17] + next(c for c in "0123456789X" if c != valid[17])
+
+
+# --- ID numbers -----------------------------------------------------------------------------------------------------
+
+
+def test_known_sample_with_x_check_is_valid():
+    assert rules.validate_id_number("11010519491231002X") == "11010519491231002X"
+
+
+def test_computed_wuzhai_number_is_valid():
+    number = make_id("14092819850615123")
+    assert rules.validate_id_number(number) == number
+    assert rules.id_check_char("14092819850615123") == number[-1]
+
+
+def test_every_check_character_is_reachable_and_accepted():
+    # Vary the sequence number until every one of the 11 check characters has been produced and accepted,
+    # so a wrong entry anywhere in the code's table would show.
+    seen = {}
+    for seq in range(1000):
+        number = make_id(f"14092819850615{seq:03d}")
+        seen.setdefault(number[-1], number)
+    assert set(seen) == set(CHECK)
+    for number in seen.values():
+        assert rules.validate_id_number(number) == number
+
+
+@pytest.mark.parametrize(
+    "first17", ["14092819850615123", "11010519491231002", "14092820000229001", "14092819000101000"]
+)
+def test_every_wrong_check_char_is_rejected(first17):
+    valid = make_id(first17)
+    rules.validate_id_number(valid)
+    for c in "0123456789X":
+        if c != valid[-1]:
+            with pytest.raises(ValueError, match="check character"):
+                rules.validate_id_number(first17 + c)
+
+
+def test_lowercase_x_is_normalised():
+    assert rules.validate_id_number("11010519491231002x") == "11010519491231002X"
+    assert rules.validate_id_number("  11010519491231002x ") == "11010519491231002X"
+
+
+@pytest.mark.parametrize("bad", ["", "1101051949123100", "11010519491231002", "11010519491231002XX", "110105194912310"])
+def test_bad_length_is_rejected(bad):
+    with pytest.raises(ValueError, match="18 characters"):
+        rules.validate_id_number(bad)
+
+
+@pytest.mark.parametrize(
+    "bad", ["1101051949123100XX", "X10105194912310021", "11010519491231002Y", "１１０１０５１９４９１２３１００２Ｘ"]
+)
+def test_bad_characters_are_rejected(bad):
+    with pytest.raises(ValueError):
+        rules.validate_id_number(bad)
+
+
+@pytest.mark.parametrize("birth", ["19490231", "19491301", "20230229", "19490000"])
+def test_impossible_birth_date_is_rejected_even_with_good_check(birth):
+    with pytest.raises(ValueError, match="impossible birth date"):
+        rules.validate_id_number(make_id("140928" + birth + "123"))
+
+
+def test_birth_before_1900_is_rejected():
+    with pytest.raises(ValueError, match="before 1900"):
+        rules.validate_id_number(make_id("14092818991231123"))
+
+
+def test_birth_in_future_is_rejected():
+    number = make_id("14092820300101123")
+    with pytest.raises(ValueError, match="future"):
+        rules.validate_id_number(number, today=date(2029, 12, 31))
+    assert rules.validate_id_number(number, today=date(2030, 1, 1)) == number
+
+
+def test_leap_day_birth_is_accepted():
+    number = make_id("14092820000229001")
+    assert rules.validate_id_number(number) == number
+
+
+def test_masking():
+    assert rules.mask_id_number("14092819850615123X") == "140928********123X"
+    assert rules.mask_id_number("11010519491231002x") == "110105********002X"
+    assert rules.mask_id_number("12345") == "*****"
+
+
+# --- certificate status -----------------------------------------------------------------------------------------
+
+
+def test_status_labels():
+    assert rules.CERTIFICATE_STATUS_LABELS == {VALID: "有效", SUSPENDED: "暂扣", CANCELLED: "注销", REVOKED: "吊销"}
+
+
+@pytest.mark.parametrize(
+    "current,target",
+    [(VALID, SUSPENDED), (VALID, CANCELLED), (VALID, REVOKED),
+     (SUSPENDED, VALID), (SUSPENDED, CANCELLED), (SUSPENDED, REVOKED)],
+)
+def test_allowed_transitions(current, target):
+    check_transition(current, target)  # does not raise
+    assert target in rules.allowed_transitions(current)
+
+
+@pytest.mark.parametrize(
+    "current,target",
+    [(VALID, VALID), (SUSPENDED, SUSPENDED),
+     (CANCELLED, VALID), (CANCELLED, SUSPENDED), (CANCELLED, REVOKED), (CANCELLED, CANCELLED),
+     (REVOKED, VALID), (REVOKED, SUSPENDED), (REVOKED, CANCELLED), (REVOKED, REVOKED)],
+)
+def test_illegal_transitions(current, target):
+    with pytest.raises(ValueError):
+        check_transition(current, target)
+
+
+def test_final_states_say_so_and_unknown_status_is_rejected():
+    with pytest.raises(ValueError, match="final"):
+        check_transition(REVOKED, VALID)
+    with pytest.raises(ValueError, match="unknown"):
+        check_transition(VALID, "expired")
+    with pytest.raises(ValueError, match="unknown"):
+        check_transition("lost", VALID)
+
+
+# --- eligibility --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Officer:
+    is_police: bool = False
+    active: bool = True
+
+
+def facts(**overrides) -> TrainingFacts:
+    values = dict(officer_key="o-1", year=2024, public_law_hours=30, professional_hours=30,
+                  required_courses_done=True, exam_passed=True, exam_date=date(2024, 5, 10))
+    values.update(overrides)
+    return TrainingFacts(**values)
+
+
+def test_exactly_thirty_hours_each_is_enough():
+    result = certificate_eligibility(Officer(), facts(), 2024, EligibilityThresholds())
+    assert result.eligible is True
+    assert result.reasons == [] and result.codes == []
+
+
+def test_thresholds_default_when_omitted():
+    assert certificate_eligibility(Officer(), facts(public_law_hours=29.5), 2024).eligible is False
+    assert EligibilityThresholds() == EligibilityThresholds(public_law_hours=30, professional_hours=30)
+
+
+def test_public_law_hours_29_5_fails():
+    result = certificate_eligibility(Officer(), facts(public_law_hours=29.5), 2024, EligibilityThresholds())
+    assert result.eligible is False
+    assert result.codes == [rules.REASON_PUBLIC_LAW_HOURS]
+    assert "29.5" in result.reasons[0] and "30" in result.reasons[0]
+
+
+def test_professional_hours_29_5_fails():
+    result = certificate_eligibility(Officer(), facts(professional_hours=29.5), 2024, EligibilityThresholds())
+    assert result.eligible is False
+    assert result.codes == [rules.REASON_PROFESSIONAL_HOURS]
+    assert "29.5" in result.reasons[0]
+
+
+def test_thresholds_are_settings():
+    strict = EligibilityThresholds(public_law_hours=40, professional_hours=40)
+    assert certificate_eligibility(Officer(), facts(), 2024, strict).codes == [
+        rules.REASON_PUBLIC_LAW_HOURS, rules.REASON_PROFESSIONAL_HOURS]
+    lenient = EligibilityThresholds(public_law_hours=20, professional_hours=20)
+    assert certificate_eligibility(Officer(), facts(public_law_hours=20, professional_hours=25), 2024, lenient).eligible
+    with pytest.raises(ValueError):
+        EligibilityThresholds(public_law_hours=-1)
+
+
+def test_police_never_eligible_even_with_perfect_training():
+    result = certificate_eligibility(Officer(is_police=True), facts(public_law_hours=100), 2024)
+    assert result.eligible is False
+    assert result.codes == [rules.REASON_POLICE]
+    assert "police" in result.reasons[0].lower()
+
+
+def test_departed_officer_not_eligible():
+    result = certificate_eligibility(Officer(active=False), facts(), 2024)
+    assert result.eligible is False
+    assert result.codes == [rules.REASON_INACTIVE]
+
+
+def test_exam_not_passed():
+    result = certificate_eligibility(Officer(), facts(exam_passed=False, exam_date=None), 2024)
+    assert result.eligible is False
+    assert result.codes == [rules.REASON_EXAM]
+
+
+def test_required_course_not_done():
+    result = certificate_eligibility(Officer(), facts(required_courses_done=False), 2024)
+    assert result.codes == [rules.REASON_REQUIRED_COURSE]
+
+
+def test_training_from_another_year_does_not_count():
+    result = certificate_eligibility(Officer(), facts(year=2023), 2024)
+    assert result.eligible is False
+    assert result.codes == [rules.REASON_WRONG_YEAR]
+
+
+def test_every_reason_is_listed():
+    result = certificate_eligibility(
+        Officer(is_police=True, active=False),
+        facts(public_law_hours=0, professional_hours=29.5, required_courses_done=False, exam_passed=False),
+        2024,
+        EligibilityThresholds(),
+    )
+    assert result.eligible is False
+    assert result.codes == [
+        rules.REASON_POLICE,
+        rules.REASON_INACTIVE,
+        rules.REASON_PUBLIC_LAW_HOURS,
+        rules.REASON_PROFESSIONAL_HOURS,
+        rules.REASON_REQUIRED_COURSE,
+        rules.REASON_EXAM,
+    ]
+    assert len(result.reasons) == 6 and all(result.reasons)
+
+
+# --- expiry and renewal -------------------------------------------------------------------------------------------
+
+
+def test_expiry_is_corresponding_day():
+    assert rules.certificate_expiry(date(2023, 7, 15)) == date(2028, 7, 15)
+    assert rules.certificate_expiry(date(2023, 7, 15), validity_years=3) == date(2026, 7, 15)
+
+
+def test_expiry_from_feb_29_is_feb_28():
+    assert rules.certificate_expiry(date(2024, 2, 29)) == date(2029, 2, 28)
+    # Into another leap year the day exists.
+    assert rules.certificate_expiry(date(2024, 2, 29), validity_years=4) == date(2028, 2, 29)
+
+
+def test_expiry_rejects_non_positive_validity():
+    with pytest.raises(ValueError):
+        rules.certificate_expiry(date(2024, 1, 1), validity_years=0)
+
+
+def test_renewal_window_opens_six_months_before():
+    assert rules.renewal_window_opens(date(2028, 7, 15)) == date(2028, 1, 15)
+    assert rules.renewal_window_opens(date(2028, 8, 31)) == date(2028, 2, 29)  # clamped to month end
+    assert rules.renewal_window_opens(date(2029, 8, 31)) == date(2029, 2, 28)
+    assert rules.renewal_window_opens(date(2028, 3, 10), months_before=3) == date(2027, 12, 10)
+
+
+def test_renewal_window_boundaries():
+    expiry = date(2028, 7, 15)
+    assert rules.in_renewal_window(date(2028, 1, 14), expiry) is False
+    assert rules.in_renewal_window(date(2028, 1, 15), expiry) is True
+    assert rules.in_renewal_window(date(2028, 7, 15), expiry) is True
+    assert rules.in_renewal_window(date(2028, 7, 16), expiry) is False
+    assert rules.in_renewal_window(date(2028, 3, 14), expiry, months_before=4) is False
+    assert rules.in_renewal_window(date(2028, 3, 15), expiry, months_before=4) is True
+
+
+def test_is_expired_boundary():
+    assert rules.is_expired(date(2028, 7, 15), date(2028, 7, 15)) is False
+    assert rules.is_expired(date(2028, 7, 16), date(2028, 7, 15)) is True
+
+
+# --- may enforce --------------------------------------------------------------------------------------------------
+
+
+def test_may_enforce_valid_certificate_in_domain():
+    ok, reason = rules.may_enforce(VALID, ["市场监管", "食品安全"], date(2028, 7, 15), "食品安全", date(2028, 7, 15))
+    assert ok is True
+    assert "2028-07-15" in reason
+
+
+@pytest.mark.parametrize(
+    "status,domains,expiry,domain,on_date,fragment",
+    [
+        (None, ["市场监管"], date(2028, 7, 15), "市场监管", date(2025, 1, 1), "no enforcement certificate"),
+        (SUSPENDED, ["市场监管"], date(2028, 7, 15), "市场监管", date(2025, 1, 1), "暂扣"),
+        (CANCELLED, ["市场监管"], date(2028, 7, 15), "市场监管", date(2025, 1, 1), "注销"),
+        (REVOKED, ["市场监管"], date(2028, 7, 15), "市场监管", date(2025, 1, 1), "吊销"),
+        ("lost", ["市场监管"], date(2028, 7, 15), "市场监管", date(2025, 1, 1), "unknown"),
+        (VALID, ["市场监管"], None, "市场监管", date(2025, 1, 1), "no expiry"),
+        (VALID, ["市场监管"], date(2028, 7, 15), "市场监管", date(2028, 7, 16), "expired"),
+        (VALID, ["市场监管"], date(2028, 7, 15), "交通运输", date(2025, 1, 1), "交通运输"),
+        (VALID, [], date(2028, 7, 15), "市场监管", date(2025, 1, 1), "does not cover"),
+    ],
+)
+def test_may_not_enforce(status, domains, expiry, domain, on_date, fragment):
+    ok, reason = rules.may_enforce(status, domains, expiry, domain, on_date)
+    assert ok is False
+    assert fragment in reason
+
+
+# --- departure and cancellation promptness ------------------------------------------------------------------------
+
+
+def test_departure_reason_labels():
+    assert rules.DEPARTURE_REASON_LABELS == {
+        "transfer": "调动", "resignation": "辞职", "dismissal": "辞退", "retirement": "退休", "other": "其他"}
+    assert set(rules.DEPARTURE_REASONS) == set(rules.DEPARTURE_REASON_LABELS)
+
+
+def test_cancellation_on_time_at_exactly_five_workdays():
+    # Departed Friday Sep 27 2024; 29 (make-up Sun), 30, Oct 8, 9, 10 = 5 working days.
+    result = rules.cancellation_promptness(date(2024, 9, 27), date(2024, 10, 10))
+    assert result.workdays_taken == 5
+    assert result.deadline_workdays == 5
+    assert result.on_time is True
+    assert result.due_on == date(2024, 10, 10)
+
+
+def test_cancellation_late_at_six_workdays():
+    result = rules.cancellation_promptness(date(2024, 9, 27), date(2024, 10, 11))
+    assert result.workdays_taken == 6
+    assert result.on_time is False
+
+
+def test_cancellation_deadline_and_calendar_are_settings():
+    cal = WorkCalendar(extra_holidays=[date(2027, 1, 4)])
+    # Fri Jan 1 2027 (fallback year) -> Jan 5, 6, 7 with Jan 4 a county holiday.
+    result = rules.cancellation_promptness(date(2027, 1, 1), date(2027, 1, 7), deadline_workdays=3, calendar=cal)
+    assert (result.workdays_taken, result.on_time, result.due_on) == (3, True, date(2027, 1, 7))
+    assert rules.cancellation_promptness(date(2027, 1, 1), date(2027, 1, 7), deadline_workdays=3).on_time is False
+
+
+def test_cancellation_same_day_takes_zero():
+    result = rules.cancellation_promptness(date(2024, 6, 3), date(2024, 6, 3))
+    assert result.workdays_taken == 0 and result.on_time is True
+
+
+# --- assessment and legal review ----------------------------------------------------------------------------------
+
+
+def test_assessment_labels_and_suspension():
+    assert rules.ASSESSMENT_GRADE_LABELS == {
+        "excellent": "优秀", "competent": "合格", "basically_competent": "基本合格", "incompetent": "不合格"}
+    assert rules.assessment_suspends(rules.GRADE_INCOMPETENT) is True
+    assert rules.assessment_suspends(rules.GRADE_INCOMPETENT, suspend_on_fail=False) is False
+    for grade in (rules.GRADE_EXCELLENT, rules.GRADE_COMPETENT, rules.GRADE_BASICALLY_COMPETENT):
+        assert rules.assessment_suspends(grade) is False
+    with pytest.raises(ValueError):
+        rules.assessment_suspends("failed")
+
+
+def test_major_decision_reviewer_art_58():
+    assert rules.may_review_major_decision(has_legal_qualification=False, first_time=True) is False
+    assert rules.may_review_major_decision(has_legal_qualification=True, first_time=True) is True
+    assert rules.may_review_major_decision(has_legal_qualification=False, first_time=False) is True
+
+
+# --- seed data ----------------------------------------------------------------------------------------------------
+
+
+def test_seed_agencies():
+    codes = [a["code"] for a in AGENCIES]
+    assert len(codes) == len(set(codes)) == len(AGENCY_BY_CODE)
+    assert all(c.isascii() and c.startswith("140928-") for c in codes)
+    assert sum(a["kind"] == "township" for a in AGENCIES) == 12
+    assert {a["name"] for a in AGENCIES if a["is_supervisor"]} == {"县司法局"}
+    assert {a["name"] for a in AGENCIES if a["is_police"]} == {"县公安局"}
+    names = {a["name"] for a in AGENCIES}
+    assert {"市生态环境局五寨分局", "县发展和改革委员会", "砚城镇", "梁家坪乡", "李家坪乡", "杏岭子乡"} <= names
+    assert all(set(a) == {"code", "name", "kind", "is_supervisor", "is_police"} for a in AGENCIES)
