@@ -1,0 +1,4 @@
+from enforcement_gateway.models import Base
+from enforcement_kernel.migrations import run_migrations
+
+run_migrations(Base.metadata)

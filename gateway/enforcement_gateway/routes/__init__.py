@@ -1,0 +1,1 @@
+"""Route modules, one per service contract (plus ``auth`` for the gateway's own accounts)."""

@@ -1,0 +1,87 @@
+"""Route declarations and the table that matches requests to them.
+
+A route module (registered under the entry-point group ``enforcement.gateway.routes``) exports
+``ROUTES``: a list of ``Route``. Each names its roles, its request and response schemas from the
+contracts (validation and OpenAPI come from the same schemas) and a handler ``fn(call)``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, Callable
+
+from werkzeug.routing import Map, Rule
+
+ENTRY_POINT_GROUP = "enforcement.gateway.routes"
+API_PREFIX = "/api/v1"
+PUBLIC = "public"
+STAFF = ("bureau", "agency_admin", "officer")
+ADMINS = ("bureau", "agency_admin")
+BUREAU = ("bureau",)
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # werkzeug syntax under /api/v1, e.g. "/officers/<officer_id>"
+    handler: Callable[["Call"], Any]
+    roles: tuple[str, ...] | str
+    summary: str
+    tag: str
+    body: type | None = None  # marshmallow schema of the JSON body
+    query: type | None = None  # marshmallow schema of the query string
+    response: type | None = None
+    many: bool = False  # the response is a list of ``response``
+    status: int = 200
+    audit: bool | None = None  # default: every write is audited
+
+    @property
+    def template(self) -> str:
+        return API_PREFIX + self.path
+
+    @property
+    def is_public(self) -> bool:
+        return self.roles == PUBLIC
+
+    @property
+    def audited(self) -> bool:
+        return self.audit if self.audit is not None else self.method != "GET"
+
+
+@dataclass
+class Call:
+    """What a handler gets: who is calling, the validated input, and the RPC cluster."""
+
+    route: Route
+    actor: dict
+    params: dict
+    body: Any
+    query: dict
+    rpc: Any
+    request: Any
+    db: Any = None  # the gateway's own database (users, tokens, audit)
+    settings: Any = None
+    extras: dict = field(default_factory=dict)
+
+
+def load_route_modules(enabled: list[str] | None = None) -> dict[str, list[Route]]:
+    """Route lists of every installed module (or only the enabled ones)."""
+    modules = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if enabled and ep.name not in enabled:
+            continue
+        modules[ep.name] = list(ep.load())
+    return modules
+
+
+class RouteTable:
+    def __init__(self, routes: list[Route]):
+        self.routes = routes
+        self._map = Map([Rule(r.template, endpoint=i, methods=[r.method]) for i, r in enumerate(routes)],
+                        strict_slashes=False)
+
+    def match(self, path: str, method: str) -> tuple[Route, dict]:
+        """Raises werkzeug's NotFound or MethodNotAllowed."""
+        adapter = self._map.bind("gateway")
+        index, params = adapter.match(path, method=method)
+        return self.routes[index], params

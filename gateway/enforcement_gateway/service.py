@@ -1,0 +1,208 @@
+"""The gateway service: one HTTP entry point that authenticates, validates, calls and audits.
+
+Every ``/api/v1`` request goes through ``dispatch``: size limit, route match, token and role,
+JSON and contract validation, the RPC call (bounded by ``RPC_TIMEOUT``), error mapping, audit.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+from pathlib import Path
+
+from marshmallow import ValidationError
+from nameko.exceptions import RemoteError
+from nameko.extensions import DependencyProvider
+from nameko.web.handlers import http
+from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.exceptions import NotFound as RouteNotFound
+from werkzeug.wrappers import Response
+
+from enforcement_contracts.errors import Forbidden, ServiceError, Unauthorized, ValidationFailed
+from enforcement_kernel import logs
+from enforcement_kernel.config import setting
+from enforcement_kernel.rpc import Rpc
+from enforcement_kernel.service import ServiceBase
+
+from . import auth
+from .models import AuditRecord
+from .openapi import build_openapi
+from .routing import API_PREFIX, Call, RouteTable, load_route_modules
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+
+
+def json_response(status: int, body, headers: dict | None = None) -> Response:
+    response = Response(json.dumps(body, ensure_ascii=False, default=str), status=status, mimetype="application/json")
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None) -> Response:
+    body = {"error": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return json_response(status, body)
+
+
+class GatewayContext(DependencyProvider):
+    """Routes, settings and the OpenAPI document, built once per process."""
+
+    def setup(self):
+        config = self.container.config
+        self.modules = load_route_modules(setting(config, "GATEWAY.routes") or None)
+        self.table = RouteTable([route for routes in self.modules.values() for route in routes])
+        self.auth = auth.AuthSettings.from_config(config)
+        self.max_body = int(setting(config, "GATEWAY.max_body_bytes", 65536))
+        self.openapi = build_openapi(self.table.routes)
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+
+class GatewayService(ServiceBase):
+    name = "gateway"
+
+    rpc = Rpc()
+    gateway = GatewayContext()
+
+    @http("GET,POST,PUT,PATCH,DELETE", "/api/v1/<path:path>")
+    def api(self, request, path):
+        response, audit = self.dispatch(request)
+        if audit is not None:
+            self.write_audit(*audit, status=response.status_code, request=request)
+        response.headers[logs.CORRELATION_HEADER] = logs.correlation_id() or ""
+        return response
+
+    @http("GET", "/openapi.json")
+    def openapi(self, request):
+        self.instrumentation.name("/openapi.json")
+        return json_response(200, self.gateway.openapi)
+
+    @http("GET", "/docs")
+    def docs(self, request):
+        self.instrumentation.name("/docs")
+        return Response((HERE / "docs.html").read_text(encoding="utf-8"), mimetype="text/html")
+
+    @http("GET", "/docs/assets/<name>")
+    def docs_assets(self, request, name):
+        """Swagger UI's files from the swagger-ui-bundle package: the docs page works offline."""
+        self.instrumentation.name("/docs/assets")
+        from swagger_ui_bundle import swagger_ui_path
+
+        allowed = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "favicon-32x32.png"}
+        if name not in allowed:
+            return error_response(404, "not_found", "no such asset")
+        data = (Path(swagger_ui_path) / name).read_bytes()
+        return Response(data, mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream")
+
+    # --- the pipeline ----------------------------------------------------------------------
+    def dispatch(self, request):
+        """Returns (response, audit) where audit is (route label, actor, params, outcome) or None."""
+        try:
+            route, params = self.gateway.table.match(request.path, request.method)
+        except MethodNotAllowed:
+            self.instrumentation.name("unmatched")
+            return error_response(405, "method_not_allowed", f"{request.method} is not allowed here"), None
+        except RouteNotFound:
+            self.instrumentation.name("unmatched")
+            return error_response(404, "not_found", f"no route {request.path}"), None
+        label = f"{route.method} {route.template}"
+        self.instrumentation.name(label)
+        actor = auth.actor_of(None)
+        extras: dict = {}
+        try:
+            with self.db.transaction() as tx:
+                user = auth.authenticate(tx.session, request.headers.get("Authorization"))
+            actor = auth.actor_of(user)
+            if not route.is_public:
+                if user is None:
+                    raise Unauthorized("log in first: send 'Authorization: Bearer <token>'")
+                if actor["role"] not in route.roles:
+                    raise Forbidden(f"role {actor['role']} may not {route.summary.lower()}")
+            body = self.read_body(request, route)
+            query = self.read_query(request, route)
+            call = Call(route=route, actor=actor, params=params, body=body, query=query, rpc=self.rpc, request=request,
+                        db=self.db, settings=self.gateway, extras=extras)
+            result = route.handler(call)
+            if isinstance(result, Response):
+                response = result
+            else:
+                if route.response is not None and result is not None:
+                    result = route.response().dump(result, many=route.many)
+                response = json_response(route.status, result)
+            outcome = "ok"
+        except ServiceError as exc:
+            self.instrumentation.outcome("unavailable" if exc.status == 503 else "client_error")
+            response = json_response(exc.status, exc.to_dict())
+            outcome = exc.code
+        except RemoteError as exc:
+            # an unexpected failure inside a service: say so without its traceback
+            log.error("service error behind %s: %s", label, exc.exc_type)
+            self.instrumentation.outcome("error")
+            response = error_response(502, "service_error", "a service failed to handle the request; it has been logged")
+            outcome = "service_error"
+        # a login is audited under the username it tried, not as anonymous
+        audit = (label, extras.get("audit_actor", actor), params, outcome) if route.audited else None
+        return response, audit
+
+    def read_body(self, request, route):
+        if route.body is None:
+            return None
+        length = request.content_length
+        if length is not None and length > self.gateway.max_body:
+            raise _TooLarge(self.gateway.max_body)
+        raw = request.stream.read(self.gateway.max_body + 1)
+        if len(raw) > self.gateway.max_body:
+            raise _TooLarge(self.gateway.max_body)
+        if request.mimetype != "application/json":
+            raise _UnsupportedMedia()
+        try:
+            payload = json.loads(raw.decode("utf-8") or "null")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ValidationFailed(f"malformed JSON: {exc}", {"_body": ["malformed JSON"]}) from None
+        if not isinstance(payload, dict):
+            raise ValidationFailed("the body must be a JSON object", {"_body": ["must be a JSON object"]})
+        errors = route.body().validate(payload)
+        if errors:
+            raise ValidationFailed("invalid request body", errors)
+        return payload
+
+    def read_query(self, request, route) -> dict:
+        args = request.args.to_dict()
+        if route.query is None:
+            if args:
+                raise ValidationFailed("this route takes no query parameters", {k: ["Unknown field."] for k in args})
+            return {}
+        try:
+            return route.query().load(args)
+        except ValidationError as exc:
+            raise ValidationFailed("invalid query parameters", exc.messages) from None
+
+    def write_audit(self, label, actor, params, outcome, *, status, request):
+        try:
+            with self.db.transaction() as tx:
+                tx.session.add(AuditRecord(username=actor.get("username"), role=actor.get("role"), action=label,
+                                           target=json.dumps(params, ensure_ascii=False) if params else None,
+                                           status=status, outcome=outcome, client_ip=request.remote_addr,
+                                           correlation_id=logs.correlation_id()))
+        except Exception:  # the answer is already decided; a lost audit row is logged, not hidden
+            log.exception("could not write the audit record for %s", label)
+
+
+class _TooLarge(ServiceError):
+    status = 413
+    code = "payload_too_large"
+
+    def __init__(self, limit: int):
+        super().__init__(f"the body is larger than {limit} bytes", {"_body": [f"at most {limit} bytes"]})
+
+
+class _UnsupportedMedia(ServiceError):
+    status = 415
+    code = "unsupported_media_type"
+
+    def __init__(self):
+        super().__init__("send the body as application/json", {"_body": ["Content-Type must be application/json"]})
