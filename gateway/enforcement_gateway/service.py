@@ -114,8 +114,8 @@ class GatewayService(ServiceBase):
         actor = auth.actor_of(None)
         extras: dict = {}
         try:
-            with self.db.transaction() as tx:
-                user = auth.authenticate(tx.session, request.headers.get("Authorization"))
+            with self.db.read() as session:
+                user = auth.authenticate(session, request.headers.get("Authorization"))
             actor = auth.actor_of(user)
             if not route.is_public:
                 if user is None:
