@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from marshmallow import RAISE, Schema, fields, validate
 
@@ -56,14 +56,9 @@ class EventType:
         return self.name
 
     def dump(self, data: dict) -> dict:
-        """Validate and serialise a payload; raises marshmallow.ValidationError on a bad one."""
+        """Validate a payload against the schema and return its JSON form; raises marshmallow.ValidationError."""
         schema = self.schema()
-        errors = schema.validate(schema.dump(data))
-        if errors:
-            from marshmallow import ValidationError
-
-            raise ValidationError(errors)
-        return schema.dump(data)
+        return schema.dump(schema.load(_jsonable(data)))
 
     def load(self, data: dict) -> dict:
         return self.schema().load(data)
@@ -102,6 +97,17 @@ class Envelope:
     def from_dict(cls, body: dict) -> "Envelope":
         attrs = EnvelopeSchema().load(body)
         return cls(**attrs)
+
+
+def _jsonable(value):
+    """Dates as ISO strings, so a payload built from Python objects loads like one read off the wire."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
 
 
 REGISTRY: dict[str, EventType] = {}
