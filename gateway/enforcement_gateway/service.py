@@ -116,7 +116,7 @@ class GatewayService(ServiceBase):
         try:
             with self.db.read() as session:
                 user = auth.authenticate(session, request.headers.get("Authorization"))
-            actor = auth.actor_of(user)
+                actor = auth.actor_of(user)
             if not route.is_public:
                 if user is None:
                     raise Unauthorized("log in first: send 'Authorization: Bearer <token>'")
@@ -127,12 +127,8 @@ class GatewayService(ServiceBase):
             call = Call(route=route, actor=actor, params=params, body=body, query=query, rpc=self.rpc, request=request,
                         db=self.db, settings=self.gateway, extras=extras)
             result = route.handler(call)
-            if isinstance(result, Response):
-                response = result
-            else:
-                if route.response is not None and result is not None:
-                    result = route.response().dump(result, many=route.many)
-                response = json_response(route.status, result)
+            # services answer in their contract's JSON form already; the response schema documents it
+            response = result if isinstance(result, Response) else json_response(route.status, result)
             outcome = "ok"
         except ServiceError as exc:
             self.instrumentation.outcome("unavailable" if exc.status == 503 else "client_error")
@@ -144,6 +140,12 @@ class GatewayService(ServiceBase):
             self.instrumentation.outcome("error")
             response = error_response(502, "service_error", "a service failed to handle the request; it has been logged")
             outcome = "service_error"
+        except Exception:
+            # a bug of ours: logged with its traceback, answered without it
+            log.exception("unexpected error in %s", label)
+            self.instrumentation.outcome("error")
+            response = error_response(500, "internal_error", "unexpected error; it has been logged")
+            outcome = "internal_error"
         # a login is audited under the username it tried, not as anonymous
         audit = (label, extras.get("audit_actor", actor), params, outcome) if route.audited else None
         return response, audit

@@ -64,8 +64,18 @@ class ProcessedEvent(KernelBase):
     processed_at = Column(DateTime, nullable=False, default=utcnow)
 
 
+def normalise_url(url: str) -> str:
+    """Plain ``postgresql://`` means psycopg2 here: eventlet makes psycopg2 cooperative, not psycopg 3
+    (which SQLAlchemy 2.1 picks by default)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
 def make_engine(url: str, pool_size: int = 10):
     """An engine sized to the worker count; SQLite gets WAL and a busy timeout."""
+    url = normalise_url(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":

@@ -1,6 +1,6 @@
 """The suite's Prometheus metrics: one prefix, ``service`` as a label, base units.
 
-Labels are bounded: service, entrypoint kind and name, outcome, event type, agency code, kind.
+Labels are bounded: service, entrypoint kind and name (``entrypoint``: a method or route template), outcome, event type, agency code, kind.
 Never a person's, certificate's or case's identifier.
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ from prometheus_client import Counter, Gauge, Histogram
 PREFIX = "enforcement"
 
 CALLS = Counter(f"{PREFIX}_calls_total", "Entrypoint calls (rpc, event, timer, http) by outcome",
-                ["service", "kind", "name", "outcome"])
-CALL_DURATION = Histogram(f"{PREFIX}_call_duration_seconds", "Entrypoint duration", ["service", "kind", "name"],
+                ["service", "kind", "entrypoint", "outcome"])
+CALL_DURATION = Histogram(f"{PREFIX}_call_duration_seconds", "Entrypoint duration", ["service", "kind", "entrypoint"],
                           buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 EVENTS_PUBLISHED = Counter(f"{PREFIX}_events_published_total", "Events confirmed by the broker", ["service", "event_type"])
 EVENTS_UNROUTABLE = Counter(f"{PREFIX}_events_unroutable_total", "Publishes returned because no queue was bound",

@@ -87,9 +87,10 @@ def certificate_dict(cert: m.Certificate, settings: Settings) -> dict:
 
 # --- lookups ---------------------------------------------------------------------------------
 def get_agency(session, code: str) -> m.Agency:
+    """The agency a request refers to; an unknown code is a bad field of that request."""
     agency = session.get(m.Agency, code)
     if agency is None:
-        raise NotFound(f"agency {code} not found", {"agency_code": [f"unknown agency {code}"]})
+        raise ValidationFailed(f"unknown agency {code}", {"agency_code": [f"unknown agency {code}"]})
     return agency
 
 
