@@ -225,6 +225,15 @@ class CertificateStatusChanged(StrictSchema):
     changed_on = fields.Date(required=True)
 
 
+class CertificateRenewed(StrictSchema):
+    certificate_number = fields.String(required=True)
+    officer_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    old_expires_on = fields.Date(required=True)
+    expires_on = fields.Date(required=True)
+    renewed_on = fields.Date(required=True)
+
+
 class AssessmentRecorded(StrictSchema):
     officer_id = fields.String(required=True)
     agency_code = fields.String(required=True)
@@ -248,6 +257,8 @@ OFFICER_DEPARTED = register(EventType(SERVICE, "officer.departed", OfficerDepart
 CERTIFICATE_ISSUED = register(EventType(SERVICE, "certificate.issued", CertificateIssued, 1, "An enforcement certificate (执法证) was issued."))
 CERTIFICATE_STATUS_CHANGED = register(EventType(SERVICE, "certificate.status_changed", CertificateStatusChanged, 1,
                                                 "A certificate was suspended, reinstated, cancelled or revoked."))
+CERTIFICATE_RENEWED = register(EventType(SERVICE, "certificate.renewed", CertificateRenewed, 1,
+                                         "A certificate was renewed after a renewal exam passed in its renewal window."))
 ASSESSMENT_RECORDED = register(EventType(SERVICE, "assessment.recorded", AssessmentRecorded, 1, "A yearly officer assessment (年度考核) was recorded."))
 LEGAL_REVIEWER_REGISTERED = register(EventType(SERVICE, "legal_reviewer.registered", LegalReviewerRegistered, 1,
                                                "A public lawyer or legal adviser was registered for legal review."))

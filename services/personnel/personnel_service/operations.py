@@ -358,6 +358,32 @@ def change_certificate_status(tx, actor: dict, number: str, data: dict, settings
     return certificate_dict(cert, settings)
 
 
+def renew_certificate(tx, actor: dict, number: str, settings: Settings, today: date) -> dict:
+    """Within the renewal window, after a renewal exam passed in it: the expiry moves on by the validity period."""
+    cert = get_certificate(tx.session, number)
+    access.require_write(actor, cert.agency_code)
+    if cert.status != rules.VALID:
+        raise Conflict(f"only a valid certificate can be renewed (this one is {cert.status})", {"number": ["not valid"]})
+    opens = rules.renewal_window_opens(cert.expires_on, settings.renewal_window_months)
+    if not rules.in_renewal_window(today, cert.expires_on, settings.renewal_window_months):
+        raise Conflict(f"outside the renewal window ({opens.isoformat()} to {cert.expires_on.isoformat()})",
+                       {"number": ["outside the renewal window"]})
+    passed = tx.session.execute(select(m.ExamResult.result_id).where(
+        m.ExamResult.officer_id == cert.officer_id, m.ExamResult.exam_kind == "renewal", m.ExamResult.passed.is_(True),
+        m.ExamResult.sat_on >= opens, m.ExamResult.sat_on <= today)).first()
+    if passed is None:
+        raise Conflict("no renewal exam passed in the renewal window", {"number": ["renewal exam not passed"]})
+    old_expiry = cert.expires_on
+    cert.expires_on = rules.certificate_expiry(old_expiry, settings.validity_years)
+    tx.session.add(m.CertificateHistory(number=cert.number, old_status=cert.status, new_status=cert.status,
+                                        reason=f"renewed until {cert.expires_on.isoformat()}", changed_on=today,
+                                        actor=actor["username"]))
+    tx.emit(contract.CERTIFICATE_RENEWED, {"certificate_number": cert.number, "officer_id": cert.officer_id,
+                                           "agency_code": cert.agency_code, "old_expires_on": old_expiry,
+                                           "expires_on": cert.expires_on, "renewed_on": today}, subject=cert.number)
+    return certificate_dict(cert, settings)
+
+
 def check_certificate(session, number: str, today: date) -> dict:
     """The public check (the card's QR code): valid or not, with no personal data but the name."""
     cert = get_certificate(session, number)

@@ -101,6 +101,10 @@ class PersonnelService(ServiceBase):
                            load(contract.CertificateStatusChange, payload), self.context.settings, self.today())
 
     @rpc
+    def renew_certificate(self, actor, number):
+        return self._write(ops.renew_certificate, load(Actor, actor), number, self.context.settings, self.today())
+
+    @rpc
     def check_certificate(self, number):
         """Public: anyone may check a certificate's validity by its number."""
         with self.db.read() as session:

@@ -1,0 +1,43 @@
+"""Certificate renewal over HTTP: only inside the renewal window and after a renewal exam passed in it."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from enforcement_contracts import training
+from enforcement_testing import publish_event, wait_until
+from test_http import SCJ, feed_training, register
+
+
+@pytest.mark.timeout(120)
+def test_renewal_needs_the_window_and_a_renewal_exam(suite):
+    admin = suite.admin()
+    today = date.today()
+    issued_on = date(today.year - 5, today.month, 1) + timedelta(days=40)  # expires in about 40 days
+    officer = register(admin, SCJ, 401)
+    feed_training(suite.amqp_uri, officer["officer_id"], SCJ, issued_on.year)
+    wait_until(lambda: admin.get(f"/officers/{officer['officer_id']}/eligibility",
+                                 params={"year": issued_on.year}).json()["eligible"], message="training facts arrived")
+    cert = admin.post("/certificates", json={"officer_id": officer["officer_id"], "domains": ["market_supervision"],
+                                             "issued_on": issued_on.isoformat()})
+    assert cert.status_code == 201, cert.text
+    cert = cert.json()
+    assert date.fromisoformat(cert["renewal_window_opens"]) <= today <= date.fromisoformat(cert["expires_on"])
+
+    refused = admin.post(f"/certificates/{cert['number']}/renewal")
+    assert refused.status_code == 409 and "renewal exam" in refused.json()["message"]
+
+    publish_event(suite.amqp_uri, training.EXAM_PASSED, {
+        "result_id": f"renewal-{officer['officer_id']}", "officer_id": officer["officer_id"], "agency_code": SCJ,
+        "exam_kind": "renewal", "score": 75, "pass_mark": 60, "sat_on": today.isoformat()})
+
+    def renewed():
+        response = admin.post(f"/certificates/{cert['number']}/renewal")
+        return response.json() if response.status_code == 200 else None
+
+    after = wait_until(renewed, message="renewal accepted once the exam result arrived")
+    old_expiry = date.fromisoformat(cert["expires_on"])
+    assert date.fromisoformat(after["expires_on"]) == old_expiry.replace(year=old_expiry.year + 5)
+    again = admin.post(f"/certificates/{cert['number']}/renewal")
+    assert again.status_code == 409 and "renewal window" in again.json()["message"]
