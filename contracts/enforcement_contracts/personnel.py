@@ -234,6 +234,13 @@ class CertificateRenewed(StrictSchema):
     renewed_on = fields.Date(required=True)
 
 
+class CertificateExpired(StrictSchema):
+    certificate_number = fields.String(required=True)
+    officer_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    expired_on = fields.Date(required=True, metadata={"description": "the first day it is no longer valid"})
+
+
 class AssessmentRecorded(StrictSchema):
     officer_id = fields.String(required=True)
     agency_code = fields.String(required=True)
@@ -259,6 +266,8 @@ CERTIFICATE_STATUS_CHANGED = register(EventType(SERVICE, "certificate.status_cha
                                                 "A certificate was suspended, reinstated, cancelled or revoked."))
 CERTIFICATE_RENEWED = register(EventType(SERVICE, "certificate.renewed", CertificateRenewed, 1,
                                          "A certificate was renewed after a renewal exam passed in its renewal window."))
+CERTIFICATE_EXPIRED = register(EventType(SERVICE, "certificate.expired", CertificateExpired, 1,
+                                         "A valid certificate reached its expiry date without renewal."))
 ASSESSMENT_RECORDED = register(EventType(SERVICE, "assessment.recorded", AssessmentRecorded, 1, "A yearly officer assessment (年度考核) was recorded."))
 LEGAL_REVIEWER_REGISTERED = register(EventType(SERVICE, "legal_reviewer.registered", LegalReviewerRegistered, 1,
                                                "A public lawyer or legal adviser was registered for legal review."))

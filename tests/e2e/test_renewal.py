@@ -41,3 +41,28 @@ def test_renewal_needs_the_window_and_a_renewal_exam(suite):
     assert date.fromisoformat(after["expires_on"]) == old_expiry.replace(year=old_expiry.year + 5)
     again = admin.post(f"/certificates/{cert['number']}/renewal")
     assert again.status_code == 409 and "renewal window" in again.json()["message"]
+
+
+@pytest.mark.timeout(120)
+def test_expired_certificate_is_announced_once_by_the_timer(suite, collect_events):
+    admin = suite.admin()
+    today = date.today()
+    issued_on = date(today.year - 5, today.month, 1) - timedelta(days=20)  # expired about three weeks ago
+    officer = register(admin, SCJ, 402)
+    feed_training(suite.amqp_uri, officer["officer_id"], SCJ, issued_on.year)
+    wait_until(lambda: admin.get(f"/officers/{officer['officer_id']}/eligibility",
+                                 params={"year": issued_on.year}).json()["eligible"], message="training facts arrived")
+    cert = admin.post("/certificates", json={"officer_id": officer["officer_id"], "domains": ["market_supervision"],
+                                             "issued_on": issued_on.isoformat()}).json()
+    check = suite.anonymous().get(f"/public/certificates/{cert['number']}").json()
+    assert check["valid"] is False and check["status"] == "expired"
+
+    outside = collect_events("personnel", "certificate.expired")
+    for _ in range(2):  # the timer runs at every start; the second start must not announce it again
+        suite.personnel.stop()
+        suite.personnel.start()
+    events = outside.collect_for(3)
+    assert [e["data"]["certificate_number"] for e in events] == [cert["number"]]
+    assert events[0]["data"]["expired_on"] == (date.fromisoformat(cert["expires_on"]) + timedelta(days=1)).isoformat()
+    assert suite.personnel.metric("enforcement_calls_total", service="personnel", kind="timer",
+                                  entrypoint="announce_expired_certificates", outcome="ok") >= 1

@@ -51,6 +51,7 @@ class Certificate(Base):
     status: Mapped[str] = mapped_column(String(12), default="valid")
     status_reason: Mapped[str | None] = mapped_column(Text)
     cancelled_on: Mapped[date | None] = mapped_column(Date)
+    expiry_announced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # At most one live (valid or suspended) certificate per officer, guarded by the database too.
     __table_args__ = (

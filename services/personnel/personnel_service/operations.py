@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -382,6 +382,19 @@ def renew_certificate(tx, actor: dict, number: str, settings: Settings, today: d
                                            "agency_code": cert.agency_code, "old_expires_on": old_expiry,
                                            "expires_on": cert.expires_on, "renewed_on": today}, subject=cert.number)
     return certificate_dict(cert, settings)
+
+
+def announce_expired(tx, today: date, limit: int = 500) -> int:
+    """Announce, once each, the valid certificates whose expiry date has passed (a timer calls this)."""
+    certs = tx.session.execute(select(m.Certificate).where(
+        m.Certificate.status == rules.VALID, m.Certificate.expires_on < today, m.Certificate.expiry_announced.is_(False))
+        .order_by(m.Certificate.expires_on).limit(limit)).scalars().all()
+    for cert in certs:
+        cert.expiry_announced = True
+        tx.emit(contract.CERTIFICATE_EXPIRED, {"certificate_number": cert.number, "officer_id": cert.officer_id,
+                                               "agency_code": cert.agency_code,
+                                               "expired_on": cert.expires_on + timedelta(days=1)}, subject=cert.number)
+    return len(certs)
 
 
 def check_certificate(session, number: str, today: date) -> dict:

@@ -10,6 +10,7 @@ from enforcement_kernel.handlers import consumes
 from enforcement_kernel.rpc import load, rpc
 from enforcement_kernel.service import ServiceBase
 from nameko.extensions import DependencyProvider
+from nameko.timer import timer
 
 from . import operations as ops
 
@@ -136,6 +137,12 @@ class PersonnelService(ServiceBase):
         dates = load(contract.PromptnessQuery, {k: v for k, v in (("since", since), ("until", until)) if v})
         with self.db.read() as session:
             return ops.promptness_table(session, load(Actor, actor), dates.get("since"), dates.get("until"))
+
+    @timer(interval=3600, eager=True)
+    def announce_expired_certificates(self):
+        """Hourly (and at start): certificate.expired for certificates past their expiry date."""
+        with self.db.transaction() as tx:
+            ops.announce_expired(tx, self.today())
 
     # training facts (read model)
     @consumes(training.HOURS_UPDATED)
