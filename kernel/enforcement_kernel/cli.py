@@ -61,16 +61,15 @@ def run_one(name: str, config_path: str | None = None) -> None:
 
     eventlet.monkey_patch()  # before nameko, kombu and psycopg2 are imported
 
-    from nameko.cli.run import run
-
     from .logs import setup_logging
+    from .runner import run_services
     from .workdays import WorkCalendar, set_default_calendar
 
     plugin, config = _plugin_and_config(name, config_path)
     setup_logging(name, str(config.get("LOG_LEVEL", "INFO")))
     calendar = config.get("CALENDAR", {}) or {}
     set_default_calendar(WorkCalendar(calendar.get("extra_holidays", ()), calendar.get("extra_workdays", ())))
-    run([plugin.load_class()], config)
+    run_services([plugin.load_class()], config)
 
 
 def migrate_main(argv=None) -> None:
@@ -80,6 +79,7 @@ def migrate_main(argv=None) -> None:
     parser.add_argument("--revision", default="head")
     parser.add_argument("--autogenerate", metavar="MESSAGE", help="developers: write a new revision instead")
     args = parser.parse_args(argv)
+    quiet_library_warnings()
     from .migrations import revision, upgrade
 
     plugin, config = _plugin_and_config(args.name, args.config)

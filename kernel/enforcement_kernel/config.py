@@ -14,7 +14,9 @@ ENV_OVERRIDES = {
     "LOG_LEVEL": "LOG_LEVEL",
     "MAX_WORKERS": "max_workers",
     "RPC_TIMEOUT": "RPC_TIMEOUT",
+    "SHUTDOWN_GRACE_SECONDS": "SHUTDOWN_GRACE_SECONDS",
 }
+NUMERIC = ("max_workers", "RPC_TIMEOUT", "OPS_PORT", "SHUTDOWN_GRACE_SECONDS")
 
 DEFAULTS = {
     "AMQP_URI": "amqp://guest:guest@127.0.0.1:5672/",
@@ -22,6 +24,7 @@ DEFAULTS = {
     "RPC_TIMEOUT": 5.0,
     "LOG_LEVEL": "INFO",
     "OPS_PORT": 0,
+    "SHUTDOWN_GRACE_SECONDS": 30,
     "OUTBOX": {"relay": True, "poll_seconds": 1.0, "batch": 100, "stuck_after_seconds": 300},
 }
 
@@ -61,7 +64,7 @@ def load_config(service_name: str, path: str | os.PathLike | None = None, defaul
         config = _deep_merge(config, yaml.safe_load(text) or {})
     for env, key in ENV_OVERRIDES.items():
         if os.environ.get(env):
-            config[key] = yaml.safe_load(os.environ[env]) if key in ("max_workers", "RPC_TIMEOUT", "OPS_PORT") else os.environ[env]
+            config[key] = yaml.safe_load(os.environ[env]) if key in NUMERIC else os.environ[env]
     config["SERVICE_NAME"] = service_name
     config.setdefault("DATABASE_URL", f"sqlite:///var/{service_name}.db")
     config["max_workers"] = int(config["max_workers"])

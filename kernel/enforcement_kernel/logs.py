@@ -60,3 +60,5 @@ def setup_logging(service: str, level: str = "INFO") -> None:
     # traceback; they are counted in metrics already, so only unexpected errors are logged.
     logging.getLogger("nameko").setLevel(logging.WARNING)
     logging.getLogger("nameko.containers").setLevel(logging.ERROR)
+    # py-amqp warns on every returned (unroutable) publish; the relay counts those in a metric instead
+    logging.getLogger("amqp").setLevel(logging.ERROR)

@@ -40,7 +40,8 @@ class OpsServer(DependencyProvider):
 
     def start(self):
         if self.port:
-            self.socket = eventlet.listen((self.host, self.port))
+            # no SO_REUSEPORT: a second instance on the same port must fail, not share the probes
+            self.socket = eventlet.listen((self.host, self.port), reuse_port=False)
             self.container.spawn_managed_thread(
                 lambda: eventlet.wsgi.server(self.socket, self.app, log=_Quiet(), log_output=False))
 

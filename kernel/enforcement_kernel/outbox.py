@@ -87,13 +87,17 @@ class OutboxRelay(DependencyProvider):
             if engine.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)  # replicas never publish the same row at once
             rows = session.execute(query).scalars().all()
-            for row in rows:
-                if not self._running:
-                    break
-                if self._publish(row):
-                    confirmed += 1
-                session.commit() if engine.dialect.name != "postgresql" else session.flush()
-            session.commit()
+            try:
+                for row in rows:
+                    if not self._running:
+                        break
+                    if self._publish(row):
+                        confirmed += 1
+                    if engine.dialect.name != "postgresql":
+                        session.commit()  # SQLite: keep write locks short
+            finally:
+                # also on a broker error: keep the sent marks already confirmed and the failing row's back-off
+                session.commit()
         self.update_gauges()
         return confirmed
 
