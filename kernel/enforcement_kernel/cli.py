@@ -29,6 +29,7 @@ def run_main(argv=None) -> None:
     parser.add_argument("names", nargs="*", help="services to run; each runs in its own process")
     parser.add_argument("--config", help="YAML config (only with one service)")
     args = parser.parse_args(argv)
+    quiet_library_warnings()
     if len(args.names) == 1:
         run_one(args.names[0], args.config)
         return
