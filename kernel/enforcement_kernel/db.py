@@ -101,6 +101,7 @@ class Tx:
         self.session = session
         self.source = source
         self.emitted: list[Envelope] = []
+        self.on_commit: list = []  # callables run once the transaction committed (e.g. metrics)
 
     def emit(self, event_type: EventType, data: dict, subject: str | None = None) -> Envelope:
         """Validate the payload against its contract and queue it in this transaction's outbox."""
@@ -181,6 +182,8 @@ class Database(DependencyProvider):
             raise
         finally:
             session.close()
+        for callback in tx.on_commit:
+            callback()
         if tx.emitted:
             for callback in self.after_commit:
                 callback(tx.emitted)

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, cast, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from enforcement_contracts import personnel as contract
@@ -446,8 +446,8 @@ def _measure_cancellation(tx, departure: m.Departure, cancelled_on: date, settin
         "agency_code": row.agency_code, "kind": row.kind, "reference": row.reference, "started_on": row.started_on,
         "ended_on": row.ended_on, "workdays_taken": row.workdays_taken, "deadline_workdays": row.deadline_workdays,
         "on_time": row.on_time}, subject=row.reference)
-    tx.after_commit_metrics = getattr(tx, "after_commit_metrics", []) + [
-        (row.agency_code, row.kind, row.workdays_taken, row.on_time)]
+    # observed only once committed: a rolled-back change must not count
+    tx.on_commit.append(lambda: metrics.observe_promptness(SERVICE, row.agency_code, row.kind, row.workdays_taken, row.on_time))
 
 
 def record_departure(tx, actor: dict, officer_id: str, data: dict, settings: Settings, today: date) -> dict:
@@ -480,7 +480,7 @@ def record_departure(tx, actor: dict, officer_id: str, data: dict, settings: Set
 def promptness_table(session, actor: dict, since: date | None, until: date | None) -> list[dict]:
     scope = access.scope_agency(actor)
     P = m.PromptnessMeasurement
-    stmt = select(P.agency_code, P.kind, func.count(), func.sum(func.cast(P.on_time, m.Integer)), func.avg(P.workdays_taken))
+    stmt = select(P.agency_code, P.kind, func.count(), func.sum(cast(P.on_time, Integer)), func.avg(P.workdays_taken))
     if scope:
         stmt = stmt.where(P.agency_code == scope)
     if since:
@@ -491,12 +491,6 @@ def promptness_table(session, actor: dict, since: date | None, until: date | Non
     return [{"agency_code": a, "kind": k, "measurements": n, "on_time": int(ok or 0),
              "on_time_ratio": round(int(ok or 0) / n, 4) if n else 0.0, "mean_workdays": round(float(avg or 0), 2)}
             for a, k, n, ok, avg in rows]
-
-
-def observe_committed(tx, service: str) -> None:
-    """Metrics only after the change committed (a rolled-back change must not count)."""
-    for agency, kind, workdays, on_time in getattr(tx, "after_commit_metrics", []):
-        metrics.observe_promptness(service, agency, kind, workdays, on_time)
 
 
 # --- assessments and legal reviewers ---------------------------------------------------------

@@ -37,9 +37,7 @@ class PersonnelService(ServiceBase):
 
     def _write(self, fn, *args):
         with self.db.transaction() as tx:
-            result = fn(tx, *args)
-        ops.observe_committed(tx, self.name)
-        return result
+            return fn(tx, *args)
 
     # agencies
     @rpc
