@@ -573,6 +573,24 @@ def publish_event(amqp_uri: str, event_type, data: dict, event_id: str | None = 
     return envelope
 
 
+def drop_event_queues(amqp_uri: str, service: str) -> list[str]:
+    """Delete the event queues ``service``'s consumers left in this run's vhost, and what piled up in them.
+
+    Durable consumer queues outlive a test; while that service is not running they collect the events
+    other tests publish (e.g. every officer the personnel tests register). Call this before starting the
+    service when a test must see only its own events. Returns the queues deleted.
+    """
+    from kombu import Connection
+
+    vhost = amqp_uri.rsplit("/", 1)[-1]
+    names = [n.strip() for n in _rabbitmqctl("list_queues", "-p", vhost, "--no-table-headers", "name").splitlines()]
+    mine = [n for n in names if n.startswith("evt-") and f"--{service}." in n and not n.endswith(".dlq")]
+    with Connection(amqp_uri, connect_timeout=5) as conn:
+        for name in mine:
+            conn.default_channel.queue_delete(name)
+    return mine
+
+
 def wait_until(predicate, timeout: float = 15.0, interval: float = 0.1, message: str = "condition"):
     """Poll ``predicate`` until it returns something truthy (returned); fails after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout

@@ -122,6 +122,6 @@ def register(event_type: EventType) -> EventType:
 
 def all_event_types() -> list[EventType]:
     """Every event type of every installed contract module."""
-    from enforcement_contracts import personnel, training  # noqa: F401  (registers on import)
+    from enforcement_contracts import cases, personnel, training  # noqa: F401  (registers on import)
 
     return sorted(REGISTRY.values(), key=lambda e: e.type)

@@ -15,6 +15,7 @@ ERRORS = {
     "404": "Not found",
     "409": "Conflicts with the current state",
     "413": "Body too large",
+    "415": "Wrong Content-Type for the body",
     "503": "A service did not answer in time",
 }
 
@@ -46,10 +47,15 @@ def build_openapi(routes: list[Route]) -> dict:
             params.append({"in": "query", "schema": route.query})
         if params:
             operation["parameters"] = params
-        if route.body is not None:
+        if route.raw_body_types:
+            binary = {"schema": {"type": "string", "format": "binary"}}
+            operation["requestBody"] = {"required": True, "content": {t: binary for t in route.raw_body_types}}
+        elif route.body is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.body}}}
         ok: dict = {"description": "OK" if route.status == 200 else "Created"}
-        if route.response is not None:
+        if route.produces:
+            ok["content"] = {route.produces: {"schema": {"type": "string", "format": "binary"}}}
+        elif route.response is not None:
             schema = {"type": "array", "items": route.response} if route.many else route.response
             ok["content"] = {"application/json": {"schema": schema}}
         operation["responses"][str(route.status)] = ok

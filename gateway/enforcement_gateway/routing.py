@@ -34,6 +34,9 @@ class Route:
     many: bool = False  # the response is a list of ``response``
     status: int = 200
     audit: bool | None = None  # default: every write is audited
+    # a file upload: the body is these media types, passed to the handler as bytes (GATEWAY.max_upload_bytes)
+    raw_body_types: tuple[str, ...] = ()
+    produces: str | None = None  # media type when the handler answers with a file (a werkzeug Response)
 
     @property
     def template(self) -> str:
@@ -42,6 +45,11 @@ class Route:
     @property
     def is_public(self) -> bool:
         return self.roles == PUBLIC
+
+    @property
+    def moves_files(self) -> bool:
+        """Uploads and downloads: their RPC calls get GATEWAY.file_rpc_timeout instead of RPC_TIMEOUT."""
+        return bool(self.raw_body_types or self.produces)
 
     @property
     def audited(self) -> bool:

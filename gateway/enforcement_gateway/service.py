@@ -56,6 +56,8 @@ class GatewayContext(DependencyProvider):
         self.table = RouteTable([route for routes in self.modules.values() for route in routes])
         self.auth = auth.AuthSettings.from_config(config)
         self.max_body = int(setting(config, "GATEWAY.max_body_bytes", 65536))
+        self.max_upload = int(setting(config, "GATEWAY.max_upload_bytes", 20 * 1024 * 1024))
+        self.file_rpc_timeout = float(setting(config, "GATEWAY.file_rpc_timeout", 120))
         self.openapi = build_openapi(self.table.routes)
 
     def get_dependency(self, worker_ctx):
@@ -124,7 +126,8 @@ class GatewayService(ServiceBase):
                     raise Forbidden(f"role {actor['role']} may not {route.summary.lower()}")
             body = self.read_body(request, route)
             query = self.read_query(request, route)
-            call = Call(route=route, actor=actor, params=params, body=body, query=query, rpc=self.rpc, request=request,
+            rpc = self.rpc.with_timeout(self.gateway.file_rpc_timeout) if route.moves_files else self.rpc
+            call = Call(route=route, actor=actor, params=params, body=body, query=query, rpc=rpc, request=request,
                         db=self.db, settings=self.gateway, extras=extras)
             result = route.handler(call)
             # services answer in their contract's JSON form already; the response schema documents it
@@ -151,6 +154,8 @@ class GatewayService(ServiceBase):
         return response, audit
 
     def read_body(self, request, route):
+        if route.raw_body_types:
+            return self.read_upload(request, route)
         if route.body is None:
             return None
         length = request.content_length
@@ -171,6 +176,20 @@ class GatewayService(ServiceBase):
         if errors:
             raise ValidationFailed("invalid request body", errors)
         return payload
+
+    def read_upload(self, request, route) -> bytes:
+        """A file upload: the raw bytes, bounded by their own (larger) limit."""
+        limit = self.gateway.max_upload
+        if request.content_length is not None and request.content_length > limit:
+            raise _TooLarge(limit)
+        if request.mimetype not in route.raw_body_types:
+            raise _UnsupportedMedia(route.raw_body_types)
+        raw = request.stream.read(limit + 1)
+        if len(raw) > limit:
+            raise _TooLarge(limit)
+        if not raw:
+            raise ValidationFailed("the upload is empty", {"_body": ["send the file as the request body"]})
+        return raw
 
     def read_query(self, request, route) -> dict:
         args = request.args.to_dict()
@@ -206,5 +225,5 @@ class _UnsupportedMedia(ServiceError):
     status = 415
     code = "unsupported_media_type"
 
-    def __init__(self):
-        super().__init__("send the body as application/json", {"_body": ["Content-Type must be application/json"]})
+    def __init__(self, types=("application/json",)):
+        super().__init__(f"send the body as {' or '.join(types)}", {"_body": [f"Content-Type must be {' or '.join(types)}"]})

@@ -84,6 +84,10 @@ class _TimedCluster:
     def __call__(self, service: str) -> _TimedService:
         return _TimedService(self._worker_ctx, self._listener, service, self._timeout)
 
+    def with_timeout(self, timeout: float) -> "_TimedCluster":
+        """The same cluster with another bound, for the few calls known to take long (file uploads)."""
+        return _TimedCluster(self._worker_ctx, self._listener, timeout)
+
 
 class Rpc(RpcProxy):
     """``self.rpc.personnel.get_officer(...)``: calls any service, each call bounded by a timeout."""

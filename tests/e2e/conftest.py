@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from enforcement_testing import free_port, fresh_postgres_database
+from enforcement_testing import drop_event_queues, free_port, fresh_postgres_database
 
 ADMIN = ("admin", "change-me-now")
 
@@ -20,6 +20,8 @@ class Suite:
     amqp_uri: str
     personnel_db: str
     gateway_db: str
+    training: object = None  # only in ``training_suite``
+    training_db: str | None = None
 
     def login(self, username: str, password: str) -> "Api":
         response = requests.post(f"{self.base}/auth/login", json={"username": username, "password": password}, timeout=10)
@@ -49,19 +51,59 @@ class Api:
         return lambda path, **kw: self.session.request(method.upper(), self.base + path, timeout=15, **kw)
 
 
-@pytest.fixture
-def suite(request, start_service, amqp_uri, tmp_path):
-    """personnel and the gateway, both ready; personnel on PostgreSQL when parametrized with "postgresql"."""
+def _database(request, tmp_path, name: str) -> str:
     if getattr(request, "param", None) == "postgresql":
         database = fresh_postgres_database()
-        personnel_db = database.__enter__()
+        url = database.__enter__()
         request.addfinalizer(lambda: database.__exit__(None, None, None))
-    else:
-        personnel_db = f"sqlite:///{tmp_path}/personnel.db"
+        return url
+    return f"sqlite:///{tmp_path}/{name}.db"
+
+
+def _start_suite(request, start_service, amqp_uri, tmp_path, with_training: bool = False) -> Suite:
+    training_db = training = None
+    if with_training:
+        # first: its queues must exist before personnel publishes the agencies and officers it reads
+        training_db = _database(request, tmp_path, "training")
+        drop_event_queues(amqp_uri, "training")  # what other tests announced while no training service ran
+        training = start_service("training", training_db, amqp_uri)
+    personnel_db = _database(request, tmp_path, "personnel")
     gateway_db = f"sqlite:///{tmp_path}/gateway.db"
     web = free_port()
     personnel = start_service("personnel", personnel_db, amqp_uri)
     gateway = start_service("gateway", gateway_db, amqp_uri,
                             extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", "RPC_TIMEOUT": "2"})
     root = f"http://127.0.0.1:{web}"
-    return Suite(f"{root}/api/v1", root, personnel, gateway, amqp_uri, personnel_db, gateway_db)
+    return Suite(f"{root}/api/v1", root, personnel, gateway, amqp_uri, personnel_db, gateway_db, training, training_db)
+
+
+@pytest.fixture
+def suite(request, start_service, amqp_uri, tmp_path):
+    """personnel and the gateway, both ready; personnel on PostgreSQL when parametrized with "postgresql"."""
+    return _start_suite(request, start_service, amqp_uri, tmp_path)
+
+
+@pytest.fixture
+def training_suite(request, start_service, amqp_uri, tmp_path):
+    """training, personnel and the gateway, all ready; training and personnel on PostgreSQL with "postgresql"."""
+    return _start_suite(request, start_service, amqp_uri, tmp_path, with_training=True)
+
+
+@dataclass
+class CasesSuite(Suite):
+    cases: object = None
+    cases_db: str = ""
+
+
+@pytest.fixture
+def cases_suite(start_service, amqp_uri, tmp_path):
+    """personnel, cases and the gateway, all ready, on SQLite (the cases service asks personnel within 2 s)."""
+    personnel_db, cases_db, gateway_db = (f"sqlite:///{tmp_path}/{name}.db" for name in ("personnel", "cases", "gateway"))
+    web = free_port()
+    personnel = start_service("personnel", personnel_db, amqp_uri)
+    cases = start_service("cases", cases_db, amqp_uri, extra_env={"RPC_TIMEOUT": "2"})
+    gateway = start_service("gateway", gateway_db, amqp_uri,
+                            extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", "RPC_TIMEOUT": "3"})
+    root = f"http://127.0.0.1:{web}"
+    return CasesSuite(f"{root}/api/v1", root, personnel, gateway, amqp_uri, personnel_db, gateway_db,
+                      cases=cases, cases_db=cases_db)

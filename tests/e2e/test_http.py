@@ -54,7 +54,9 @@ def feed_training(amqp_uri, officer_id: str, agency_code: str, year: int, public
 def test_officer_lifecycle_over_http(suite, collect_events):
     admin = suite.admin()
     scj = agency_admin(suite, admin, SCJ, "scj-admin")
-    outside = collect_events("personnel", "#")  # another government system subscribing to everything
+    # another government system subscribing to officers, certificates and promptness (seeded
+    # agency.registered events are retried until some queue takes them, so "#" would see those too)
+    outside = collect_events("personnel", "officer.*", "certificate.*", "promptness.*")
     id_number = valid_id_number(101)
 
     officer = scj.post("/officers", json={"agency_code": SCJ, "name": "王五", "id_number": id_number,
@@ -93,11 +95,10 @@ def test_officer_lifecycle_over_http(suite, collect_events):
     assert check["valid"] is False and check["status"] == "cancelled"
 
     # the outside subscriber got the story, with the request's correlation id and no ID number
-    events = outside.wait_for(7)  # officer.registered, certificate.issued, status_changed, promptness, departed (+ more)
-    types = [e["type"] for e in events]
-    for expected in ("personnel.officer.registered", "personnel.certificate.issued", "personnel.certificate.status_changed",
-                     "personnel.promptness.measured", "personnel.officer.departed"):
-        assert expected in types, types
+    expected = {"personnel.officer.registered", "personnel.certificate.issued", "personnel.certificate.status_changed",
+                "personnel.promptness.measured", "personnel.officer.departed"}
+    wait_until(lambda: expected <= {e["type"] for e in outside.collect_for(0.2)}, timeout=15,
+               message="the departure's events reached the outside subscriber")
     departed = outside.of_type("personnel.officer.departed")[0]
     assert departed["correlationid"] == "e2e-departure-1"
     assert departed["data"] == {"officer_id": officer["officer_id"], "agency_code": SCJ, "reason": "transfer",

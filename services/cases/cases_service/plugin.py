@@ -1,0 +1,35 @@
+"""How the kernel finds this service (entry point ``enforcement.services: cases``)."""
+from pathlib import Path
+
+from enforcement_kernel.service import ServicePlugin
+
+HERE = Path(__file__).parent
+
+
+def seed(config: dict) -> str:
+    """The seven enforcement types and the first review checklist; safe to run again (existing rows are left alone)."""
+    from enforcement_kernel.db import Tx, make_engine
+    from sqlalchemy.orm import Session
+
+    from .operations import seed_checklist, seed_types
+    from .seed_data import CHECKLIST_V1, ITEM_TYPES
+
+    engine = make_engine(config["DATABASE_URL"], pool_size=1)
+    with Session(engine) as session:
+        tx = Tx(session, "cases")
+        added = seed_types(tx, ITEM_TYPES)
+        checklist = seed_checklist(tx, CHECKLIST_V1)
+        session.commit()
+    engine.dispose()
+    return (f"{added} enforcement types added, {len(ITEM_TYPES) - added} already present; "
+            f"review checklist {'added' if checklist else 'already present'}")
+
+
+PLUGIN = ServicePlugin(
+    name="cases",
+    service_class="cases_service.service:CasesService",
+    config_path=str(HERE / "config.yml"),
+    migrations=str(HERE / "migrations"),
+    metadata="cases_service.models:Base",
+    seed=seed,
+)

@@ -1,0 +1,1 @@
+"""The training service: yearly training hours, required courses, rotation, qualification exams."""

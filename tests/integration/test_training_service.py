@@ -1,0 +1,360 @@
+"""The training service over the real broker, as a real process, on SQLite and on PostgreSQL.
+
+Every test starts ``enforcement-run training`` against a fresh database (migrated and seeded by the
+operators' commands) and calls it through a standalone nameko RPC proxy as the gateway does. The
+officer directory is fed the way the personnel service feeds it: ``personnel.*`` events.
+"""
+from __future__ import annotations
+
+import base64
+import time
+import uuid
+from datetime import date, timedelta
+
+import pytest
+
+from enforcement_contracts import personnel
+from enforcement_contracts.errors import Conflict, Forbidden, ValidationFailed
+from enforcement_testing import BUREAU, db_count, db_counts, db_rows, drop_event_queues, publish_event, wait_until
+from training_service.spreadsheets import TEMPLATE_HEADERS, write_table
+
+pytestmark = pytest.mark.timeout(180)
+
+MARKET, FARM = "140928-scjgj", "140928-nyncj"
+TODAY = date.today()
+YEAR = TODAY.year
+REQUIRED = "gbf-2023-27"
+WRITE_TABLES = ("attendance", "attendance_versions", "attendance_imports", "officer_years", "outbox_events")
+MARKET_ADMIN = {"username": "market-admin", "role": "agency_admin", "agency_code": MARKET}
+
+
+@pytest.fixture
+def training(database_url, amqp_uri, start_service):
+    drop_event_queues(amqp_uri, "training")  # only this test's officers, not those other tests announced meanwhile
+    service = start_service("training", database_url, amqp_uri)
+    for code, name in ((MARKET, "县市场监管局"), (FARM, "县农业农村局")):
+        publish_event(amqp_uri, personnel.AGENCY_REGISTERED, {"code": code, "name": name, "kind": "department",
+                                                              "is_supervisor": False, "is_police": False})
+    wait_until(lambda: db_count(database_url, "agencies") == 2, message="agencies in the read model")
+    return service
+
+
+def register_officers(amqp_uri, database_url, count: int, agency: str = MARKET, prefix: str = "o") -> list[str]:
+    """Announce officers as the personnel service does, and wait until training knows them all."""
+    ids = [f"{prefix}{uuid.uuid4().hex[:12]}{i:04d}"[:32] for i in range(count)]
+    before = db_count(database_url, "officers")
+    for officer_id in ids:
+        publish_event(amqp_uri, personnel.OFFICER_REGISTERED, {
+            "officer_id": officer_id, "agency_code": agency, "name": f"执法员{officer_id[-4:]}", "position": "科员",
+            "domains": ["market_supervision"], "is_police": False})
+    wait_until(lambda: db_count(database_url, "officers") == before + count, timeout=60,
+               message=f"{count} officers in the training read model")
+    return ids
+
+
+def bureau_session(rpc, category: str = "public_law", hours: float = 8, held_on: date = TODAY, course_id: str | None = None,
+                   ends_on: date | None = None) -> dict:
+    if course_id is None:
+        course_id = rpc.training.create_course(BUREAU, {"title": f"{category} 专题培训 {uuid.uuid4().hex[:6]}",
+                                                        "category_code": category})["course_id"]
+    return rpc.training.create_session(BUREAU, {
+        "course_id": course_id, "held_on": held_on.isoformat(), "ends_on": (ends_on or held_on).isoformat(), "hours": hours,
+        "delivery": "online", "organiser": {"kind": "bureau", "agency_codes": []}})
+
+
+def xlsx(rows) -> str:
+    return base64.b64encode(write_table("attendance", TEMPLATE_HEADERS, rows)).decode()
+
+
+# --- attendance, corrections and the events other services rely on ------------------------------
+def test_attendance_snapshots_corrections_and_compliance_reached(training, rpc, collect_events, amqp_uri):
+    events = collect_events("training", "hours.updated", "compliance.reached", "attendance.recorded", "attendance.corrected")
+    [officer] = register_officers(amqp_uri, training.database_url, 1)
+    required = bureau_session(rpc, hours=4, course_id=REQUIRED)
+    law = bureau_session(rpc, "public_law", hours=12, held_on=TODAY - timedelta(days=1))
+    law2 = bureau_session(rpc, "public_law", hours=12)
+    skills = bureau_session(rpc, "professional", hours=10, ends_on=TODAY)
+    skills2 = bureau_session(rpc, "professional", hours=10)
+    skills3 = bureau_session(rpc, "professional", hours=10)
+
+    def attend(session, hours):
+        return rpc.training.record_attendance(BUREAU, {"officer_id": officer, "session_id": session["session_id"], "hours": hours})
+
+    attend(required, 4)
+    attend(law, 12)
+    first = attend(law2, 12)
+    for s in (skills, skills2, skills3):
+        attend(s, 10)
+    status = rpc.training.officer_compliance(BUREAU, officer)
+    # 4 + 12 + 12 = 28 h of public law is short: nothing reached yet
+    assert status["compliant"] is False and status["shortfall_by_category"] == {"public_law": 2.0, "professional": 0.0}
+
+    corrected = rpc.training.correct_attendance(BUREAU, first["attendance_id"], {"hours": 10, "reason": "签到表核对"})
+    assert corrected["version"] == 2 and [v["hours"] for v in corrected["history"]] == [12.0]
+    extra = bureau_session(rpc, "public_law", hours=4)
+    attend(extra, 4)  # 4 + 12 + 10 + 4 = 30: exactly the threshold
+    status = rpc.training.officer_compliance(BUREAU, officer)
+    assert status["compliant"] is True and status["hours_by_category"]["public_law"] == 30.0
+    attend(bureau_session(rpc, "political", hours=2), 2)  # compliant already: not announced again
+
+    events.wait_for(8 + 1 + 9 + 1, timeout=20)  # recorded, corrected, a snapshot after each, reached once
+    events.collect_for(1)  # and nothing more
+    snapshots = events.of_type("training.hours.updated")
+    revisions = [e["data"]["revision"] for e in snapshots]
+    assert revisions == sorted(revisions) and len(set(revisions)) == len(revisions) == 9  # 8 attendances + 1 correction
+    last = snapshots[-1]["data"]
+    assert last == {"officer_id": officer, "agency_code": MARKET, "year": YEAR, "revision": 9, "required_courses_done": True,
+                    "hours_by_category": {"political": 2.0, "professional": 30.0, "public_law": 30.0}}
+    reached = events.of_type("training.compliance.reached")
+    assert len(reached) == 1 and reached[0]["data"]["year"] == YEAR and reached[0]["subject"] == officer
+    [change] = events.of_type("training.attendance.corrected")
+    assert (change["data"]["old_hours"], change["data"]["hours"], change["data"]["version"]) == (12.0, 10.0, 2)
+    assert len(events.of_type("training.attendance.recorded")) == 8
+    assert training.metric("enforcement_training_hours_total", service="training", agency=MARKET,
+                           category="public_law") == 4 + 12 + 12 + 4
+    assert officer not in training.metrics_text()
+
+
+# --- bulk import -------------------------------------------------------------------------------
+def test_a_5000_row_spreadsheet_imports(training, rpc, amqp_uri, collect_events):
+    events = collect_events("training", "hours.updated", "attendance.imported")
+    officers = register_officers(amqp_uri, training.database_url, 100)
+    sessions = [bureau_session(rpc, "public_law" if i % 2 else "professional", hours=2, held_on=TODAY - timedelta(days=i % 30))
+                for i in range(50)]
+    rows = [(o, s["session_id"], 1.5, None, "") for o in officers for s in sessions]
+    assert len(rows) == 5000
+    content = xlsx(rows)
+    started = time.monotonic()
+    result = rpc.training.import_attendance(BUREAU, content, "5000.xlsx")
+    elapsed = time.monotonic() - started
+    assert result["imported"] == 5000 and result["officers"] == 100 and result["import_id"]
+    assert db_count(training.database_url, "attendance") == 5000
+    assert db_count(training.database_url, "attendance", "import_id = :i", i=result["import_id"]) == 5000
+    assert elapsed < 60, f"5,000 rows took {elapsed:.1f}s"
+    table = rpc.training.compliance_table(BUREAU, {"agency_code": MARKET, "per_page": 500})
+    assert table["total"] == 100
+    assert {r["hours_by_category"]["public_law"] for r in table["items"]} == {37.5}
+    assert {r["hours_by_category"]["professional"] for r in table["items"]} == {37.5}
+    received = events.wait_for(101, timeout=60)
+    [imported] = [e for e in received if e["type"] == "training.attendance.imported"]
+    assert imported["data"]["rows"] == 5000 and {t["rows"] for t in imported["data"]["totals"]} == {2500}
+    assert len({e["data"]["officer_id"] for e in received if e["type"] == "training.hours.updated"}) == 100
+    with pytest.raises(Conflict) as again:  # the same file twice: refused, nothing doubled
+        rpc.training.import_attendance(BUREAU, content, "5000.xlsx")
+    assert "already imported" in str(again.value)
+    with pytest.raises(ValidationFailed) as resaved:  # the same rows in another file: each reported as recorded already
+        rpc.training.import_attendance(BUREAU, xlsx(rows[:3]))
+    assert [p["reason"] for p in resaved.value.fields["rows"]] == ["already recorded for this officer; correct it instead"] * 3
+    assert db_count(training.database_url, "attendance") == 5000
+    assert training.metric("enforcement_training_hours_total", service="training", agency=MARKET) == 7500
+
+
+def test_three_bad_rows_import_nothing_and_are_each_reported(training, rpc, amqp_uri):
+    officers = register_officers(amqp_uri, training.database_url, 5)
+    session = bureau_session(rpc, hours=4, held_on=TODAY - timedelta(days=3), ends_on=TODAY)
+    sessions = [session] + [bureau_session(rpc, hours=4) for _ in range(3)]
+    rows = [(o, s["session_id"], 2, None, "") for o in officers for s in sessions]  # rows 2..21
+    rows[3] = (officers[0], sessions[3]["session_id"], -1, None, "")  # row 5: negative hours
+    rows[7] = ("no-such-officer", sessions[3]["session_id"], 2, None, "")  # row 9: unknown officer
+    rows[12] = (officers[3], session["session_id"], 2, (TODAY + timedelta(days=1)).isoformat(), "")  # row 14: future
+    before = db_counts(training.database_url, *WRITE_TABLES)
+    with pytest.raises(ValidationFailed) as refused:
+        rpc.training.import_attendance(BUREAU, xlsx(rows), "three-bad.xlsx")
+    reported = refused.value.fields["rows"]
+    # nameko sends an error's arguments as strings (the gateway turns row numbers back into numbers)
+    assert [(int(p["row"]), p["column"]) for p in reported] == [(5, "hours"), (9, "officer_id"), (14, "attended_on")], reported
+    assert "more than 0" in reported[0]["reason"] and "unknown officer" in reported[1]["reason"]
+    assert "future" in reported[2]["reason"]
+    assert "3 bad row(s) of 20" in refused.value.message and "nothing was imported" in refused.value.message
+    assert db_counts(training.database_url, *WRITE_TABLES) == before
+
+    # fixed, the same rows go through
+    rows[3], rows[7], rows[12] = (rows[3][0], rows[3][1], 2, None, ""), (officers[1], sessions[3]["session_id"], 2, None, ""), \
+        (officers[3], session["session_id"], 2, None, "")
+    assert rpc.training.import_attendance(BUREAU, xlsx(rows))["imported"] == 20
+    assert db_count(training.database_url, "attendance") == 20
+
+
+def test_malformed_spreadsheets_and_other_agencies_rows_are_refused(training, rpc, amqp_uri):
+    [mine] = register_officers(amqp_uri, training.database_url, 1, MARKET)
+    [theirs] = register_officers(amqp_uri, training.database_url, 1, FARM)
+    session = bureau_session(rpc, hours=4)
+    before = db_counts(training.database_url, *WRITE_TABLES)
+
+    def refused(content_b64, actor=BUREAU):
+        with pytest.raises(ValidationFailed) as caught:
+            rpc.training.import_attendance(actor, content_b64)
+        return caught.value
+
+    assert "not a readable .xlsx" in refused(base64.b64encode(b"officer_id,session_id,hours\n").decode()).fields["file"][0]
+    assert "base64" in refused("***").fields["file"][0]
+    no_hours = base64.b64encode(write_table("x", ["officer_id", "session_id"], [(mine, session["session_id"])])).decode()
+    assert "missing: hours" in refused(no_hours).fields["file"][0]
+    assert "no rows" in refused(xlsx([])).fields["file"][0]
+    mixed = refused(xlsx([(mine, session["session_id"], 2, None, ""), (theirs, session["session_id"], 2, None, "")]), MARKET_ADMIN)
+    assert mixed.fields["rows"] == [{"row": "3", "column": "officer_id", "reason": "an officer of another agency"}]
+    assert db_counts(training.database_url, *WRITE_TABLES) == before
+    # Chinese headers as county offices write them are accepted
+    chinese = base64.b64encode(write_table("签到", ["人员编号", "场次编号", "学时"], [(mine, session["session_id"], 4)])).decode()
+    assert rpc.training.import_attendance(MARKET_ADMIN, chinese)["imported"] == 1
+
+
+# --- year end, exams, scope -----------------------------------------------------------------------
+def test_closing_a_year_announces_each_short_officer_once(training, rpc, amqp_uri, collect_events):
+    events = collect_events("training", "officer.short_at_year_end")
+    last_year = YEAR - 1
+    officers = register_officers(amqp_uri, training.database_url, 3)
+    law = bureau_session(rpc, hours=12, held_on=date(last_year, 3, 1), ends_on=date(last_year, 12, 31))
+    rpc.training.record_attendance(BUREAU, {"officer_id": officers[0], "session_id": law["session_id"], "hours": 12})
+    with pytest.raises(Forbidden):
+        rpc.training.close_year(MARKET_ADMIN, last_year)
+    with pytest.raises(Conflict):
+        rpc.training.close_year(BUREAU, YEAR)
+    first = rpc.training.close_year(BUREAU, last_year)
+    assert first == {"year": last_year, "officers": 3, "compliant": 0, "short": 3, "announced": 3}
+    again = rpc.training.close_year(BUREAU, last_year)
+    assert again["announced"] == 0 and again["short"] == 3
+    received = events.collect_for(3)
+    assert sorted(e["data"]["officer_id"] for e in received) == sorted(officers)
+    short = next(e["data"] for e in received if e["data"]["officer_id"] == officers[0])
+    assert short["shortfall_by_category"] == {"public_law": 18.0, "professional": 30.0}
+    assert "required_course_not_done" in short["reasons"]
+    assert training.metric("enforcement_training_officers_short", service="training", agency=MARKET, year=last_year) == 3
+    assert training.metric("enforcement_training_compliance_ratio", service="training", agency=MARKET, year=last_year) == 0
+
+
+def test_exam_results_are_published_as_passed_or_failed(training, rpc, amqp_uri, collect_events):
+    events = collect_events("training", "exam.passed", "exam.failed")
+    passing, failing = register_officers(amqp_uri, training.database_url, 2)
+    sitting = rpc.training.schedule_exam(BUREAU, {"exam_kind": "qualification", "title": "2026年行政执法资格考试",
+                                                  "sat_on": TODAY.isoformat()})
+    assert sitting["pass_mark"] == 60
+    ok = rpc.training.record_exam_result(BUREAU, sitting["sitting_id"], {"officer_id": passing, "score": 60})
+    ko = rpc.training.record_exam_result(BUREAU, sitting["sitting_id"], {"officer_id": failing, "score": 59.5})
+    assert ok["passed"] is True and ko["passed"] is False
+    with pytest.raises(Conflict):
+        rpc.training.record_exam_result(BUREAU, sitting["sitting_id"], {"officer_id": passing, "score": 90})
+    later = rpc.training.schedule_exam(BUREAU, {"exam_kind": "renewal", "title": "换证考试", "sat_on": (TODAY + timedelta(days=9)).isoformat()})
+    with pytest.raises(Conflict):
+        rpc.training.record_exam_result(BUREAU, later["sitting_id"], {"officer_id": passing, "score": 80})
+    with pytest.raises(ValidationFailed) as unknown:
+        rpc.training.record_exam_result(BUREAU, sitting["sitting_id"], {"officer_id": "nobody", "score": 80})
+    assert list(unknown.value.fields) == ["officer_id"]
+    with pytest.raises(ValidationFailed) as too_high:
+        rpc.training.record_exam_result(BUREAU, sitting["sitting_id"], {"officer_id": failing, "score": 101})
+    assert "score" in too_high.value.fields
+    received = events.wait_for(2)
+    by_type = {e["type"]: e["data"] for e in received}
+    assert by_type["training.exam.passed"] == {"result_id": ok["result_id"], "officer_id": passing, "agency_code": MARKET,
+                                               "exam_kind": "qualification", "score": 60.0, "pass_mark": 60.0,
+                                               "sat_on": TODAY.isoformat()}
+    assert by_type["training.exam.failed"]["officer_id"] == failing
+    assert len(events.collect_for(1)) == 2
+
+
+def test_an_agency_admin_only_touches_its_own_officers(training, rpc, amqp_uri):
+    [mine] = register_officers(amqp_uri, training.database_url, 1, MARKET)
+    [theirs] = register_officers(amqp_uri, training.database_url, 1, FARM)
+    session = bureau_session(rpc, hours=4)
+    before = db_counts(training.database_url, *WRITE_TABLES)
+    with pytest.raises(Forbidden):
+        rpc.training.record_attendance(MARKET_ADMIN, {"officer_id": theirs, "session_id": session["session_id"], "hours": 2})
+    with pytest.raises(Forbidden):
+        rpc.training.officer_compliance(MARKET_ADMIN, theirs)
+    with pytest.raises(Forbidden):
+        rpc.training.compliance_table(MARKET_ADMIN, {"agency_code": FARM})
+    with pytest.raises(Forbidden):  # an agency session organised by another agency
+        rpc.training.create_session(MARKET_ADMIN, {"course_id": REQUIRED, "held_on": TODAY.isoformat(), "hours": 2,
+                                                   "delivery": "offline", "organiser": {"kind": "agency", "agency_codes": [FARM]}})
+    with pytest.raises(Forbidden):  # required courses are the bureau's decision
+        rpc.training.create_course(MARKET_ADMIN, {"title": "必修", "category_code": "public_law", "required": True})
+    assert db_counts(training.database_url, *WRITE_TABLES) == before
+    rpc.training.record_attendance(MARKET_ADMIN, {"officer_id": mine, "session_id": session["session_id"], "hours": 2})
+    table = rpc.training.compliance_table(MARKET_ADMIN, {})
+    assert [r["officer_id"] for r in table["items"]] == [mine]
+    joint = rpc.training.create_session(MARKET_ADMIN, {"course_id": REQUIRED, "held_on": TODAY.isoformat(), "hours": 2,
+                                                       "delivery": "offline",
+                                                       "organiser": {"kind": "joint", "agency_codes": [MARKET, FARM]}})
+    assert joint["organiser"] == {"kind": "joint", "agency_codes": [MARKET, FARM]}
+    rows = db_rows(training.database_url, "SELECT recorded_by FROM attendance")
+    assert rows == [{"recorded_by": "market-admin"}]
+
+
+def test_departed_officer_read_model(training, rpc, amqp_uri):
+    [officer] = register_officers(amqp_uri, training.database_url, 1)
+    session = bureau_session(rpc, hours=4, held_on=TODAY - timedelta(days=5), ends_on=TODAY)
+    publish_event(amqp_uri, personnel.OFFICER_DEPARTED, {"officer_id": officer, "agency_code": MARKET, "reason": "retirement",
+                                                         "departed_on": (TODAY - timedelta(days=2)).isoformat(),
+                                                         "certificate_number": None, "certificate_cancelled": False})
+    wait_until(lambda: db_rows(training.database_url, "SELECT status FROM officers WHERE officer_id = :o", o=officer)[0]["status"]
+               == "departed", message="departure in the read model")
+    with pytest.raises(ValidationFailed) as after:
+        rpc.training.record_attendance(BUREAU, {"officer_id": officer, "session_id": session["session_id"], "hours": 2,
+                                                "attended_on": TODAY.isoformat()})
+    assert "left the post" in after.value.fields["officer_id"][0]
+    before = rpc.training.record_attendance(BUREAU, {"officer_id": officer, "session_id": session["session_id"], "hours": 2,
+                                                     "attended_on": (TODAY - timedelta(days=4)).isoformat()})
+    assert before["hours"] == 2.0
+    assert rpc.training.compliance_table(BUREAU, {})["total"] == 0  # not in post at the year's end
+
+
+def test_the_import_command_imports_all_or_nothing_with_a_progress_bar(training, rpc, amqp_uri, tmp_path, collect_events):
+    import subprocess
+
+    from enforcement_testing import BIN_DIR, REPO_ROOT
+
+    events = collect_events("training", "attendance.imported")
+    officers = register_officers(amqp_uri, training.database_url, 4)
+    sessions = [bureau_session(rpc, hours=4) for _ in range(5)]
+    rows = [(o, s["session_id"], 4, None, "") for o in officers for s in sessions]
+    env = {**training.env, "COLUMNS": "120"}
+
+    def run(path):
+        return subprocess.run([str(BIN_DIR / "enforcement-training-import"), str(path)], env=env, cwd=REPO_ROOT,
+                              capture_output=True, text=True, timeout=120)
+
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(write_table("attendance", TEMPLATE_HEADERS, [*rows[:6], (officers[0], "nope", 4, None, ""), *rows[6:]]))
+    refused = run(bad)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "nothing was imported" in refused.stderr and "unknown session nope" in refused.stderr
+    assert db_count(training.database_url, "attendance") == 0
+
+    good = tmp_path / "good.xlsx"
+    good.write_bytes(write_table("attendance", TEMPLATE_HEADERS, rows))
+    done = run(good)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "20 rows imported for 4 officers" in done.stdout
+    assert "reading and checking rows" in done.stderr  # the progress bar
+    assert db_count(training.database_url, "attendance") == 20
+    # the running service's relay publishes what the command wrote to the outbox
+    [imported] = events.wait_for(1)
+    assert imported["data"]["rows"] == 20
+
+
+def test_officers_whose_events_went_elsewhere_are_filled_in_from_personnel(sqlite_url, tmp_path, amqp_uri, start_service,
+                                                                           rpc, collect_events):
+    """Another subscriber took personnel's events before training's queues existed: the directory sync catches up."""
+    from personnel_service.rules import id_check_char
+
+    personnel_db = f"sqlite:///{tmp_path / 'personnel.db'}"
+    drop_event_queues(amqp_uri, "training")  # no training queue at all: the events go to the other subscriber only
+    other_subscriber = collect_events("personnel", "officer.registered", "officer.departed", "agency.registered")
+    start_service("personnel", personnel_db, amqp_uri)
+    ids = []
+    for seq in range(3):
+        first17 = f"140928199001{seq + 10:02d}123"
+        officer = rpc.personnel.register_officer(BUREAU, {"agency_code": MARKET, "name": f"早到{seq}",
+                                                          "id_number": first17 + id_check_char(first17)})
+        ids.append(officer["officer_id"])
+    rpc.personnel.record_departure(BUREAU, ids[2], {"reason": "retirement", "departed_on": TODAY.isoformat()})
+    other_subscriber.wait_for(27 + 3 + 1)  # routed, so personnel's outbox marked them sent: training never gets them
+
+    training = start_service("training", sqlite_url, amqp_uri)
+    rows = wait_until(lambda: db_rows(sqlite_url, "SELECT officer_id, status FROM officers ORDER BY name") or None,
+                      message="officers filled in at start")
+    assert {r["officer_id"]: r["status"] for r in rows} == {ids[0]: "active", ids[1]: "active", ids[2]: "departed"}
+    assert db_count(sqlite_url, "agencies") == 27
+    assert rpc.training.officer_compliance(BUREAU, ids[0])["officer_id"] == ids[0]
+    assert training.wait_metric("enforcement_calls_total", 1, service="training", kind="timer", entrypoint="sync_directory",
+                                outcome="ok") == 1
