@@ -30,6 +30,7 @@ PENALTY_KINDS = ("warning", "criticism", "fine", "confiscate_income", "confiscat
                  "lower_qualification", "revoke_licence", "restrict_business", "order_closure", "order_shutdown",
                  "restrict_practice", "detention", "other")
 CASE_STATUSES = ("filed", "decided", "closed", "revoked")
+CHANGE_GROUNDS = ("agency", "reconsideration", "litigation")  # 自行纠正, 行政复议, 行政诉讼
 
 
 class _Money(validate.Validator):
@@ -438,6 +439,8 @@ class Revocation(StrictSchema):
     changed_on = fields.Date(required=True)
     revoked = fields.Boolean(load_default=True, metadata={"description": "false: changed, not revoked"})
     reason = fields.String(required=True, validate=[validate.Length(min=2, max=1000), NOT_BLANK])
+    ground = fields.String(load_default="agency", validate=validate.OneOf(CHANGE_GROUNDS), metadata={
+        "description": "who changed it: the agency itself, or 行政复议 / 行政诉讼 (counted as reversed in the assessment)"})
 
 
 class PublicationCreate(StrictSchema):
@@ -1028,3 +1031,24 @@ DRAW_RECORDED = register(EventType(SERVICE, "draw.recorded", DrawRecorded, 1,
                                    "A double-random draw was made (its seed recorded; published separately)."))
 REVIEWERS_ASSIGNED = register(EventType(SERVICE, "review_batch.assigned", ReviewersAssigned, 1,
                                         "Reviewers were assigned to files of a review batch."))
+
+
+class FactsQuery(StrictSchema):
+    """A calendar year of yearly facts per agency (the supervision service's assessment and statistics report)."""
+
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+
+
+class AgencyCaseFacts(StrictSchema):
+    """One agency's cases in a calendar year, for the yearly assessment and 行政执法统计年报."""
+
+    agency_code = fields.String()
+    by_type = fields.List(fields.Nested(StatsRow))
+    decisions = fields.Integer(metadata={"description": "cases decided in the year"})
+    publications = fields.Integer(metadata={"description": "decisions published in the year"})
+    publications_on_time = fields.Integer()
+    review_grades = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                                metadata={"description": "case files scored in the year, by grade"})
+    changed_by_ground = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                                    metadata={"description": "decisions changed or revoked in the year, by ground"})
+    decisions_reversed = fields.Integer(metadata={"description": "changed or revoked on reconsideration or litigation"})

@@ -6,11 +6,12 @@ exchange ``<source>.events`` (topic, durable), routing key = the event's ``name`
 """
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
 SPEC_VERSION = "1.0"
 
@@ -61,7 +62,9 @@ class EventType:
         return schema.dump(schema.load(_jsonable(data)))
 
     def load(self, data: dict) -> dict:
-        return self.schema().load(data)
+        """Read a received payload. Tolerant: fields this version does not know are dropped, because adding
+        an optional field is not a breaking change (see docs/events.md) and must not dead-letter old consumers."""
+        return _tolerant_schema(self.schema).load(data)
 
 
 @dataclass
@@ -99,6 +102,30 @@ class Envelope:
         return cls(**attrs)
 
 
+@functools.lru_cache(maxsize=None)
+def _tolerant_schema(schema_class: type[Schema]) -> Schema:
+    """One instance per schema class that excludes unknown fields at every nesting level."""
+    schema = schema_class(unknown=EXCLUDE)
+    _exclude_unknown(schema)
+    return schema
+
+
+def _exclude_unknown(schema: Schema) -> None:
+    for schema_field in schema.fields.values():
+        _exclude_unknown_field(schema_field)
+
+
+def _exclude_unknown_field(schema_field) -> None:
+    if isinstance(schema_field, fields.Nested):
+        schema_field.unknown = EXCLUDE
+        _exclude_unknown(schema_field.schema)
+    for inner in (getattr(schema_field, "inner", None), getattr(schema_field, "value_field", None)):
+        if inner is not None:
+            _exclude_unknown_field(inner)
+    for inner in getattr(schema_field, "tuple_fields", ()) or ():
+        _exclude_unknown_field(inner)
+
+
 def _jsonable(value):
     """Dates as ISO strings, so a payload built from Python objects loads like one read off the wire."""
     if isinstance(value, dict):
@@ -122,6 +149,6 @@ def register(event_type: EventType) -> EventType:
 
 def all_event_types() -> list[EventType]:
     """Every event type of every installed contract module."""
-    from enforcement_contracts import cases, personnel, training  # noqa: F401  (registers on import)
+    from enforcement_contracts import cases, personnel, supervision, training  # noqa: F401  (registers on import)
 
     return sorted(REGISTRY.values(), key=lambda e: e.type)

@@ -278,3 +278,20 @@ PROMPTNESS_MEASURED = register(EventType(SERVICE, "promptness.measured", Promptn
 class PromptnessQuery(StrictSchema):
     since = fields.Date()
     until = fields.Date()
+
+
+class FactsQuery(StrictSchema):
+    """A calendar year of yearly facts per agency (the supervision service's assessment and statistics report)."""
+
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+
+
+class AgencyCertificationFacts(StrictSchema):
+    """One agency's certificates for a year: officers in an enforcement post at the year's end (or today, for the
+    current year; police excluded, they carry a police card) and how many of them hold a valid certificate."""
+
+    agency_code = fields.String()
+    officers = fields.Integer()
+    certified = fields.Integer()
+    certificates_issued = fields.Integer(metadata={"description": "issued during the year"})
+    certificates_cancelled = fields.Integer(metadata={"description": "cancelled or revoked during the year"})

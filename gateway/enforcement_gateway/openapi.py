@@ -30,7 +30,9 @@ def build_openapi(routes: list[Route]) -> dict:
     spec = APISpec(title="Enforcement-quality suite API", version="1.0.0", openapi_version="3.0.3",
                    plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
                    info={"description": "County administrative law-enforcement quality programme (提升行政执法质量). "
-                                        "Log in at /api/v1/auth/login and send the token as 'Authorization: Bearer <token>'."})
+                                        "Log in at /api/v1/auth/login and send the token as 'Authorization: Bearer <token>'. "
+                                        "Events for subscribers: [AsyncAPI document](/events/asyncapi.yaml), "
+                                        "[event catalogue](/events/catalogue.md)."})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Error", {"type": "object", "properties": {
         "error": {"type": "string"}, "message": {"type": "string"},

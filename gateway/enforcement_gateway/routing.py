@@ -6,6 +6,7 @@ contracts (validation and OpenAPI come from the same schemas) and a handler ``fn
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Callable
@@ -37,6 +38,7 @@ class Route:
     # a file upload: the body is these media types, passed to the handler as bytes (GATEWAY.max_upload_bytes)
     raw_body_types: tuple[str, ...] = ()
     produces: str | None = None  # media type when the handler answers with a file (a werkzeug Response)
+    rate_limited: bool = False  # public writes: GATEWAY.public_rate_limit per client address (429 beyond it)
 
     @property
     def template(self) -> str:
@@ -72,11 +74,32 @@ class Call:
     extras: dict = field(default_factory=dict)
 
 
-def load_route_modules(enabled: list[str] | None = None) -> dict[str, list[Route]]:
-    """Route lists of every installed module (or only the enabled ones)."""
+GATEWAY_OWN = "gateway"  # owner of route modules the gateway serves itself (log in, accounts): always mounted
+
+
+def deployed_services(value) -> set[str] | None:
+    """``GATEWAY.services`` as a set: a YAML list or ``"personnel,training"`` (from $GATEWAY_SERVICES); empty = all."""
+    names = value.split(",") if isinstance(value, str) else list(value or [])
+    names = {str(name).strip() for name in names if str(name).strip()}
+    return names or None
+
+
+def route_module_service(ep) -> str:
+    """The service a route module fronts: its module's ``SERVICE``, else the entry-point name up to the first
+    ``_`` (``supervision_reports`` fronts ``supervision``)."""
+    module = importlib.import_module(ep.module)
+    return getattr(module, "SERVICE", None) or ep.name.split("_", 1)[0]
+
+
+def load_route_modules(enabled: list[str] | None = None, services: set[str] | None = None) -> dict[str, list[Route]]:
+    """Route lists of every installed module (or only the enabled ones), leaving out modules that front a
+    service not deployed behind this gateway (``services``; None = every service)."""
     modules = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if enabled and ep.name not in enabled:
+            continue
+        owner = route_module_service(ep)
+        if services and owner != GATEWAY_OWN and owner not in services:
             continue
         modules[ep.name] = list(ep.load())
     return modules

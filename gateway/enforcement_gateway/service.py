@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import mimetypes
+from functools import cached_property
 from pathlib import Path
 
 from marshmallow import ValidationError
@@ -18,6 +19,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound as RouteNotFound
 from werkzeug.wrappers import Response
 
+from enforcement_contracts import asyncapi
 from enforcement_contracts.errors import Forbidden, ServiceError, Unauthorized, ValidationFailed
 from enforcement_kernel import logs
 from enforcement_kernel.config import setting
@@ -27,7 +29,8 @@ from enforcement_kernel.service import ServiceBase
 from . import auth
 from .models import AuditRecord
 from .openapi import build_openapi
-from .routing import API_PREFIX, Call, RouteTable, load_route_modules
+from .ratelimit import RateLimiter
+from .routing import Call, RouteTable, deployed_services, load_route_modules
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -52,13 +55,30 @@ class GatewayContext(DependencyProvider):
 
     def setup(self):
         config = self.container.config
-        self.modules = load_route_modules(setting(config, "GATEWAY.routes") or None)
+        self.modules = load_route_modules(setting(config, "GATEWAY.routes") or None,
+                                          deployed_services(setting(config, "GATEWAY.services")))
         self.table = RouteTable([route for routes in self.modules.values() for route in routes])
         self.auth = auth.AuthSettings.from_config(config)
         self.max_body = int(setting(config, "GATEWAY.max_body_bytes", 65536))
         self.max_upload = int(setting(config, "GATEWAY.max_upload_bytes", 20 * 1024 * 1024))
         self.file_rpc_timeout = float(setting(config, "GATEWAY.file_rpc_timeout", 120))
         self.openapi = build_openapi(self.table.routes)
+        self.public_limiter = RateLimiter(int(setting(config, "GATEWAY.public_rate_limit.requests", 10)),
+                                          float(setting(config, "GATEWAY.public_rate_limit.window_seconds", 60)))
+
+    @cached_property
+    def event_documents(self) -> dict[str, tuple[str, str]]:
+        """name → (media type, text) of the events' AsyncAPI document and catalogue, from the installed contracts.
+
+        Built on the first request rather than in ``setup``: rendering the YAML takes about half a second
+        that every gateway start would otherwise pay.
+        """
+        document = asyncapi.build_asyncapi()
+        return {
+            "asyncapi.yaml": ("application/yaml", asyncapi.render_yaml(document)),
+            "asyncapi.json": ("application/json", json.dumps(document, ensure_ascii=False, indent=2)),
+            "catalogue.md": ("text/markdown", asyncapi.render_catalogue(document)),
+        }
 
     def get_dependency(self, worker_ctx):
         return self
@@ -100,6 +120,15 @@ class GatewayService(ServiceBase):
         data = (Path(swagger_ui_path) / name).read_bytes()
         return Response(data, mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream")
 
+    @http("GET", "/events/<name>")
+    def event_docs(self, request, name):
+        """The AsyncAPI 3.0 document and the event catalogue for subscribers; public like the API docs."""
+        self.instrumentation.name("/events")
+        if name not in self.gateway.event_documents:
+            return error_response(404, "not_found", "no such document: asyncapi.yaml, asyncapi.json or catalogue.md")
+        media_type, text = self.gateway.event_documents[name]
+        return Response(text, content_type=f"{media_type}; charset=utf-8")
+
     # --- the pipeline ----------------------------------------------------------------------
     def dispatch(self, request):
         """Returns (response, audit) where audit is (route label, actor, params, outcome) or None."""
@@ -124,6 +153,8 @@ class GatewayService(ServiceBase):
                     raise Unauthorized("log in first: send 'Authorization: Bearer <token>'")
                 if actor["role"] not in route.roles:
                     raise Forbidden(f"role {actor['role']} may not {route.summary.lower()}")
+            if route.rate_limited:
+                self.gateway.public_limiter.check(request.remote_addr or "unknown")
             body = self.read_body(request, route)
             query = self.read_query(request, route)
             rpc = self.rpc.with_timeout(self.gateway.file_rpc_timeout) if route.moves_files else self.rpc

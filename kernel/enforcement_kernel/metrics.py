@@ -32,3 +32,7 @@ PROMPTNESS_MEASUREMENTS = Counter(f"{PREFIX}_promptness_measurements_total", "Ob
 def observe_promptness(service: str, agency: str, kind: str, workdays: int, on_time: bool) -> None:
     PROMPTNESS_WORKDAYS.labels(service, agency, kind).observe(workdays)
     PROMPTNESS_MEASUREMENTS.labels(service, agency, kind, "true" if on_time else "false").inc()
+
+# Messages waiting in a service's own dead-letter queues (handlers gave up, or the event was invalid).
+DEAD_LETTER_MESSAGES = Gauge(f"{PREFIX}_dead_letter_messages", "Messages waiting in the service's dead-letter queues",
+                             ["service", "queue"])

@@ -5,18 +5,23 @@ leaves the row pending and the next relay (after restart) sends it; a crash betw
 and marking it sent re-sends it with the same event id, which idempotent consumers ignore.
 An unroutable event (no queue bound yet) stays in the table and is retried with back-off, so a
 subscriber that declares its queue later still receives it.
+
+Sent rows are the producer's event history (``enforcement_kernel.replay`` re-delivers from it):
+they are kept ``OUTBOX.keep_sent_days`` (400; 0 keeps them for ever) and pruned in batches every
+``OUTBOX.prune_every_seconds`` (3600) by the relay.
 """
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 
 import eventlet
 from eventlet.queue import Empty, LightQueue
 from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.extensions import DependencyProvider
 from kombu import Exchange
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from . import metrics
 from .config import setting
@@ -25,11 +30,35 @@ from .db import OutboxRow, utcnow
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
+DEFAULT_KEEP_SENT_DAYS = 400
+PRUNE_BATCH = 1000
 
 
 def backoff_seconds(attempts: int) -> int:
     """1, 2, 4 ... capped at five minutes."""
     return min(2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
+
+
+def retention_cutoff(now: datetime, keep_days) -> datetime | None:
+    """Sent rows created before this are pruned; None (keep everything) when ``keep_days`` is 0 or unset."""
+    if not keep_days or float(keep_days) <= 0:
+        return None
+    return now - timedelta(days=float(keep_days))
+
+
+def prune_sent(sessionmaker, cutoff: datetime, batch: int = PRUNE_BATCH) -> int:
+    """Delete sent rows created before ``cutoff``, a batch per transaction (short locks); returns how many.
+    Pending and unroutable rows are never pruned: they are not published yet."""
+    deleted = 0
+    while True:
+        with sessionmaker() as session:
+            ids = session.execute(select(OutboxRow.id).where(OutboxRow.status == "sent", OutboxRow.created_at < cutoff)
+                                  .order_by(OutboxRow.id).limit(batch)).scalars().all()
+            if not ids:
+                return deleted
+            session.execute(delete(OutboxRow).where(OutboxRow.id.in_(ids)))
+            session.commit()
+            deleted += len(ids)
 
 
 class OutboxRelay(DependencyProvider):
@@ -41,6 +70,9 @@ class OutboxRelay(DependencyProvider):
         self.enabled = bool(setting(config, "OUTBOX.relay", True))
         self.poll_seconds = float(setting(config, "OUTBOX.poll_seconds", 1.0))
         self.batch = int(setting(config, "OUTBOX.batch", 100))
+        self.keep_sent_days = setting(config, "OUTBOX.keep_sent_days", DEFAULT_KEEP_SENT_DAYS)
+        self.prune_every = float(setting(config, "OUTBOX.prune_every_seconds", 3600))
+        self._next_prune = 0.0  # monotonic; the first pass prunes
         self.publisher = Publisher(config["AMQP_URI"], use_confirms=True, mandatory=True)
         self._wake = LightQueue(maxsize=1)
         self._running = False
@@ -69,6 +101,7 @@ class OutboxRelay(DependencyProvider):
         while self._running:
             try:
                 self.relay_once()
+                self.prune_if_due()
             except Exception:  # the broker or the database is away: try again later, never die
                 log.exception("outbox relay pass failed")
                 eventlet.sleep(self.poll_seconds)
@@ -125,6 +158,18 @@ class OutboxRelay(DependencyProvider):
         row.last_error = None
         metrics.EVENTS_PUBLISHED.labels(self.service, row.event_type).inc()
         return True
+
+    def prune_if_due(self) -> int:
+        if time.monotonic() < self._next_prune:
+            return 0
+        self._next_prune = time.monotonic() + self.prune_every
+        cutoff = retention_cutoff(utcnow(), self.keep_sent_days)
+        if cutoff is None:
+            return 0
+        deleted = prune_sent(self.database.sessionmaker, cutoff)
+        if deleted:
+            log.info("pruned %d sent outbox rows created before %s", deleted, cutoff.isoformat())
+        return deleted
 
     def backlog(self) -> dict:
         """Unsent rows by status, and the age of the oldest pending one (unroutable rows wait for a subscriber)."""

@@ -14,7 +14,9 @@ from importlib import import_module
 from importlib.metadata import entry_points
 from typing import Callable
 
+from .config import setting
 from .db import Database
+from .handlers import DeadLetterMonitor
 from .instrumentation import Instrumentation
 from .ops import OpsServer
 from .outbox import OutboxRelay
@@ -30,11 +32,23 @@ class ServiceBase:
     outbox = OutboxRelay()
     instrumentation = Instrumentation()
     ops = OpsServer()
+    dead_letters = DeadLetterMonitor()
 
     @rpc
     def echo(self, payload=None):
         """A trivial call: the benchmark's baseline and a liveness check over the broker."""
         return payload
+
+    @rpc
+    def replay_events(self, queue, event_types, since, until=None):
+        """Re-deliver this service's sent events of ``event_types`` created in [since, until) to ``queue`` only,
+        with their original ids; returns how many were sent (``enforcement-replay`` calls this)."""
+        from . import replay
+
+        relay = self.outbox
+        request = replay.parse_request(relay.service, queue, event_types, since, until)
+        batch = int(setting(relay.container.config, "OUTBOX.replay_batch", 500))
+        return replay.replay(relay.database.sessionmaker, relay.container.config["AMQP_URI"], request, batch)
 
 
 @dataclass(frozen=True)

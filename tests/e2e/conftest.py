@@ -107,3 +107,27 @@ def cases_suite(start_service, amqp_uri, tmp_path):
     root = f"http://127.0.0.1:{web}"
     return CasesSuite(f"{root}/api/v1", root, personnel, gateway, amqp_uri, personnel_db, gateway_db,
                       cases=cases, cases_db=cases_db)
+
+
+@dataclass
+class SupervisionSuite(Suite):
+    supervision: object = None
+    supervision_db: str = ""
+
+
+@pytest.fixture
+def supervision_suite(start_service, amqp_uri, tmp_path):
+    """personnel, supervision and the gateway, all ready, on SQLite. Supervision's timers run every second, so an
+    item whose deadline a test moves into the past is escalated (and the gauges refreshed) within a second or two."""
+    personnel_db, supervision_db, gateway_db = (f"sqlite:///{tmp_path}/{name}.db"
+                                                for name in ("personnel", "supervision", "gateway"))
+    web = free_port()
+    drop_event_queues(amqp_uri, "supervision")  # what other tests announced while no supervision service ran
+    supervision = start_service("supervision", supervision_db, amqp_uri, extra_env={
+        "RPC_TIMEOUT": "3", "SUPERVISION_OVERDUE_CHECK_SECONDS": "1", "SUPERVISION_GAUGES_REFRESH_SECONDS": "1"})
+    personnel = start_service("personnel", personnel_db, amqp_uri)
+    gateway = start_service("gateway", gateway_db, amqp_uri, extra_env={
+        "WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", "RPC_TIMEOUT": "3", "GATEWAY_PUBLIC_RATE_LIMIT": "3"})
+    root = f"http://127.0.0.1:{web}"
+    return SupervisionSuite(f"{root}/api/v1", root, personnel, gateway, amqp_uri, personnel_db, gateway_db,
+                            supervision=supervision, supervision_db=supervision_db)

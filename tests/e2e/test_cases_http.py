@@ -46,7 +46,7 @@ def certified_officer(suite, api, seq: int) -> dict:
 
 
 @pytest.mark.timeout(240)
-def test_report_review_decide_publish_late_and_see_the_promptness_metric(cases_suite):
+def test_report_review_decide_publish_late_and_see_the_promptness_metric(cases_suite, rpc):
     suite = cases_suite
     admin = suite.admin()
     scj = agency_admin(suite, admin, SCJ, "scj-admin")
@@ -139,7 +139,11 @@ def test_report_review_decide_publish_late_and_see_the_promptness_metric(cases_s
     assert suite.anonymous().get("/cases").status_code == 401
 
     # a revoked decision is withdrawn from the public list; the withdrawal is measured too
-    revoked = scj.post(f"/cases/{case['case_id']}/revocation", json={"changed_on": "2024-11-04", "reason": "复议撤销"})
+    bad_ground = scj.post(f"/cases/{case['case_id']}/revocation", json={"changed_on": "2024-11-04", "reason": "复议撤销",
+                                                                        "ground": "appeal"})
+    assert bad_ground.status_code == 400 and "ground" in bad_ground.json()["fields"]
+    revoked = scj.post(f"/cases/{case['case_id']}/revocation", json={"changed_on": "2024-11-04", "reason": "复议撤销",
+                                                                     "ground": "reconsideration"})
     assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
     withdrawn = scj.post(f"/cases/{case['case_id']}/publication/withdrawal", json={"withdrawn_on": "2024-11-06"})
     assert withdrawn.status_code == 200, withdrawn.text
@@ -149,9 +153,17 @@ def test_report_review_decide_publish_late_and_see_the_promptness_metric(cases_s
     assert db_count(suite.cases_db, "promptness_measurements") == 4
     assert json.dumps(scj.get(f"/cases/{case['case_id']}").json()).count(clear_id) == 0
 
+    # the yearly facts the supervision service's assessment and statistics report ask for (bureau only)
+    [facts] = rpc.cases.agency_case_facts({"username": "supervision", "role": "system"}, 2024)
+    assert facts == {"agency_code": SCJ, "decisions": 1, "publications": 1, "publications_on_time": 0,
+                     "review_grades": {}, "changed_by_ground": {"reconsideration": 1}, "decisions_reversed": 1,
+                     "by_type": [{"agency_code": SCJ, "type_code": "penalty", "cases": 1, "decided": 1, "fined": 1,
+                                  "fine_total": 3000.0}]}
+    assert rpc.cases.agency_case_facts({"username": "supervision", "role": "system"}, 2023) == []
+
 
 @pytest.mark.timeout(240)
-def test_case_file_review_draw_assign_score_and_see_the_grade(cases_suite, collect_events):
+def test_case_file_review_draw_assign_score_and_see_the_grade(cases_suite, collect_events, rpc):
     from cases_service.rules import seeded_sample
 
     suite = cases_suite
@@ -211,6 +223,8 @@ def test_case_file_review_draw_assign_score_and_see_the_grade(cases_suite, colle
 
     grades = {f["file_id"]: f["grade"] for f in scj.get("/reviews/files").json()["items"]}
     assert grades == {first["file_id"]: "pass", second["file_id"]: "fail"}
+    facts = rpc.cases.agency_case_facts({"username": "supervision", "role": "system"}, date.today().year)
+    assert [(f["agency_code"], f["review_grades"]) for f in facts] == [(SCJ, {"fail": 1, "pass": 1})]
     received = events.wait_for(4)
     assert sorted(e["type"] for e in received) == ["cases.accountability.opened", "cases.correction.opened",
                                                    "cases.review_file.scored", "cases.review_file.scored"]

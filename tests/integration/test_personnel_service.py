@@ -168,6 +168,11 @@ def test_departure_cancels_certificate_and_measures_promptness(personnel, rpc, c
     prompt_officer, prompt_cert = certified_officer(rpc, amqp_uri, 4)
     events = collect_events("personnel", "certificate.status_changed", "officer.departed", "promptness.measured")
     today = date.today()
+    rpc.personnel.register_officer(BUREAU, officer_payload(30, TRANSPORT))  # in post, never certified
+    before = {f["agency_code"]: f for f in rpc.personnel.agency_certification_facts(BUREAU, today.year)}
+    assert before[MARKET] == {"agency_code": MARKET, "officers": 2, "certified": 2, "certificates_issued": 2,
+                              "certificates_cancelled": 0}
+    assert (before[TRANSPORT]["officers"], before[TRANSPORT]["certified"]) == (1, 0)
     departed_on = add_workdays(today, -8)
     taken = workdays_between(departed_on, today)
     assert taken > 5, "the test needs a departure beyond the 5-working-day deadline"
@@ -209,6 +214,19 @@ def test_departure_cancels_certificate_and_measures_promptness(personnel, rpc, c
     table = rpc.personnel.promptness(BUREAU)
     assert table == [{"agency_code": MARKET, "kind": "certificate_cancelled", "measurements": 2, "on_time": 1,
                       "on_time_ratio": 0.5, "mean_workdays": round(taken / 2, 2)}]
+
+    # the supervision service's yearly facts: both left their post, both certificates were taken back
+    after = {f["agency_code"]: f for f in rpc.personnel.agency_certification_facts(BUREAU, today.year)}
+    assert after[MARKET] == {"agency_code": MARKET, "officers": 0, "certified": 0, "certificates_issued": 2,
+                             "certificates_cancelled": 2}
+    last_year = {f["agency_code"]: f for f in rpc.personnel.agency_certification_facts(BUREAU, today.year - 1)}
+    assert last_year[MARKET]["officers"] == 0 and last_year[MARKET]["certificates_issued"] == 0
+    with pytest.raises(Forbidden):  # the county-wide view is the bureau's
+        rpc.personnel.agency_certification_facts({"username": "a", "role": "agency_admin", "agency_code": MARKET},
+                                                 today.year)
+    with pytest.raises(ValidationFailed) as refused:
+        rpc.personnel.agency_certification_facts(BUREAU, "last year")
+    assert "year" in refused.value.fields
 
 
 # --- yearly assessment ---------------------------------------------------------------------------

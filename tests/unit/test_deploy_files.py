@@ -1,11 +1,15 @@
 """Static checks of the deployment files.
 
-Covers docker-compose.yml, the service Dockerfiles, .dockerignore and the files
-under deploy/ (Prometheus, Postgres, RabbitMQ). Nothing here builds images or
-starts containers; the two external validators are run as subprocesses:
+Covers docker-compose.yml (services, profiles, read-only containers), the service
+Dockerfiles, .dockerignore and the files under deploy/ (Prometheus, Postgres,
+RabbitMQ definitions). Nothing here builds images or starts containers; the two
+external validators are run as subprocesses:
 
-* ``docker-compose`` (Debian package ``docker-compose``) for ``config -q``;
-* ``promtool`` (Debian package ``prometheus``) for ``check config``.
+* ``docker-compose`` (Debian package ``docker-compose``) for ``config -q``, once
+  per profile;
+* ``promtool`` (Debian package ``prometheus``) for ``check config`` (which also
+  checks the rule files it names). The alert rules' own tests and the Grafana
+  dashboard are checked in test_monitoring_files.py.
 
 Both are required: when one is missing the test fails and says to run
 ``scripts/install-system-deps``. They are never skipped, so CI cannot go green
@@ -14,6 +18,9 @@ without having validated the files.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -27,6 +34,8 @@ COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 PROMETHEUS_FILE = REPO_ROOT / "deploy" / "prometheus" / "prometheus.yml"
 POSTGRES_INIT = REPO_ROOT / "deploy" / "postgres" / "init-databases.sql"
 RABBITMQ_PLUGINS = REPO_ROOT / "deploy" / "rabbitmq" / "enabled_plugins"
+RABBITMQ_DEFINITIONS = REPO_ROOT / "deploy" / "rabbitmq" / "definitions.json"
+RABBITMQ_DEFINITIONS_CONF = REPO_ROOT / "deploy" / "rabbitmq" / "definitions.conf"
 DOCKERIGNORE = REPO_ROOT / ".dockerignore"
 
 INSTALL_HINT = "run scripts/install-system-deps to install the system packages the tests need"
@@ -36,14 +45,14 @@ APP_SERVICES = {
     "personnel": ("services/personnel/Dockerfile", 9101),
     "cases": ("services/cases/Dockerfile", 9103),
     "training": ("services/training/Dockerfile", 9102),
+    "supervision": ("services/supervision/Dockerfile", 9104),
     "gateway": ("gateway/Dockerfile", 9100),
 }
-# Services that are planned but not in the compose file yet: their ops ports
-# (prometheus.yml carries commented-out jobs for them).
-PLANNED_SERVICES = {"supervision": 9104}
-INFRA_SERVICES = {"rabbitmq", "postgres", "prometheus"}
+INFRA_SERVICES = {"rabbitmq", "postgres"}  # always run: no profile
+MONITORING_SERVICES = {"prometheus", "grafana"}
+PROFILES = set(APP_SERVICES) | {"monitoring", "all"}
 EXPECTED_SERVICES = (
-    INFRA_SERVICES | set(APP_SERVICES) | {f"{name}-migrate" for name in APP_SERVICES}
+    INFRA_SERVICES | MONITORING_SERVICES | set(APP_SERVICES) | {f"{name}-migrate" for name in APP_SERVICES}
 )
 DATABASES = {"personnel", "training", "cases", "supervision", "gateway"}
 
@@ -51,8 +60,16 @@ COMMON_ENV = {"AMQP_URI", "DATABASE_URL", "OPS_PORT", "CONFIG", "LOG_LEVEL"}
 EXTRA_ENV = {
     "personnel": {"ID_ENCRYPTION_KEY", "ID_HASH_KEY"},
     "cases": {"ID_ENCRYPTION_KEY", "ID_HASH_KEY"},
-    "gateway": {"GATEWAY_TOKEN_SECRET"},
+    "supervision": {"ID_ENCRYPTION_KEY", "ID_HASH_KEY"},
+    "gateway": {"GATEWAY_SERVICES", "GATEWAY_ADMIN_USERNAME", "GATEWAY_ADMIN_PASSWORD", "GATEWAY_PUBLIC_RATE_LIMIT",
+                "RABBITMQ_MANAGEMENT_URL", "RABBITMQ_ADMIN_USER", "RABBITMQ_ADMIN_PASSWORD"},
 }
+# Host variables holding secrets (each with a CHANGE-ME development default).
+SECRET_VARIABLES = (
+    "POSTGRES_PASSWORD", "GATEWAY_ADMIN_PASSWORD", "GRAFANA_ADMIN_PASSWORD",
+    *(f"{name.upper()}_{key}" for name in ("personnel", "cases", "supervision")
+      for key in ("ID_ENCRYPTION_KEY", "ID_HASH_KEY")),
+)
 
 
 # --------------------------------------------------------------------------
@@ -179,13 +196,43 @@ def _scrape_targets(config: dict) -> list[tuple[str, str, str]]:
 # --------------------------------------------------------------------------
 
 
-def test_docker_compose_config_is_valid():
+@pytest.mark.parametrize("profile", [None, *sorted(PROFILES)])
+def test_docker_compose_config_is_valid(profile):
     binary = _require_tool("docker-compose", "docker-compose")
-    result = _run([binary, "-f", str(COMPOSE_FILE), "config", "-q"])
+    selection = ["--profile", profile] if profile else []
+    result = _run([binary, "-f", str(COMPOSE_FILE), *selection, "config", "-q"])
     assert result.returncode == 0, (
-        f"`docker-compose -f docker-compose.yml config -q` exited {result.returncode}:\n"
+        f"`docker-compose -f docker-compose.yml {' '.join(selection)} config -q` exited {result.returncode}:\n"
         f"{result.stdout}\n{result.stderr}"
     )
+
+
+def _active(services: dict, profiles: set[str]) -> set[str]:
+    """The services `docker compose --profile ...` starts: those without profiles, plus the selected."""
+    return {name for name, svc in services.items() if not svc.get("profiles") or set(svc["profiles"]) & profiles}
+
+
+def test_profiles_select_each_service_with_its_migrate_job(services):
+    for name in INFRA_SERVICES:
+        assert not services[name].get("profiles"), f"{name} is infrastructure: it must run in every profile"
+    for name in MONITORING_SERVICES:
+        assert set(services[name].get("profiles") or []) == {"monitoring", "all"}, name
+    for name in APP_SERVICES:
+        for svc_name in (name, f"{name}-migrate"):
+            assert set(services[svc_name].get("profiles") or []) == {name, "all"}, svc_name
+    assert _active(services, set()) == INFRA_SERVICES
+    assert _active(services, {"all"}) == set(services)
+    assert _active(services, {"cases"}) == INFRA_SERVICES | {"cases", "cases-migrate"}
+
+
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_every_profile_has_what_its_services_depend_on(services, profile):
+    """`up` refuses a service whose dependency is not started: each profile must be closed."""
+    active = _active(services, {profile})
+    for name in active:
+        depends = services[name].get("depends_on") or {}
+        missing = set(depends) - active
+        assert not missing, f"--profile {profile}: {name} depends on {sorted(missing)}, which do not start"
 
 
 # --------------------------------------------------------------------------
@@ -265,10 +312,31 @@ def test_migrate_job_is_one_shot_with_the_same_image(services, name):
 
 def test_secrets_have_change_me_defaults():
     text = COMPOSE_FILE.read_text(encoding="utf-8")
-    for var in ("POSTGRES_PASSWORD", "ID_ENCRYPTION_KEY", "ID_HASH_KEY", "GATEWAY_TOKEN_SECRET"):
+    for var in SECRET_VARIABLES:
         match = re.search(r"\$\{" + var + r":-([^}]*)\}", text)
         assert match, f"{var} must be read from the environment with a dev default"
         assert "CHANGE-ME" in match.group(1), f"{var}: dev default must be marked CHANGE-ME"
+
+
+@pytest.mark.parametrize("name", sorted(EXTRA_ENV.keys() - {"gateway"}))
+def test_personal_data_keys_are_per_service_and_valid(services, name):
+    """Each service has keys of its own, and the development key is a usable Fernet key (the service starts)."""
+    from cryptography.fernet import Fernet
+
+    env = _env(services[name])
+    assert f"${{{name.upper()}_ID_ENCRYPTION_KEY:-" in env["ID_ENCRYPTION_KEY"]
+    assert f"${{{name.upper()}_ID_HASH_KEY:-" in env["ID_HASH_KEY"]
+    default_key = env["ID_ENCRYPTION_KEY"].split(":-", 1)[1].rstrip("}")
+    Fernet(default_key.encode())  # raises ValueError on a malformed key
+
+
+def test_app_containers_cannot_gain_privileges(services):
+    for name in [*APP_SERVICES, *(f"{n}-migrate" for n in APP_SERVICES), *MONITORING_SERVICES]:
+        assert "no-new-privileges:true" in (services[name].get("security_opt") or []), name
+        assert services[name].get("read_only") is True, f"{name}: read_only: true"
+    for name in MONITORING_SERVICES:
+        user = str(services[name].get("user", ""))
+        assert user and user.split(":")[0] not in {"0", "root"}, f"{name}: run as a non-root user"
 
 
 def test_gateway_publishes_http_port(services):
@@ -281,10 +349,12 @@ def test_infrastructure_services(services):
     assert rabbit["image"].startswith("rabbitmq:3.13-management")
     assert "rabbitmq-diagnostics -q ping" in " ".join(rabbit["healthcheck"]["test"])
     assert {5672, 15672, 15692} <= _container_ports(rabbit)
-    assert any(
-        str(v).startswith("./deploy/rabbitmq/enabled_plugins:/etc/rabbitmq/enabled_plugins")
-        for v in rabbit.get("volumes") or []
-    )
+    rabbit_volumes = [str(v) for v in rabbit.get("volumes") or []]
+    assert "./deploy/rabbitmq/enabled_plugins:/etc/rabbitmq/enabled_plugins:ro" in rabbit_volumes
+    assert "./deploy/rabbitmq/definitions.conf:/etc/rabbitmq/conf.d/20-definitions.conf:ro" in rabbit_volumes
+    assert "./deploy/rabbitmq/definitions.json:/etc/rabbitmq/definitions.json:ro" in rabbit_volumes
+    # ignored once definitions are loaded at boot: keeping them would suggest they set the password
+    assert not {"RABBITMQ_DEFAULT_USER", "RABBITMQ_DEFAULT_PASS"} & set(_env(rabbit))
 
     pg = services["postgres"]
     assert pg["image"].startswith("postgres:15")
@@ -298,10 +368,60 @@ def test_infrastructure_services(services):
     prom = services["prometheus"]
     assert prom["image"].startswith("prom/prometheus")
     assert 9090 in _container_ports(prom)
-    assert any(
-        str(v).startswith("./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml")
-        for v in prom.get("volumes") or []
+    prom_volumes = [str(v) for v in prom.get("volumes") or []]
+    assert "./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro" in prom_volumes
+    assert "./deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro" in prom_volumes
+
+    grafana = services["grafana"]
+    assert grafana["image"].startswith("grafana/grafana:")
+    assert 3000 in _container_ports(grafana)
+    grafana_volumes = [str(v) for v in grafana.get("volumes") or []]
+    for source, target in (("provisioning/datasources", "/etc/grafana/provisioning/datasources"),
+                           ("provisioning/dashboards", "/etc/grafana/provisioning/dashboards"),
+                           ("dashboards", "/etc/grafana/dashboards")):
+        assert f"./deploy/grafana/{source}:{target}:ro" in grafana_volumes
+    assert "CHANGE-ME" in _env(grafana)["GF_SECURITY_ADMIN_PASSWORD"]
+
+
+def test_every_mounted_file_exists(services):
+    for name, svc in services.items():
+        for volume in svc.get("volumes") or []:
+            source = str(volume).split(":", 1)[0]
+            if source.startswith("./"):
+                assert (REPO_ROOT / source).exists(), f"{name} mounts {source}, which does not exist"
+
+
+def test_rabbitmq_loads_definitions_with_the_services_account(services):
+    conf = RABBITMQ_DEFINITIONS_CONF.read_text(encoding="utf-8")
+    settings = dict(
+        (key.strip(), value.strip())
+        for key, _, value in (line.partition("=") for line in conf.splitlines())
+        if key.strip() and not key.strip().startswith("#")
     )
+    assert settings == {"load_definitions": "/etc/rabbitmq/definitions.json"}
+
+    definitions = json.loads(RABBITMQ_DEFINITIONS.read_text(encoding="utf-8"))
+    assert {"name": "/"} in definitions["vhosts"] or any(v["name"] == "/" for v in definitions["vhosts"])
+    exchanges = {e["name"] for e in definitions["exchanges"] if e["vhost"] == "/"}
+    assert {"personnel.events", "training.events", "cases.events", "enforcement.dead-letter"} <= exchanges
+
+    # no default user is created when definitions load at boot: the account in the services'
+    # AMQP_URI (its development default) must be in the file, with that password and full rights
+    uri = _env(services["personnel"])["AMQP_URI"]
+    match = re.match(r"amqp://\$\{RABBITMQ_USER:-([^}]*)\}:\$\{RABBITMQ_PASSWORD:-([^}]*)\}@rabbitmq:5672/$", uri)
+    assert match, uri
+    user_name, password = match.groups()
+    users = {u["name"]: u for u in definitions["users"]}
+    assert user_name in users, f"definitions.json lacks the services' account {user_name!r}"
+    user = users[user_name]
+    assert user["hashing_algorithm"] == "rabbit_password_hashing_sha256"
+    raw = base64.b64decode(user["password_hash"])
+    salt, digest = raw[:4], raw[4:]
+    assert hashlib.sha256(salt + password.encode()).digest() == digest, (
+        f"the password hash of {user_name!r} in definitions.json does not match RABBITMQ_PASSWORD's default"
+    )
+    rights = [p for p in definitions["permissions"] if p["user"] == user_name and p["vhost"] == "/"]
+    assert rights and rights[0]["configure"] == rights[0]["write"] == rights[0]["read"] == ".*"
 
 
 @pytest.mark.parametrize("name", sorted(APP_SERVICES))
@@ -414,13 +534,13 @@ def test_app_jobs_scrape_metrics_path(prometheus_config):
             assert job.get("metrics_path", "/metrics") == "/metrics"
 
 
-def test_planned_services_have_commented_jobs():
-    """The commented jobs, once uncommented, target the planned ops ports."""
-    text = PROMETHEUS_FILE.read_text(encoding="utf-8")
-    for name, port in PLANNED_SERVICES.items():
-        assert re.search(
-            rf"^\s*#\s*- targets: \[\"{name}:{port}\"\]", text, re.M
-        ), f"prometheus.yml should carry a commented job for {name}:{port}"
+def test_rabbitmq_queue_metrics_are_scraped_per_queue(prometheus_config):
+    """The subscriber-queue alerts need RabbitMQ's per-queue figures, which only /metrics/detailed gives."""
+    jobs = {job["job_name"]: job for job in prometheus_config["scrape_configs"]}
+    job = jobs["rabbitmq-queues"]
+    assert job["metrics_path"] == "/metrics/detailed"
+    assert set(job["params"]["family"]) == {"queue_coarse_metrics", "queue_consumer_count"}
+    assert prometheus_config["rule_files"] == ["alerts.yml"]
 
 
 # --------------------------------------------------------------------------

@@ -49,7 +49,8 @@ def test_route_table_matches_templates_and_rejects_unknown(routes):
 def test_every_write_is_audited_and_only_the_certificate_check_and_login_are_public(routes):
     public = {(r.method, r.path) for r in routes if r.is_public}
     assert public == {("POST", "/auth/login"), ("GET", "/public/certificates/<number>"),
-                      ("GET", "/public/decisions")}  # the cases service's published decisions (公示)
+                      ("GET", "/public/decisions"),  # the cases service's published decisions (公示)
+                      ("POST", "/public/complaints")}  # complaints (投诉举报): rate-limited per client address
     for route in routes:
         if route.method != "GET" and route.path != "/officers/lookup":
             assert route.audited, f"{route.method} {route.path} must be audited"

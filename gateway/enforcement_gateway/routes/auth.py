@@ -9,6 +9,7 @@ from .. import auth, schemas
 from ..models import AuditRecord
 from ..routing import BUREAU, PUBLIC, STAFF, Route
 
+SERVICE = "gateway"  # served by the gateway itself: mounted whatever GATEWAY.services lists
 SYSTEM = {"username": "gateway", "role": "system"}
 
 

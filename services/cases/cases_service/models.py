@@ -215,6 +215,8 @@ class Revocation(Base):
     changed_on: Mapped[date] = mapped_column(Date)
     revoked: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str] = mapped_column(Text)
+    # agency | reconsideration (行政复议) | litigation (行政诉讼): the last two count as reversed in the assessment
+    ground: Mapped[str] = mapped_column(String(20), default="agency", server_default="agency")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

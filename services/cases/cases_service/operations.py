@@ -986,7 +986,8 @@ def revoke_decision(tx, actor: dict, case_id: str, data: dict, settings: Setting
     if data["changed_on"] < case.decided_on or data["changed_on"] > today:
         raise ValidationFailed("date out of range", {"changed_on": [
             f"must lie between the decision ({case.decided_on.isoformat()}) and today"]})
-    session.add(m.Revocation(case_id=case_id, changed_on=data["changed_on"], revoked=data["revoked"], reason=data["reason"]))
+    session.add(m.Revocation(case_id=case_id, changed_on=data["changed_on"], revoked=data["revoked"], reason=data["reason"],
+                             ground=data["ground"]))
     if data["revoked"]:
         case.revoked_on = data["changed_on"]
     case.status = _status(case)
@@ -1822,6 +1823,47 @@ def yearly_statistics(session, actor: dict, query: dict) -> list[dict]:
         stmt = stmt.where(C.agency_code == agency_code)
     return [{"agency_code": a, "type_code": t, "cases": int(n or 0), "decided": int(d or 0), "fined": int(f or 0),
              "fine_total": float(total or 0)} for a, t, n, d, f, total in session.execute(stmt).all()]
+
+
+REVERSING_GROUNDS = ("reconsideration", "litigation")
+
+
+def agency_case_facts(session, actor: dict, query: dict) -> list[dict]:
+    """Per agency, a calendar year for the supervision service's assessment and 统计年报: the yearly statistics by
+    type, decisions, publications (on time by their promptness measurement), review grades and decisions changed on
+    reconsideration or litigation. The county-wide view, so the bureau (or a service acting for it) only."""
+    access.require_bureau(actor)
+    year = query["year"]
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    facts: dict[str, dict] = {}
+
+    def agency(code: str) -> dict:
+        return facts.setdefault(code, {"agency_code": code, "by_type": [], "decisions": 0, "publications": 0,
+                                       "publications_on_time": 0, "review_grades": {}, "changed_by_ground": {},
+                                       "decisions_reversed": 0})
+
+    for row in yearly_statistics(session, actor, {"year": year}):
+        agency(row["agency_code"])["by_type"].append(row)
+        agency(row["agency_code"])["decisions"] += row["decided"]
+    P = m.PromptnessMeasurement
+    for code, n, ok in session.execute(
+            select(P.agency_code, func.count(), func.sum(cast(P.on_time, Integer)))
+            .where(P.kind == KIND_PUBLISHED, P.ended_on.between(start, end)).group_by(P.agency_code)).all():
+        agency(code).update(publications=int(n), publications_on_time=int(ok or 0))
+    F = m.ReviewFile
+    for code, grade, n in session.execute(
+            select(F.agency_code, F.grade, func.count()).where(F.grade.is_not(None), F.scored_on.between(start, end))
+            .group_by(F.agency_code, F.grade)).all():
+        agency(code)["review_grades"][grade] = int(n)
+    R, C = m.Revocation, m.Case
+    for code, ground, n in session.execute(
+            select(C.agency_code, R.ground, func.count()).join(C, C.case_id == R.case_id)
+            .where(R.changed_on.between(start, end)).group_by(C.agency_code, R.ground)).all():
+        row = agency(code)
+        row["changed_by_ground"][ground] = int(n)
+        if ground in REVERSING_GROUNDS:
+            row["decisions_reversed"] += int(n)
+    return [facts[code] for code in sorted(facts)]
 
 
 def case_when(condition, value):

@@ -198,6 +198,11 @@ class CasesService(ServiceBase):
     def statistics(self, actor, query):
         return self._read(ops.yearly_statistics, load(Actor, actor), load(contract.StatsQuery, query))
 
+    @rpc
+    def agency_case_facts(self, actor, year):
+        """Per agency, one year's facts for the supervision service's assessment and statistics report."""
+        return self._read(ops.agency_case_facts, load(Actor, actor), load(contract.FactsQuery, {"year": year}))
+
     # transfers (案件移送)
     @rpc
     def propose_transfer(self, actor, case_id, payload):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Integer, cast, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -388,7 +388,9 @@ def announce_expired(tx, today: date, limit: int = 500) -> int:
     """Announce, once each, the valid certificates whose expiry date has passed (a timer calls this)."""
     certs = tx.session.execute(select(m.Certificate).where(
         m.Certificate.status == rules.VALID, m.Certificate.expires_on < today, m.Certificate.expiry_announced.is_(False))
-        .order_by(m.Certificate.expires_on).limit(limit)).scalars().all()
+        .order_by(m.Certificate.expires_on).limit(limit)
+        # two replicas run this timer: each claims different rows (PostgreSQL; SQLite serialises writers)
+        .with_for_update(skip_locked=True)).scalars().all()
     for cert in certs:
         cert.expiry_announced = True
         tx.emit(contract.CERTIFICATE_EXPIRED, {"certificate_number": cert.number, "officer_id": cert.officer_id,
@@ -563,3 +565,32 @@ def seed_agencies(tx, agencies: list[dict]) -> int:
             tx.emit(contract.AGENCY_REGISTERED, agency_dict(agency), subject=agency.code)
             added += 1
     return added
+
+
+# --- yearly facts (the supervision service's assessment and statistics report) -----------------
+def agency_certification_facts(session, actor: dict, year: int, today: date) -> list[dict]:
+    """Per agency: officers in an enforcement post at the year's end (today, for the current year), how many of them
+    hold a certificate valid on that day, and the certificates issued and cancelled during the year. Police officers
+    are left out: they carry a police card, not a certificate. Certificate states are today's, except that one
+    cancelled after the reference day still counted as valid on it."""
+    access.require_bureau(actor)
+    start, as_of = date(year, 1, 1), min(date(year, 12, 31), today)
+    O, C = m.Officer, m.Certificate
+    valid_then = (select(C.number).where(C.officer_id == O.officer_id, C.issued_on <= as_of, C.expires_on >= as_of,
+                                         (C.status == "valid") | (C.cancelled_on > as_of)).exists())
+    in_post = (~O.is_police & (O.created_at < datetime.combine(as_of + timedelta(days=1), time()))
+               & (O.departed_on.is_(None) | (O.departed_on > as_of)))
+    facts = {code: {"agency_code": code, "officers": 0, "certified": 0, "certificates_issued": 0,
+                    "certificates_cancelled": 0}
+             for code in session.execute(select(m.Agency.code).order_by(m.Agency.code)).scalars()}
+    rows = session.execute(select(O.agency_code, func.count(), func.sum(cast(valid_then, Integer)))
+                           .where(in_post).group_by(O.agency_code)).all()
+    for code, officers, certified in rows:
+        facts[code].update(officers=int(officers), certified=int(certified or 0))
+    for code, n in session.execute(select(C.agency_code, func.count()).where(C.issued_on.between(start, as_of))
+                                   .group_by(C.agency_code)).all():
+        facts[code]["certificates_issued"] = int(n)
+    for code, n in session.execute(select(C.agency_code, func.count()).where(C.cancelled_on.between(start, as_of))
+                                   .group_by(C.agency_code)).all():
+        facts[code]["certificates_cancelled"] = int(n)
+    return list(facts.values())

@@ -136,6 +136,13 @@ class PersonnelService(ServiceBase):
         with self.db.read() as session:
             return ops.promptness_table(session, load(Actor, actor), dates.get("since"), dates.get("until"))
 
+    @rpc
+    def agency_certification_facts(self, actor, year):
+        """Per agency, one year's certificate facts for the supervision service's assessment and report."""
+        actor, query = load(Actor, actor), load(contract.FactsQuery, {"year": year})
+        with self.db.read() as session:
+            return ops.agency_certification_facts(session, actor, query["year"], self.today())
+
     @timer(interval=3600, eager=True)
     def announce_expired_certificates(self):
         """Hourly (and at start): certificate.expired for certificates past their expiry date."""

@@ -1,0 +1,89 @@
+"""Contract of the supervision service's yearly assessment (评议考核), statistics report (行政执法统计年报) and
+satisfaction surveys (满意度测评): RPC payloads and answers. No events: a run is read, not announced."""
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from .common import AGENCY_CODE, StrictSchema
+
+YEAR = validate.Range(min=2000, max=2100)
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class YearQuery(StrictSchema):
+    year = fields.Integer(required=True, validate=YEAR)
+
+
+class ReportQuery(StrictSchema):
+    year = fields.Integer(required=True, validate=YEAR)
+    agency_code = fields.String(validate=AGENCY_CODE, metadata={
+        "description": "one agency's report; an agency admin always gets their own agency's"})
+
+
+class AssessmentRunCreate(StrictSchema):
+    year = fields.Integer(required=True, validate=YEAR)
+
+
+class IndicatorScore(StrictSchema):
+    code = fields.String()
+    title = fields.String()
+    weight = fields.Float()
+    points = fields.Float()
+    ratio = fields.Float(allow_none=True, metadata={"description": "share of the weight earned; null: nothing to measure"})
+    detail = fields.String()
+
+
+class AgencyScore(StrictSchema):
+    agency_code = fields.String()
+    agency_name = fields.String()
+    total = fields.Float(metadata={"description": "points out of 100"})
+    rank = fields.Integer(metadata={"description": "equal totals share a rank"})
+    indicators = fields.List(fields.Nested(IndicatorScore))
+
+
+class AssessmentRun(StrictSchema):
+    run_id = fields.Integer()
+    year = fields.Integer()
+    weights = fields.Dict(keys=fields.String(), values=fields.Float())
+    run_by = fields.String()
+    run_at = fields.DateTime()
+    ranking = fields.List(fields.Nested(AgencyScore))
+
+
+class ReportColumn(StrictSchema):
+    key = fields.String()
+    title = fields.String()
+
+
+class ReportSection(StrictSchema):
+    code = fields.String()
+    title = fields.String()
+    columns = fields.List(fields.Nested(ReportColumn))
+    rows = fields.List(fields.Dict())
+    total = fields.Dict()
+
+
+class AnnualReport(StrictSchema):
+    year = fields.Integer()
+    scope = fields.String(metadata={"description": "county, or the agency's code"})
+    due_on = fields.Date(metadata={"description": "to be published and reported by (31 January of the next year)"})
+    generated_on = fields.Date()
+    complete = fields.Boolean(metadata={"description": "false while the year is still running"})
+    due_passed = fields.Boolean()
+    agencies = fields.Integer()
+    sections = fields.List(fields.Nested(ReportSection))
+
+
+class SatisfactionRecord(StrictSchema):
+    agency_code = fields.String(required=True, validate=AGENCY_CODE)
+    year = fields.Integer(required=True, validate=YEAR)
+    score = fields.Float(required=True, validate=validate.Range(min=0, max=100))
+    respondents = fields.Integer(required=True, validate=validate.Range(min=1, max=10_000_000))
+    surveyor = fields.String(required=True, validate=validate.Length(min=2, max=200),
+                             metadata={"description": "the third party that ran the survey"})
+    surveyed_on = fields.Date(required=True)
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class Satisfaction(SatisfactionRecord):
+    recorded_by = fields.String()

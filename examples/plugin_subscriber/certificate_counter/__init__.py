@@ -1,0 +1,1 @@
+"""An example event subscriber packaged as a plugin of the suite's runner."""

@@ -1,0 +1,1 @@
+"""The supervision service: items and complaints with deadlines, and each agency's promptness."""

@@ -1,0 +1,227 @@
+"""The supervision service's entry points: thin routing from RPC, events and timers to ``operations``."""
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date
+
+from nameko.extensions import DependencyProvider
+from nameko.timer import Timer
+
+from enforcement_contracts import cases as cases_contract
+from enforcement_contracts import personnel as personnel_contract
+from enforcement_contracts import supervision as contract
+from enforcement_contracts import training as training_contract
+from enforcement_contracts.common import Actor
+from enforcement_contracts.errors import ValidationFailed
+from enforcement_kernel.config import setting
+from enforcement_kernel.handlers import consumes
+from enforcement_kernel.rpc import Rpc, load, rpc
+from enforcement_kernel.service import ServiceBase
+
+from . import metrics
+from . import operations as ops
+from .reports_service import ReportEntrypoints
+
+log = logging.getLogger(__name__)
+
+#: how this service identifies itself to personnel (it only reads the agency list)
+SYSTEM = {"username": "supervision-service", "role": "system", "agency_code": None, "officer_id": None}
+AGENCY_CACHE_SECONDS = 300
+
+
+class ConfiguredTimer(Timer):
+    """nameko's timer with its interval read from a setting at start."""
+
+    def __init__(self, setting_name: str, default: float, **kwargs):
+        super().__init__(interval=default, **kwargs)
+        self.setting_name = setting_name
+
+    def setup(self):
+        self.interval = float(setting(self.container.config, self.setting_name, self.interval))
+        super().setup()
+
+
+configured_timer = ConfiguredTimer.decorator
+
+
+class SupervisionContext(DependencyProvider):
+    """Settings, the personal-data cipher and the agency codes personnel knows, built once per process."""
+
+    def setup(self):
+        self.settings = ops.Settings.from_config(self.container.config)
+        self.cipher = ops.cipher_from_config(self.container.config)
+        self.agencies: set[str] = set()
+        self.agencies_at = 0.0
+
+    def get_dependency(self, worker_ctx):
+        return self
+
+
+class SupervisionService(ReportEntrypoints, ServiceBase):
+    name = contract.SERVICE
+
+    context = SupervisionContext()
+    cluster = Rpc()  # the personnel service's agency list
+
+    @staticmethod
+    def today() -> date:
+        return date.today()
+
+    def _write(self, fn, *args):
+        with self.db.transaction() as tx:
+            return fn(tx, *args)
+
+    def _read(self, fn, *args):
+        with self.db.read() as session:
+            return fn(session, *args)
+
+    def _known_agency(self, code: str) -> None:
+        """An agency personnel has registered; asked again when the code is new or the list is old."""
+        ctx = self.context
+        if code not in ctx.agencies or time.monotonic() - ctx.agencies_at > AGENCY_CACHE_SECONDS:
+            ctx.agencies = {a["code"] for a in self.cluster.personnel.list_agencies(SYSTEM)}
+            ctx.agencies_at = time.monotonic()
+        if code not in ctx.agencies:
+            raise ValidationFailed(f"unknown agency {code}", {"agency_code": ["no such agency"]})
+
+    # items
+    @rpc
+    def issue_item(self, actor, payload):
+        return self._write(ops.issue_item, load(Actor, actor), load(contract.ItemIssue, payload),
+                           self.context.settings, self._known_agency, self.today())
+
+    @rpc
+    def acknowledge_item(self, actor, item_id, payload=None):
+        return self._act(actor, item_id, "acknowledge", load(contract.ItemNote, payload or {}))
+
+    @rpc
+    def answer_item(self, actor, item_id, payload):
+        return self._act(actor, item_id, "answer", load(contract.ItemAnswer, payload))
+
+    @rpc
+    def return_item(self, actor, item_id, payload):
+        return self._act(actor, item_id, "return", load(contract.ItemReturn, payload))
+
+    @rpc
+    def verify_item(self, actor, item_id, payload=None):
+        return self._act(actor, item_id, "verify", load(contract.ItemNote, payload or {}))
+
+    @rpc
+    def close_item(self, actor, item_id, payload=None):
+        return self._act(actor, item_id, "close", load(contract.ItemNote, payload or {}))
+
+    def _act(self, actor, item_id, action, data):
+        return self._write(ops.act_on_item, load(Actor, actor), item_id, action, data, self.context.settings,
+                           self.today())
+
+    @rpc
+    def get_item(self, actor, item_id):
+        return self._read(ops.read_item, load(Actor, actor), item_id)
+
+    @rpc
+    def list_items(self, actor, query=None):
+        return self._read(ops.list_items, load(Actor, actor), load(contract.ItemQuery, query or {}))
+
+    # bulletins (通报)
+    @rpc
+    def overdue_list(self, actor, query):
+        return self._read(ops.overdue_list, load(Actor, actor), load(contract.BulletinQuery, query or {}))
+
+    @rpc
+    def publish_bulletin(self, actor, payload):
+        return self._write(ops.publish_bulletin, load(Actor, actor), load(contract.BulletinPublish, payload),
+                           self.today())
+
+    @rpc
+    def list_bulletins(self, actor):
+        load(Actor, actor)
+        return self._read(ops.list_bulletins)
+
+    # complaints (投诉举报)
+    @rpc
+    def register_complaint(self, payload):
+        """Public: anyone may complain; the receipt says by when it will be accepted or refused."""
+        return self._write(ops.register_complaint, load(contract.ComplaintRegister, payload), self.context.settings,
+                           self.context.cipher, self._known_agency, self.today())
+
+    @rpc
+    def decide_complaint(self, actor, complaint_id, payload):
+        return self._write(ops.decide_complaint, load(Actor, actor), complaint_id,
+                           load(contract.ComplaintDecision, payload), self.context.settings, self.context.cipher,
+                           self.today())
+
+    @rpc
+    def extend_complaint(self, actor, complaint_id, payload):
+        return self._write(ops.extend_complaint, load(Actor, actor), complaint_id,
+                           load(contract.ComplaintExtension, payload), self.context.settings, self.context.cipher,
+                           self.today())
+
+    @rpc
+    def conclude_complaint(self, actor, complaint_id, payload):
+        return self._write(ops.conclude_complaint, load(Actor, actor), complaint_id,
+                           load(contract.ComplaintConclusion, payload), self.context.settings, self.context.cipher,
+                           self.today())
+
+    @rpc
+    def get_complaint(self, actor, complaint_id):
+        return self._read(ops.read_complaint, load(Actor, actor), complaint_id, self.context.cipher)
+
+    @rpc
+    def list_complaints(self, actor, query=None):
+        return self._read(ops.list_complaints, load(Actor, actor), load(contract.ComplaintQuery, query or {}),
+                          self.context.cipher)
+
+    # promptness
+    @rpc
+    def promptness_table(self, actor, query):
+        return self._read(ops.promptness_table, load(Actor, actor), load(contract.PromptnessTableQuery, query or {}))
+
+    # timers
+    @configured_timer("SUPERVISION.overdue_check_seconds", 60, eager=True)
+    def mark_overdue(self):
+        """Every minute (and at start): items past their deadline are marked and escalated, batch by batch."""
+        while True:
+            with self.db.transaction() as tx:
+                marked = ops.mark_overdue(tx, self.today())
+            if marked:
+                log.info("%d supervision items fell overdue", len(marked))
+            if len(marked) < 500:
+                break
+        self.refresh_gauges()
+
+    @configured_timer("SUPERVISION.gauges_refresh_seconds", 30, eager=True)
+    def refresh_gauges(self):
+        """Gauges from the database, so they survive restarts and agree across replicas."""
+        with self.db.read() as session:
+            figures = ops.gauge_figures(session, self.today())
+        metrics.publish(*figures)
+
+    # automatic supervision from the other services' events
+    @consumes(personnel_contract.PROMPTNESS_MEASURED)
+    def personnel_promptness(self, tx, envelope, data):
+        ops.on_promptness_measured(tx, envelope, data, self.context.settings, self.today())
+
+    @consumes(cases_contract.PROMPTNESS_MEASURED)
+    def cases_promptness(self, tx, envelope, data):
+        ops.on_promptness_measured(tx, envelope, data, self.context.settings, self.today())
+
+    @consumes(cases_contract.REVIEW_FILE_SCORED)
+    def review_file_scored(self, tx, envelope, data):
+        ops.on_review_scored(tx, envelope, data, self.context.settings, self.today())
+
+    @consumes(cases_contract.BENCHMARK_FILED)
+    def benchmark_filed(self, tx, envelope, data):
+        ops.on_benchmark_filed(tx, envelope, data, self.context.settings, self.today())
+
+    @consumes(cases_contract.LENIENT_LIST_FILED)
+    def lenient_list_filed(self, tx, envelope, data):
+        ops.on_lenient_list_filed(tx, envelope, data, self.context.settings, self.today())
+
+    @consumes(cases_contract.INSPECTION_RECORDED)
+    def inspection_recorded(self, tx, envelope, data):
+        ops.on_inspection_recorded(tx, envelope, data, self.context.settings, self.today())
+
+    @consumes(training_contract.OFFICER_SHORT_AT_YEAR_END)
+    def officer_short_at_year_end(self, tx, envelope, data):
+        ops.on_officer_short(tx, envelope, data, self.context.settings, self.today())

@@ -1,0 +1,168 @@
+"""End to end: the bureau issues a notice, the agency answers late, the bureau verifies; the yearly assessment (over
+HTTP) and the statistics report (JSON and .xlsx over HTTP) reflect it. The facts come from the real personnel,
+training and cases services over RPC. Bad input is a 400 naming the field and writes nothing; roles are enforced.
+
+The notice's steps go through the supervision service's RPC as the gateway passes them (actor dicts); the lateness
+is made by moving the item's deadline into the past in its database, as the supervision integration tests do.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+import requests
+from openpyxl import load_workbook
+from sqlalchemy import text
+
+from enforcement_kernel.workdays import add_workdays
+from enforcement_testing import (
+    db_connection, db_count, db_counts, drop_event_queues, free_port, valid_id_number, wait_until,
+)
+
+SCJ = "140928-scjgj"  # 县市场监管局
+NRJ = "140928-nyncj"  # 县农业农村局
+PASSWORD = "a-long-enough-password"
+BUREAU = {"username": "admin", "role": "bureau", "agency_code": None, "officer_id": None}
+SCJ_ADMIN = {"username": "scj-admin", "role": "agency_admin", "agency_code": SCJ, "officer_id": None}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class Api:
+    def __init__(self, base: str, token: str):
+        self.base, self.session = base, requests.Session()
+        self.session.trust_env = False  # no proxy for loopback
+        self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def get(self, path, **kw):
+        return self.session.get(self.base + path, timeout=20, **kw)
+
+    def post(self, path, **kw):
+        return self.session.post(self.base + path, timeout=20, **kw)
+
+
+@dataclass
+class ReportsSuite:
+    base: str
+    supervision_db: str
+    training: object
+
+    def login(self, username: str, password: str) -> Api:
+        response = requests.post(f"{self.base}/auth/login", json={"username": username, "password": password},
+                                 timeout=10)
+        assert response.status_code == 200, response.text
+        return Api(self.base, response.json()["token"])
+
+
+@pytest.fixture
+def reports_suite(start_service, amqp_uri, tmp_path):
+    """training, personnel, cases, supervision and the gateway, on SQLite: every source of the yearly facts."""
+    url = {name: f"sqlite:///{tmp_path}/{name}.db" for name in ("training", "personnel", "cases", "supervision", "gateway")}
+    drop_event_queues(amqp_uri, "training")  # first: its queues must exist before personnel announces officers
+    training = start_service("training", url["training"], amqp_uri)
+    start_service("personnel", url["personnel"], amqp_uri)
+    start_service("cases", url["cases"], amqp_uri, extra_env={"RPC_TIMEOUT": "3"})
+    drop_event_queues(amqp_uri, "supervision")
+    start_service("supervision", url["supervision"], amqp_uri, extra_env={"RPC_TIMEOUT": "5"})
+    web = free_port()
+    start_service("gateway", url["gateway"], amqp_uri, extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}",
+                                                                   "RPC_TIMEOUT": "10"})
+    return ReportsSuite(f"http://127.0.0.1:{web}/api/v1", url["supervision"], training)
+
+
+@pytest.mark.timeout(300)
+def test_a_late_answer_shows_in_the_assessment_and_the_xlsx_report(reports_suite, rpc):
+    suite = reports_suite
+    bureau = suite.login("admin", "change-me-now")
+    created = bureau.post("/users", json={"username": "scj-admin", "password": PASSWORD, "role": "agency_admin",
+                                          "agency_code": SCJ})
+    assert created.status_code == 201, created.text
+    scj = suite.login("scj-admin", PASSWORD)
+    officer = bureau.post("/officers", json={"agency_code": SCJ, "name": "执法员甲", "id_number": valid_id_number(901),
+                                             "domains": ["market_supervision"]})
+    assert officer.status_code == 201, officer.text
+    year = date.today().year
+
+    # the bureau issues a notice; it falls due before the agency answers; the bureau verifies the late answer
+    item = rpc.supervision.issue_item(BUREAU, {"agency_code": SCJ, "kind": "rectification", "title": "整改通知：执法公示不及时",
+                                               "deadline_workdays": 5})
+    today = date.today()
+    with db_connection(suite.supervision_db) as conn:
+        conn.execute(text("UPDATE supervision_items SET issued_on = :issued, due_on = :due WHERE id = :id"),
+                     {"issued": max(date(year, 1, 1), today - timedelta(days=20)),
+                      "due": max(date(year, 1, 1), add_workdays(today, -2)), "id": item["item_id"]})
+        conn.commit()
+    rpc.supervision.acknowledge_item(SCJ_ADMIN, item["item_id"])
+    answered = rpc.supervision.answer_item(SCJ_ADMIN, item["item_id"], {"answer": "已整改，补录公示"})
+    assert answered["answered_on_time"] is False, answered
+    assert rpc.supervision.verify_item(BUREAU, item["item_id"])["state"] == "verified"
+
+    # bad input: a 400 naming the field, nothing written; roles
+    before = db_counts(suite.supervision_db, "satisfaction_surveys", "assessment_runs")
+    survey = {"agency_code": SCJ, "year": year, "score": 82.5, "respondents": 120, "surveyor": "山西某调查公司",
+              "surveyed_on": today.isoformat()}
+    too_high = bureau.post("/supervision/satisfaction-surveys", json={**survey, "score": 120})
+    assert too_high.status_code == 400 and "score" in too_high.json()["fields"]
+    future = bureau.post("/supervision/satisfaction-surveys", json={**survey, "surveyed_on": f"{year + 1}-01-15"})
+    assert future.status_code == 400 and "surveyed_on" in future.json()["fields"]
+    unknown = bureau.post("/supervision/satisfaction-surveys", json={**survey, "agency_code": "140928-nosuch"})
+    assert unknown.status_code == 400 and "agency_code" in unknown.json()["fields"]
+    bad_year = bureau.post("/supervision/assessments", json={"year": "this year"})
+    assert bad_year.status_code == 400 and "year" in bad_year.json()["fields"]
+    assert scj.post("/supervision/assessments", json={"year": year}).status_code == 403
+    assert scj.post("/supervision/satisfaction-surveys", json=survey).status_code == 403
+    assert db_counts(suite.supervision_db, "satisfaction_surveys", "assessment_runs") == before
+    recorded = bureau.post("/supervision/satisfaction-surveys", json=survey)
+    assert recorded.status_code == 201 and recorded.json()["score"] == 82.5
+    assert [s["agency_code"] for s in scj.get("/supervision/satisfaction-surveys", params={"year": year}).json()] == [SCJ]
+
+    wait_until(lambda: any(a["agency_code"] == SCJ and a["officers"] == 1
+                           for a in rpc.training.compliance_summary(BUREAU, year)["agencies"]),
+               message="the training service knows the officer (officer.registered)")
+
+    # the assessment: the late answer costs the overdue-items and promptness points; ranked last
+    run = bureau.post("/supervision/assessments", json={"year": year})
+    assert run.status_code == 201, run.text
+    run = run.json()
+    assert sum(run["weights"].values()) == 100
+    by_agency = {s["agency_code"]: s for s in run["ranking"]}
+    assert SCJ in by_agency and "140928-sfj" not in by_agency  # the bureau supervises, it is not assessed
+    scores = {i["code"]: i for i in by_agency[SCJ]["indicators"]}
+    assert scores["overdue_items"]["points"] == 0 and scores["overdue_items"]["detail"].startswith("1 overdue of 1")
+    assert scores["promptness"]["points"] == 0 and scores["promptness"]["detail"].startswith("0 on time of 1")
+    assert scores["certification"]["points"] == 0  # one officer in post, no certificate
+    assert by_agency[SCJ]["rank"] == len(run["ranking"]) and by_agency[NRJ]["total"] == 100
+    assert scores["training"]["points"] == 0  # in post, not trained this year
+    assert by_agency[NRJ]["rank"] == 1 and by_agency[SCJ]["total"] == 100 - 10 - 15 - 15 - 15
+    latest = bureau.get(f"/supervision/assessments/{year}")
+    assert latest.status_code == 200 and latest.json()["run_id"] == run["run_id"]
+    assert db_count(suite.supervision_db, "assessment_runs") == 1
+
+    # the statistics report: the county's to the bureau, the agency's own to its admin, as JSON and .xlsx
+    county = bureau.get("/supervision/annual-reports", params={"year": year})
+    assert county.status_code == 200, county.text
+    county = county.json()
+    assert county["scope"] == "county" and county["due_on"] == f"{year + 1}-01-31"
+    sections = {s["code"]: s for s in county["sections"]}
+    [scj_items] = [r for r in sections["supervision"]["rows"] if r["agency_code"] == SCJ]
+    assert (scj_items["items"], scj_items["items_overdue"]) == (1, 1)
+    assert sections["supervision"]["total"]["items_overdue"] == 1
+    assert sections["certificates"]["total"]["officers"] == 1
+    own = scj.get("/supervision/annual-reports", params={"year": year}).json()
+    assert own["scope"] == SCJ and all(r["agency_code"] == SCJ for s in own["sections"] for r in s["rows"])
+    assert scj.get("/supervision/annual-reports", params={"year": year, "agency_code": NRJ}).status_code == 403
+
+    export = scj.get("/supervision/annual-reports/export", params={"year": year})
+    assert export.status_code == 200 and export.headers["Content-Type"].startswith(XLSX)
+    book = load_workbook(io.BytesIO(export.content))
+    assert len(book.sheetnames) == 1 + len(county["sections"])
+    rows = list(book["执法监督 supervision items"].iter_rows(values_only=True))
+    assert rows[1][:4] == (SCJ, "县市场监管局", 1, 1) and rows[-1][0] == "合计 total"
+    assert f"annual-report-{year}-{SCJ}.xlsx" in export.headers["Content-Disposition"]
+
+    # a source of facts down: 503, and no assessment computed from half the facts
+    suite.training.stop()
+    down = bureau.post("/supervision/assessments", json={"year": year})
+    assert down.status_code == 503 and "training" in down.json()["message"], down.text
+    assert db_count(suite.supervision_db, "assessment_runs") == 1

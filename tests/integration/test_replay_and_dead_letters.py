@@ -1,0 +1,224 @@
+"""Replay from the producer's history, retries with a delay, dead letters and the command that re-queues them.
+
+One real personnel process (SQLite) for the whole module, configured with 3 attempts 1.5 s apart. Handler
+failures are real database errors: the test installs a SQLite trigger that aborts inserts into
+``exam_results`` for officer ids with a marker, and "fixes the cause" by dropping it.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+import uuid
+from datetime import date, datetime, timezone
+
+import pytest
+from kombu import Connection
+
+from enforcement_contracts import training
+from enforcement_contracts.errors import ValidationFailed
+from enforcement_kernel.handlers import ATTEMPTS_HEADER, retry_queue_name
+from enforcement_kernel.replay import REPLAY_HEADER
+from enforcement_testing import (
+    BIN_DIR, BUREAU, REPO_ROOT, EventCollector, ServiceProcess, db_connection, db_count, publish_event,
+    valid_id_number, wait_until,
+)
+
+pytestmark = pytest.mark.timeout(180)
+
+MARKET = "140928-scjgj"
+MAX_ATTEMPTS = 3
+EXAM_QUEUE = f"evt-training-{training.EXAM_PASSED.routing_key}--personnel.on_exam_passed"
+EXAM_DLQ = f"{EXAM_QUEUE}.dlq"
+HANDLED = "enforcement_events_handled_total"
+EXAM_LABELS = {"service": "personnel", "event_type": "training.exam.passed"}
+DLQ_GAUGE = "enforcement_dead_letter_messages"
+
+
+@pytest.fixture(scope="module")
+def personnel(amqp_uri, tmp_path_factory):
+    """The personnel service with few, short retries and a fast dead-letter gauge."""
+    from personnel_service.plugin import PLUGIN
+
+    folder = tmp_path_factory.mktemp("replay-dlq")
+    config = folder / "personnel.yml"
+    config.write_text(open(PLUGIN.config_path, encoding="utf-8").read()
+                      + f"\nHANDLERS:\n  max_attempts: {MAX_ATTEMPTS}\n  retry_delay_seconds: 1.5\n"
+                        "  retry_delay_max_seconds: 1.5\n  dead_letter_poll_seconds: 0.5\n", encoding="utf-8")
+    service = ServiceProcess("personnel", f"sqlite:///{folder / 'personnel.db'}", amqp_uri, folder / "personnel.log",
+                             extra_env={"CONFIG": str(config)})
+    service.prepare()
+    service.start()
+    with Connection(amqp_uri, connect_timeout=5) as conn:
+        conn.default_channel.queue_purge(EXAM_DLQ)  # what other modules' tests left in this run's vhost
+    yield service
+    service.stop()
+
+
+def tool(name: str, *args: str, amqp_uri: str, check: bool = True) -> subprocess.CompletedProcess:
+    done = subprocess.run([str(BIN_DIR / name), *args], env={"AMQP_URI": amqp_uri, "PATH": str(BIN_DIR)},
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    if check:
+        assert done.returncode == 0, f"{name} {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+def queue_depth(amqp_uri: str, name: str) -> int:
+    with Connection(amqp_uri, connect_timeout=5) as conn:
+        return conn.default_channel.queue_declare(queue=name, passive=True)[1]
+
+
+def drain(amqp_uri: str, name: str) -> list:
+    with Connection(amqp_uri, connect_timeout=5) as conn:
+        channel = conn.default_channel
+        messages = []
+        while (message := channel.basic_get(name, no_ack=True)) is not None:
+            messages.append(message)
+        return messages
+
+
+def fail_inserts_for(database_url: str, marker: str) -> str:
+    """A real database error for exam results of officers whose id starts with ``marker``; returns the trigger."""
+    from sqlalchemy import text
+
+    trigger = "fail_" + marker.strip("-")
+    with db_connection(database_url) as conn:
+        conn.execute(text(f"CREATE TRIGGER {trigger} BEFORE INSERT ON exam_results "
+                          f"WHEN NEW.officer_id LIKE '{marker}%' BEGIN SELECT RAISE(ABORT, 'exam store refused'); END"))
+        conn.commit()
+    return trigger
+
+
+def drop_trigger(database_url: str, trigger: str) -> None:
+    from sqlalchemy import text
+
+    with db_connection(database_url) as conn:
+        conn.execute(text(f"DROP TRIGGER {trigger}"))
+        conn.commit()
+
+
+def exam_passed(amqp_uri: str, officer_id: str):
+    return publish_event(amqp_uri, training.EXAM_PASSED, {
+        "result_id": uuid.uuid4().hex, "officer_id": officer_id, "agency_code": MARKET, "exam_kind": "qualification",
+        "score": 80.0, "pass_mark": 60.0, "sat_on": date.today()})
+
+
+# --- replay ------------------------------------------------------------------------------------------
+def test_replay_delivers_the_original_events_of_the_requested_types_and_window_to_one_queue(personnel, amqp_uri, rpc):
+    live = EventCollector(amqp_uri, "personnel", ["officer.registered", "officer.updated"])
+    try:
+        start = datetime.now(timezone.utc)
+        first = rpc.personnel.register_officer(BUREAU, {"agency_code": MARKET, "name": "重放甲", "id_number": valid_id_number(401),
+                                                        "domains": ["market_supervision"]})
+        live.wait_for(1)
+        middle = datetime.now(timezone.utc)
+        later = [rpc.personnel.register_officer(BUREAU, {"agency_code": MARKET, "name": f"重放{n}",
+                                                         "id_number": valid_id_number(402 + n),
+                                                         "domains": ["market_supervision"]}) for n in range(2)]
+        rpc.personnel.update_officer(BUREAU, later[0]["officer_id"], {"position": "科员"})
+        originals = live.wait_for(4)
+    finally:
+        live.close()
+    registered = {e["data"]["officer_id"]: e for e in originals if e["type"] == "personnel.officer.registered"}
+    assert set(registered) == {first["officer_id"], *(o["officer_id"] for o in later)}
+    # the relay marks a row sent only after the confirm: wait for that before asking for the history
+    wait_until(lambda: db_count(personnel.database_url, "outbox_events",
+                                "status != 'sent' AND event_type LIKE 'personnel.officer.%'") == 0, message="outbox sent")
+
+    fresh = f"replay-test-{uuid.uuid4().hex[:8]}"
+    with Connection(amqp_uri, connect_timeout=5) as conn:
+        conn.default_channel.queue_declare(queue=fresh, durable=True, auto_delete=False)
+    try:
+        done = tool("enforcement-replay", "--queue", fresh, "--types", "personnel.officer.registered",
+                    "--since", middle.isoformat(), amqp_uri=amqp_uri)
+        assert "personnel: 2 events" in done.stdout
+        replayed = drain(amqp_uri, fresh)
+        expected = [registered[o["officer_id"]] for o in later]
+        assert [json.loads(m.body) for m in replayed] == expected  # same ids and envelopes, in creation order
+        assert [m.properties["message_id"] for m in replayed] == [e["id"] for e in expected]
+        assert all(m.headers.get(REPLAY_HEADER) is True for m in replayed)
+
+        # an explicit window over the RPC: only the first registration is before ``middle``
+        assert rpc.personnel.replay_events(fresh, ["personnel.officer.registered"], start.isoformat(),
+                                           middle.isoformat()) == 1
+        [only] = drain(amqp_uri, fresh)
+        assert json.loads(only.body) == registered[first["officer_id"]]
+    finally:
+        with Connection(amqp_uri, connect_timeout=5) as conn:
+            conn.default_channel.queue_delete(fresh)
+
+    with pytest.raises(ValidationFailed) as unknown:
+        rpc.personnel.replay_events("whatever", ["personnel.officer.vanished", "training.hours.updated"],
+                                    start.isoformat())
+    assert set(unknown.value.fields) == {"event_types"}
+    with pytest.raises(ValidationFailed) as missing:
+        rpc.personnel.replay_events(fresh, ["personnel.officer.registered"], start.isoformat())
+    assert set(missing.value.fields) == {"queue"}
+    with pytest.raises(ValidationFailed) as times:
+        rpc.personnel.replay_events(fresh, ["personnel.officer.registered"], "yesterday")
+    assert set(times.value.fields) == {"since"}
+    refused = tool("enforcement-replay", "--queue", fresh, "--types", "cases.nothing.like.this", "--since", "2026-01-01",
+                   amqp_uri=amqp_uri, check=False)
+    assert refused.returncode != 0 and "unknown event type: cases.nothing.like.this" in refused.stderr
+
+
+# --- retries and dead letters -------------------------------------------------------------------------
+def test_a_transient_failure_is_retried_after_a_delay_and_applied_once(personnel, amqp_uri):
+    trigger = fail_inserts_for(personnel.database_url, "flaky-")
+    errors, ok = personnel.metric(HANDLED, outcome="error", **EXAM_LABELS), personnel.metric(HANDLED, outcome="ok", **EXAM_LABELS)
+    officer_id = f"flaky-{uuid.uuid4().hex[:8]}"
+    event = exam_passed(amqp_uri, officer_id)
+
+    wait_until(lambda: personnel.metric(HANDLED, outcome="error", **EXAM_LABELS) >= errors + 1, message="first attempt failed")
+    drop_trigger(personnel.database_url, trigger)  # the cause goes away while the message waits 1.5 s
+    assert queue_depth(amqp_uri, retry_queue_name(EXAM_QUEUE)) == 1  # parked, not looping
+
+    assert personnel.wait_metric(HANDLED, ok + 1, outcome="ok", **EXAM_LABELS) == ok + 1
+    assert personnel.metric(HANDLED, outcome="error", **EXAM_LABELS) == errors + 1
+    assert db_count(personnel.database_url, "exam_results", "officer_id = :o", o=officer_id) == 1
+    assert db_count(personnel.database_url, "processed_events", "event_id = :e", e=event.id) == 1
+    assert queue_depth(amqp_uri, EXAM_DLQ) == 0
+
+
+def test_a_poison_message_is_dead_lettered_after_the_attempts_then_requeued_and_applied_once(personnel, amqp_uri):
+    trigger = fail_inserts_for(personnel.database_url, "poison-")
+    errors, ok = personnel.metric(HANDLED, outcome="error", **EXAM_LABELS), personnel.metric(HANDLED, outcome="ok", **EXAM_LABELS)
+    officer_id = f"poison-{uuid.uuid4().hex[:8]}"
+    started = time.monotonic()
+    event = exam_passed(amqp_uri, officer_id)
+
+    wait_until(lambda: queue_depth(amqp_uri, EXAM_DLQ) == 1, timeout=30, message="dead-lettered")
+    assert time.monotonic() - started >= (MAX_ATTEMPTS - 1) * 1.5 - 0.2  # waited between attempts: no hot loop
+    assert personnel.metric(HANDLED, outcome="error", **EXAM_LABELS) == errors + MAX_ATTEMPTS
+    assert queue_depth(amqp_uri, EXAM_QUEUE) == 0 and queue_depth(amqp_uri, retry_queue_name(EXAM_QUEUE)) == 0
+    assert wait_until(lambda: personnel.metric(DLQ_GAUGE, service="personnel", queue=EXAM_DLQ) == 1,
+                      message="dead-letter gauge")
+
+    listed = json.loads(tool("enforcement-dead-letters", "list", "--json", amqp_uri=amqp_uri).stdout)
+    assert {"queue": EXAM_DLQ, "messages": 1} in listed
+    [shown] = json.loads(tool("enforcement-dead-letters", "show", "--queue", EXAM_QUEUE, "--json", amqp_uri=amqp_uri).stdout)
+    assert shown["event_id"] == event.id and shown["type"] == "training.exam.passed"
+    assert shown["queue"] == EXAM_QUEUE and shown["reason"] == "failed" and shown["attempts"] == MAX_ATTEMPTS
+    assert "exam store refused" in shown["error"]
+    assert json.loads(shown["body"]) == event.to_dict()
+    assert queue_depth(amqp_uri, EXAM_DLQ) == 1  # showing takes nothing away
+
+    drop_trigger(personnel.database_url, trigger)  # the cause is fixed
+    done = tool("enforcement-dead-letters", "requeue", "--queue", EXAM_DLQ, "--id", event.id, amqp_uri=amqp_uri)
+    assert f"re-queued 1: {event.id}" in done.stdout
+    assert personnel.wait_metric(HANDLED, ok + 1, outcome="ok", **EXAM_LABELS) == ok + 1
+    assert db_count(personnel.database_url, "exam_results", "officer_id = :o", o=officer_id) == 1
+    assert queue_depth(amqp_uri, EXAM_DLQ) == 0
+    wait_until(lambda: personnel.metric(DLQ_GAUGE, service="personnel", queue=EXAM_DLQ) == 0, message="gauge back to 0")
+    assert personnel.metric(HANDLED, outcome="error", **EXAM_LABELS) == errors + MAX_ATTEMPTS
+
+    # the same event re-queued once more (say, by mistake) changes nothing
+    duplicates = personnel.metric(HANDLED, outcome="duplicate", **EXAM_LABELS)
+    with Connection(amqp_uri, connect_timeout=5) as conn:
+        from kombu import Producer
+
+        Producer(conn.default_channel).publish(event.to_dict(), exchange="", routing_key=EXAM_DLQ, serializer="json",
+                                               message_id=event.id, headers={ATTEMPTS_HEADER: MAX_ATTEMPTS})
+    tool("enforcement-dead-letters", "requeue", "--queue", EXAM_DLQ, "--all", amqp_uri=amqp_uri)
+    assert personnel.wait_metric(HANDLED, duplicates + 1, outcome="duplicate", **EXAM_LABELS) == duplicates + 1
+    assert db_count(personnel.database_url, "exam_results", "officer_id = :o", o=officer_id) == 1

@@ -1,0 +1,101 @@
+"""Supervision's use cases on a real (in-memory SQLite) database, without a broker: the overdue pass, one open item
+per cause, the promptness table's SQL. The outbox rows stand for the events (the relay publishes them)."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from enforcement_contracts.events import Envelope
+from enforcement_kernel.db import OutboxRow, Tx, kernel_metadata
+from supervision_service import models as m
+from supervision_service import operations as ops
+
+BUREAU = {"username": "bureau", "role": "bureau", "agency_code": None, "officer_id": None}
+SCJ, JTJ = "140928-scjgj", "140928-jtysj"
+TODAY = date(2025, 10, 20)
+SETTINGS = ops.Settings()
+
+
+@pytest.fixture
+def session():
+    engine = create_engine("sqlite://")
+    m.Base.metadata.create_all(engine)
+    kernel_metadata.create_all(engine)
+    with Session(engine) as s:
+        yield s
+    engine.dispose()
+
+
+def tx_of(session) -> Tx:
+    return Tx(session, "supervision")
+
+
+def known(code):
+    return None
+
+
+def outbox(session, event_type: str) -> int:
+    return session.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.event_type == event_type))
+
+
+def issue(session, agency=SCJ, on=TODAY - timedelta(days=40)) -> int:
+    item = ops.issue_item(tx_of(session), BUREAU, {"agency_code": agency, "kind": "report_request", "title": "报送",
+                                                   "body": "", "deadline_workdays": 5}, SETTINGS, known, on)
+    return item["item_id"]
+
+
+def test_the_overdue_pass_marks_each_item_once_and_again_only_for_a_new_deadline(session):
+    late, answered, fresh = issue(session), issue(session), issue(session, on=TODAY)
+    agency = {"username": "a", "role": "agency_admin", "agency_code": SCJ, "officer_id": None}
+    on = TODAY - timedelta(days=39)
+    ops.act_on_item(tx_of(session), agency, answered, "acknowledge", {}, SETTINGS, on)
+    ops.act_on_item(tx_of(session), agency, answered, "answer", {"answer": "已报送"}, SETTINGS, on)
+
+    assert ops.mark_overdue(tx_of(session), TODAY) == [late]
+    assert ops.mark_overdue(tx_of(session), TODAY) == []  # a second pass (a restart, a replica) changes nothing
+    assert outbox(session, "supervision.item.overdue") == 1
+    assert session.get(m.SupervisionItem, fresh).overdue is False
+
+    ops.act_on_item(tx_of(session), BUREAU, answered, "return", {"reason": "不全", "deadline_workdays": 1}, SETTINGS, on)
+    assert ops.mark_overdue(tx_of(session), TODAY) == [answered]  # its new deadline passed too
+    assert ops.mark_overdue(tx_of(session), TODAY + timedelta(days=1)) == []
+    assert outbox(session, "supervision.item.overdue") == 2
+
+
+def test_a_cause_has_one_open_item_and_a_new_one_after_it_is_verified(session):
+    envelope = Envelope(type="training.officer.short_at_year_end", source="training", data={}, schemaversion=1)
+
+    def short(officer):
+        ops.on_officer_short(tx_of(session), envelope, {"officer_id": officer, "agency_code": JTJ, "year": 2024,
+                                                    "reasons": ["public_law: 10 hours short"]}, SETTINGS, TODAY)
+
+    short("o-1")
+    short("o-2")
+    [item] = session.scalars(select(m.SupervisionItem)).all()
+    assert item.occurrences == 2 and item.details["officers"] == ["o-1", "o-2"]
+    assert outbox(session, "supervision.item.changed") == 1  # the recurrence
+    item.state, item.open_key = m.VERIFIED, None
+    short("o-3")
+    assert session.scalar(select(func.count()).select_from(m.SupervisionItem)) == 2
+
+
+def test_the_promptness_table_groups_in_sql_and_skips_what_already_landed(session):
+    rows = [(SCJ, "case_decided", 3, True), (SCJ, "case_decided", 9, False), (SCJ, "decision_published", 2, True),
+            (JTJ, "case_decided", 4, True), (SCJ, "case_decided", 1, True)]
+    for n, (agency, kind, days, on_time) in enumerate(rows):
+        ops.land_measurement(tx_of(session), f"e{n}", "cases", {
+            "agency_code": agency, "kind": kind, "reference": f"r{n}", "started_on": TODAY - timedelta(days=days),
+            "ended_on": TODAY if n < 4 else TODAY.replace(year=2024), "workdays_taken": days, "deadline_workdays": 5,
+            "on_time": on_time})
+    assert ops.land_measurement(tx_of(session), "e0", "cases", {}) is None  # the same event again
+    session.flush()
+    table = ops.promptness_table(session, BUREAU, {"date_from": date(2025, 1, 1), "date_to": date(2025, 12, 31)})
+    assert [(r["agency_code"], r["kind"], r["measurements"], r["on_time"], r["median_workdays"], r["max_workdays"])
+            for r in table] == [
+        (JTJ, "all", 1, 1, 4.0, 4), (JTJ, "case_decided", 1, 1, 4.0, 4),
+        (SCJ, "all", 3, 2, 3.0, 9), (SCJ, "case_decided", 2, 1, 6.0, 9), (SCJ, "decision_published", 1, 1, 2.0, 2)]
+    ratios, open_items, overdue = ops.gauge_figures(session, TODAY)
+    assert ratios[(SCJ, "all")] == pytest.approx(2 / 3) and ratios[(SCJ, "decision_published")] == 1.0
