@@ -26,7 +26,8 @@ DEFAULTS = {
     "OPS_PORT": 0,
     "SHUTDOWN_GRACE_SECONDS": 30,
     "OUTBOX": {"relay": True, "poll_seconds": 1.0, "batch": 100, "stuck_after_seconds": 300,
-               "keep_sent_days": 400, "prune_every_seconds": 3600, "replay_batch": 500},
+               "keep_sent_days": 400, "prune_every_seconds": 3600, "replay_batch": 500,
+               "unroutable_retry_seconds": 86400},
     # event handlers: attempts before the dead-letter queue, the delay between them (doubling), the DLQ gauge's poll
     "HANDLERS": {"max_attempts": 5, "retry_delay_seconds": 2.0, "retry_delay_max_seconds": 300,
                  "dead_letter_poll_seconds": 30},

@@ -44,7 +44,7 @@ class OutboxRow(KernelBase):
     routing_key = Column(String(120), nullable=False)
     body = Column(JSON, nullable=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)
-    status = Column(String(12), nullable=False, default="pending")  # pending | sent | unroutable
+    status = Column(String(12), nullable=False, default="pending")  # pending | sent | unroutable | unrouted
     attempts = Column(Integer, nullable=False, default=0)
     next_attempt_at = Column(DateTime, nullable=False, default=utcnow)
     sent_at = Column(DateTime)

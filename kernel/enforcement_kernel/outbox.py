@@ -4,7 +4,10 @@ A row is marked sent only after the broker confirmed it. A crash between commit 
 leaves the row pending and the next relay (after restart) sends it; a crash between publish
 and marking it sent re-sends it with the same event id, which idempotent consumers ignore.
 An unroutable event (no queue bound yet) stays in the table and is retried with back-off, so a
-subscriber that declares its queue later still receives it.
+subscriber that declares its queue soon after still receives it. After ``OUTBOX.unroutable_retry_seconds``
+(a day) the relay stops trying: the row becomes ``unrouted``, final like ``sent`` and part of the history,
+so a subscriber that arrives later gets it by replay, and events nobody subscribes to are not re-published
+for ever.
 
 Sent rows are the producer's event history (``enforcement_kernel.replay`` re-delivers from it):
 they are kept ``OUTBOX.keep_sent_days`` (400; 0 keeps them for ever) and pruned in batches every
@@ -31,12 +34,21 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
 DEFAULT_KEEP_SENT_DAYS = 400
+DEFAULT_UNROUTABLE_RETRY_SECONDS = 86400
 PRUNE_BATCH = 1000
+UNSENT = ("pending", "unroutable")  # the relay's work
+HISTORY = ("sent", "unrouted")  # published, or given up on for want of a subscriber: replayable, prunable
 
 
 def backoff_seconds(attempts: int) -> int:
     """1, 2, 4 ... capped at five minutes."""
     return min(2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
+
+
+def unroutable_status(created_at: datetime, now: datetime, retry_seconds: float) -> str:
+    """What an unroutable row becomes: retried (``unroutable``) while young, ``unrouted`` (final) once older
+    than ``retry_seconds``."""
+    return "unrouted" if (now - created_at).total_seconds() >= float(retry_seconds) else "unroutable"
 
 
 def retention_cutoff(now: datetime, keep_days) -> datetime | None:
@@ -47,12 +59,12 @@ def retention_cutoff(now: datetime, keep_days) -> datetime | None:
 
 
 def prune_sent(sessionmaker, cutoff: datetime, batch: int = PRUNE_BATCH) -> int:
-    """Delete sent rows created before ``cutoff``, a batch per transaction (short locks); returns how many.
-    Pending and unroutable rows are never pruned: they are not published yet."""
+    """Delete history rows (sent or unrouted) created before ``cutoff``, a batch per transaction (short locks);
+    returns how many. Pending and unroutable rows are never pruned: they are not published yet."""
     deleted = 0
     while True:
         with sessionmaker() as session:
-            ids = session.execute(select(OutboxRow.id).where(OutboxRow.status == "sent", OutboxRow.created_at < cutoff)
+            ids = session.execute(select(OutboxRow.id).where(OutboxRow.status.in_(HISTORY), OutboxRow.created_at < cutoff)
                                   .order_by(OutboxRow.id).limit(batch)).scalars().all()
             if not ids:
                 return deleted
@@ -72,6 +84,7 @@ class OutboxRelay(DependencyProvider):
         self.batch = int(setting(config, "OUTBOX.batch", 100))
         self.keep_sent_days = setting(config, "OUTBOX.keep_sent_days", DEFAULT_KEEP_SENT_DAYS)
         self.prune_every = float(setting(config, "OUTBOX.prune_every_seconds", 3600))
+        self.unroutable_retry = float(setting(config, "OUTBOX.unroutable_retry_seconds", DEFAULT_UNROUTABLE_RETRY_SECONDS))
         self._next_prune = 0.0  # monotonic; the first pass prunes
         self.publisher = Publisher(config["AMQP_URI"], use_confirms=True, mandatory=True)
         self._wake = LightQueue(maxsize=1)
@@ -115,7 +128,7 @@ class OutboxRelay(DependencyProvider):
         confirmed = 0
         engine = self.database.engine
         with self.database.sessionmaker() as session:
-            query = (select(OutboxRow).where(OutboxRow.status != "sent", OutboxRow.next_attempt_at <= utcnow())
+            query = (select(OutboxRow).where(OutboxRow.status.in_(UNSENT), OutboxRow.next_attempt_at <= utcnow())
                      .order_by(OutboxRow.id).limit(self.batch))
             if engine.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)  # replicas never publish the same row at once
@@ -144,8 +157,11 @@ class OutboxRelay(DependencyProvider):
                 retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2},
             )
         except UndeliverableMessage:
-            row.status = "unroutable"
+            row.status = unroutable_status(row.created_at, utcnow(), self.unroutable_retry)
             row.last_error = "no queue bound for this routing key"
+            if row.status == "unrouted":
+                log.info("no subscriber for %s after %.0f s: kept in the history for replay, no longer retried",
+                         row.event_type, self.unroutable_retry, extra={"event_type": row.event_type, "event_id": row.event_id})
             row.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(row.attempts))
             metrics.EVENTS_UNROUTABLE.labels(self.service, row.event_type).inc()
             return False
@@ -176,7 +192,7 @@ class OutboxRelay(DependencyProvider):
         with self.database.sessionmaker() as session:
             rows = session.execute(
                 select(OutboxRow.status, func.count(OutboxRow.id), func.min(OutboxRow.created_at))
-                .where(OutboxRow.status != "sent").group_by(OutboxRow.status)).all()
+                .where(OutboxRow.status.in_(UNSENT)).group_by(OutboxRow.status)).all()
         counts = {"pending": 0, "unroutable": 0}
         oldest_pending = None
         for status, count, oldest in rows:

@@ -29,6 +29,7 @@ from enforcement_contracts.errors import Conflict, ValidationFailed
 from enforcement_contracts.events import REGISTRY, all_event_types
 
 from .db import OutboxRow
+from .outbox import HISTORY
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +108,10 @@ def require_queue(amqp_uri: str, queue: str) -> None:
 
 
 def history_query(request: ReplayRequest, after_id: int, batch: int):
-    """The next ``batch`` sent rows of the requested types in the window, in creation order."""
-    query = (select(OutboxRow.id, OutboxRow.event_id, OutboxRow.body).where(OutboxRow.status == "sent", OutboxRow.event_type.in_(request.event_types),
+    """The next ``batch`` history rows (sent, or unrouted for want of a subscriber) of the requested types in the
+    window, in creation order."""
+    query = (select(OutboxRow.id, OutboxRow.event_id, OutboxRow.body).where(OutboxRow.status.in_(HISTORY),
+                                     OutboxRow.event_type.in_(request.event_types),
                                      OutboxRow.created_at >= request.since, OutboxRow.id > after_id)
              .order_by(OutboxRow.id).limit(batch))
     if request.until is not None:

@@ -10,6 +10,7 @@ and the runner, the migrator and the seeder find it there.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import import_module
 from importlib.metadata import entry_points
 from typing import Callable
@@ -33,6 +34,21 @@ class ServiceBase:
     instrumentation = Instrumentation()
     ops = OpsServer()
     dead_letters = DeadLetterMonitor()
+
+    @staticmethod
+    def today() -> date:
+        """The service's idea of today (one place, so deadlines are computed from one clock)."""
+        return date.today()
+
+    def _write(self, fn, *args):
+        """Run ``fn(tx, *args)`` in one transaction: its changes and the events it emits commit together."""
+        with self.db.transaction() as tx:
+            return fn(tx, *args)
+
+    def _read(self, fn, *args):
+        """Run ``fn(session, *args)`` on a read-only session."""
+        with self.db.read() as session:
+            return fn(session, *args)
 
     @rpc
     def echo(self, payload=None):

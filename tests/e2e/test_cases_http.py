@@ -1,6 +1,8 @@
 """End to end over HTTP: an agency reports a case, a qualified reviewer passes it, it is decided, served and published
-late; the lateness is on the cases service's /metrics; the public list shows it masked. Bad input is a 4xx naming the
-field and writes nothing."""
+late; the lateness is on the cases service's /metrics, and, through the real supervision service consuming the cases
+service's measurements, in the agency's county-wide promptness (its /metrics, its on-time ratio over HTTP) and in an
+item opened for the late publication; the public list shows it masked. Bad input is a 4xx naming the field and writes
+nothing."""
 from __future__ import annotations
 
 import json
@@ -9,7 +11,9 @@ from datetime import date
 import pytest
 
 from enforcement_contracts import training
-from enforcement_testing import db_count, db_counts, metric_value, publish_event, valid_id_number, wait_until
+from enforcement_testing import (
+    db_count, db_counts, drop_event_queues, metric_value, publish_event, valid_id_number, wait_until,
+)
 
 SCJ = "140928-scjgj"  # 县市场监管局
 NRJ = "140928-nyncj"  # 县农业农村局
@@ -46,8 +50,10 @@ def certified_officer(suite, api, seq: int) -> dict:
 
 
 @pytest.mark.timeout(240)
-def test_report_review_decide_publish_late_and_see_the_promptness_metric(cases_suite, rpc):
+def test_report_review_decide_publish_late_and_see_the_promptness_metric(cases_suite, rpc, start_service, tmp_path):
     suite = cases_suite
+    drop_event_queues(suite.amqp_uri, "supervision")  # what earlier tests announced while no supervision service ran
+    supervision = start_service("supervision", f"sqlite:///{tmp_path}/supervision.db", suite.amqp_uri)
     admin = suite.admin()
     scj = agency_admin(suite, admin, SCJ, "scj-admin")
     nrj = agency_admin(suite, admin, NRJ, "nrj-admin")
@@ -129,6 +135,22 @@ def test_report_review_decide_publish_late_and_see_the_promptness_metric(cases_s
     rows = {r["kind"]: r for r in scj.get("/cases/promptness").json()}
     assert rows["decision_published"]["on_time"] == 0 and rows["decision_published"]["mean_workdays"] == 8.0
     assert rows["decision_served"]["on_time_ratio"] == 1.0
+
+    # the supervision service holds every agency's measurements: the late publication is in the county-wide figures
+    assert supervision.wait_metric("enforcement_promptness_measurements_total", 1, service="supervision", agency=SCJ,
+                                   kind="decision_published", on_time="false") == 1
+    table = scj.get("/supervision/promptness", params={"from": "2024-01-01", "to": "2024-12-31"})
+    assert table.status_code == 200, table.text
+    county = {(r["agency_code"], r["kind"]): r for r in table.json()}
+    assert county[(SCJ, "decision_published")]["on_time_ratio"] == 0.0
+    assert county[(SCJ, "decision_served")]["on_time_ratio"] == 1.0
+    assert county[(SCJ, "all")]["measurements"] == 3 and county[(SCJ, "all")]["on_time"] == 2
+    assert all(agency == SCJ for agency, _ in county)  # an agency admin sees its own figures only
+    opened = wait_until(lambda: [i for i in admin.get("/supervision/items", params={"agency_code": SCJ}).json()["items"]
+                                 if i["origin"] == "cases.promptness.measured"] or None,
+                        message="an item opened for the late publication")
+    assert len(opened) == 1 and opened[0]["kind"] == "rectification"
+    assert opened[0]["body"].startswith(f"{case['case_id']}: 8 working days from 2024-09-27 to 2024-10-14")
 
     # the public list: no login, no ID number, the citizen's name masked
     public = suite.anonymous().get("/public/decisions")

@@ -2,8 +2,8 @@
 HTTP) and the statistics report (JSON and .xlsx over HTTP) reflect it. The facts come from the real personnel,
 training and cases services over RPC. Bad input is a 400 naming the field and writes nothing; roles are enforced.
 
-The notice's steps go through the supervision service's RPC as the gateway passes them (actor dicts); the lateness
-is made by moving the item's deadline into the past in its database, as the supervision integration tests do.
+The lateness is made by moving the item's deadline into the past in its database, as the supervision integration tests
+do (the service reads only its database, so this is what time passing looks like to it).
 """
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ SCJ = "140928-scjgj"  # 县市场监管局
 NRJ = "140928-nyncj"  # 县农业农村局
 PASSWORD = "a-long-enough-password"
 BUREAU = {"username": "admin", "role": "bureau", "agency_code": None, "officer_id": None}
-SCJ_ADMIN = {"username": "scj-admin", "role": "agency_admin", "agency_code": SCJ, "officer_id": None}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -85,18 +84,21 @@ def test_a_late_answer_shows_in_the_assessment_and_the_xlsx_report(reports_suite
     year = date.today().year
 
     # the bureau issues a notice; it falls due before the agency answers; the bureau verifies the late answer
-    item = rpc.supervision.issue_item(BUREAU, {"agency_code": SCJ, "kind": "rectification", "title": "整改通知：执法公示不及时",
-                                               "deadline_workdays": 5})
+    item = bureau.post("/supervision/items", json={"agency_code": SCJ, "kind": "rectification",
+                                                   "title": "整改通知：执法公示不及时", "deadline_workdays": 5})
+    assert item.status_code == 201, item.text
+    item = item.json()
     today = date.today()
     with db_connection(suite.supervision_db) as conn:
         conn.execute(text("UPDATE supervision_items SET issued_on = :issued, due_on = :due WHERE id = :id"),
                      {"issued": max(date(year, 1, 1), today - timedelta(days=20)),
                       "due": max(date(year, 1, 1), add_workdays(today, -2)), "id": item["item_id"]})
         conn.commit()
-    rpc.supervision.acknowledge_item(SCJ_ADMIN, item["item_id"])
-    answered = rpc.supervision.answer_item(SCJ_ADMIN, item["item_id"], {"answer": "已整改，补录公示"})
-    assert answered["answered_on_time"] is False, answered
-    assert rpc.supervision.verify_item(BUREAU, item["item_id"])["state"] == "verified"
+    assert scj.post(f"/supervision/items/{item['item_id']}/acknowledge", json={}).status_code == 200
+    answered = scj.post(f"/supervision/items/{item['item_id']}/answer", json={"answer": "已整改，补录公示"})
+    assert answered.status_code == 200 and answered.json()["answered_on_time"] is False, answered.text
+    verified = bureau.post(f"/supervision/items/{item['item_id']}/verify", json={})
+    assert verified.status_code == 200 and verified.json()["state"] == "verified", verified.text
 
     # bad input: a 400 naming the field, nothing written; roles
     before = db_counts(suite.supervision_db, "satisfaction_surveys", "assessment_runs")

@@ -1,6 +1,7 @@
 """Replay from the producer's history, retries with a delay, dead letters and the command that re-queues them.
 
-One real personnel process (SQLite) for the whole module, configured with 3 attempts 1.5 s apart. Handler
+One real personnel process (SQLite) for the whole module, configured with 3 attempts 1.5 s apart and 2 s of
+re-publishing for an event no queue is bound for. Handler
 failures are real database errors: the test installs a SQLite trigger that aborts inserts into
 ``exam_results`` for officer ids with a marker, and "fixes the cause" by dropping it.
 """
@@ -20,7 +21,7 @@ from enforcement_contracts.errors import ValidationFailed
 from enforcement_kernel.handlers import ATTEMPTS_HEADER, retry_queue_name
 from enforcement_kernel.replay import REPLAY_HEADER
 from enforcement_testing import (
-    BIN_DIR, BUREAU, REPO_ROOT, EventCollector, ServiceProcess, db_connection, db_count, publish_event,
+    BIN_DIR, BUREAU, REPO_ROOT, EventCollector, ServiceProcess, db_connection, db_count, db_rows, publish_event,
     valid_id_number, wait_until,
 )
 
@@ -33,6 +34,7 @@ EXAM_DLQ = f"{EXAM_QUEUE}.dlq"
 HANDLED = "enforcement_events_handled_total"
 EXAM_LABELS = {"service": "personnel", "event_type": "training.exam.passed"}
 DLQ_GAUGE = "enforcement_dead_letter_messages"
+UNROUTABLE_RETRY = 2  # seconds the relay keeps re-publishing an event no queue is bound for
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +44,9 @@ def personnel(amqp_uri, tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("replay-dlq")
     config = folder / "personnel.yml"
-    config.write_text(open(PLUGIN.config_path, encoding="utf-8").read()
+    packaged = open(PLUGIN.config_path, encoding="utf-8").read()
+    assert "\nOUTBOX:\n" in packaged
+    config.write_text(packaged.replace("\nOUTBOX:\n", f"\nOUTBOX:\n  unroutable_retry_seconds: {UNROUTABLE_RETRY}\n")
                       + f"\nHANDLERS:\n  max_attempts: {MAX_ATTEMPTS}\n  retry_delay_seconds: 1.5\n"
                         "  retry_delay_max_seconds: 1.5\n  dead_letter_poll_seconds: 0.5\n", encoding="utf-8")
     service = ServiceProcess("personnel", f"sqlite:///{folder / 'personnel.db'}", amqp_uri, folder / "personnel.log",
@@ -160,6 +164,49 @@ def test_replay_delivers_the_original_events_of_the_requested_types_and_window_t
     refused = tool("enforcement-replay", "--queue", fresh, "--types", "cases.nothing.like.this", "--since", "2026-01-01",
                    amqp_uri=amqp_uri, check=False)
     assert refused.returncode != 0 and "unknown event type: cases.nothing.like.this" in refused.stderr
+
+
+def test_an_event_nobody_subscribes_to_is_given_up_after_the_retry_window_and_still_replayable(personnel, amqp_uri):
+    """The relay stops re-publishing an unroutable event after OUTBOX.unroutable_retry_seconds; the row stays in the
+    history as ``unrouted`` and a subscriber that comes later gets it by replay, with its original id."""
+    from enforcement_contracts import personnel as contract
+    from enforcement_contracts.asyncapi import example_data
+    from enforcement_contracts.events import Envelope
+    from sqlalchemy import text
+
+    event_type = contract.ASSESSMENT_RECORDED
+    envelope = Envelope(type=event_type.type, source=event_type.source, data=event_type.dump(example_data(event_type)),
+                        schemaversion=event_type.version, subject="unbound")
+    unbound_key = f"{event_type.routing_key}.unbound-{uuid.uuid4().hex[:8]}"  # no queue is bound to this key
+    since = datetime.now(timezone.utc)
+    with db_connection(personnel.database_url) as conn:  # as if the service had emitted it: a pending outbox row
+        conn.execute(text("INSERT INTO outbox_events (event_id, event_type, exchange, routing_key, body, created_at, "
+                          "status, attempts, next_attempt_at) VALUES (:id, :type, :exchange, :key, :body, :now, "
+                          "'pending', 0, :now)"),
+                     {"id": envelope.id, "type": event_type.type, "exchange": event_type.exchange, "key": unbound_key,
+                      "body": json.dumps(envelope.to_dict()), "now": datetime.utcnow()})
+        conn.commit()
+    final = "event_id = :id AND status = 'unrouted'"
+    wait_until(lambda: db_count(personnel.database_url, "outbox_events", final, id=envelope.id) == 1, timeout=30,
+               message="the relay gave up on the unroutable event")
+    attempts_sql = "SELECT attempts FROM outbox_events WHERE event_id = :id"
+    [row] = db_rows(personnel.database_url, attempts_sql, id=envelope.id)
+    attempts = row["attempts"]
+    assert attempts >= 2  # it was retried before being given up
+    time.sleep(3)  # longer than its last back-off: a given-up row is not published again
+    assert db_rows(personnel.database_url, attempts_sql, id=envelope.id) == [{"attempts": attempts}]
+
+    late = f"late-subscriber-{uuid.uuid4().hex[:8]}"
+    with Connection(amqp_uri, connect_timeout=5) as conn:
+        conn.default_channel.queue_declare(queue=late, durable=True, auto_delete=False)
+    try:
+        tool("enforcement-replay", "--queue", late, "--types", event_type.type, "--since", since.isoformat(),
+             amqp_uri=amqp_uri)
+        replayed = [json.loads(m.body) for m in drain(amqp_uri, late)]
+        assert [e["id"] for e in replayed] == [envelope.id]
+    finally:
+        with Connection(amqp_uri, connect_timeout=5) as conn:
+            conn.default_channel.queue_delete(late)
 
 
 # --- retries and dead letters -------------------------------------------------------------------------

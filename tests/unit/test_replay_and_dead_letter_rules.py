@@ -131,8 +131,8 @@ def test_pruning_deletes_only_old_sent_rows(tmp_path):
     Session = sessionmaker(engine)
     old, recent = datetime(2025, 1, 1), datetime(2026, 11, 1)
     with Session() as session:
-        for n, (created, status) in enumerate([(old, "sent")] * 5 + [(old, "unroutable"), (old, "pending"),
-                                                                       (recent, "sent")]):
+        for n, (created, status) in enumerate([(old, "sent")] * 4 + [(old, "unrouted"), (old, "unroutable"),
+                                                                       (old, "pending"), (recent, "sent")]):
             session.add(OutboxRow(event_id=f"e{n}", event_type="personnel.officer.registered", exchange="personnel.events",
                                   routing_key="officer.registered", body={}, created_at=created, status=status))
         session.commit()
@@ -141,3 +141,12 @@ def test_pruning_deletes_only_old_sent_rows(tmp_path):
         left = session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status)).all()
     assert dict(left) == {"sent": 1, "unroutable": 1, "pending": 1}
     engine.dispose()
+
+
+def test_an_unroutable_row_is_retried_for_a_day_then_kept_only_as_history():
+    from enforcement_kernel.outbox import unroutable_status
+
+    created = datetime(2026, 11, 1, 8, 0)
+    assert unroutable_status(created, created + timedelta(hours=23, minutes=59), 86400) == "unroutable"
+    assert unroutable_status(created, created + timedelta(hours=24), 86400) == "unrouted"
+    assert unroutable_status(created, created, 0) == "unrouted"  # 0: never wait for a subscriber

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import date
 
 from nameko.extensions import DependencyProvider
 
@@ -43,21 +42,9 @@ class CasesService(ServiceBase):
     context = CasesContext()
     cluster = Rpc()  # timed calls to the personnel service: certificates, legal reviewers, agencies
 
-    @staticmethod
-    def today() -> date:
-        return date.today()
-
     @property
     def personnel(self) -> PersonnelPort:
         return PersonnelPort(self.cluster)
-
-    def _write(self, fn, *args):
-        with self.db.transaction() as tx:
-            return fn(tx, *args)
-
-    def _read(self, fn, *args):
-        with self.db.read() as session:
-            return fn(session, *args)
 
     # catalogue
     @rpc

@@ -1,7 +1,6 @@
 """The personnel service's entry points: thin routing from RPC and events to ``operations``."""
 from __future__ import annotations
 
-from datetime import date
 
 from enforcement_contracts import personnel as contract
 from enforcement_contracts import training
@@ -30,14 +29,6 @@ class PersonnelService(ServiceBase):
     name = contract.SERVICE
 
     context = PersonnelContext()
-
-    @staticmethod
-    def today() -> date:
-        return date.today()
-
-    def _write(self, fn, *args):
-        with self.db.transaction() as tx:
-            return fn(tx, *args)
 
     # agencies
     @rpc

@@ -8,7 +8,6 @@ across a call), then write what is kept.
 from __future__ import annotations
 
 import base64
-from datetime import date
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import select
@@ -46,12 +45,10 @@ def _run_dict(run: rm.AssessmentRun) -> dict:
 
 
 class ReportEntrypoints:
+    """Mixed into the supervision service (before ServiceBase, which provides ``db`` and ``today``)."""
+
     reports = ReportsContext()
     fact_services = Rpc()  # personnel, training and cases, each call bounded by RPC_TIMEOUT
-
-    @staticmethod
-    def report_today() -> date:
-        return date.today()
 
     def _facts(self, year: int):
         with self.db.read() as session:
@@ -97,7 +94,7 @@ class ReportEntrypoints:
             raise ValidationFailed(f"unknown agency {agency_code}", {"agency_code": [f"unknown agency {agency_code}"]})
         type_names = facts.RpcFactSource(self.fact_services).type_names()
         return annual_report.build_report(query["year"], year_facts, type_names, self.reports.report_settings,
-                                          self.report_today(), agency_code)
+                                          self.today(), agency_code)
 
     @rpc
     def annual_report(self, actor, payload):
@@ -117,7 +114,7 @@ class ReportEntrypoints:
         """A third party's survey result for an agency and year; recording it again replaces it (the bureau only)."""
         actor, data = load(Actor, actor), load(contract.SatisfactionRecord, payload)
         access.require_bureau(actor)
-        if data["surveyed_on"] > self.report_today() or data["surveyed_on"].year < data["year"]:
+        if data["surveyed_on"] > self.today() or data["surveyed_on"].year < data["year"]:
             raise ValidationFailed("the survey date is out of range", {"surveyed_on": [
                 f"must lie between the start of {data['year']} and today"]})
         known = {a["code"] for a in facts.assessed_agencies(facts.RpcFactSource(self.fact_services).agencies())}

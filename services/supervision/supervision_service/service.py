@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date
 
 from nameko.extensions import DependencyProvider
 from nameko.timer import Timer
@@ -63,18 +62,6 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
 
     context = SupervisionContext()
     cluster = Rpc()  # the personnel service's agency list
-
-    @staticmethod
-    def today() -> date:
-        return date.today()
-
-    def _write(self, fn, *args):
-        with self.db.transaction() as tx:
-            return fn(tx, *args)
-
-    def _read(self, fn, *args):
-        with self.db.read() as session:
-            return fn(session, *args)
 
     def _known_agency(self, code: str) -> None:
         """An agency personnel has registered; asked again when the code is new or the list is old."""

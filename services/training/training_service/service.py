@@ -4,7 +4,6 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from datetime import date
 
 import eventlet
 from nameko.extensions import DependencyProvider
@@ -41,14 +40,6 @@ class TrainingService(ServiceBase):
 
     context = TrainingContext()
     services = Rpc()  # not ``rpc``: that name is the entry-point decorator used in this class body
-
-    @staticmethod
-    def today() -> date:
-        return date.today()
-
-    def _write(self, fn, *args):
-        with self.db.transaction() as tx:
-            return fn(tx, *args)
 
     def _year(self, year) -> int:
         return load(contract.YearQuery, {"year": year})["year"] if year is not None else self.today().year
