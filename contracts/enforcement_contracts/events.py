@@ -58,7 +58,7 @@ class EventType:
 
     def dump(self, data: dict) -> dict:
         """Validate a payload against the schema and return its JSON form; raises marshmallow.ValidationError."""
-        schema = self.schema()
+        schema = _strict_schema(self.schema)
         return schema.dump(schema.load(_jsonable(data)))
 
     def load(self, data: dict) -> dict:
@@ -100,6 +100,12 @@ class Envelope:
     def from_dict(cls, body: dict) -> "Envelope":
         attrs = EnvelopeSchema().load(body)
         return cls(**attrs)
+
+
+@functools.lru_cache(maxsize=None)
+def _strict_schema(schema_class: type[Schema]) -> Schema:
+    """One reusable instance per schema class (marshmallow schemas keep no state between calls)."""
+    return schema_class()
 
 
 @functools.lru_cache(maxsize=None)

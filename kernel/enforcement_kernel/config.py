@@ -33,16 +33,27 @@ DEFAULTS = {
                  "dead_letter_poll_seconds": 30},
 }
 
-_yaml_ready = False
+_loader = None
 
 
-def _setup_yaml() -> None:
-    global _yaml_ready
-    if not _yaml_ready:
-        from nameko.cli.main import setup_yaml_parser
+def _config_loader():
+    """SafeLoader plus nameko's ``${VAR:default}`` substitution, on a class of its own: nameko's
+    ``setup_yaml_parser`` patches ``yaml.SafeLoader`` itself, which would make every ``yaml.safe_load``
+    in the process (compose files, alert rules ...) substitute environment variables too."""
+    global _loader
+    if _loader is None:
+        from functools import partial
 
-        setup_yaml_parser()
-        _yaml_ready = True
+        from nameko.cli.main import IMPLICIT_ENV_VAR_MATCHER, env_var_constructor
+
+        class ConfigLoader(yaml.SafeLoader):
+            pass
+
+        ConfigLoader.add_constructor("!env_var", env_var_constructor)
+        ConfigLoader.add_constructor("!raw_env_var", partial(env_var_constructor, raw=True))
+        ConfigLoader.add_implicit_resolver("!env_var", IMPLICIT_ENV_VAR_MATCHER, None)
+        _loader = ConfigLoader
+    return _loader
 
 
 def _deep_merge(base: dict, extra: dict) -> dict:
@@ -61,12 +72,11 @@ def load_config(service_name: str, path: str | os.PathLike | None = None, defaul
     Order (later wins): kernel defaults, the YAML file (``path``, else ``$CONFIG``, else the
     service's packaged ``default_path``), then the environment variables in ``ENV_OVERRIDES``.
     """
-    _setup_yaml()
     config = dict(DEFAULTS)
     chosen = path or os.environ.get("CONFIG") or default_path
     if chosen:
         text = Path(chosen).read_text(encoding="utf-8")
-        config = _deep_merge(config, yaml.safe_load(text) or {})
+        config = _deep_merge(config, yaml.load(text, Loader=_config_loader()) or {})
     for env, key in ENV_OVERRIDES.items():
         if os.environ.get(env):
             config[key] = yaml.safe_load(os.environ[env]) if key in NUMERIC else os.environ[env]
