@@ -977,6 +977,19 @@ class ReviewersAssigned(StrictSchema):
     assignments = fields.List(fields.Nested(ReviewAssignment), required=True)
 
 
+class DeadlineMissed(StrictSchema):
+    """An obligation still open after its deadline, announced once per case and kind (no personal data)."""
+
+    case_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=60), metadata={
+        "description": "case_decided or decision_published: named as the promptness measurement that follows "
+                       "once the obligation is met"})
+    started_on = fields.Date(required=True, metadata={"description": "立案 (case_decided) or the decision day"})
+    due_on = fields.Date(required=True, metadata={"description": "the last day in time"})
+    detected_on = fields.Date(required=True)
+
+
 ITEM_REGISTERED = register(EventType(SERVICE, "item.registered", ItemRegistered, 1,
                                      "An enforcement item (行政执法事项) entered an agency's catalogue."))
 ITEM_CHANGED = register(EventType(SERVICE, "item.changed", ItemChanged, 1,
@@ -1003,6 +1016,10 @@ PUBLICATION_WITHDRAWN = register(EventType(SERVICE, "publication.withdrawn", Pub
 PROMPTNESS_MEASURED = register(EventType(SERVICE, "promptness.measured", PromptnessMeasured, 1,
                                          "An obligation with a deadline ended (case_decided, decision_served, "
                                          "decision_published, publication_withdrawn, transfer_*)."))
+DEADLINE_MISSED = register(EventType(SERVICE, "deadline.missed", DeadlineMissed, 1,
+                                     "A deadline passed with the obligation still open: a case not decided within "
+                                     "its legal time limit (case_decided) or a decision not published in time "
+                                     "(decision_published). Once per case and kind."))
 TRANSFER_PROPOSED = register(EventType(SERVICE, "transfer.proposed", TransferEvent, 1,
                                        "A case is proposed for transfer to another agency or the police (案件移送)."))
 TRANSFER_DECIDED = register(EventType(SERVICE, "transfer.decided", TransferEvent, 1,

@@ -38,6 +38,13 @@ def cases(personnel, database_url, amqp_uri, start_service):
     return start_service("cases", database_url, amqp_uri, extra_env={"RPC_TIMEOUT": "2"})
 
 
+@pytest.fixture
+def watched_cases(personnel, database_url, amqp_uri, start_service):
+    """The cases service with its deadline watch every second instead of hourly."""
+    return start_service("cases", database_url, amqp_uri,
+                         extra_env={"RPC_TIMEOUT": "2", "CASES_DEADLINE_WATCH_SECONDS": "1"})
+
+
 # --- helpers ---------------------------------------------------------------------------------
 def register_officer(rpc, seq: int, agency_code: str = MARKET) -> dict:
     return rpc.personnel.register_officer(BUREAU, {"agency_code": agency_code, "name": f"执法员{seq}",
@@ -307,3 +314,36 @@ def test_refusals_versions_first_violation_and_dormant_items(cases, personnel, r
     listed = rpc.cases.dormant_items(SCJ_ADMIN, {})
     assert [d["item_id"] for d in listed] == [dormant["item_id"]]
     assert listed[0]["last_case_filed_on"] is None and listed[0]["in_catalogue_since"] == "2015-01-01"
+
+
+# --- the deadline watch ----------------------------------------------------------------------------
+def test_a_missed_deadline_is_announced_once_and_not_again_after_a_restart(watched_cases, rpc, amqp_uri,
+                                                                            collect_events):
+    cases = watched_cases
+    events = collect_events("cases", "deadline.missed")
+    officers = certified_officers(rpc, amqp_uri, 41, 2)
+    item = penalty_item(rpc)
+    # filed 2024-07-03 and never decided: its 90 days ran out on 2024-10-01
+    undecided = rpc.cases.report_case(SCJ_ADMIN, report(item, officers))
+    # decided in time on Friday 2024-07-19 and never published: 7 working days ran out on 2024-07-30
+    unpublished = rpc.cases.report_case(SCJ_ADMIN, report(item, officers, "五市监罚〔2024〕2号", notice_on="2024-07-10",
+                                                         decision={"decided_on": "2024-07-19",
+                                                                   "penalty": {"kinds": ["warning"]}}))
+
+    received = events.wait_for(2, timeout=20)
+    by_kind = {e["data"]["kind"]: e for e in received}
+    assert sorted(by_kind) == ["case_decided", "decision_published"]
+    decided, published = by_kind["case_decided"]["data"], by_kind["decision_published"]["data"]
+    assert (decided["case_id"], decided["agency_code"], decided["started_on"], decided["due_on"]) == (
+        undecided["case_id"], MARKET, "2024-07-03", "2024-10-01")
+    assert (published["case_id"], published["started_on"], published["due_on"]) == (
+        unpublished["case_id"], "2024-07-19", "2024-07-30")
+    assert decided["detected_on"] == date.today().isoformat()
+    assert by_kind["case_decided"]["subject"] == undecided["case_id"]
+    assert "张三" not in json.dumps(received) and valid_id_number(900) not in json.dumps(received)
+
+    assert len(events.collect_for(2.5)) == 2, "the watch ran again and announced nothing new"
+    assert cases.stop() == 0
+    cases.start()
+    assert len(events.collect_for(3.0)) == 2, "a restart announced the same misses again"
+    assert db_count(cases.database_url, "deadline_misses") == 2

@@ -209,6 +209,42 @@ def test_an_extension_counts_when_approved_before_the_deadline():
     assert not late.on_time and late.deadline.late_extensions == (after,)
 
 
+# --- missed deadlines: obligations still open after their deadline (the deadline watch) ----------------
+def test_an_undecided_case_is_missed_the_day_after_its_90th_day_not_on_it():
+    assert rules.decision_missed(FILED, [], [], date(2024, 10, 1)) is None  # day 90: deciding today is in time
+    assert rules.decision_missed(FILED, [], [], date(2024, 10, 2)) == date(2024, 10, 1)
+    assert rules.decision_missed(FILED, [], [], date(2024, 10, 2), limit_days=120) is None  # the county's setting
+
+
+def test_a_suspension_moves_the_missed_day_and_an_open_one_stops_the_clock():
+    pause = rules.SuspensionSpan(date(2024, 8, 1), date(2024, 8, 11))  # 10 days
+    assert rules.decision_missed(FILED, [pause], [], date(2024, 10, 11)) is None
+    assert rules.decision_missed(FILED, [pause], [], date(2024, 10, 12)) == date(2024, 10, 11)
+    still_suspended = rules.SuspensionSpan(date(2024, 9, 1), None)
+    assert rules.decision_missed(FILED, [still_suspended], [], date(2025, 6, 30)) is None
+    resumed = rules.SuspensionSpan(date(2024, 9, 1), date(2024, 9, 21))  # 20 days
+    assert rules.decision_missed(FILED, [resumed], [], date(2024, 10, 22)) == date(2024, 10, 21)
+
+
+def test_an_extension_approved_in_time_moves_the_missed_day_a_late_one_does_not():
+    in_time = rules.ExtensionGrant(30, date(2024, 10, 1))  # approved on the due day itself
+    assert rules.decision_missed(FILED, [], [in_time], date(2024, 10, 31)) is None
+    assert rules.decision_missed(FILED, [], [in_time], date(2024, 11, 1)) == date(2024, 10, 31)
+    late = rules.ExtensionGrant(30, date(2024, 10, 2))
+    assert rules.decision_missed(FILED, [], [late], date(2024, 10, 2)) == date(2024, 10, 1)
+
+
+def test_an_unpublished_decision_is_missed_after_seven_working_days_across_the_holiday_week():
+    decided = date(2024, 9, 27)  # Friday before National Day: Sep 29 (Sun) is a working day, Oct 1-7 are not
+    assert rules.publication_missed(decided, date(2024, 10, 7), calendar=CAL) is None
+    assert rules.publication_missed(decided, date(2024, 10, 12), calendar=CAL) is None  # working Saturday: day 7
+    # the Sunday after the due day is still in time: publishing then counts 7 working days, as the measurement does
+    assert rules.publication_missed(decided, date(2024, 10, 13), calendar=CAL) is None
+    assert rules.publication_missed(decided, date(2024, 10, 14), calendar=CAL) == date(2024, 10, 12)
+    on_sunday = rules.workday_promptness(decided, date(2024, 10, 13), 7, CAL)
+    assert on_sunday.on_time and on_sunday.due_on == date(2024, 10, 12)
+
+
 # --- hearings (art. 64) and service (art. 61): working days --------------------------------------
 NOTICE = date(2024, 9, 27)  # a Friday before the holiday
 

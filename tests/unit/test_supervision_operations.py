@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
+from enforcement_contracts import cases as cases_contract
 from enforcement_contracts.events import Envelope
 from enforcement_kernel.db import OutboxRow, Tx, kernel_metadata
 from supervision_service import models as m
@@ -80,6 +81,35 @@ def test_a_cause_has_one_open_item_and_a_new_one_after_it_is_verified(session):
     item.state, item.open_key = m.VERIFIED, None
     short("o-3")
     assert session.scalar(select(func.count()).select_from(m.SupervisionItem)) == 2
+
+
+def test_a_missed_deadline_opens_the_late_item_and_the_late_measurement_then_recurs_on_it(session):
+    """cases.deadline.missed and the late promptness.measured that follows share one open key: one item."""
+    missed = Envelope(type="cases.deadline.missed", source="cases", data={}, schemaversion=1)
+    measured = Envelope(type="cases.promptness.measured", source="cases", data={}, schemaversion=1)
+    data = cases_contract.DEADLINE_MISSED.load(cases_contract.DEADLINE_MISSED.dump({
+        "case_id": "c-1", "agency_code": SCJ, "kind": "case_decided", "started_on": date(2025, 6, 2),
+        "due_on": date(2025, 8, 31), "detected_on": date(2025, 9, 1)}))
+    ops.on_deadline_missed(tx_of(session), missed, data, SETTINGS, date(2025, 9, 1))
+    [item] = session.scalars(select(m.SupervisionItem)).all()
+    assert (item.kind, item.origin, item.occurrences) == ("rectification", "cases.deadline.missed", 1)
+    assert item.title == ops.LATE_KINDS["case_decided"][1] and item.details["reference"] == "c-1"
+    assert outbox(session, "supervision.item.issued") == 1
+
+    ops.on_promptness_measured(tx_of(session), measured, {
+        "agency_code": SCJ, "kind": "case_decided", "reference": "c-1", "started_on": date(2025, 6, 2),
+        "ended_on": TODAY, "workdays_taken": 95, "deadline_workdays": 62, "on_time": False}, SETTINGS, TODAY)
+    assert session.scalar(select(func.count()).select_from(m.SupervisionItem)) == 1
+    assert item.occurrences == 2 and item.details["workdays_taken"] == 95 and item.details["due_on"] == "2025-08-31"
+    assert outbox(session, "supervision.item.changed") == 1
+
+    # another case of the same agency is another cause; an unwatched kind opens nothing
+    ops.on_deadline_missed(tx_of(session), missed, {**data, "case_id": "c-2", "kind": "decision_published"},
+                           SETTINGS, TODAY)
+    ops.on_deadline_missed(tx_of(session), missed, {**data, "case_id": "c-3", "kind": "decision_served"},
+                           SETTINGS, TODAY)
+    assert sorted(session.scalars(select(m.SupervisionItem.open_key))) == [
+        "cases.case_decided:c-1", "cases.decision_published:c-2"]
 
 
 def test_the_promptness_table_groups_in_sql_and_skips_what_already_landed(session):

@@ -372,3 +372,19 @@ class Correction(Base):
     reason: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default="open")
     __table_args__ = (UniqueConstraint("kind", "file_id", name="uq_review_followups_kind_file"),)
+
+
+class DeadlineMiss(Base):
+    """A deadline that passed with its obligation still open, announced once (cases.deadline.missed)."""
+
+    __tablename__ = "deadline_misses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"))
+    kind: Mapped[str] = mapped_column(String(60))  # the promptness measurement's kind
+    agency_code: Mapped[str] = mapped_column(String(40))
+    started_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    detected_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # two replicas may find the same miss: the second insert fails and its transaction (with its event) rolls back
+    __table_args__ = (UniqueConstraint("case_id", "kind", name="uq_deadline_misses_case_kind"),)

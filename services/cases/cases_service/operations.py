@@ -1026,6 +1026,63 @@ def withdraw_publication(tx, actor: dict, case_id: str, data: dict, settings: Se
     return case_dict(session, case, settings, today)
 
 
+# --- the deadline watch: obligations still open after their deadline ------------------------------
+#: the obligations watched, named as their promptness measurements
+WATCHED_KINDS = (KIND_DECIDED, KIND_PUBLISHED)
+
+
+def _open_after_deadline(kind: str, settings: Settings, today: date):
+    """Cases whose ``kind`` obligation is open and not yet announced, cut down by a cheap date bound (the rules
+    decide the rest)."""
+    announced = select(m.DeadlineMiss.id).where(m.DeadlineMiss.case_id == m.Case.case_id, m.DeadlineMiss.kind == kind)
+    stmt = select(m.Case).where(~announced.exists())
+    if kind == KIND_DECIDED:
+        # only the decisions that are measured: ordinary penalty procedure (art. 60)
+        types = select(m.ItemType.code).where(m.ItemType.penalty_procedure.is_(True))
+        return stmt.where(m.Case.decided_on.is_(None), m.Case.closed_on.is_(None), m.Case.procedure == "ordinary",
+                          m.Case.type_code.in_(types),
+                          m.Case.filed_on < today - timedelta(days=settings.case_rules.decision_limit_days))
+    if kind == KIND_PUBLISHED:
+        types = select(m.ItemType.code).where(m.ItemType.publish_decisions.is_(True))
+        published = select(m.Publication.case_id).where(m.Publication.case_id == m.Case.case_id)
+        # n working days are at least n calendar days
+        return stmt.where(m.Case.decided_on.is_not(None), m.Case.revoked_on.is_(None), m.Case.type_code.in_(types),
+                          ~published.exists(), m.Case.decided_on < today - timedelta(days=settings.publication_workdays))
+    raise ValueError(f"{kind} is not a watched deadline")
+
+
+def watch_deadlines(tx, kind: str, settings: Settings, today: date, after: str = "",
+                    limit: int = 200) -> tuple[int, str | None]:
+    """One batch of the deadline watch (cases with an id after ``after``): each ``kind`` obligation whose deadline
+    has passed unmet is recorded and announced once (cases.deadline.missed). Returns (announced, the case id to
+    continue after, or None when done)."""
+    session = tx.session
+    cases = session.execute(_open_after_deadline(kind, settings, today).where(m.Case.case_id > after)
+                            .order_by(m.Case.case_id).limit(limit)
+                            # two replicas run this timer: each claims different cases (PostgreSQL)
+                            .with_for_update(skip_locked=True, of=m.Case)).scalars().all()
+    announced = 0
+    for case in cases:
+        if kind == KIND_DECIDED:
+            suspensions, extensions, _ = _stored(session, case.case_id)
+            started = case.filed_on
+            due = rules.decision_missed(started, _spans(suspensions), _grants(extensions), today,
+                                        settings.case_rules.decision_limit_days)
+        else:
+            started = case.decided_on
+            due = rules.publication_missed(started, today, settings.publication_workdays)
+        if due is None:
+            continue
+        session.add(m.DeadlineMiss(case_id=case.case_id, kind=kind, agency_code=case.agency_code, started_on=started,
+                                   due_on=due, detected_on=today))
+        tx.emit(contract.DEADLINE_MISSED, {"case_id": case.case_id, "agency_code": case.agency_code, "kind": kind,
+                                           "started_on": started, "due_on": due, "detected_on": today},
+                subject=case.case_id)
+        announced += 1
+    session.flush()
+    return announced, (cases[-1].case_id if len(cases) == limit else None)
+
+
 def public_decisions(session, query: dict) -> dict:
     """What anyone may read: published decisions not withdrawn; no ID numbers, citizens' names masked."""
     V = m.ItemVersion

@@ -318,6 +318,25 @@ def decision_timing(filed_on: date, decided_on: date, suspensions: Sequence[Susp
     return DecisionTiming(days_taken, on_time, deadline, Promptness(taken, allowed, on_time, deadline.due_on))
 
 
+def decision_missed(filed_on: date, suspensions: Sequence[SuspensionSpan], extensions: Sequence[ExtensionGrant],
+                    today: date, limit_days: int = 90) -> date | None:
+    """The due date of a case still undecided on ``today`` if deciding it today would already be late (art. 60,
+    measured as ``decision_timing`` does); None while time remains. The due day itself is still in time, and a
+    suspension still open stops the clock up to ``today``."""
+    deadline = decision_deadline(filed_on, suspensions, extensions, today, limit_days)
+    return deadline.due_on if today > deadline.due_on else None
+
+
+def publication_missed(decided_on: date, today: date, workdays: int = 7,
+                       calendar: WorkCalendar | None = None) -> date | None:
+    """The due date of a decision still unpublished on ``today`` if publishing it today would already be late
+    (counted as ``workday_promptness`` does: a weekend right after the due day is still in time); else None."""
+    cal = calendar or default_calendar()
+    if cal.workdays_between(decided_on, today) <= workdays:
+        return None
+    return cal.add_workdays(decided_on, workdays)
+
+
 def hearing_request_in_time(notice_on: date, requested_on: date, workdays: int = 5,
                             calendar: WorkCalendar | None = None) -> bool:
     """Art. 64(1): the party asks for a hearing within 5 working days of being told of the right to one."""

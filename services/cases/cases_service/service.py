@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 
 from nameko.extensions import DependencyProvider
 
@@ -12,9 +13,12 @@ from enforcement_contracts.errors import NotFound, ValidationFailed
 from enforcement_kernel.config import setting
 from enforcement_kernel.rpc import Rpc, load, rpc
 from enforcement_kernel.service import ServiceBase
+from enforcement_kernel.timers import configured_timer
 
 from . import operations as ops
 from .personnel import PersonnelPort
+
+log = logging.getLogger(__name__)
 
 
 class CasesContext(DependencyProvider):
@@ -283,3 +287,16 @@ class CasesService(ServiceBase):
     @rpc
     def list_review_files(self, actor, query=None):
         return self._read(ops.list_review_files, load(Actor, actor), load(contract.ReviewFileQuery, query or {}))
+
+    # the deadline watch
+    @configured_timer("CASES.deadline_watch_seconds", 3600, eager=True)
+    def watch_deadlines(self):
+        """Hourly (and at start): each deadline passed with its obligation still open is announced once."""
+        today = self.today()
+        for kind in ops.WATCHED_KINDS:
+            after = ""
+            while after is not None:
+                with self.db.transaction() as tx:
+                    announced, after = ops.watch_deadlines(tx, kind, self.context.settings, today, after)
+                if announced:
+                    log.info("%d %s deadlines missed", announced, kind)

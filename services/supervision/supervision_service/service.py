@@ -5,7 +5,6 @@ import logging
 import time
 
 from nameko.extensions import DependencyProvider
-from nameko.timer import Timer
 
 from enforcement_contracts import cases as cases_contract
 from enforcement_contracts import personnel as personnel_contract
@@ -13,10 +12,10 @@ from enforcement_contracts import supervision as contract
 from enforcement_contracts import training as training_contract
 from enforcement_contracts.common import Actor
 from enforcement_contracts.errors import ValidationFailed
-from enforcement_kernel.config import setting
 from enforcement_kernel.handlers import consumes
 from enforcement_kernel.rpc import Rpc, load, rpc
 from enforcement_kernel.service import ServiceBase
+from enforcement_kernel.timers import configured_timer
 
 from . import metrics
 from . import operations as ops
@@ -27,21 +26,6 @@ log = logging.getLogger(__name__)
 #: how this service identifies itself to personnel (it only reads the agency list)
 SYSTEM = {"username": "supervision-service", "role": "system", "agency_code": None, "officer_id": None}
 AGENCY_CACHE_SECONDS = 300
-
-
-class ConfiguredTimer(Timer):
-    """nameko's timer with its interval read from a setting at start."""
-
-    def __init__(self, setting_name: str, default: float, **kwargs):
-        super().__init__(interval=default, **kwargs)
-        self.setting_name = setting_name
-
-    def setup(self):
-        self.interval = float(setting(self.container.config, self.setting_name, self.interval))
-        super().setup()
-
-
-configured_timer = ConfiguredTimer.decorator
 
 
 class SupervisionContext(DependencyProvider):
@@ -192,6 +176,10 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     @consumes(cases_contract.PROMPTNESS_MEASURED)
     def cases_promptness(self, tx, envelope, data):
         ops.on_promptness_measured(tx, envelope, data, self.context.settings, self.today())
+
+    @consumes(cases_contract.DEADLINE_MISSED)
+    def cases_deadline_missed(self, tx, envelope, data):
+        ops.on_deadline_missed(tx, envelope, data, self.context.settings, self.today())
 
     @consumes(cases_contract.REVIEW_FILE_SCORED)
     def review_file_scored(self, tx, envelope, data):

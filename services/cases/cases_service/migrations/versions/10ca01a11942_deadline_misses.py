@@ -1,0 +1,37 @@
+"""deadline misses: each deadline passed unmet, announced once per case and kind (cases.deadline.missed)
+
+Revision ID: 10ca01a11942
+Revises: 7a1c3e9b2d40
+Create Date: 2026-11-27 22:04:57.427790
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision: str = '10ca01a11942'
+down_revision: Union[str, Sequence[str], None] = '7a1c3e9b2d40'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.create_table('deadline_misses',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.String(length=32), nullable=False),
+    sa.Column('kind', sa.String(length=60), nullable=False),
+    sa.Column('agency_code', sa.String(length=40), nullable=False),
+    sa.Column('started_on', sa.Date(), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('detected_on', sa.Date(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.case_id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('case_id', 'kind', name='uq_deadline_misses_case_kind')
+    )
+
+
+def downgrade() -> None:
+    op.drop_table('deadline_misses')
