@@ -73,6 +73,10 @@ class Call:
     settings: Any = None
     extras: dict = field(default_factory=dict)
 
+    def json_query(self) -> dict:
+        """The validated query values as JSON for an RPC call (dates as ISO strings)."""
+        return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in self.query.items()}
+
 
 GATEWAY_OWN = "gateway"  # owner of route modules the gateway serves itself (log in, accounts): always mounted
 

@@ -39,11 +39,6 @@ def import_cases(call):
         raise
 
 
-def _query(call) -> dict:
-    """Validated query values as JSON (dates as ISO strings)."""
-    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in call.query.items()}
-
-
 def _case(call) -> str:
     return call.params["case_id"]
 
@@ -52,7 +47,7 @@ ROUTES = [
     # catalogue (行政执法事项目录)
     Route("GET", "/catalogue/types", lambda call: _c(call).list_item_types(), STAFF, "List enforcement types", "cases",
           response=c.ItemType, many=True),
-    Route("GET", "/catalogue/items", lambda call: _c(call).list_items(_query(call)), STAFF, "List catalogue items",
+    Route("GET", "/catalogue/items", lambda call: _c(call).list_items(call.json_query()), STAFF, "List catalogue items",
           "cases", query=c.ItemQuery),
     Route("POST", "/catalogue/items", lambda call: _c(call).create_item(call.actor, call.body), ADMINS,
           "Register a catalogue item (with its legal basis)", "cases", body=c.ItemCreate, response=c.Item, status=201),
@@ -64,7 +59,7 @@ ROUTES = [
     Route("POST", "/catalogue/items/<item_id>/cancellation",
           lambda call: _c(call).cancel_item(call.actor, call.params["item_id"], call.body), ADMINS,
           "Cancel an item", "cases", body=c.ItemCancel, response=c.Item),
-    Route("GET", "/catalogue/dormant", lambda call: _c(call).dormant_items(call.actor, _query(call)), STAFF,
+    Route("GET", "/catalogue/dormant", lambda call: _c(call).dormant_items(call.actor, call.json_query()), STAFF,
           "Items with no case in 5 years (proposed for cancellation)", "cases", query=c.DormantQuery,
           response=c.DormantItem, many=True),
     Route("POST", "/catalogue/items/<item_id>/benchmarks",
@@ -72,7 +67,7 @@ ROUTES = [
           "File a discretion benchmark version (备案)", "cases", body=c.BenchmarkSet, response=c.Benchmark, status=201),
     Route("GET", "/catalogue/items/<item_id>/benchmarks", lambda call: _c(call).list_benchmarks(call.params["item_id"]),
           STAFF, "An item's benchmark versions", "cases", response=c.Benchmark, many=True),
-    Route("GET", "/lenient-lists", lambda call: _c(call).list_lenient(_query(call)), STAFF,
+    Route("GET", "/lenient-lists", lambda call: _c(call).list_lenient(call.json_query()), STAFF,
           "The lenient lists (从轻, 减轻, 首违不罚)", "cases", query=c.LenientQuery, response=c.LenientEntry, many=True),
     Route("POST", "/lenient-lists", lambda call: _c(call).add_lenient_entry(call.actor, call.body), ADMINS,
           "Add an item to a lenient list (备案)", "cases", body=c.LenientEntryCreate, response=c.LenientEntry, status=201),
@@ -88,16 +83,16 @@ ROUTES = [
           lambda call: _c(call).remove_major_rule(call.actor, call.params["rule_id"]), ADMINS,
           "Remove an entry from a major-decision list", "cases", response=c.MajorRule),
     # cases
-    Route("GET", "/cases", lambda call: _c(call).list_cases(call.actor, _query(call)), STAFF, "List cases", "cases",
+    Route("GET", "/cases", lambda call: _c(call).list_cases(call.actor, call.json_query()), STAFF, "List cases", "cases",
           query=c.CaseQuery),
     Route("POST", "/cases", lambda call: _c(call).report_case(call.actor, call.body), ADMINS, "Report a case", "cases",
           body=c.CaseReport, response=c.Case, status=201),
     Route("POST", "/cases/import", import_cases, ADMINS, "Import cases from an .xlsx sheet (every row passes, or none "
           "is imported; problems listed by row and column)", "cases", query=ImportQuery, raw_body_types=(XLSX,)),
-    Route("GET", "/cases/promptness", lambda call: _c(call).promptness(call.actor, _query(call)), STAFF,
+    Route("GET", "/cases/promptness", lambda call: _c(call).promptness(call.actor, call.json_query()), STAFF,
           "Promptness of the agencies' case obligations", "cases", query=c.PromptnessQuery, response=c.PromptnessRow,
           many=True),
-    Route("GET", "/cases/statistics", lambda call: _c(call).statistics(call.actor, _query(call)), STAFF,
+    Route("GET", "/cases/statistics", lambda call: _c(call).statistics(call.actor, call.json_query()), STAFF,
           "Yearly counts and fines per agency and type (行政执法统计)", "cases", query=c.StatsQuery, response=c.StatsRow,
           many=True),
     Route("GET", "/cases/<case_id>", lambda call: _c(call).get_case(call.actor, _case(call)), STAFF, "Read a case",
@@ -117,14 +112,14 @@ ROUTES = [
     Route("POST", "/cases/<case_id>/publication/withdrawal",
           lambda call: _c(call).withdraw_publication(call.actor, _case(call), call.body), ADMINS,
           "Record the withdrawal of a publication", "cases", body=c.PublicationWithdraw, response=c.Case),
-    Route("GET", "/public/decisions", lambda call: _c(call).public_decisions(_query(call)), PUBLIC,
+    Route("GET", "/public/decisions", lambda call: _c(call).public_decisions(call.json_query()), PUBLIC,
           "Published decisions (public; names of natural persons masked)", "public", query=c.PublicQuery),
     # transfers (案件移送)
     Route("POST", "/cases/<case_id>/transfers",
           lambda call: _c(call).propose_transfer(call.actor, _case(call), call.body), ADMINS,
           "Propose a transfer to another agency or the police", "cases", body=c.TransferCreate, response=c.Transfer,
           status=201),
-    Route("GET", "/transfers", lambda call: _c(call).list_transfers(call.actor, _query(call)), STAFF,
+    Route("GET", "/transfers", lambda call: _c(call).list_transfers(call.actor, call.json_query()), STAFF,
           "Transfers sent and received", "cases", query=c.TransferQuery),
     Route("GET", "/transfers/<transfer_id>", lambda call: _c(call).get_transfer(call.actor, call.params["transfer_id"]),
           STAFF, "Read a transfer", "cases", response=c.Transfer),
@@ -140,7 +135,7 @@ ROUTES = [
     # enterprise inspections (涉企行政检查)
     Route("POST", "/inspections/directory", lambda call: _c(call).upload_directory(call.actor, call.body), ADMINS,
           "Add to the directory of inspection targets", "cases", body=c.DirectoryUpload),
-    Route("GET", "/inspections", lambda call: _c(call).list_inspections(call.actor, _query(call)), STAFF,
+    Route("GET", "/inspections", lambda call: _c(call).list_inspections(call.actor, call.json_query()), STAFF,
           "List enterprise inspections", "cases", query=c.InspectionQuery),
     Route("POST", "/inspections", lambda call: _c(call).record_inspection(call.actor, call.body), ADMINS,
           "Record an enterprise inspection", "cases", body=c.InspectionCreate, response=c.Inspection, status=201),
@@ -169,6 +164,6 @@ ROUTES = [
     Route("POST", "/reviews/files/<file_id>/score",
           lambda call: _c(call).score_review_file(call.actor, call.params["file_id"], call.body), BUREAU,
           "Score a case file", "cases", body=c.ReviewScore, response=c.ReviewFile),
-    Route("GET", "/reviews/files", lambda call: _c(call).list_review_files(call.actor, _query(call)), STAFF,
+    Route("GET", "/reviews/files", lambda call: _c(call).list_review_files(call.actor, call.json_query()), STAFF,
           "Case-file grades (an agency: its own)", "cases", query=c.ReviewFileQuery),
 ]

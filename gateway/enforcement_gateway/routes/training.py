@@ -30,11 +30,6 @@ def _t(call):
     return call.rpc.training
 
 
-def _query(call) -> dict:
-    """Validated query values as JSON (dates as ISO strings)."""
-    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in call.query.items()}
-
-
 def file_response(result: dict) -> Response:
     data = base64.b64decode(result["content_base64"])
     response = Response(data, status=200, mimetype=result["media_type"])
@@ -58,13 +53,13 @@ ROUTES = [
           "training", response=c.Category, many=True),
     Route("POST", "/training/categories", lambda call: _t(call).create_category(call.actor, call.body), BUREAU,
           "Add a training category", "training", body=c.CategoryCreate, response=c.Category, status=201),
-    Route("GET", "/training/courses", lambda call: _t(call).list_courses(_query(call)), STAFF, "List courses",
+    Route("GET", "/training/courses", lambda call: _t(call).list_courses(call.json_query()), STAFF, "List courses",
           "training", query=c.CourseQuery, response=c.Course, many=True),
     Route("POST", "/training/courses", lambda call: _t(call).create_course(call.actor, call.body), ADMINS,
           "Create a course (required ones: the bureau)", "training", body=c.CourseCreate, response=c.Course, status=201),
     Route("GET", "/training/courses/<course_id>", lambda call: _t(call).get_course(call.params["course_id"]), STAFF,
           "Read a course", "training", response=c.Course),
-    Route("GET", "/training/sessions", lambda call: _t(call).list_sessions(_query(call)), STAFF, "List sessions",
+    Route("GET", "/training/sessions", lambda call: _t(call).list_sessions(call.json_query()), STAFF, "List sessions",
           "training", query=c.SessionQuery),
     Route("POST", "/training/sessions", lambda call: _t(call).create_session(call.actor, call.body), ADMINS,
           "Schedule a session of a course", "training", body=c.SessionCreate, response=c.Session, status=201),
@@ -95,13 +90,13 @@ ROUTES = [
     Route("GET", "/training/officers/<officer_id>/exams",
           lambda call: _t(call).officer_exam_results(call.actor, call.params["officer_id"]), STAFF,
           "An officer's exam results", "training", response=c.ExamResultOut, many=True),
-    Route("GET", "/training/compliance", lambda call: _t(call).compliance_table(call.actor, _query(call)), ADMINS,
+    Route("GET", "/training/compliance", lambda call: _t(call).compliance_table(call.actor, call.json_query()), ADMINS,
           "Yearly compliance per officer", "training", query=c.ComplianceQuery),
     Route("GET", "/training/compliance/summary",
           lambda call: _t(call).compliance_summary(call.actor, call.query.get("year")), ADMINS,
           "Compliance roll-ups per agency and for the county", "training", query=c.YearQuery, response=c.ComplianceSummary),
     Route("GET", "/training/compliance/export",
-          lambda call: file_response(_t(call).export_compliance(call.actor, _query(call))), ADMINS,
+          lambda call: file_response(_t(call).export_compliance(call.actor, call.json_query())), ADMINS,
           "An agency's compliance table as .xlsx", "training", query=ExportQuery, produces=XLSX),
     Route("POST", "/training/years/<int:year>/close", lambda call: _t(call).close_year(call.actor, call.params["year"]),
           BUREAU, "Close a year: announce every officer short of its requirements (once)", "training",
