@@ -156,7 +156,7 @@ def test_three_bad_rows_import_nothing_and_are_each_reported(training, rpc, amqp
     rows = [(o, s["session_id"], 2, None, "") for o in officers for s in sessions]  # rows 2..21
     rows[3] = (officers[0], sessions[3]["session_id"], -1, None, "")  # row 5: negative hours
     rows[7] = ("no-such-officer", sessions[3]["session_id"], 2, None, "")  # row 9: unknown officer
-    rows[12] = (officers[3], session["session_id"], 2, (TODAY + timedelta(days=1)).isoformat(), "")  # row 14: future
+    rows[12] = (officers[3], session["session_id"], 2, (TODAY + timedelta(days=30)).isoformat(), "")  # row 14: future (a month ahead: runs cross midnight)
     before = db_counts(training.database_url, *WRITE_TABLES)
     with pytest.raises(ValidationFailed) as refused:
         rpc.training.import_attendance(BUREAU, xlsx(rows), "three-bad.xlsx")
