@@ -978,14 +978,22 @@ class ReviewersAssigned(StrictSchema):
 
 
 class DeadlineMissed(StrictSchema):
-    """An obligation still open after its deadline, announced once per case and kind (no personal data)."""
+    """An obligation still open after its deadline, announced once per case (or transfer) and kind (no personal
+    data)."""
 
     case_id = fields.String(required=True)
-    agency_code = fields.String(required=True)
+    transfer_id = fields.String(load_default=None, allow_none=True, metadata={
+        "description": "the transfer whose leg is late (transfer_* kinds); null for the case's own deadlines. The "
+                       "promptness measurement that follows names the transfer id (else the case id) as reference"})
+    agency_code = fields.String(required=True, metadata={
+        "description": "the agency bound by the obligation: for transfer_acknowledged the receiving agency, for the "
+                       "other transfer legs the sending one"})
     kind = fields.String(required=True, validate=validate.Length(min=1, max=60), metadata={
-        "description": "case_decided or decision_published: named as the promptness measurement that follows "
-                       "once the obligation is met"})
-    started_on = fields.Date(required=True, metadata={"description": "立案 (case_decided) or the decision day"})
+        "description": "case_decided, decision_published, transfer_decided (3 working days after the proposal), "
+                       "transfer_handed_over (24 hours after the approval) or transfer_acknowledged (3 working days "
+                       "after the hand-over): named as the promptness measurement that follows once it is met"})
+    started_on = fields.Date(required=True, metadata={
+        "description": "立案 (case_decided), the decision day, the transfer's proposal, approval or hand-over day"})
     due_on = fields.Date(required=True, metadata={"description": "the last day in time"})
     detected_on = fields.Date(required=True)
 
@@ -1018,8 +1026,10 @@ PROMPTNESS_MEASURED = register(EventType(SERVICE, "promptness.measured", Promptn
                                          "decision_published, publication_withdrawn, transfer_*)."))
 DEADLINE_MISSED = register(EventType(SERVICE, "deadline.missed", DeadlineMissed, 1,
                                      "A deadline passed with the obligation still open: a case not decided within "
-                                     "its legal time limit (case_decided) or a decision not published in time "
-                                     "(decision_published). Once per case and kind."))
+                                     "its legal time limit (case_decided), a decision not published in time "
+                                     "(decision_published), or a transfer leg not met in time (transfer_decided, "
+                                     "transfer_handed_over, transfer_acknowledged). Once per case or transfer and "
+                                     "kind."))
 TRANSFER_PROPOSED = register(EventType(SERVICE, "transfer.proposed", TransferEvent, 1,
                                        "A case is proposed for transfer to another agency or the police (案件移送)."))
 TRANSFER_DECIDED = register(EventType(SERVICE, "transfer.decided", TransferEvent, 1,

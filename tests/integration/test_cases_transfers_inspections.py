@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from enforcement_contracts.errors import Conflict, Forbidden, ValidationFailed
-from enforcement_testing import BUREAU, db_count
+from enforcement_testing import BUREAU, db_count, drop_event_queues, wait_until
 from test_cases_service import DOMAIN, MARKET, SCJ_ADMIN, certified_officers, penalty_item, register_officer, report
 
 pytestmark = pytest.mark.timeout(180)
@@ -68,6 +68,62 @@ def test_each_leg_of_a_transfer_to_the_police_is_measured(cases, rpc, amqp_uri, 
                                                        "cases.transfer.handed_over", "cases.transfer.acknowledged"]
     assert cases.wait_metric("enforcement_promptness_measurements_total", 1, service="cases", agency=POLICE,
                              kind="transfer_acknowledged", on_time="false") == 1
+
+
+def test_transfer_legs_left_unmet_are_announced_once_and_open_supervision_items(cases, tmp_path, rpc, amqp_uri,
+                                                                                start_service, collect_events):
+    """The deadline watch runs at start (then hourly): the data is reported first, then a restart looks at it, so
+    no watch can run between the separate calls that report one transfer."""
+    drop_event_queues(amqp_uri, "supervision")
+    supervision = start_service("supervision", f"sqlite:///{tmp_path}/supervision.db", amqp_uri,
+                                extra_env={"RPC_TIMEOUT": "3"})
+    events = collect_events("cases", "deadline.missed")
+    officers = certified_officers(rpc, amqp_uri, 61, 2)
+    item = penalty_item(rpc)
+    reported = [rpc.cases.report_case(SCJ_ADMIN, report(item, officers, f"五市监罚〔2024〕{n}号")) for n in (11, 12, 13)]
+    undecided, unhanded, unacknowledged = [
+        rpc.cases.propose_transfer(SCJ_ADMIN, case["case_id"], {"to_agency_code": POLICE, "reason": "涉嫌犯罪",
+                                                                 "proposed_on": "2024-09-27"})["transfer_id"]
+        for case in reported]
+    for tid in (unhanded, unacknowledged):  # the third working day: in time
+        rpc.cases.decide_transfer(SCJ_ADMIN, tid, {"decided_at": "2024-10-08T10:00:00+08:00", "approved": True})
+    rpc.cases.hand_over_transfer(SCJ_ADMIN, unacknowledged, {"handed_over_at": "2024-10-09T09:00:00+08:00"})
+
+    assert cases.stop() == 0
+    cases.start()
+    # six: the three transfer legs, and the three cases themselves, still undecided past their 90 days
+    legs = {e["data"]["kind"]: e for e in events.wait_for(6, timeout=30) if e["data"]["kind"].startswith("transfer_")}
+    assert sorted(legs) == ["transfer_acknowledged", "transfer_decided", "transfer_handed_over"]
+    expected = {  # kind: (transfer, case, bound agency, started, last day in time)
+        "transfer_decided": (undecided, reported[0], MARKET, "2024-09-27", "2024-10-08"),  # Sep 29, Sep 30, Oct 8
+        "transfer_handed_over": (unhanded, reported[1], MARKET, "2024-10-08", "2024-10-09"),  # 24 hours
+        "transfer_acknowledged": (unacknowledged, reported[2], POLICE, "2024-10-09", "2024-10-12"),  # make-up Sat
+    }
+    for kind, (tid, case, agency, started, due) in expected.items():
+        data = legs[kind]["data"]
+        assert (data["transfer_id"], data["case_id"], data["agency_code"], data["started_on"], data["due_on"]) == (
+            tid, case["case_id"], agency, started, due), kind
+        assert legs[kind]["subject"] == tid
+    assert db_count(cases.database_url, "deadline_misses", "transfer_id IS NOT NULL") == 3
+
+    # supervision opens one transfer follow-up per leg, addressed to the agency the leg binds
+    def followups():
+        found = rpc.supervision.list_items(BUREAU, {"kind": "transfer_followup"})["items"]
+        return found if len(found) == 3 else None
+    opened = {i["details"]["reference"]: i for i in wait_until(followups, timeout=30, message="three follow-ups")}
+    assert {tid: opened[tid]["agency_code"] for tid in opened} == {
+        undecided: MARKET, unhanded: MARKET, unacknowledged: POLICE}
+    assert all(i["origin"] == "cases.deadline.missed" and i["state"] == "issued" for i in opened.values())
+
+    # met at last (late): the measurement adds an occurrence to the same item, and nothing is announced again
+    rpc.cases.acknowledge_transfer(GAJ_ADMIN, unacknowledged, {"acknowledged_on": "2024-10-21"})
+    wait_until(lambda: rpc.supervision.get_item(BUREAU, opened[unacknowledged]["item_id"])["occurrences"] == 2,
+               timeout=30, message="the late acknowledgement recorded on the item")
+    assert cases.stop() == 0
+    cases.start()
+    assert len(events.collect_for(3.0)) == 6, "a restart announced the same misses again"
+    assert len(rpc.supervision.list_items(BUREAU, {"kind": "transfer_followup"})["items"]) == 3
+    assert supervision.running
 
 
 def test_inspections_are_capped_warned_and_drawn_at_random_reproducibly(cases, rpc, amqp_uri, collect_events):

@@ -236,11 +236,11 @@ def test_an_extension_approved_in_time_moves_the_missed_day_a_late_one_does_not(
 
 def test_an_unpublished_decision_is_missed_after_seven_working_days_across_the_holiday_week():
     decided = date(2024, 9, 27)  # Friday before National Day: Sep 29 (Sun) is a working day, Oct 1-7 are not
-    assert rules.publication_missed(decided, date(2024, 10, 7), calendar=CAL) is None
-    assert rules.publication_missed(decided, date(2024, 10, 12), calendar=CAL) is None  # working Saturday: day 7
+    assert rules.workdays_missed(decided, date(2024, 10, 7), 7, CAL) is None
+    assert rules.workdays_missed(decided, date(2024, 10, 12), 7, CAL) is None  # working Saturday: day 7
     # the Sunday after the due day is still in time: publishing then counts 7 working days, as the measurement does
-    assert rules.publication_missed(decided, date(2024, 10, 13), calendar=CAL) is None
-    assert rules.publication_missed(decided, date(2024, 10, 14), calendar=CAL) == date(2024, 10, 12)
+    assert rules.workdays_missed(decided, date(2024, 10, 13), 7, CAL) is None
+    assert rules.workdays_missed(decided, date(2024, 10, 14), 7, CAL) == date(2024, 10, 12)
     on_sunday = rules.workday_promptness(decided, date(2024, 10, 13), 7, CAL)
     assert on_sunday.on_time and on_sunday.due_on == date(2024, 10, 12)
 
@@ -425,6 +425,18 @@ def test_transfer_decision_and_acknowledgement_within_three_working_days():
     # proposed Friday Sep 27: Sep 29 (make-up Sunday), Sep 30, Oct 8
     assert rules.workday_promptness(NOTICE, date(2024, 10, 8), 3, CAL).on_time
     assert not rules.workday_promptness(NOTICE, date(2024, 10, 9), 3, CAL).on_time
+
+
+def test_unmet_transfer_legs_are_missed_once_their_time_has_run_out():
+    from datetime import datetime
+
+    decided = datetime(2024, 9, 30, 16, 0)  # hand-over due by 16:00 on Oct 1, a holiday: hours count, not working days
+    assert rules.handover_missed(decided, datetime(2024, 10, 1, 16, 0)) is None  # the last instant is still in time
+    assert rules.handover_missed(decided, datetime(2024, 10, 1, 16, 1)) == date(2024, 10, 1)
+    assert rules.handover_missed(decided, datetime(2024, 10, 1, 16, 1), hours=48) is None
+    # proposed Friday Sep 27: 3 working days end on Oct 8 (Sep 29, Sep 30, Oct 8); still undecided on Oct 9: missed
+    assert rules.workdays_missed(NOTICE, date(2024, 10, 8), 3, CAL) is None
+    assert rules.workdays_missed(NOTICE, date(2024, 10, 9), 3, CAL) == date(2024, 10, 8)
 
 
 # --- enterprise inspections ----------------------------------------------------------------------

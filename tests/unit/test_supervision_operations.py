@@ -111,6 +111,21 @@ def test_a_missed_deadline_opens_the_late_item_and_the_late_measurement_then_rec
     assert sorted(session.scalars(select(m.SupervisionItem.open_key))) == [
         "cases.case_decided:c-1", "cases.decision_published:c-2"]
 
+    # a transfer leg is keyed by the transfer, as its measurement names it: two transfers of one case are two causes
+    for transfer_id in ("t-1", "t-2"):
+        ops.on_deadline_missed(tx_of(session), missed, {**data, "case_id": "c-4", "transfer_id": transfer_id,
+                                                        "kind": "transfer_handed_over"}, SETTINGS, TODAY)
+    ops.on_promptness_measured(tx_of(session), measured, {
+        "agency_code": SCJ, "kind": "transfer_handed_over", "reference": "t-1", "started_on": date(2025, 6, 2),
+        "ended_on": TODAY, "workdays_taken": 3, "deadline_workdays": 1, "on_time": False}, SETTINGS, TODAY)
+    handed = {i.open_key: i for i in session.scalars(select(m.SupervisionItem).where(
+        m.SupervisionItem.kind == "transfer_followup"))}
+    assert sorted(handed) == ["cases.transfer_handed_over:t-1", "cases.transfer_handed_over:t-2"]
+    assert handed["cases.transfer_handed_over:t-1"].occurrences == 2
+    assert handed["cases.transfer_handed_over:t-2"].details == {"reference": "t-2", "case_id": "c-4",
+                                                                 "due_on": "2025-08-31"}
+    assert "transfer t-2" in handed["cases.transfer_handed_over:t-2"].body
+
 
 def test_the_promptness_table_groups_in_sql_and_skips_what_already_landed(session):
     rows = [(SCJ, "case_decided", 3, True), (SCJ, "case_decided", 9, False), (SCJ, "decision_published", 2, True),

@@ -380,6 +380,9 @@ class DeadlineMiss(Base):
     __tablename__ = "deadline_misses"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"))
+    # what the obligation is about, as the measurement that follows names it: the case, or the transfer for its legs
+    reference: Mapped[str] = mapped_column(String(32))
+    transfer_id: Mapped[str | None] = mapped_column(ForeignKey("transfers.transfer_id"))
     kind: Mapped[str] = mapped_column(String(60))  # the promptness measurement's kind
     agency_code: Mapped[str] = mapped_column(String(40))
     started_on: Mapped[date] = mapped_column(Date)
@@ -387,4 +390,4 @@ class DeadlineMiss(Base):
     detected_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # two replicas may find the same miss: the second insert fails and its transaction (with its event) rolls back
-    __table_args__ = (UniqueConstraint("case_id", "kind", name="uq_deadline_misses_case_kind"),)
+    __table_args__ = (UniqueConstraint("reference", "kind", name="uq_deadline_misses_reference_kind"),)

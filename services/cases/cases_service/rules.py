@@ -327,14 +327,15 @@ def decision_missed(filed_on: date, suspensions: Sequence[SuspensionSpan], exten
     return deadline.due_on if today > deadline.due_on else None
 
 
-def publication_missed(decided_on: date, today: date, workdays: int = 7,
-                       calendar: WorkCalendar | None = None) -> date | None:
-    """The due date of a decision still unpublished on ``today`` if publishing it today would already be late
-    (counted as ``workday_promptness`` does: a weekend right after the due day is still in time); else None."""
+def workdays_missed(started_on: date, today: date, workdays: int,
+                    calendar: WorkCalendar | None = None) -> date | None:
+    """The due date of an obligation of ``workdays`` working days from ``started_on`` (publishing a decision,
+    deciding or acknowledging a transfer) still unmet on ``today`` if meeting it today would already be late (counted
+    as ``workday_promptness`` does: a weekend right after the due day is still in time); else None."""
     cal = calendar or default_calendar()
-    if cal.workdays_between(decided_on, today) <= workdays:
+    if cal.workdays_between(started_on, today) <= workdays:
         return None
-    return cal.add_workdays(decided_on, workdays)
+    return cal.add_workdays(started_on, workdays)
 
 
 def hearing_request_in_time(notice_on: date, requested_on: date, workdays: int = 5,
@@ -627,6 +628,13 @@ def handover_promptness(decided_at: datetime, handed_over_at: datetime, hours: i
     deadline = decided_at + timedelta(hours=hours)
     return Promptness(cal.workdays_between(decided_at, handed_over_at), cal.workdays_between(decided_at, deadline),
                       on_time, deadline.date())
+
+
+def handover_missed(decided_at: datetime, now: datetime, hours: int = 24) -> date | None:
+    """The day a hand-over still not made at ``now`` fell due, once its ``hours`` after the head's decision have
+    passed (measured as ``handover_promptness`` does: the last instant is still in time); else None."""
+    deadline = decided_at + timedelta(hours=hours)
+    return deadline.date() if now > deadline else None
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -292,11 +292,11 @@ class CasesService(ServiceBase):
     @configured_timer("CASES.deadline_watch_seconds", 3600, eager=True)
     def watch_deadlines(self):
         """Hourly (and at start): each deadline passed with its obligation still open is announced once."""
-        today = self.today()
+        today, now = self.today(), ops.local_now()
         for kind in ops.WATCHED_KINDS:
             after = ""
             while after is not None:
                 with self.db.transaction() as tx:
-                    announced, after = ops.watch_deadlines(tx, kind, self.context.settings, today, after)
+                    announced, after = ops.watch_deadlines(tx, kind, self.context.settings, today, after, now=now)
                 if announced:
                     log.info("%d %s deadlines missed", announced, kind)

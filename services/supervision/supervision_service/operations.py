@@ -313,15 +313,18 @@ def on_promptness_measured(tx, envelope, data: dict, settings: Settings, today: 
 
 def on_deadline_missed(tx, envelope, data: dict, settings: Settings, today: date) -> None:
     """A deadline passed unmet opens the item a late measurement of that kind opens, under the same key (a cases
-    measurement's reference is the case id), so the measurement that follows adds an occurrence to it."""
+    measurement's reference is the transfer id for a transfer leg, else the case id), so the measurement that
+    follows adds an occurrence to it."""
     if data["kind"] not in LATE_KINDS:
         return
     item_kind, title = LATE_KINDS[data["kind"]]
-    body = (f"{data['case_id']}: still open on {data['detected_on'].isoformat()}, due by {data['due_on'].isoformat()} "
+    reference = data.get("transfer_id") or data["case_id"]
+    about = f"case {data['case_id']}, transfer {reference}" if data.get("transfer_id") else data["case_id"]
+    body = (f"{about}: still open on {data['detected_on'].isoformat()}, due by {data['due_on'].isoformat()} "
             f"(from {data['started_on'].isoformat()})")
     open_or_update(tx, agency_code=data["agency_code"], kind=item_kind, title=title, body=body, origin=envelope.type,
-                   key=f"{envelope.source}.{data['kind']}:{data['case_id']}",
-                   details={"reference": data["case_id"], "due_on": data["due_on"].isoformat()},
+                   key=f"{envelope.source}.{data['kind']}:{reference}",
+                   details={"reference": reference, "case_id": data["case_id"], "due_on": data["due_on"].isoformat()},
                    settings=settings, today=today)
 
 

@@ -1,4 +1,4 @@
-"""deadline misses: each deadline passed unmet, announced once per case and kind (cases.deadline.missed)
+"""deadline misses: each deadline passed unmet, announced once per case or transfer and kind (cases.deadline.missed)
 
 Revision ID: 10ca01a11942
 Revises: 7a1c3e9b2d40
@@ -21,6 +21,8 @@ def upgrade() -> None:
     op.create_table('deadline_misses',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.String(length=32), nullable=False),
+    sa.Column('reference', sa.String(length=32), nullable=False),
+    sa.Column('transfer_id', sa.String(length=32), nullable=True),
     sa.Column('kind', sa.String(length=60), nullable=False),
     sa.Column('agency_code', sa.String(length=40), nullable=False),
     sa.Column('started_on', sa.Date(), nullable=False),
@@ -28,8 +30,9 @@ def upgrade() -> None:
     sa.Column('detected_on', sa.Date(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.case_id'], ),
+    sa.ForeignKeyConstraint(['transfer_id'], ['transfers.transfer_id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('case_id', 'kind', name='uq_deadline_misses_case_kind')
+    sa.UniqueConstraint('reference', 'kind', name='uq_deadline_misses_reference_kind')
     )
 
 
