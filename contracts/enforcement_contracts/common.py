@@ -38,3 +38,6 @@ class PromptnessMeasured(StrictSchema):
     workdays_taken = fields.Integer(required=True, validate=validate.Range(min=0))
     deadline_workdays = fields.Integer(required=True, validate=validate.Range(min=0))
     on_time = fields.Boolean(required=True)
+    seconds_taken = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0), metadata={
+        "description": "time taken in seconds where both instants are known (a transfer's hand-over, counted in "
+                       "hours); null where the obligation is dated by days only"})

@@ -27,11 +27,19 @@ PROMPTNESS_WORKDAYS = Histogram(f"{PREFIX}_promptness_workdays", "Working days t
                                 ["service", "agency", "kind"], buckets=(0, 1, 2, 3, 5, 7, 10, 15, 20, 30, 60, 90))
 PROMPTNESS_MEASUREMENTS = Counter(f"{PREFIX}_promptness_measurements_total", "Obligations ended, by on-time or late",
                                   ["service", "agency", "kind", "on_time"])
+# Only obligations whose start and end instants are known (a 24-hour hand-over); the others are dated by days.
+PROMPTNESS_SECONDS = Histogram(f"{PREFIX}_promptness_seconds", "Time taken to meet an obligation timed to the second",
+                               ["service", "agency", "kind"],
+                               buckets=(3600, 4 * 3600, 8 * 3600, 86400, 2 * 86400, 3 * 86400, 7 * 86400, 14 * 86400,
+                                        30 * 86400, 90 * 86400))
 
 
-def observe_promptness(service: str, agency: str, kind: str, workdays: int, on_time: bool) -> None:
+def observe_promptness(service: str, agency: str, kind: str, workdays: int, on_time: bool,
+                       seconds: int | None = None) -> None:
     PROMPTNESS_WORKDAYS.labels(service, agency, kind).observe(workdays)
     PROMPTNESS_MEASUREMENTS.labels(service, agency, kind, "true" if on_time else "false").inc()
+    if seconds is not None:
+        PROMPTNESS_SECONDS.labels(service, agency, kind).observe(seconds)
 
 # Messages waiting in a service's own dead-letter queues (handlers gave up, or the event was invalid).
 DEAD_LETTER_MESSAGES = Gauge(f"{PREFIX}_dead_letter_messages", "Messages waiting in the service's dead-letter queues",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
@@ -144,3 +145,29 @@ def test_the_promptness_table_groups_in_sql_and_skips_what_already_landed(sessio
         (SCJ, "all", 3, 2, 3.0, 9), (SCJ, "case_decided", 2, 1, 6.0, 9), (SCJ, "decision_published", 1, 1, 2.0, 2)]
     ratios, open_items, overdue = ops.gauge_figures(session, TODAY)
     assert ratios[(SCJ, "all")] == pytest.approx(2 / 3) and ratios[(SCJ, "decision_published")] == 1.0
+
+
+def test_a_measurement_timed_to_the_second_keeps_its_seconds_and_feeds_the_seconds_histogram(session):
+    """A hand-over is counted in hours: the event's seconds_taken lands in the table and in
+    enforcement_promptness_seconds once committed; a measurement dated by days has none and stays out of it."""
+    def sample(suffix, kind, **extra):
+        return REGISTRY.get_sample_value(f"enforcement_promptness_seconds_{suffix}",
+                                         {"service": "supervision", "agency": SCJ, "kind": kind, **extra}) or 0
+
+    before = (sample("count", "transfer_handed_over"), sample("sum", "transfer_handed_over"),
+              sample("bucket", "transfer_handed_over", le="86400.0"))
+    handed = cases_contract.PROMPTNESS_MEASURED.load(cases_contract.PROMPTNESS_MEASURED.dump({
+        "agency_code": SCJ, "kind": "transfer_handed_over", "reference": "t-9", "started_on": TODAY,
+        "ended_on": TODAY, "workdays_taken": 1, "deadline_workdays": 1, "on_time": False, "seconds_taken": 90000}))
+    tx = tx_of(session)
+    row = ops.land_measurement(tx, "e-seconds", "cases", handed)
+    dated = ops.land_measurement(tx, "e-days", "cases", {**handed, "kind": "transfer_acknowledged",
+                                                         "seconds_taken": None})
+    assert (row.seconds, dated.seconds) == (90000, None)
+    assert sample("count", "transfer_handed_over") == before[0]  # nothing counts before the commit
+    for callback in tx.on_commit:
+        callback()
+    # 25 hours: counted, but not within the 24-hour bucket
+    assert (sample("count", "transfer_handed_over"), sample("sum", "transfer_handed_over"),
+            sample("bucket", "transfer_handed_over", le="86400.0")) == (before[0] + 1, before[1] + 90000, before[2])
+    assert sample("count", "transfer_acknowledged") == 0

@@ -131,7 +131,8 @@ class PromptnessMeasurement(Base):
     ended_on: Mapped[date] = mapped_column(Date)
     workdays_taken: Mapped[int] = mapped_column(Integer)
     deadline_workdays: Mapped[int] = mapped_column(Integer)
-    # time taken in seconds where the start and end instants are known (this service's own); None for dated events
+    # time taken in seconds where the start and end instants are known (this service's own items and complaints, a
+    # measured event's seconds_taken); None for obligations dated by days
     seconds: Mapped[int | None] = mapped_column(BigInteger)
     on_time: Mapped[bool] = mapped_column(Boolean)
     year: Mapped[int] = mapped_column(Integer)  # year of ended_on

@@ -68,17 +68,19 @@ def _iso(value):
 
 # --- promptness rows -----------------------------------------------------------------------------
 def land_measurement(tx, event_id: str, source: str, data: dict, seconds: int | None = None) -> m.PromptnessMeasurement | None:
-    """One row of the county-wide promptness table, observed on /metrics once committed; None if already there."""
+    """One row of the county-wide promptness table, observed on /metrics once committed; None if already there.
+    ``seconds``: this service's own time taken; a measured event brings its ``seconds_taken`` where it has one."""
     if tx.session.execute(select(m.PromptnessMeasurement.id).where(m.PromptnessMeasurement.event_id == event_id)).first():
         return None
     row = m.PromptnessMeasurement(
         event_id=event_id, source=source, agency_code=data["agency_code"], kind=data["kind"],
         reference=data.get("reference") or "", started_on=data["started_on"], ended_on=data["ended_on"],
-        workdays_taken=data["workdays_taken"], deadline_workdays=data["deadline_workdays"], seconds=seconds,
+        workdays_taken=data["workdays_taken"], deadline_workdays=data["deadline_workdays"],
+        seconds=seconds if seconds is not None else data.get("seconds_taken"),
         on_time=bool(data["on_time"]), year=data["ended_on"].year)
     tx.session.add(row)
     tx.on_commit.append(lambda: kernel_metrics.observe_promptness(SERVICE, row.agency_code, row.kind,
-                                                                   row.workdays_taken, row.on_time))
+                                                                   row.workdays_taken, row.on_time, row.seconds))
     return row
 
 
