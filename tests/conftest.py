@@ -241,6 +241,12 @@ def metric_value(metrics_text: str, name: str, **labels) -> float:
     return total
 
 
+# Every service a test starts counts its days from the date the run began, the date the tests' own TODAY is: a run
+# that crosses midnight (the suite takes half an hour) must not see the services move to the next day under it, nor
+# the county's clock (UTC+8) differ from this machine's. A test may pass its own CLOCK_TODAY in extra_env.
+RUN_DATE = date.today()
+
+
 class ServiceProcess:
     """One service run as operators run it: ``enforcement-migrate``, ``-seed``, then ``enforcement-run``.
 
@@ -259,7 +265,7 @@ class ServiceProcess:
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if k != "CONFIG"}
         env.update({"AMQP_URI": amqp_uri, "DATABASE_URL": database_url, "OPS_PORT": str(self.port),
-                    "LOG_LEVEL": log_level, "PYTHONUNBUFFERED": "1"})
+                    "LOG_LEVEL": log_level, "PYTHONUNBUFFERED": "1", "CLOCK_TODAY": RUN_DATE.isoformat()})
         env.update(extra_env or {})
         self.env = env
         self.proc: subprocess.Popen | None = None

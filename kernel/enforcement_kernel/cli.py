@@ -64,13 +64,22 @@ def run_one(name: str, config_path: str | None = None) -> None:
 
     from .logs import setup_logging
     from .runner import run_services
-    from .workdays import WorkCalendar, set_default_calendar
 
     plugin, config = _plugin_and_config(name, config_path)
     setup_logging(name, str(config.get("LOG_LEVEL", "INFO")))
+    install_county_time(config)
+    run_services([plugin.load_class()], config)
+
+
+def install_county_time(config: dict) -> None:
+    """The county's clock and working-day calendar, process-wide, from ``CLOCK`` and ``CALENDAR``."""
+    from . import clock
+    from .config import setting
+    from .workdays import WorkCalendar, set_default_calendar
+
+    clock.configure(setting(config, "CLOCK.timezone"), setting(config, "CLOCK.today"))
     calendar = config.get("CALENDAR", {}) or {}
     set_default_calendar(WorkCalendar(calendar.get("extra_holidays", ()), calendar.get("extra_workdays", ())))
-    run_services([plugin.load_class()], config)
 
 
 def migrate_main(argv=None) -> None:
@@ -97,6 +106,7 @@ def seed_main(argv=None) -> None:
     parser.add_argument("--config")
     args = parser.parse_args(argv)
     plugin, config = _plugin_and_config(args.name, args.config)
+    install_county_time(config)
     if plugin.seed is None:
         print(f"{args.name}: nothing to seed")
         return

@@ -15,6 +15,8 @@ ENV_OVERRIDES = {
     "MAX_WORKERS": "max_workers",
     "RPC_TIMEOUT": "RPC_TIMEOUT",
     "SHUTDOWN_GRACE_SECONDS": "SHUTDOWN_GRACE_SECONDS",
+    "CLOCK_TIMEZONE": "CLOCK.timezone",
+    "CLOCK_TODAY": "CLOCK.today",
 }
 NUMERIC = ("max_workers", "RPC_TIMEOUT", "OPS_PORT", "SHUTDOWN_GRACE_SECONDS")
 
@@ -25,6 +27,8 @@ DEFAULTS = {
     "LOG_LEVEL": "INFO",
     "OPS_PORT": 0,
     "SHUTDOWN_GRACE_SECONDS": 30,
+    # the county's clock (enforcement_kernel.clock): deadlines count in its days, not the host's
+    "CLOCK": {"timezone": "Asia/Shanghai", "today": None},
     "OUTBOX": {"relay": True, "poll_seconds": 1.0, "batch": 100, "stuck_after_seconds": 300,
                "keep_sent_days": 400, "prune_every_seconds": 3600, "replay_batch": 500,
                "unroutable_retry_seconds": 86400},
@@ -79,7 +83,12 @@ def load_config(service_name: str, path: str | os.PathLike | None = None, defaul
         config = _deep_merge(config, yaml.load(text, Loader=_config_loader()) or {})
     for env, key in ENV_OVERRIDES.items():
         if os.environ.get(env):
-            config[key] = yaml.safe_load(os.environ[env]) if key in NUMERIC else os.environ[env]
+            value = yaml.safe_load(os.environ[env]) if key in NUMERIC else os.environ[env]
+            section, _, name = key.rpartition(".")
+            if section:  # a nested setting: copy the section, the defaults' dict is shared
+                config[section] = {**(config.get(section) or {}), name: value}
+            else:
+                config[key] = value
     config["SERVICE_NAME"] = service_name
     config.setdefault("DATABASE_URL", f"sqlite:///var/{service_name}.db")
     config["max_workers"] = int(config["max_workers"])

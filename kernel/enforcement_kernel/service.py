@@ -15,6 +15,7 @@ from importlib import import_module
 from importlib.metadata import entry_points
 from typing import Callable
 
+from . import clock
 from .config import setting
 from .db import Database
 from .handlers import DeadLetterMonitor
@@ -37,8 +38,8 @@ class ServiceBase:
 
     @staticmethod
     def today() -> date:
-        """The service's idea of today (one place, so deadlines are computed from one clock)."""
-        return date.today()
+        """The county's date (one clock for every deadline; the host may run in UTC)."""
+        return clock.today()
 
     def _write(self, fn, *args):
         """Run ``fn(tx, *args)`` in one transaction: its changes and the events it emits commit together."""

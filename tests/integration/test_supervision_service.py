@@ -309,3 +309,13 @@ def test_items_falling_due_across_a_kill_are_escalated_once_each(supervision, rp
         rpc.supervision.publish_bulletin(BUREAU, {**bulletin_query, "title": "again"})
     with pytest.raises(Forbidden):
         rpc.supervision.publish_bulletin(MARKET_ADMIN, {**bulletin_query, "title": "x"})
+
+
+# --- the county's clock ------------------------------------------------------------------------------
+def test_the_service_dates_what_it_records_by_the_county_s_clock(personnel, database_url, amqp_uri, start_service, rpc):
+    """CLOCK_TODAY pins the date (a training environment replaying 31 March 2025): the item is issued that day and
+    its 5 working days run to Tuesday 8 April (Qingming: 4-6 April are not working days)."""
+    start_service("supervision", database_url, amqp_uri, extra_env={"CLOCK_TODAY": "2025-03-31", "RPC_TIMEOUT": "3"})
+    item = rpc.supervision.issue_item(BUREAU, {"agency_code": MARKET, "kind": "report_request",
+                                               "title": "报送一季度执法统计", "deadline_workdays": 5})
+    assert (item["issued_on"], item["due_on"]) == ("2025-03-31", "2025-04-08")

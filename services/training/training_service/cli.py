@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from datetime import date
 from pathlib import Path
 
 
@@ -21,7 +20,8 @@ def import_main(argv=None) -> None:
     parser.add_argument("--dry-run", action="store_true", help="check every row, import nothing")
     args = parser.parse_args(argv)
 
-    from enforcement_kernel.cli import quiet_library_warnings
+    from enforcement_kernel import clock
+    from enforcement_kernel.cli import install_county_time, quiet_library_warnings
 
     quiet_library_warnings()
     from rich.console import Console
@@ -41,6 +41,7 @@ def import_main(argv=None) -> None:
         console.print(f"[red]no such file: {args.file}")
         sys.exit(2)
     config = load_config("training", args.config, PLUGIN.config_path)
+    install_county_time(config)  # the county's date and working days, as the running service has them
     settings = ops.Settings.from_config(config)
     actor = {"username": f"cli:{getpass.getuser()}"[:60], "role": "system", "agency_code": None, "officer_id": None}
     labels = {"read": "reading and checking rows", "write": "writing rows", "snapshots": "yearly snapshots"}
@@ -56,7 +57,7 @@ def import_main(argv=None) -> None:
                 bar.update(tasks[stage], completed=done, total=max(total or 0, done) or None)
 
             with Session(engine) as session:
-                result = ops.import_attendance(Tx(session, "training"), actor, args.file.read_bytes(), settings, date.today(),
+                result = ops.import_attendance(Tx(session, "training"), actor, args.file.read_bytes(), settings, clock.today(),
                                                filename=args.file.name, dry_run=args.dry_run, progress=progress)
                 session.commit()
     except ServiceError as exc:
