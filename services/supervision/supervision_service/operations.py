@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Integer, case, cast, func, or_, select
 
 from enforcement_contracts import supervision as contract
 from enforcement_contracts.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -551,18 +551,29 @@ def promptness_table(session, actor: dict, query: dict) -> list[dict]:
             for (a, k), hist in sorted(by_kind.items(), key=lambda kv: (kv[0][0], kv[0][1] != "all", kv[0][1]))]
 
 
+def on_time_counts(session, year: int) -> dict[tuple[str, str], tuple[int, int]]:
+    """The year's promptness table in one GROUP BY: (agency, kind) -> (measurements, on time). The gauges and the
+    assessment both read it."""
+    pm = m.PromptnessMeasurement
+    rows = session.execute(select(pm.agency_code, pm.kind, func.count(), func.sum(cast(pm.on_time, Integer)))
+                           .where(pm.year == year).group_by(pm.agency_code, pm.kind)).all()
+    return {(agency, kind): (int(n), int(ok or 0)) for agency, kind, n, ok in rows}
+
+
+def on_time_by_agency(counts: dict[tuple[str, str], tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """``on_time_counts`` summed over kinds: agency -> (measurements, on time)."""
+    totals: dict[str, tuple[int, int]] = {}
+    for (agency, _), (n, ok) in counts.items():
+        before = totals.get(agency, (0, 0))
+        totals[agency] = (before[0] + n, before[1] + ok)
+    return totals
+
+
 def gauge_figures(session, today: date):
     """What the gauges show: this year's on-time ratios per agency and kind, open and overdue items per agency."""
-    pm = m.PromptnessMeasurement
-    ratios: dict[tuple[str, str], float] = {}
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    rows = session.execute(select(pm.agency_code, pm.kind, func.count(), func.sum(case((pm.on_time.is_(True), 1), else_=0)))
-                           .where(pm.year == today.year).group_by(pm.agency_code, pm.kind)).all()
-    for agency, kind, n, ok in rows:
-        ratios[(agency, kind)] = (ok or 0) / n
-        totals[agency][0] += n
-        totals[agency][1] += ok or 0
-    for agency, (n, ok) in totals.items():
+    counts = on_time_counts(session, today.year)
+    ratios: dict[tuple[str, str], float] = {key: ok / n for key, (n, ok) in counts.items()}
+    for agency, (n, ok) in on_time_by_agency(counts).items():
         ratios[(agency, "all")] = ok / n
     si = m.SupervisionItem
     open_items = dict(session.execute(select(si.agency_code, func.count()).where(si.state.notin_(DONE_ITEM_STATES))

@@ -89,7 +89,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('promptness_measurements', schema=None) as batch_op:
         batch_op.create_index('ix_promptness_period', ['ended_on', 'agency_code', 'kind', 'workdays_taken', 'on_time'], unique=False)
-        batch_op.create_index('ix_promptness_year', ['year', 'agency_code', 'kind'], unique=False)
+        batch_op.create_index('ix_promptness_year', ['year', 'agency_code', 'kind', 'on_time'], unique=False)
 
     op.create_table('supervision_items',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -43,13 +43,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('assessment_runs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_assessment_runs_year'), ['year'], unique=False)
-    with op.batch_alter_table('promptness_measurements', schema=None) as batch_op:
-        batch_op.create_index('ix_promptness_year_agency_on_time', ['year', 'agency_code', 'on_time'], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('promptness_measurements', schema=None) as batch_op:
-        batch_op.drop_index('ix_promptness_year_agency_on_time')
     with op.batch_alter_table('assessment_runs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assessment_runs_year'))
     op.drop_table('assessment_runs')
