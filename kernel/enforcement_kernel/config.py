@@ -34,7 +34,7 @@ DEFAULTS = {
                "unroutable_retry_seconds": 86400},
     # event handlers: attempts before the dead-letter queue, the delay between them (doubling), the DLQ gauge's poll
     "HANDLERS": {"max_attempts": 5, "retry_delay_seconds": 2.0, "retry_delay_max_seconds": 300,
-                 "dead_letter_poll_seconds": 30},
+                 "dead_letter_poll_seconds": 30, "keep_processed_days": 430},
 }
 
 _loader = None

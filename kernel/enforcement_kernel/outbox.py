@@ -11,7 +11,9 @@ for ever.
 
 Sent rows are the producer's event history (``enforcement_kernel.replay`` re-delivers from it):
 they are kept ``OUTBOX.keep_sent_days`` (400; 0 keeps them for ever) and pruned in batches every
-``OUTBOX.prune_every_seconds`` (3600) by the relay.
+``OUTBOX.prune_every_seconds`` (3600) by the relay. In the same pass it forgets the ids of events this
+service's handlers applied more than ``HANDLERS.keep_processed_days`` (430) ago: longer than any producer
+keeps its history, so no replay can bring back an event whose id was forgotten.
 """
 from __future__ import annotations
 
@@ -28,12 +30,13 @@ from sqlalchemy import delete, func, select
 
 from . import metrics
 from .config import setting
-from .db import OutboxRow, utcnow
+from .db import OutboxRow, ProcessedEvent, utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
 DEFAULT_KEEP_SENT_DAYS = 400
+DEFAULT_KEEP_PROCESSED_DAYS = 430  # a month beyond the producers' history: see check_processed_retention
 DEFAULT_UNROUTABLE_RETRY_SECONDS = 86400
 PRUNE_BATCH = 1000
 UNSENT = ("pending", "unroutable")  # the relay's work
@@ -73,6 +76,32 @@ def prune_sent(sessionmaker, cutoff: datetime, batch: int = PRUNE_BATCH) -> int:
             deleted += len(ids)
 
 
+def check_processed_retention(keep_processed_days, keep_sent_days) -> None:
+    """Refuse to start with a retention of processed ids shorter than the event history: a replay of an event
+    whose id was forgotten would apply it twice."""
+    keep_processed, keep_sent = float(keep_processed_days or 0), float(keep_sent_days or 0)
+    if keep_processed > 0 and (keep_sent <= 0 or keep_processed <= keep_sent):
+        raise ValueError(f"HANDLERS.keep_processed_days ({keep_processed_days}) must be 0 (keep for ever) or more "
+                         f"than OUTBOX.keep_sent_days ({keep_sent_days}): a replayed event must still be recognised")
+
+
+def prune_processed(sessionmaker, cutoff: datetime, batch: int = PRUNE_BATCH) -> int:
+    """Forget the ids of events applied before ``cutoff``, a batch per transaction; returns how many."""
+    deleted = 0
+    while True:
+        with sessionmaker() as session:
+            keys = session.execute(select(ProcessedEvent.handler, ProcessedEvent.event_id)
+                                   .where(ProcessedEvent.processed_at < cutoff).limit(batch)).all()
+            if not keys:
+                return deleted
+            for handler in {handler for handler, _ in keys}:
+                session.execute(delete(ProcessedEvent).where(
+                    ProcessedEvent.handler == handler,
+                    ProcessedEvent.event_id.in_([event_id for h, event_id in keys if h == handler])))
+            session.commit()
+            deleted += len(keys)
+
+
 class OutboxRelay(DependencyProvider):
     """Runs inside the service's container next to its ``db`` dependency."""
 
@@ -84,6 +113,8 @@ class OutboxRelay(DependencyProvider):
         self.batch = int(setting(config, "OUTBOX.batch", 100))
         self.keep_sent_days = setting(config, "OUTBOX.keep_sent_days", DEFAULT_KEEP_SENT_DAYS)
         self.prune_every = float(setting(config, "OUTBOX.prune_every_seconds", 3600))
+        self.keep_processed_days = setting(config, "HANDLERS.keep_processed_days", DEFAULT_KEEP_PROCESSED_DAYS)
+        check_processed_retention(self.keep_processed_days, self.keep_sent_days)
         self.unroutable_retry = float(setting(config, "OUTBOX.unroutable_retry_seconds", DEFAULT_UNROUTABLE_RETRY_SECONDS))
         self._next_prune = 0.0  # monotonic; the first pass prunes
         self.publisher = Publisher(config["AMQP_URI"], use_confirms=True, mandatory=True)
@@ -179,12 +210,17 @@ class OutboxRelay(DependencyProvider):
         if time.monotonic() < self._next_prune:
             return 0
         self._next_prune = time.monotonic() + self.prune_every
-        cutoff = retention_cutoff(utcnow(), self.keep_sent_days)
-        if cutoff is None:
-            return 0
-        deleted = prune_sent(self.database.sessionmaker, cutoff)
-        if deleted:
-            log.info("pruned %d sent outbox rows created before %s", deleted, cutoff.isoformat())
+        now, deleted = utcnow(), 0
+        cutoff = retention_cutoff(now, self.keep_sent_days)
+        if cutoff is not None:
+            deleted = prune_sent(self.database.sessionmaker, cutoff)
+            if deleted:
+                log.info("pruned %d sent outbox rows created before %s", deleted, cutoff.isoformat())
+        processed_cutoff = retention_cutoff(now, self.keep_processed_days)
+        if processed_cutoff is not None:
+            forgotten = prune_processed(self.database.sessionmaker, processed_cutoff)
+            if forgotten:
+                log.info("forgot %d processed event ids applied before %s", forgotten, processed_cutoff.isoformat())
         return deleted
 
     def backlog(self) -> dict:

@@ -10,7 +10,7 @@ from enforcement_kernel import dead_letters
 from enforcement_kernel.handlers import (
     ATTEMPTS_HEADER, ERROR_HEADER, QUEUE_HEADER, failed_attempts, next_step, retry_delay,
 )
-from enforcement_kernel.outbox import prune_sent, retention_cutoff
+from enforcement_kernel.outbox import check_processed_retention, prune_processed, prune_sent, retention_cutoff
 from enforcement_kernel.replay import parse_request, parse_time, plan
 
 QUEUE = "evt-training-exam.passed--personnel.on_exam_passed"
@@ -150,3 +150,36 @@ def test_an_unroutable_row_is_retried_for_a_day_then_kept_only_as_history():
     assert unroutable_status(created, created + timedelta(hours=23, minutes=59), 86400) == "unroutable"
     assert unroutable_status(created, created + timedelta(hours=24), 86400) == "unrouted"
     assert unroutable_status(created, created, 0) == "unrouted"  # 0: never wait for a subscriber
+
+
+def test_processed_ids_are_forgotten_only_after_the_producers_history(tmp_path):
+    from sqlalchemy import create_engine, select
+    from sqlalchemy.orm import sessionmaker
+
+    from enforcement_kernel.db import ProcessedEvent, kernel_metadata
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'processed.db'}")
+    kernel_metadata.create_all(engine)
+    Session = sessionmaker(engine)
+    old, recent = datetime(2025, 1, 1), datetime(2026, 11, 1)
+    with Session() as session:
+        for n in range(5):  # the same event id under two handlers is two rows
+            for handler in ("supervision.on_measured", "supervision.on_missed"):
+                session.add(ProcessedEvent(handler=handler, event_id=f"e{n}", processed_at=old if n < 4 else recent))
+        session.commit()
+    assert prune_processed(Session, datetime(2026, 1, 1), batch=3) == 8  # several batches
+    with Session() as session:
+        left = session.execute(select(ProcessedEvent.handler, ProcessedEvent.event_id)).all()
+    assert sorted(left) == [("supervision.on_measured", "e4"), ("supervision.on_missed", "e4")]
+    engine.dispose()
+
+
+@pytest.mark.parametrize("processed, sent", [(400, 400), (300, 400), (430, 0)])
+def test_a_processed_retention_not_beyond_the_history_refuses_to_start(processed, sent):
+    with pytest.raises(ValueError, match="HANDLERS.keep_processed_days"):
+        check_processed_retention(processed, sent)
+
+
+@pytest.mark.parametrize("processed, sent", [(430, 400), (0, 400), (0, 0)])
+def test_a_processed_retention_beyond_the_history_or_for_ever_is_accepted(processed, sent):
+    assert check_processed_retention(processed, sent) is None
