@@ -30,6 +30,7 @@ GAJ_ADMIN = {"username": "gaj-admin", "role": "agency_admin", "agency_code": POL
 
 def test_each_leg_of_a_transfer_to_the_police_is_measured(cases, rpc, amqp_uri, collect_events):
     events = collect_events("cases", "transfer.*")
+    measured = collect_events("cases", "promptness.measured")
     officers = certified_officers(rpc, amqp_uri, 41, 2)
     case = rpc.cases.report_case(SCJ_ADMIN, report(penalty_item(rpc), officers))
 
@@ -68,6 +69,11 @@ def test_each_leg_of_a_transfer_to_the_police_is_measured(cases, rpc, amqp_uri, 
                                                        "cases.transfer.handed_over", "cases.transfer.acknowledged"]
     assert cases.wait_metric("enforcement_promptness_measurements_total", 1, service="cases", agency=POLICE,
                              kind="transfer_acknowledged", on_time="false") == 1
+    # the hand-over is timed to the second (25 hours); the legs counted in days carry no seconds
+    seconds = {e["data"]["kind"]: e["data"]["seconds_taken"] for e in measured.wait_for(3)}
+    assert seconds == {"transfer_decided": None, "transfer_handed_over": 25 * 3600, "transfer_acknowledged": None}
+    assert cases.metric("enforcement_promptness_seconds_sum", service="cases", agency=MARKET,
+                        kind="transfer_handed_over") == 25 * 3600
 
 
 def test_transfer_legs_left_unmet_are_announced_once_and_open_supervision_items(cases, tmp_path, rpc, amqp_uri,

@@ -10,6 +10,7 @@ from nameko.extensions import DependencyProvider
 from enforcement_contracts import cases as contract
 from enforcement_contracts.common import Actor
 from enforcement_contracts.errors import NotFound, ValidationFailed
+from enforcement_kernel import clock
 from enforcement_kernel.config import setting
 from enforcement_kernel.rpc import Rpc, load, rpc
 from enforcement_kernel.service import ServiceBase
@@ -292,7 +293,7 @@ class CasesService(ServiceBase):
     @configured_timer("CASES.deadline_watch_seconds", 3600, eager=True)
     def watch_deadlines(self):
         """Hourly (and at start): each deadline passed with its obligation still open is announced once."""
-        today, now = self.today(), ops.local_now()
+        today, now = self.today(), clock.now()
         for kind in ops.WATCHED_KINDS:
             after = ""
             while after is not None:

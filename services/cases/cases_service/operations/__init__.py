@@ -22,10 +22,10 @@ from .catalogue import (
 )
 from .common import (
     KIND_DECIDED, KIND_PUBLISHED, KIND_SERVED, KIND_TRANSFER_ACKNOWLEDGED, KIND_TRANSFER_DECIDED,
-    KIND_TRANSFER_HANDED_OVER, KIND_WITHDRAWN, LOCAL_TIME, SERVICE, Settings, cipher_from_config, ensure_agency,
+    KIND_TRANSFER_HANDED_OVER, KIND_WITHDRAWN, SERVICE, Settings, cipher_from_config, ensure_agency,
     refresh_agencies,
 )
-from .deadlines import CASE_WATCHED_KINDS, TRANSFER_WATCHED_KINDS, WATCHED_KINDS, local_now, watch_deadlines
+from .deadlines import CASE_WATCHED_KINDS, TRANSFER_WATCHED_KINDS, WATCHED_KINDS, watch_deadlines
 from .imports import DryRun, import_cases
 from .inspections import (
     get_draw, inspection_history, list_inspections, make_draw, publish_draw, read_draw, record_inspection, replay_draw,
@@ -51,9 +51,9 @@ __all__ = [
     "list_major_rules", "list_types", "lists_in_force", "major_rules", "read_benchmarks", "read_item",
     "remove_lenient_entry", "remove_major_rule", "set_benchmark",
     "KIND_DECIDED", "KIND_PUBLISHED", "KIND_SERVED", "KIND_TRANSFER_ACKNOWLEDGED", "KIND_TRANSFER_DECIDED",
-    "KIND_TRANSFER_HANDED_OVER", "KIND_WITHDRAWN", "LOCAL_TIME", "SERVICE", "Settings", "cipher_from_config",
+    "KIND_TRANSFER_HANDED_OVER", "KIND_WITHDRAWN", "SERVICE", "Settings", "cipher_from_config",
     "ensure_agency", "refresh_agencies",
-    "CASE_WATCHED_KINDS", "TRANSFER_WATCHED_KINDS", "WATCHED_KINDS", "local_now", "watch_deadlines",
+    "CASE_WATCHED_KINDS", "TRANSFER_WATCHED_KINDS", "WATCHED_KINDS", "watch_deadlines",
     "DryRun", "import_cases",
     "get_draw", "inspection_history", "list_inspections", "make_draw", "publish_draw", "read_draw", "record_inspection",
     "replay_draw", "upload_directory",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta, timezone
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -28,8 +28,6 @@ KIND_WITHDRAWN = "publication_withdrawn"
 KIND_TRANSFER_DECIDED = "transfer_decided"
 KIND_TRANSFER_HANDED_OVER = "transfer_handed_over"
 KIND_TRANSFER_ACKNOWLEDGED = "transfer_acknowledged"
-#: the county's local time: a date-time sent with a zone is read in it, one without is taken as local already
-LOCAL_TIME = timezone(timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -94,8 +92,10 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _measure(tx, agency_code: str, kind: str, reference: str, start: date, end: date, result: rules.Promptness) -> None:
-    """One promptness measurement: stored, announced, and observed on /metrics once committed."""
+def _measure(tx, agency_code: str, kind: str, reference: str, start: date, end: date, result: rules.Promptness,
+             seconds: int | None = None) -> None:
+    """One promptness measurement: stored, announced, and observed on /metrics once committed. ``seconds``: the
+    time taken where both instants are known (the hand-over)."""
     exists = tx.session.execute(select(m.PromptnessMeasurement.id).where(
         m.PromptnessMeasurement.kind == kind, m.PromptnessMeasurement.reference == reference)).first()
     if exists:
@@ -107,9 +107,10 @@ def _measure(tx, agency_code: str, kind: str, reference: str, start: date, end: 
     tx.emit(contract.PROMPTNESS_MEASURED, {
         "agency_code": agency_code, "kind": kind, "reference": reference, "started_on": start, "ended_on": end,
         "workdays_taken": result.workdays_taken, "deadline_workdays": result.deadline_workdays,
-        "on_time": result.on_time}, subject=reference)
+        "on_time": result.on_time, "seconds_taken": seconds}, subject=reference)
     # observed only once committed: a rolled-back change must not count
-    tx.on_commit.append(lambda: metrics.observe_promptness(SERVICE, agency_code, kind, result.workdays_taken, result.on_time))
+    tx.on_commit.append(lambda: metrics.observe_promptness(SERVICE, agency_code, kind, result.workdays_taken,
+                                                           result.on_time, seconds))
 
 
 # --- agencies (read through from personnel) ----------------------------------------------------

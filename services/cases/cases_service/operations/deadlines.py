@@ -7,13 +7,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from enforcement_contracts import cases as contract
+from enforcement_kernel import clock
 
 from .. import models as m
 from .. import rules
 from .cases import _grants, _spans, _stored
 from .common import (
-    KIND_DECIDED, KIND_PUBLISHED, KIND_TRANSFER_ACKNOWLEDGED, KIND_TRANSFER_DECIDED, KIND_TRANSFER_HANDED_OVER, LOCAL_TIME,
-    Settings,
+    KIND_DECIDED, KIND_PUBLISHED, KIND_TRANSFER_ACKNOWLEDGED, KIND_TRANSFER_DECIDED, KIND_TRANSFER_HANDED_OVER, Settings,
 )
 
 
@@ -21,11 +21,6 @@ from .common import (
 CASE_WATCHED_KINDS = (KIND_DECIDED, KIND_PUBLISHED)
 TRANSFER_WATCHED_KINDS = (KIND_TRANSFER_DECIDED, KIND_TRANSFER_HANDED_OVER, KIND_TRANSFER_ACKNOWLEDGED)
 WATCHED_KINDS = CASE_WATCHED_KINDS + TRANSFER_WATCHED_KINDS
-
-
-def local_now() -> datetime:
-    """Now on the county's clock, as transfer times are stored (naive, UTC+8)."""
-    return datetime.now(LOCAL_TIME).replace(tzinfo=None)
 
 
 def _open_after_deadline(kind: str, settings: Settings, today: date, now: datetime):
@@ -102,7 +97,7 @@ def watch_deadlines(tx, kind: str, settings: Settings, today: date, after: str =
     ``now`` (the county's clock) times the 24-hour hand-over. Returns (announced, the id to continue after, or None
     when done)."""
     session = tx.session
-    now = now or local_now()
+    now = now or clock.now()
     model, stmt = _open_after_deadline(kind, settings, today, now)
     key = model.transfer_id if model is m.Transfer else model.case_id
     rows = session.execute(stmt.where(key > after).order_by(key).limit(limit)

@@ -2,26 +2,22 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, select
 
 from enforcement_contracts import cases as contract
 from enforcement_contracts.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from enforcement_kernel import access
+from enforcement_kernel import access, clock
 
 from .. import models as m
 from .. import rules
 from ..personnel import PersonnelPort
 from .cases import get_case
 from .common import (
-    KIND_TRANSFER_ACKNOWLEDGED, KIND_TRANSFER_DECIDED, KIND_TRANSFER_HANDED_OVER, LOCAL_TIME, Settings, _iso, _measure,
+    KIND_TRANSFER_ACKNOWLEDGED, KIND_TRANSFER_DECIDED, KIND_TRANSFER_HANDED_OVER, Settings, _iso, _measure,
     ensure_agency,
 )
-
-
-def _local(value: datetime) -> datetime:
-    return value.astimezone(LOCAL_TIME).replace(tzinfo=None) if value.tzinfo else value
 
 
 def _transfer_status(t: m.Transfer) -> str:
@@ -83,7 +79,7 @@ def decide_transfer(tx, actor: dict, transfer_id: str, data: dict, settings: Set
     access.require_write(actor, transfer.from_agency_code)
     if transfer.approved is not None:
         raise Conflict("the transfer is already decided", {"transfer_id": ["already decided"]})
-    decided_at = _local(data["decided_at"])
+    decided_at = clock.to_local(data["decided_at"])
     if decided_at.date() < transfer.proposed_on or decided_at.date() > today:
         raise ValidationFailed("date out of range", {"decided_at": ["must lie between the proposal and today"]})
     transfer.decided_at, transfer.approved, transfer.decision_note = decided_at, data["approved"], data.get("note", "")
@@ -102,13 +98,13 @@ def hand_over_transfer(tx, actor: dict, transfer_id: str, data: dict, settings: 
         raise Conflict("only an approved transfer is handed over", {"transfer_id": ["not approved"]})
     if transfer.handed_over_at is not None:
         raise Conflict("the case is already handed over", {"transfer_id": ["already handed over"]})
-    handed = _local(data["handed_over_at"])
+    handed = clock.to_local(data["handed_over_at"])
     if handed < transfer.decided_at or handed.date() > today:
         raise ValidationFailed("time out of range", {"handed_over_at": ["must lie between the decision and now"]})
     transfer.handed_over_at = handed
     result = rules.handover_promptness(transfer.decided_at, handed, settings.transfer_handover_hours)
     _measure(tx, transfer.from_agency_code, KIND_TRANSFER_HANDED_OVER, transfer.transfer_id, transfer.decided_at.date(),
-             handed.date(), result)
+             handed.date(), result, seconds=int((handed - transfer.decided_at).total_seconds()))
     _transfer_event(tx, contract.TRANSFER_HANDED_OVER, transfer, handed.date())
     return transfer_dict(transfer)
 
