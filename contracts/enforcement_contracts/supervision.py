@@ -27,6 +27,7 @@ NOTE = validate.Length(max=4000)
 KIND_ITEM_ANSWERED = "supervision_item_answered"
 KIND_COMPLAINT_ACCEPTED = "complaint_accepted"
 KIND_COMPLAINT_CONCLUDED = "complaint_concluded"
+KIND_ANNUAL_REPORT_FILED = "annual_report_filed"  # from 31 December to the filing, due by 31 January
 
 
 def _period_order(data, start: str, end: str):
@@ -276,6 +277,18 @@ class ComplaintEvent(StrictSchema):
     outcome = fields.String(allow_none=True, load_default=None)
 
 
+class AnnualReportFiled(StrictSchema):
+    """The yearly statistics report (行政执法统计年报) of an agency, or of the county, was filed (报送)."""
+
+    year = fields.Integer(required=True)
+    scope = fields.String(required=True, metadata={"description": "county, or the agency's code"})
+    agency_code = fields.String(allow_none=True, load_default=None, metadata={
+        "description": "the agency that filed; null for the county's report (filed by the bureau)"})
+    filed_on = fields.Date(required=True)
+    due_on = fields.Date(required=True)
+    on_time = fields.Boolean(required=True)
+
+
 ITEM_ISSUED = register(EventType(SERVICE, "item.issued", ItemIssued, 1,
                                  "A supervision item was addressed to an agency (by the bureau or automatically)."))
 ITEM_CHANGED = register(EventType(SERVICE, "item.changed", ItemChanged, 1,
@@ -292,3 +305,6 @@ COMPLAINT_EXTENDED = register(EventType(SERVICE, "complaint.extended", Complaint
                                         "The bureau approved the one extension of a complaint's conclusion deadline."))
 COMPLAINT_CONCLUDED = register(EventType(SERVICE, "complaint.concluded", ComplaintEvent, 1,
                                          "A complaint was concluded, upheld or not upheld."))
+ANNUAL_REPORT_FILED = register(EventType(SERVICE, "annual_report.filed", AnnualReportFiled, 1,
+                                         "An agency (or the bureau, for the county) filed its yearly statistics "
+                                         "report (报送), due by 31 January; the figures are frozen as filed."))

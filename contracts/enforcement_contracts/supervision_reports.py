@@ -1,5 +1,7 @@
 """Contract of the supervision service's yearly assessment (评议考核), statistics report (行政执法统计年报) and
-satisfaction surveys (满意度测评): RPC payloads and answers. No events: a run is read, not announced."""
+satisfaction surveys (满意度测评): RPC payloads and answers. A filed report is announced
+(``supervision.annual_report.filed``, in ``enforcement_contracts.supervision``); an assessment run is read, not
+announced."""
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -87,3 +89,37 @@ class SatisfactionRecord(StrictSchema):
 
 class Satisfaction(SatisfactionRecord):
     recorded_by = fields.String()
+
+
+class ReportFilingCreate(StrictSchema):
+    year = fields.Integer(required=True, validate=YEAR, metadata={"description": "a year that is over"})
+    agency_code = fields.String(load_default=None, allow_none=True, validate=AGENCY_CODE, metadata={
+        "description": "an agency admin files their own agency's report (may be left out); the bureau files the "
+                       "county's (left out) or an agency's"})
+
+
+class ReportFiling(StrictSchema):
+    filing_id = fields.Integer()
+    year = fields.Integer()
+    scope = fields.String(metadata={"description": "county, or the agency's code"})
+    filed_on = fields.Date()
+    due_on = fields.Date()
+    on_time = fields.Boolean()
+    filed_by = fields.String()
+    report = fields.Nested(AnnualReport, metadata={"description": "the report as filed (frozen)"})
+
+
+class FilingStatus(StrictSchema):
+    scope = fields.String(metadata={"description": "county, or the agency's code"})
+    agency_name = fields.String()
+    filed = fields.Boolean()
+    filing_id = fields.Integer(allow_none=True)
+    filed_on = fields.Date(allow_none=True)
+    on_time = fields.Boolean(allow_none=True, metadata={"description": "null while not filed"})
+    overdue = fields.Boolean(metadata={"description": "not filed and the due date has passed"})
+
+
+class FilingList(StrictSchema):
+    year = fields.Integer()
+    due_on = fields.Date()
+    filings = fields.List(fields.Nested(FilingStatus))

@@ -46,6 +46,7 @@ class ReportsSuite:
     base: str
     supervision_db: str
     training: object
+    supervision: object
 
     def login(self, username: str, password: str) -> Api:
         response = requests.post(f"{self.base}/auth/login", json={"username": username, "password": password},
@@ -63,11 +64,11 @@ def reports_suite(start_service, amqp_uri, tmp_path):
     start_service("personnel", url["personnel"], amqp_uri)
     start_service("cases", url["cases"], amqp_uri, extra_env={"RPC_TIMEOUT": "3"})
     drop_event_queues(amqp_uri, "supervision")
-    start_service("supervision", url["supervision"], amqp_uri, extra_env={"RPC_TIMEOUT": "5"})
+    supervision = start_service("supervision", url["supervision"], amqp_uri, extra_env={"RPC_TIMEOUT": "5"})
     web = free_port()
     start_service("gateway", url["gateway"], amqp_uri, extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}",
                                                                    "RPC_TIMEOUT": "10"})
-    return ReportsSuite(f"http://127.0.0.1:{web}/api/v1", url["supervision"], training)
+    return ReportsSuite(f"http://127.0.0.1:{web}/api/v1", url["supervision"], training, supervision)
 
 
 @pytest.mark.timeout(300)
@@ -168,3 +169,70 @@ def test_a_late_answer_shows_in_the_assessment_and_the_xlsx_report(reports_suite
     down = bureau.post("/supervision/assessments", json={"year": year})
     assert down.status_code == 503 and "training" in down.json()["message"], down.text
     assert db_count(suite.supervision_db, "assessment_runs") == 1
+
+
+def on_supervision_date(suite: ReportsSuite, day: str) -> None:
+    """Restart the supervision service on the county clock's ``day`` (CLOCK_TODAY): the filing's date is its own."""
+    assert suite.supervision.stop() == 0
+    suite.supervision.env["CLOCK_TODAY"] = day
+    suite.supervision.start()
+
+
+@pytest.mark.timeout(300)
+def test_the_yearly_report_is_filed_once_frozen_and_measured_against_31_january(reports_suite, collect_events):
+    suite = reports_suite
+    filed_events = collect_events("supervision", "annual_report.filed")
+    bureau = suite.login("admin", "change-me-now")
+    assert bureau.post("/users", json={"username": "scj-admin", "password": PASSWORD, "role": "agency_admin",
+                                       "agency_code": SCJ}).status_code == 201
+    scj = suite.login("scj-admin", PASSWORD)
+
+    on_supervision_date(suite, "2026-01-20")
+    # bad input: a 400 naming the field, nothing written; a year not over yet; another agency's report
+    for body, field in (({"year": "last"}, "year"), ({"year": 2025, "colour": "red"}, "colour"),
+                        ({"year": 2026}, "year"), ({"year": 2025, "agency_code": "no such"}, "agency_code")):
+        refused = scj.post("/supervision/annual-reports/filings", json=body)
+        assert refused.status_code == 400 and field in refused.json()["fields"], (body, refused.text)
+    assert scj.post("/supervision/annual-reports/filings", json={"year": 2025, "agency_code": NRJ}).status_code == 403
+    assert db_count(suite.supervision_db, "annual_report_filings") == 0
+
+    filed = scj.post("/supervision/annual-reports/filings", json={"year": 2025})
+    assert filed.status_code == 201, filed.text
+    filed = filed.json()
+    assert (filed["scope"], filed["filed_on"], filed["due_on"], filed["on_time"], filed["filed_by"]) == (
+        SCJ, "2026-01-20", "2026-01-31", True, "scj-admin")
+    assert (filed["report"]["year"], filed["report"]["scope"], filed["report"]["generated_on"]) == (2025, SCJ, "2026-01-20")
+    again = scj.post("/supervision/annual-reports/filings", json={"year": 2025})
+    assert again.status_code == 409 and "already filed" in again.text
+
+    listed = bureau.get("/supervision/annual-reports/filings", params={"year": 2025})
+    assert listed.status_code == 200, listed.text
+    listed = listed.json()
+    rows = {r["scope"]: r for r in listed["filings"]}
+    assert listed["due_on"] == "2026-01-31" and list(rows)[0] == "county"
+    assert (rows[SCJ]["filed"], rows[SCJ]["on_time"], rows[SCJ]["filing_id"]) == (True, True, filed["filing_id"])
+    assert (rows[NRJ]["filed"], rows[NRJ]["overdue"], rows["county"]["overdue"]) == (False, False, False)
+    own = scj.get("/supervision/annual-reports/filings", params={"year": 2025}).json()["filings"]
+    assert [r["scope"] for r in own] == [SCJ]
+
+    # three days after the due date: the county is overdue; the bureau files an agency's report on its behalf, late
+    on_supervision_date(suite, "2026-02-03")
+    rows = {r["scope"]: r for r in bureau.get("/supervision/annual-reports/filings",
+                                              params={"year": 2025}).json()["filings"]}
+    assert rows["county"]["overdue"] is True and rows[NRJ]["overdue"] is True and rows[SCJ]["overdue"] is False
+    late = bureau.post("/supervision/annual-reports/filings", json={"year": 2025, "agency_code": NRJ})
+    assert late.status_code == 201 and late.json()["on_time"] is False, late.text
+    county = bureau.post("/supervision/annual-reports/filings", json={"year": 2025})
+    assert county.status_code == 201 and county.json()["scope"] == "county", county.text
+    assert scj.get(f"/supervision/annual-reports/filings/{county.json()['filing_id']}").status_code == 403
+    mine = scj.get(f"/supervision/annual-reports/filings/{filed['filing_id']}")
+    assert mine.status_code == 200 and mine.json()["report"] == filed["report"]
+
+    # each agency's filing is one promptness measurement (the county's is the bureau's own, not measured)
+    table = bureau.get("/supervision/promptness", params={"from": "2026-01-01", "to": "2026-12-31"}).json()
+    kinds = {(r["agency_code"], r["measurements"], r["on_time"]) for r in table if r["kind"] == "annual_report_filed"}
+    assert kinds == {(SCJ, 1, 1), (NRJ, 1, 0)}
+    events = filed_events.wait_for(3)
+    assert sorted((e["data"]["scope"], e["data"]["on_time"]) for e in events) == [
+        (NRJ, False), (SCJ, True), ("county", False)]
+    assert [e["data"]["agency_code"] for e in events if e["data"]["scope"] == "county"] == [None]

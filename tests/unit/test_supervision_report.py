@@ -8,6 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from enforcement_contracts.errors import ValidationFailed
+from supervision_service import annual_report
 from supervision_service.annual_report import SECTIONS, ReportSettings, build_report, workbook
 from supervision_service.assessment import AgencyFacts
 from supervision_service.facts import merge
@@ -91,3 +92,25 @@ def test_a_due_date_no_year_has_is_refused():
     with pytest.raises(ValidationFailed) as refused:
         ReportSettings.from_settings({"due": {"month": 2, "day": 30}})
     assert "ANNUAL_REPORT.due" in refused.value.fields
+
+
+# --- filing (报送) ---------------------------------------------------------------------------------
+def test_an_agency_files_its_own_report_and_the_bureau_the_county_s_or_an_agency_s():
+    from enforcement_contracts.errors import Forbidden
+
+    admin = {"username": "scj-admin", "role": "agency_admin", "agency_code": "140928-scjgj", "officer_id": None}
+    bureau = {"username": "admin", "role": "bureau", "agency_code": None, "officer_id": None}
+    assert annual_report.filing_scope(admin, None) == annual_report.filing_scope(admin, "140928-scjgj") == "140928-scjgj"
+    assert annual_report.filing_scope(bureau, None) == annual_report.COUNTY
+    assert annual_report.filing_scope(bureau, "140928-nyncj") == "140928-nyncj"
+    with pytest.raises(Forbidden) as other:
+        annual_report.filing_scope(admin, "140928-nyncj")
+    assert "agency_code" in other.value.fields
+    with pytest.raises(Forbidden):
+        annual_report.filing_scope({**admin, "role": "officer"}, None)
+
+
+def test_a_report_is_filed_for_a_year_that_is_over():
+    assert annual_report.filing_year_problem(2025, date(2026, 1, 1)) is None
+    assert "not over" in annual_report.filing_year_problem(2026, date(2026, 12, 31))
+    assert annual_report.filing_year_problem(2027, date(2026, 6, 1)) is not None

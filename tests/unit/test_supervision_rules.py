@@ -130,8 +130,8 @@ def test_only_an_accepted_complaint_is_concluded():
 
 
 def test_complaint_promptness_counts_working_days_and_compares_with_the_date():
-    result = rules.complaint_promptness(CAL, date(2025, 9, 20), date(2025, 10, 21), date(2025, 10, 20))
-    assert result.on_time is False and result.workdays_taken == rules.complaint_promptness(
+    result = rules.due_date_promptness(CAL, date(2025, 9, 20), date(2025, 10, 21), date(2025, 10, 20))
+    assert result.on_time is False and result.workdays_taken == rules.due_date_promptness(
         CAL, date(2025, 9, 20), date(2025, 10, 21), date(2025, 10, 21)).workdays_taken
 
 

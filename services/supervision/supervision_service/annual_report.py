@@ -15,7 +15,7 @@ from typing import Any, Mapping
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from enforcement_contracts.errors import ValidationFailed
+from enforcement_contracts.errors import Forbidden, ValidationFailed
 
 from .assessment import AgencyFacts
 
@@ -40,6 +40,26 @@ class ReportSettings:
 
     def due_on(self, year: int) -> date:
         return date(year + 1, self.due_month, self.due_day)
+
+
+COUNTY = "county"
+
+
+def filing_scope(actor: dict, agency_code: str | None) -> str:
+    """Whose report ``actor`` files: an agency admin their own agency's; the bureau the county's, or an agency's
+    (filed on its behalf)."""
+    if actor["role"] == "bureau":
+        return agency_code or COUNTY
+    if actor["role"] == "agency_admin" and agency_code in (None, actor.get("agency_code")):
+        return actor["agency_code"]
+    if actor["role"] == "agency_admin":
+        raise Forbidden("an agency files its own report", {"agency_code": ["not your agency"]})
+    raise Forbidden("only the bureau and agency admins file the yearly report")
+
+
+def filing_year_problem(year: int, today: date) -> str | None:
+    """A report is filed for a year that is over."""
+    return None if year < today.year else f"{year} is not over yet: its report is filed from 1 January {year + 1}"
 
 
 @dataclass(frozen=True)

@@ -84,8 +84,9 @@ def land_measurement(tx, event_id: str, source: str, data: dict, seconds: int | 
     return row
 
 
-def _measure_own(tx, event_id: str, agency_code: str, kind: str, reference: str, started: date, ended: date,
-                 result: rules.Promptness, started_at: datetime | None) -> None:
+def measure_own(tx, event_id: str, agency_code: str, kind: str, reference: str, started: date, ended: date,
+                result: rules.Promptness, started_at: datetime | None) -> None:
+    """One of this service's own obligations ended (``event_id``: a stable key, so it lands once)."""
     seconds = int((utcnow() - started_at).total_seconds()) if started_at else None
     land_measurement(tx, event_id, SERVICE, {
         "agency_code": agency_code, "kind": kind, "reference": reference, "started_on": started, "ended_on": ended,
@@ -198,7 +199,7 @@ def act_on_item(tx, actor: dict, item_id, action: str, data: dict, settings: Set
             item.first_answered_on = today
             result = rules.item_promptness(_calendar(), item.issued_on, today, item.due_on, item.deadline_workdays)
             item.answered_on_time = result.on_time
-            _measure_own(tx, f"supervision-item-{item.id}-answered", item.agency_code, contract.KIND_ITEM_ANSWERED,
+            measure_own(tx, f"supervision-item-{item.id}-answered", item.agency_code, contract.KIND_ITEM_ANSWERED,
                          f"item {item.id}", item.issued_on, today, result, item.created_at)
     elif action == "return":
         item.returns += 1
@@ -480,8 +481,8 @@ def decide_complaint(tx, actor: dict, complaint_id, data: dict, settings: Settin
     c.decided_on, c.decision_reasons = today, data["reasons"]
     if data["accept"]:
         c.conclude_due_on = rules.complaint_conclude_due(today, settings.complaints)
-    result = rules.complaint_promptness(_calendar(), c.received_on, today, c.accept_due_on)
-    _measure_own(tx, f"supervision-complaint-{c.id}-accepted", c.agency_code, contract.KIND_COMPLAINT_ACCEPTED,
+    result = rules.due_date_promptness(_calendar(), c.received_on, today, c.accept_due_on)
+    measure_own(tx, f"supervision-complaint-{c.id}-accepted", c.agency_code, contract.KIND_COMPLAINT_ACCEPTED,
                  f"complaint {c.id}", c.received_on, today, result, c.created_at)
     _complaint_event(tx, contract.COMPLAINT_DECIDED, c, today)
     return complaint_out(c, cipher)
@@ -502,8 +503,8 @@ def conclude_complaint(tx, actor: dict, complaint_id, data: dict, settings: Sett
     access.require_write(actor, c.agency_code)
     rules.conclude_complaint(c.state)
     c.state, c.concluded_on, c.outcome, c.conclusion = m.CONCLUDED, today, data["outcome"], data["conclusion"]
-    result = rules.complaint_promptness(_calendar(), c.decided_on, today, c.conclude_due_on)
-    _measure_own(tx, f"supervision-complaint-{c.id}-concluded", c.agency_code, contract.KIND_COMPLAINT_CONCLUDED,
+    result = rules.due_date_promptness(_calendar(), c.decided_on, today, c.conclude_due_on)
+    measure_own(tx, f"supervision-complaint-{c.id}-concluded", c.agency_code, contract.KIND_COMPLAINT_CONCLUDED,
                  f"complaint {c.id}", c.decided_on, today, result, None)
     _complaint_event(tx, contract.COMPLAINT_CONCLUDED, c, today)
     return complaint_out(c, cipher)

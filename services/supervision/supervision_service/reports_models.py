@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from enforcement_kernel.db import utcnow
@@ -37,3 +37,19 @@ class AssessmentRun(Base):
     results: Mapped[list] = mapped_column(JSON)
     run_by: Mapped[str] = mapped_column(String(60))
     run_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AnnualReportFiling(Base):
+    """A yearly statistics report as filed (报送) by an agency, or by the bureau for the county: frozen, once."""
+
+    __tablename__ = "annual_report_filings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    scope: Mapped[str] = mapped_column(String(40))  # "county" or the agency's code
+    filed_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    on_time: Mapped[bool] = mapped_column(Boolean)
+    filed_by: Mapped[str] = mapped_column(String(60))
+    report: Mapped[dict] = mapped_column(JSON)
+    filed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("year", "scope", name="uq_annual_report_filings_year_scope"),)

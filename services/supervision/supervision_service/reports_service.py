@@ -8,18 +8,22 @@ across a call), then write what is kept.
 from __future__ import annotations
 
 import base64
+from datetime import date
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from enforcement_contracts import supervision as events_contract
 from enforcement_contracts import supervision_reports as contract
 from enforcement_contracts.common import Actor
-from enforcement_contracts.errors import Forbidden, NotFound, ValidationFailed
+from enforcement_contracts.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from enforcement_kernel import access
+from enforcement_kernel.workdays import default_calendar
 from enforcement_kernel.config import setting
 from enforcement_kernel.rpc import Rpc, load, rpc
 
-from . import annual_report, facts
+from . import annual_report, facts, operations, rules
 from . import reports_models as rm
 from .assessment import Policy, assess, check_policy, load_indicators
 
@@ -108,6 +112,66 @@ class ReportEntrypoints:
         return {"filename": f"annual-report-{report['year']}-{report['scope']}.xlsx",
                 "media_type": contract.XLSX_MEDIA_TYPE, "content_base64": base64.b64encode(content).decode()}
 
+    # 报送: filing the report, frozen as filed, is the agency's obligation due by 31 January
+    @rpc
+    def file_annual_report(self, actor, payload):
+        """File (报送) the year's report: an agency admin their agency's, the bureau the county's (or an agency's on
+        its behalf). Kept as filed, once; the filing is a promptness measurement of the agency."""
+        actor, data = load(Actor, actor), load(contract.ReportFilingCreate, payload)
+        scope = annual_report.filing_scope(actor, data["agency_code"])
+        today, year = self.today(), data["year"]
+        problem = annual_report.filing_year_problem(year, today)
+        if problem:
+            raise ValidationFailed(problem, {"year": [problem]})
+        with self.db.read() as session:
+            _refuse_second_filing(session, year, scope)
+        report = self._report(actor, {"year": year} if scope == annual_report.COUNTY else {"year": year, "agency_code": scope})
+        try:
+            with self.db.transaction() as tx:
+                filing = _record_filing(tx, year, scope, report, self.reports.report_settings.due_on(year), today,
+                                        actor["username"])
+                return _filing_dict(filing, with_report=True)
+        except IntegrityError:  # filed by someone else in the meantime
+            raise Conflict(f"the {year} report of {scope} is already filed", {"year": ["already filed"]}) from None
+
+    @rpc
+    def annual_report_filings(self, actor, year):
+        """Who has filed the year's report, when, and who is overdue: the county and every agency for the bureau,
+        their own agency for an agency admin."""
+        actor, query = load(Actor, actor), load(contract.YearQuery, {"year": year})
+        if actor["role"] not in ("bureau", "agency_admin"):
+            raise Forbidden("only the bureau and agency admins see report filings")
+        scope = access.scope_agency(actor)
+        agencies = facts.assessed_agencies(facts.RpcFactSource(self.fact_services).agencies())
+        wanted = [(a["code"], a.get("name", a["code"])) for a in sorted(agencies, key=lambda a: a["code"])
+                  if scope is None or a["code"] == scope]
+        if scope is None:
+            wanted.insert(0, (annual_report.COUNTY, "全县 county"))
+        due_on = self.reports.report_settings.due_on(query["year"])
+        with self.db.read() as session:
+            F = rm.AnnualReportFiling
+            filed = {f.scope: _filing_dict(f) for f in session.execute(select(F).where(F.year == query["year"])).scalars()}
+        today, none = self.today(), {}
+        return {"year": query["year"], "due_on": due_on.isoformat(), "filings": [
+            {"scope": code, "agency_name": name, "filed": code in filed,
+             "filing_id": filed.get(code, none).get("filing_id"), "filed_on": filed.get(code, none).get("filed_on"),
+             "on_time": filed.get(code, none).get("on_time"), "overdue": code not in filed and today > due_on}
+            for code, name in wanted]}
+
+    @rpc
+    def get_annual_report_filing(self, actor, filing_id):
+        """One filing with the report as filed."""
+        actor = load(Actor, actor)
+        with self.db.read() as session:
+            filing = session.get(rm.AnnualReportFiling, filing_id) if isinstance(filing_id, int) else None
+            if filing is None:
+                raise NotFound(f"report filing {filing_id} not found")
+            if filing.scope == annual_report.COUNTY:
+                access.require_bureau(actor)
+            else:
+                access.require_read(actor, filing.scope)
+            return _filing_dict(filing, with_report=True)
+
     # 满意度测评
     @rpc
     def record_satisfaction(self, actor, payload):
@@ -150,3 +214,39 @@ def _survey_dict(s: rm.SatisfactionSurvey) -> dict:
     return {"agency_code": s.agency_code, "year": s.year, "score": s.score, "respondents": s.respondents,
             "surveyor": s.surveyor, "surveyed_on": s.surveyed_on.isoformat(), "note": s.note,
             "recorded_by": s.recorded_by}
+
+
+def _refuse_second_filing(session, year: int, scope: str) -> None:
+    F = rm.AnnualReportFiling
+    filed = session.execute(select(F).where(F.year == year, F.scope == scope)).scalar_one_or_none()
+    if filed is not None:
+        raise Conflict(f"the {year} report of {scope} was filed on {filed.filed_on.isoformat()} by {filed.filed_by}",
+                       {"year": ["already filed"]})
+
+
+def _record_filing(tx, year: int, scope: str, report: dict, due_on: date, today: date, by: str) -> rm.AnnualReportFiling:
+    """The filing, frozen; announced; and for an agency one promptness measurement (31 December to the filing)."""
+    _refuse_second_filing(tx.session, year, scope)
+    year_end = date(year, 12, 31)
+    result = rules.due_date_promptness(default_calendar(), year_end, today, due_on)
+    filing = rm.AnnualReportFiling(year=year, scope=scope, filed_on=today, due_on=due_on, on_time=result.on_time,
+                                   filed_by=by, report=report)
+    tx.session.add(filing)
+    tx.session.flush()
+    agency = None if scope == annual_report.COUNTY else scope
+    tx.emit(events_contract.ANNUAL_REPORT_FILED, {"year": year, "scope": scope, "agency_code": agency,
+                                                  "filed_on": today, "due_on": due_on, "on_time": result.on_time},
+            subject=f"{year}:{scope}")
+    if agency is not None:  # the bureau is not assessed with the agencies
+        operations.measure_own(tx, f"supervision-annual-report-{year}-{agency}-filed", agency,
+                               events_contract.KIND_ANNUAL_REPORT_FILED, f"annual-report-{year}", year_end, today,
+                               result, None)
+    return filing
+
+
+def _filing_dict(f: rm.AnnualReportFiling, with_report: bool = False) -> dict:
+    out = {"filing_id": f.id, "year": f.year, "scope": f.scope, "filed_on": f.filed_on.isoformat(),
+           "due_on": f.due_on.isoformat(), "on_time": f.on_time, "filed_by": f.filed_by}
+    if with_report:
+        out["report"] = f.report
+    return out

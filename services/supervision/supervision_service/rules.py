@@ -99,7 +99,8 @@ def conclude_complaint(state: str) -> None:
         raise Conflict(f"only an accepted complaint can be concluded (it is {state})", {"state": [f"is {state}"]})
 
 
-def complaint_promptness(calendar: WorkCalendar, start: date, end: date, due_on: date) -> Promptness:
+def due_date_promptness(calendar: WorkCalendar, start: date, end: date, due_on: date) -> Promptness:
+    """An obligation due by a date (a complaint's answer, the yearly report): working days taken from ``start``."""
     return Promptness(calendar.workdays_between(start, end), calendar.workdays_between(start, due_on), end <= due_on)
 
 
