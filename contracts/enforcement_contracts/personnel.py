@@ -195,6 +195,11 @@ class OfficerUpdated(StrictSchema):
     officer_id = fields.String(required=True)
     agency_code = fields.String(required=True)
     changed = fields.List(fields.String(), required=True)
+    # the record as it now is (never the ID number), so a subscriber need not ask for it; absent from events
+    # published before these fields existed
+    name = fields.String(load_default=None, allow_none=True)
+    position = fields.String(load_default=None, allow_none=True)
+    domains = fields.List(fields.String(), load_default=None, allow_none=True)
 
 
 class OfficerDeparted(StrictSchema):
@@ -259,7 +264,7 @@ class LegalReviewerRegistered(StrictSchema):
 
 AGENCY_REGISTERED = register(EventType(SERVICE, "agency.registered", AgencyRegistered, 1, "An enforcement agency (执法主体) was registered."))
 OFFICER_REGISTERED = register(EventType(SERVICE, "officer.registered", OfficerRegistered, 1, "An officer was registered (no ID number in the event)."))
-OFFICER_UPDATED = register(EventType(SERVICE, "officer.updated", OfficerUpdated, 1, "An officer's record changed; lists the changed fields."))
+OFFICER_UPDATED = register(EventType(SERVICE, "officer.updated", OfficerUpdated, 1, "An officer's record changed: the changed fields and the record as it now is."))
 OFFICER_DEPARTED = register(EventType(SERVICE, "officer.departed", OfficerDeparted, 1, "An officer left an enforcement post."))
 CERTIFICATE_ISSUED = register(EventType(SERVICE, "certificate.issued", CertificateIssued, 1, "An enforcement certificate (执法证) was issued."))
 CERTIFICATE_STATUS_CHANGED = register(EventType(SERVICE, "certificate.status_changed", CertificateStatusChanged, 1,

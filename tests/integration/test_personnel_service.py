@@ -256,7 +256,8 @@ def test_failing_assessment_suspends_the_certificate(personnel, rpc, collect_eve
 
 
 # --- who may see and change what -----------------------------------------------------------------
-def test_agency_admin_cannot_touch_another_agencys_officers(personnel, rpc):
+def test_agency_admin_cannot_touch_another_agencys_officers(personnel, rpc, collect_events):
+    updates = collect_events("personnel", "officer.updated")
     officer = rpc.personnel.register_officer(BUREAU, officer_payload(6, TRANSPORT, domains=["transport"]))
     oid = officer["officer_id"]
     outsider = {"username": "admin-market", "role": "agency_admin", "agency_code": MARKET}
@@ -286,6 +287,12 @@ def test_agency_admin_cannot_touch_another_agencys_officers(personnel, rpc):
     listed = rpc.personnel.list_officers(outsider, {})  # an admin's list is scoped to its own agency
     assert listed["total"] == 0 and listed["items"] == []
     assert rpc.personnel.update_officer(insider, oid, {"position": "副科长"})["position"] == "副科长"
+    # one event, for the change that was made: what changed and the record as it now is, never the ID number
+    [update] = updates.wait_for(1)
+    assert {k: update["data"][k] for k in ("officer_id", "changed", "position", "domains")} == {
+        "officer_id": oid, "changed": ["position"], "position": "副科长", "domains": ["transport"]}
+    assert update["data"]["name"] == officer["name"] and valid_id_number(6) not in str(update)
+    assert len(updates.collect_for(1.0)) == 1
 
 
 # --- bad input over RPC --------------------------------------------------------------------------

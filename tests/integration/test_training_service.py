@@ -67,6 +67,22 @@ def xlsx(rows) -> str:
 
 
 # --- attendance, corrections and the events other services rely on ------------------------------
+def test_an_officer_update_renames_and_moves_the_officer_in_the_directory(training, amqp_uri):
+    moved, older = register_officers(amqp_uri, training.database_url, 2)
+    publish_event(amqp_uri, personnel.OFFICER_UPDATED, {
+        "officer_id": moved, "agency_code": FARM, "changed": ["name"], "name": "王五", "position": "科员",
+        "domains": ["agriculture"]})
+    # an event published before the values were added to the contract: the agency still applies, the name stays
+    publish_event(amqp_uri, personnel.OFFICER_UPDATED, {"officer_id": older, "agency_code": FARM, "changed": ["position"]})
+
+    def moved_to_farm():
+        rows = db_rows(training.database_url, "SELECT officer_id, agency_code, name FROM officers")
+        found = {r["officer_id"]: (r["agency_code"], r["name"]) for r in rows if r["agency_code"] == FARM}
+        return found if len(found) == 2 else None
+    seen = wait_until(moved_to_farm, message="both updates applied")
+    assert seen[moved] == (FARM, "王五") and seen[older] == (FARM, f"执法员{older[-4:]}")
+
+
 def test_attendance_snapshots_corrections_and_compliance_reached(training, rpc, collect_events, amqp_uri):
     events = collect_events("training", "hours.updated", "compliance.reached", "attendance.recorded", "attendance.corrected")
     [officer] = register_officers(amqp_uri, training.database_url, 1)

@@ -221,7 +221,8 @@ def update_officer(tx, actor: dict, officer_id: str, data: dict) -> dict:
             changed.append(key)
     if changed:
         tx.emit(contract.OFFICER_UPDATED, {"officer_id": officer.officer_id, "agency_code": officer.agency_code,
-                                           "changed": changed}, subject=officer.officer_id)
+                                           "changed": changed, "name": officer.name, "position": officer.position,
+                                           "domains": list(officer.domains or [])}, subject=officer.officer_id)
     return officer_dict(officer, latest_certificate(tx.session, officer_id))
 
 

@@ -89,6 +89,8 @@ def apply_officer_updated(tx, data: dict) -> None:
     officer = tx.session.get(m.Officer, data["officer_id"])
     if officer is not None:
         officer.agency_code = data["agency_code"]
+        if data.get("name"):  # older events carry no values: the directory sync fills the name in
+            officer.name = data["name"]
 
 
 def apply_officer_departed(tx, data: dict) -> None:
