@@ -7,13 +7,14 @@ same transaction as its effect (``Tx.claim``), so redelivery changes nothing.
 from __future__ import annotations
 
 import os
+import zlib
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import (
-    JSON, BigInteger, Column, DateTime, Index, Integer, MetaData, String, Text, create_engine, event, select,
+    JSON, BigInteger, Column, DateTime, Index, Integer, MetaData, String, Text, create_engine, event, select, text,
 )
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -94,6 +95,11 @@ def make_engine(url: str, pool_size: int = 10):
     return create_engine(url, pool_size=pool_size, max_overflow=max(2, pool_size // 2), pool_pre_ping=True)
 
 
+def advisory_key(name: str) -> int:
+    """A PostgreSQL advisory lock key for ``name``: stable across processes and releases (not Python's hash)."""
+    return zlib.crc32(name.encode()) - 2**31
+
+
 class Tx:
     """One unit of work: a session plus the outbox of the events it announces."""
 
@@ -114,6 +120,13 @@ class Tx:
                                    routing_key=event_type.routing_key, body=envelope.to_dict()))
         self.emitted.append(envelope)
         return envelope
+
+    def serialise(self, name: str) -> None:
+        """Wait until no other transaction holds ``name``, then hold it until this one ends: a job that two replicas
+        run (a timer) runs one at a time, the second seeing what the first committed. PostgreSQL: a transaction
+        advisory lock; SQLite: nothing (its file serves one service process, so there is no second replica)."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key(name)})
 
     def claim(self, handler: str, event_id: str) -> bool:
         """Record that ``handler`` applies ``event_id`` now; False if it already did."""

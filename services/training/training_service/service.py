@@ -207,6 +207,7 @@ class TrainingService(ServiceBase):
         else:
             return
         with self.db.transaction() as tx:
+            tx.serialise("training.sync_directory")  # replicas take turns: the second sees the first's officers
             changed = ops.sync_directory(tx, agencies, officers)
         if changed:
             log.info("officer directory: %d officers filled in from the personnel service", changed)
