@@ -367,3 +367,63 @@ def test_plugin_example_runs_under_the_runner_and_counts_each_event_once(amqp_ur
     assert counter.wait_metric("enforcement_events_handled_total", 3, outcome="ok", **handled) == 3
     assert counter.wait_metric("enforcement_events_handled_total", 1, outcome="duplicate", **handled) == 1
     assert rpc.certificate_counter.counts() == {"140928001": 2, "140928002": 1}
+
+
+def test_the_bureau_replays_a_subscriber_s_past_events_over_http(management, amqp_uri, start_service, tmp_path,
+                                                                 rpc, collect_events):
+    """Officers registered before the subscriber existed reach its queue by replay, with their original ids; only
+    the types it is bound to; a producer that does not answer is a 503 naming it."""
+    from datetime import datetime, timedelta, timezone
+
+    from enforcement_testing import valid_id_number
+
+    since = (datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat()
+    announced = collect_events("personnel", "officer.registered")  # routes them: they are sent, so in the history
+    personnel = start_service("personnel", f"sqlite:///{tmp_path}/personnel.db", amqp_uri)
+    officers = [rpc.personnel.register_officer({"username": "admin", "role": "bureau"}, {
+        "agency_code": "140928-scjgj", "name": f"执法员{n}", "id_number": valid_id_number(700 + n),
+        "domains": ["market_supervision"]}) for n in range(3)]
+    ids = {e["id"] for e in announced.wait_for(3) if e["data"]["officer_id"] in {o["officer_id"] for o in officers}}
+    assert len(ids) == 3
+
+    web = free_port()
+    start_service("gateway", f"sqlite:///{tmp_path}/gateway.db", amqp_uri,
+                  extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", "RPC_TIMEOUT": "2"})
+    base, http = f"http://127.0.0.1:{web}/api/v1", requests.Session()
+    http.trust_env = False
+    token = http.post(f"{base}/auth/login", json={"username": "admin", "password": "change-me-now"}, timeout=10)
+    bureau = {"Authorization": f"Bearer {token.json()['token']}"}
+    name = unique("credit")
+    management.made.append(f"sub-{name}")
+    created = http.post(f"{base}/subscribers", json={"name": name, "events": ["personnel.officer.registered"]},
+                        headers=bureau, timeout=10)
+    assert created.status_code == 201, created.text
+
+    def replay(body, subscriber=name):
+        return http.post(f"{base}/subscribers/{subscriber}/replay", json=body, headers=bureau, timeout=60)
+
+    assert replay({"since": since}, subscriber="nobody-here").status_code == 404
+    not_bound = replay({"since": since, "events": ["personnel.certificate.issued"]})
+    assert not_bound.status_code == 400 and "personnel.certificate.issued" in not_bound.json()["fields"]["events"][0]
+    assert "since" in replay({"since": "yesterday"}).json()["fields"]
+    assert "since" in replay({}).json()["fields"]
+    with Connection(subscriber_uri(amqp_uri, created.json())) as conn:  # nothing was sent by the refusals
+        assert conn.channel().queue_declare(f"sub.{name}", passive=True).message_count == 0
+
+    done = replay({"since": since})
+    assert done.status_code == 200, done.text
+    assert done.json() == {"name": name, "queue": f"sub.{name}", "delivered": {"personnel": 3}, "total": 3}
+    received = []
+    with Connection(subscriber_uri(amqp_uri, created.json())) as conn:
+        queue = Queue(f"sub.{name}", no_declare=True)
+        with conn.SimpleQueue(queue) as simple:
+            for _ in range(3):
+                message = simple.get(timeout=10)
+                received.append(message.payload["id"])
+                message.ack()
+    assert set(received) == ids
+
+    # the producer stops: the replay is a 503 naming it, and nothing half-done is hidden
+    assert personnel.stop() == 0
+    gone = replay({"since": since})
+    assert gone.status_code == 503 and "personnel" in gone.json()["fields"], gone.text

@@ -5,13 +5,17 @@ broker administration belongs to no domain service, and an RPC hop would only mo
 credentials into another process. The logic is the kernel's (``enforcement_kernel.subscribers``),
 shared with the ``enforcement-subscribers`` command. The generated password is in the 201 answer
 only; the gateway's audit trail records the action and the name, never the body or the answer.
+Replay asks the producing services (over RPC, as ``enforcement-replay`` does) to re-deliver their
+past events to the subscriber's queue, only of the types it is bound to.
 """
 from __future__ import annotations
 
 from marshmallow import fields, validate
 
 from enforcement_contracts.common import StrictSchema
-from enforcement_kernel import subscribers
+from enforcement_contracts.errors import NotFound, Unavailable, ValidationFailed
+from enforcement_kernel import replay, subscribers
+from enforcement_kernel.config import setting
 
 from ..routing import BUREAU, Route
 
@@ -49,6 +53,53 @@ class Subscriber(StrictSchema):
     user_exists = fields.Boolean()
 
 
+class SubscriberReplay(StrictSchema):
+    events = fields.List(fields.String(), load_default=None, validate=validate.Length(min=1, max=200), metadata={
+        "description": "event types to re-deliver, among those the subscriber is bound to (default: all of them)"})
+    since = fields.String(required=True, metadata={"description": "ISO 8601 date or date-time; no offset means UTC"})
+    until = fields.String(load_default=None, allow_none=True, metadata={"description": "exclusive end (default: now)"})
+
+
+class ReplayResult(StrictSchema):
+    name = fields.String()
+    queue = fields.String()
+    delivered = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                            metadata={"description": "events re-delivered, per producing service"})
+    total = fields.Integer()
+
+
+def _replay(call) -> dict:
+    """Re-deliver past events to a subscriber's queue with their original ids (it ignores what it already has)."""
+    name, body = call.params["name"], call.body
+    found = next((s for s in subscribers.list_subscribers(_api(call)) if s["name"] == name), None)
+    if found is None:
+        raise NotFound(f"no subscriber {name}")
+    wanted = list(dict.fromkeys(body.get("events") or found["events"]))
+    not_bound = [t for t in wanted if t not in found["events"]]
+    if not_bound:
+        raise ValidationFailed("the subscriber is not bound to every type asked for",
+                               {"events": [f"not subscribed: {', '.join(not_bound)}"]})
+    for key in ("since", "until"):
+        if body.get(key) is not None:
+            try:
+                replay.parse_time(body[key])
+            except ValueError:
+                raise ValidationFailed(f"{key} is not a date-time", {key: ["must be an ISO 8601 date or date-time"]}) from None
+    # a producer re-sends its history in batches with publisher confirms: allow it longer than an ordinary call
+    timeout = float(setting(call.settings.container.config, "GATEWAY.replay_timeout_seconds", 300))
+    cluster, delivered, missing = call.rpc.with_timeout(timeout), {}, {}
+    for source, names in replay.plan(wanted).items():
+        try:
+            call.rpc(source).echo()  # a stopped producer answers nothing: find out within RPC_TIMEOUT, not the above
+            delivered[source] = cluster(source).replay_events(found["queue"], names, body["since"], body.get("until"))
+        except Unavailable as exc:
+            missing[source] = [exc.message]
+    if missing:  # safe to ask again: re-delivered events keep their ids
+        raise Unavailable(f"not every producer answered ({', '.join(missing)}); "
+                          f"{sum(delivered.values())} events were re-delivered; ask again", missing)
+    return {"name": name, "queue": found["queue"], "delivered": delivered, "total": sum(delivered.values())}
+
+
 def _api(call) -> subscribers.ManagementApi:
     return subscribers.ManagementApi(subscribers.ManagementSettings.from_config(call.settings.container.config))
 
@@ -59,6 +110,9 @@ ROUTES = [
     Route("POST", "/subscribers", lambda call: subscribers.add_subscriber(_api(call), call.body["name"], call.body["events"]),
           BUREAU, "Onboard an event subscriber (user, queue, bindings, dead-letter queue)", "subscribers",
           body=SubscriberCreate, response=SubscriberCreated, status=201),
+    Route("POST", "/subscribers/<name>/replay", _replay, BUREAU,
+          "Re-deliver a subscriber's past events (of the types it is bound to) since a point in time, with their "
+          "original ids, from the producers' history", "subscribers", body=SubscriberReplay, response=ReplayResult),
     Route("DELETE", "/subscribers/<name>", lambda call: subscribers.remove_subscriber(_api(call), call.params["name"]),
           BUREAU, "Remove an event subscriber and its queues", "subscribers"),
 ]
