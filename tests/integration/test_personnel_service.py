@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -202,7 +202,7 @@ def test_departure_cancels_certificate_and_measures_promptness(personnel, rpc, c
     measured = by_subject[("personnel.promptness.measured", late_cert["number"])]["data"]
     assert measured == {"agency_code": MARKET, "kind": "certificate_cancelled", "reference": late_cert["number"],
                         "started_on": departed_on.isoformat(), "ended_on": today.isoformat(), "workdays_taken": taken,
-                        "deadline_workdays": 5, "on_time": False}
+                        "deadline_workdays": 5, "on_time": False, "seconds_taken": None}  # dated by days
     prompt = by_subject[("personnel.promptness.measured", prompt_cert["number"])]["data"]
     assert prompt["workdays_taken"] == 0 and prompt["on_time"] is True
 
@@ -227,6 +227,28 @@ def test_departure_cancels_certificate_and_measures_promptness(personnel, rpc, c
     with pytest.raises(ValidationFailed) as refused:
         rpc.personnel.agency_certification_facts(BUREAU, "last year")
     assert "year" in refused.value.fields
+
+
+def test_a_past_year_s_certification_facts_read_each_certificate_s_state_as_it_was_then(personnel, rpc, amqp_uri):
+    """Assessing last year after a suspension today: the certificate counted as valid on 31 December."""
+    from sqlalchemy import text
+
+    from enforcement_testing import db_connection
+
+    _, suspended = certified_officer(rpc, amqp_uri, 40)
+    certified_officer(rpc, amqp_uri, 41)
+    last_year = date.today().year - 1
+    with db_connection(personnel.database_url) as conn:  # registered and certified two years ago, as history says
+        conn.execute(text("UPDATE officers SET created_at = :at"), {"at": datetime(last_year - 1, 3, 1)})
+        conn.execute(text("UPDATE certificates SET issued_on = :on"), {"on": date(last_year - 1, 3, 1)})
+        conn.execute(text("UPDATE certificate_history SET changed_on = :on"), {"on": date(last_year - 1, 3, 1)})
+        conn.commit()
+    rpc.personnel.change_certificate_status(BUREAU, suspended["number"], {"status": "suspended", "reason": "暂扣：调查中"})
+
+    def market(year):
+        return {f["agency_code"]: f for f in rpc.personnel.agency_certification_facts(BUREAU, year)}[MARKET]
+    assert (market(last_year)["officers"], market(last_year)["certified"]) == (2, 2)  # both valid on 31 December
+    assert (market(last_year + 1)["officers"], market(last_year + 1)["certified"]) == (2, 1)  # one suspended now
 
 
 # --- yearly assessment ---------------------------------------------------------------------------

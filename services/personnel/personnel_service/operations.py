@@ -572,13 +572,15 @@ def seed_agencies(tx, agencies: list[dict]) -> int:
 def agency_certification_facts(session, actor: dict, year: int, today: date) -> list[dict]:
     """Per agency: officers in an enforcement post at the year's end (today, for the current year), how many of them
     hold a certificate valid on that day, and the certificates issued and cancelled during the year. Police officers
-    are left out: they carry a police card, not a certificate. Certificate states are today's, except that one
-    cancelled after the reference day still counted as valid on it."""
+    are left out: they carry a police card, not a certificate. A certificate's state on that day is the one its
+    history had then (a suspension or cancellation after it does not count back)."""
     access.require_bureau(actor)
     start, as_of = date(year, 1, 1), min(date(year, 12, 31), today)
-    O, C = m.Officer, m.Certificate
+    O, C, H = m.Officer, m.Certificate, m.CertificateHistory
+    status_then = (select(H.new_status).where(H.number == C.number, H.changed_on <= as_of)
+                   .order_by(H.changed_on.desc(), H.id.desc()).limit(1).correlate(C).scalar_subquery())
     valid_then = (select(C.number).where(C.officer_id == O.officer_id, C.issued_on <= as_of, C.expires_on >= as_of,
-                                         (C.status == "valid") | (C.cancelled_on > as_of)).exists())
+                                         status_then == rules.VALID).exists())
     in_post = (~O.is_police & (O.created_at < datetime.combine(as_of + timedelta(days=1), time()))
                & (O.departed_on.is_(None) | (O.departed_on > as_of)))
     facts = {code: {"agency_code": code, "officers": 0, "certified": 0, "certificates_issued": 0,
