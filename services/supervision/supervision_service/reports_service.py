@@ -19,9 +19,9 @@ from enforcement_contracts import supervision_reports as contract
 from enforcement_contracts.common import Actor
 from enforcement_contracts.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from enforcement_kernel import access
-from enforcement_kernel.workdays import default_calendar
 from enforcement_kernel.config import setting
 from enforcement_kernel.rpc import Rpc, load, rpc
+from enforcement_kernel.workdays import default_calendar
 
 from . import annual_report, facts, operations, rules
 from . import reports_models as rm
@@ -151,12 +151,14 @@ class ReportEntrypoints:
         with self.db.read() as session:
             F = rm.AnnualReportFiling
             filed = {f.scope: _filing_dict(f) for f in session.execute(select(F).where(F.year == query["year"])).scalars()}
-        today, none = self.today(), {}
-        return {"year": query["year"], "due_on": due_on.isoformat(), "filings": [
-            {"scope": code, "agency_name": name, "filed": code in filed,
-             "filing_id": filed.get(code, none).get("filing_id"), "filed_on": filed.get(code, none).get("filed_on"),
-             "on_time": filed.get(code, none).get("on_time"), "overdue": code not in filed and today > due_on}
-            for code, name in wanted]}
+        past_due = self.today() > due_on
+        rows = []
+        for code, name in wanted:
+            f = filed.get(code)
+            rows.append({"scope": code, "agency_name": name, "filed": f is not None,
+                         "filing_id": f and f["filing_id"], "filed_on": f and f["filed_on"],
+                         "on_time": f and f["on_time"], "overdue": f is None and past_due})
+        return {"year": query["year"], "due_on": due_on.isoformat(), "filings": rows}
 
     @rpc
     def get_annual_report_filing(self, actor, filing_id):
