@@ -23,6 +23,15 @@ def scope_agency(actor: dict) -> str | None:
     raise Forbidden("this role cannot read agency records")
 
 
+def query_agency(actor: dict, requested: str | None) -> str | None:
+    """The agency a read across records is limited to: the caller's own when it is limited to one (naming another
+    is refused), else the one the query names (None: every agency)."""
+    scope = scope_agency(actor)
+    if scope is not None and requested not in (None, scope):
+        raise Forbidden("not allowed to read another agency's records")
+    return scope or requested
+
+
 def require_read(actor: dict, agency_code: str, officer_id: str | None = None) -> None:
     if sees_all(actor):
         return

@@ -85,10 +85,14 @@ def _replay(call) -> dict:
                 replay.parse_time(body[key])
             except ValueError:
                 raise ValidationFailed(f"{key} is not a date-time", {key: ["must be an ISO 8601 date or date-time"]}) from None
+    try:
+        by_source = replay.plan(wanted)
+    except ValueError as exc:  # bound to a type this release no longer has
+        raise ValidationFailed(str(exc), {"events": [str(exc)]}) from None
     # a producer re-sends its history in batches with publisher confirms: allow it longer than an ordinary call
     timeout = float(setting(call.settings.container.config, "GATEWAY.replay_timeout_seconds", 300))
     cluster, delivered, missing = call.rpc.with_timeout(timeout), {}, {}
-    for source, names in replay.plan(wanted).items():
+    for source, names in by_source.items():
         try:
             call.rpc(source).echo()  # a stopped producer answers nothing: find out within RPC_TIMEOUT, not the above
             delivered[source] = cluster(source).replay_events(found["queue"], names, body["since"], body.get("until"))

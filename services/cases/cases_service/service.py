@@ -298,6 +298,6 @@ class CasesService(ServiceBase):
             after = ""
             while after is not None:
                 with self.db.transaction() as tx:
-                    announced, after = ops.watch_deadlines(tx, kind, self.context.settings, today, after, now=now)
+                    announced, after = ops.watch_deadlines(tx, kind, self.context.settings, today, now, after)
                 if announced:
                     log.info("%d %s deadlines missed", announced, kind)

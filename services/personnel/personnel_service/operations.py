@@ -182,12 +182,7 @@ def find_officer_by_id_number(session, actor: dict, id_number: str, cipher: Pers
 
 
 def list_officers(session, actor: dict, query: dict) -> dict:
-    scope = access.scope_agency(actor)
-    agency_code = query.get("agency_code")
-    if scope is not None:
-        if agency_code not in (None, scope):
-            access.require_read(actor, agency_code)
-        agency_code = scope
+    agency_code = access.query_agency(actor, query.get("agency_code"))
     stmt = select(m.Officer)
     if agency_code:
         stmt = stmt.where(m.Officer.agency_code == agency_code)
@@ -546,10 +541,7 @@ def reviewer_dict(r: m.LegalReviewer) -> dict:
 
 
 def list_legal_reviewers(session, actor: dict, agency_code: str | None) -> list[dict]:
-    scope = access.scope_agency(actor)
-    if scope is not None and agency_code not in (None, scope):
-        access.require_read(actor, agency_code)
-    agency_code = scope or agency_code
+    agency_code = access.query_agency(actor, agency_code)
     stmt = select(m.LegalReviewer).order_by(m.LegalReviewer.name)
     if agency_code:
         stmt = stmt.where(m.LegalReviewer.agency_code == agency_code)

@@ -111,10 +111,7 @@ def _item(session, item_id) -> m.SupervisionItem:
 
 def _scope_conditions(actor: dict, query: dict, column) -> list:
     """The actor's agency scope (an agency admin: its own only) plus the agency the query names."""
-    scope = access.scope_agency(actor)
-    if scope is not None and query.get("agency_code") not in (None, scope):
-        raise Forbidden("not allowed to read another agency's records")
-    agency = scope or query.get("agency_code")
+    agency = access.query_agency(actor, query.get("agency_code"))
     return [column == agency] if agency else []
 
 

@@ -481,14 +481,6 @@ def refresh_officer_years(tx, keys: set[tuple[str, int]], settings: Settings, to
     return results
 
 
-def _scope(actor: dict, agency_code: str | None) -> str | None:
-    """The agency a compliance read is limited to: the actor's own for an agency admin."""
-    scope = access.scope_agency(actor)
-    if scope is not None and agency_code not in (None, scope):
-        access.require_read(actor, agency_code)
-    return scope or agency_code
-
-
 def officer_compliance(session, actor: dict, officer_id: str, year: int, settings: Settings) -> dict:
     officer = get_officer(session, officer_id)
     access.require_read(actor, officer.agency_code, officer_id)
@@ -500,7 +492,7 @@ def compliance_table(session, actor: dict, query: dict, settings: Settings, toda
     if actor.get("role") == "officer":
         raise Forbidden("an officer reads their own compliance, not the agency's table")
     year = query.get("year") or today.year
-    results = aggregate(session, year, settings, agency_code=_scope(actor, query.get("agency_code")))
+    results = aggregate(session, year, settings, agency_code=access.query_agency(actor, query.get("agency_code")))
     if query.get("compliant") is not None:
         results = [r for r in results if r.compliant == query["compliant"]]
     page, per_page = query.get("page", 1), query.get("per_page", 100)
@@ -510,7 +502,7 @@ def compliance_table(session, actor: dict, query: dict, settings: Settings, toda
 
 def compliance_summary(session, actor: dict, year: int, settings: Settings) -> tuple[dict, dict[str, rules.Rollup]]:
     """The county and per-agency roll-ups; also returns the agency roll-ups for the gauges."""
-    agency_code = _scope(actor, None)
+    agency_code = access.query_agency(actor, None)
     results = aggregate(session, year, settings, agency_code=agency_code)
     county, agencies = rules.rollup(results, settings.policy.yearly_hours)
     names = dict(session.execute(select(m.Agency.code, m.Agency.name)).all())
@@ -525,7 +517,7 @@ COMPLIANCE_HEADERS = ("人员编号 officer_id", "姓名 name", "执法机关 ag
 def export_compliance(session, actor: dict, query: dict, settings: Settings, today: date) -> dict:
     """An agency's compliance table as an .xlsx file (base64: the RPC wire carries JSON only)."""
     year = query.get("year") or today.year
-    agency_code = _scope(actor, query.get("agency_code"))
+    agency_code = access.query_agency(actor, query.get("agency_code"))
     if not agency_code:
         raise ValidationFailed("name the agency to export", {"agency_code": ["required"]})
     results = aggregate(session, year, settings, agency_code=agency_code)

@@ -607,12 +607,7 @@ def read_case(session, actor: dict, case_id: str, settings: Settings, today: dat
 
 
 def list_cases(session, actor: dict, query: dict, settings: Settings, today: date) -> dict:
-    scope = access.scope_agency(actor)
-    agency_code = query.get("agency_code")
-    if scope is not None:
-        if agency_code not in (None, scope):
-            access.require_read(actor, agency_code)
-        agency_code = scope
+    agency_code = access.query_agency(actor, query.get("agency_code"))
     stmt = select(m.Case)
     if agency_code:
         stmt = stmt.where(m.Case.agency_code == agency_code)

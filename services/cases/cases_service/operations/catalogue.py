@@ -167,11 +167,7 @@ def list_items(session, query: dict) -> dict:
 
 def dormant_items(session, actor: dict, query: dict, settings: Settings, today: date) -> list[dict]:
     """Items with no case filed in the last N years (a setting): proposed for cancellation or adjustment."""
-    scope = access.scope_agency(actor)
-    agency_code = query.get("agency_code")
-    if scope is not None and agency_code not in (None, scope):
-        access.require_read(actor, agency_code)
-    agency_code = scope or agency_code
+    agency_code = access.query_agency(actor, query.get("agency_code"))
     as_of = query.get("as_of") or today
     cutoff = rules.dormant_cutoff(as_of, settings.dormant_item_years)
     last_case = (select(m.Case.item_id, func.max(m.Case.filed_on).label("last"))

@@ -7,7 +7,6 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from enforcement_contracts import cases as contract
-from enforcement_kernel import clock
 
 from .. import models as m
 from .. import rules
@@ -90,14 +89,13 @@ def _missed(session, kind: str, row, settings: Settings, today: date, now: datet
     return _Missed(row.case_id, row.transfer_id, row.to_agency_code, received, due) if due else None
 
 
-def watch_deadlines(tx, kind: str, settings: Settings, today: date, after: str = "", limit: int = 200,
-                    now: datetime | None = None) -> tuple[int, str | None]:
+def watch_deadlines(tx, kind: str, settings: Settings, today: date, now: datetime, after: str = "",
+                    limit: int = 200) -> tuple[int, str | None]:
     """One batch of the deadline watch (cases, or transfers for the transfer legs, with an id after ``after``): each
     ``kind`` obligation whose deadline has passed unmet is recorded and announced once (cases.deadline.missed).
     ``now`` (the county's clock) times the 24-hour hand-over. Returns (announced, the id to continue after, or None
     when done)."""
     session = tx.session
-    now = now or clock.now()
     model, stmt = _open_after_deadline(kind, settings, today, now)
     key = model.transfer_id if model is m.Transfer else model.case_id
     rows = session.execute(stmt.where(key > after).order_by(key).limit(limit)

@@ -108,11 +108,7 @@ def record_inspection(tx, actor: dict, data: dict, settings: Settings, personnel
 
 
 def list_inspections(session, actor: dict, query: dict) -> dict:
-    scope = access.scope_agency(actor)
-    agency_code = query.get("agency_code")
-    if scope is not None and agency_code not in (None, scope):
-        access.require_read(actor, agency_code)
-    agency_code = scope or agency_code
+    agency_code = access.query_agency(actor, query.get("agency_code"))
     stmt = select(m.Inspection)
     if agency_code:
         stmt = stmt.where(m.Inspection.agency_code == agency_code)

@@ -14,11 +14,7 @@ from .common import KIND_PUBLISHED
 
 def promptness_table(session, actor: dict, query: dict) -> list[dict]:
     """Per agency and kind: measurements, on time, ratio, mean working days (computed in SQL)."""
-    scope = access.scope_agency(actor)
-    agency_code = query.get("agency_code")
-    if scope is not None and agency_code not in (None, scope):
-        access.require_read(actor, agency_code)
-    agency_code = scope or agency_code
+    agency_code = access.query_agency(actor, query.get("agency_code"))
     P = m.PromptnessMeasurement
     stmt = select(P.agency_code, P.kind, func.count(), func.sum(cast(P.on_time, Integer)), func.avg(P.workdays_taken))
     if agency_code:
@@ -36,11 +32,7 @@ def promptness_table(session, actor: dict, query: dict) -> list[dict]:
 def yearly_statistics(session, actor: dict, query: dict) -> list[dict]:
     """行政执法统计: per agency and type for a calendar year — cases filed, decided, fined and the fines' total —
     computed in SQL in one pass over the year's cases (two range scans of the filing and decision indexes)."""
-    scope = access.scope_agency(actor)
-    agency_code = query.get("agency_code")
-    if scope is not None and agency_code not in (None, scope):
-        access.require_read(actor, agency_code)
-    agency_code = scope or agency_code
+    agency_code = access.query_agency(actor, query.get("agency_code"))
     start, end = date(query["year"], 1, 1), date(query["year"], 12, 31)
     C = m.Case
     filed = C.filed_on.between(start, end)

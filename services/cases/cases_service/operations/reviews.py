@@ -196,11 +196,7 @@ def score_review_file(tx, actor: dict, file_id: str, data: dict, settings: Setti
 
 def list_review_files(session, actor: dict, query: dict) -> dict:
     """An agency sees the grades of its own files; the bureau all."""
-    scope = access.scope_agency(actor)
-    agency_code = query.get("agency_code")
-    if scope is not None and agency_code not in (None, scope):
-        access.require_read(actor, agency_code)
-    agency_code = scope or agency_code
+    agency_code = access.query_agency(actor, query.get("agency_code"))
     stmt = select(m.ReviewFile, m.Case.case_number).join(m.Case, m.Case.case_id == m.ReviewFile.case_id)
     if agency_code:
         stmt = stmt.where(m.ReviewFile.agency_code == agency_code)

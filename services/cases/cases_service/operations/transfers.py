@@ -139,11 +139,7 @@ def read_transfer(session, actor: dict, transfer_id: str) -> dict:
 
 def list_transfers(session, actor: dict, query: dict) -> dict:
     """An agency sees the transfers it sent and received."""
-    scope = access.scope_agency(actor)
-    agency_code = query.get("agency_code")
-    if scope is not None and agency_code not in (None, scope):
-        access.require_read(actor, agency_code)
-    agency_code = scope or agency_code
+    agency_code = access.query_agency(actor, query.get("agency_code"))
     stmt = select(m.Transfer)
     if agency_code:
         stmt = stmt.where((m.Transfer.from_agency_code == agency_code) | (m.Transfer.to_agency_code == agency_code))
