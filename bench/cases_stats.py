@@ -9,6 +9,7 @@ median of 5 runs) at each size. The database is dropped at the end.
 
     .venv/bin/python bench/cases_stats.py [--sizes 100000,1000000] [--keep]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,9 +24,35 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 ADMIN_URLS = ("postgresql://postgres@127.0.0.1:5432/postgres", "postgresql://root@127.0.0.1:5432/postgres")
-AGENCIES = ["scjgj", "gaj", "jtysj", "sthjfj", "nyncj", "whlyj", "zrzyj", "yjj", "rsj", "wjj", "xzspj", "zjj", "sfj", "czj",
-            "fgw", "yancheng", "xiaohetou", "sancha", "qiansuo", "lijiaping", "sunjiaping", "liangjiaping", "huhui",
-            "xinzhai", "hanjialou", "dongxiuzhuang", "xinglingzi"]
+AGENCIES = [
+    "scjgj",
+    "gaj",
+    "jtysj",
+    "sthjfj",
+    "nyncj",
+    "whlyj",
+    "zrzyj",
+    "yjj",
+    "rsj",
+    "wjj",
+    "xzspj",
+    "zjj",
+    "sfj",
+    "czj",
+    "fgw",
+    "yancheng",
+    "xiaohetou",
+    "sancha",
+    "qiansuo",
+    "lijiaping",
+    "sunjiaping",
+    "liangjiaping",
+    "huhui",
+    "xinzhai",
+    "hanjialou",
+    "dongxiuzhuang",
+    "xinglingzi",
+]
 TYPES = ["penalty", "licensing", "levy", "confirmation", "benefit", "coercion", "inspection"]
 BUREAU = {"username": "bench", "role": "bureau", "agency_code": None, "officer_id": None}
 
@@ -66,7 +93,8 @@ INSERT INTO cases (case_id, agency_code, case_number, item_id, item_version, typ
                    decided_on, penalty_kinds, fine_amount, decision_summary, is_major, warnings, warning_count,
                    created_at, updated_at)
 SELECT md5('case' || n), agency, 'B-' || n, item, 1, type, 'market_supervision',
-       CASE WHEN decided THEN 'decided' ELSE 'filed' END, 'organisation', '企业' || (n %% 5000), md5('party' || (n %% 5000)),
+       CASE WHEN decided THEN 'decided' ELSE 'filed' END, 'organisation', '企业' || (n %% 5000),
+       md5('party' || (n %% 5000)),
        true, '[]'::json, 'ordinary', 'none', false, filed,
        CASE WHEN decided THEN filed + (n %% 100) END,
        CASE WHEN decided AND type = 'penalty' THEN '["fine"]'::json ELSE '[]'::json END,
@@ -131,8 +159,11 @@ def main() -> None:
             loaded = size
             with Session(engine) as session:
                 stats_s, stats = timed(lambda: ops.yearly_statistics(session, BUREAU, {"year": 2024}))
-                prompt_s, table = timed(lambda: ops.promptness_table(
-                    session, BUREAU, {"since": date(2024, 1, 1), "until": date(2024, 12, 31)}))
+                prompt_s, table = timed(
+                    lambda: ops.promptness_table(
+                        session, BUREAU, {"since": date(2024, 1, 1), "until": date(2024, 12, 31)}
+                    )
+                )
             assert sum(r["cases"] for r in stats) > 0 and table
             print(f"{size:>10} {load:>8.1f} {stats_s:>13.3f} {prompt_s:>13.3f} {len(stats):>3}/{len(table):<3}")
             for label, seconds in (("statistics", stats_s), ("promptness", prompt_s)):
@@ -143,8 +174,11 @@ def main() -> None:
     finally:
         if not args.keep:
             with conn.cursor() as cur:
-                cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                            (name,))
+                cur.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (name,),
+                )
                 cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
         else:
             print(f"kept database {name}")

@@ -7,6 +7,7 @@ officer reaches at least 70% of the echo's throughput.
 
     .venv/bin/python bench/gateway_load.py [--seconds 15] [--clients 20]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,7 +50,11 @@ def bench_vhost() -> str:
     """A vhost of its own, so a suite already running on '/' does not take the benchmark's calls."""
     vhost = f"enf-bench-{os.getpid()}"
     subprocess.run(["rabbitmqctl", "-q", "add_vhost", vhost], check=True, capture_output=True)
-    subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], check=True, capture_output=True)
+    subprocess.run(
+        ["rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"],
+        check=True,
+        capture_output=True,
+    )
     return vhost
 
 
@@ -107,9 +112,13 @@ def load(port: int, path: str, token: str, clients: int, seconds: float) -> dict
         t.join()
     elapsed = time.perf_counter() - started
     latencies.sort()
-    return {"requests": len(latencies), "errors": errors[0], "rps": len(latencies) / elapsed,
-            "p50_ms": statistics.median(latencies) * 1000,
-            "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000}
+    return {
+        "requests": len(latencies),
+        "errors": errors[0],
+        "rps": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+    }
 
 
 def main() -> None:
@@ -122,17 +131,33 @@ def main() -> None:
     amqp = {"AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{vhost}"}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        procs = [start("personnel", workdir, {"OPS_PORT": str(p_ops), **amqp}),
-                 start("gateway", workdir, {"OPS_PORT": str(gw_ops), "WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", **amqp})]
+        procs = [
+            start("personnel", workdir, {"OPS_PORT": str(p_ops), **amqp}),
+            start("gateway", workdir, {"OPS_PORT": str(gw_ops), "WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", **amqp}),
+        ]
         try:
             wait_ready(p_ops)
             wait_ready(gw_ops)
-            token = request(web, "POST", "/api/v1/auth/login", {"username": "admin", "password": "change-me-now"})["token"]
-            officer = request(web, "POST", "/api/v1/officers", {
-                "agency_code": "140928-scjgj", "name": "压测", "id_number": "11010519491231002X",
-                "domains": ["market_supervision"]}, token)
+            token = request(web, "POST", "/api/v1/auth/login", {"username": "admin", "password": "change-me-now"})[
+                "token"
+            ]
+            officer = request(
+                web,
+                "POST",
+                "/api/v1/officers",
+                {
+                    "agency_code": "140928-scjgj",
+                    "name": "压测",
+                    "id_number": "11010519491231002X",
+                    "domains": ["market_supervision"],
+                },
+                token,
+            )
             results = {}
-            for label, path in (("echo", "/api/v1/personnel/echo"), ("officer", f"/api/v1/officers/{officer['officer_id']}")):
+            for label, path in (
+                ("echo", "/api/v1/personnel/echo"),
+                ("officer", f"/api/v1/officers/{officer['officer_id']}"),
+            ):
                 load(web, path, token, args.clients, 2)  # warm-up
                 results[label] = load(web, path, token, args.clients, args.seconds)
         finally:
@@ -143,8 +168,10 @@ def main() -> None:
             subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], capture_output=True)
     print(f"{args.clients} clients, {args.seconds:g} s each, {os.cpu_count()} cores")
     for label, r in results.items():
-        print(f"{label:8s} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
-              f"({r['requests']} requests, {r['errors']} errors)")
+        print(
+            f"{label:8s} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:6.1f} ms  p99 {r['p99_ms']:6.1f} ms  "
+            f"({r['requests']} requests, {r['errors']} errors)"
+        )
     ratio = results["officer"]["rps"] / results["echo"]["rps"]
     print(f"ratio officer/echo: {ratio:.2f} (bar: >= 0.70) -> {'PASS' if ratio >= 0.70 else 'FAIL'}")
 

@@ -14,6 +14,7 @@ The remote facts (certificates, training, cases) come from a fact source injecte
 
     .venv/bin/python bench/supervision_assessment.py [--sizes 100000,1000000] [--databases sqlite,postgresql]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,15 @@ BIN = Path(sys.executable).parent
 ADMIN_URLS = ("postgresql://postgres@127.0.0.1:5432/postgres", "postgresql://root@127.0.0.1:5432/postgres")
 AGENCIES = [f"140928-a{n:02d}" for n in range(50)]
 YEAR = 2024
-KINDS = ["supervision_item_answered", "complaint_accepted", "complaint_concluded", "transfer_acknowledged",
-         "decision_published", "case_decided", "certificate_cancelled"]
+KINDS = [
+    "supervision_item_answered",
+    "complaint_accepted",
+    "complaint_concluded",
+    "transfer_acknowledged",
+    "decision_published",
+    "case_decided",
+    "certificate_cancelled",
+]
 
 # n runs over first..last; every row ends in YEAR; about 85% on time
 SERIES = {
@@ -54,25 +62,30 @@ AGENCY_OF_PG = "'140928-a' || lpad((n % 50)::text, 2, '0')"
 def measurements_sql(dialect: str) -> str:
     agency = AGENCY_OF if dialect == "sqlite" else AGENCY_OF_PG
     kinds = "CASE n % 7 " + " ".join(f"WHEN {i} THEN '{k}'" for i, k in enumerate(KINDS)) + " END"
-    return (SERIES[dialect] + f"""
+    return (
+        SERIES[dialect]
+        + f"""
 INSERT INTO promptness_measurements (event_id, source, agency_code, kind, reference, started_on, ended_on,
                                      workdays_taken, deadline_workdays, seconds, on_time, year, recorded_at)
 SELECT 'bench-' || n, 'cases', {agency}, {kinds}, 'ref-' || n, {START_DAY[dialect]}, {DAY[dialect]},
-       n % 20, 15, NULL, (n % 20) < 17, {YEAR}, CURRENT_TIMESTAMP FROM g""")
+       n % 20, 15, NULL, (n % 20) < 17, {YEAR}, CURRENT_TIMESTAMP FROM g"""
+    )
 
 
 def local_rows_sql(dialect: str) -> list[str]:
     agency = AGENCY_OF if dialect == "sqlite" else AGENCY_OF_PG
     true, false = ("1", "0") if dialect == "sqlite" else ("true", "false")
     return [
-        SERIES[dialect] + f"""
+        SERIES[dialect]
+        + f"""
 INSERT INTO supervision_items (agency_code, kind, title, body, state, issued_on, deadline_workdays, due_on, returns,
                                overdue, answered_on_time, year, issued_by, origin, occurrences, details, created_at,
                                updated_at)
 SELECT {agency}, 'rectification', '整改通知 ' || n, '', 'closed', {DAY[dialect]}, 15, {DAY[dialect]}, 0,
        CASE WHEN n % 9 = 0 THEN {true} ELSE {false} END, CASE WHEN n % 9 = 0 THEN {false} ELSE {true} END, {YEAR},
        'bench', 'manual', 1, '{{}}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM g""",
-        SERIES[dialect] + f"""
+        SERIES[dialect]
+        + f"""
 INSERT INTO complaints (agency_code, complainant_kind, complainant_name_enc, contact_enc, contact_hash, summary,
                         received_on, state, accept_due_on, concluded_on, outcome, year, created_at, updated_at)
 SELECT {agency}, 'enterprise', 'x', 'x', 'h' || n, '投诉', {DAY[dialect]}, 'concluded', {DAY[dialect]},
@@ -85,22 +98,42 @@ class BenchFactSource:
     """Generated figures for the 50 agencies in place of the personnel, training and cases services."""
 
     def agencies(self) -> list[dict]:
-        return [{"code": code, "name": f"机关{i}", "is_supervisor": False, "is_police": False}
-                for i, code in enumerate(AGENCIES)]
+        return [
+            {"code": code, "name": f"机关{i}", "is_supervisor": False, "is_police": False}
+            for i, code in enumerate(AGENCIES)
+        ]
 
     def certification(self, year: int) -> list[dict]:
-        return [{"agency_code": code, "officers": 20 + i % 7, "certified": 18 + i % 7 - i % 3,
-                 "certificates_issued": 3, "certificates_cancelled": 1} for i, code in enumerate(AGENCIES)]
+        return [
+            {
+                "agency_code": code,
+                "officers": 20 + i % 7,
+                "certified": 18 + i % 7 - i % 3,
+                "certificates_issued": 3,
+                "certificates_cancelled": 1,
+            }
+            for i, code in enumerate(AGENCIES)
+        ]
 
     def training(self, year: int) -> list[dict]:
-        return [{"agency_code": code, "officers": 20 + i % 7, "compliant": 15 + i % 7} for i, code in enumerate(AGENCIES)]
+        return [
+            {"agency_code": code, "officers": 20 + i % 7, "compliant": 15 + i % 7} for i, code in enumerate(AGENCIES)
+        ]
 
     def cases(self, year: int) -> list[dict]:
-        return [{"agency_code": code, "decisions": 300, "publications": 120, "publications_on_time": 100 + i % 20,
-                 "review_grades": {"excellent": i % 4, "pass": 5, "fail": i % 2},
-                 "changed_by_ground": {"reconsideration": i % 3}, "decisions_reversed": i % 3,
-                 "by_type": [{"type_code": "penalty", "cases": 320, "decided": 300, "fined": 200, "fine_total": 1e6}]}
-                for i, code in enumerate(AGENCIES)]
+        return [
+            {
+                "agency_code": code,
+                "decisions": 300,
+                "publications": 120,
+                "publications_on_time": 100 + i % 20,
+                "review_grades": {"excellent": i % 4, "pass": 5, "fail": i % 2},
+                "changed_by_ground": {"reconsideration": i % 3},
+                "decisions_reversed": i % 3,
+                "by_type": [{"type_code": "penalty", "cases": 320, "decided": 300, "fined": 200, "fine_total": 1e6}],
+            }
+            for i, code in enumerate(AGENCIES)
+        ]
 
     def type_names(self) -> dict[str, str]:
         return {"penalty": "行政处罚"}
@@ -125,7 +158,9 @@ def postgres_database():
         except psycopg2.OperationalError:
             continue
     else:
-        raise SystemExit("PostgreSQL is not reachable on 127.0.0.1:5432 as postgres or root (scripts/brokers --postgres)")
+        raise SystemExit(
+            "PostgreSQL is not reachable on 127.0.0.1:5432 as postgres or root (scripts/brokers --postgres)"
+        )
     conn.autocommit = True
     name = f"enf_bench_supervision_{uuid.uuid4().hex[:8]}"
     with conn.cursor() as cur:
@@ -134,8 +169,10 @@ def postgres_database():
 
     def drop():
         with conn.cursor() as cur:
-            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
-                        "AND pid <> pg_backend_pid()", (name,))
+            cur.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            )
             cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
         conn.close()
 

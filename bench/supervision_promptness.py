@@ -9,6 +9,7 @@ Databases are removed at the end.
 
     .venv/bin/python bench/supervision_promptness.py [--sizes 100000,1000000] [--backends sqlite,postgresql]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 ADMIN_URLS = ("postgresql://postgres@127.0.0.1:5432/postgres", "postgresql://root@127.0.0.1:5432/postgres")
 AGENCIES = [f"140928-a{n:02d}" for n in range(50)]
-KINDS = ["certificate_cancelled", "case_decided", "decision_published", "transfer_acknowledged",
-         "supervision_item_answered", "complaint_accepted", "complaint_concluded"]
+KINDS = [
+    "certificate_cancelled",
+    "case_decided",
+    "decision_published",
+    "transfer_acknowledged",
+    "supervision_item_answered",
+    "complaint_accepted",
+    "complaint_concluded",
+]
 DEADLINES = [5, 7, 10]
 BUREAU = {"username": "bench", "role": "bureau", "agency_code": None, "officer_id": None}
 FIRST_DAY = date(2024, 1, 1)
@@ -46,10 +54,21 @@ def rows(lo: int, hi: int):
     for n in range(lo, hi):
         ended = FIRST_DAY + timedelta(days=n * 7919 % DAYS)
         taken, deadline = n % 31, DEADLINES[n % 3]
-        yield {"event_id": f"bench-{n}", "source": "bench", "agency_code": AGENCIES[n % 50],
-               "kind": KINDS[(n // 50) % 7], "reference": f"r{n}", "started_on": ended - timedelta(days=taken * 7 // 5),
-               "ended_on": ended, "workdays_taken": taken, "deadline_workdays": deadline, "seconds": None,
-               "on_time": taken <= deadline, "year": ended.year, "recorded_at": ended}
+        yield {
+            "event_id": f"bench-{n}",
+            "source": "bench",
+            "agency_code": AGENCIES[n % 50],
+            "kind": KINDS[(n // 50) % 7],
+            "reference": f"r{n}",
+            "started_on": ended - timedelta(days=taken * 7 // 5),
+            "ended_on": ended,
+            "workdays_taken": taken,
+            "deadline_workdays": deadline,
+            "seconds": None,
+            "on_time": taken <= deadline,
+            "year": ended.year,
+            "recorded_at": ended,
+        }
 
 
 def migrate(url: str) -> None:
@@ -81,8 +100,18 @@ def fill_postgresql(url: str, size: int) -> None:
     conn.autocommit = True
     with conn.cursor() as cur:
         for lo in range(0, size, 250_000):
-            cur.execute(PG_FILL, {"salt": uuid.uuid4().hex, "agencies": AGENCIES, "kinds": KINDS,
-                                  "first": FIRST_DAY.isoformat(), "days": DAYS, "lo": lo, "hi": min(size, lo + 250_000) - 1})
+            cur.execute(
+                PG_FILL,
+                {
+                    "salt": uuid.uuid4().hex,
+                    "agencies": AGENCIES,
+                    "kinds": KINDS,
+                    "first": FIRST_DAY.isoformat(),
+                    "days": DAYS,
+                    "lo": lo,
+                    "hi": min(size, lo + 250_000) - 1,
+                },
+            )
         cur.execute("VACUUM ANALYZE promptness_measurements")
     conn.close()
 
@@ -136,7 +165,10 @@ def main() -> None:
             if backend == "sqlite":
                 folder = tempfile.mkdtemp(prefix="bench-supervision-")
                 url = f"sqlite:///{folder}/supervision.db"
-                cleanup = lambda folder=folder: [os.remove(p) for p in Path(folder).iterdir()] and os.rmdir(folder)
+
+                def cleanup(folder=folder):
+                    return [os.remove(p) for p in Path(folder).iterdir()] and os.rmdir(folder)
+
                 fill = fill_sqlite
             else:
                 admin, name, url = pg_database()
@@ -145,6 +177,7 @@ def main() -> None:
                     with admin.cursor() as cur:
                         cur.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
                     admin.close()
+
                 fill = fill_postgresql
             try:
                 migrate(url)

@@ -9,6 +9,7 @@ per officer-year and the outbox events; generating the file is not timed.
 
     .venv/bin/python bench/training_import.py [--sizes 10000 100000] [--officers 5000] [--no-postgres]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,17 +71,48 @@ def prepare(url: str, officers: int, sessions: int) -> tuple[list[str], list[str
     start = date(YEAR, 1, 1)
     engine = make_engine(url, pool_size=1)
     with Session(engine) as session:
-        session.execute(insert(m.Officer), [{"officer_id": o, "agency_code": AGENCIES[i % len(AGENCIES)], "name": f"执法员{i}",
-                                             "status": "active"} for i, o in enumerate(officer_ids)])
-        session.execute(insert(m.Course), [{"course_id": c, "title": c, "category_code": c, "kind": "training", "required": False,
-                                            "counts_hours": True, "description": "", "created_by": "bench"}
-                                           for c in ("public_law", "professional")])
+        session.execute(
+            insert(m.Officer),
+            [
+                {"officer_id": o, "agency_code": AGENCIES[i % len(AGENCIES)], "name": f"执法员{i}", "status": "active"}
+                for i, o in enumerate(officer_ids)
+            ],
+        )
+        session.execute(
+            insert(m.Course),
+            [
+                {
+                    "course_id": c,
+                    "title": c,
+                    "category_code": c,
+                    "kind": "training",
+                    "required": False,
+                    "counts_hours": True,
+                    "description": "",
+                    "created_by": "bench",
+                }
+                for c in ("public_law", "professional")
+            ],
+        )
         session_ids = [uuid.uuid4().hex for _ in range(sessions)]
-        session.execute(insert(m.Session), [{"session_id": s, "course_id": ("public_law", "professional")[i % 2],
-                                             "held_on": start + timedelta(days=i % 300), "ends_on": start + timedelta(days=i % 300),
-                                             "hours": 4.0, "delivery": "online", "organiser_kind": "bureau",
-                                             "organiser_agencies": [], "location": "", "created_by": "bench"}
-                                            for i, s in enumerate(session_ids)])
+        session.execute(
+            insert(m.Session),
+            [
+                {
+                    "session_id": s,
+                    "course_id": ("public_law", "professional")[i % 2],
+                    "held_on": start + timedelta(days=i % 300),
+                    "ends_on": start + timedelta(days=i % 300),
+                    "hours": 4.0,
+                    "delivery": "online",
+                    "organiser_kind": "bureau",
+                    "organiser_agencies": [],
+                    "location": "",
+                    "created_by": "bench",
+                }
+                for i, s in enumerate(session_ids)
+            ],
+        )
         session.commit()
     engine.dispose()
     return officer_ids, session_ids
@@ -117,8 +149,14 @@ def run_once(url: str, rows: int, officers: int, settings: ops.Settings) -> dict
         assert len(table) == officers and county.officers == officers
     finally:
         engine.dispose()
-    return {"rows": rows, "import_s": import_seconds, "rows_per_s": rows / import_seconds, "table_s": table_seconds,
-            "file_kb": len(content) / 1024, "stages": stages}
+    return {
+        "rows": rows,
+        "import_s": import_seconds,
+        "rows_per_s": rows / import_seconds,
+        "table_s": table_seconds,
+        "file_kb": len(content) / 1024,
+        "stages": stages,
+    }
 
 
 def main() -> None:
@@ -139,8 +177,10 @@ def main() -> None:
     print(f"{args.officers} officers, {len(AGENCIES)} agencies; import = read + check + write + snapshots + outbox")
     # stages end at the use case's progress calls: parsing the sheet, then checking and writing every row,
     # then the per-officer-year snapshots with their outbox events
-    print(f"{'backend':<11}{'rows':>9}{'file KB':>9}{'import s':>10}{'rows/s':>9}{'parse':>8}{'check+write':>13}"
-          f"{'snapshots':>11}{'table s':>9}")
+    print(
+        f"{'backend':<11}{'rows':>9}{'file KB':>9}{'import s':>10}{'rows/s':>9}{'parse':>8}{'check+write':>13}"
+        f"{'snapshots':>11}{'table s':>9}"
+    )
     for name, database in backends:
         results = []
         for rows in args.sizes:
@@ -148,15 +188,21 @@ def main() -> None:
                 r = run_once(url, rows, args.officers, settings)
             results.append(r)
             st = r["stages"]
-            print(f"{name:<11}{rows:>9}{r['file_kb']:>9.0f}{r['import_s']:>10.2f}{r['rows_per_s']:>9.0f}"
-                  f"{st.get('read', 0):>8.2f}{st.get('write', 0):>13.2f}{st.get('snapshots', 0):>11.2f}{r['table_s']:>9.3f}")
+            print(
+                f"{name:<11}{rows:>9}{r['file_kb']:>9.0f}{r['import_s']:>10.2f}{r['rows_per_s']:>9.0f}"
+                f"{st.get('read', 0):>8.2f}{st.get('write', 0):>13.2f}"
+                f"{st.get('snapshots', 0):>11.2f}{r['table_s']:>9.3f}"
+            )
         if len(results) >= 2:
             small, large = results[0], results[-1]
             growth = (large["import_s"] / small["import_s"]) / (large["rows"] / small["rows"])
             verdict = "linear or better" if growth <= 1.1 else "worse than linear"
-            print(f"{name}: {small['rows']}->{large['rows']} rows: time x{large['import_s'] / small['import_s']:.1f} for rows "
-                  f"x{large['rows'] / small['rows']:.0f} (time per row x{growth:.2f}: {verdict}); "
-                  f"county table of {args.officers} officers {large['table_s'] * 1000:.0f} ms over {large['rows']} rows")
+            print(
+                f"{name}: {small['rows']}->{large['rows']} rows: "
+                f"time x{large['import_s'] / small['import_s']:.1f} for rows "
+                f"x{large['rows'] / small['rows']:.0f} (time per row x{growth:.2f}: {verdict}); "
+                f"county table of {args.officers} officers {large['table_s'] * 1000:.0f} ms over {large['rows']} rows"
+            )
 
 
 if __name__ == "__main__":

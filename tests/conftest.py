@@ -5,6 +5,7 @@ created lazily, the first time a test asks for them, so ``pytest tests/unit`` ru
 Integration and end-to-end tests never mock the broker or a database and never skip when one is
 missing: they fail with a message saying what to start (``scripts/brokers --postgres``).
 """
+
 # nameko's pytest plugin no longer monkey-patches (since 2.14): do it before anything imports
 # kombu, nameko, psycopg2 or the socket module's users. eventlet warns about its own deprecation at
 # import; nobody here can act on that (the same filter as enforcement_kernel.cli.quiet_library_warnings).
@@ -77,17 +78,23 @@ def wrong_check_char(id_number: str) -> str:
 def _rabbitmqctl(*args: str) -> str:
     exe = shutil.which("rabbitmqctl") or "/usr/sbin/rabbitmqctl"
     if not Path(exe).exists():
-        pytest.fail(f"rabbitmqctl not found: RabbitMQ must be installed and running on {BROKER_HOST}:{BROKER_PORT}; "
-                    f"{START_HINT}", pytrace=False)
+        pytest.fail(
+            f"rabbitmqctl not found: RabbitMQ must be installed and running on {BROKER_HOST}:{BROKER_PORT}; "
+            f"{START_HINT}",
+            pytrace=False,
+        )
     try:
         done = subprocess.run([exe, "-q", *args], capture_output=True, text=True, timeout=60)
     except subprocess.TimeoutExpired:
-        pytest.fail(f"rabbitmqctl {' '.join(args)} did not finish in 60 s: is RabbitMQ running? {START_HINT}",
-                    pytrace=False)
+        pytest.fail(
+            f"rabbitmqctl {' '.join(args)} did not finish in 60 s: is RabbitMQ running? {START_HINT}", pytrace=False
+        )
     if done.returncode != 0:
-        pytest.fail(f"rabbitmqctl {' '.join(args)} failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}"
-                    f"\nRabbitMQ must run on {BROKER_HOST}:{BROKER_PORT} and rabbitmqctl needs root; {START_HINT}",
-                    pytrace=False)
+        pytest.fail(
+            f"rabbitmqctl {' '.join(args)} failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}"
+            f"\nRabbitMQ must run on {BROKER_HOST}:{BROKER_PORT} and rabbitmqctl needs root; {START_HINT}",
+            pytrace=False,
+        )
     return done.stdout
 
 
@@ -132,8 +139,12 @@ def _postgres_admin():
             continue
         conn.autocommit = True
         return conn, url
-    pytest.fail("cannot connect to PostgreSQL on 127.0.0.1:5432 as postgres or root:\n  " + "\n  ".join(errors)
-                + f"\n{START_HINT}", pytrace=False)
+    pytest.fail(
+        "cannot connect to PostgreSQL on 127.0.0.1:5432 as postgres or root:\n  "
+        + "\n  ".join(errors)
+        + f"\n{START_HINT}",
+        pytrace=False,
+    )
 
 
 @contextmanager
@@ -154,8 +165,11 @@ def fresh_postgres_database():
         conn, _ = _postgres_admin()
         try:
             with conn.cursor() as cur:
-                cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                            (name,))
+                cur.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (name,),
+                )
                 cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
         finally:
             conn.close()
@@ -201,7 +215,9 @@ def db_count(url: str, table: str, where: str = "", **params) -> int:
     from sqlalchemy import text
 
     with db_connection(url) as conn:
-        return conn.execute(text(f"SELECT COUNT(*) FROM {table}" + (f" WHERE {where}" if where else "")), params).scalar_one()
+        return conn.execute(
+            text(f"SELECT COUNT(*) FROM {table}" + (f" WHERE {where}" if where else "")), params
+        ).scalar_one()
 
 
 def db_counts(url: str, *tables: str) -> dict:
@@ -256,16 +272,31 @@ class ServiceProcess:
 
     READY_TIMEOUT = 30.0
 
-    def __init__(self, name: str, database_url: str, amqp_uri: str, log_path: Path, extra_env: dict | None = None,
-                 log_level: str = "INFO"):
+    def __init__(
+        self,
+        name: str,
+        database_url: str,
+        amqp_uri: str,
+        log_path: Path,
+        extra_env: dict | None = None,
+        log_level: str = "INFO",
+    ):
         self.name = name
         self.database_url = database_url
         self.amqp_uri = amqp_uri
         self.log_path = log_path
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if k != "CONFIG"}
-        env.update({"AMQP_URI": amqp_uri, "DATABASE_URL": database_url, "OPS_PORT": str(self.port),
-                    "LOG_LEVEL": log_level, "PYTHONUNBUFFERED": "1", "CLOCK_TODAY": RUN_DATE.isoformat()})
+        env.update(
+            {
+                "AMQP_URI": amqp_uri,
+                "DATABASE_URL": database_url,
+                "OPS_PORT": str(self.port),
+                "LOG_LEVEL": log_level,
+                "PYTHONUNBUFFERED": "1",
+                "CLOCK_TODAY": RUN_DATE.isoformat(),
+            }
+        )
         env.update(extra_env or {})
         self.env = env
         self.proc: subprocess.Popen | None = None
@@ -285,13 +316,17 @@ class ServiceProcess:
     def prepare(self) -> None:
         """Apply the migrations and load the seed data (both one-shot commands, safe to repeat)."""
         for tool in ("enforcement-migrate", "enforcement-seed"):
-            done = subprocess.run([self._tool(tool), self.name], env=self.env, cwd=REPO_ROOT, capture_output=True,
-                                  text=True, timeout=120)
+            done = subprocess.run(
+                [self._tool(tool), self.name], env=self.env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
+            )
             with open(self.log_path, "a", encoding="utf-8") as log:
                 log.write(f"--- {tool} {self.name} (exit {done.returncode})\n{done.stdout}{done.stderr}")
             if done.returncode != 0:
-                pytest.fail(f"{tool} {self.name} failed with exit code {done.returncode}:\n{done.stdout}\n{done.stderr[-4000:]}",
-                            pytrace=False)
+                pytest.fail(
+                    f"{tool} {self.name} failed with exit code {done.returncode}:\n"
+                    f"{done.stdout}\n{done.stderr[-4000:]}",
+                    pytrace=False,
+                )
 
     def start(self, wait: bool = True) -> "ServiceProcess":
         if self.running:
@@ -299,8 +334,14 @@ class ServiceProcess:
         self._log_file = open(self.log_path, "ab")
         self._log_file.write(f"--- enforcement-run {self.name}\n".encode())
         self._log_file.flush()
-        self.proc = subprocess.Popen([self._tool("enforcement-run"), self.name], env=self.env, cwd=REPO_ROOT,
-                                     stdout=self._log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [self._tool("enforcement-run"), self.name],
+            env=self.env,
+            cwd=REPO_ROOT,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
         if wait:
             self.wait_ready()
         return self
@@ -326,8 +367,10 @@ class ServiceProcess:
                 self.proc.kill()
                 self.proc.wait(10)
                 self._close_log()
-                pytest.fail(f"{self.name} did not stop within {timeout:g}s of SIGTERM; log tail:\n{self.log_tail()}",
-                            pytrace=False)
+                pytest.fail(
+                    f"{self.name} did not stop within {timeout:g}s of SIGTERM; log tail:\n{self.log_tail()}",
+                    pytrace=False,
+                )
         self._close_log()
         return self.proc.returncode
 
@@ -352,8 +395,10 @@ class ServiceProcess:
         last = "no answer yet"
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                pytest.fail(f"{self.name} exited with code {self.proc.returncode} while starting; log tail:\n{self.log_tail()}",
-                            pytrace=False)
+                pytest.fail(
+                    f"{self.name} exited with code {self.proc.returncode} while starting; log tail:\n{self.log_tail()}",
+                    pytrace=False,
+                )
             try:
                 status, body = self.health("ready")
                 last = f"{status} {body}"
@@ -363,8 +408,11 @@ class ServiceProcess:
                 last = f"{type(exc).__name__}: {exc}"
             time.sleep(0.2)
         else:
-            pytest.fail(f"{self.name} not ready within {timeout or self.READY_TIMEOUT:g}s (last /health/ready: {last}); "
-                        f"log tail:\n{self.log_tail()}", pytrace=False)
+            pytest.fail(
+                f"{self.name} not ready within {timeout or self.READY_TIMEOUT:g}s (last /health/ready: {last}); "
+                f"log tail:\n{self.log_tail()}",
+                pytrace=False,
+            )
         self._wait_rpc(deadline)
 
     def _wait_rpc(self, deadline: float) -> None:
@@ -380,8 +428,10 @@ class ServiceProcess:
                 except (UnknownService, RpcTimeout) as exc:
                     last = exc
                 time.sleep(0.2)
-        pytest.fail(f"{self.name} answered /health/ready but not RPC echo ({last!r}); log tail:\n{self.log_tail()}",
-                    pytrace=False)
+        pytest.fail(
+            f"{self.name} answered /health/ready but not RPC echo ({last!r}); log tail:\n{self.log_tail()}",
+            pytrace=False,
+        )
 
     def metrics_text(self) -> str:
         status, body = http_get(f"{self.ops_url}/metrics")
@@ -417,10 +467,22 @@ def start_service(tmp_path):
     """
     started: list[ServiceProcess] = []
 
-    def start(name: str, database_url: str, amqp_uri: str, extra_env: dict | None = None, log_level: str = "INFO",
-              wait: bool = True) -> ServiceProcess:
-        service = ServiceProcess(name, database_url, amqp_uri, tmp_path / f"{name}-{len(started) + 1}.log",
-                                 extra_env=extra_env, log_level=log_level)
+    def start(
+        name: str,
+        database_url: str,
+        amqp_uri: str,
+        extra_env: dict | None = None,
+        log_level: str = "INFO",
+        wait: bool = True,
+    ) -> ServiceProcess:
+        service = ServiceProcess(
+            name,
+            database_url,
+            amqp_uri,
+            tmp_path / f"{name}-{len(started) + 1}.log",
+            extra_env=extra_env,
+            log_level=log_level,
+        )
         started.append(service)
         service.prepare()
         return service.start(wait=wait)
@@ -483,8 +545,14 @@ class EventCollector:
         exchange = Exchange(self.exchange_name, type="topic", durable=True)
         exchange(self.channel).declare()
         self.queue_name = f"test-collector-{source}-{uuid.uuid4().hex[:10]}"
-        self.queue = Queue(self.queue_name, exchange=exchange, routing_key=routing_keys[0], durable=False,
-                           auto_delete=True, exclusive=True)(self.channel)
+        self.queue = Queue(
+            self.queue_name,
+            exchange=exchange,
+            routing_key=routing_keys[0],
+            durable=False,
+            auto_delete=True,
+            exclusive=True,
+        )(self.channel)
         self.queue.declare()
         for key in routing_keys[1:]:
             self.queue.bind_to(exchange=self.exchange_name, routing_key=key)
@@ -507,8 +575,10 @@ class EventCollector:
             if not self._poll():
                 if time.monotonic() > deadline:
                     types = [e.get("type") for e in self.received]
-                    raise AssertionError(f"expected {n} events on {self.exchange_name}, got {len(self.received)} "
-                                         f"within {timeout:g}s: {types}")
+                    raise AssertionError(
+                        f"expected {n} events on {self.exchange_name}, got {len(self.received)} "
+                        f"within {timeout:g}s: {types}"
+                    )
                 time.sleep(0.05)
         return list(self.received)
 
@@ -557,11 +627,19 @@ def publish_raw(amqp_uri: str, exchange_name: str, routing_key: str, body, messa
         channel = conn.channel()
         exchange(channel).declare()
         try:
-            Producer(channel).publish(body, exchange=exchange, routing_key=routing_key, serializer="json",
-                                      delivery_mode=2, mandatory=True, message_id=message_id)
+            Producer(channel).publish(
+                body,
+                exchange=exchange,
+                routing_key=routing_key,
+                serializer="json",
+                delivery_mode=2,
+                mandatory=True,
+                message_id=message_id,
+            )
         except ChannelError as exc:
-            raise AssertionError(f"{exchange_name}/{routing_key} was not routed to any queue ({exc}): "
-                                 "is the consuming service running?") from None
+            raise AssertionError(
+                f"{exchange_name}/{routing_key} was not routed to any queue ({exc}): is the consuming service running?"
+            ) from None
 
 
 def publish_event(amqp_uri: str, event_type, data: dict, event_id: str | None = None):
@@ -571,8 +649,13 @@ def publish_event(amqp_uri: str, event_type, data: dict, event_id: str | None = 
     """
     from enforcement_contracts.events import Envelope
 
-    envelope = Envelope(type=event_type.type, source=event_type.source, data=event_type.dump(data),
-                        schemaversion=event_type.version, subject=data.get("officer_id"))
+    envelope = Envelope(
+        type=event_type.type,
+        source=event_type.source,
+        data=event_type.dump(data),
+        schemaversion=event_type.version,
+        subject=data.get("officer_id"),
+    )
     if event_id is not None:
         envelope.id = event_id
     publish_raw(amqp_uri, event_type.exchange, event_type.routing_key, envelope.to_dict(), message_id=envelope.id)

@@ -12,6 +12,7 @@ Command (from the repository root)::
                                           # change unless the event type's version was bumped)
     enforcement-asyncapi --check          # write nothing; exit 1 when docs or lock are stale or a change breaks
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,7 +20,8 @@ import json
 import re
 import sys
 from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version as package_version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 import yaml
@@ -116,7 +118,7 @@ def _example_string(name: str, schema: dict) -> str:
         candidates = ("3b241101e2bb4255a8f2f1b6c4a1d5e2",)
     elif "masked" in name:
         candidates = ("张*",)
-    elif name.endswith("_on") or name.endswith("date"):
+    elif name.endswith(("_on", "date")):
         candidates = ("2026-03-02",)
     else:
         candidates = ()
@@ -166,8 +168,10 @@ def example_data(event_type: EventType) -> dict:
     try:
         return event_type.dump(candidate)
     except ValidationError as exc:
-        raise ExampleError(f"{event_type.type}: the generated example does not load ({exc.messages}); "
-                           "declare one on the field with metadata={'example': ...}") from None
+        raise ExampleError(
+            f"{event_type.type}: the generated example does not load ({exc.messages}); "
+            "declare one on the field with metadata={'example': ...}"
+        ) from None
 
 
 def example_envelope(event_type: EventType) -> dict:
@@ -207,30 +211,44 @@ def build_asyncapi(event_types: list[EventType] | None = None) -> dict:
             "summary": event.description or event.type,
             "contentType": "application/json",
             "correlationId": {"location": "$message.payload#/correlationid"},
-            "payload": {"allOf": [
-                {"$ref": f"#/components/schemas/{ENVELOPE}"},
-                {"type": "object", "properties": {
-                    "source": {"const": event.source},
-                    "type": {"const": event.type},
-                    "schemaversion": {"const": event.version},
-                    "data": {"$ref": f"#/components/schemas/{key}"},
-                }},
-            ]},
-            "bindings": {"amqp": {"contentEncoding": "utf-8", "messageType": event.type,
-                                  "bindingVersion": AMQP_BINDING_VERSION}},
+            "payload": {
+                "allOf": [
+                    {"$ref": f"#/components/schemas/{ENVELOPE}"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "source": {"const": event.source},
+                            "type": {"const": event.type},
+                            "schemaversion": {"const": event.version},
+                            "data": {"$ref": f"#/components/schemas/{key}"},
+                        },
+                    },
+                ]
+            },
+            "bindings": {
+                "amqp": {"contentEncoding": "utf-8", "messageType": event.type, "bindingVersion": AMQP_BINDING_VERSION}
+            },
             "examples": [{"name": f"{event.name} v{event.version}", "payload": example_envelope(event)}],
         }
         channels[key] = {
             "address": event.routing_key,
             "title": event.type,
             "description": f"{event.description} Exchange `{event.exchange}` (topic), routing key "
-                           f"`{event.routing_key}`; schema version {event.version}.".strip(),
+            f"`{event.routing_key}`; schema version {event.version}.".strip(),
             "messages": {"event": {"$ref": f"#/components/messages/{key}"}},
-            "bindings": {"amqp": {
-                "is": "routingKey",
-                "exchange": {"name": event.exchange, "type": "topic", "durable": True, "autoDelete": False, "vhost": "/"},
-                "bindingVersion": AMQP_BINDING_VERSION,
-            }},
+            "bindings": {
+                "amqp": {
+                    "is": "routingKey",
+                    "exchange": {
+                        "name": event.exchange,
+                        "type": "topic",
+                        "durable": True,
+                        "autoDelete": False,
+                        "vhost": "/",
+                    },
+                    "bindingVersion": AMQP_BINDING_VERSION,
+                }
+            },
         }
         operations[f"publish.{key}"] = {
             "action": "send",
@@ -252,7 +270,8 @@ def build_asyncapi(event_types: list[EventType] | None = None) -> dict:
                 "(structured mode, JSON) with the extensions `schemaversion` and `correlationid`; `data` holds "
                 "the payload. Delivery is at least once: deduplicate on `id`. Ignore fields you do not know: "
                 "optional fields are added without a version bump, anything breaking bumps `schemaversion`. "
-                "Personal data (ID numbers, contact details) is never in an event."),
+                "Personal data (ID numbers, contact details) is never in an event."
+            ),
         },
         "defaultContentType": "application/json",
         "servers": {
@@ -333,8 +352,10 @@ def render_catalogue(document: dict) -> str:
     ]
     envelope = components["schemas"][ENVELOPE]
     for name, sub in envelope["properties"].items():
-        lines.append(f"| `{name}` | {_type_label(sub)} | {'yes' if name in envelope.get('required', []) else 'no'} "
-                     f"| {_cell(sub.get('description', ''))} |")
+        lines.append(
+            f"| `{name}` | {_type_label(sub)} | {'yes' if name in envelope.get('required', []) else 'no'} "
+            f"| {_cell(sub.get('description', ''))} |"
+        )
     lines += [
         "",
         "## Versioning",
@@ -354,8 +375,10 @@ def render_catalogue(document: dict) -> str:
         anchor = re.sub(r"[^a-z0-9_-]", "", key.lower())
         exchange = channel["bindings"]["amqp"]["exchange"]["name"]
         version = components["messages"][key]["payload"]["allOf"][1]["properties"]["schemaversion"]["const"]
-        lines.append(f"| [`{key}`](#{anchor}) | `{exchange}` | `{channel['address']}` | {version} "
-                     f"| {_cell(components['messages'][key]['summary'])} |")
+        lines.append(
+            f"| [`{key}`](#{anchor}) | `{exchange}` | `{channel['address']}` | {version} "
+            f"| {_cell(components['messages'][key]['summary'])} |"
+        )
     for key, channel in document["channels"].items():
         message = components["messages"][key]
         version = message["payload"]["allOf"][1]["properties"]["schemaversion"]["const"]
@@ -373,8 +396,10 @@ def render_catalogue(document: dict) -> str:
             "|---|---|---|---|---|",
         ]
         for path, label, required, nullable, note in _field_rows(components["schemas"][key]):
-            lines.append(f"| `{path}` | {label} | {'yes' if required else 'no'} | {'yes' if nullable else 'no'} "
-                         f"| {_cell(note)} |")
+            lines.append(
+                f"| `{path}` | {label} | {'yes' if required else 'no'} | {'yes' if nullable else 'no'} "
+                f"| {_cell(note)} |"
+            )
         example = message["examples"][0]["payload"]
         lines += ["", "Example:", "", "```json", json.dumps(example, ensure_ascii=False, indent=2), "```"]
     return "\n".join(lines) + "\n"
@@ -391,8 +416,9 @@ def render_lock(snapshot: dict) -> str:
     """The snapshot as JSON with one line per field, so a schema change reads as a one-line diff."""
     blocks = []
     for name, entry in sorted(snapshot.items()):
-        fields = ",\n".join(f"      {json.dumps(path)}: {json.dumps(spec, sort_keys=True)}"
-                            for path, spec in entry["fields"].items())
+        fields = ",\n".join(
+            f"      {json.dumps(path)}: {json.dumps(spec, sort_keys=True)}" for path, spec in entry["fields"].items()
+        )
         fields = f"{{\n{fields}\n    }}" if fields else "{}"
         blocks.append(f'  {json.dumps(name)}: {{\n    "version": {entry["version"]},\n    "fields": {fields}\n  }}')
     return "{\n" + ",\n".join(blocks) + "\n}\n"
@@ -406,13 +432,23 @@ def current_snapshot(event_types: list[EventType] | None = None) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="enforcement-asyncapi", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for asyncapi.yaml and events.md (docs)")
-    parser.add_argument("--lock", type=Path, default=DEFAULT_LOCK,
-                        help="the committed schema snapshot (contracts/event-schemas.lock.json)")
-    parser.add_argument("--update-lock", action="store_true",
-                        help="rewrite the snapshot too; refused when a change breaks without a version bump")
-    parser.add_argument("--accept-breaking", action="store_true",
-                        help="with --update-lock: accept breaking changes anyway (e.g. retiring an event type, "
-                             "agreed with every subscriber)")
+    parser.add_argument(
+        "--lock",
+        type=Path,
+        default=DEFAULT_LOCK,
+        help="the committed schema snapshot (contracts/event-schemas.lock.json)",
+    )
+    parser.add_argument(
+        "--update-lock",
+        action="store_true",
+        help="rewrite the snapshot too; refused when a change breaks without a version bump",
+    )
+    parser.add_argument(
+        "--accept-breaking",
+        action="store_true",
+        help="with --update-lock: accept breaking changes anyway (e.g. retiring an event type, "
+        "agreed with every subscriber)",
+    )
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if anything is stale or breaks")
     args = parser.parse_args(argv)
 
@@ -439,8 +475,11 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / name).write_text(text, encoding="utf-8")
         print(f"wrote {args.out / name}")
     if breaking and not (args.update_lock and args.accept_breaking):
-        print(f"{len(breaking)} breaking change(s) without a version bump: bump the event type's version "
-              f"in its contract module, then run with --update-lock", file=sys.stderr)
+        print(
+            f"{len(breaking)} breaking change(s) without a version bump: bump the event type's version "
+            f"in its contract module, then run with --update-lock",
+            file=sys.stderr,
+        )
         return 1
     if args.update_lock:
         args.lock.parent.mkdir(parents=True, exist_ok=True)

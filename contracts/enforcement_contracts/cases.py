@@ -6,9 +6,10 @@ takes the caller's ``actor`` (see ``common.Actor``) so the service scopes it to 
 A party's ID number appears only in ``Party`` (input); every output carries the masked form, and no
 event carries it at all. Natural persons' names appear in events and public lists masked (张*).
 """
+
 from __future__ import annotations
 
-from marshmallow import fields, validate, validates_schema, ValidationError
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from .common import AGENCY_CODE, PromptnessMeasured, StrictSchema
 from .events import EventType, register
@@ -26,9 +27,22 @@ PARTY_KINDS = ("citizen", "organisation")
 PROCEDURES = ("ordinary", "simplified")  # 普通程序; 简易程序 (当场处罚, art. 51)
 HARMS = ("none", "life_health", "financial")  # art. 36: the last two extend the limitation period
 # 行政处罚法 art. 9 (plus "other" for kinds set by other laws)
-PENALTY_KINDS = ("warning", "criticism", "fine", "confiscate_income", "confiscate_property", "suspend_licence",
-                 "lower_qualification", "revoke_licence", "restrict_business", "order_closure", "order_shutdown",
-                 "restrict_practice", "detention", "other")
+PENALTY_KINDS = (
+    "warning",
+    "criticism",
+    "fine",
+    "confiscate_income",
+    "confiscate_property",
+    "suspend_licence",
+    "lower_qualification",
+    "revoke_licence",
+    "restrict_business",
+    "order_closure",
+    "order_shutdown",
+    "restrict_practice",
+    "detention",
+    "other",
+)
 CASE_STATUSES = ("filed", "decided", "closed", "revoked")
 CHANGE_GROUNDS = ("agency", "reconsideration", "litigation")  # 自行纠正, 行政复议, 行政诉讼
 
@@ -68,8 +82,11 @@ class ItemCreate(StrictSchema):
     type_code = fields.String(required=True, validate=TYPE_CODE)
     name = fields.String(required=True, validate=[validate.Length(min=2, max=200), NOT_BLANK])
     domain = fields.String(required=True, validate=DOMAIN_CODE)
-    legal_basis = fields.String(required=True, validate=[validate.Length(min=2, max=4000), NOT_BLANK],
-                                metadata={"description": "the law, regulation or rule and article; no basis, no item"})
+    legal_basis = fields.String(
+        required=True,
+        validate=[validate.Length(min=2, max=4000), NOT_BLANK],
+        metadata={"description": "the law, regulation or rule and article; no basis, no item"},
+    )
     effective_from = fields.Date(metadata={"description": "defaults to today"})
 
 
@@ -138,11 +155,15 @@ class DormantItem(StrictSchema):
 class Tier(StrictSchema):
     """One circumstance tier (e.g. 轻微/一般/较重/严重): the penalty kinds and the fine range it allows."""
 
-    tier = fields.String(required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,29}$",
-                                                                 error="must be a lower-case code like minor"))
+    tier = fields.String(
+        required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,29}$", error="must be a lower-case code like minor")
+    )
     label = fields.String(required=True, validate=[validate.Length(min=1, max=60), NOT_BLANK])
-    penalty_kinds = fields.List(fields.String(validate=validate.OneOf(PENALTY_KINDS)), required=True,
-                                validate=validate.Length(min=1, max=len(PENALTY_KINDS)))
+    penalty_kinds = fields.List(
+        fields.String(validate=validate.OneOf(PENALTY_KINDS)),
+        required=True,
+        validate=validate.Length(min=1, max=len(PENALTY_KINDS)),
+    )
     fine_min = fields.Decimal(places=2, allow_none=True, load_default=None, validate=MONEY, metadata=MONEY_DOC)
     fine_max = fields.Decimal(places=2, allow_none=True, load_default=None, validate=MONEY, metadata=MONEY_DOC)
     note = fields.String(load_default="", validate=validate.Length(max=1000))
@@ -244,17 +265,31 @@ class MajorRule(StrictSchema):
 class Party(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(PARTY_KINDS))
     name = fields.String(required=True, validate=[validate.Length(min=1, max=200), NOT_BLANK])
-    id_number = fields.String(load_default=None, allow_none=True, load_only=True, validate=validate.Length(min=6, max=30),
-                              metadata={"description": "a citizen's ID number; stored encrypted, shown masked"})
-    credit_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=6, max=30),
-                                metadata={"description": "an organisation's unified social credit code"})
+    id_number = fields.String(
+        load_default=None,
+        allow_none=True,
+        load_only=True,
+        validate=validate.Length(min=6, max=30),
+        metadata={"description": "a citizen's ID number; stored encrypted, shown masked"},
+    )
+    credit_code = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=6, max=30),
+        metadata={"description": "an organisation's unified social credit code"},
+    )
     is_enterprise = fields.Boolean(load_default=False)
 
 
 class CaseOfficer(StrictSchema):
     officer_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    acted_on = fields.List(fields.Date(), load_default=None, allow_none=True, validate=validate.Length(max=50),
-                           metadata={"description": "the dates the officer acted; default: every stage date up to the decision"})
+    acted_on = fields.List(
+        fields.Date(),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=50),
+        metadata={"description": "the dates the officer acted; default: every stage date up to the decision"},
+    )
 
 
 class Suspension(StrictSchema):
@@ -275,9 +310,12 @@ class Extension(StrictSchema):
 
 
 class Penalty(StrictSchema):
-    kinds = fields.List(fields.String(validate=validate.OneOf(PENALTY_KINDS)), required=True,
-                        validate=validate.Length(max=len(PENALTY_KINDS)),
-                        metadata={"description": "empty: no penalty (e.g. 首违不罚)"})
+    kinds = fields.List(
+        fields.String(validate=validate.OneOf(PENALTY_KINDS)),
+        required=True,
+        validate=validate.Length(max=len(PENALTY_KINDS)),
+        metadata={"description": "empty: no penalty (e.g. 首违不罚)"},
+    )
     fine_amount = fields.Decimal(places=2, load_default=None, allow_none=True, validate=MONEY, metadata=MONEY_DOC)
 
     @validates_schema
@@ -289,8 +327,16 @@ class Penalty(StrictSchema):
             raise ValidationError("an amount needs the kind 'fine'", "fine_amount")
 
 
-STAGE_FIELDS = ("investigation_ended_on", "notice_on", "hearing_requested_on", "hearing_notice_on", "hearing_held_on",
-                "served_on", "executed_on", "closed_on")
+STAGE_FIELDS = (
+    "investigation_ended_on",
+    "notice_on",
+    "hearing_requested_on",
+    "hearing_notice_on",
+    "hearing_held_on",
+    "served_on",
+    "executed_on",
+    "closed_on",
+)
 
 
 class LegalReviewCreate(StrictSchema):
@@ -302,26 +348,44 @@ class LegalReviewCreate(StrictSchema):
 
 class Decision(StrictSchema):
     decided_on = fields.Date(required=True)
-    penalty = fields.Nested(Penalty, load_default=None, allow_none=True,
-                            metadata={"description": "for penalty cases (行政处罚); absent for other types"})
-    circumstance = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=30),
-                                 metadata={"description": "the benchmark tier applied"})
-    lenient = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LENIENT_LISTS),
-                            metadata={"description": "the lenient list applied, if any"})
+    penalty = fields.Nested(
+        Penalty,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "for penalty cases (行政处罚); absent for other types"},
+    )
+    circumstance = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=30),
+        metadata={"description": "the benchmark tier applied"},
+    )
+    lenient = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(LENIENT_LISTS),
+        metadata={"description": "the lenient list applied, if any"},
+    )
     summary = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 class CaseReport(StrictSchema):
     agency_code = fields.String(required=True, validate=AGENCY_CODE)
-    case_number = fields.String(required=True, validate=[validate.Length(min=1, max=60), NOT_BLANK],
-                                metadata={"description": "the agency's case number (文号), unique per agency"})
+    case_number = fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=60), NOT_BLANK],
+        metadata={"description": "the agency's case number (文号), unique per agency"},
+    )
     item_id = fields.String(required=True)
     filed_on = fields.Date(required=True, metadata={"description": "立案"})
     party = fields.Nested(Party, required=True)
     officers = fields.List(fields.Nested(CaseOfficer), required=True, validate=validate.Length(min=1, max=20))
     procedure = fields.String(load_default="ordinary", validate=validate.OneOf(PROCEDURES))
-    violation_on = fields.Date(load_default=None, allow_none=True,
-                               metadata={"description": "when the violation happened (ended, if continuous)"})
+    violation_on = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "when the violation happened (ended, if continuous)"},
+    )
     detected_on = fields.Date(load_default=None, allow_none=True, metadata={"description": "defaults to filed_on"})
     harm = fields.String(load_default="none", validate=validate.OneOf(HARMS))
     minor_violation = fields.Boolean(load_default=False, metadata={"description": "轻微 and corrected in time"})
@@ -335,8 +399,12 @@ class CaseReport(StrictSchema):
     closed_on = fields.Date(load_default=None, allow_none=True, metadata={"description": "结案"})
     suspensions = fields.List(fields.Nested(Suspension), load_default=list, validate=validate.Length(max=20))
     extensions = fields.List(fields.Nested(Extension), load_default=list, validate=validate.Length(max=10))
-    legal_review = fields.Nested(LegalReviewCreate, load_default=None, allow_none=True,
-                                 metadata={"description": "a review already held (reported with a decided case)"})
+    legal_review = fields.Nested(
+        LegalReviewCreate,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "a review already held (reported with a decided case)"},
+    )
     decision = fields.Nested(Decision, load_default=None, allow_none=True)
 
 
@@ -351,11 +419,19 @@ class CaseUpdate(StrictSchema):
     served_on = fields.Date()
     executed_on = fields.Date()
     closed_on = fields.Date()
-    suspensions = fields.List(fields.Nested(Suspension), validate=validate.Length(max=20),
-                              metadata={"description": "added; an open one (no resumed_on) may be resumed by sending it again"})
-    extensions = fields.List(fields.Nested(Extension), validate=validate.Length(max=10), metadata={"description": "added"})
-    officers = fields.List(fields.Nested(CaseOfficer), validate=validate.Length(min=1, max=20),
-                           metadata={"description": "added to the case's officers"})
+    suspensions = fields.List(
+        fields.Nested(Suspension),
+        validate=validate.Length(max=20),
+        metadata={"description": "added; an open one (no resumed_on) may be resumed by sending it again"},
+    )
+    extensions = fields.List(
+        fields.Nested(Extension), validate=validate.Length(max=10), metadata={"description": "added"}
+    )
+    officers = fields.List(
+        fields.Nested(CaseOfficer),
+        validate=validate.Length(min=1, max=20),
+        metadata={"description": "added to the case's officers"},
+    )
 
 
 class CaseWarning(StrictSchema):
@@ -409,7 +485,9 @@ class Case(StrictSchema):
     executed_on = fields.Date(allow_none=True)
     closed_on = fields.Date(allow_none=True)
     revoked_on = fields.Date(allow_none=True)
-    decision_due_on = fields.Date(allow_none=True, metadata={"description": "90 days (a setting) plus suspensions and extensions"})
+    decision_due_on = fields.Date(
+        allow_none=True, metadata={"description": "90 days (a setting) plus suspensions and extensions"}
+    )
     penalty_kinds = fields.List(fields.String())
     fine_amount = fields.Float(allow_none=True)
     circumstance = fields.String(allow_none=True)
@@ -439,8 +517,14 @@ class Revocation(StrictSchema):
     changed_on = fields.Date(required=True)
     revoked = fields.Boolean(load_default=True, metadata={"description": "false: changed, not revoked"})
     reason = fields.String(required=True, validate=[validate.Length(min=2, max=1000), NOT_BLANK])
-    ground = fields.String(load_default="agency", validate=validate.OneOf(CHANGE_GROUNDS), metadata={
-        "description": "who changed it: the agency itself, or 行政复议 / 行政诉讼 (counted as reversed in the assessment)"})
+    ground = fields.String(
+        load_default="agency",
+        validate=validate.OneOf(CHANGE_GROUNDS),
+        metadata={
+            "description": "who changed it: the agency itself, or 行政复议 / 行政诉讼"
+            " (counted as reversed in the assessment)"
+        },
+    )
 
 
 class PublicationCreate(StrictSchema):
@@ -507,18 +591,31 @@ class StatsRow(StrictSchema):
 
 
 # --- transfers (案件移送, 国务院令310号) -------------------------------------------------------------
-INSPECTION_KINDS = ("routine", "double_random", "complaint", "referral", "special")  # 日常, 双随机, 投诉举报, 转办交办, 专项
+INSPECTION_KINDS = (
+    "routine",
+    "double_random",
+    "complaint",
+    "referral",
+    "special",
+)  # 日常, 双随机, 投诉举报, 转办交办, 专项
 
 
 class TransferCreate(StrictSchema):
-    to_agency_code = fields.String(required=True, validate=AGENCY_CODE,
-                                   metadata={"description": "another agency, or the police (县公安局) for a suspected crime"})
+    to_agency_code = fields.String(
+        required=True,
+        validate=AGENCY_CODE,
+        metadata={"description": "another agency, or the police (县公安局) for a suspected crime"},
+    )
     reason = fields.String(required=True, validate=[validate.Length(min=2, max=1000), NOT_BLANK])
-    proposed_on = fields.Date(required=True, metadata={"description": "the officers' transfer proposal (the head decides within 3 days)"})
+    proposed_on = fields.Date(
+        required=True, metadata={"description": "the officers' transfer proposal (the head decides within 3 days)"}
+    )
 
 
 class TransferDecision(StrictSchema):
-    decided_at = fields.DateTime(required=True, metadata={"description": "the head's decision (hand-over within 24 hours)"})
+    decided_at = fields.DateTime(
+        required=True, metadata={"description": "the head's decision (hand-over within 24 hours)"}
+    )
     approved = fields.Boolean(required=True)
     note = fields.String(load_default="", validate=validate.Length(max=1000))
 
@@ -528,7 +625,9 @@ class TransferHandover(StrictSchema):
 
 
 class TransferAcknowledge(StrictSchema):
-    acknowledged_on = fields.Date(required=True, metadata={"description": "the receiver's acknowledgement (within 3 days)"})
+    acknowledged_on = fields.Date(
+        required=True, metadata={"description": "the receiver's acknowledgement (within 3 days)"}
+    )
 
 
 class Transfer(StrictSchema):
@@ -571,10 +670,15 @@ class InspectionCreate(StrictSchema):
     inspected_on = fields.Date(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(INSPECTION_KINDS))
     domain = fields.String(required=True, validate=DOMAIN_CODE)
-    officers = fields.List(fields.String(validate=validate.Length(min=1, max=64)), required=True,
-                           validate=validate.Length(min=1, max=20))
-    joint_agencies = fields.List(fields.String(validate=AGENCY_CODE), load_default=list, validate=validate.Length(max=10),
-                                 metadata={"description": "the other agencies of a joint inspection (联合检查)"})
+    officers = fields.List(
+        fields.String(validate=validate.Length(min=1, max=64)), required=True, validate=validate.Length(min=1, max=20)
+    )
+    joint_agencies = fields.List(
+        fields.String(validate=AGENCY_CODE),
+        load_default=list,
+        validate=validate.Length(max=10),
+        metadata={"description": "the other agencies of a joint inspection (联合检查)"},
+    )
     draw_id = fields.String(load_default=None, allow_none=True)
     result = fields.String(load_default="", validate=validate.Length(max=2000))
 
@@ -608,8 +712,12 @@ class DrawCreate(StrictSchema):
     target_count = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
     category = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
     drawn_on = fields.Date(required=True)
-    seed = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=4, max=64),
-                         metadata={"description": "recorded; drawn at random when absent"})
+    seed = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=4, max=64),
+        metadata={"description": "recorded; drawn at random when absent"},
+    )
 
 
 class DrawAssignment(StrictSchema):
@@ -652,8 +760,11 @@ class ChecklistItem(StrictSchema):
     code = fields.String(required=True, validate=CHECK_CODE)
     label = fields.String(required=True, validate=[validate.Length(min=2, max=200), NOT_BLANK])
     section = fields.String(required=True, validate=validate.OneOf(CHECKLIST_SECTIONS))
-    points = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100),
-                            metadata={"description": "the most a form or content item can deduct; 0 for basic items"})
+    points = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, max=100),
+        metadata={"description": "the most a form or content item can deduct; 0 for basic items"},
+    )
 
 
 class ChecklistCreate(StrictSchema):
@@ -837,7 +948,9 @@ class CaseDecided(StrictSchema):
     penalty_kinds = fields.List(fields.String(), required=True)
     fine_amount = fields.Float(allow_none=True, required=True)
     is_major = fields.Boolean(required=True)
-    days_taken = fields.Integer(required=True, metadata={"description": "calendar days from 立案, suspensions excluded"})
+    days_taken = fields.Integer(
+        required=True, metadata={"description": "calendar days from 立案, suspensions excluded"}
+    )
     decision_due_on = fields.Date(allow_none=True, required=True)
 
 
@@ -982,82 +1095,228 @@ class DeadlineMissed(StrictSchema):
     data)."""
 
     case_id = fields.String(required=True)
-    transfer_id = fields.String(load_default=None, allow_none=True, metadata={
-        "description": "the transfer whose leg is late (transfer_* kinds); null for the case's own deadlines. The "
-                       "promptness measurement that follows names the transfer id (else the case id) as reference"})
-    agency_code = fields.String(required=True, metadata={
-        "description": "the agency bound by the obligation: for transfer_acknowledged the receiving agency, for the "
-                       "other transfer legs the sending one"})
-    kind = fields.String(required=True, validate=validate.Length(min=1, max=60), metadata={
-        "description": "case_decided, decision_published, transfer_decided (3 working days after the proposal), "
-                       "transfer_handed_over (24 hours after the approval) or transfer_acknowledged (3 working days "
-                       "after the hand-over): named as the promptness measurement that follows once it is met"})
-    started_on = fields.Date(required=True, metadata={
-        "description": "立案 (case_decided), the decision day, the transfer's proposal, approval or hand-over day"})
+    transfer_id = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "the transfer whose leg is late (transfer_* kinds); null for the case's own deadlines. The "
+            "promptness measurement that follows names the transfer id (else the case id) as reference"
+        },
+    )
+    agency_code = fields.String(
+        required=True,
+        metadata={
+            "description": "the agency bound by the obligation: for transfer_acknowledged the receiving agency, "
+            "for the "
+            "other transfer legs the sending one"
+        },
+    )
+    kind = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=60),
+        metadata={
+            "description": "case_decided, decision_published, transfer_decided (3 working days after the proposal), "
+            "transfer_handed_over (24 hours after the approval) or transfer_acknowledged (3 working days "
+            "after the hand-over): named as the promptness measurement that follows once it is met"
+        },
+    )
+    started_on = fields.Date(
+        required=True,
+        metadata={
+            "description": "立案 (case_decided), the decision day, the transfer's proposal, approval or hand-over day"
+        },
+    )
     due_on = fields.Date(required=True, metadata={"description": "the last day in time"})
     detected_on = fields.Date(required=True)
 
 
-ITEM_REGISTERED = register(EventType(SERVICE, "item.registered", ItemRegistered, 1,
-                                     "An enforcement item (行政执法事项) entered an agency's catalogue."))
-ITEM_CHANGED = register(EventType(SERVICE, "item.changed", ItemChanged, 1,
-                                  "An item got a new version (name, domain or legal basis); earlier cases keep theirs."))
+ITEM_REGISTERED = register(
+    EventType(
+        SERVICE,
+        "item.registered",
+        ItemRegistered,
+        1,
+        "An enforcement item (行政执法事项) entered an agency's catalogue.",
+    )
+)
+ITEM_CHANGED = register(
+    EventType(
+        SERVICE,
+        "item.changed",
+        ItemChanged,
+        1,
+        "An item got a new version (name, domain or legal basis); earlier cases keep theirs.",
+    )
+)
 ITEM_CANCELLED = register(EventType(SERVICE, "item.cancelled", ItemCancelled, 1, "An item left the catalogue."))
-BENCHMARK_FILED = register(EventType(SERVICE, "benchmark.filed", BenchmarkFiled, 1,
-                                     "A discretion benchmark version was filed with the justice bureau (备案)."))
-LENIENT_LIST_FILED = register(EventType(SERVICE, "lenient_list.filed", LenientListFiled, 1,
-                                        "A lenient-list change (从轻/减轻/首违不罚) was filed with the justice bureau (备案)."))
-MAJOR_LIST_CHANGED = register(EventType(SERVICE, "major_list.changed", MajorListChanged, 1,
-                                        "An agency's major-decision list (重大执法决定法制审核目录) changed."))
+BENCHMARK_FILED = register(
+    EventType(
+        SERVICE,
+        "benchmark.filed",
+        BenchmarkFiled,
+        1,
+        "A discretion benchmark version was filed with the justice bureau (备案).",
+    )
+)
+LENIENT_LIST_FILED = register(
+    EventType(
+        SERVICE,
+        "lenient_list.filed",
+        LenientListFiled,
+        1,
+        "A lenient-list change (从轻/减轻/首违不罚) was filed with the justice bureau (备案).",
+    )
+)
+MAJOR_LIST_CHANGED = register(
+    EventType(
+        SERVICE,
+        "major_list.changed",
+        MajorListChanged,
+        1,
+        "An agency's major-decision list (重大执法决定法制审核目录) changed.",
+    )
+)
 CASE_REPORTED = register(EventType(SERVICE, "case.reported", CaseReported, 1, "An agency reported a case (立案)."))
 CASE_UPDATED = register(EventType(SERVICE, "case.updated", CaseUpdated, 1, "Stages of a case were recorded."))
 CASE_DECIDED = register(EventType(SERVICE, "case.decided", CaseDecided, 1, "A case was decided."))
 CASE_FLAGGED = register(EventType(SERVICE, "case.flagged", CaseFlagged, 1, "Warnings were recorded on a case."))
-LEGAL_REVIEW_RECORDED = register(EventType(SERVICE, "legal_review.recorded", LegalReviewRecorded, 1,
-                                           "A legal review (法制审核) of a major decision was recorded."))
-DECISION_REVOKED = register(EventType(SERVICE, "decision.revoked", DecisionRevoked, 1,
-                                      "A decision was changed or revoked; its publication must be withdrawn."))
-DECISION_PUBLISHED = register(EventType(SERVICE, "decision.published", DecisionPublished, 1,
-                                        "A 许可 or 处罚 decision was published (公示)."))
-PUBLICATION_WITHDRAWN = register(EventType(SERVICE, "publication.withdrawn", PublicationWithdrawn, 1,
-                                           "A published decision was withdrawn after it was changed or revoked."))
-PROMPTNESS_MEASURED = register(EventType(SERVICE, "promptness.measured", PromptnessMeasured, 1,
-                                         "An obligation with a deadline ended (case_decided, decision_served, "
-                                         "decision_published, publication_withdrawn, transfer_*)."))
-DEADLINE_MISSED = register(EventType(SERVICE, "deadline.missed", DeadlineMissed, 1,
-                                     "A deadline passed with the obligation still open: a case not decided within "
-                                     "its legal time limit (case_decided), a decision not published in time "
-                                     "(decision_published), or a transfer leg not met in time (transfer_decided, "
-                                     "transfer_handed_over, transfer_acknowledged). Once per case or transfer and "
-                                     "kind."))
-TRANSFER_PROPOSED = register(EventType(SERVICE, "transfer.proposed", TransferEvent, 1,
-                                       "A case is proposed for transfer to another agency or the police (案件移送)."))
-TRANSFER_DECIDED = register(EventType(SERVICE, "transfer.decided", TransferEvent, 1,
-                                      "The agency head approved or refused a transfer."))
-TRANSFER_HANDED_OVER = register(EventType(SERVICE, "transfer.handed_over", TransferEvent, 1,
-                                          "A transferred case was handed over to the receiver."))
-TRANSFER_ACKNOWLEDGED = register(EventType(SERVICE, "transfer.acknowledged", TransferEvent, 1,
-                                           "The receiver acknowledged a transferred case."))
-INSPECTION_RECORDED = register(EventType(SERVICE, "inspection.recorded", InspectionRecorded, 1,
-                                         "An enterprise inspection (涉企行政检查) was recorded, with its warnings."))
-DRAW_PUBLISHED = register(EventType(SERVICE, "draw.published", DrawPublished, 1,
-                                    "A double-random draw (双随机一公开) was published."))
-REVIEW_BATCH_DRAWN = register(EventType(SERVICE, "review_batch.drawn", ReviewBatchDrawn, 1,
-                                        "The bureau drew a batch of closed cases for case-file review (案卷评查)."))
-REVIEW_FILE_SCORED = register(EventType(SERVICE, "review_file.scored", ReviewFileScored, 1,
-                                        "A case file was scored against the checklist; its grade."))
-CORRECTION_OPENED = register(EventType(SERVICE, "correction.opened", CorrectionOpened, 1,
-                                       "A failing case file opened a correction (错案纠正)."))
-ACCOUNTABILITY_OPENED = register(EventType(SERVICE, "accountability.opened", CorrectionOpened, 1,
-                                           "A failing case file opened an accountability record (过错责任追究)."))
-CHECKLIST_FILED = register(EventType(SERVICE, "checklist.filed", ChecklistFiled, 1,
-                                     "A new case-file review checklist version (评查标准) was filed."))
-DIRECTORY_UPDATED = register(EventType(SERVICE, "directory.updated", DirectoryUpdated, 1,
-                                       "An agency's directory of inspection targets (检查对象名录库) changed."))
-DRAW_RECORDED = register(EventType(SERVICE, "draw.recorded", DrawRecorded, 1,
-                                   "A double-random draw was made (its seed recorded; published separately)."))
-REVIEWERS_ASSIGNED = register(EventType(SERVICE, "review_batch.assigned", ReviewersAssigned, 1,
-                                        "Reviewers were assigned to files of a review batch."))
+LEGAL_REVIEW_RECORDED = register(
+    EventType(
+        SERVICE,
+        "legal_review.recorded",
+        LegalReviewRecorded,
+        1,
+        "A legal review (法制审核) of a major decision was recorded.",
+    )
+)
+DECISION_REVOKED = register(
+    EventType(
+        SERVICE,
+        "decision.revoked",
+        DecisionRevoked,
+        1,
+        "A decision was changed or revoked; its publication must be withdrawn.",
+    )
+)
+DECISION_PUBLISHED = register(
+    EventType(SERVICE, "decision.published", DecisionPublished, 1, "A 许可 or 处罚 decision was published (公示).")
+)
+PUBLICATION_WITHDRAWN = register(
+    EventType(
+        SERVICE,
+        "publication.withdrawn",
+        PublicationWithdrawn,
+        1,
+        "A published decision was withdrawn after it was changed or revoked.",
+    )
+)
+PROMPTNESS_MEASURED = register(
+    EventType(
+        SERVICE,
+        "promptness.measured",
+        PromptnessMeasured,
+        1,
+        "An obligation with a deadline ended (case_decided, decision_served, "
+        "decision_published, publication_withdrawn, transfer_*).",
+    )
+)
+DEADLINE_MISSED = register(
+    EventType(
+        SERVICE,
+        "deadline.missed",
+        DeadlineMissed,
+        1,
+        "A deadline passed with the obligation still open: a case not decided within "
+        "its legal time limit (case_decided), a decision not published in time "
+        "(decision_published), or a transfer leg not met in time (transfer_decided, "
+        "transfer_handed_over, transfer_acknowledged). Once per case or transfer and "
+        "kind.",
+    )
+)
+TRANSFER_PROPOSED = register(
+    EventType(
+        SERVICE,
+        "transfer.proposed",
+        TransferEvent,
+        1,
+        "A case is proposed for transfer to another agency or the police (案件移送).",
+    )
+)
+TRANSFER_DECIDED = register(
+    EventType(SERVICE, "transfer.decided", TransferEvent, 1, "The agency head approved or refused a transfer.")
+)
+TRANSFER_HANDED_OVER = register(
+    EventType(SERVICE, "transfer.handed_over", TransferEvent, 1, "A transferred case was handed over to the receiver.")
+)
+TRANSFER_ACKNOWLEDGED = register(
+    EventType(SERVICE, "transfer.acknowledged", TransferEvent, 1, "The receiver acknowledged a transferred case.")
+)
+INSPECTION_RECORDED = register(
+    EventType(
+        SERVICE,
+        "inspection.recorded",
+        InspectionRecorded,
+        1,
+        "An enterprise inspection (涉企行政检查) was recorded, with its warnings.",
+    )
+)
+DRAW_PUBLISHED = register(
+    EventType(SERVICE, "draw.published", DrawPublished, 1, "A double-random draw (双随机一公开) was published.")
+)
+REVIEW_BATCH_DRAWN = register(
+    EventType(
+        SERVICE,
+        "review_batch.drawn",
+        ReviewBatchDrawn,
+        1,
+        "The bureau drew a batch of closed cases for case-file review (案卷评查).",
+    )
+)
+REVIEW_FILE_SCORED = register(
+    EventType(
+        SERVICE, "review_file.scored", ReviewFileScored, 1, "A case file was scored against the checklist; its grade."
+    )
+)
+CORRECTION_OPENED = register(
+    EventType(SERVICE, "correction.opened", CorrectionOpened, 1, "A failing case file opened a correction (错案纠正).")
+)
+ACCOUNTABILITY_OPENED = register(
+    EventType(
+        SERVICE,
+        "accountability.opened",
+        CorrectionOpened,
+        1,
+        "A failing case file opened an accountability record (过错责任追究).",
+    )
+)
+CHECKLIST_FILED = register(
+    EventType(
+        SERVICE, "checklist.filed", ChecklistFiled, 1, "A new case-file review checklist version (评查标准) was filed."
+    )
+)
+DIRECTORY_UPDATED = register(
+    EventType(
+        SERVICE,
+        "directory.updated",
+        DirectoryUpdated,
+        1,
+        "An agency's directory of inspection targets (检查对象名录库) changed.",
+    )
+)
+DRAW_RECORDED = register(
+    EventType(
+        SERVICE,
+        "draw.recorded",
+        DrawRecorded,
+        1,
+        "A double-random draw was made (its seed recorded; published separately).",
+    )
+)
+REVIEWERS_ASSIGNED = register(
+    EventType(
+        SERVICE, "review_batch.assigned", ReviewersAssigned, 1, "Reviewers were assigned to files of a review batch."
+    )
+)
 
 
 class FactsQuery(StrictSchema):
@@ -1074,8 +1333,14 @@ class AgencyCaseFacts(StrictSchema):
     decisions = fields.Integer(metadata={"description": "cases decided in the year"})
     publications = fields.Integer(metadata={"description": "decisions published in the year"})
     publications_on_time = fields.Integer()
-    review_grades = fields.Dict(keys=fields.String(), values=fields.Integer(),
-                                metadata={"description": "case files scored in the year, by grade"})
-    changed_by_ground = fields.Dict(keys=fields.String(), values=fields.Integer(),
-                                    metadata={"description": "decisions changed or revoked in the year, by ground"})
+    review_grades = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "case files scored in the year, by grade"},
+    )
+    changed_by_ground = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "decisions changed or revoked in the year, by ground"},
+    )
     decisions_reversed = fields.Integer(metadata={"description": "changed or revoked on reconsideration or litigation"})

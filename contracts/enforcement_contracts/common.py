@@ -1,4 +1,5 @@
 """Schema building blocks shared by every contract module."""
+
 from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
@@ -22,7 +23,9 @@ class Actor(StrictSchema):
     """Who is asking, as the gateway authenticated them; services scope reads and writes by it."""
 
     username = fields.String(required=True)
-    role = fields.String(required=True, validate=validate.OneOf(["bureau", "agency_admin", "officer", "public", "system"]))
+    role = fields.String(
+        required=True, validate=validate.OneOf(["bureau", "agency_admin", "officer", "public", "system"])
+    )
     agency_code = fields.String(allow_none=True, load_default=None)
     officer_id = fields.String(allow_none=True, load_default=None)
 
@@ -32,12 +35,23 @@ class PromptnessMeasured(StrictSchema):
 
     agency_code = fields.String(required=True, validate=AGENCY_CODE)
     kind = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    reference = fields.String(required=True, metadata={"description": "what the obligation was about (certificate number, case number); never personal data"})
+    reference = fields.String(
+        required=True,
+        metadata={
+            "description": "what the obligation was about (certificate number, case number); never personal data"
+        },
+    )
     started_on = fields.Date(required=True)
     ended_on = fields.Date(required=True)
     workdays_taken = fields.Integer(required=True, validate=validate.Range(min=0))
     deadline_workdays = fields.Integer(required=True, validate=validate.Range(min=0))
     on_time = fields.Boolean(required=True)
-    seconds_taken = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0), metadata={
-        "description": "time taken in seconds where both instants are known (a transfer's hand-over, counted in "
-                       "hours); null where the obligation is dated by days only"})
+    seconds_taken = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=0),
+        metadata={
+            "description": "time taken in seconds where both instants are known (a transfer's hand-over, counted in "
+            "hours); null where the obligation is dated by days only"
+        },
+    )

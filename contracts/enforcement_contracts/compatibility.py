@@ -14,6 +14,7 @@ a subscriber written against the snapshot could fail on it:
 A breaking change is accepted only when the event type's version went up. Adding an optional field, a new
 event type, or making a field non-nullable is not breaking. Pure functions: no broker, no apispec.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -72,7 +73,9 @@ def fields_of(schema: dict, prefix: str = "") -> dict[str, dict]:
 
 def snapshot(schemas: dict[str, tuple[int, dict]]) -> dict:
     """event type → {"version": n, "fields": {path: {type, required, nullable}}} from (version, JSON Schema)."""
-    return {name: {"version": version, "fields": fields_of(schema)} for name, (version, schema) in sorted(schemas.items())}
+    return {
+        name: {"version": version, "fields": fields_of(schema)} for name, (version, schema) in sorted(schemas.items())
+    }
 
 
 def _parent(path: str) -> str | None:
@@ -124,7 +127,9 @@ def compare(committed: dict, current: dict) -> list[Change]:
             changes.append(Change(name, "event type removed", breaking=True))
             continue
         if now["version"] < was["version"]:
-            changes.append(Change(name, "version lowered", detail=f"{was['version']} → {now['version']}", breaking=True))
+            changes.append(
+                Change(name, "version lowered", detail=f"{was['version']} → {now['version']}", breaking=True)
+            )
             continue
         bumped = now["version"] > was["version"]
         if bumped:

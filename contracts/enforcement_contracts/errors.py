@@ -3,6 +3,7 @@
 Each error keeps its constructor arguments in ``args`` so nameko can serialise them and the
 caller rebuilds the same type (the kernel registers these classes with nameko's registry).
 """
+
 from __future__ import annotations
 
 

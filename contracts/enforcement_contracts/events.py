@@ -4,6 +4,7 @@ Routing on the broker follows nameko's convention so nameko services subscribe n
 exchange ``<source>.events`` (topic, durable), routing key = the event's ``name``
 (e.g. ``certificate.issued``). The envelope's ``type`` is ``<source>.<name>``.
 """
+
 from __future__ import annotations
 
 import functools
@@ -97,18 +98,18 @@ class Envelope:
         }
 
     @classmethod
-    def from_dict(cls, body: dict) -> "Envelope":
+    def from_dict(cls, body: dict) -> Envelope:
         attrs = EnvelopeSchema().load(body)
         return cls(**attrs)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _strict_schema(schema_class: type[Schema]) -> Schema:
     """One reusable instance per schema class (marshmallow schemas keep no state between calls)."""
     return schema_class()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _tolerant_schema(schema_class: type[Schema]) -> Schema:
     """One instance per schema class that excludes unknown fields at every nesting level."""
     schema = schema_class(unknown=EXCLUDE)

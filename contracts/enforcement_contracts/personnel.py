@@ -4,6 +4,7 @@ RPC methods (service ``personnel``) take and return the payloads below as JSON-r
 every write takes the caller's ``actor`` (see ``common.Actor``) so the service scopes it.
 ID card numbers appear only in ``OfficerCreate`` (input); every output carries the masked form.
 """
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -38,8 +39,12 @@ class Agency(AgencyCreate):
 class OfficerCreate(StrictSchema):
     agency_code = fields.String(required=True, validate=AGENCY_CODE)
     name = fields.String(required=True, validate=validate.Length(min=1, max=50))
-    id_number = fields.String(required=True, load_only=True, validate=validate.Length(equal=18),
-                              metadata={"description": "resident ID (GB 11643); stored encrypted, shown masked"})
+    id_number = fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(equal=18),
+        metadata={"description": "resident ID (GB 11643); stored encrypted, shown masked"},
+    )
     position = fields.String(load_default="", validate=validate.Length(max=100))
     domains = fields.List(fields.String(validate=DOMAIN_CODE), load_default=list, validate=validate.Length(max=20))
     is_police = fields.Boolean(load_default=False)
@@ -76,8 +81,10 @@ class DepartureCreate(StrictSchema):
     reason = fields.String(required=True, validate=validate.OneOf(DEPARTURE_REASONS))
     departed_on = fields.Date(required=True)
     note = fields.String(load_default="", validate=validate.Length(max=500))
-    cancel_certificate = fields.Boolean(load_default=True, metadata={
-        "description": "cancel the certificate now; false when the card has not been taken back yet"})
+    cancel_certificate = fields.Boolean(
+        load_default=True,
+        metadata={"description": "cancel the certificate now; false when the card has not been taken back yet"},
+    )
 
 
 class CertificateIssue(StrictSchema):
@@ -262,22 +269,79 @@ class LegalReviewerRegistered(StrictSchema):
     officer_id = fields.String(allow_none=True, required=True)
 
 
-AGENCY_REGISTERED = register(EventType(SERVICE, "agency.registered", AgencyRegistered, 1, "An enforcement agency (执法主体) was registered."))
-OFFICER_REGISTERED = register(EventType(SERVICE, "officer.registered", OfficerRegistered, 1, "An officer was registered (no ID number in the event)."))
-OFFICER_UPDATED = register(EventType(SERVICE, "officer.updated", OfficerUpdated, 1, "An officer's record changed: the changed fields and the record as it now is."))
-OFFICER_DEPARTED = register(EventType(SERVICE, "officer.departed", OfficerDeparted, 1, "An officer left an enforcement post."))
-CERTIFICATE_ISSUED = register(EventType(SERVICE, "certificate.issued", CertificateIssued, 1, "An enforcement certificate (执法证) was issued."))
-CERTIFICATE_STATUS_CHANGED = register(EventType(SERVICE, "certificate.status_changed", CertificateStatusChanged, 1,
-                                                "A certificate was suspended, reinstated, cancelled or revoked."))
-CERTIFICATE_RENEWED = register(EventType(SERVICE, "certificate.renewed", CertificateRenewed, 1,
-                                         "A certificate was renewed after a renewal exam passed in its renewal window."))
-CERTIFICATE_EXPIRED = register(EventType(SERVICE, "certificate.expired", CertificateExpired, 1,
-                                         "A valid certificate reached its expiry date without renewal."))
-ASSESSMENT_RECORDED = register(EventType(SERVICE, "assessment.recorded", AssessmentRecorded, 1, "A yearly officer assessment (年度考核) was recorded."))
-LEGAL_REVIEWER_REGISTERED = register(EventType(SERVICE, "legal_reviewer.registered", LegalReviewerRegistered, 1,
-                                               "A public lawyer or legal adviser was registered for legal review."))
-PROMPTNESS_MEASURED = register(EventType(SERVICE, "promptness.measured", PromptnessMeasured, 1,
-                                         "An obligation with a deadline ended (kind certificate_cancelled: departure to cancellation)."))
+AGENCY_REGISTERED = register(
+    EventType(SERVICE, "agency.registered", AgencyRegistered, 1, "An enforcement agency (执法主体) was registered.")
+)
+OFFICER_REGISTERED = register(
+    EventType(
+        SERVICE, "officer.registered", OfficerRegistered, 1, "An officer was registered (no ID number in the event)."
+    )
+)
+OFFICER_UPDATED = register(
+    EventType(
+        SERVICE,
+        "officer.updated",
+        OfficerUpdated,
+        1,
+        "An officer's record changed: the changed fields and the record as it now is.",
+    )
+)
+OFFICER_DEPARTED = register(
+    EventType(SERVICE, "officer.departed", OfficerDeparted, 1, "An officer left an enforcement post.")
+)
+CERTIFICATE_ISSUED = register(
+    EventType(SERVICE, "certificate.issued", CertificateIssued, 1, "An enforcement certificate (执法证) was issued.")
+)
+CERTIFICATE_STATUS_CHANGED = register(
+    EventType(
+        SERVICE,
+        "certificate.status_changed",
+        CertificateStatusChanged,
+        1,
+        "A certificate was suspended, reinstated, cancelled or revoked.",
+    )
+)
+CERTIFICATE_RENEWED = register(
+    EventType(
+        SERVICE,
+        "certificate.renewed",
+        CertificateRenewed,
+        1,
+        "A certificate was renewed after a renewal exam passed in its renewal window.",
+    )
+)
+CERTIFICATE_EXPIRED = register(
+    EventType(
+        SERVICE,
+        "certificate.expired",
+        CertificateExpired,
+        1,
+        "A valid certificate reached its expiry date without renewal.",
+    )
+)
+ASSESSMENT_RECORDED = register(
+    EventType(
+        SERVICE, "assessment.recorded", AssessmentRecorded, 1, "A yearly officer assessment (年度考核) was recorded."
+    )
+)
+LEGAL_REVIEWER_REGISTERED = register(
+    EventType(
+        SERVICE,
+        "legal_reviewer.registered",
+        LegalReviewerRegistered,
+        1,
+        "A public lawyer or legal adviser was registered for legal review.",
+    )
+)
+PROMPTNESS_MEASURED = register(
+    EventType(
+        SERVICE,
+        "promptness.measured",
+        PromptnessMeasured,
+        1,
+        "An obligation with a deadline ended (kind certificate_cancelled: departure to cancellation).",
+    )
+)
 
 
 class PromptnessQuery(StrictSchema):

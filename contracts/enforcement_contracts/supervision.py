@@ -6,6 +6,7 @@ returns and closes items and sees everything; an agency admin acknowledges and a
 complaints about its own enforcement. Complaint registration is public. A complainant's name and contact details
 appear only in ``ComplaintRegister`` (input); outputs carry them masked and no event carries them at all.
 """
+
 from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
@@ -15,7 +16,12 @@ from .events import EventType, register
 
 SERVICE = "supervision"
 
-ITEM_KINDS = ("rectification", "complaint_referral", "transfer_followup", "report_request")  # 整改通知, 投诉转办, 移送跟踪, 报告要求
+ITEM_KINDS = (
+    "rectification",
+    "complaint_referral",
+    "transfer_followup",
+    "report_request",
+)  # 整改通知, 投诉转办, 移送跟踪, 报告要求
 ITEM_STATES = ("issued", "acknowledged", "answered", "returned", "verified", "closed")
 COMPLAINANT_KINDS = ("enterprise", "citizen")
 COMPLAINT_STATES = ("registered", "accepted", "refused", "concluded")
@@ -41,8 +47,12 @@ class ItemIssue(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(ITEM_KINDS))
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     body = fields.String(load_default="", validate=NOTE)
-    deadline_workdays = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=250),
-                                       metadata={"description": "working days to answer; the kind's setting if omitted"})
+    deadline_workdays = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=250),
+        metadata={"description": "working days to answer; the kind's setting if omitted"},
+    )
     complaint_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
 
 
@@ -58,8 +68,12 @@ class ItemAnswer(StrictSchema):
 
 class ItemReturn(StrictSchema):
     reason = fields.String(required=True, validate=TEXT)
-    deadline_workdays = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=250),
-                                       metadata={"description": "working days to answer again; the setting if omitted"})
+    deadline_workdays = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=250),
+        metadata={"description": "working days to answer again; the setting if omitted"},
+    )
 
 
 class ItemQuery(PageQuery):
@@ -139,12 +153,19 @@ class BulletinEntry(StrictSchema):
 
 # --- complaints --------------------------------------------------------------------------------
 class ComplaintRegister(StrictSchema):
-    agency_code = fields.String(required=True, validate=AGENCY_CODE,
-                                metadata={"description": "the agency whose enforcement the complaint is about"})
+    agency_code = fields.String(
+        required=True,
+        validate=AGENCY_CODE,
+        metadata={"description": "the agency whose enforcement the complaint is about"},
+    )
     complainant_kind = fields.String(required=True, validate=validate.OneOf(COMPLAINANT_KINDS))
     complainant_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    contact = fields.String(required=True, validate=validate.Regexp(r"^[0-9+\- ]{5,20}$|^[^@\s]+@[^@\s]+\.[^@\s]+$",
-                                                                      error="must be a phone number or an e-mail address"))
+    contact = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[0-9+\- ]{5,20}$|^[^@\s]+@[^@\s]+\.[^@\s]+$", error="must be a phone number or an e-mail address"
+        ),
+    )
     summary = fields.String(required=True, validate=TEXT)
 
 
@@ -238,8 +259,10 @@ class ItemChanged(StrictSchema):
     item_id = fields.Integer(required=True)
     agency_code = fields.String(required=True)
     kind = fields.String(required=True)
-    action = fields.String(required=True, validate=validate.OneOf(
-        ["acknowledged", "answered", "returned", "verified", "closed", "recurred"]))
+    action = fields.String(
+        required=True,
+        validate=validate.OneOf(["acknowledged", "answered", "returned", "verified", "closed", "recurred"]),
+    )
     state = fields.String(required=True)
     on = fields.Date(required=True)
     due_on = fields.Date(required=True)
@@ -282,29 +305,81 @@ class AnnualReportFiled(StrictSchema):
 
     year = fields.Integer(required=True)
     scope = fields.String(required=True, metadata={"description": "county, or the agency's code"})
-    agency_code = fields.String(allow_none=True, load_default=None, metadata={
-        "description": "the agency that filed; null for the county's report (filed by the bureau)"})
+    agency_code = fields.String(
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "the agency that filed; null for the county's report (filed by the bureau)"},
+    )
     filed_on = fields.Date(required=True)
     due_on = fields.Date(required=True)
     on_time = fields.Boolean(required=True)
 
 
-ITEM_ISSUED = register(EventType(SERVICE, "item.issued", ItemIssued, 1,
-                                 "A supervision item was addressed to an agency (by the bureau or automatically)."))
-ITEM_CHANGED = register(EventType(SERVICE, "item.changed", ItemChanged, 1,
-                                  "A supervision item moved on: acknowledged, answered, returned, verified, closed, or its cause recurred."))
-ITEM_OVERDUE = register(EventType(SERVICE, "item.overdue", ItemOverdue, 1,
-                                  "Escalation: a supervision item was not answered by its deadline."))
-BULLETIN_PUBLISHED = register(EventType(SERVICE, "bulletin.published", BulletinPublished, 1,
-                                        "The bureau published a bulletin (通报) of the items overdue in a period."))
-COMPLAINT_REGISTERED = register(EventType(SERVICE, "complaint.registered", ComplaintEvent, 1,
-                                          "A complaint (投诉举报) was registered (no complainant details)."))
-COMPLAINT_DECIDED = register(EventType(SERVICE, "complaint.decided", ComplaintEvent, 1,
-                                       "A complaint was accepted or refused with written reasons."))
-COMPLAINT_EXTENDED = register(EventType(SERVICE, "complaint.extended", ComplaintEvent, 1,
-                                        "The bureau approved the one extension of a complaint's conclusion deadline."))
-COMPLAINT_CONCLUDED = register(EventType(SERVICE, "complaint.concluded", ComplaintEvent, 1,
-                                         "A complaint was concluded, upheld or not upheld."))
-ANNUAL_REPORT_FILED = register(EventType(SERVICE, "annual_report.filed", AnnualReportFiled, 1,
-                                         "An agency (or the bureau, for the county) filed its yearly statistics "
-                                         "report (报送), due by 31 January; the figures are frozen as filed."))
+ITEM_ISSUED = register(
+    EventType(
+        SERVICE,
+        "item.issued",
+        ItemIssued,
+        1,
+        "A supervision item was addressed to an agency (by the bureau or automatically).",
+    )
+)
+ITEM_CHANGED = register(
+    EventType(
+        SERVICE,
+        "item.changed",
+        ItemChanged,
+        1,
+        "A supervision item moved on: acknowledged, answered, returned, verified, closed, or its cause recurred.",
+    )
+)
+ITEM_OVERDUE = register(
+    EventType(
+        SERVICE, "item.overdue", ItemOverdue, 1, "Escalation: a supervision item was not answered by its deadline."
+    )
+)
+BULLETIN_PUBLISHED = register(
+    EventType(
+        SERVICE,
+        "bulletin.published",
+        BulletinPublished,
+        1,
+        "The bureau published a bulletin (通报) of the items overdue in a period.",
+    )
+)
+COMPLAINT_REGISTERED = register(
+    EventType(
+        SERVICE,
+        "complaint.registered",
+        ComplaintEvent,
+        1,
+        "A complaint (投诉举报) was registered (no complainant details).",
+    )
+)
+COMPLAINT_DECIDED = register(
+    EventType(
+        SERVICE, "complaint.decided", ComplaintEvent, 1, "A complaint was accepted or refused with written reasons."
+    )
+)
+COMPLAINT_EXTENDED = register(
+    EventType(
+        SERVICE,
+        "complaint.extended",
+        ComplaintEvent,
+        1,
+        "The bureau approved the one extension of a complaint's conclusion deadline.",
+    )
+)
+COMPLAINT_CONCLUDED = register(
+    EventType(SERVICE, "complaint.concluded", ComplaintEvent, 1, "A complaint was concluded, upheld or not upheld.")
+)
+ANNUAL_REPORT_FILED = register(
+    EventType(
+        SERVICE,
+        "annual_report.filed",
+        AnnualReportFiled,
+        1,
+        "An agency (or the bureau, for the county) filed its yearly statistics "
+        "report (报送), due by 31 January; the figures are frozen as filed.",
+    )
+)

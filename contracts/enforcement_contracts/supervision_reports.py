@@ -2,6 +2,7 @@
 satisfaction surveys (满意度测评): RPC payloads and answers. A filed report is announced
 (``supervision.annual_report.filed``, in ``enforcement_contracts.supervision``); an assessment run is read, not
 announced."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -18,8 +19,10 @@ class YearQuery(StrictSchema):
 
 class ReportQuery(StrictSchema):
     year = fields.Integer(required=True, validate=YEAR)
-    agency_code = fields.String(validate=AGENCY_CODE, metadata={
-        "description": "one agency's report; an agency admin always gets their own agency's"})
+    agency_code = fields.String(
+        validate=AGENCY_CODE,
+        metadata={"description": "one agency's report; an agency admin always gets their own agency's"},
+    )
 
 
 class AssessmentRunCreate(StrictSchema):
@@ -31,7 +34,9 @@ class IndicatorScore(StrictSchema):
     title = fields.String()
     weight = fields.Float()
     points = fields.Float()
-    ratio = fields.Float(allow_none=True, metadata={"description": "share of the weight earned; null: nothing to measure"})
+    ratio = fields.Float(
+        allow_none=True, metadata={"description": "share of the weight earned; null: nothing to measure"}
+    )
     detail = fields.String()
 
 
@@ -81,8 +86,11 @@ class SatisfactionRecord(StrictSchema):
     year = fields.Integer(required=True, validate=YEAR)
     score = fields.Float(required=True, validate=validate.Range(min=0, max=100))
     respondents = fields.Integer(required=True, validate=validate.Range(min=1, max=10_000_000))
-    surveyor = fields.String(required=True, validate=validate.Length(min=2, max=200),
-                             metadata={"description": "the third party that ran the survey"})
+    surveyor = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=200),
+        metadata={"description": "the third party that ran the survey"},
+    )
     surveyed_on = fields.Date(required=True)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
@@ -93,9 +101,15 @@ class Satisfaction(SatisfactionRecord):
 
 class ReportFilingCreate(StrictSchema):
     year = fields.Integer(required=True, validate=YEAR, metadata={"description": "a year that is over"})
-    agency_code = fields.String(load_default=None, allow_none=True, validate=AGENCY_CODE, metadata={
-        "description": "an agency admin files their own agency's report (may be left out); the bureau files the "
-                       "county's (left out) or an agency's"})
+    agency_code = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=AGENCY_CODE,
+        metadata={
+            "description": "an agency admin files their own agency's report (may be left out); the bureau files the "
+            "county's (left out) or an agency's"
+        },
+    )
 
 
 class ReportFiling(StrictSchema):

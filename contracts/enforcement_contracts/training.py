@@ -7,6 +7,7 @@ The training service publishes a full snapshot of an officer's yearly hours afte
 (``hours.updated``) rather than single attendances, so a consumer's read model is one upsert and
 an older snapshot (lower ``revision``) arriving late never overwrites a newer one.
 """
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -35,7 +36,9 @@ class CategoryCreate(StrictSchema):
 
 
 class Category(CategoryCreate):
-    yearly_minimum_hours = fields.Float(allow_none=True, metadata={"description": "the yearly threshold (a setting), if any"})
+    yearly_minimum_hours = fields.Float(
+        allow_none=True, metadata={"description": "the yearly threshold (a setting), if any"}
+    )
 
 
 class CourseCreate(StrictSchema):
@@ -43,7 +46,9 @@ class CourseCreate(StrictSchema):
     category_code = fields.String(required=True, validate=CATEGORY_CODE)
     kind = fields.String(load_default="training", validate=validate.OneOf(COURSE_KINDS))
     required = fields.Boolean(load_default=False, metadata={"description": "every officer must attend it each year"})
-    counts_hours = fields.Boolean(load_default=True, metadata={"description": "its hours count towards the yearly thresholds"})
+    counts_hours = fields.Boolean(
+        load_default=True, metadata={"description": "its hours count towards the yearly thresholds"}
+    )
     description = fields.String(load_default="", validate=validate.Length(max=1000))
 
 
@@ -59,15 +64,24 @@ class CourseQuery(StrictSchema):
 
 class Organiser(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(ORGANISER_KINDS))
-    agency_codes = fields.List(fields.String(validate=AGENCY_CODE), load_default=list, validate=validate.Length(max=30),
-                               metadata={"description": "none for the bureau, one for an agency, two or more for a joint session"})
+    agency_codes = fields.List(
+        fields.String(validate=AGENCY_CODE),
+        load_default=list,
+        validate=validate.Length(max=30),
+        metadata={"description": "none for the bureau, one for an agency, two or more for a joint session"},
+    )
 
 
 class SessionCreate(StrictSchema):
     course_id = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    held_on = fields.Date(required=True, metadata={"description": "first day (may be in the future: sessions are planned)"})
-    ends_on = fields.Date(load_default=None, allow_none=True,
-                          metadata={"description": "last day (an online course open for a period); defaults to held_on"})
+    held_on = fields.Date(
+        required=True, metadata={"description": "first day (may be in the future: sessions are planned)"}
+    )
+    ends_on = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "last day (an online course open for a period); defaults to held_on"},
+    )
     hours = fields.Float(required=True, validate=HOURS)
     delivery = fields.String(required=True, validate=validate.OneOf(DELIVERIES))
     organiser = fields.Nested(Organiser, required=True)
@@ -96,7 +110,9 @@ class ActivityCreate(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(ACTIVITY_KINDS))
     title = fields.String(required=True, validate=validate.Length(min=2, max=200))
     category_code = fields.String(required=True, validate=CATEGORY_CODE)
-    counts_hours = fields.Boolean(required=True, metadata={"description": "whether its hours count towards the thresholds"})
+    counts_hours = fields.Boolean(
+        required=True, metadata={"description": "whether its hours count towards the thresholds"}
+    )
     held_on = fields.Date(required=True)
     ends_on = fields.Date(load_default=None, allow_none=True)
     hours = fields.Float(required=True, validate=HOURS)
@@ -109,8 +125,11 @@ class AttendanceCreate(StrictSchema):
     officer_id = fields.String(required=True, validate=validate.Length(min=1, max=32))
     session_id = fields.String(required=True, validate=validate.Length(min=1, max=40))
     hours = fields.Float(required=True, validate=HOURS)
-    attended_on = fields.Date(load_default=None, allow_none=True,
-                              metadata={"description": "defaults to the session's first day; its year is the year the hours count in"})
+    attended_on = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "defaults to the session's first day; its year is the year the hours count in"},
+    )
     note = fields.String(load_default="", validate=validate.Length(max=500))
 
 
@@ -167,7 +186,9 @@ class OfficerCompliance(StrictSchema):
     short_hours = fields.Float()
     required_courses_done = fields.Boolean()
     required_courses_missing = fields.Integer()
-    rotation_done = fields.Boolean(allow_none=True, metadata={"description": "trained by the rotation deadline; null outside its year"})
+    rotation_done = fields.Boolean(
+        allow_none=True, metadata={"description": "trained by the rotation deadline; null outside its year"}
+    )
     compliant = fields.Boolean()
     reasons = fields.List(fields.String())
 
@@ -181,8 +202,12 @@ class AgencyRollup(StrictSchema):
     compliance_ratio = fields.Float()
     short_hours = fields.Float(metadata={"description": "hours missing, summed over the officers who are short"})
     shortfall_by_category = fields.Dict(keys=fields.String(), values=fields.Float())
-    required_courses_missing = fields.Integer(metadata={"description": "officers who have not done every required course"})
-    rotation_missing = fields.Integer(metadata={"description": "officers not trained by the rotation deadline (its year only)"})
+    required_courses_missing = fields.Integer(
+        metadata={"description": "officers who have not done every required course"}
+    )
+    rotation_missing = fields.Integer(
+        metadata={"description": "officers not trained by the rotation deadline (its year only)"}
+    )
 
 
 class ComplianceSummary(StrictSchema):
@@ -210,7 +235,9 @@ class CloseYearResult(StrictSchema):
     officers = fields.Integer()
     compliant = fields.Integer()
     short = fields.Integer()
-    announced = fields.Integer(metadata={"description": "officers announced short by this call (each officer-year once)"})
+    announced = fields.Integer(
+        metadata={"description": "officers announced short by this call (each officer-year once)"}
+    )
 
 
 class ExamSittingCreate(StrictSchema):
@@ -248,8 +275,12 @@ class HoursUpdated(StrictSchema):
     agency_code = fields.String(required=True, validate=AGENCY_CODE)
     year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     revision = fields.Integer(required=True, validate=validate.Range(min=0))
-    hours_by_category = fields.Dict(keys=fields.String(), values=fields.Float(validate=validate.Range(min=0)), required=True,
-                                    metadata={"description": "hours per category code, e.g. public_law, professional, political"})
+    hours_by_category = fields.Dict(
+        keys=fields.String(),
+        values=fields.Float(validate=validate.Range(min=0)),
+        required=True,
+        metadata={"description": "hours per category code, e.g. public_law, professional, political"},
+    )
     required_courses_done = fields.Boolean(required=True)
 
 
@@ -358,26 +389,75 @@ class ExamScheduled(StrictSchema):
     pass_mark = fields.Float(required=True)
 
 
-HOURS_UPDATED = register(EventType(SOURCE, "hours.updated", HoursUpdated, 1,
-                                   "An officer's training hours for a calendar year changed (full snapshot)."))
-EXAM_PASSED = register(EventType(SOURCE, "exam.passed", ExamResult, 1,
-                                 "An officer passed a qualification or renewal exam."))
-EXAM_FAILED = register(EventType(SOURCE, "exam.failed", ExamResult, 1,
-                                 "An officer failed a qualification or renewal exam."))
+HOURS_UPDATED = register(
+    EventType(
+        SOURCE,
+        "hours.updated",
+        HoursUpdated,
+        1,
+        "An officer's training hours for a calendar year changed (full snapshot).",
+    )
+)
+EXAM_PASSED = register(
+    EventType(SOURCE, "exam.passed", ExamResult, 1, "An officer passed a qualification or renewal exam.")
+)
+EXAM_FAILED = register(
+    EventType(SOURCE, "exam.failed", ExamResult, 1, "An officer failed a qualification or renewal exam.")
+)
 CATEGORY_CREATED = register(EventType(SOURCE, "category.created", CategoryCreated, 1, "A training category was added."))
-COURSE_CREATED = register(EventType(SOURCE, "course.created", CourseCreated, 1,
-                                    "A course, drill or skills contest was created."))
-SESSION_SCHEDULED = register(EventType(SOURCE, "session.scheduled", SessionScheduled, 1,
-                                       "A session of a course (or an activity's occasion) was scheduled."))
-ATTENDANCE_RECORDED = register(EventType(SOURCE, "attendance.recorded", AttendanceRecorded, 1,
-                                         "An officer's attendance at a session was recorded."))
-ATTENDANCE_CORRECTED = register(EventType(SOURCE, "attendance.corrected", AttendanceCorrected, 1,
-                                          "An attendance record was corrected (the earlier version is kept)."))
-ATTENDANCE_IMPORTED = register(EventType(SOURCE, "attendance.imported", AttendanceImported, 1,
-                                         "A spreadsheet of attendance was imported (one event per file, with totals)."))
-COMPLIANCE_REACHED = register(EventType(SOURCE, "compliance.reached", ComplianceReached, 1,
-                                        "An officer met the year's training requirements (announced once per officer-year)."))
-OFFICER_SHORT_AT_YEAR_END = register(EventType(SOURCE, "officer.short_at_year_end", OfficerShortAtYearEnd, 1,
-                                               "At year end an officer had not met the requirements (once per officer-year)."))
-EXAM_SCHEDULED = register(EventType(SOURCE, "exam.scheduled", ExamScheduled, 1,
-                                    "A qualification or renewal exam sitting was scheduled."))
+COURSE_CREATED = register(
+    EventType(SOURCE, "course.created", CourseCreated, 1, "A course, drill or skills contest was created.")
+)
+SESSION_SCHEDULED = register(
+    EventType(
+        SOURCE,
+        "session.scheduled",
+        SessionScheduled,
+        1,
+        "A session of a course (or an activity's occasion) was scheduled.",
+    )
+)
+ATTENDANCE_RECORDED = register(
+    EventType(
+        SOURCE, "attendance.recorded", AttendanceRecorded, 1, "An officer's attendance at a session was recorded."
+    )
+)
+ATTENDANCE_CORRECTED = register(
+    EventType(
+        SOURCE,
+        "attendance.corrected",
+        AttendanceCorrected,
+        1,
+        "An attendance record was corrected (the earlier version is kept).",
+    )
+)
+ATTENDANCE_IMPORTED = register(
+    EventType(
+        SOURCE,
+        "attendance.imported",
+        AttendanceImported,
+        1,
+        "A spreadsheet of attendance was imported (one event per file, with totals).",
+    )
+)
+COMPLIANCE_REACHED = register(
+    EventType(
+        SOURCE,
+        "compliance.reached",
+        ComplianceReached,
+        1,
+        "An officer met the year's training requirements (announced once per officer-year).",
+    )
+)
+OFFICER_SHORT_AT_YEAR_END = register(
+    EventType(
+        SOURCE,
+        "officer.short_at_year_end",
+        OfficerShortAtYearEnd,
+        1,
+        "At year end an officer had not met the requirements (once per officer-year).",
+    )
+)
+EXAM_SCHEDULED = register(
+    EventType(SOURCE, "exam.scheduled", ExamScheduled, 1, "A qualification or renewal exam sitting was scheduled.")
+)

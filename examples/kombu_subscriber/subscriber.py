@@ -16,6 +16,7 @@ What it does, and why:
   without requeueing: RabbitMQ moves it to ``<queue>.dlq`` for a person to look at, instead of
   redelivering it forever.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,7 +24,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import sqlite3
 import sys
 import time
@@ -44,11 +44,15 @@ class BadMessage(Exception):
 def open_store(path: str) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None)  # explicit BEGIN/COMMIT below
     db.execute("PRAGMA journal_mode=WAL")
-    db.execute("CREATE TABLE IF NOT EXISTS processed_events (id TEXT PRIMARY KEY, type TEXT NOT NULL, "
-               "received_at REAL NOT NULL)")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS processed_events (id TEXT PRIMARY KEY, type TEXT NOT NULL, "
+        "received_at REAL NOT NULL)"
+    )
     # this example's "effect": keep the events; replace with what your system needs
-    db.execute("CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, type TEXT NOT NULL, subject TEXT, "
-               "time TEXT NOT NULL, data TEXT NOT NULL)")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, type TEXT NOT NULL, subject TEXT, "
+        "time TEXT NOT NULL, data TEXT NOT NULL)"
+    )
     return db
 
 
@@ -68,8 +72,10 @@ def parse(body) -> tuple[Envelope, dict]:
     if event_type is None:
         raise BadMessage(f"unknown event type {envelope.type}")
     if envelope.schemaversion > event_type.version:
-        raise BadMessage(f"{envelope.type} version {envelope.schemaversion} is newer than this subscriber knows "
-                         f"({event_type.version}): upgrade enforcement-contracts")
+        raise BadMessage(
+            f"{envelope.type} version {envelope.schemaversion} is newer than this subscriber knows "
+            f"({event_type.version}): upgrade enforcement-contracts"
+        )
     try:
         data = event_type.load(envelope.data)
     except ValidationError as exc:
@@ -79,8 +85,10 @@ def parse(body) -> tuple[Envelope, dict]:
 
 def handle(db: sqlite3.Connection, envelope: Envelope, data: dict) -> None:
     """Your effect, inside the transaction that also records the event id. Here: store the event."""
-    db.execute("INSERT INTO events (id, type, subject, time, data) VALUES (?, ?, ?, ?, ?)",
-               (envelope.id, envelope.type, envelope.subject, envelope.time, json.dumps(envelope.data)))
+    db.execute(
+        "INSERT INTO events (id, type, subject, time, data) VALUES (?, ?, ?, ?, ?)",
+        (envelope.id, envelope.type, envelope.subject, envelope.time, json.dumps(envelope.data)),
+    )
 
 
 def process(db: sqlite3.Connection, body) -> str:
@@ -93,8 +101,10 @@ def process(db: sqlite3.Connection, body) -> str:
             db.execute("ROLLBACK")
             log.info("duplicate %s %s skipped", envelope.type, envelope.id)
             return "duplicate"
-        db.execute("INSERT INTO processed_events (id, type, received_at) VALUES (?, ?, ?)",
-                   (envelope.id, envelope.type, time.time()))
+        db.execute(
+            "INSERT INTO processed_events (id, type, received_at) VALUES (?, ?, ?)",
+            (envelope.id, envelope.type, time.time()),
+        )
         handle(db, envelope, data)
         db.execute("COMMIT")
     except BaseException:
@@ -107,11 +117,18 @@ def process(db: sqlite3.Connection, body) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Consume the suite's events from your subscriber queue.")
     parser.add_argument("--queue", required=True, help="your queue, sub.<name>")
-    parser.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI"),
-                        help="amqp://sub-<name>:<password>@host:5672/<vhost> (default: $AMQP_URI)")
+    parser.add_argument(
+        "--amqp-uri",
+        default=os.environ.get("AMQP_URI"),
+        help="amqp://sub-<name>:<password>@host:5672/<vhost> (default: $AMQP_URI)",
+    )
     parser.add_argument("--store", default="subscriber.sqlite3", help="SQLite file of handled event ids")
-    parser.add_argument("--idle-exit", type=float, default=0,
-                        help="exit after this many seconds without a message (0: run until stopped)")
+    parser.add_argument(
+        "--idle-exit",
+        type=float,
+        default=0,
+        help="exit after this many seconds without a message (0: run until stopped)",
+    )
     parser.add_argument("--prefetch", type=int, default=20)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
@@ -148,7 +165,7 @@ def main(argv=None) -> int:
                 try:
                     conn.drain_events(timeout=1)
                     idle_since = time.monotonic()
-                except socket.timeout:
+                except TimeoutError:
                     conn.heartbeat_check()
                     if args.idle_exit and time.monotonic() - idle_since >= args.idle_exit:
                         break

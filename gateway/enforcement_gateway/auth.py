@@ -1,5 +1,6 @@
 """Logins, tokens and lockout. Passwords are hashed with werkzeug's scrypt; tokens are random
 and stored only as SHA-256; repeated failed logins lock the account for a while."""
+
 from __future__ import annotations
 
 import hashlib
@@ -29,11 +30,13 @@ class AuthSettings:
     min_password_length: int
 
     @classmethod
-    def from_config(cls, config: dict) -> "AuthSettings":
-        return cls(token_ttl=timedelta(minutes=int(setting(config, "GATEWAY.token_ttl_minutes", 480))),
-                   lockout_after=int(setting(config, "GATEWAY.lockout_after_failures", 5)),
-                   lockout_for=timedelta(minutes=int(setting(config, "GATEWAY.lockout_minutes", 15))),
-                   min_password_length=int(setting(config, "GATEWAY.min_password_length", 10)))
+    def from_config(cls, config: dict) -> AuthSettings:
+        return cls(
+            token_ttl=timedelta(minutes=int(setting(config, "GATEWAY.token_ttl_minutes", 480))),
+            lockout_after=int(setting(config, "GATEWAY.lockout_after_failures", 5)),
+            lockout_for=timedelta(minutes=int(setting(config, "GATEWAY.lockout_minutes", 15))),
+            min_password_length=int(setting(config, "GATEWAY.min_password_length", 10)),
+        )
 
 
 def token_hash(token: str) -> str:
@@ -43,16 +46,28 @@ def token_hash(token: str) -> str:
 def actor_of(user: User | None) -> dict:
     if user is None:
         return {"username": "anonymous", "role": "public", "agency_code": None, "officer_id": None}
-    return {"username": user.username, "role": user.role, "agency_code": user.agency_code, "officer_id": user.officer_id}
+    return {
+        "username": user.username,
+        "role": user.role,
+        "agency_code": user.agency_code,
+        "officer_id": user.officer_id,
+    }
 
 
 def user_dict(user: User) -> dict:
-    return {"username": user.username, "role": user.role, "agency_code": user.agency_code,
-            "officer_id": user.officer_id, "active": user.active,
-            "locked_until": user.locked_until.isoformat() + "Z" if user.locked_until else None}
+    return {
+        "username": user.username,
+        "role": user.role,
+        "agency_code": user.agency_code,
+        "officer_id": user.officer_id,
+        "active": user.active,
+        "locked_until": user.locked_until.isoformat() + "Z" if user.locked_until else None,
+    }
 
 
-def login(session, username: str, password: str, settings: AuthSettings, now: datetime | None = None) -> tuple[User, str, datetime]:
+def login(
+    session, username: str, password: str, settings: AuthSettings, now: datetime | None = None
+) -> tuple[User, str, datetime]:
     """Check the password; returns (user, token, expiry) or raises Unauthorized (counting the failure)."""
     now = now or utcnow()
     user = session.execute(select(User).where(User.username == username)).scalars().first()
@@ -60,7 +75,9 @@ def login(session, username: str, password: str, settings: AuthSettings, now: da
         check_password_hash(_DUMMY_HASH, password)
         raise Unauthorized("wrong username or password")
     if user.locked_until and user.locked_until > now:
-        raise Unauthorized(f"account locked after repeated failed logins; try again after {user.locked_until.isoformat()}Z")
+        raise Unauthorized(
+            f"account locked after repeated failed logins; try again after {user.locked_until.isoformat()}Z"
+        )
     if not check_password_hash(user.password_hash, password):
         user.failed_logins += 1
         if user.failed_logins >= settings.lockout_after:
@@ -111,8 +128,13 @@ def create_user(session, data: dict, settings: AuthSettings) -> User:
         raise ValidationFailed("invalid user", errors)
     if session.execute(select(User.id).where(User.username == data["username"])).first():
         raise Conflict("username taken", {"username": ["already exists"]})
-    user = User(username=data["username"], password_hash=generate_password_hash(data["password"]), role=data["role"],
-                agency_code=data.get("agency_code"), officer_id=data.get("officer_id"))
+    user = User(
+        username=data["username"],
+        password_hash=generate_password_hash(data["password"]),
+        role=data["role"],
+        agency_code=data.get("agency_code"),
+        officer_id=data.get("officer_id"),
+    )
     session.add(user)
     session.flush()
     return user

@@ -1,4 +1,5 @@
 """Tables of the gateway's own database: people who log in, their tokens, and the audit trail."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """How the kernel finds the gateway (entry point ``enforcement.services: gateway``)."""
+
 from pathlib import Path
 
 from enforcement_kernel.service import ServicePlugin
@@ -23,8 +24,11 @@ def seed(config: dict) -> str:
             if session.execute(select(func.count(User.id))).scalar_one():
                 return "accounts exist; nothing to do"
             username = str(setting(config, "GATEWAY.admin_username", "admin"))
-            auth.create_user(session, {"username": username, "password": str(setting(config, "GATEWAY.admin_password")),
-                                       "role": "bureau"}, auth.AuthSettings.from_config(config))
+            auth.create_user(
+                session,
+                {"username": username, "password": str(setting(config, "GATEWAY.admin_password")), "role": "bureau"},
+                auth.AuthSettings.from_config(config),
+            )
             session.commit()
             return f"bureau account '{username}' created; change its password"
     finally:

@@ -4,6 +4,7 @@ A sliding window in the gateway process: at most ``requests`` per ``window_secon
 Several gateway replicas each keep their own window, so the county-wide limit is the per-replica one times the
 replicas; that bounds abuse, which is all it is for.
 """
+
 from __future__ import annotations
 
 import time
@@ -35,8 +36,11 @@ class RateLimiter:
             hits.popleft()
         if len(hits) >= self.requests:
             wait = max(1, int(self.window - (now - hits[0]) + 0.999))
-            raise RateLimited(f"too many requests from this address: at most {self.requests} every "
-                              f"{self.window:g} seconds; try again in {wait} s", {"_client": [f"retry in {wait} s"]})
+            raise RateLimited(
+                f"too many requests from this address: at most {self.requests} every "
+                f"{self.window:g} seconds; try again in {wait} s",
+                {"_client": [f"retry in {wait} s"]},
+            )
         hits.append(now)
         if len(self._seen) > self.max_clients:  # forget idle clients so the table cannot grow without bound
             for key in [k for k, v in self._seen.items() if not v or now - v[-1] >= self.window]:

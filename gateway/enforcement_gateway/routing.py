@@ -4,12 +4,14 @@ A route module (registered under the entry-point group ``enforcement.gateway.rou
 ``ROUTES``: a list of ``Route``. Each names its roles, its request and response schemas from the
 contracts (validation and OpenAPI come from the same schemas) and a handler ``fn(call)``.
 """
+
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
-from typing import Any, Callable
+from typing import Any
 
 from werkzeug.routing import Map, Rule
 
@@ -25,7 +27,7 @@ BUREAU = ("bureau",)
 class Route:
     method: str
     path: str  # werkzeug syntax under /api/v1, e.g. "/officers/<officer_id>"
-    handler: Callable[["Call"], Any]
+    handler: Callable[[Call], Any]
     roles: tuple[str, ...] | str
     summary: str
     tag: str
@@ -112,8 +114,9 @@ def load_route_modules(enabled: list[str] | None = None, services: set[str] | No
 class RouteTable:
     def __init__(self, routes: list[Route]):
         self.routes = routes
-        self._map = Map([Rule(r.template, endpoint=i, methods=[r.method]) for i, r in enumerate(routes)],
-                        strict_slashes=False)
+        self._map = Map(
+            [Rule(r.template, endpoint=i, methods=[r.method]) for i, r in enumerate(routes)], strict_slashes=False
+        )
 
     def match(self, path: str, method: str) -> tuple[Route, dict]:
         """Raises werkzeug's NotFound or MethodNotAllowed."""

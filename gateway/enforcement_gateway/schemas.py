@@ -1,4 +1,5 @@
 """Payloads of the gateway's own routes (accounts and audit); service payloads come from the contracts."""
+
 from marshmallow import fields, validate
 
 from enforcement_contracts.common import AGENCY_CODE, StrictSchema
@@ -20,7 +21,9 @@ class LoginResponse(StrictSchema):
 
 
 class UserCreate(StrictSchema):
-    username = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{3,60}$", error="3-60 letters, digits, _ . -"))
+    username = fields.String(
+        required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{3,60}$", error="3-60 letters, digits, _ . -")
+    )
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     agency_code = fields.String(load_default=None, allow_none=True, validate=AGENCY_CODE)

@@ -3,6 +3,7 @@
 Every ``/api/v1`` request goes through ``dispatch``: size limit, route match, token and role,
 JSON and contract validation, the RPC call (bounded by ``RPC_TIMEOUT``), error mapping, audit.
 """
+
 from __future__ import annotations
 
 import json
@@ -55,16 +56,19 @@ class GatewayContext(DependencyProvider):
 
     def setup(self):
         config = self.container.config
-        self.modules = load_route_modules(setting(config, "GATEWAY.routes") or None,
-                                          deployed_services(setting(config, "GATEWAY.services")))
+        self.modules = load_route_modules(
+            setting(config, "GATEWAY.routes") or None, deployed_services(setting(config, "GATEWAY.services"))
+        )
         self.table = RouteTable([route for routes in self.modules.values() for route in routes])
         self.auth = auth.AuthSettings.from_config(config)
         self.max_body = int(setting(config, "GATEWAY.max_body_bytes", 65536))
         self.max_upload = int(setting(config, "GATEWAY.max_upload_bytes", 20 * 1024 * 1024))
         self.file_rpc_timeout = float(setting(config, "GATEWAY.file_rpc_timeout", 120))
         self.openapi = build_openapi(self.table.routes)
-        self.public_limiter = RateLimiter(int(setting(config, "GATEWAY.public_rate_limit.requests", 10)),
-                                          float(setting(config, "GATEWAY.public_rate_limit.window_seconds", 60)))
+        self.public_limiter = RateLimiter(
+            int(setting(config, "GATEWAY.public_rate_limit.requests", 10)),
+            float(setting(config, "GATEWAY.public_rate_limit.window_seconds", 60)),
+        )
 
     @cached_property
     def event_documents(self) -> dict[str, tuple[str, str]]:
@@ -158,8 +162,18 @@ class GatewayService(ServiceBase):
             body = self.read_body(request, route)
             query = self.read_query(request, route)
             rpc = self.rpc.with_timeout(self.gateway.file_rpc_timeout) if route.moves_files else self.rpc
-            call = Call(route=route, actor=actor, params=params, body=body, query=query, rpc=rpc, request=request,
-                        db=self.db, settings=self.gateway, extras=extras)
+            call = Call(
+                route=route,
+                actor=actor,
+                params=params,
+                body=body,
+                query=query,
+                rpc=rpc,
+                request=request,
+                db=self.db,
+                settings=self.gateway,
+                extras=extras,
+            )
             result = route.handler(call)
             # services answer in their contract's JSON form already; the response schema documents it
             response = result if isinstance(result, Response) else json_response(route.status, result)
@@ -172,7 +186,9 @@ class GatewayService(ServiceBase):
             # an unexpected failure inside a service: say so without its traceback
             log.error("service error behind %s: %s", label, exc.exc_type)
             self.instrumentation.outcome("error")
-            response = error_response(502, "service_error", "a service failed to handle the request; it has been logged")
+            response = error_response(
+                502, "service_error", "a service failed to handle the request; it has been logged"
+            )
             outcome = "service_error"
         except Exception:
             # a bug of ours: logged with its traceback, answered without it
@@ -236,10 +252,18 @@ class GatewayService(ServiceBase):
     def write_audit(self, label, actor, params, outcome, *, status, request):
         try:
             with self.db.transaction() as tx:
-                tx.session.add(AuditRecord(username=actor.get("username"), role=actor.get("role"), action=label,
-                                           target=json.dumps(params, ensure_ascii=False) if params else None,
-                                           status=status, outcome=outcome, client_ip=request.remote_addr,
-                                           correlation_id=logs.correlation_id()))
+                tx.session.add(
+                    AuditRecord(
+                        username=actor.get("username"),
+                        role=actor.get("role"),
+                        action=label,
+                        target=json.dumps(params, ensure_ascii=False) if params else None,
+                        status=status,
+                        outcome=outcome,
+                        client_ip=request.remote_addr,
+                        correlation_id=logs.correlation_id(),
+                    )
+                )
         except Exception:  # the answer is already decided; a lost audit row is logged, not hidden
             log.exception("could not write the audit record for %s", label)
 
@@ -257,4 +281,6 @@ class _UnsupportedMedia(ServiceError):
     code = "unsupported_media_type"
 
     def __init__(self, types=("application/json",)):
-        super().__init__(f"send the body as {' or '.join(types)}", {"_body": [f"Content-Type must be {' or '.join(types)}"]})
+        super().__init__(
+            f"send the body as {' or '.join(types)}", {"_body": [f"Content-Type must be {' or '.join(types)}"]}
+        )

@@ -3,6 +3,7 @@
 The gateway authenticates and passes the caller as an ``actor`` dict; services decide with
 these functions, next to the data, so no route can forget the check.
 """
+
 from __future__ import annotations
 
 from enforcement_contracts.errors import Forbidden
@@ -48,8 +49,11 @@ def require_write(actor: dict, agency_code: str) -> None:
         return
     if actor.get("role") == "agency_admin" and actor.get("agency_code") == agency_code:
         return
-    raise Forbidden("not allowed to change another agency's records" if actor.get("role") == "agency_admin"
-                    else "this role cannot change records")
+    raise Forbidden(
+        "not allowed to change another agency's records"
+        if actor.get("role") == "agency_admin"
+        else "this role cannot change records"
+    )
 
 
 def require_bureau(actor: dict) -> None:

@@ -3,6 +3,7 @@
 Only the standard library is imported at module level: ``enforcement-run`` must monkey-patch
 with eventlet before nameko, kombu or the database drivers are imported.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,7 +26,9 @@ def _plugin_and_config(name: str, config_path: str | None):
 
 
 def run_main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="enforcement-run", description="Run installed services (all when none named).")
+    parser = argparse.ArgumentParser(
+        prog="enforcement-run", description="Run installed services (all when none named)."
+    )
     parser.add_argument("names", nargs="*", help="services to run; each runs in its own process")
     parser.add_argument("--config", help="YAML config (only with one service)")
     args = parser.parse_args(argv)
@@ -83,7 +86,9 @@ def install_county_time(config: dict) -> None:
 
 
 def migrate_main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="enforcement-migrate", description="Apply a service's database migrations (one-shot).")
+    parser = argparse.ArgumentParser(
+        prog="enforcement-migrate", description="Apply a service's database migrations (one-shot)."
+    )
     parser.add_argument("name")
     parser.add_argument("--config")
     parser.add_argument("--revision", default="head")
@@ -101,7 +106,9 @@ def migrate_main(argv=None) -> None:
 
 
 def seed_main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="enforcement-seed", description="Load a service's seed data (safe to repeat).")
+    parser = argparse.ArgumentParser(
+        prog="enforcement-seed", description="Load a service's seed data (safe to repeat)."
+    )
     parser.add_argument("name")
     parser.add_argument("--config")
     args = parser.parse_args(argv)

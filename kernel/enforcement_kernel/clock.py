@@ -7,6 +7,7 @@ Containers run in UTC; without this, between midnight and 08:00 Beijing time eve
 - ``today`` (``CLOCK_TODAY``, default unset): pins the date (``2025-03-31``) for a training or test environment
   that must not see the day change under it; the time of day still runs. Never set it in production.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,4 +1,5 @@
 """Reading a service's configuration: YAML (nameko's ``${VAR:default}`` syntax) plus environment overrides."""
+
 from __future__ import annotations
 
 import os
@@ -29,12 +30,24 @@ DEFAULTS = {
     "SHUTDOWN_GRACE_SECONDS": 30,
     # the county's clock (enforcement_kernel.clock): deadlines count in its days, not the host's
     "CLOCK": {"timezone": "Asia/Shanghai", "today": None},
-    "OUTBOX": {"relay": True, "poll_seconds": 1.0, "batch": 100, "stuck_after_seconds": 300,
-               "keep_sent_days": 400, "prune_every_seconds": 3600, "replay_batch": 500,
-               "unroutable_retry_seconds": 86400},
+    "OUTBOX": {
+        "relay": True,
+        "poll_seconds": 1.0,
+        "batch": 100,
+        "stuck_after_seconds": 300,
+        "keep_sent_days": 400,
+        "prune_every_seconds": 3600,
+        "replay_batch": 500,
+        "unroutable_retry_seconds": 86400,
+    },
     # event handlers: attempts before the dead-letter queue, the delay between them (doubling), the DLQ gauge's poll
-    "HANDLERS": {"max_attempts": 5, "retry_delay_seconds": 2.0, "retry_delay_max_seconds": 300,
-                 "dead_letter_poll_seconds": 30, "keep_processed_days": 430},
+    "HANDLERS": {
+        "max_attempts": 5,
+        "retry_delay_seconds": 2.0,
+        "retry_delay_max_seconds": 300,
+        "dead_letter_poll_seconds": 30,
+        "keep_processed_days": 430,
+    },
 }
 
 _loader = None
@@ -70,7 +83,9 @@ def _deep_merge(base: dict, extra: dict) -> dict:
     return out
 
 
-def load_config(service_name: str, path: str | os.PathLike | None = None, default_path: str | os.PathLike | None = None) -> dict:
+def load_config(
+    service_name: str, path: str | os.PathLike | None = None, default_path: str | os.PathLike | None = None
+) -> dict:
     """The one way to read a service's config.
 
     Order (later wins): kernel defaults, the YAML file (``path``, else ``$CONFIG``, else the

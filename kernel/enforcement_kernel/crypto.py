@@ -3,6 +3,7 @@
 An ID card number is stored encrypted (readable only with the key) and as an HMAC, so it can
 be found by exact match without decrypting every row; the HMAC key differs from the cipher key.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -4,6 +4,7 @@ A service's change and the events announcing it are written in one transaction (
 adds an outbox row); the relay publishes after commit. A consumed event's id is recorded in the
 same transaction as its effect (``Tx.claim``), so redelivery changes nothing.
 """
+
 from __future__ import annotations
 
 import os
@@ -14,7 +15,19 @@ from pathlib import Path
 
 from nameko.extensions import DependencyProvider
 from sqlalchemy import (
-    JSON, BigInteger, Column, DateTime, Index, Integer, MetaData, String, Text, create_engine, event, select, text,
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    create_engine,
+    event,
+    select,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -70,7 +83,7 @@ def normalise_url(url: str) -> str:
     (which SQLAlchemy 2.1 picks by default)."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg2://" + url[len(prefix):]
+            return "postgresql+psycopg2://" + url[len(prefix) :]
     return url
 
 
@@ -114,10 +127,23 @@ class Tx:
         if event_type.source != self.source:
             raise ValueError(f"{self.source} cannot publish {event_type.type}")
         payload = event_type.dump(data)
-        envelope = Envelope(type=event_type.type, source=self.source, data=payload, schemaversion=event_type.version,
-                            subject=subject, correlationid=logs.correlation_id())
-        self.session.add(OutboxRow(event_id=envelope.id, event_type=envelope.type, exchange=event_type.exchange,
-                                   routing_key=event_type.routing_key, body=envelope.to_dict()))
+        envelope = Envelope(
+            type=event_type.type,
+            source=self.source,
+            data=payload,
+            schemaversion=event_type.version,
+            subject=subject,
+            correlationid=logs.correlation_id(),
+        )
+        self.session.add(
+            OutboxRow(
+                event_id=envelope.id,
+                event_type=envelope.type,
+                exchange=event_type.exchange,
+                routing_key=event_type.routing_key,
+                body=envelope.to_dict(),
+            )
+        )
         self.emitted.append(envelope)
         return envelope
 
@@ -131,7 +157,9 @@ class Tx:
     def claim(self, handler: str, event_id: str) -> bool:
         """Record that ``handler`` applies ``event_id`` now; False if it already did."""
         seen = self.session.execute(
-            select(ProcessedEvent.event_id).where(ProcessedEvent.handler == handler, ProcessedEvent.event_id == event_id)
+            select(ProcessedEvent.event_id).where(
+                ProcessedEvent.handler == handler, ProcessedEvent.event_id == event_id
+            )
         ).first()
         if seen:
             return False
@@ -142,7 +170,7 @@ class Tx:
 class DatabaseUnit:
     """What a worker gets as ``self.db``."""
 
-    def __init__(self, provider: "Database"):
+    def __init__(self, provider: Database):
         self._provider = provider
 
     @property
@@ -203,4 +231,3 @@ class Database(DependencyProvider):
 
     def get_dependency(self, worker_ctx):
         return DatabaseUnit(self)
-

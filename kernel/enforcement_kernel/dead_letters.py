@@ -16,6 +16,7 @@ Events never carry personal data, so nothing is masked; big bodies are truncated
     enforcement-dead-letters requeue --queue Q (--id EVENT_ID ... | --all)
     enforcement-dead-letters purge --queue Q (--id EVENT_ID ... | --all)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -169,7 +170,9 @@ def _take(channel, dlq: str, limit: int):
     return taken
 
 
-def show(amqp_uri: str, queue: str, ids: set[str] | None = None, limit: int = 20, body_limit: int = BODY_LIMIT) -> list[dict]:
+def show(
+    amqp_uri: str, queue: str, ids: set[str] | None = None, limit: int = 20, body_limit: int = BODY_LIMIT
+) -> list[dict]:
     dlq = dead_letter_queue(queue)
     with _connect(amqp_uri) as conn:
         channel = conn.channel()
@@ -212,11 +215,22 @@ def requeue(amqp_uri: str, queue: str, ids: set[str] | None) -> list[str]:
                     raise SystemExit(f"the original queue {target} does not exist: nothing re-queued from there")
                 probe.close()
                 checked.add(target)
-            properties = {k: v for k, v in message.properties.items()
-                          if k in ("message_id", "correlation_id", "type", "app_id", "timestamp")}
-            producer.publish(message.body, exchange="", routing_key=target, mandatory=True, delivery_mode=2,
-                             content_type=message.content_type, content_encoding=message.content_encoding,
-                             headers=requeue_headers(message.headers), **properties)
+            properties = {
+                k: v
+                for k, v in message.properties.items()
+                if k in ("message_id", "correlation_id", "type", "app_id", "timestamp")
+            }
+            producer.publish(
+                message.body,
+                exchange="",
+                routing_key=target,
+                mandatory=True,
+                delivery_mode=2,
+                content_type=message.content_type,
+                content_encoding=message.content_encoding,
+                headers=requeue_headers(message.headers),
+                **properties,
+            )
             channel.basic_ack(message.delivery_tag)  # only after the broker confirmed the copy
             moved.append(mid)
         channel.close()
@@ -242,18 +256,30 @@ def purge(amqp_uri: str, queue: str, ids: set[str] | None) -> int:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="enforcement-dead-letters", description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"),
-                        help="broker (default: $AMQP_URI)")
+    parser = argparse.ArgumentParser(
+        prog="enforcement-dead-letters",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--amqp-uri",
+        default=os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"),
+        help="broker (default: $AMQP_URI)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     listing = commands.add_parser("list", help="dead-letter queues and how many messages wait in each")
-    listing.add_argument("--queue", action="append", default=[],
-                         help="a queue (or its .dlq) besides the installed services' handler queues; repeatable")
+    listing.add_argument(
+        "--queue",
+        action="append",
+        default=[],
+        help="a queue (or its .dlq) besides the installed services' handler queues; repeatable",
+    )
     listing.add_argument("--json", action="store_true")
-    for name, text in (("show", "print dead letters (envelope, reason, attempts, last error)"),
-                       ("requeue", "put dead letters back on their original queue"),
-                       ("purge", "delete dead letters")):
+    for name, text in (
+        ("show", "print dead letters (envelope, reason, attempts, last error)"),
+        ("requeue", "put dead letters back on their original queue"),
+        ("purge", "delete dead letters"),
+    ):
         sub = commands.add_parser(name, help=text)
         sub.add_argument("--queue", required=True, help="the consuming queue or its .dlq")
         sub.add_argument("--id", action="append", dest="ids", help="an event id; repeatable")
@@ -269,8 +295,10 @@ def main(argv=None) -> None:
     ids = set(args.ids) if getattr(args, "ids", None) else None
 
     if args.command == "list":
-        queues = sorted(set(installed_handler_queues()) | set(q[: -len(DLQ_SUFFIX)] if q.endswith(DLQ_SUFFIX) else q
-                                                              for q in args.queue))
+        queues = sorted(
+            set(installed_handler_queues())
+            | {q[: -len(DLQ_SUFFIX)] if q.endswith(DLQ_SUFFIX) else q for q in args.queue}
+        )
         rows = list_queues(args.amqp_uri, queues)
         if args.json:
             print(json.dumps(rows, indent=2))
@@ -283,10 +311,12 @@ def main(argv=None) -> None:
             print(json.dumps(found, indent=2, ensure_ascii=False))
         else:
             for info in found:
-                print(f"event {info['event_id']}  {info['type']}  {info['time']}\n"
-                      f"  from {info['queue']}: {info['reason']}, attempts {info['attempts']}"
-                      + (f"\n  last error: {info['error']}" if info["error"] else "")
-                      + f"\n  headers: {json.dumps(info['headers'], ensure_ascii=False)}\n  body: {info['body']}\n")
+                print(
+                    f"event {info['event_id']}  {info['type']}  {info['time']}\n"
+                    f"  from {info['queue']}: {info['reason']}, attempts {info['attempts']}"
+                    + (f"\n  last error: {info['error']}" if info["error"] else "")
+                    + f"\n  headers: {json.dumps(info['headers'], ensure_ascii=False)}\n  body: {info['body']}\n"
+                )
             print(f"{len(found)} shown")
     elif args.command == "requeue":
         moved = requeue(args.amqp_uri, args.queue, ids)

@@ -31,6 +31,7 @@ Settings (``HANDLERS`` in a service's config): ``max_attempts`` (5), ``retry_del
 the first delay, doubled per attempt), ``retry_delay_max_seconds`` (300), and
 ``dead_letter_poll_seconds`` (30) for the ``enforcement_dead_letter_messages`` gauge.
 """
+
 from __future__ import annotations
 
 import functools
@@ -110,17 +111,24 @@ class ReliableEventHandler(EventHandler):
         self.publisher = Publisher(config["AMQP_URI"], use_confirms=True, mandatory=True)
         dlx = Exchange(DEAD_LETTER_EXCHANGE, type="direct", durable=True)
         name = self.queue.name
-        self.queue = Queue(name, exchange=self.queue.exchange, routing_key=self.event_type, durable=True,
-                           queue_arguments={"x-dead-letter-exchange": DEAD_LETTER_EXCHANGE,
-                                            "x-dead-letter-routing-key": name})
+        self.queue = Queue(
+            name,
+            exchange=self.queue.exchange,
+            routing_key=self.event_type,
+            durable=True,
+            queue_arguments={"x-dead-letter-exchange": DEAD_LETTER_EXCHANGE, "x-dead-letter-routing-key": name},
+        )
         self.dead_letter_queue = dead_letter_queue_name(name)
         self.retry_queue = retry_queue_name(name)
         with Connection(config["AMQP_URI"]) as conn:
             channel = conn.default_channel
             dlx(channel).declare()
             Queue(self.dead_letter_queue, exchange=dlx, routing_key=name, durable=True)(channel).declare()
-            Queue(self.retry_queue, durable=True,
-                  queue_arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": name})(channel).declare()
+            Queue(
+                self.retry_queue,
+                durable=True,
+                queue_arguments={"x-dead-letter-exchange": "", "x-dead-letter-routing-key": name},
+            )(channel).declare()
 
     def handle_message_processed(self, message, result=None, exc_info=None):
         if exc_info is None:
@@ -141,18 +149,32 @@ class ReliableEventHandler(EventHandler):
             if next_step(attempt, self.max_attempts) == "retry":
                 delay = retry_delay(attempt, self.first_delay, self.max_delay)
                 self._republish(message, headers, exchange="", routing_key=self.retry_queue, expiration=delay)
-                log.warning("%s failed on event %s (attempt %d of %d); next attempt in %gs", name, event_id, attempt,
-                            self.max_attempts, delay, extra={"event_id": event_id, "attempt": attempt})
+                log.warning(
+                    "%s failed on event %s (attempt %d of %d); next attempt in %gs",
+                    name,
+                    event_id,
+                    attempt,
+                    self.max_attempts,
+                    delay,
+                    extra={"event_id": event_id, "attempt": attempt},
+                )
             else:
                 headers.update({QUEUE_HEADER: name, ERROR_HEADER: describe_error(exc_info)})
                 self._republish(message, headers, exchange=DEAD_LETTER_EXCHANGE, routing_key=name)
-                log.error("%s gave up on event %s after %d attempts; it is in %s", name, event_id, attempt,
-                          self.dead_letter_queue, extra={"event_id": event_id, "attempt": attempt})
+                log.error(
+                    "%s gave up on event %s after %d attempts; it is in %s",
+                    name,
+                    event_id,
+                    attempt,
+                    self.dead_letter_queue,
+                    extra={"event_id": event_id, "attempt": attempt},
+                )
                 DeadLetterMonitor.poke(self.container)
         except Exception:
             # cannot park it for a retry: the broker's own dead-lettering keeps it (never lost)
-            log.exception("could not schedule a retry of event %s on %s; rejected to %s", event_id, name,
-                          self.dead_letter_queue)
+            log.exception(
+                "could not schedule a retry of event %s on %s; rejected to %s", event_id, name, self.dead_letter_queue
+            )
             message.reject(requeue=False)
             return
         self.queue_consumer.ack_message(message)
@@ -160,10 +182,17 @@ class ReliableEventHandler(EventHandler):
     def _republish(self, message, headers: dict, exchange: str, routing_key: str, expiration: float | None = None):
         properties = message.properties
         self.publisher.publish(
-            message.body, exchange=exchange, routing_key=routing_key, headers=headers, expiration=expiration,
-            content_type=message.content_type, content_encoding=message.content_encoding,
-            message_id=properties.get("message_id"), correlation_id=properties.get("correlation_id"),
-            retry=True, retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2},
+            message.body,
+            exchange=exchange,
+            routing_key=routing_key,
+            headers=headers,
+            expiration=expiration,
+            content_type=message.content_type,
+            content_encoding=message.content_encoding,
+            message_id=properties.get("message_id"),
+            correlation_id=properties.get("correlation_id"),
+            retry=True,
+            retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2},
         )
 
 
@@ -185,8 +214,9 @@ class DeadLetterMonitor(DependencyProvider):
 
     def start(self):
         # the handlers name their queues in their own setup(), which may run after ours
-        self.queues = sorted({ep.dead_letter_queue for ep in self.container.entrypoints
-                              if isinstance(ep, ReliableEventHandler)})
+        self.queues = sorted(
+            {ep.dead_letter_queue for ep in self.container.entrypoints if isinstance(ep, ReliableEventHandler)}
+        )
         if self.queues:
             self._running = True
             self.container.spawn_managed_thread(self._loop)
@@ -255,8 +285,11 @@ def consumes(event_type: EventType, **handler_options):
                 data = event_type.load(envelope.data)
             except Exception as exc:
                 metrics.EVENTS_HANDLED.labels(service, event_type.type, "invalid").inc()
-                log.error("invalid %s event rejected to the dead-letter queue", event_type.type,
-                          extra={"event_type": event_type.type})
+                log.error(
+                    "invalid %s event rejected to the dead-letter queue",
+                    event_type.type,
+                    extra={"event_type": event_type.type},
+                )
                 raise InvalidEvent(f"{type(exc).__name__}: {exc}") from exc
             logs.set_correlation_id(envelope.correlationid)
             try:
@@ -277,12 +310,17 @@ def consumes(event_type: EventType, **handler_options):
                 raise
             except Exception:
                 metrics.EVENTS_HANDLED.labels(service, event_type.type, "error").inc()
-                log.exception("handler %s failed for event %s", handler_key, envelope.id,
-                              extra={"event_type": event_type.type, "event_id": envelope.id})
+                log.exception(
+                    "handler %s failed for event %s",
+                    handler_key,
+                    envelope.id,
+                    extra={"event_type": event_type.type, "event_id": envelope.id},
+                )
                 raise
             metrics.EVENTS_HANDLED.labels(service, event_type.type, "ok").inc()
 
-        return ReliableEventHandler.decorator(event_type.source, event_type.routing_key,
-                                              handler_type=SERVICE_POOL, **handler_options)(handle)
+        return ReliableEventHandler.decorator(
+            event_type.source, event_type.routing_key, handler_type=SERVICE_POOL, **handler_options
+        )(handle)
 
     return decorator

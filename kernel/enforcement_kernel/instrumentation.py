@@ -1,4 +1,5 @@
 """Counts, outcomes and durations of every entrypoint, and the correlation id of every worker."""
+
 from __future__ import annotations
 
 import time

@@ -3,6 +3,7 @@
 The id lives in a greenthread-local (every nameko worker is a greenthread), set when a worker
 starts from the incoming HTTP header, RPC context or event envelope.
 """
+
 from __future__ import annotations
 
 import json

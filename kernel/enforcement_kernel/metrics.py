@@ -1,46 +1,78 @@
 """The suite's Prometheus metrics: one prefix, ``service`` as a label, base units.
 
-Labels are bounded: service, entrypoint kind and name (``entrypoint``: a method or route template), outcome, event type, agency code, kind.
+Labels are bounded: service, entrypoint kind and name (``entrypoint``: a method or route template),
+outcome, event type, agency code, kind.
 Never a person's, certificate's or case's identifier.
 """
+
 from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
 PREFIX = "enforcement"
 
-CALLS = Counter(f"{PREFIX}_calls_total", "Entrypoint calls (rpc, event, timer, http) by outcome",
-                ["service", "kind", "entrypoint", "outcome"])
-CALL_DURATION = Histogram(f"{PREFIX}_call_duration_seconds", "Entrypoint duration", ["service", "kind", "entrypoint"],
-                          buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
-EVENTS_PUBLISHED = Counter(f"{PREFIX}_events_published_total", "Events confirmed by the broker", ["service", "event_type"])
-EVENTS_UNROUTABLE = Counter(f"{PREFIX}_events_unroutable_total", "Publishes returned because no queue was bound",
-                            ["service", "event_type"])
-EVENTS_HANDLED = Counter(f"{PREFIX}_events_handled_total", "Events consumed, by outcome (ok, duplicate, error)",
-                         ["service", "event_type", "outcome"])
-OUTBOX_BACKLOG = Gauge(f"{PREFIX}_outbox_backlog", "Outbox rows not yet confirmed: pending, or unroutable (no queue bound yet)",
-                       ["service", "status"])
-OUTBOX_OLDEST_AGE = Gauge(f"{PREFIX}_outbox_oldest_pending_age_seconds", "Age of the oldest pending outbox row", ["service"])
+CALLS = Counter(
+    f"{PREFIX}_calls_total",
+    "Entrypoint calls (rpc, event, timer, http) by outcome",
+    ["service", "kind", "entrypoint", "outcome"],
+)
+CALL_DURATION = Histogram(
+    f"{PREFIX}_call_duration_seconds",
+    "Entrypoint duration",
+    ["service", "kind", "entrypoint"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+EVENTS_PUBLISHED = Counter(
+    f"{PREFIX}_events_published_total", "Events confirmed by the broker", ["service", "event_type"]
+)
+EVENTS_UNROUTABLE = Counter(
+    f"{PREFIX}_events_unroutable_total", "Publishes returned because no queue was bound", ["service", "event_type"]
+)
+EVENTS_HANDLED = Counter(
+    f"{PREFIX}_events_handled_total",
+    "Events consumed, by outcome (ok, duplicate, error)",
+    ["service", "event_type", "outcome"],
+)
+OUTBOX_BACKLOG = Gauge(
+    f"{PREFIX}_outbox_backlog",
+    "Outbox rows not yet confirmed: pending, or unroutable (no queue bound yet)",
+    ["service", "status"],
+)
+OUTBOX_OLDEST_AGE = Gauge(
+    f"{PREFIX}_outbox_oldest_pending_age_seconds", "Age of the oldest pending outbox row", ["service"]
+)
 
 # Promptness: every obligation with a deadline that ends is one observation.
-PROMPTNESS_WORKDAYS = Histogram(f"{PREFIX}_promptness_workdays", "Working days taken to meet an obligation",
-                                ["service", "agency", "kind"], buckets=(0, 1, 2, 3, 5, 7, 10, 15, 20, 30, 60, 90))
-PROMPTNESS_MEASUREMENTS = Counter(f"{PREFIX}_promptness_measurements_total", "Obligations ended, by on-time or late",
-                                  ["service", "agency", "kind", "on_time"])
+PROMPTNESS_WORKDAYS = Histogram(
+    f"{PREFIX}_promptness_workdays",
+    "Working days taken to meet an obligation",
+    ["service", "agency", "kind"],
+    buckets=(0, 1, 2, 3, 5, 7, 10, 15, 20, 30, 60, 90),
+)
+PROMPTNESS_MEASUREMENTS = Counter(
+    f"{PREFIX}_promptness_measurements_total",
+    "Obligations ended, by on-time or late",
+    ["service", "agency", "kind", "on_time"],
+)
 # Only obligations whose start and end instants are known (a 24-hour hand-over); the others are dated by days.
-PROMPTNESS_SECONDS = Histogram(f"{PREFIX}_promptness_seconds", "Time taken to meet an obligation timed to the second",
-                               ["service", "agency", "kind"],
-                               buckets=(3600, 4 * 3600, 8 * 3600, 86400, 2 * 86400, 3 * 86400, 7 * 86400, 14 * 86400,
-                                        30 * 86400, 90 * 86400))
+PROMPTNESS_SECONDS = Histogram(
+    f"{PREFIX}_promptness_seconds",
+    "Time taken to meet an obligation timed to the second",
+    ["service", "agency", "kind"],
+    buckets=(3600, 4 * 3600, 8 * 3600, 86400, 2 * 86400, 3 * 86400, 7 * 86400, 14 * 86400, 30 * 86400, 90 * 86400),
+)
 
 
-def observe_promptness(service: str, agency: str, kind: str, workdays: int, on_time: bool,
-                       seconds: int | None = None) -> None:
+def observe_promptness(
+    service: str, agency: str, kind: str, workdays: int, on_time: bool, seconds: int | None = None
+) -> None:
     PROMPTNESS_WORKDAYS.labels(service, agency, kind).observe(workdays)
     PROMPTNESS_MEASUREMENTS.labels(service, agency, kind, "true" if on_time else "false").inc()
     if seconds is not None:
         PROMPTNESS_SECONDS.labels(service, agency, kind).observe(seconds)
 
+
 # Messages waiting in a service's own dead-letter queues (handlers gave up, or the event was invalid).
-DEAD_LETTER_MESSAGES = Gauge(f"{PREFIX}_dead_letter_messages", "Messages waiting in the service's dead-letter queues",
-                             ["service", "queue"])
+DEAD_LETTER_MESSAGES = Gauge(
+    f"{PREFIX}_dead_letter_messages", "Messages waiting in the service's dead-letter queues", ["service", "queue"]
+)

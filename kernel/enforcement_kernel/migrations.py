@@ -1,4 +1,5 @@
 """Alembic glue: a service's ``migrations/env.py`` is two lines calling ``run_migrations``."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,7 +19,7 @@ def alembic_config(script_location: str, database_url: str) -> Config:
 
 def upgrade(script_location: str, database_url: str, revision: str = "head") -> None:
     if database_url.startswith("sqlite:///"):
-        Path(database_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        Path(database_url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(script_location, database_url), revision)
 
 
@@ -81,8 +82,12 @@ def run_migrations(service_metadata) -> None:
     target = [service_metadata, kernel_metadata]
     engine = make_engine(url, pool_size=1)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target,
-                          render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+        context.configure(
+            connection=connection,
+            target_metadata=target,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -4,6 +4,7 @@ It runs in its own greenthread on its own port, so metrics and probes answer eve
 worker is busy. Ready means: the database answers, the broker accepts a connection, and the
 outbox has no row older than ``OUTBOX.stuck_after_seconds``.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,7 +44,8 @@ class OpsServer(DependencyProvider):
             # no SO_REUSEPORT: a second instance on the same port must fail, not share the probes
             self.socket = eventlet.listen((self.host, self.port), reuse_port=False)
             self.container.spawn_managed_thread(
-                lambda: eventlet.wsgi.server(self.socket, self.app, log=_Quiet(), log_output=False))
+                lambda: eventlet.wsgi.server(self.socket, self.app, log=_Quiet(), log_output=False)
+            )
 
     def stop(self):
         if self.socket is not None:
@@ -80,7 +82,9 @@ class OpsServer(DependencyProvider):
         if relay is not None and checks["database"] == "ok":
             state = relay.update_gauges()
             age = state["oldest_pending_age"]
-            checks["outbox"] = "ok" if age < self.stuck_after else f"stuck: {state['counts']['pending']} pending, oldest {age:.0f}s"
+            checks["outbox"] = (
+                "ok" if age < self.stuck_after else f"stuck: {state['counts']['pending']} pending, oldest {age:.0f}s"
+            )
         return checks
 
     def app(self, environ, start_response):
@@ -92,7 +96,9 @@ class OpsServer(DependencyProvider):
         if path == "/health/ready":
             checks = self.readiness()
             ready = all(v == "ok" for v in checks.values())
-            return self._json(start_response, 200 if ready else 503, {"status": "ok" if ready else "unavailable", "checks": checks})
+            return self._json(
+                start_response, 200 if ready else 503, {"status": "ok" if ready else "unavailable", "checks": checks}
+            )
         return self._json(start_response, 404, {"error": "not_found"})
 
     @staticmethod

@@ -15,6 +15,7 @@ they are kept ``OUTBOX.keep_sent_days`` (400; 0 keeps them for ever) and pruned 
 service's handlers applied more than ``HANDLERS.keep_processed_days`` (430) ago: longer than any producer
 keeps its history, so no replay can bring back an event whose id was forgotten.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,9 +24,9 @@ from datetime import datetime, timedelta
 
 import eventlet
 from eventlet.queue import Empty, LightQueue
+from kombu import Exchange
 from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.extensions import DependencyProvider
-from kombu import Exchange
 from sqlalchemy import delete, func, select
 
 from . import metrics
@@ -67,8 +68,16 @@ def prune_sent(sessionmaker, cutoff: datetime, batch: int = PRUNE_BATCH) -> int:
     deleted = 0
     while True:
         with sessionmaker() as session:
-            ids = session.execute(select(OutboxRow.id).where(OutboxRow.status.in_(HISTORY), OutboxRow.created_at < cutoff)
-                                  .order_by(OutboxRow.id).limit(batch)).scalars().all()
+            ids = (
+                session.execute(
+                    select(OutboxRow.id)
+                    .where(OutboxRow.status.in_(HISTORY), OutboxRow.created_at < cutoff)
+                    .order_by(OutboxRow.id)
+                    .limit(batch)
+                )
+                .scalars()
+                .all()
+            )
             if not ids:
                 return deleted
             session.execute(delete(OutboxRow).where(OutboxRow.id.in_(ids)))
@@ -81,8 +90,10 @@ def check_processed_retention(keep_processed_days, keep_sent_days) -> None:
     whose id was forgotten would apply it twice."""
     keep_processed, keep_sent = float(keep_processed_days or 0), float(keep_sent_days or 0)
     if keep_processed > 0 and (keep_sent <= 0 or keep_processed <= keep_sent):
-        raise ValueError(f"HANDLERS.keep_processed_days ({keep_processed_days}) must be 0 (keep for ever) or more "
-                         f"than OUTBOX.keep_sent_days ({keep_sent_days}): a replayed event must still be recognised")
+        raise ValueError(
+            f"HANDLERS.keep_processed_days ({keep_processed_days}) must be 0 (keep for ever) or more "
+            f"than OUTBOX.keep_sent_days ({keep_sent_days}): a replayed event must still be recognised"
+        )
 
 
 def prune_processed(sessionmaker, cutoff: datetime, batch: int = PRUNE_BATCH) -> int:
@@ -90,14 +101,20 @@ def prune_processed(sessionmaker, cutoff: datetime, batch: int = PRUNE_BATCH) ->
     deleted = 0
     while True:
         with sessionmaker() as session:
-            keys = session.execute(select(ProcessedEvent.handler, ProcessedEvent.event_id)
-                                   .where(ProcessedEvent.processed_at < cutoff).limit(batch)).all()
+            keys = session.execute(
+                select(ProcessedEvent.handler, ProcessedEvent.event_id)
+                .where(ProcessedEvent.processed_at < cutoff)
+                .limit(batch)
+            ).all()
             if not keys:
                 return deleted
             for handler in {handler for handler, _ in keys}:
-                session.execute(delete(ProcessedEvent).where(
-                    ProcessedEvent.handler == handler,
-                    ProcessedEvent.event_id.in_([event_id for h, event_id in keys if h == handler])))
+                session.execute(
+                    delete(ProcessedEvent).where(
+                        ProcessedEvent.handler == handler,
+                        ProcessedEvent.event_id.in_([event_id for h, event_id in keys if h == handler]),
+                    )
+                )
             session.commit()
             deleted += len(keys)
 
@@ -115,7 +132,9 @@ class OutboxRelay(DependencyProvider):
         self.prune_every = float(setting(config, "OUTBOX.prune_every_seconds", 3600))
         self.keep_processed_days = setting(config, "HANDLERS.keep_processed_days", DEFAULT_KEEP_PROCESSED_DAYS)
         check_processed_retention(self.keep_processed_days, self.keep_sent_days)
-        self.unroutable_retry = float(setting(config, "OUTBOX.unroutable_retry_seconds", DEFAULT_UNROUTABLE_RETRY_SECONDS))
+        self.unroutable_retry = float(
+            setting(config, "OUTBOX.unroutable_retry_seconds", DEFAULT_UNROUTABLE_RETRY_SECONDS)
+        )
         self._next_prune = 0.0  # monotonic; the first pass prunes
         self.publisher = Publisher(config["AMQP_URI"], use_confirms=True, mandatory=True)
         self._wake = LightQueue(maxsize=1)
@@ -159,8 +178,12 @@ class OutboxRelay(DependencyProvider):
         confirmed = 0
         engine = self.database.engine
         with self.database.sessionmaker() as session:
-            query = (select(OutboxRow).where(OutboxRow.status.in_(UNSENT), OutboxRow.next_attempt_at <= utcnow())
-                     .order_by(OutboxRow.id).limit(self.batch))
+            query = (
+                select(OutboxRow)
+                .where(OutboxRow.status.in_(UNSENT), OutboxRow.next_attempt_at <= utcnow())
+                .order_by(OutboxRow.id)
+                .limit(self.batch)
+            )
             if engine.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)  # replicas never publish the same row at once
             rows = session.execute(query).scalars().all()
@@ -182,17 +205,25 @@ class OutboxRelay(DependencyProvider):
         row.attempts += 1
         try:
             self.publisher.publish(
-                row.body, exchange=Exchange(row.exchange, type="topic", durable=True), routing_key=row.routing_key,
-                declare=[Exchange(row.exchange, type="topic", durable=True)], message_id=row.event_id,
-                serializer="json", retry=True,
+                row.body,
+                exchange=Exchange(row.exchange, type="topic", durable=True),
+                routing_key=row.routing_key,
+                declare=[Exchange(row.exchange, type="topic", durable=True)],
+                message_id=row.event_id,
+                serializer="json",
+                retry=True,
                 retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2},
             )
         except UndeliverableMessage:
             row.status = unroutable_status(row.created_at, utcnow(), self.unroutable_retry)
             row.last_error = "no queue bound for this routing key"
             if row.status == "unrouted":
-                log.info("no subscriber for %s after %.0f s: kept in the history for replay, no longer retried",
-                         row.event_type, self.unroutable_retry, extra={"event_type": row.event_type, "event_id": row.event_id})
+                log.info(
+                    "no subscriber for %s after %.0f s: kept in the history for replay, no longer retried",
+                    row.event_type,
+                    self.unroutable_retry,
+                    extra={"event_type": row.event_type, "event_id": row.event_id},
+                )
             row.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(row.attempts))
             metrics.EVENTS_UNROUTABLE.labels(self.service, row.event_type).inc()
             return False
@@ -228,7 +259,9 @@ class OutboxRelay(DependencyProvider):
         with self.database.sessionmaker() as session:
             rows = session.execute(
                 select(OutboxRow.status, func.count(OutboxRow.id), func.min(OutboxRow.created_at))
-                .where(OutboxRow.status.in_(UNSENT)).group_by(OutboxRow.status)).all()
+                .where(OutboxRow.status.in_(UNSENT))
+                .group_by(OutboxRow.status)
+            ).all()
         counts = {"pending": 0, "unroutable": 0}
         oldest_pending = None
         for status, count, oldest in rows:

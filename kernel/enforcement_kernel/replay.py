@@ -10,6 +10,7 @@ kernel's handlers, or any subscriber that keeps the ids it saw) ignore what they
 Times are ISO 8601; one without an offset is UTC (the outbox stores naive UTC). The window is
 ``since <= created_at < until``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -67,7 +68,7 @@ def parse_request(source: str, queue, event_types, since, until=None) -> ReplayR
     if not isinstance(queue, str) or not queue.strip():
         errors["queue"] = ["name the queue to deliver to"]
     if isinstance(event_types, str):
-        event_types = [t for t in event_types.split(",")]
+        event_types = list(event_types.split(","))
     types = tuple(dict.fromkeys(t.strip() for t in event_types or () if isinstance(t, str) and t.strip()))
     if not types:
         errors["event_types"] = ["name at least one event type"]
@@ -104,16 +105,25 @@ def require_queue(amqp_uri: str, queue: str) -> None:
         try:
             conn.default_channel.queue_declare(queue=queue, passive=True)
         except AmqpNotFound:
-            raise ValidationFailed(f"queue {queue!r} does not exist", {"queue": ["no such queue on the broker"]}) from None
+            raise ValidationFailed(
+                f"queue {queue!r} does not exist", {"queue": ["no such queue on the broker"]}
+            ) from None
 
 
 def history_query(request: ReplayRequest, after_id: int, batch: int):
     """The next ``batch`` history rows (sent, or unrouted for want of a subscriber) of the requested types in the
     window, in creation order."""
-    query = (select(OutboxRow.id, OutboxRow.event_id, OutboxRow.body).where(OutboxRow.status.in_(HISTORY),
-                                     OutboxRow.event_type.in_(request.event_types),
-                                     OutboxRow.created_at >= request.since, OutboxRow.id > after_id)
-             .order_by(OutboxRow.id).limit(batch))
+    query = (
+        select(OutboxRow.id, OutboxRow.event_id, OutboxRow.body)
+        .where(
+            OutboxRow.status.in_(HISTORY),
+            OutboxRow.event_type.in_(request.event_types),
+            OutboxRow.created_at >= request.since,
+            OutboxRow.id > after_id,
+        )
+        .order_by(OutboxRow.id)
+        .limit(batch)
+    )
     if request.until is not None:
         query = query.where(OutboxRow.created_at < request.until)
     return query
@@ -131,17 +141,30 @@ def replay(sessionmaker, amqp_uri: str, request: ReplayRequest, batch: int = 500
             break
         for row in rows:
             try:
-                publisher.publish(row.body, exchange="", routing_key=request.queue, message_id=row.event_id,
-                                  serializer="json", headers={REPLAY_HEADER: True}, retry=True,
-                                  retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5,
-                                                "interval_max": 2})
+                publisher.publish(
+                    row.body,
+                    exchange="",
+                    routing_key=request.queue,
+                    message_id=row.event_id,
+                    serializer="json",
+                    headers={REPLAY_HEADER: True},
+                    retry=True,
+                    retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2},
+                )
             except UndeliverableMessage:
-                raise Conflict(f"queue {request.queue!r} disappeared during the replay after {sent} events",
-                               {"queue": ["no longer exists"]}) from None
+                raise Conflict(
+                    f"queue {request.queue!r} disappeared during the replay after {sent} events",
+                    {"queue": ["no longer exists"]},
+                ) from None
             sent += 1
         last_id = rows[-1].id
-    log.info("replayed %d events of %s since %s to %s", sent, ", ".join(request.event_types),
-             request.since.isoformat(), request.queue)
+    log.info(
+        "replayed %d events of %s since %s to %s",
+        sent,
+        ", ".join(request.event_types),
+        request.since.isoformat(),
+        request.queue,
+    )
     return sent
 
 
@@ -172,14 +195,19 @@ def main(argv=None) -> None:
 
     parser = argparse.ArgumentParser(
         prog="enforcement-replay",
-        description="Re-deliver past events from their producers' history to one existing queue, with their original ids.")
+        description="Re-deliver past events from their producers' history to one existing queue,"
+        " with their original ids.",
+    )
     parser.add_argument("--queue", required=True, help="the queue to deliver to (e.g. sub.credit); must exist")
     parser.add_argument("--types", required=True, help="comma-separated event types, e.g. personnel.officer.registered")
     parser.add_argument("--since", required=True, help="ISO 8601 date or date-time; no offset means UTC")
     parser.add_argument("--until", help="exclusive end, same format (default: now)")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds to wait for each producer (default 600)")
-    parser.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"),
-                        help="broker (default: $AMQP_URI)")
+    parser.add_argument(
+        "--amqp-uri",
+        default=os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"),
+        help="broker (default: $AMQP_URI)",
+    )
     args = parser.parse_args(argv)
     types = [t.strip() for t in args.types.split(",") if t.strip()]
     try:

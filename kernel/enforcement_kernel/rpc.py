@@ -4,6 +4,7 @@ nameko's in-service ``RpcProxy`` waits forever for a stopped service; ``Rpc`` he
 after ``RPC_TIMEOUT`` seconds with ``Unavailable`` and sets the request's message TTL to the
 same value, so a service that comes back does not run calls nobody waits for any more.
 """
+
 from __future__ import annotations
 
 import eventlet
@@ -58,7 +59,9 @@ class _TimedMethod:
             for key, event in list(self._listener._reply_events.items()):
                 if event is reply.reply_event:
                     self._listener._reply_events.pop(key, None)
-            raise Unavailable(f"service '{self._service}' did not answer {self._method} within {self._timeout:g}s") from None
+            raise Unavailable(
+                f"service '{self._service}' did not answer {self._method} within {self._timeout:g}s"
+            ) from None
 
 
 class _TimedService:
@@ -84,7 +87,7 @@ class _TimedCluster:
     def __call__(self, service: str) -> _TimedService:
         return _TimedService(self._worker_ctx, self._listener, service, self._timeout)
 
-    def with_timeout(self, timeout: float) -> "_TimedCluster":
+    def with_timeout(self, timeout: float) -> _TimedCluster:
         """The same cluster with another bound, for the few calls known to take long (file uploads)."""
         return _TimedCluster(self._worker_ctx, self._listener, timeout)
 

@@ -5,6 +5,7 @@ cancelled). A stop that has not finished within ``SHUTDOWN_GRACE_SECONDS`` (defa
 into a kill, so an orchestrator's restart never waits on a stuck worker or a lost broker connection;
 unacknowledged messages go back to their queues and the outbox keeps unsent events.
 """
+
 from __future__ import annotations
 
 import logging

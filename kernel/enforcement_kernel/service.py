@@ -7,13 +7,14 @@ A service package declares one entry point in the group ``enforcement.services``
 
 and the runner, the migrator and the seeder find it there.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import import_module
 from importlib.metadata import entry_points
-from typing import Callable
 
 from . import clock
 from .config import setting

@@ -15,6 +15,7 @@ A subscriber ``NAME`` gets, in one vhost:
 management HTTP API (the standard remote way; no shell on the broker host needed), and
 ``definitions`` renders it as a RabbitMQ definitions file for ``load_definitions``.
 """
+
 from __future__ import annotations
 
 import base64
@@ -77,8 +78,13 @@ class SubscriberTopology:
         return [(by_type[t].exchange, by_type[t].routing_key) for t in self.event_types]
 
     def summary(self) -> dict:
-        return {"name": self.name, "user": self.user, "queue": self.queue, "dead_letter_queue": self.dead_letter_queue,
-                "events": list(self.event_types)}
+        return {
+            "name": self.name,
+            "user": self.user,
+            "queue": self.queue,
+            "dead_letter_queue": self.dead_letter_queue,
+            "events": list(self.event_types),
+        }
 
 
 def validate_name(name) -> str:
@@ -98,7 +104,9 @@ def validate_event_types(event_types) -> tuple[str, ...]:
     unknown = [t for t in wanted if t not in known]
     if unknown:
         message = f"unknown event type{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}"
-        raise ValidationFailed(f"{message} (`enforcement-subscribers events` lists the known ones)", {"events": [message]})
+        raise ValidationFailed(
+            f"{message} (`enforcement-subscribers events` lists the known ones)", {"events": [message]}
+        )
     return tuple(dict.fromkeys(wanted))
 
 
@@ -128,8 +136,12 @@ class DefinitionUser:
     permissions: dict = field(default_factory=lambda: {"configure": ".*", "write": ".*", "read": ".*"})
 
 
-def definitions(vhost: str, subscribers: list[SubscriberTopology], users: list[DefinitionUser] = (),
-                subscriber_hashes: dict[str, str] | None = None) -> dict:
+def definitions(
+    vhost: str,
+    subscribers: list[SubscriberTopology],
+    users: list[DefinitionUser] = (),
+    subscriber_hashes: dict[str, str] | None = None,
+) -> dict:
     """A RabbitMQ definitions document: the vhost, every event exchange, the dead-letter exchange,
     the subscribers' queues, bindings, users and permissions, plus any other ``users`` (e.g. the
     services' own account, which must be there because a node that loads definitions at boot
@@ -145,30 +157,79 @@ def definitions(vhost: str, subscribers: list[SubscriberTopology], users: list[D
         "vhosts": [{"name": vhost}],
         "users": [],
         "permissions": [],
-        "exchanges": [{"name": name, "vhost": vhost, "type": "topic", "durable": True, "auto_delete": False,
-                       "internal": False, "arguments": {}} for name in exchanges]
-        + [{"name": DEAD_LETTER_EXCHANGE, "vhost": vhost, "type": "direct", "durable": True, "auto_delete": False,
-            "internal": False, "arguments": {}}],
+        "exchanges": [
+            {
+                "name": name,
+                "vhost": vhost,
+                "type": "topic",
+                "durable": True,
+                "auto_delete": False,
+                "internal": False,
+                "arguments": {},
+            }
+            for name in exchanges
+        ]
+        + [
+            {
+                "name": DEAD_LETTER_EXCHANGE,
+                "vhost": vhost,
+                "type": "direct",
+                "durable": True,
+                "auto_delete": False,
+                "internal": False,
+                "arguments": {},
+            }
+        ],
         "queues": [],
         "bindings": [],
     }
     for user in users:
-        doc["users"].append({"name": user.name, "password_hash": user.password_hash,
-                             "hashing_algorithm": HASHING_ALGORITHM, "tags": user.tags})
+        doc["users"].append(
+            {
+                "name": user.name,
+                "password_hash": user.password_hash,
+                "hashing_algorithm": HASHING_ALGORITHM,
+                "tags": user.tags,
+            }
+        )
         doc["permissions"].append({"user": user.name, "vhost": vhost, **user.permissions})
     for sub in subscribers:
-        doc["users"].append({"name": sub.user, "password_hash": subscriber_hashes.get(sub.user, ""),
-                             "hashing_algorithm": HASHING_ALGORITHM, "tags": ""})
+        doc["users"].append(
+            {
+                "name": sub.user,
+                "password_hash": subscriber_hashes.get(sub.user, ""),
+                "hashing_algorithm": HASHING_ALGORITHM,
+                "tags": "",
+            }
+        )
         doc["permissions"].append({"user": sub.user, "vhost": vhost, **sub.permissions})
-        doc["queues"].append({"name": sub.queue, "vhost": vhost, "durable": True, "auto_delete": False,
-                              "arguments": sub.queue_arguments})
-        doc["queues"].append({"name": sub.dead_letter_queue, "vhost": vhost, "durable": True, "auto_delete": False,
-                              "arguments": {}})
-        doc["bindings"].append({"source": DEAD_LETTER_EXCHANGE, "vhost": vhost, "destination": sub.dead_letter_queue,
-                                "destination_type": "queue", "routing_key": sub.queue, "arguments": {}})
+        doc["queues"].append(
+            {"name": sub.queue, "vhost": vhost, "durable": True, "auto_delete": False, "arguments": sub.queue_arguments}
+        )
+        doc["queues"].append(
+            {"name": sub.dead_letter_queue, "vhost": vhost, "durable": True, "auto_delete": False, "arguments": {}}
+        )
+        doc["bindings"].append(
+            {
+                "source": DEAD_LETTER_EXCHANGE,
+                "vhost": vhost,
+                "destination": sub.dead_letter_queue,
+                "destination_type": "queue",
+                "routing_key": sub.queue,
+                "arguments": {},
+            }
+        )
         for exchange, routing_key in sub.bindings:
-            doc["bindings"].append({"source": exchange, "vhost": vhost, "destination": sub.queue,
-                                    "destination_type": "queue", "routing_key": routing_key, "arguments": {}})
+            doc["bindings"].append(
+                {
+                    "source": exchange,
+                    "vhost": vhost,
+                    "destination": sub.queue,
+                    "destination_type": "queue",
+                    "routing_key": routing_key,
+                    "arguments": {},
+                }
+            )
     return doc
 
 
@@ -184,23 +245,27 @@ class ManagementSettings:
     timeout: float = 10.0
 
     @classmethod
-    def from_env(cls, vhost: str | None = None, amqp_uri: str | None = None) -> "ManagementSettings":
+    def from_env(cls, vhost: str | None = None, amqp_uri: str | None = None) -> ManagementSettings:
         """``RABBITMQ_MANAGEMENT_URL``, ``RABBITMQ_ADMIN_USER``/``_PASSWORD``, and the vhost given, else
         ``RABBITMQ_VHOST``, else the one in ``amqp_uri`` / ``$AMQP_URI``, else ``/``."""
-        return cls(url=os.environ.get("RABBITMQ_MANAGEMENT_URL", cls.url).rstrip("/"),
-                   user=os.environ.get("RABBITMQ_ADMIN_USER", cls.user),
-                   password=os.environ.get("RABBITMQ_ADMIN_PASSWORD", cls.password),
-                   vhost=vhost or os.environ.get("RABBITMQ_VHOST") or vhost_of(amqp_uri or os.environ.get("AMQP_URI")))
+        return cls(
+            url=os.environ.get("RABBITMQ_MANAGEMENT_URL", cls.url).rstrip("/"),
+            user=os.environ.get("RABBITMQ_ADMIN_USER", cls.user),
+            password=os.environ.get("RABBITMQ_ADMIN_PASSWORD", cls.password),
+            vhost=vhost or os.environ.get("RABBITMQ_VHOST") or vhost_of(amqp_uri or os.environ.get("AMQP_URI")),
+        )
 
     @classmethod
-    def from_config(cls, config: dict) -> "ManagementSettings":
+    def from_config(cls, config: dict) -> ManagementSettings:
         """A service's ``SUBSCRIBERS`` section (management_url, admin_user, admin_password, vhost) over the env."""
         base = cls.from_env(amqp_uri=config.get("AMQP_URI"))
         section = config.get("SUBSCRIBERS") or {}
-        return cls(url=(section.get("management_url") or base.url).rstrip("/"),
-                   user=section.get("admin_user") or base.user,
-                   password=section.get("admin_password") or base.password,
-                   vhost=section.get("vhost") or base.vhost)
+        return cls(
+            url=(section.get("management_url") or base.url).rstrip("/"),
+            user=section.get("admin_user") or base.user,
+            password=section.get("admin_password") or base.password,
+            vhost=section.get("vhost") or base.vhost,
+        )
 
 
 def vhost_of(amqp_uri: str | None) -> str:
@@ -221,7 +286,9 @@ class ManagementApi:
 
     def __init__(self, settings: ManagementSettings):
         self.settings = settings
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the broker is never behind a proxy
+        self._opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({})
+        )  # the broker is never behind a proxy
         token = base64.b64encode(f"{settings.user}:{settings.password}".encode()).decode()
         self._auth = f"Basic {token}"
 
@@ -234,8 +301,12 @@ class ManagementApi:
 
     def request(self, method: str, path: str, body=None, ok_missing: bool = False):
         data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.settings.url + path, data=data, method=method,
-                                     headers={"Authorization": self._auth, "Content-Type": "application/json"})
+        req = urllib.request.Request(
+            self.settings.url + path,
+            data=data,
+            method=method,
+            headers={"Authorization": self._auth, "Content-Type": "application/json"},
+        )
         try:
             with self._opener.open(req, timeout=self.settings.timeout) as resp:
                 raw = resp.read()
@@ -249,14 +320,18 @@ class ManagementApi:
                 raise Unavailable(f"the RabbitMQ management API refused the admin credentials ({exc.code})") from None
             raise Unavailable(f"RabbitMQ management API: {method} {path} answered {exc.code}: {detail}") from None
         except OSError as exc:
-            raise Unavailable(f"RabbitMQ management API at {self.settings.url} is not reachable ({exc}); "
-                              "enable the rabbitmq_management plugin (scripts/brokers does)") from None
+            raise Unavailable(
+                f"RabbitMQ management API at {self.settings.url} is not reachable ({exc}); "
+                "enable the rabbitmq_management plugin (scripts/brokers does)"
+            ) from None
         return json.loads(raw) if raw else None
 
     # --- reads ---
     def require_vhost(self) -> None:
         if self.request("GET", self._path("vhosts", self.vhost), ok_missing=True) is None:
-            raise NotFound(f"RabbitMQ has no vhost {self.vhost!r}: give the suite's vhost (--vhost, RABBITMQ_VHOST or AMQP_URI)")
+            raise NotFound(
+                f"RabbitMQ has no vhost {self.vhost!r}: give the suite's vhost (--vhost, RABBITMQ_VHOST or AMQP_URI)"
+            )
 
     def user(self, name: str) -> dict | None:
         return self.request("GET", self._path("users", name), ok_missing=True)
@@ -284,16 +359,25 @@ class ManagementApi:
         self.request("PUT", self._path("permissions", self.vhost, user), permissions)
 
     def put_exchange(self, name: str, kind: str) -> None:
-        self.request("PUT", self._path("exchanges", self.vhost, name),
-                     {"type": kind, "durable": True, "auto_delete": False, "internal": False, "arguments": {}})
+        self.request(
+            "PUT",
+            self._path("exchanges", self.vhost, name),
+            {"type": kind, "durable": True, "auto_delete": False, "internal": False, "arguments": {}},
+        )
 
     def put_queue(self, name: str, arguments: dict) -> None:
-        self.request("PUT", self._path("queues", self.vhost, name),
-                     {"durable": True, "auto_delete": False, "arguments": arguments})
+        self.request(
+            "PUT",
+            self._path("queues", self.vhost, name),
+            {"durable": True, "auto_delete": False, "arguments": arguments},
+        )
 
     def bind(self, exchange: str, queue: str, routing_key: str) -> None:
-        self.request("POST", self._path("bindings", self.vhost, "e", exchange, "q", queue),
-                     {"routing_key": routing_key, "arguments": {}})
+        self.request(
+            "POST",
+            self._path("bindings", self.vhost, "e", exchange, "q", queue),
+            {"routing_key": routing_key, "arguments": {}},
+        )
 
     def delete_queue(self, name: str) -> None:
         self.request("DELETE", self._path("queues", self.vhost, name), ok_missing=True)
@@ -332,7 +416,7 @@ def _events_of(bindings: list[dict]) -> list[str]:
     for binding in bindings:
         source = binding.get("source", "")
         if source.endswith(".events"):
-            events.append(f"{source[:-len('.events')]}.{binding['routing_key']}")
+            events.append(f"{source[: -len('.events')]}.{binding['routing_key']}")
     return sorted(events)
 
 
@@ -344,12 +428,20 @@ def list_subscribers(api: ManagementApi) -> list[dict]:
         qname = queue["name"]
         if not qname.startswith(QUEUE_PREFIX) or qname.endswith(".dlq"):
             continue
-        name = qname[len(QUEUE_PREFIX):]
+        name = qname[len(QUEUE_PREFIX) :]
         topology = SubscriberTopology(name, ())
         dlq = api.queue(topology.dead_letter_queue) or {}
-        out.append({**topology.summary(), "events": _events_of(api.queue_bindings(qname)), "vhost": api.vhost,
-                    "messages": int(queue.get("messages", 0) or 0), "consumers": int(queue.get("consumers", 0) or 0),
-                    "dead_letters": int(dlq.get("messages", 0) or 0), "user_exists": api.user(topology.user) is not None})
+        out.append(
+            {
+                **topology.summary(),
+                "events": _events_of(api.queue_bindings(qname)),
+                "vhost": api.vhost,
+                "messages": int(queue.get("messages", 0) or 0),
+                "consumers": int(queue.get("consumers", 0) or 0),
+                "dead_letters": int(dlq.get("messages", 0) or 0),
+                "user_exists": api.user(topology.user) is not None,
+            }
+        )
     return sorted(out, key=lambda s: s["name"])
 
 
@@ -387,8 +479,9 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(
         prog="enforcement-subscribers",
         description="Onboard outside systems to the suite's events (RabbitMQ management API: "
-                    "RABBITMQ_MANAGEMENT_URL, RABBITMQ_ADMIN_USER, RABBITMQ_ADMIN_PASSWORD; vhost from --vhost, "
-                    "RABBITMQ_VHOST or AMQP_URI).")
+        "RABBITMQ_MANAGEMENT_URL, RABBITMQ_ADMIN_USER, RABBITMQ_ADMIN_PASSWORD; vhost from --vhost, "
+        "RABBITMQ_VHOST or AMQP_URI).",
+    )
     parser.add_argument("--vhost", help="the suite's vhost (default: RABBITMQ_VHOST, else AMQP_URI's, else /)")
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add", help="create the subscriber's user, queue, bindings and dead-letter queue")
@@ -400,13 +493,24 @@ def main(argv=None) -> None:
     commands.add_parser("events", help="list the event types a subscriber can ask for")
     export = commands.add_parser("export-definitions", help="write a RabbitMQ definitions file")
     export.add_argument("--output", "-o", default="-", help="file to write (default: standard output)")
-    export.add_argument("--offline", action="store_true",
-                        help="do not ask the broker: exchanges plus the subscribers given with --subscriber")
-    export.add_argument("--subscriber", action="append", default=[], metavar="NAME=TYPE,TYPE",
-                        help="with --offline: a subscriber to include (its user gets no password until set)")
-    export.add_argument("--service-user", metavar="USER",
-                        help="include the services' account (full rights on the vhost); its password is read from "
-                             "RABBITMQ_SERVICE_PASSWORD")
+    export.add_argument(
+        "--offline",
+        action="store_true",
+        help="do not ask the broker: exchanges plus the subscribers given with --subscriber",
+    )
+    export.add_argument(
+        "--subscriber",
+        action="append",
+        default=[],
+        metavar="NAME=TYPE,TYPE",
+        help="with --offline: a subscriber to include (its user gets no password until set)",
+    )
+    export.add_argument(
+        "--service-user",
+        metavar="USER",
+        help="include the services' account (full rights on the vhost); its password is read from "
+        "RABBITMQ_SERVICE_PASSWORD",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -429,9 +533,11 @@ def main(argv=None) -> None:
             if not rows:
                 print(f"no subscribers in vhost {settings.vhost}")
             for row in rows:
-                print(f"{row['name']:20} waiting={row['messages']:<6} dead={row['dead_letters']:<4} "
-                      f"consumers={row['consumers']}  {', '.join(row['events'])}"
-                      + ("" if row["user_exists"] else "  (no user!)"))
+                print(
+                    f"{row['name']:20} waiting={row['messages']:<6} dead={row['dead_letters']:<4} "
+                    f"consumers={row['consumers']}  {', '.join(row['events'])}"
+                    + ("" if row["user_exists"] else "  (no user!)")
+                )
         elif args.command == "remove":
             remove_subscriber(api, args.name)
             print(f"subscriber {args.name} removed")
@@ -456,7 +562,10 @@ def main(argv=None) -> None:
             else:
                 with open(args.output, "w", encoding="utf-8") as out:
                     out.write(text)
-                print(f"wrote {args.output}: {len(document['queues'])} queues, {len(document['bindings'])} bindings, "
-                      f"{len(document['users'])} users", file=sys.stderr)
+                print(
+                    f"wrote {args.output}: {len(document['queues'])} queues, {len(document['bindings'])} bindings, "
+                    f"{len(document['users'])} users",
+                    file=sys.stderr,
+                )
     except (ValidationFailed, Conflict, NotFound, Unavailable) as exc:
         sys.exit(f"enforcement-subscribers: {exc}")

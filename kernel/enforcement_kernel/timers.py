@@ -1,4 +1,5 @@
 """A nameko timer whose interval is a setting, so each deployment (and each test) can choose how often it runs."""
+
 from __future__ import annotations
 
 from nameko.timer import Timer

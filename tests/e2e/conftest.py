@@ -1,11 +1,11 @@
 """End-to-end fixtures: the personnel service and the gateway as real processes, a logged-in HTTP client."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import pytest
 import requests
-
 from enforcement_testing import drop_event_queues, free_port, fresh_postgres_database
 
 ADMIN = ("admin", "change-me-now")
@@ -23,15 +23,17 @@ class Suite:
     training: object = None  # only in ``training_suite``
     training_db: str | None = None
 
-    def login(self, username: str, password: str) -> "Api":
-        response = requests.post(f"{self.base}/auth/login", json={"username": username, "password": password}, timeout=10)
+    def login(self, username: str, password: str) -> Api:
+        response = requests.post(
+            f"{self.base}/auth/login", json={"username": username, "password": password}, timeout=10
+        )
         assert response.status_code == 200, response.text
         return Api(self.base, response.json()["token"])
 
-    def admin(self) -> "Api":
+    def admin(self) -> Api:
         return self.login(*ADMIN)
 
-    def anonymous(self) -> "Api":
+    def anonymous(self) -> Api:
         return Api(self.base, None)
 
 
@@ -71,8 +73,9 @@ def _start_suite(request, start_service, amqp_uri, tmp_path, with_training: bool
     gateway_db = f"sqlite:///{tmp_path}/gateway.db"
     web = free_port()
     personnel = start_service("personnel", personnel_db, amqp_uri)
-    gateway = start_service("gateway", gateway_db, amqp_uri,
-                            extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", "RPC_TIMEOUT": "2"})
+    gateway = start_service(
+        "gateway", gateway_db, amqp_uri, extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", "RPC_TIMEOUT": "2"}
+    )
     root = f"http://127.0.0.1:{web}"
     return Suite(f"{root}/api/v1", root, personnel, gateway, amqp_uri, personnel_db, gateway_db, training, training_db)
 
@@ -98,15 +101,19 @@ class CasesSuite(Suite):
 @pytest.fixture
 def cases_suite(start_service, amqp_uri, tmp_path):
     """personnel, cases and the gateway, all ready, on SQLite (the cases service asks personnel within 2 s)."""
-    personnel_db, cases_db, gateway_db = (f"sqlite:///{tmp_path}/{name}.db" for name in ("personnel", "cases", "gateway"))
+    personnel_db, cases_db, gateway_db = (
+        f"sqlite:///{tmp_path}/{name}.db" for name in ("personnel", "cases", "gateway")
+    )
     web = free_port()
     personnel = start_service("personnel", personnel_db, amqp_uri)
     cases = start_service("cases", cases_db, amqp_uri, extra_env={"RPC_TIMEOUT": "2"})
-    gateway = start_service("gateway", gateway_db, amqp_uri,
-                            extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", "RPC_TIMEOUT": "3"})
+    gateway = start_service(
+        "gateway", gateway_db, amqp_uri, extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", "RPC_TIMEOUT": "3"}
+    )
     root = f"http://127.0.0.1:{web}"
-    return CasesSuite(f"{root}/api/v1", root, personnel, gateway, amqp_uri, personnel_db, gateway_db,
-                      cases=cases, cases_db=cases_db)
+    return CasesSuite(
+        f"{root}/api/v1", root, personnel, gateway, amqp_uri, personnel_db, gateway_db, cases=cases, cases_db=cases_db
+    )
 
 
 @dataclass
@@ -119,15 +126,37 @@ class SupervisionSuite(Suite):
 def supervision_suite(start_service, amqp_uri, tmp_path):
     """personnel, supervision and the gateway, all ready, on SQLite. Supervision's timers run every second, so an
     item whose deadline a test moves into the past is escalated (and the gauges refreshed) within a second or two."""
-    personnel_db, supervision_db, gateway_db = (f"sqlite:///{tmp_path}/{name}.db"
-                                                for name in ("personnel", "supervision", "gateway"))
+    personnel_db, supervision_db, gateway_db = (
+        f"sqlite:///{tmp_path}/{name}.db" for name in ("personnel", "supervision", "gateway")
+    )
     web = free_port()
     drop_event_queues(amqp_uri, "supervision")  # what other tests announced while no supervision service ran
-    supervision = start_service("supervision", supervision_db, amqp_uri, extra_env={
-        "RPC_TIMEOUT": "3", "SUPERVISION_OVERDUE_CHECK_SECONDS": "1", "SUPERVISION_GAUGES_REFRESH_SECONDS": "1"})
+    supervision = start_service(
+        "supervision",
+        supervision_db,
+        amqp_uri,
+        extra_env={
+            "RPC_TIMEOUT": "3",
+            "SUPERVISION_OVERDUE_CHECK_SECONDS": "1",
+            "SUPERVISION_GAUGES_REFRESH_SECONDS": "1",
+        },
+    )
     personnel = start_service("personnel", personnel_db, amqp_uri)
-    gateway = start_service("gateway", gateway_db, amqp_uri, extra_env={
-        "WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", "RPC_TIMEOUT": "3", "GATEWAY_PUBLIC_RATE_LIMIT": "3"})
+    gateway = start_service(
+        "gateway",
+        gateway_db,
+        amqp_uri,
+        extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", "RPC_TIMEOUT": "3", "GATEWAY_PUBLIC_RATE_LIMIT": "3"},
+    )
     root = f"http://127.0.0.1:{web}"
-    return SupervisionSuite(f"{root}/api/v1", root, personnel, gateway, amqp_uri, personnel_db, gateway_db,
-                            supervision=supervision, supervision_db=supervision_db)
+    return SupervisionSuite(
+        f"{root}/api/v1",
+        root,
+        personnel,
+        gateway,
+        amqp_uri,
+        personnel_db,
+        gateway_db,
+        supervision=supervision,
+        supervision_db=supervision_db,
+    )

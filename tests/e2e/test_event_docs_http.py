@@ -1,18 +1,20 @@
 """The gateway serves the events' AsyncAPI document and catalogue over HTTP, without a login."""
+
 from __future__ import annotations
 
 import requests
 import yaml
+from enforcement_testing import free_port
 
 from enforcement_contracts import asyncapi
-from enforcement_testing import free_port
 
 
 def test_gateway_serves_the_asyncapi_document_and_catalogue_publicly(start_service, amqp_uri, tmp_path):
     # only the gateway: the documents come from the installed contracts, not from the services
     web = free_port()
-    start_service("gateway", f"sqlite:///{tmp_path}/gateway.db", amqp_uri,
-                  extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}"})
+    start_service(
+        "gateway", f"sqlite:///{tmp_path}/gateway.db", amqp_uri, extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}"}
+    )
     root = f"http://127.0.0.1:{web}"
     http = requests.Session()
     http.trust_env = False  # no proxy for loopback; and no Authorization header: these are public

@@ -1,4 +1,5 @@
 """End to end over HTTP: the gateway and the personnel service as real processes on the real broker."""
+
 from __future__ import annotations
 
 import json
@@ -6,11 +7,11 @@ import time
 from datetime import date, timedelta
 
 import pytest
+from enforcement_testing import db_count, db_counts, metric_value, publish_event, valid_id_number, wait_until
 from openapi_spec_validator import validate
 
 from enforcement_contracts import training
 from enforcement_kernel.workdays import workdays_between
-from enforcement_testing import db_count, db_counts, metric_value, publish_event, valid_id_number, wait_until
 
 SCJ = "140928-scjgj"  # 县市场监管局
 NRJ = "140928-nyncj"  # 县农业农村局
@@ -26,27 +27,54 @@ def workdays_ago(n: int, today: date | None = None) -> date:
 
 
 def agency_admin(suite, admin, agency_code: str, username: str):
-    response = admin.post("/users", json={"username": username, "password": PASSWORD, "role": "agency_admin",
-                                         "agency_code": agency_code})
+    response = admin.post(
+        "/users", json={"username": username, "password": PASSWORD, "role": "agency_admin", "agency_code": agency_code}
+    )
     assert response.status_code == 201, response.text
     return suite.login(username, PASSWORD)
 
 
 def register(api, agency_code: str, seq: int, domains=("market_supervision",)):
-    response = api.post("/officers", json={"agency_code": agency_code, "name": f"执法员{seq}",
-                                           "id_number": valid_id_number(seq), "domains": list(domains)})
+    response = api.post(
+        "/officers",
+        json={
+            "agency_code": agency_code,
+            "name": f"执法员{seq}",
+            "id_number": valid_id_number(seq),
+            "domains": list(domains),
+        },
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
 
 def feed_training(amqp_uri, officer_id: str, agency_code: str, year: int, public_law=30.0, professional=30.0):
     """What the training service will publish: the year's hours and a passed qualification exam."""
-    publish_event(amqp_uri, training.HOURS_UPDATED, {
-        "officer_id": officer_id, "agency_code": agency_code, "year": year, "revision": 1,
-        "hours_by_category": {"public_law": public_law, "professional": professional}, "required_courses_done": True})
-    publish_event(amqp_uri, training.EXAM_PASSED, {
-        "result_id": f"exam-{officer_id}", "officer_id": officer_id, "agency_code": agency_code,
-        "exam_kind": "qualification", "score": 82, "pass_mark": 60, "sat_on": date(year, 3, 1).isoformat()})
+    publish_event(
+        amqp_uri,
+        training.HOURS_UPDATED,
+        {
+            "officer_id": officer_id,
+            "agency_code": agency_code,
+            "year": year,
+            "revision": 1,
+            "hours_by_category": {"public_law": public_law, "professional": professional},
+            "required_courses_done": True,
+        },
+    )
+    publish_event(
+        amqp_uri,
+        training.EXAM_PASSED,
+        {
+            "result_id": f"exam-{officer_id}",
+            "officer_id": officer_id,
+            "agency_code": agency_code,
+            "exam_kind": "qualification",
+            "score": 82,
+            "pass_mark": 60,
+            "sat_on": date(year, 3, 1).isoformat(),
+        },
+    )
 
 
 @pytest.mark.timeout(180)
@@ -59,8 +87,10 @@ def test_officer_lifecycle_over_http(suite, collect_events):
     outside = collect_events("personnel", "officer.*", "certificate.*", "promptness.*")
     id_number = valid_id_number(101)
 
-    officer = scj.post("/officers", json={"agency_code": SCJ, "name": "王五", "id_number": id_number,
-                                          "domains": ["market_supervision"]}).json()
+    officer = scj.post(
+        "/officers",
+        json={"agency_code": SCJ, "name": "王五", "id_number": id_number, "domains": ["market_supervision"]},
+    ).json()
     assert officer["id_number_masked"] == id_number[:6] + "********" + id_number[-4:]
     assert "id_number" not in officer
 
@@ -69,8 +99,10 @@ def test_officer_lifecycle_over_http(suite, collect_events):
     assert any("qualification exam" in reason for reason in refused.json()["fields"]["officer_id"])
 
     feed_training(suite.amqp_uri, officer["officer_id"], SCJ, date.today().year)
-    wait_until(lambda: scj.get(f"/officers/{officer['officer_id']}/eligibility").json()["eligible"],
-               message="personnel's read model has the training facts")
+    wait_until(
+        lambda: scj.get(f"/officers/{officer['officer_id']}/eligibility").json()["eligible"],
+        message="personnel's read model has the training facts",
+    )
     issued = scj.post("/certificates", json={"officer_id": officer["officer_id"], "domains": ["market_supervision"]})
     assert issued.status_code == 201, issued.text
     number = issued.json()["number"]
@@ -84,9 +116,11 @@ def test_officer_lifecycle_over_http(suite, collect_events):
     assert check["valid"] is True and check["holder_name"] == "王五" and "id_number" not in json.dumps(check)
 
     departed_on = workdays_ago(8)
-    departure = scj.post(f"/officers/{officer['officer_id']}/departure",
-                         json={"reason": "transfer", "departed_on": departed_on.isoformat()},
-                         headers={"X-Correlation-ID": "e2e-departure-1"})
+    departure = scj.post(
+        f"/officers/{officer['officer_id']}/departure",
+        json={"reason": "transfer", "departed_on": departed_on.isoformat()},
+        headers={"X-Correlation-ID": "e2e-departure-1"},
+    )
     assert departure.status_code == 201, departure.text
     assert departure.json()["certificate_cancelled"] is True
     assert departure.headers["X-Correlation-ID"] == "e2e-departure-1"
@@ -95,30 +129,69 @@ def test_officer_lifecycle_over_http(suite, collect_events):
     assert check["valid"] is False and check["status"] == "cancelled"
 
     # the outside subscriber got the story, with the request's correlation id and no ID number
-    expected = {"personnel.officer.registered", "personnel.certificate.issued", "personnel.certificate.status_changed",
-                "personnel.promptness.measured", "personnel.officer.departed"}
-    wait_until(lambda: expected <= {e["type"] for e in outside.collect_for(0.2)}, timeout=15,
-               message="the departure's events reached the outside subscriber")
+    expected = {
+        "personnel.officer.registered",
+        "personnel.certificate.issued",
+        "personnel.certificate.status_changed",
+        "personnel.promptness.measured",
+        "personnel.officer.departed",
+    }
+    wait_until(
+        lambda: expected <= {e["type"] for e in outside.collect_for(0.2)},
+        timeout=15,
+        message="the departure's events reached the outside subscriber",
+    )
     departed = outside.of_type("personnel.officer.departed")[0]
     assert departed["correlationid"] == "e2e-departure-1"
-    assert departed["data"] == {"officer_id": officer["officer_id"], "agency_code": SCJ, "reason": "transfer",
-                                "departed_on": departed_on.isoformat(), "certificate_number": number,
-                                "certificate_cancelled": True}
+    assert departed["data"] == {
+        "officer_id": officer["officer_id"],
+        "agency_code": SCJ,
+        "reason": "transfer",
+        "departed_on": departed_on.isoformat(),
+        "certificate_number": number,
+        "certificate_cancelled": True,
+    }
     measured = outside.of_type("personnel.promptness.measured")[0]["data"]
     assert measured["workdays_taken"] == 8 and measured["on_time"] is False
     assert id_number not in json.dumps(outside.received)
 
     # the promptness measurement on the service's /metrics, labelled by agency
-    assert suite.personnel.wait_metric("enforcement_promptness_measurements_total", 1, service="personnel",
-                                       agency=SCJ, kind="certificate_cancelled", on_time="false") == 1
+    assert (
+        suite.personnel.wait_metric(
+            "enforcement_promptness_measurements_total",
+            1,
+            service="personnel",
+            agency=SCJ,
+            kind="certificate_cancelled",
+            on_time="false",
+        )
+        == 1
+    )
     rows = scj.get("/promptness").json()
-    assert rows == [{"agency_code": SCJ, "kind": "certificate_cancelled", "measurements": 1, "on_time": 0,
-                     "on_time_ratio": 0.0, "mean_workdays": 8.0}]
+    assert rows == [
+        {
+            "agency_code": SCJ,
+            "kind": "certificate_cancelled",
+            "measurements": 1,
+            "on_time": 0,
+            "on_time_ratio": 0.0,
+            "mean_workdays": 8.0,
+        }
+    ]
 
     # gateway metrics name the route template, never the officer's id
     gateway_metrics = suite.gateway.metrics_text()
-    assert metric_value(gateway_metrics, "enforcement_calls_total", service="gateway", kind="http",
-                        entrypoint="POST /api/v1/officers/<officer_id>/departure", outcome="ok") == 1
+    assert (
+        metric_value(
+            gateway_metrics,
+            "enforcement_calls_total",
+            service="gateway",
+            kind="http",
+            entrypoint="POST /api/v1/officers/<officer_id>/departure",
+            outcome="ok",
+        )
+        == 1
+    )
     assert officer["officer_id"] not in gateway_metrics and id_number not in gateway_metrics
 
     # the audit trail: who did what, when, with which outcome
@@ -156,20 +229,52 @@ def test_bad_input_is_a_clear_4xx_and_writes_nothing(suite):
     expect(scj.post("/officers", json={**good, "nickname": "x"}), 400, "nickname")
     expect(scj.post("/officers", json={k: v for k, v in good.items() if k != "name"}), 400, "name")
     bad_digit = good["id_number"][:-1] + ("0" if good["id_number"][-1] != "0" else "1")
-    assert "check character" in expect(scj.post("/officers", json={**good, "id_number": bad_digit}), 400, "id_number")["fields"]["id_number"][0]
+    assert (
+        "check character"
+        in expect(scj.post("/officers", json={**good, "id_number": bad_digit}), 400, "id_number")["fields"][
+            "id_number"
+        ][0]
+    )
     expect(admin.post("/officers", json={**good, "agency_code": "140928-nowhere"}), 400, "agency_code")
-    expect(scj.post("/officers", data=json.dumps({**good, "position": "x" * 70000}),
-                    headers={"Content-Type": "application/json"}), 413, "_body")
+    expect(
+        scj.post(
+            "/officers",
+            data=json.dumps({**good, "position": "x" * 70000}),
+            headers={"Content-Type": "application/json"},
+        ),
+        413,
+        "_body",
+    )
     expect(scj.post("/officers", data=json.dumps(good), headers={"Content-Type": "text/plain"}), 415, "_body")
     expect(scj.get("/officers", params={"per_page": "lots"}), 400, "per_page")
     expect(scj.get("/officers", params={"colour": "red"}), 400, "colour")
-    expect(scj.post(f"/officers/{other['officer_id']}/departure",
-                    json={"reason": "retirement", "departed_on": (date.today() + timedelta(days=3)).isoformat()}), 403)
-    expect(admin.post(f"/officers/{other['officer_id']}/departure",
-                      json={"reason": "retirement", "departed_on": (date.today() + timedelta(days=3)).isoformat()}), 400, "departed_on")
-    expect(admin.post(f"/officers/{other['officer_id']}/departure", json={"reason": "holiday", "departed_on": "2026-01-05"}),
-           400, "reason")
-    expect(admin.post("/certificates", json={"officer_id": other["officer_id"], "domains": ["agriculture"]}), 409, "officer_id")
+    expect(
+        scj.post(
+            f"/officers/{other['officer_id']}/departure",
+            json={"reason": "retirement", "departed_on": (date.today() + timedelta(days=3)).isoformat()},
+        ),
+        403,
+    )
+    expect(
+        admin.post(
+            f"/officers/{other['officer_id']}/departure",
+            json={"reason": "retirement", "departed_on": (date.today() + timedelta(days=3)).isoformat()},
+        ),
+        400,
+        "departed_on",
+    )
+    expect(
+        admin.post(
+            f"/officers/{other['officer_id']}/departure", json={"reason": "holiday", "departed_on": "2026-01-05"}
+        ),
+        400,
+        "reason",
+    )
+    expect(
+        admin.post("/certificates", json={"officer_id": other["officer_id"], "domains": ["agriculture"]}),
+        409,
+        "officer_id",
+    )
     expect(admin.get("/officers/no-such-officer"), 404)
 
     # an agency administrator touching another agency: refused, on reads and writes alike
@@ -188,16 +293,32 @@ def test_authentication_roles_and_lockout(suite):
     admin = suite.admin()
     public = suite.anonymous()
     assert public.get("/agencies").status_code == 401
-    assert suite.anonymous().session.get(f"{suite.base}/agencies", headers={"Authorization": "Bearer forged"}).status_code == 401
+    assert (
+        suite.anonymous().session.get(f"{suite.base}/agencies", headers={"Authorization": "Bearer forged"}).status_code
+        == 401
+    )
     assert public.get("/public/certificates/0000").status_code == 404  # public, no token needed
 
     officer = register(admin, SCJ, 301)
-    created = admin.post("/users", json={"username": "officer-301", "password": PASSWORD, "role": "officer",
-                                         "agency_code": SCJ, "officer_id": officer["officer_id"]})
+    created = admin.post(
+        "/users",
+        json={
+            "username": "officer-301",
+            "password": PASSWORD,
+            "role": "officer",
+            "agency_code": SCJ,
+            "officer_id": officer["officer_id"],
+        },
+    )
     assert created.status_code == 201, created.text
     as_officer = suite.login("officer-301", PASSWORD)
     assert as_officer.get(f"/officers/{officer['officer_id']}").status_code == 200  # own record
-    assert as_officer.post("/officers", json={"agency_code": SCJ, "name": "x", "id_number": valid_id_number(302)}).status_code == 403
+    assert (
+        as_officer.post(
+            "/officers", json={"agency_code": SCJ, "name": "x", "id_number": valid_id_number(302)}
+        ).status_code
+        == 403
+    )
     assert as_officer.get("/users").status_code == 403
     weak = admin.post("/users", json={"username": "weak", "password": "short", "role": "bureau"})
     assert weak.status_code == 400 and "password" in weak.json()["fields"]
@@ -207,8 +328,11 @@ def test_authentication_roles_and_lockout(suite):
         assert wrong.status_code == 401
     locked = public.post("/auth/login", json={"username": "officer-301", "password": PASSWORD})
     assert locked.status_code == 401 and "locked" in locked.json()["message"]
-    failures = [a for a in admin.get("/audit", params={"username": "officer-301"}).json()
-                if a["action"] == "POST /api/v1/auth/login" and a["status"] == 401]
+    failures = [
+        a
+        for a in admin.get("/audit", params={"username": "officer-301"}).json()
+        if a["action"] == "POST /api/v1/auth/login" and a["status"] == 401
+    ]
     assert len(failures) == 6
 
     assert as_officer.post("/auth/logout").status_code == 200
@@ -226,8 +350,16 @@ def test_gateway_answers_503_within_its_timeout_when_personnel_is_down(suite):
     assert response.status_code == 503, response.text
     assert response.json()["error"] == "unavailable" and "personnel" in response.json()["message"]
     assert elapsed < 4.5, f"RPC_TIMEOUT is 2 s; the gateway took {elapsed:.1f} s"
-    assert suite.gateway.metric("enforcement_calls_total", service="gateway", kind="http",
-                                entrypoint="GET /api/v1/agencies", outcome="unavailable") == 1
+    assert (
+        suite.gateway.metric(
+            "enforcement_calls_total",
+            service="gateway",
+            kind="http",
+            entrypoint="GET /api/v1/agencies",
+            outcome="unavailable",
+        )
+        == 1
+    )
     # and it recovers once the service is back
     suite.personnel.start()
     assert admin.get("/agencies").status_code == 200

@@ -5,15 +5,16 @@ limited per client address. Roles and agency scope hold; bad input is a 400 nami
 Lateness is made by moving the notice's dates into the past in the supervision database (the service reads only its
 database, so this is what time passing looks like to it).
 """
+
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+from enforcement_testing import db_connection, db_counts, wait_until
 from sqlalchemy import text
 
 from enforcement_kernel.workdays import add_workdays, workdays_between
-from enforcement_testing import db_connection, db_counts, wait_until
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -24,8 +25,9 @@ TABLES = ("supervision_items", "complaints", "promptness_measurements", "outbox_
 
 
 def agency_admin(suite, admin, agency_code: str, username: str):
-    response = admin.post("/users", json={"username": username, "password": PASSWORD, "role": "agency_admin",
-                                         "agency_code": agency_code})
+    response = admin.post(
+        "/users", json={"username": username, "password": PASSWORD, "role": "agency_admin", "agency_code": agency_code}
+    )
     assert response.status_code == 201, response.text
     return suite.login(username, PASSWORD)
 
@@ -40,25 +42,40 @@ def test_notice_answered_late_is_verified_and_counted_late(supervision_suite):
     # bad input: 400 naming the field, nothing written; an agency cannot issue
     bad = admin.post("/supervision/items", json={"agency_code": SCJ, "kind": "notice", "title": "整改"})
     assert bad.status_code == 400 and "kind" in bad.json()["fields"]
-    unknown = admin.post("/supervision/items", json={"agency_code": "140928-nowhere", "kind": "rectification",
-                                                     "title": "整改"})
+    unknown = admin.post(
+        "/supervision/items", json={"agency_code": "140928-nowhere", "kind": "rectification", "title": "整改"}
+    )
     assert unknown.status_code == 400 and "agency_code" in unknown.json()["fields"]
-    assert scj.post("/supervision/items", json={"agency_code": SCJ, "kind": "rectification",
-                                                "title": "整改"}).status_code == 403
+    assert (
+        scj.post("/supervision/items", json={"agency_code": SCJ, "kind": "rectification", "title": "整改"}).status_code
+        == 403
+    )
     assert db_counts(suite.supervision_db, *TABLES) == before
 
-    notice = admin.post("/supervision/items", json={"agency_code": SCJ, "kind": "rectification", "title": "行政执法公示整改",
-                                                    "body": "执法公示信息不全，限期整改", "deadline_workdays": 15})
+    notice = admin.post(
+        "/supervision/items",
+        json={
+            "agency_code": SCJ,
+            "kind": "rectification",
+            "title": "行政执法公示整改",
+            "body": "执法公示信息不全，限期整改",
+            "deadline_workdays": 15,
+        },
+    )
     assert notice.status_code == 201, notice.text
     item_id = notice.json()["item_id"]
     # the notice went out 20 working days ago with 15 to answer
     issued_on = add_workdays(date.today(), -20)
     with db_connection(suite.supervision_db) as conn:
-        conn.execute(text("UPDATE supervision_items SET issued_on = :issued, due_on = :due WHERE id = :id"),
-                     {"issued": issued_on, "due": add_workdays(issued_on, 15), "id": item_id})
+        conn.execute(
+            text("UPDATE supervision_items SET issued_on = :issued, due_on = :due WHERE id = :id"),
+            {"issued": issued_on, "due": add_workdays(issued_on, 15), "id": item_id},
+        )
         conn.commit()
-    overdue = wait_until(lambda: (lambda r: r if r["overdue"] else None)(
-        admin.get(f"/supervision/items/{item_id}").json()), message="the overdue timer escalated the notice")
+    overdue = wait_until(
+        lambda: (lambda r: r if r["overdue"] else None)(admin.get(f"/supervision/items/{item_id}").json()),
+        message="the overdue timer escalated the notice",
+    )
     assert overdue["overdue_on"] == date.today().isoformat()
     assert suite.supervision.wait_metric("enforcement_supervision_items_overdue", 1, agency=SCJ) == 1
 
@@ -87,18 +104,23 @@ def test_notice_answered_late_is_verified_and_counted_late(supervision_suite):
     assert nrj.get("/supervision/promptness", params={**period, "agency_code": SCJ}).status_code == 403
     bad_period = admin.get("/supervision/promptness", params={"from": "2025-13-01", "to": "2025-12-31"})
     assert bad_period.status_code == 400 and "from" in bad_period.json()["fields"]
-    wait_until(lambda: suite.supervision.metric("enforcement_agency_on_time_ratio", agency=SCJ,
-                                                kind="supervision_item_answered") == 0.0
-               and "enforcement_agency_on_time_ratio{agency=\"%s\"" % SCJ in suite.supervision.metrics_text(),
-               message="the on-time ratio on /metrics")
+    wait_until(
+        lambda: (
+            suite.supervision.metric("enforcement_agency_on_time_ratio", agency=SCJ, kind="supervision_item_answered")
+            == 0.0
+            and f'enforcement_agency_on_time_ratio{{agency="{SCJ}"' in suite.supervision.metrics_text()
+        ),
+        message="the on-time ratio on /metrics",
+    )
     assert suite.supervision.metric("enforcement_supervision_items_overdue", agency=SCJ) == 0
 
     # the bulletin lists the notice
     today = date.today().isoformat()
     listed = admin.get("/supervision/overdue", params={"period_from": today, "period_to": today}).json()
     assert [e["item_id"] for e in listed] == [item_id]
-    published = admin.post("/supervision/bulletins", json={"period_from": today, "period_to": today,
-                                                           "title": "逾期督办事项通报"})
+    published = admin.post(
+        "/supervision/bulletins", json={"period_from": today, "period_to": today, "title": "逾期督办事项通报"}
+    )
     assert published.status_code == 201 and len(published.json()["entries"]) == 1
 
     # in the same suite (three processes are slow to start): complaints
@@ -107,8 +129,13 @@ def test_notice_answered_late_is_verified_and_counted_late(supervision_suite):
 
 def complaints_are_public_masked_and_rate_limited(suite, admin, scj):
     public = suite.anonymous()
-    complaint = {"agency_code": SCJ, "complainant_kind": "enterprise", "complainant_name": "五寨县某商贸有限公司",
-                 "contact": "13812345678", "summary": "同一事项一个月内被检查三次"}
+    complaint = {
+        "agency_code": SCJ,
+        "complainant_kind": "enterprise",
+        "complainant_name": "五寨县某商贸有限公司",
+        "contact": "13812345678",
+        "summary": "同一事项一个月内被检查三次",
+    }
     before = db_counts(suite.supervision_db, *TABLES)
     bad = public.post("/public/complaints", json={**complaint, "contact": "tomorrow"})
     assert bad.status_code == 400 and "contact" in bad.json()["fields"]
@@ -126,11 +153,18 @@ def complaints_are_public_masked_and_rate_limited(suite, admin, scj):
     assert listed["total"] == 2
     shown = listed["items"][0]
     assert shown["contact_masked"] == "138****5678" and "13812345678" not in str(listed)
-    decided = scj.post(f"/supervision/complaints/{shown['complaint_id']}/decision",
-                       json={"accept": True, "reasons": "属于本机关职责"})
+    decided = scj.post(
+        f"/supervision/complaints/{shown['complaint_id']}/decision", json={"accept": True, "reasons": "属于本机关职责"}
+    )
     assert decided.status_code == 200 and decided.json()["state"] == "accepted"
-    assert scj.post(f"/supervision/complaints/{shown['complaint_id']}/extension",
-                    json={"days": 10, "reason": "需要现场核查"}).status_code == 403
-    concluded = scj.post(f"/supervision/complaints/{shown['complaint_id']}/conclusion",
-                         json={"outcome": "upheld", "conclusion": "投诉属实，责令整改"})
+    assert (
+        scj.post(
+            f"/supervision/complaints/{shown['complaint_id']}/extension", json={"days": 10, "reason": "需要现场核查"}
+        ).status_code
+        == 403
+    )
+    concluded = scj.post(
+        f"/supervision/complaints/{shown['complaint_id']}/conclusion",
+        json={"outcome": "upheld", "conclusion": "投诉属实，责令整改"},
+    )
     assert concluded.status_code == 200 and concluded.json()["outcome"] == "upheld"

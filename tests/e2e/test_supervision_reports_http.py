@@ -5,6 +5,7 @@ training and cases services over RPC. Bad input is a 400 naming the field and wr
 The lateness is made by moving the item's deadline into the past in its database, as the supervision integration tests
 do (the service reads only its database, so this is what time passing looks like to it).
 """
+
 from __future__ import annotations
 
 import io
@@ -13,13 +14,19 @@ from datetime import date, timedelta
 
 import pytest
 import requests
+from enforcement_testing import (
+    db_connection,
+    db_count,
+    db_counts,
+    drop_event_queues,
+    free_port,
+    valid_id_number,
+    wait_until,
+)
 from openpyxl import load_workbook
 from sqlalchemy import text
 
 from enforcement_kernel.workdays import add_workdays
-from enforcement_testing import (
-    db_connection, db_count, db_counts, drop_event_queues, free_port, valid_id_number, wait_until,
-)
 
 SCJ = "140928-scjgj"  # 县市场监管局
 NRJ = "140928-nyncj"  # 县农业农村局
@@ -49,8 +56,9 @@ class ReportsSuite:
     supervision: object
 
     def login(self, username: str, password: str) -> Api:
-        response = requests.post(f"{self.base}/auth/login", json={"username": username, "password": password},
-                                 timeout=10)
+        response = requests.post(
+            f"{self.base}/auth/login", json={"username": username, "password": password}, timeout=10
+        )
         assert response.status_code == 200, response.text
         return Api(self.base, response.json()["token"])
 
@@ -58,7 +66,9 @@ class ReportsSuite:
 @pytest.fixture
 def reports_suite(start_service, amqp_uri, tmp_path):
     """training, personnel, cases, supervision and the gateway, on SQLite: every source of the yearly facts."""
-    url = {name: f"sqlite:///{tmp_path}/{name}.db" for name in ("training", "personnel", "cases", "supervision", "gateway")}
+    url = {
+        name: f"sqlite:///{tmp_path}/{name}.db" for name in ("training", "personnel", "cases", "supervision", "gateway")
+    }
     drop_event_queues(amqp_uri, "training")  # first: its queues must exist before personnel announces officers
     training = start_service("training", url["training"], amqp_uri)
     start_service("personnel", url["personnel"], amqp_uri)
@@ -66,8 +76,9 @@ def reports_suite(start_service, amqp_uri, tmp_path):
     drop_event_queues(amqp_uri, "supervision")
     supervision = start_service("supervision", url["supervision"], amqp_uri, extra_env={"RPC_TIMEOUT": "5"})
     web = free_port()
-    start_service("gateway", url["gateway"], amqp_uri, extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}",
-                                                                   "RPC_TIMEOUT": "10"})
+    start_service(
+        "gateway", url["gateway"], amqp_uri, extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", "RPC_TIMEOUT": "10"}
+    )
     return ReportsSuite(f"http://127.0.0.1:{web}/api/v1", url["supervision"], training, supervision)
 
 
@@ -75,25 +86,40 @@ def reports_suite(start_service, amqp_uri, tmp_path):
 def test_a_late_answer_shows_in_the_assessment_and_the_xlsx_report(reports_suite, rpc):
     suite = reports_suite
     bureau = suite.login("admin", "change-me-now")
-    created = bureau.post("/users", json={"username": "scj-admin", "password": PASSWORD, "role": "agency_admin",
-                                          "agency_code": SCJ})
+    created = bureau.post(
+        "/users", json={"username": "scj-admin", "password": PASSWORD, "role": "agency_admin", "agency_code": SCJ}
+    )
     assert created.status_code == 201, created.text
     scj = suite.login("scj-admin", PASSWORD)
-    officer = bureau.post("/officers", json={"agency_code": SCJ, "name": "执法员甲", "id_number": valid_id_number(901),
-                                             "domains": ["market_supervision"]})
+    officer = bureau.post(
+        "/officers",
+        json={
+            "agency_code": SCJ,
+            "name": "执法员甲",
+            "id_number": valid_id_number(901),
+            "domains": ["market_supervision"],
+        },
+    )
     assert officer.status_code == 201, officer.text
     year = date.today().year
 
     # the bureau issues a notice; it falls due before the agency answers; the bureau verifies the late answer
-    item = bureau.post("/supervision/items", json={"agency_code": SCJ, "kind": "rectification",
-                                                   "title": "整改通知：执法公示不及时", "deadline_workdays": 5})
+    item = bureau.post(
+        "/supervision/items",
+        json={"agency_code": SCJ, "kind": "rectification", "title": "整改通知：执法公示不及时", "deadline_workdays": 5},
+    )
     assert item.status_code == 201, item.text
     item = item.json()
     today = date.today()
     with db_connection(suite.supervision_db) as conn:
-        conn.execute(text("UPDATE supervision_items SET issued_on = :issued, due_on = :due WHERE id = :id"),
-                     {"issued": max(date(year, 1, 1), today - timedelta(days=20)),
-                      "due": max(date(year, 1, 1), add_workdays(today, -2)), "id": item["item_id"]})
+        conn.execute(
+            text("UPDATE supervision_items SET issued_on = :issued, due_on = :due WHERE id = :id"),
+            {
+                "issued": max(date(year, 1, 1), today - timedelta(days=20)),
+                "due": max(date(year, 1, 1), add_workdays(today, -2)),
+                "id": item["item_id"],
+            },
+        )
         conn.commit()
     assert scj.post(f"/supervision/items/{item['item_id']}/acknowledge", json={}).status_code == 200
     answered = scj.post(f"/supervision/items/{item['item_id']}/answer", json={"answer": "已整改，补录公示"})
@@ -103,8 +129,14 @@ def test_a_late_answer_shows_in_the_assessment_and_the_xlsx_report(reports_suite
 
     # bad input: a 400 naming the field, nothing written; roles
     before = db_counts(suite.supervision_db, "satisfaction_surveys", "assessment_runs")
-    survey = {"agency_code": SCJ, "year": year, "score": 82.5, "respondents": 120, "surveyor": "山西某调查公司",
-              "surveyed_on": today.isoformat()}
+    survey = {
+        "agency_code": SCJ,
+        "year": year,
+        "score": 82.5,
+        "respondents": 120,
+        "surveyor": "山西某调查公司",
+        "surveyed_on": today.isoformat(),
+    }
     too_high = bureau.post("/supervision/satisfaction-surveys", json={**survey, "score": 120})
     assert too_high.status_code == 400 and "score" in too_high.json()["fields"]
     future = bureau.post("/supervision/satisfaction-surveys", json={**survey, "surveyed_on": f"{year + 1}-01-15"})
@@ -118,11 +150,17 @@ def test_a_late_answer_shows_in_the_assessment_and_the_xlsx_report(reports_suite
     assert db_counts(suite.supervision_db, "satisfaction_surveys", "assessment_runs") == before
     recorded = bureau.post("/supervision/satisfaction-surveys", json=survey)
     assert recorded.status_code == 201 and recorded.json()["score"] == 82.5
-    assert [s["agency_code"] for s in scj.get("/supervision/satisfaction-surveys", params={"year": year}).json()] == [SCJ]
+    assert [s["agency_code"] for s in scj.get("/supervision/satisfaction-surveys", params={"year": year}).json()] == [
+        SCJ
+    ]
 
-    wait_until(lambda: any(a["agency_code"] == SCJ and a["officers"] == 1
-                           for a in rpc.training.compliance_summary(BUREAU, year)["agencies"]),
-               message="the training service knows the officer (officer.registered)")
+    wait_until(
+        lambda: any(
+            a["agency_code"] == SCJ and a["officers"] == 1
+            for a in rpc.training.compliance_summary(BUREAU, year)["agencies"]
+        ),
+        message="the training service knows the officer (officer.registered)",
+    )
 
     # the assessment: the late answer costs the overdue-items and promptness points; ranked last
     run = bureau.post("/supervision/assessments", json={"year": year})
@@ -183,14 +221,22 @@ def test_the_yearly_report_is_filed_once_frozen_and_measured_against_31_january(
     suite = reports_suite
     filed_events = collect_events("supervision", "annual_report.filed")
     bureau = suite.login("admin", "change-me-now")
-    assert bureau.post("/users", json={"username": "scj-admin", "password": PASSWORD, "role": "agency_admin",
-                                       "agency_code": SCJ}).status_code == 201
+    assert (
+        bureau.post(
+            "/users", json={"username": "scj-admin", "password": PASSWORD, "role": "agency_admin", "agency_code": SCJ}
+        ).status_code
+        == 201
+    )
     scj = suite.login("scj-admin", PASSWORD)
 
     on_supervision_date(suite, "2026-01-20")
     # bad input: a 400 naming the field, nothing written; a year not over yet; another agency's report
-    for body, field in (({"year": "last"}, "year"), ({"year": 2025, "colour": "red"}, "colour"),
-                        ({"year": 2026}, "year"), ({"year": 2025, "agency_code": "no such"}, "agency_code")):
+    for body, field in (
+        ({"year": "last"}, "year"),
+        ({"year": 2025, "colour": "red"}, "colour"),
+        ({"year": 2026}, "year"),
+        ({"year": 2025, "agency_code": "no such"}, "agency_code"),
+    ):
         refused = scj.post("/supervision/annual-reports/filings", json=body)
         assert refused.status_code == 400 and field in refused.json()["fields"], (body, refused.text)
     assert scj.post("/supervision/annual-reports/filings", json={"year": 2025, "agency_code": NRJ}).status_code == 403
@@ -200,8 +246,17 @@ def test_the_yearly_report_is_filed_once_frozen_and_measured_against_31_january(
     assert filed.status_code == 201, filed.text
     filed = filed.json()
     assert (filed["scope"], filed["filed_on"], filed["due_on"], filed["on_time"], filed["filed_by"]) == (
-        SCJ, "2026-01-20", "2026-01-31", True, "scj-admin")
-    assert (filed["report"]["year"], filed["report"]["scope"], filed["report"]["generated_on"]) == (2025, SCJ, "2026-01-20")
+        SCJ,
+        "2026-01-20",
+        "2026-01-31",
+        True,
+        "scj-admin",
+    )
+    assert (filed["report"]["year"], filed["report"]["scope"], filed["report"]["generated_on"]) == (
+        2025,
+        SCJ,
+        "2026-01-20",
+    )
     again = scj.post("/supervision/annual-reports/filings", json={"year": 2025})
     assert again.status_code == 409 and "already filed" in again.text
 
@@ -217,8 +272,10 @@ def test_the_yearly_report_is_filed_once_frozen_and_measured_against_31_january(
 
     # three days after the due date: the county is overdue; the bureau files an agency's report on its behalf, late
     on_supervision_date(suite, "2026-02-03")
-    rows = {r["scope"]: r for r in bureau.get("/supervision/annual-reports/filings",
-                                              params={"year": 2025}).json()["filings"]}
+    rows = {
+        r["scope"]: r
+        for r in bureau.get("/supervision/annual-reports/filings", params={"year": 2025}).json()["filings"]
+    }
     assert rows["county"]["overdue"] is True and rows[NRJ]["overdue"] is True and rows[SCJ]["overdue"] is False
     late = bureau.post("/supervision/annual-reports/filings", json={"year": 2025, "agency_code": NRJ})
     assert late.status_code == 201 and late.json()["on_time"] is False, late.text
@@ -234,5 +291,8 @@ def test_the_yearly_report_is_filed_once_frozen_and_measured_against_31_january(
     assert kinds == {(SCJ, 1, 1), (NRJ, 1, 0)}
     events = filed_events.wait_for(3)
     assert sorted((e["data"]["scope"], e["data"]["on_time"]) for e in events) == [
-        (NRJ, False), (SCJ, True), ("county", False)]
+        (NRJ, False),
+        (SCJ, True),
+        ("county", False),
+    ]
     assert [e["data"]["agency_code"] for e in events if e["data"]["scope"] == "county"] == [None]

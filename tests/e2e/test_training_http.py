@@ -3,16 +3,17 @@
 The headline: attendance and an exam pass recorded through the gateway make the personnel service
 issue a certificate it refused before — training publishes, personnel consumes, nothing stubbed.
 """
+
 from __future__ import annotations
 
 import io
 from datetime import date, timedelta
 
 import pytest
-from openpyxl import load_workbook
-
 from enforcement_testing import db_count, db_counts, wait_until
+from openpyxl import load_workbook
 from test_http import NRJ, SCJ, agency_admin, register
+
 from training_service.spreadsheets import TEMPLATE_HEADERS, write_table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,8 +24,10 @@ TRAINING_TABLES = ("attendance", "attendance_versions", "attendance_imports", "s
 
 def known_to_training(api, officer_id: str) -> None:
     """personnel.officer.registered reaches training asynchronously: wait (bounded) until it did."""
-    wait_until(lambda: api.get(f"/training/officers/{officer_id}/compliance").status_code == 200,
-               message=f"training knows officer {officer_id}")
+    wait_until(
+        lambda: api.get(f"/training/officers/{officer_id}/compliance").status_code == 200,
+        message=f"training knows officer {officer_id}",
+    )
 
 
 def agencies_known(suite) -> None:
@@ -32,9 +35,16 @@ def agencies_known(suite) -> None:
 
 
 def session_of(api, course_id: str, hours: float, held_on: date = TODAY, organiser=None) -> dict:
-    response = api.post("/training/sessions", json={
-        "course_id": course_id, "held_on": held_on.isoformat(), "hours": hours, "delivery": "offline",
-        "organiser": organiser or {"kind": "bureau"}})
+    response = api.post(
+        "/training/sessions",
+        json={
+            "course_id": course_id,
+            "held_on": held_on.isoformat(),
+            "hours": hours,
+            "delivery": "offline",
+            "organiser": organiser or {"kind": "bureau"},
+        },
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -46,8 +56,9 @@ def course(api, category: str, title: str) -> str:
 
 
 def attend(api, officer_id: str, session: dict, hours: float) -> dict:
-    response = api.post("/training/attendance", json={"officer_id": officer_id, "session_id": session["session_id"],
-                                                      "hours": hours})
+    response = api.post(
+        "/training/attendance", json={"officer_id": officer_id, "session_id": session["session_id"], "hours": hours}
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -78,10 +89,15 @@ def test_attendance_and_exam_pass_through_the_gateway_unlock_a_certificate(train
     law = course(admin, "public_law", "行政处罚法专题")
     skills = course(scj, "professional", "市场监管执法技能")
     own = {"kind": "agency", "agency_codes": [SCJ]}
-    for sess, hours in ((session_of(admin, REQUIRED, 4), 4), (session_of(admin, law, 12), 12),
-                        (session_of(admin, law, 12), 12), (session_of(admin, law, 2), 2),
-                        (session_of(scj, skills, 12, organiser=own), 12), (session_of(scj, skills, 12, organiser=own), 12),
-                        (session_of(scj, skills, 6, organiser=own), 6)):
+    for sess, hours in (
+        (session_of(admin, REQUIRED, 4), 4),
+        (session_of(admin, law, 12), 12),
+        (session_of(admin, law, 12), 12),
+        (session_of(admin, law, 2), 2),
+        (session_of(scj, skills, 12, organiser=own), 12),
+        (session_of(scj, skills, 12, organiser=own), 12),
+        (session_of(scj, skills, 6, organiser=own), 6),
+    ):
         attend(scj, oid, sess, hours)
     status = scj.get(f"/training/officers/{oid}/compliance").json()
     assert status["compliant"] is True, status
@@ -90,16 +106,26 @@ def test_attendance_and_exam_pass_through_the_gateway_unlock_a_certificate(train
     still = scj.post("/certificates", json=request)  # hours are there now, the exam is not
     assert still.status_code == 409 and any("exam" in r for r in still.json()["fields"]["officer_id"])
 
-    sitting = admin.post("/training/exams", json={"exam_kind": "qualification", "title": f"{TODAY.year}年行政执法资格考试",
-                                                  "sat_on": TODAY.isoformat()})
+    sitting = admin.post(
+        "/training/exams",
+        json={"exam_kind": "qualification", "title": f"{TODAY.year}年行政执法资格考试", "sat_on": TODAY.isoformat()},
+    )
     assert sitting.status_code == 201, sitting.text
-    assert scj.post(f"/training/exams/{sitting.json()['sitting_id']}/results",
-                    json={"officer_id": oid, "score": 85}).status_code == 403  # results are the bureau's
-    result = admin.post(f"/training/exams/{sitting.json()['sitting_id']}/results", json={"officer_id": oid, "score": 85})
+    assert (
+        scj.post(
+            f"/training/exams/{sitting.json()['sitting_id']}/results", json={"officer_id": oid, "score": 85}
+        ).status_code
+        == 403
+    )  # results are the bureau's
+    result = admin.post(
+        f"/training/exams/{sitting.json()['sitting_id']}/results", json={"officer_id": oid, "score": 85}
+    )
     assert result.status_code == 201 and result.json()["passed"] is True
 
-    wait_until(lambda: scj.get(f"/officers/{oid}/eligibility").json()["eligible"],
-               message="personnel's read model has training's hours and exam pass")
+    wait_until(
+        lambda: scj.get(f"/officers/{oid}/eligibility").json()["eligible"],
+        message="personnel's read model has training's hours and exam pass",
+    )
     issued = scj.post("/certificates", json=request)
     assert issued.status_code == 201, issued.text
     assert issued.json()["officer_id"] == oid and issued.json()["status"] == "valid"
@@ -111,11 +137,24 @@ def test_attendance_and_exam_pass_through_the_gateway_unlock_a_certificate(train
     summary = admin.get("/training/compliance/summary").json()
     assert summary["thresholds"] == {"public_law": 30.0, "professional": 30.0}
     market = next(a for a in summary["agencies"] if a["agency_code"] == SCJ)
-    assert (market["officers"], market["compliant"], market["short"], market["agency_name"]) == (1, 1, 0, "县市场监管局")
-    assert suite.training.wait_metric("enforcement_training_compliance_ratio", 1, service="training", agency=SCJ,
-                                      year=TODAY.year) == 1
-    assert suite.training.metric("enforcement_training_hours_total", service="training", agency=SCJ,
-                                 category="professional") == 30
+    assert (market["officers"], market["compliant"], market["short"], market["agency_name"]) == (
+        1,
+        1,
+        0,
+        "县市场监管局",
+    )
+    assert (
+        suite.training.wait_metric(
+            "enforcement_training_compliance_ratio", 1, service="training", agency=SCJ, year=TODAY.year
+        )
+        == 1
+    )
+    assert (
+        suite.training.metric(
+            "enforcement_training_hours_total", service="training", agency=SCJ, category="professional"
+        )
+        == 30
+    )
     assert oid not in suite.training.metrics_text()
 
 
@@ -141,7 +180,11 @@ def test_spreadsheet_upload_all_or_nothing_and_the_export(training_suite):
     refused = upload(scj, write_table("签到表", TEMPLATE_HEADERS, bad), filename="bad.xlsx")
     assert refused.status_code == 400, refused.text
     body = refused.json()
-    assert [(p["row"], p["column"]) for p in body["fields"]["rows"]] == [(3, "hours"), (8, "officer_id"), (12, "session_id")]
+    assert [(p["row"], p["column"]) for p in body["fields"]["rows"]] == [
+        (3, "hours"),
+        (8, "officer_id"),
+        (12, "session_id"),
+    ]
     assert "nothing was imported" in body["message"]
     assert db_counts(suite.training_db, *TRAINING_TABLES) == before
 
@@ -152,7 +195,13 @@ def test_spreadsheet_upload_all_or_nothing_and_the_export(training_suite):
     assert db_counts(suite.training_db, *TRAINING_TABLES) == before
 
     dry = upload(scj, write_table("签到表", TEMPLATE_HEADERS, rows), dry_run="true")
-    assert dry.status_code == 201 and dry.json() == {"import_id": None, "rows": 12, "imported": 0, "officers": 3, "dry_run": True}
+    assert dry.status_code == 201 and dry.json() == {
+        "import_id": None,
+        "rows": 12,
+        "imported": 0,
+        "officers": 3,
+        "dry_run": True,
+    }
     assert db_counts(suite.training_db, *TRAINING_TABLES) == before
     done = upload(scj, write_table("签到表", TEMPLATE_HEADERS, rows), filename="签到表.xlsx")
     assert done.status_code == 201, done.text
@@ -204,29 +253,97 @@ def test_bad_training_input_is_a_clear_4xx_and_writes_nothing(training_suite):
     expect(scj.post("/training/attendance", json={**good, "hours": -2}), 400, "hours")
     expect(scj.post("/training/attendance", json={**good, "hours": 1e9}), 400, "hours")
     expect(scj.post("/training/attendance", json={**good, "hours": "lots"}), 400, "hours")
-    assert "more than the session" in expect(scj.post("/training/attendance", json={**good, "hours": 6}), 400, "hours")["message"]
+    assert (
+        "more than the session"
+        in expect(scj.post("/training/attendance", json={**good, "hours": 6}), 400, "hours")["message"]
+    )
     expect(scj.post("/training/attendance", json={**good, "officer_id": "no-such-officer"}), 400, "officer_id")
     expect(scj.post("/training/attendance", json={**good, "session_id": "no-such-session"}), 400, "session_id")
-    future = expect(scj.post("/training/attendance", json={**good, "attended_on": (TODAY + timedelta(days=30)).isoformat()}),
-                    400, "attended_on")
+    future = expect(
+        scj.post("/training/attendance", json={**good, "attended_on": (TODAY + timedelta(days=30)).isoformat()}),
+        400,
+        "attended_on",
+    )
     assert "future" in future["fields"]["attended_on"][0]
     expect(scj.post("/training/attendance", json={**good, "session_id": upcoming["session_id"]}), 400, "attended_on")
     expect(scj.post("/training/attendance", json={**good, "attended_on": "yesterday"}), 400, "attended_on")
     expect(scj.post("/training/attendance", json={**good, "colour": "red"}), 400, "colour")
-    expect(scj.post("/training/attendance", data="{not json", headers={"Content-Type": "application/json"}), 400, "_body")
+    expect(
+        scj.post("/training/attendance", data="{not json", headers={"Content-Type": "application/json"}), 400, "_body"
+    )
     expect(scj.post("/training/attendance", json={**good, "officer_id": other}), 403)
-    expect(scj.post("/training/sessions", json={"course_id": law, "held_on": TODAY.isoformat(), "hours": 30,
-                                                "delivery": "offline", "organiser": {"kind": "bureau"}}), 403)
-    expect(admin.post("/training/sessions", json={"course_id": law, "held_on": TODAY.isoformat(), "hours": 30,
-                                                  "delivery": "offline", "organiser": {"kind": "bureau"}}), 400, "hours")
-    expect(admin.post("/training/sessions", json={"course_id": law, "held_on": TODAY.isoformat(), "hours": 3,
-                                                  "delivery": "by carrier pigeon", "organiser": {"kind": "bureau"}}), 400, "delivery")
-    expect(admin.post("/training/sessions", json={"course_id": law, "held_on": TODAY.isoformat(), "hours": 3, "delivery": "online",
-                                                  "organiser": {"kind": "joint", "agency_codes": [SCJ]}}), 400, "organiser")
-    expect(admin.post("/training/sessions", json={"course_id": law, "held_on": TODAY.isoformat(), "hours": 3, "delivery": "online",
-                                                  "organiser": {"kind": "agency", "agency_codes": ["140928-nowhere"]}}),
-           400, "organiser")
-    expect(admin.post("/training/courses", json={"title": "无此类别", "category_code": "astrology"}), 400, "category_code")
+    expect(
+        scj.post(
+            "/training/sessions",
+            json={
+                "course_id": law,
+                "held_on": TODAY.isoformat(),
+                "hours": 30,
+                "delivery": "offline",
+                "organiser": {"kind": "bureau"},
+            },
+        ),
+        403,
+    )
+    expect(
+        admin.post(
+            "/training/sessions",
+            json={
+                "course_id": law,
+                "held_on": TODAY.isoformat(),
+                "hours": 30,
+                "delivery": "offline",
+                "organiser": {"kind": "bureau"},
+            },
+        ),
+        400,
+        "hours",
+    )
+    expect(
+        admin.post(
+            "/training/sessions",
+            json={
+                "course_id": law,
+                "held_on": TODAY.isoformat(),
+                "hours": 3,
+                "delivery": "by carrier pigeon",
+                "organiser": {"kind": "bureau"},
+            },
+        ),
+        400,
+        "delivery",
+    )
+    expect(
+        admin.post(
+            "/training/sessions",
+            json={
+                "course_id": law,
+                "held_on": TODAY.isoformat(),
+                "hours": 3,
+                "delivery": "online",
+                "organiser": {"kind": "joint", "agency_codes": [SCJ]},
+            },
+        ),
+        400,
+        "organiser",
+    )
+    expect(
+        admin.post(
+            "/training/sessions",
+            json={
+                "course_id": law,
+                "held_on": TODAY.isoformat(),
+                "hours": 3,
+                "delivery": "online",
+                "organiser": {"kind": "agency", "agency_codes": ["140928-nowhere"]},
+            },
+        ),
+        400,
+        "organiser",
+    )
+    expect(
+        admin.post("/training/courses", json={"title": "无此类别", "category_code": "astrology"}), 400, "category_code"
+    )
     expect(scj.get("/training/compliance", params={"agency_code": NRJ}), 403)
     expect(scj.get(f"/training/officers/{other}/compliance"), 403)
     expect(admin.get("/training/officers/no-such-officer/compliance"), 404)
@@ -236,10 +353,16 @@ def test_bad_training_input_is_a_clear_4xx_and_writes_nothing(training_suite):
 
     # the same request, corrected, goes through; a correction keeps the earlier version
     record = attend(scj, oid, held, 2)
-    fixed = scj.post(f"/training/attendance/{record['attendance_id']}/correction", json={"hours": 3.5, "reason": "补录"})
+    fixed = scj.post(
+        f"/training/attendance/{record['attendance_id']}/correction", json={"hours": 3.5, "reason": "补录"}
+    )
     assert fixed.status_code == 200, fixed.text
     history = scj.get(f"/training/attendance/{record['attendance_id']}").json()
     assert history["hours"] == 3.5 and history["version"] == 2 and [v["hours"] for v in history["history"]] == [2.0]
-    expect(scj.post(f"/training/attendance/{record['attendance_id']}/correction", json={"hours": 5, "reason": "x" * 3}), 400, "hours")
+    expect(
+        scj.post(f"/training/attendance/{record['attendance_id']}/correction", json={"hours": 5, "reason": "x" * 3}),
+        400,
+        "hours",
+    )
     listed = scj.get(f"/training/officers/{oid}/attendance").json()
     assert [(a["hours"], a["version"]) for a in listed] == [(3.5, 2)]

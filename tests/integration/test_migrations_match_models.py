@@ -1,5 +1,6 @@
 """Every installed service's Alembic migrations build exactly the schema its models (and the kernel's tables)
 declare, on SQLite and PostgreSQL: a model changed without a migration, or a migration that drifted, fails here."""
+
 from __future__ import annotations
 
 from importlib import import_module

@@ -5,6 +5,7 @@ the operators' commands), calls it through a standalone nameko RPC proxy as the 
 watches its events from a plain kombu queue as any outside subscriber would. Training facts are
 fed in as ``training.*`` events, the way the training service will publish them.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,13 +13,19 @@ import uuid
 from datetime import date, datetime
 
 import pytest
+from enforcement_testing import (
+    BUREAU,
+    db_counts,
+    db_rows,
+    publish_event,
+    valid_id_number,
+    wait_until,
+    wrong_check_char,
+)
 
 from enforcement_contracts import training
 from enforcement_contracts.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from enforcement_kernel.workdays import add_workdays, workdays_between
-from enforcement_testing import (
-    BUREAU, db_counts, db_rows, publish_event, valid_id_number, wait_until, wrong_check_char,
-)
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -36,27 +43,52 @@ def personnel(database_url, amqp_uri, start_service):
 
 
 def officer_payload(seq: int, agency_code: str = MARKET, **extra) -> dict:
-    payload = {"agency_code": agency_code, "name": f"测试执法员{seq}", "id_number": valid_id_number(seq),
-               "position": "科员", "domains": [MARKET_DOMAIN, "food_safety"]}
+    payload = {
+        "agency_code": agency_code,
+        "name": f"测试执法员{seq}",
+        "id_number": valid_id_number(seq),
+        "position": "科员",
+        "domains": [MARKET_DOMAIN, "food_safety"],
+    }
     payload.update(extra)
     return payload
 
 
-def feed_training_facts(amqp_uri: str, officer: dict, year: int, *, hours: float = 30, courses_done: bool = True,
-                        exam: bool = True) -> None:
+def feed_training_facts(
+    amqp_uri: str, officer: dict, year: int, *, hours: float = 30, courses_done: bool = True, exam: bool = True
+) -> None:
     """What the training service will publish once an officer has done the year's training and the exam."""
-    publish_event(amqp_uri, training.HOURS_UPDATED, {
-        "officer_id": officer["officer_id"], "agency_code": officer["agency_code"], "year": year, "revision": 1,
-        "hours_by_category": {"public_law": float(hours), "professional": float(hours), "political": 4.0},
-        "required_courses_done": courses_done})
+    publish_event(
+        amqp_uri,
+        training.HOURS_UPDATED,
+        {
+            "officer_id": officer["officer_id"],
+            "agency_code": officer["agency_code"],
+            "year": year,
+            "revision": 1,
+            "hours_by_category": {"public_law": float(hours), "professional": float(hours), "political": 4.0},
+            "required_courses_done": courses_done,
+        },
+    )
     if exam:
-        publish_event(amqp_uri, training.EXAM_PASSED, {
-            "result_id": uuid.uuid4().hex, "officer_id": officer["officer_id"], "agency_code": officer["agency_code"],
-            "exam_kind": "qualification", "score": 86.0, "pass_mark": 60.0, "sat_on": date.today()})
+        publish_event(
+            amqp_uri,
+            training.EXAM_PASSED,
+            {
+                "result_id": uuid.uuid4().hex,
+                "officer_id": officer["officer_id"],
+                "agency_code": officer["agency_code"],
+                "exam_kind": "qualification",
+                "score": 86.0,
+                "pass_mark": 60.0,
+                "sat_on": date.today(),
+            },
+        )
 
 
 def wait_eligible(rpc, officer_id: str) -> dict:
     """Events are asynchronous: poll until the read model has both training facts (bounded)."""
+
     def eligible():
         result = rpc.personnel.eligibility(BUREAU, officer_id)
         return result if result["eligible"] else None
@@ -170,18 +202,25 @@ def test_departure_cancels_certificate_and_measures_promptness(personnel, rpc, c
     today = date.today()
     rpc.personnel.register_officer(BUREAU, officer_payload(30, TRANSPORT))  # in post, never certified
     before = {f["agency_code"]: f for f in rpc.personnel.agency_certification_facts(BUREAU, today.year)}
-    assert before[MARKET] == {"agency_code": MARKET, "officers": 2, "certified": 2, "certificates_issued": 2,
-                              "certificates_cancelled": 0}
+    assert before[MARKET] == {
+        "agency_code": MARKET,
+        "officers": 2,
+        "certified": 2,
+        "certificates_issued": 2,
+        "certificates_cancelled": 0,
+    }
     assert (before[TRANSPORT]["officers"], before[TRANSPORT]["certified"]) == (1, 0)
     departed_on = add_workdays(today, -8)
     taken = workdays_between(departed_on, today)
     assert taken > 5, "the test needs a departure beyond the 5-working-day deadline"
 
-    late = rpc.personnel.record_departure(BUREAU, late_officer["officer_id"],
-                                          {"reason": "transfer", "departed_on": departed_on.isoformat()})
+    late = rpc.personnel.record_departure(
+        BUREAU, late_officer["officer_id"], {"reason": "transfer", "departed_on": departed_on.isoformat()}
+    )
     assert late["certificate_cancelled"] is True and late["certificate_number"] == late_cert["number"]
-    on_time = rpc.personnel.record_departure(BUREAU, prompt_officer["officer_id"],
-                                             {"reason": "retirement", "departed_on": today.isoformat()})
+    on_time = rpc.personnel.record_departure(
+        BUREAU, prompt_officer["officer_id"], {"reason": "retirement", "departed_on": today.isoformat()}
+    )
     assert on_time["certificate_cancelled"] is True
 
     cert = rpc.personnel.get_certificate(BUREAU, late_cert["number"])
@@ -190,8 +229,12 @@ def test_departure_cancels_certificate_and_measures_promptness(personnel, rpc, c
     record = rpc.personnel.get_officer(BUREAU, late_officer["officer_id"])
     assert record["status"] == "departed" and record["departed_on"] == departed_on.isoformat()
     assert record["certificate_status"] == "cancelled"
-    assert rpc.personnel.may_enforce({"officer_id": late_officer["officer_id"], "domain": MARKET_DOMAIN,
-                                      "on_date": today.isoformat()})["allowed"] is False
+    assert (
+        rpc.personnel.may_enforce(
+            {"officer_id": late_officer["officer_id"], "domain": MARKET_DOMAIN, "on_date": today.isoformat()}
+        )["allowed"]
+        is False
+    )
 
     received = events.wait_for(6)
     by_subject = {(e["type"], e["subject"]): e for e in received}
@@ -200,9 +243,17 @@ def test_departure_cancels_certificate_and_measures_promptness(personnel, rpc, c
     departed = by_subject[("personnel.officer.departed", late_officer["officer_id"])]["data"]
     assert departed["certificate_cancelled"] is True and departed["departed_on"] == departed_on.isoformat()
     measured = by_subject[("personnel.promptness.measured", late_cert["number"])]["data"]
-    assert measured == {"agency_code": MARKET, "kind": "certificate_cancelled", "reference": late_cert["number"],
-                        "started_on": departed_on.isoformat(), "ended_on": today.isoformat(), "workdays_taken": taken,
-                        "deadline_workdays": 5, "on_time": False, "seconds_taken": None}  # dated by days
+    assert measured == {
+        "agency_code": MARKET,
+        "kind": "certificate_cancelled",
+        "reference": late_cert["number"],
+        "started_on": departed_on.isoformat(),
+        "ended_on": today.isoformat(),
+        "workdays_taken": taken,
+        "deadline_workdays": 5,
+        "on_time": False,
+        "seconds_taken": None,
+    }  # dated by days
     prompt = by_subject[("personnel.promptness.measured", prompt_cert["number"])]["data"]
     assert prompt["workdays_taken"] == 0 and prompt["on_time"] is True
 
@@ -212,18 +263,32 @@ def test_departure_cancels_certificate_and_measures_promptness(personnel, rpc, c
     assert personnel.metric(name, on_time="true", **labels) == 1
 
     table = rpc.personnel.promptness(BUREAU)
-    assert table == [{"agency_code": MARKET, "kind": "certificate_cancelled", "measurements": 2, "on_time": 1,
-                      "on_time_ratio": 0.5, "mean_workdays": round(taken / 2, 2)}]
+    assert table == [
+        {
+            "agency_code": MARKET,
+            "kind": "certificate_cancelled",
+            "measurements": 2,
+            "on_time": 1,
+            "on_time_ratio": 0.5,
+            "mean_workdays": round(taken / 2, 2),
+        }
+    ]
 
     # the supervision service's yearly facts: both left their post, both certificates were taken back
     after = {f["agency_code"]: f for f in rpc.personnel.agency_certification_facts(BUREAU, today.year)}
-    assert after[MARKET] == {"agency_code": MARKET, "officers": 0, "certified": 0, "certificates_issued": 2,
-                             "certificates_cancelled": 2}
+    assert after[MARKET] == {
+        "agency_code": MARKET,
+        "officers": 0,
+        "certified": 0,
+        "certificates_issued": 2,
+        "certificates_cancelled": 2,
+    }
     last_year = {f["agency_code"]: f for f in rpc.personnel.agency_certification_facts(BUREAU, today.year - 1)}
     assert last_year[MARKET]["officers"] == 0 and last_year[MARKET]["certificates_issued"] == 0
     with pytest.raises(Forbidden):  # the county-wide view is the bureau's
-        rpc.personnel.agency_certification_facts({"username": "a", "role": "agency_admin", "agency_code": MARKET},
-                                                 today.year)
+        rpc.personnel.agency_certification_facts(
+            {"username": "a", "role": "agency_admin", "agency_code": MARKET}, today.year
+        )
     with pytest.raises(ValidationFailed) as refused:
         rpc.personnel.agency_certification_facts(BUREAU, "last year")
     assert "year" in refused.value.fields
@@ -231,9 +296,8 @@ def test_departure_cancels_certificate_and_measures_promptness(personnel, rpc, c
 
 def test_a_past_year_s_certification_facts_read_each_certificate_s_state_as_it_was_then(personnel, rpc, amqp_uri):
     """Assessing last year after a suspension today: the certificate counted as valid on 31 December."""
-    from sqlalchemy import text
-
     from enforcement_testing import db_connection
+    from sqlalchemy import text
 
     _, suspended = certified_officer(rpc, amqp_uri, 40)
     certified_officer(rpc, amqp_uri, 41)
@@ -243,10 +307,13 @@ def test_a_past_year_s_certification_facts_read_each_certificate_s_state_as_it_w
         conn.execute(text("UPDATE certificates SET issued_on = :on"), {"on": date(last_year - 1, 3, 1)})
         conn.execute(text("UPDATE certificate_history SET changed_on = :on"), {"on": date(last_year - 1, 3, 1)})
         conn.commit()
-    rpc.personnel.change_certificate_status(BUREAU, suspended["number"], {"status": "suspended", "reason": "暂扣：调查中"})
+    rpc.personnel.change_certificate_status(
+        BUREAU, suspended["number"], {"status": "suspended", "reason": "暂扣：调查中"}
+    )
 
     def market(year):
         return {f["agency_code"]: f for f in rpc.personnel.agency_certification_facts(BUREAU, year)}[MARKET]
+
     assert (market(last_year)["officers"], market(last_year)["certified"]) == (2, 2)  # both valid on 31 December
     assert (market(last_year + 1)["officers"], market(last_year + 1)["certified"]) == (2, 1)  # one suspended now
 
@@ -257,14 +324,17 @@ def test_failing_assessment_suspends_the_certificate(personnel, rpc, collect_eve
     events = collect_events("personnel", "certificate.status_changed", "assessment.recorded")
     today = date.today()
 
-    result = rpc.personnel.record_assessment(BUREAU, officer["officer_id"], {"year": today.year, "grade": "incompetent"})
+    result = rpc.personnel.record_assessment(
+        BUREAU, officer["officer_id"], {"year": today.year, "grade": "incompetent"}
+    )
     assert result["certificate_suspended"] is True and result["grade"] == "incompetent"
 
     assert rpc.personnel.get_certificate(BUREAU, cert["number"])["status"] == "suspended"
     check = rpc.personnel.check_certificate(cert["number"])
     assert check["valid"] is False and check["status"] == "suspended"
-    verdict = rpc.personnel.may_enforce({"officer_id": officer["officer_id"], "domain": MARKET_DOMAIN,
-                                         "on_date": today.isoformat()})
+    verdict = rpc.personnel.may_enforce(
+        {"officer_id": officer["officer_id"], "domain": MARKET_DOMAIN, "on_date": today.isoformat()}
+    )
     assert verdict["allowed"] is False and "suspended" in verdict["reason"]
 
     received = events.wait_for(2)
@@ -290,8 +360,12 @@ def test_agency_admin_cannot_touch_another_agencys_officers(personnel, rpc, coll
         "get_officer": lambda: rpc.personnel.get_officer(outsider, oid),
         "list_officers": lambda: rpc.personnel.list_officers(outsider, {"agency_code": TRANSPORT}),
         "update_officer": lambda: rpc.personnel.update_officer(outsider, oid, {"position": "局长"}),
-        "record_departure": lambda: rpc.personnel.record_departure(outsider, oid, {"reason": "dismissal", "departed_on": today}),
-        "record_assessment": lambda: rpc.personnel.record_assessment(outsider, oid, {"year": 2024, "grade": "incompetent"}),
+        "record_departure": lambda: rpc.personnel.record_departure(
+            outsider, oid, {"reason": "dismissal", "departed_on": today}
+        ),
+        "record_assessment": lambda: rpc.personnel.record_assessment(
+            outsider, oid, {"year": 2024, "grade": "incompetent"}
+        ),
         "register_officer": lambda: rpc.personnel.register_officer(outsider, officer_payload(7, TRANSPORT)),
     }
     for name, attempt in attempts.items():
@@ -312,7 +386,11 @@ def test_agency_admin_cannot_touch_another_agencys_officers(personnel, rpc, coll
     # one event, for the change that was made: what changed and the record as it now is, never the ID number
     [update] = updates.wait_for(1)
     assert {k: update["data"][k] for k in ("officer_id", "changed", "position", "domains")} == {
-        "officer_id": oid, "changed": ["position"], "position": "副科长", "domains": ["transport"]}
+        "officer_id": oid,
+        "changed": ["position"],
+        "position": "副科长",
+        "domains": ["transport"],
+    }
     assert update["data"]["name"] == officer["name"] and valid_id_number(6) not in str(update)
     assert len(updates.collect_for(1.0)) == 1
 

@@ -3,6 +3,7 @@
 Each test runs the real personnel process against the real broker; the outbox crash runs on
 SQLite and PostgreSQL (the relay locks rows differently there), the others on SQLite.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,11 +13,11 @@ import uuid
 from datetime import date
 
 import pytest
+from enforcement_testing import BUREAU, db_count, db_rows, publish_event, publish_raw, valid_id_number
 from kombu import Connection
 
 from enforcement_contracts import training
 from enforcement_kernel.handlers import DEAD_LETTER_EXCHANGE
-from enforcement_testing import BUREAU, db_count, db_rows, publish_event, publish_raw, valid_id_number
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -26,7 +27,12 @@ HANDLED = "enforcement_events_handled_total"
 
 
 def officer_payload(seq: int) -> dict:
-    return {"agency_code": MARKET, "name": f"可靠性{seq}", "id_number": valid_id_number(seq), "domains": ["market_supervision"]}
+    return {
+        "agency_code": MARKET,
+        "name": f"可靠性{seq}",
+        "id_number": valid_id_number(seq),
+        "domains": ["market_supervision"],
+    }
 
 
 def queue_depth(amqp_uri: str, name: str) -> int:
@@ -59,13 +65,19 @@ def config_without_relay(tmp_path):
 
 # --- crash between commit and publish ------------------------------------------------------------
 def test_event_committed_before_a_crash_is_published_exactly_once_after_restart(
-        database_url, amqp_uri, start_service, rpc, collect_events, tmp_path):
+    database_url, amqp_uri, start_service, rpc, collect_events, tmp_path
+):
     events = collect_events("personnel", "officer.registered")
-    service = start_service("personnel", database_url, amqp_uri, extra_env={"CONFIG": str(config_without_relay(tmp_path))})
+    service = start_service(
+        "personnel", database_url, amqp_uri, extra_env={"CONFIG": str(config_without_relay(tmp_path))}
+    )
 
     officer = rpc.personnel.register_officer(BUREAU, officer_payload(11))
-    [row] = db_rows(database_url, "SELECT event_id, status, attempts FROM outbox_events WHERE event_type = :t",
-                    t="personnel.officer.registered")
+    [row] = db_rows(
+        database_url,
+        "SELECT event_id, status, attempts FROM outbox_events WHERE event_type = :t",
+        t="personnel.officer.registered",
+    )
     assert (row["status"], row["attempts"]) == ("pending", 0)  # committed with the officer, not yet published
     assert events.collect_for(1.5) == []
 
@@ -76,8 +88,9 @@ def test_event_committed_before_a_crash_is_published_exactly_once_after_restart(
     [envelope] = events.wait_for(1, timeout=20)
     assert envelope["id"] == row["event_id"] and envelope["data"]["officer_id"] == officer["officer_id"]
     assert len(events.collect_for(3.0)) == 1, f"published more than once: {[e['id'] for e in events.received]}"
-    [after] = db_rows(database_url, "SELECT status, attempts, sent_at FROM outbox_events WHERE event_id = :e",
-                      e=row["event_id"])
+    [after] = db_rows(
+        database_url, "SELECT status, attempts, sent_at FROM outbox_events WHERE event_id = :e", e=row["event_id"]
+    )
     assert after["status"] == "sent" and after["attempts"] == 1 and after["sent_at"] is not None
     assert db_count(database_url, "outbox_events", "status = 'pending'") == 0
 
@@ -87,9 +100,19 @@ def test_redelivered_events_have_one_effect(sqlite_url, amqp_uri, start_service)
     service = start_service("personnel", sqlite_url, amqp_uri)
     officer_id = uuid.uuid4().hex
 
-    exam = publish_event(amqp_uri, training.EXAM_PASSED, {
-        "result_id": uuid.uuid4().hex, "officer_id": officer_id, "agency_code": MARKET, "exam_kind": "qualification",
-        "score": 75.0, "pass_mark": 60.0, "sat_on": date.today()})
+    exam = publish_event(
+        amqp_uri,
+        training.EXAM_PASSED,
+        {
+            "result_id": uuid.uuid4().hex,
+            "officer_id": officer_id,
+            "agency_code": MARKET,
+            "exam_kind": "qualification",
+            "score": 75.0,
+            "pass_mark": 60.0,
+            "sat_on": date.today(),
+        },
+    )
     publish_event(amqp_uri, training.EXAM_PASSED, exam.data, event_id=exam.id)  # the broker redelivers it
 
     exam_labels = {"service": "personnel", "event_type": "training.exam.passed"}
@@ -98,15 +121,23 @@ def test_redelivered_events_have_one_effect(sqlite_url, amqp_uri, start_service)
     assert db_count(sqlite_url, "exam_results", "officer_id = :o", o=officer_id) == 1
     assert db_count(sqlite_url, "processed_events", "event_id = :e", e=exam.id) == 1
 
-    hours = {"officer_id": officer_id, "agency_code": MARKET, "year": date.today().year, "revision": 3,
-             "hours_by_category": {"public_law": 12.5, "professional": 8.0}, "required_courses_done": False}
+    hours = {
+        "officer_id": officer_id,
+        "agency_code": MARKET,
+        "year": date.today().year,
+        "revision": 3,
+        "hours_by_category": {"public_law": 12.5, "professional": 8.0},
+        "required_courses_done": False,
+    }
     first = publish_event(amqp_uri, training.HOURS_UPDATED, hours)
     publish_event(amqp_uri, training.HOURS_UPDATED, hours, event_id=first.id)
 
     hours_labels = {"service": "personnel", "event_type": "training.hours.updated"}
     assert service.wait_metric(HANDLED, 1, outcome="duplicate", **hours_labels) == 1
     assert service.metric(HANDLED, outcome="ok", **hours_labels) == 1
-    rows = db_rows(sqlite_url, "SELECT revision, hours_by_category FROM training_hours WHERE officer_id = :o", o=officer_id)
+    rows = db_rows(
+        sqlite_url, "SELECT revision, hours_by_category FROM training_hours WHERE officer_id = :o", o=officer_id
+    )
     assert len(rows) == 1 and rows[0]["revision"] == 3
     stored = rows[0]["hours_by_category"]
     assert (json.loads(stored) if isinstance(stored, str) else stored) == {"public_law": 12.5, "professional": 8.0}
@@ -122,10 +153,22 @@ def test_poison_messages_are_dead_lettered_and_the_service_keeps_working(sqlite_
 
     malformed = {"hello": "not an envelope"}
     publish_raw(amqp_uri, exchange, key, malformed)
-    bad_payload = {"specversion": "1.0", "id": uuid.uuid4().hex, "source": "training", "type": "training.hours.updated",
-                   "time": "2025-01-01T00:00:00+00:00", "schemaversion": 1,
-                   "data": {"officer_id": "x", "agency_code": MARKET, "year": 1900, "revision": -1,
-                            "hours_by_category": {}, "required_courses_done": "maybe"}}
+    bad_payload = {
+        "specversion": "1.0",
+        "id": uuid.uuid4().hex,
+        "source": "training",
+        "type": "training.hours.updated",
+        "time": "2025-01-01T00:00:00+00:00",
+        "schemaversion": 1,
+        "data": {
+            "officer_id": "x",
+            "agency_code": MARKET,
+            "year": 1900,
+            "revision": -1,
+            "hours_by_category": {},
+            "required_courses_done": "maybe",
+        },
+    }
     publish_raw(amqp_uri, exchange, key, bad_payload)
 
     deadline = time.monotonic() + 15
@@ -147,9 +190,18 @@ def test_poison_messages_are_dead_lettered_and_the_service_keeps_working(sqlite_
 
     # still consuming, still answering, still ready
     officer_id = uuid.uuid4().hex
-    publish_event(amqp_uri, training.HOURS_UPDATED, {
-        "officer_id": officer_id, "agency_code": MARKET, "year": date.today().year, "revision": 1,
-        "hours_by_category": {"public_law": 30.0}, "required_courses_done": True})
+    publish_event(
+        amqp_uri,
+        training.HOURS_UPDATED,
+        {
+            "officer_id": officer_id,
+            "agency_code": MARKET,
+            "year": date.today().year,
+            "revision": 1,
+            "hours_by_category": {"public_law": 30.0},
+            "required_courses_done": True,
+        },
+    )
     assert service.wait_metric(HANDLED, 1, outcome="ok", **labels) == 1
     assert db_count(sqlite_url, "training_hours", "officer_id = :o", o=officer_id) == 1
     assert rpc.personnel.echo("still here") == "still here"

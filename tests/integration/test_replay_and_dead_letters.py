@@ -5,6 +5,7 @@ re-publishing for an event no queue is bound for. Handler
 failures are real database errors: the test installs a SQLite trigger that aborts inserts into
 ``exam_results`` for officer ids with a marker, and "fixes the cause" by dropping it.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,16 +15,25 @@ import uuid
 from datetime import date, datetime, timezone
 
 import pytest
+from enforcement_testing import (
+    BIN_DIR,
+    BUREAU,
+    REPO_ROOT,
+    EventCollector,
+    ServiceProcess,
+    db_connection,
+    db_count,
+    db_rows,
+    publish_event,
+    valid_id_number,
+    wait_until,
+)
 from kombu import Connection
 
 from enforcement_contracts import training
 from enforcement_contracts.errors import ValidationFailed
 from enforcement_kernel.handlers import ATTEMPTS_HEADER, retry_queue_name
 from enforcement_kernel.replay import REPLAY_HEADER
-from enforcement_testing import (
-    BIN_DIR, BUREAU, REPO_ROOT, EventCollector, ServiceProcess, db_connection, db_count, db_rows, publish_event,
-    valid_id_number, wait_until,
-)
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -46,11 +56,19 @@ def personnel(amqp_uri, tmp_path_factory):
     config = folder / "personnel.yml"
     packaged = open(PLUGIN.config_path, encoding="utf-8").read()
     assert "\nOUTBOX:\n" in packaged
-    config.write_text(packaged.replace("\nOUTBOX:\n", f"\nOUTBOX:\n  unroutable_retry_seconds: {UNROUTABLE_RETRY}\n")
-                      + f"\nHANDLERS:\n  max_attempts: {MAX_ATTEMPTS}\n  retry_delay_seconds: 1.5\n"
-                        "  retry_delay_max_seconds: 1.5\n  dead_letter_poll_seconds: 0.5\n", encoding="utf-8")
-    service = ServiceProcess("personnel", f"sqlite:///{folder / 'personnel.db'}", amqp_uri, folder / "personnel.log",
-                             extra_env={"CONFIG": str(config)})
+    config.write_text(
+        packaged.replace("\nOUTBOX:\n", f"\nOUTBOX:\n  unroutable_retry_seconds: {UNROUTABLE_RETRY}\n")
+        + f"\nHANDLERS:\n  max_attempts: {MAX_ATTEMPTS}\n  retry_delay_seconds: 1.5\n"
+        "  retry_delay_max_seconds: 1.5\n  dead_letter_poll_seconds: 0.5\n",
+        encoding="utf-8",
+    )
+    service = ServiceProcess(
+        "personnel",
+        f"sqlite:///{folder / 'personnel.db'}",
+        amqp_uri,
+        folder / "personnel.log",
+        extra_env={"CONFIG": str(config)},
+    )
     service.prepare()
     service.start()
     with Connection(amqp_uri, connect_timeout=5) as conn:
@@ -60,8 +78,14 @@ def personnel(amqp_uri, tmp_path_factory):
 
 
 def tool(name: str, *args: str, amqp_uri: str, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run([str(BIN_DIR / name), *args], env={"AMQP_URI": amqp_uri, "PATH": str(BIN_DIR)},
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(BIN_DIR / name), *args],
+        env={"AMQP_URI": amqp_uri, "PATH": str(BIN_DIR)},
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if check:
         assert done.returncode == 0, f"{name} {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
     return done
@@ -87,8 +111,12 @@ def fail_inserts_for(database_url: str, marker: str) -> str:
 
     trigger = "fail_" + marker.strip("-")
     with db_connection(database_url) as conn:
-        conn.execute(text(f"CREATE TRIGGER {trigger} BEFORE INSERT ON exam_results "
-                          f"WHEN NEW.officer_id LIKE '{marker}%' BEGIN SELECT RAISE(ABORT, 'exam store refused'); END"))
+        conn.execute(
+            text(
+                f"CREATE TRIGGER {trigger} BEFORE INSERT ON exam_results "
+                f"WHEN NEW.officer_id LIKE '{marker}%' BEGIN SELECT RAISE(ABORT, 'exam store refused'); END"
+            )
+        )
         conn.commit()
     return trigger
 
@@ -102,9 +130,19 @@ def drop_trigger(database_url: str, trigger: str) -> None:
 
 
 def exam_passed(amqp_uri: str, officer_id: str):
-    return publish_event(amqp_uri, training.EXAM_PASSED, {
-        "result_id": uuid.uuid4().hex, "officer_id": officer_id, "agency_code": MARKET, "exam_kind": "qualification",
-        "score": 80.0, "pass_mark": 60.0, "sat_on": date.today()})
+    return publish_event(
+        amqp_uri,
+        training.EXAM_PASSED,
+        {
+            "result_id": uuid.uuid4().hex,
+            "officer_id": officer_id,
+            "agency_code": MARKET,
+            "exam_kind": "qualification",
+            "score": 80.0,
+            "pass_mark": 60.0,
+            "sat_on": date.today(),
+        },
+    )
 
 
 # --- replay ------------------------------------------------------------------------------------------
@@ -112,13 +150,29 @@ def test_replay_delivers_the_original_events_of_the_requested_types_and_window_t
     live = EventCollector(amqp_uri, "personnel", ["officer.registered", "officer.updated"])
     try:
         start = datetime.now(timezone.utc)
-        first = rpc.personnel.register_officer(BUREAU, {"agency_code": MARKET, "name": "重放甲", "id_number": valid_id_number(401),
-                                                        "domains": ["market_supervision"]})
+        first = rpc.personnel.register_officer(
+            BUREAU,
+            {
+                "agency_code": MARKET,
+                "name": "重放甲",
+                "id_number": valid_id_number(401),
+                "domains": ["market_supervision"],
+            },
+        )
         live.wait_for(1)
         middle = datetime.now(timezone.utc)
-        later = [rpc.personnel.register_officer(BUREAU, {"agency_code": MARKET, "name": f"重放{n}",
-                                                         "id_number": valid_id_number(402 + n),
-                                                         "domains": ["market_supervision"]}) for n in range(2)]
+        later = [
+            rpc.personnel.register_officer(
+                BUREAU,
+                {
+                    "agency_code": MARKET,
+                    "name": f"重放{n}",
+                    "id_number": valid_id_number(402 + n),
+                    "domains": ["market_supervision"],
+                },
+            )
+            for n in range(2)
+        ]
         rpc.personnel.update_officer(BUREAU, later[0]["officer_id"], {"position": "科员"})
         originals = live.wait_for(4)
     finally:
@@ -126,15 +180,30 @@ def test_replay_delivers_the_original_events_of_the_requested_types_and_window_t
     registered = {e["data"]["officer_id"]: e for e in originals if e["type"] == "personnel.officer.registered"}
     assert set(registered) == {first["officer_id"], *(o["officer_id"] for o in later)}
     # the relay marks a row sent only after the confirm: wait for that before asking for the history
-    wait_until(lambda: db_count(personnel.database_url, "outbox_events",
-                                "status != 'sent' AND event_type LIKE 'personnel.officer.%'") == 0, message="outbox sent")
+    wait_until(
+        lambda: (
+            db_count(
+                personnel.database_url, "outbox_events", "status != 'sent' AND event_type LIKE 'personnel.officer.%'"
+            )
+            == 0
+        ),
+        message="outbox sent",
+    )
 
     fresh = f"replay-test-{uuid.uuid4().hex[:8]}"
     with Connection(amqp_uri, connect_timeout=5) as conn:
         conn.default_channel.queue_declare(queue=fresh, durable=True, auto_delete=False)
     try:
-        done = tool("enforcement-replay", "--queue", fresh, "--types", "personnel.officer.registered",
-                    "--since", middle.isoformat(), amqp_uri=amqp_uri)
+        done = tool(
+            "enforcement-replay",
+            "--queue",
+            fresh,
+            "--types",
+            "personnel.officer.registered",
+            "--since",
+            middle.isoformat(),
+            amqp_uri=amqp_uri,
+        )
         assert "personnel: 2 events" in done.stdout
         replayed = drain(amqp_uri, fresh)
         expected = [registered[o["officer_id"]] for o in later]
@@ -143,8 +212,10 @@ def test_replay_delivers_the_original_events_of_the_requested_types_and_window_t
         assert all(m.headers.get(REPLAY_HEADER) is True for m in replayed)
 
         # an explicit window over the RPC: only the first registration is before ``middle``
-        assert rpc.personnel.replay_events(fresh, ["personnel.officer.registered"], start.isoformat(),
-                                           middle.isoformat()) == 1
+        assert (
+            rpc.personnel.replay_events(fresh, ["personnel.officer.registered"], start.isoformat(), middle.isoformat())
+            == 1
+        )
         [only] = drain(amqp_uri, fresh)
         assert json.loads(only.body) == registered[first["officer_id"]]
     finally:
@@ -152,8 +223,9 @@ def test_replay_delivers_the_original_events_of_the_requested_types_and_window_t
             conn.default_channel.queue_delete(fresh)
 
     with pytest.raises(ValidationFailed) as unknown:
-        rpc.personnel.replay_events("whatever", ["personnel.officer.vanished", "training.hours.updated"],
-                                    start.isoformat())
+        rpc.personnel.replay_events(
+            "whatever", ["personnel.officer.vanished", "training.hours.updated"], start.isoformat()
+        )
     assert set(unknown.value.fields) == {"event_types"}
     with pytest.raises(ValidationFailed) as missing:
         rpc.personnel.replay_events(fresh, ["personnel.officer.registered"], start.isoformat())
@@ -161,34 +233,62 @@ def test_replay_delivers_the_original_events_of_the_requested_types_and_window_t
     with pytest.raises(ValidationFailed) as times:
         rpc.personnel.replay_events(fresh, ["personnel.officer.registered"], "yesterday")
     assert set(times.value.fields) == {"since"}
-    refused = tool("enforcement-replay", "--queue", fresh, "--types", "cases.nothing.like.this", "--since", "2026-01-01",
-                   amqp_uri=amqp_uri, check=False)
+    refused = tool(
+        "enforcement-replay",
+        "--queue",
+        fresh,
+        "--types",
+        "cases.nothing.like.this",
+        "--since",
+        "2026-01-01",
+        amqp_uri=amqp_uri,
+        check=False,
+    )
     assert refused.returncode != 0 and "unknown event type: cases.nothing.like.this" in refused.stderr
 
 
 def test_an_event_nobody_subscribes_to_is_given_up_after_the_retry_window_and_still_replayable(personnel, amqp_uri):
     """The relay stops re-publishing an unroutable event after OUTBOX.unroutable_retry_seconds; the row stays in the
     history as ``unrouted`` and a subscriber that comes later gets it by replay, with its original id."""
+    from sqlalchemy import text
+
     from enforcement_contracts import personnel as contract
     from enforcement_contracts.asyncapi import example_data
     from enforcement_contracts.events import Envelope
-    from sqlalchemy import text
 
     event_type = contract.ASSESSMENT_RECORDED
-    envelope = Envelope(type=event_type.type, source=event_type.source, data=event_type.dump(example_data(event_type)),
-                        schemaversion=event_type.version, subject="unbound")
+    envelope = Envelope(
+        type=event_type.type,
+        source=event_type.source,
+        data=event_type.dump(example_data(event_type)),
+        schemaversion=event_type.version,
+        subject="unbound",
+    )
     unbound_key = f"{event_type.routing_key}.unbound-{uuid.uuid4().hex[:8]}"  # no queue is bound to this key
     since = datetime.now(timezone.utc)
     with db_connection(personnel.database_url) as conn:  # as if the service had emitted it: a pending outbox row
-        conn.execute(text("INSERT INTO outbox_events (event_id, event_type, exchange, routing_key, body, created_at, "
-                          "status, attempts, next_attempt_at) VALUES (:id, :type, :exchange, :key, :body, :now, "
-                          "'pending', 0, :now)"),
-                     {"id": envelope.id, "type": event_type.type, "exchange": event_type.exchange, "key": unbound_key,
-                      "body": json.dumps(envelope.to_dict()), "now": datetime.utcnow()})
+        conn.execute(
+            text(
+                "INSERT INTO outbox_events (event_id, event_type, exchange, routing_key, body, created_at, "
+                "status, attempts, next_attempt_at) VALUES (:id, :type, :exchange, :key, :body, :now, "
+                "'pending', 0, :now)"
+            ),
+            {
+                "id": envelope.id,
+                "type": event_type.type,
+                "exchange": event_type.exchange,
+                "key": unbound_key,
+                "body": json.dumps(envelope.to_dict()),
+                "now": datetime.utcnow(),
+            },
+        )
         conn.commit()
     final = "event_id = :id AND status = 'unrouted'"
-    wait_until(lambda: db_count(personnel.database_url, "outbox_events", final, id=envelope.id) == 1, timeout=30,
-               message="the relay gave up on the unroutable event")
+    wait_until(
+        lambda: db_count(personnel.database_url, "outbox_events", final, id=envelope.id) == 1,
+        timeout=30,
+        message="the relay gave up on the unroutable event",
+    )
     attempts_sql = "SELECT attempts FROM outbox_events WHERE event_id = :id"
     [row] = db_rows(personnel.database_url, attempts_sql, id=envelope.id)
     attempts = row["attempts"]
@@ -200,8 +300,16 @@ def test_an_event_nobody_subscribes_to_is_given_up_after_the_retry_window_and_st
     with Connection(amqp_uri, connect_timeout=5) as conn:
         conn.default_channel.queue_declare(queue=late, durable=True, auto_delete=False)
     try:
-        tool("enforcement-replay", "--queue", late, "--types", event_type.type, "--since", since.isoformat(),
-             amqp_uri=amqp_uri)
+        tool(
+            "enforcement-replay",
+            "--queue",
+            late,
+            "--types",
+            event_type.type,
+            "--since",
+            since.isoformat(),
+            amqp_uri=amqp_uri,
+        )
         replayed = [json.loads(m.body) for m in drain(amqp_uri, late)]
         assert [e["id"] for e in replayed] == [envelope.id]
     finally:
@@ -212,11 +320,16 @@ def test_an_event_nobody_subscribes_to_is_given_up_after_the_retry_window_and_st
 # --- retries and dead letters -------------------------------------------------------------------------
 def test_a_transient_failure_is_retried_after_a_delay_and_applied_once(personnel, amqp_uri):
     trigger = fail_inserts_for(personnel.database_url, "flaky-")
-    errors, ok = personnel.metric(HANDLED, outcome="error", **EXAM_LABELS), personnel.metric(HANDLED, outcome="ok", **EXAM_LABELS)
+    errors, ok = (
+        personnel.metric(HANDLED, outcome="error", **EXAM_LABELS),
+        personnel.metric(HANDLED, outcome="ok", **EXAM_LABELS),
+    )
     officer_id = f"flaky-{uuid.uuid4().hex[:8]}"
     event = exam_passed(amqp_uri, officer_id)
 
-    wait_until(lambda: personnel.metric(HANDLED, outcome="error", **EXAM_LABELS) >= errors + 1, message="first attempt failed")
+    wait_until(
+        lambda: personnel.metric(HANDLED, outcome="error", **EXAM_LABELS) >= errors + 1, message="first attempt failed"
+    )
     drop_trigger(personnel.database_url, trigger)  # the cause goes away while the message waits 1.5 s
     assert queue_depth(amqp_uri, retry_queue_name(EXAM_QUEUE)) == 1  # parked, not looping
 
@@ -229,7 +342,10 @@ def test_a_transient_failure_is_retried_after_a_delay_and_applied_once(personnel
 
 def test_a_poison_message_is_dead_lettered_after_the_attempts_then_requeued_and_applied_once(personnel, amqp_uri):
     trigger = fail_inserts_for(personnel.database_url, "poison-")
-    errors, ok = personnel.metric(HANDLED, outcome="error", **EXAM_LABELS), personnel.metric(HANDLED, outcome="ok", **EXAM_LABELS)
+    errors, ok = (
+        personnel.metric(HANDLED, outcome="error", **EXAM_LABELS),
+        personnel.metric(HANDLED, outcome="ok", **EXAM_LABELS),
+    )
     officer_id = f"poison-{uuid.uuid4().hex[:8]}"
     started = time.monotonic()
     event = exam_passed(amqp_uri, officer_id)
@@ -238,12 +354,15 @@ def test_a_poison_message_is_dead_lettered_after_the_attempts_then_requeued_and_
     assert time.monotonic() - started >= (MAX_ATTEMPTS - 1) * 1.5 - 0.2  # waited between attempts: no hot loop
     assert personnel.metric(HANDLED, outcome="error", **EXAM_LABELS) == errors + MAX_ATTEMPTS
     assert queue_depth(amqp_uri, EXAM_QUEUE) == 0 and queue_depth(amqp_uri, retry_queue_name(EXAM_QUEUE)) == 0
-    assert wait_until(lambda: personnel.metric(DLQ_GAUGE, service="personnel", queue=EXAM_DLQ) == 1,
-                      message="dead-letter gauge")
+    assert wait_until(
+        lambda: personnel.metric(DLQ_GAUGE, service="personnel", queue=EXAM_DLQ) == 1, message="dead-letter gauge"
+    )
 
     listed = json.loads(tool("enforcement-dead-letters", "list", "--json", amqp_uri=amqp_uri).stdout)
     assert {"queue": EXAM_DLQ, "messages": 1} in listed
-    [shown] = json.loads(tool("enforcement-dead-letters", "show", "--queue", EXAM_QUEUE, "--json", amqp_uri=amqp_uri).stdout)
+    [shown] = json.loads(
+        tool("enforcement-dead-letters", "show", "--queue", EXAM_QUEUE, "--json", amqp_uri=amqp_uri).stdout
+    )
     assert shown["event_id"] == event.id and shown["type"] == "training.exam.passed"
     assert shown["queue"] == EXAM_QUEUE and shown["reason"] == "failed" and shown["attempts"] == MAX_ATTEMPTS
     assert "exam store refused" in shown["error"]
@@ -264,8 +383,14 @@ def test_a_poison_message_is_dead_lettered_after_the_attempts_then_requeued_and_
     with Connection(amqp_uri, connect_timeout=5) as conn:
         from kombu import Producer
 
-        Producer(conn.default_channel).publish(event.to_dict(), exchange="", routing_key=EXAM_DLQ, serializer="json",
-                                               message_id=event.id, headers={ATTEMPTS_HEADER: MAX_ATTEMPTS})
+        Producer(conn.default_channel).publish(
+            event.to_dict(),
+            exchange="",
+            routing_key=EXAM_DLQ,
+            serializer="json",
+            message_id=event.id,
+            headers={ATTEMPTS_HEADER: MAX_ATTEMPTS},
+        )
     tool("enforcement-dead-letters", "requeue", "--queue", EXAM_DLQ, "--all", amqp_uri=amqp_uri)
     assert personnel.wait_metric(HANDLED, duplicates + 1, outcome="duplicate", **EXAM_LABELS) == duplicates + 1
     assert db_count(personnel.database_url, "exam_results", "officer_id = :o", o=officer_id) == 1

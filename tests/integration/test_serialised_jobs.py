@@ -3,13 +3,14 @@
 A second transaction asking for the same name cannot have it while the first is open, has it once the first ends
 (commit or rollback), and another name is never in the way. (On SQLite it does nothing: one process per file.)
 """
+
 from __future__ import annotations
 
+from enforcement_testing import fresh_postgres_database
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from enforcement_kernel.db import Tx, advisory_key, make_engine
-from enforcement_testing import fresh_postgres_database
 
 
 def _other_may_take(engine, name: str) -> bool:

@@ -8,6 +8,7 @@
 2. A gateway started with ``GATEWAY_SERVICES=training`` mounts the training routes and its own (log in), answers
    404 for the personnel and cases routes and leaves them out of /openapi.json.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,9 +21,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from enforcement_testing import BUREAU, REPO_ROOT, ServiceProcess, db_rows, free_port, fresh_postgres_database
 
 from enforcement_contracts.errors import ValidationFailed
-from enforcement_testing import BUREAU, REPO_ROOT, ServiceProcess, db_rows, free_port, fresh_postgres_database
 
 pytestmark = pytest.mark.timeout(420)
 
@@ -53,12 +54,20 @@ def cases_only_venv(tmp_path_factory) -> Path:
     sources = []
     for package in ("contracts", "kernel", "services/cases"):
         target = root / "src" / package
-        shutil.copytree(REPO_ROOT / package, target,
-                        ignore=shutil.ignore_patterns("build", "dist", "*.egg-info", "__pycache__", "*.pyc"))
+        shutil.copytree(
+            REPO_ROOT / package,
+            target,
+            ignore=shutil.ignore_patterns("build", "dist", "*.egg-info", "__pycache__", "*.pyc"),
+        )
         sources.append(str(target))
     started = time.monotonic()
-    done = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", *sources],
-                          capture_output=True, text=True, timeout=360, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", *sources],
+        capture_output=True,
+        text=True,
+        timeout=360,
+        stdin=subprocess.DEVNULL,
+    )
     assert done.returncode == 0, f"pip install failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     print(f"cases-only venv installed in {time.monotonic() - started:.0f} s")
     return venv / "bin"
@@ -67,13 +76,21 @@ def cases_only_venv(tmp_path_factory) -> Path:
 def test_cases_alone_in_a_fresh_virtualenv_migrates_starts_and_answers(cases_only_venv, amqp_uri, tmp_path):
     python = str(cases_only_venv / "python")
     probe = subprocess.run(
-        [python, "-c",
-         "import importlib.util, json\n"
-         "from importlib.metadata import entry_points, distributions\n"
-         f"print(json.dumps({{'present': [m for m in {list(NEIGHBOURS)!r} if importlib.util.find_spec(m)],"
-         " 'services': sorted(ep.name for ep in entry_points(group='enforcement.services')),"
-         " 'dists': sorted(d.metadata['Name'] for d in distributions() if d.metadata['Name'].startswith('enforcement'))}))"],
-        capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        [
+            python,
+            "-c",
+            "import importlib.util, json\n"
+            "from importlib.metadata import entry_points, distributions\n"
+            f"print(json.dumps({{'present': [m for m in {list(NEIGHBOURS)!r} if importlib.util.find_spec(m)],"
+            " 'services': sorted(ep.name for ep in entry_points(group='enforcement.services')),"
+            " 'dists': sorted(d.metadata['Name'] for d in distributions()"
+            " if d.metadata['Name'].startswith('enforcement'))}))",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert probe.returncode == 0, probe.stderr
     installed = json.loads(probe.stdout)
     assert installed["present"] == [], f"neighbours importable in the cases-only venv: {installed['present']}"
@@ -81,8 +98,9 @@ def test_cases_alone_in_a_fresh_virtualenv_migrates_starts_and_answers(cases_onl
     assert installed["dists"] == ["enforcement-cases", "enforcement-contracts", "enforcement-kernel"]
 
     with fresh_postgres_database() as url:
-        cases = VenvServiceProcess(cases_only_venv, "cases", url, amqp_uri, tmp_path / "cases.log",
-                                   extra_env={"RPC_TIMEOUT": "2"})
+        cases = VenvServiceProcess(
+            cases_only_venv, "cases", url, amqp_uri, tmp_path / "cases.log", extra_env={"RPC_TIMEOUT": "2"}
+        )
         cases.prepare()  # enforcement-migrate cases && enforcement-seed cases, from the fresh venv
         assert db_rows(url, "SELECT version_num FROM alembic_version"), "no Alembic revision recorded"
         try:
@@ -107,9 +125,12 @@ def test_cases_alone_in_a_fresh_virtualenv_migrates_starts_and_answers(cases_onl
 # the gateway in front of a subset of the services
 # --------------------------------------------------------------------------------------------
 def _http(method: str, url: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Content-Type": "application/json",
-                                              **({"Authorization": f"Bearer {token}"} if token else {})})
+    request = urllib.request.Request(
+        url,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})},
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read() or b"null")
@@ -119,9 +140,12 @@ def _http(method: str, url: str, body: dict | None = None, token: str | None = N
 
 def test_gateway_mounts_only_the_routes_of_the_services_behind_it(tmp_path, amqp_uri, start_service):
     web = free_port()
-    start_service("gateway", f"sqlite:///{tmp_path}/gateway.db", amqp_uri,
-                  extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", "RPC_TIMEOUT": "2",
-                             "GATEWAY_SERVICES": "training"})
+    start_service(
+        "gateway",
+        f"sqlite:///{tmp_path}/gateway.db",
+        amqp_uri,
+        extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", "RPC_TIMEOUT": "2", "GATEWAY_SERVICES": "training"},
+    )
     root = f"http://127.0.0.1:{web}"
 
     status, login = _http("POST", f"{root}/api/v1/auth/login", {"username": "admin", "password": "change-me-now"})

@@ -1,6 +1,7 @@
 """Onboarding outside subscribers: user, queue, bindings and dead-letter queue through the real
 RabbitMQ management API, read-only rights enforced by RabbitMQ itself, the definitions export, and
 the bureau's gateway routes over real HTTP."""
+
 from __future__ import annotations
 
 import base64
@@ -15,23 +16,35 @@ from pathlib import Path
 import pytest
 import requests
 from amqp.exceptions import AccessRefused
+from enforcement_testing import BIN_DIR, REPO_ROOT, free_port, wait_until
 from kombu import Connection, Exchange, Producer, Queue
 
 from enforcement_contracts import training
 from enforcement_contracts.errors import Conflict, ValidationFailed
 from enforcement_contracts.events import Envelope
 from enforcement_kernel import subscribers as subs
-from enforcement_testing import BIN_DIR, REPO_ROOT, free_port, wait_until
 
 DEFINITIONS_FILE = REPO_ROOT / "deploy" / "rabbitmq" / "definitions.json"
 
 
 def hours_updated(seq: int) -> Envelope:
-    data = training.HOURS_UPDATED.dump({"officer_id": f"officer-{seq}", "agency_code": "140928001", "year": 2026,
-                                        "revision": seq, "hours_by_category": {"public_law": 12.0},
-                                        "required_courses_done": True})
-    return Envelope(type=training.HOURS_UPDATED.type, source="training", data=data,
-                    schemaversion=training.HOURS_UPDATED.version, subject=f"officer-{seq}")
+    data = training.HOURS_UPDATED.dump(
+        {
+            "officer_id": f"officer-{seq}",
+            "agency_code": "140928001",
+            "year": 2026,
+            "revision": seq,
+            "hours_by_category": {"public_law": 12.0},
+            "required_courses_done": True,
+        }
+    )
+    return Envelope(
+        type=training.HOURS_UPDATED.type,
+        source="training",
+        data=data,
+        schemaversion=training.HOURS_UPDATED.version,
+        subject=f"officer-{seq}",
+    )
 
 
 def unique(prefix: str) -> str:
@@ -69,8 +82,20 @@ def test_unknown_event_type_is_refused_by_name_and_nothing_is_created(management
         subs.add_subscriber(management, "Credit System", ["personnel.certificate.issued"])
     assert "name" in bad_name.value.fields
     # the command says the same and exits non-zero
-    done = subprocess.run([str(BIN_DIR / "enforcement-subscribers"), "--vhost", subs.vhost_of(amqp_uri), "add", name,
-                           "--events", "training.hours.updatd"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [
+            str(BIN_DIR / "enforcement-subscribers"),
+            "--vhost",
+            subs.vhost_of(amqp_uri),
+            "add",
+            name,
+            "--events",
+            "training.hours.updatd",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode != 0 and "unknown event type: training.hours.updatd" in done.stderr
     assert management.queue(f"sub.{name}") is None and management.user(f"sub-{name}") is None
 
@@ -88,11 +113,21 @@ def test_offline_subscriber_receives_all_1000_events_when_it_connects(management
         producer = Producer(conn.channel())
         for seq in range(1000):
             envelope = hours_updated(seq)
-            producer.publish(envelope.to_dict(), exchange=exchange, routing_key=training.HOURS_UPDATED.routing_key,
-                             serializer="json", delivery_mode=2, mandatory=True, message_id=envelope.id)
+            producer.publish(
+                envelope.to_dict(),
+                exchange=exchange,
+                routing_key=training.HOURS_UPDATED.routing_key,
+                serializer="json",
+                delivery_mode=2,
+                mandatory=True,
+                message_id=envelope.id,
+            )
             published.append(envelope.id)
-    wait_until(lambda: (management.queue(created["queue"]) or {}).get("messages") == 1000, timeout=30,
-               message="1000 messages waiting in the subscriber queue")
+    wait_until(
+        lambda: (management.queue(created["queue"]) or {}).get("messages") == 1000,
+        timeout=30,
+        message="1000 messages waiting in the subscriber queue",
+    )
 
     received = []
     with Connection(subscriber_uri(amqp_uri, created)) as conn:
@@ -111,15 +146,20 @@ def test_offline_subscriber_receives_all_1000_events_when_it_connects(management
 
 def test_subscriber_user_is_refused_publishing_binding_and_declaring(management, amqp_uri):
     created = add(management, unique("hotline"), ["personnel.certificate.issued"])
-    assert management.request("GET", f"/api/permissions/{subs.quote(management.vhost)}/{created['user']}") \
-        == {"user": created["user"], "vhost": management.vhost, "configure": "^$", "write": "^$",
-            "read": "^" + re.escape(created["queue"]) + r"(\.dlq)?$"}
+    assert management.request("GET", f"/api/permissions/{subs.quote(management.vhost)}/{created['user']}") == {
+        "user": created["user"],
+        "vhost": management.vhost,
+        "configure": "^$",
+        "write": "^$",
+        "read": "^" + re.escape(created["queue"]) + r"(\.dlq)?$",
+    }
     uri = subscriber_uri(amqp_uri, created)
     forged = hours_updated(1).to_dict()
     with Connection(uri, transport_options={"confirm_publish": True}) as conn:
         with pytest.raises(AccessRefused, match="ACCESS_REFUSED.*training.events"):
-            Producer(conn.channel()).publish(forged, exchange="training.events", routing_key="hours.updated",
-                                             serializer="json")
+            Producer(conn.channel()).publish(
+                forged, exchange="training.events", routing_key="hours.updated", serializer="json"
+            )
     with Connection(uri) as conn:
         with pytest.raises(AccessRefused):
             conn.channel().queue_bind(created["queue"], "training.events", routing_key="#")
@@ -170,24 +210,36 @@ def test_command_adds_lists_and_removes_a_subscriber(management, amqp_uri):
 def fresh_vhost(management):
     name = unique("enf-test-defs")
     management.request("PUT", f"/api/vhosts/{subs.quote(name)}")
-    yield subs.ManagementApi(subs.ManagementSettings(url=management.settings.url, user=management.settings.user,
-                                                     password=management.settings.password, vhost=name))
+    yield subs.ManagementApi(
+        subs.ManagementSettings(
+            url=management.settings.url,
+            user=management.settings.user,
+            password=management.settings.password,
+            vhost=name,
+        )
+    )
     management.request("DELETE", f"/api/vhosts/{subs.quote(name)}", ok_missing=True)
 
 
 def test_exported_definitions_load_into_a_fresh_vhost(management, amqp_uri, fresh_vhost, tmp_path):
     created = add(management, unique("province"), ["personnel.certificate.issued", "training.exam.passed"])
     out = tmp_path / "definitions.json"
-    done = subprocess.run([str(BIN_DIR / "enforcement-subscribers"), "--vhost", management.vhost, "export-definitions",
-                           "-o", str(out)], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [str(BIN_DIR / "enforcement-subscribers"), "--vhost", management.vhost, "export-definitions", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     document = json.loads(out.read_text())
     # into another vhost: the same file with the vhost renamed, imported node-wide (users and permissions too)
     text = json.dumps(document).replace(json.dumps(management.vhost), json.dumps(fresh_vhost.vhost))
     fresh_vhost.request("POST", "/api/definitions", json.loads(text))
     queue = fresh_vhost.queue(created["queue"])
-    assert queue["durable"] and queue["arguments"] == {"x-dead-letter-exchange": subs.DEAD_LETTER_EXCHANGE,
-                                                        "x-dead-letter-routing-key": created["queue"]}
+    assert queue["durable"] and queue["arguments"] == {
+        "x-dead-letter-exchange": subs.DEAD_LETTER_EXCHANGE,
+        "x-dead-letter-routing-key": created["queue"],
+    }
     assert fresh_vhost.queue(created["dead_letter_queue"]) is not None
     bindings = {(b["source"], b["routing_key"]) for b in fresh_vhost.queue_bindings(created["queue"])}
     assert {("personnel.events", "certificate.issued"), ("training.events", "exam.passed")} <= bindings
@@ -197,24 +249,46 @@ def test_exported_definitions_load_into_a_fresh_vhost(management, amqp_uri, fres
         assert conn.channel().queue_declare(created["queue"], passive=True).message_count == 0
 
 
-def test_offline_export_with_a_services_account_loads_node_wide_and_its_password_works(management, amqp_uri,
-                                                                                        fresh_vhost, tmp_path):
+def test_offline_export_with_a_services_account_loads_node_wide_and_its_password_works(
+    management, amqp_uri, fresh_vhost, tmp_path
+):
     """What county IT does for a new broker: export without a broker, load at boot, log in."""
     service_user, name = unique("enf-test-suite"), unique("offline")
     management.made.extend([service_user, f"sub-{name}"])
     out = tmp_path / "definitions.json"
-    done = subprocess.run([str(BIN_DIR / "enforcement-subscribers"), "--vhost", fresh_vhost.vhost, "export-definitions",
-                           "--offline", "--subscriber", f"{name}=personnel.certificate.issued", "--service-user",
-                           service_user, "-o", str(out)], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, "RABBITMQ_SERVICE_PASSWORD": "suite-secret-1"})
+    done = subprocess.run(
+        [
+            str(BIN_DIR / "enforcement-subscribers"),
+            "--vhost",
+            fresh_vhost.vhost,
+            "export-definitions",
+            "--offline",
+            "--subscriber",
+            f"{name}=personnel.certificate.issued",
+            "--service-user",
+            service_user,
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "RABBITMQ_SERVICE_PASSWORD": "suite-secret-1"},
+    )
     assert done.returncode == 0, done.stderr
     fresh_vhost.request("POST", "/api/definitions", json.loads(out.read_text()))
     vhost_uri = amqp_uri.rsplit("@", 1)[1].rsplit("/", 1)[0] + "/" + fresh_vhost.vhost
-    with Connection(f"amqp://{service_user}:suite-secret-1@{vhost_uri}", transport_options={"confirm_publish": True}) as conn:
-        Producer(conn.channel()).publish({"x": 1}, exchange="personnel.events", routing_key="certificate.issued",
-                                         mandatory=True)  # routed: sub.<name> is bound
-    assert wait_until(lambda: (fresh_vhost.queue(f"sub.{name}") or {}).get("messages") == 1, timeout=15,
-                      message="the message reached the subscriber queue")
+    with Connection(
+        f"amqp://{service_user}:suite-secret-1@{vhost_uri}", transport_options={"confirm_publish": True}
+    ) as conn:
+        Producer(conn.channel()).publish(
+            {"x": 1}, exchange="personnel.events", routing_key="certificate.issued", mandatory=True
+        )  # routed: sub.<name> is bound
+    assert wait_until(
+        lambda: (fresh_vhost.queue(f"sub.{name}") or {}).get("messages") == 1,
+        timeout=15,
+        message="the message reached the subscriber queue",
+    )
     # the subscriber has no password until an operator sets one
     with pytest.raises(Exception, match="ACCESS_REFUSED|403|auth"):
         with Connection(f"amqp://sub-{name}:@{vhost_uri}", connect_timeout=5) as conn:
@@ -225,17 +299,24 @@ def test_committed_definitions_file_is_current_and_loads(fresh_vhost):
     """deploy/rabbitmq/definitions.json is what the offline export writes, and RabbitMQ accepts it."""
     committed = json.loads(DEFINITIONS_FILE.read_text())
     services_user = next(u for u in committed["users"] if not u["name"].startswith(subs.USER_PREFIX))
-    expected = subs.definitions("/", [subs.subscriber_topology("example", ["personnel.certificate.issued"])],
-                                [subs.DefinitionUser(services_user["name"], services_user["password_hash"],
-                                                     tags="administrator")])
-    assert committed == expected, ("deploy/rabbitmq/definitions.json is stale: regenerate it as deploy/SUBSCRIBERS.md says")
+    expected = subs.definitions(
+        "/",
+        [subs.subscriber_topology("example", ["personnel.certificate.issued"])],
+        [subs.DefinitionUser(services_user["name"], services_user["password_hash"], tags="administrator")],
+    )
+    assert committed == expected, (
+        "deploy/rabbitmq/definitions.json is stale: regenerate it as deploy/SUBSCRIBERS.md says"
+    )
     # a vhost-scoped import (queues, exchanges, bindings) into a fresh vhost
     fresh_vhost.load_definitions({k: v for k, v in committed.items() if k in ("exchanges", "queues", "bindings")})
     assert fresh_vhost.queue("sub.example") is not None and fresh_vhost.queue("sub.example.dlq") is not None
     assert ("personnel.events", "certificate.issued") in {
-        (b["source"], b["routing_key"]) for b in fresh_vhost.queue_bindings("sub.example")}
-    assert subs.password_hash("guest", salt=base64.b64decode(services_user["password_hash"])[:4]) \
-        == services_user["password_hash"], "the committed services account is guest/guest (dev default)"
+        (b["source"], b["routing_key"]) for b in fresh_vhost.queue_bindings("sub.example")
+    }
+    assert (
+        subs.password_hash("guest", salt=base64.b64decode(services_user["password_hash"])[:4])
+        == services_user["password_hash"]
+    ), "the committed services account is guest/guest (dev default)"
 
 
 def test_gateway_routes_are_bureau_only_and_show_the_password_once(management, amqp_uri, start_service, tmp_path):
@@ -249,8 +330,16 @@ def test_gateway_routes_are_bureau_only_and_show_the_password_once(management, a
     gateway = start_service("gateway", gateway_db, amqp_uri, extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}"})
     engine = create_engine(gateway_db)
     with Session(engine) as session:  # an agency administrator (creating one over HTTP needs the personnel service)
-        auth.create_user(session, {"username": "agency-admin", "password": "agency-admin-pass", "role": "agency_admin",
-                                   "agency_code": "140928001"}, auth.AuthSettings.from_config({}))
+        auth.create_user(
+            session,
+            {
+                "username": "agency-admin",
+                "password": "agency-admin-pass",
+                "role": "agency_admin",
+                "agency_code": "140928001",
+            },
+            auth.AuthSettings.from_config({}),
+        )
         session.commit()
     engine.dispose()
     base = f"http://127.0.0.1:{web}/api/v1"
@@ -271,11 +360,16 @@ def test_gateway_routes_are_bureau_only_and_show_the_password_once(management, a
     assert http.post(f"{base}/subscribers", json=body, timeout=10).status_code == 401
     assert management.queue(f"sub.{name}") is None
 
-    bad = http.post(f"{base}/subscribers", json={"name": name, "events": ["personnel.nothing"]}, headers=bureau,
-                    timeout=10)
+    bad = http.post(
+        f"{base}/subscribers", json={"name": name, "events": ["personnel.nothing"]}, headers=bureau, timeout=10
+    )
     assert bad.status_code == 400 and bad.json()["fields"] == {"events": ["unknown event type: personnel.nothing"]}
-    bad_name = http.post(f"{base}/subscribers", json={"name": "A B", "events": ["personnel.certificate.issued"]},
-                         headers=bureau, timeout=10)
+    bad_name = http.post(
+        f"{base}/subscribers",
+        json={"name": "A B", "events": ["personnel.certificate.issued"]},
+        headers=bureau,
+        timeout=10,
+    )
     assert bad_name.status_code == 400 and "name" in bad_name.json()["fields"]
     assert management.queue(f"sub.{name}") is None
 
@@ -322,9 +416,22 @@ def test_kombu_example_processes_events_skips_a_duplicate_and_dead_letters_bad_o
     store = tmp_path / "subscriber.sqlite3"
 
     def run_example():
-        done = subprocess.run([str(BIN_DIR / "python"), str(KOMBU_EXAMPLE), "--queue", created["queue"], "--store",
-                               str(store), "--idle-exit", "2"], capture_output=True, text=True, timeout=90,
-                              env={**os.environ, "AMQP_URI": subscriber_uri(amqp_uri, created)})
+        done = subprocess.run(
+            [
+                str(BIN_DIR / "python"),
+                str(KOMBU_EXAMPLE),
+                "--queue",
+                created["queue"],
+                "--store",
+                str(store),
+                "--idle-exit",
+                "2",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=90,
+            env={**os.environ, "AMQP_URI": subscriber_uri(amqp_uri, created)},
+        )
         assert done.returncode == 0, done.stderr[-3000:]
         return done.stderr  # logging goes to stderr
 
@@ -336,8 +443,11 @@ def test_kombu_example_processes_events_skips_a_duplicate_and_dead_letters_bad_o
     assert stored == sorted(e.id for e in events)
     assert f"duplicate training.hours.updated {events[1].id} skipped" in log
     assert log.count("rejected to the dead-letter queue") == 2 and "invalid training.hours.updated payload" in log
-    wait_until(lambda: (management.queue(created["dead_letter_queue"]) or {}).get("messages") == 2, timeout=15,
-               message="2 dead letters")
+    wait_until(
+        lambda: (management.queue(created["dead_letter_queue"]) or {}).get("messages") == 2,
+        timeout=15,
+        message="2 dead letters",
+    )
     assert management.queue(created["queue"])["messages"] == 0
     # a restart sees nothing new and keeps what it has
     assert "processed" not in run_example()
@@ -348,29 +458,38 @@ def test_kombu_example_processes_events_skips_a_duplicate_and_dead_letters_bad_o
 def test_plugin_example_runs_under_the_runner_and_counts_each_event_once(amqp_uri, start_service, sqlite_url, rpc):
     from importlib.metadata import entry_points
 
-    from enforcement_contracts import personnel
     from enforcement_testing import publish_event
 
-    assert "certificate_counter" in {ep.name for ep in entry_points(group="enforcement.services")}, \
+    from enforcement_contracts import personnel
+
+    assert "certificate_counter" in {ep.name for ep in entry_points(group="enforcement.services")}, (
         "install examples/plugin_subscriber (scripts/setup does)"
+    )
     counter = start_service("certificate_counter", sqlite_url, amqp_uri)  # enforcement-migrate, -seed, enforcement-run
 
     def issued(number: str, agency: str) -> dict:
-        return {"certificate_number": number, "officer_id": f"officer-{number}", "agency_code": agency,
-                "domains": ["market"], "issued_on": "2026-11-27", "expires_on": "2031-11-26"}
+        return {
+            "certificate_number": number,
+            "officer_id": f"officer-{number}",
+            "agency_code": agency,
+            "domains": ["market"],
+            "issued_on": "2026-11-27",
+            "expires_on": "2031-11-26",
+        }
 
     first = publish_event(amqp_uri, personnel.CERTIFICATE_ISSUED, issued("A1", "140928001"))
     publish_event(amqp_uri, personnel.CERTIFICATE_ISSUED, issued("A1", "140928001"), event_id=first.id)  # redelivery
     publish_event(amqp_uri, personnel.CERTIFICATE_ISSUED, issued("A2", "140928001"))
     publish_event(amqp_uri, personnel.CERTIFICATE_ISSUED, issued("B1", "140928002"))
-    handled = dict(service="certificate_counter", event_type="personnel.certificate.issued")
+    handled = {"service": "certificate_counter", "event_type": "personnel.certificate.issued"}
     assert counter.wait_metric("enforcement_events_handled_total", 3, outcome="ok", **handled) == 3
     assert counter.wait_metric("enforcement_events_handled_total", 1, outcome="duplicate", **handled) == 1
     assert rpc.certificate_counter.counts() == {"140928001": 2, "140928002": 1}
 
 
-def test_the_bureau_replays_a_subscriber_s_past_events_over_http(management, amqp_uri, start_service, tmp_path,
-                                                                 rpc, collect_events):
+def test_the_bureau_replays_a_subscriber_s_past_events_over_http(
+    management, amqp_uri, start_service, tmp_path, rpc, collect_events
+):
     """Officers registered before the subscriber existed reach its queue by replay, with their original ids; only
     the types it is bound to; a producer that does not answer is a 503 naming it."""
     from datetime import datetime, timedelta, timezone
@@ -380,23 +499,40 @@ def test_the_bureau_replays_a_subscriber_s_past_events_over_http(management, amq
     since = (datetime.now(timezone.utc) - timedelta(minutes=1)).isoformat()
     announced = collect_events("personnel", "officer.registered")  # routes them: they are sent, so in the history
     personnel = start_service("personnel", f"sqlite:///{tmp_path}/personnel.db", amqp_uri)
-    officers = [rpc.personnel.register_officer({"username": "admin", "role": "bureau"}, {
-        "agency_code": "140928-scjgj", "name": f"执法员{n}", "id_number": valid_id_number(700 + n),
-        "domains": ["market_supervision"]}) for n in range(3)]
+    officers = [
+        rpc.personnel.register_officer(
+            {"username": "admin", "role": "bureau"},
+            {
+                "agency_code": "140928-scjgj",
+                "name": f"执法员{n}",
+                "id_number": valid_id_number(700 + n),
+                "domains": ["market_supervision"],
+            },
+        )
+        for n in range(3)
+    ]
     ids = {e["id"] for e in announced.wait_for(3) if e["data"]["officer_id"] in {o["officer_id"] for o in officers}}
     assert len(ids) == 3
 
     web = free_port()
-    start_service("gateway", f"sqlite:///{tmp_path}/gateway.db", amqp_uri,
-                  extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", "RPC_TIMEOUT": "2"})
+    start_service(
+        "gateway",
+        f"sqlite:///{tmp_path}/gateway.db",
+        amqp_uri,
+        extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", "RPC_TIMEOUT": "2"},
+    )
     base, http = f"http://127.0.0.1:{web}/api/v1", requests.Session()
     http.trust_env = False
     token = http.post(f"{base}/auth/login", json={"username": "admin", "password": "change-me-now"}, timeout=10)
     bureau = {"Authorization": f"Bearer {token.json()['token']}"}
     name = unique("credit")
     management.made.append(f"sub-{name}")
-    created = http.post(f"{base}/subscribers", json={"name": name, "events": ["personnel.officer.registered"]},
-                        headers=bureau, timeout=10)
+    created = http.post(
+        f"{base}/subscribers",
+        json={"name": name, "events": ["personnel.officer.registered"]},
+        headers=bureau,
+        timeout=10,
+    )
     assert created.status_code == 201, created.text
 
     def replay(body, subscriber=name):

@@ -4,6 +4,7 @@ Every test starts ``enforcement-run training`` against a fresh database (migrate
 operators' commands) and calls it through a standalone nameko RPC proxy as the gateway does. The
 officer directory is fed the way the personnel service feeds it: ``personnel.*`` events.
 """
+
 from __future__ import annotations
 
 import base64
@@ -12,10 +13,10 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from enforcement_testing import BUREAU, db_count, db_counts, db_rows, drop_event_queues, publish_event, wait_until
 
 from enforcement_contracts import personnel
 from enforcement_contracts.errors import Conflict, Forbidden, ValidationFailed
-from enforcement_testing import BUREAU, db_count, db_counts, db_rows, drop_event_queues, publish_event, wait_until
 from training_service.spreadsheets import TEMPLATE_HEADERS, write_table
 
 pytestmark = pytest.mark.timeout(180)
@@ -33,8 +34,11 @@ def training(database_url, amqp_uri, start_service):
     drop_event_queues(amqp_uri, "training")  # only this test's officers, not those other tests announced meanwhile
     service = start_service("training", database_url, amqp_uri)
     for code, name in ((MARKET, "县市场监管局"), (FARM, "县农业农村局")):
-        publish_event(amqp_uri, personnel.AGENCY_REGISTERED, {"code": code, "name": name, "kind": "department",
-                                                              "is_supervisor": False, "is_police": False})
+        publish_event(
+            amqp_uri,
+            personnel.AGENCY_REGISTERED,
+            {"code": code, "name": name, "kind": "department", "is_supervisor": False, "is_police": False},
+        )
     wait_until(lambda: db_count(database_url, "agencies") == 2, message="agencies in the read model")
     return service
 
@@ -44,22 +48,49 @@ def register_officers(amqp_uri, database_url, count: int, agency: str = MARKET, 
     ids = [f"{prefix}{uuid.uuid4().hex[:12]}{i:04d}"[:32] for i in range(count)]
     before = db_count(database_url, "officers")
     for officer_id in ids:
-        publish_event(amqp_uri, personnel.OFFICER_REGISTERED, {
-            "officer_id": officer_id, "agency_code": agency, "name": f"执法员{officer_id[-4:]}", "position": "科员",
-            "domains": ["market_supervision"], "is_police": False})
-    wait_until(lambda: db_count(database_url, "officers") == before + count, timeout=60,
-               message=f"{count} officers in the training read model")
+        publish_event(
+            amqp_uri,
+            personnel.OFFICER_REGISTERED,
+            {
+                "officer_id": officer_id,
+                "agency_code": agency,
+                "name": f"执法员{officer_id[-4:]}",
+                "position": "科员",
+                "domains": ["market_supervision"],
+                "is_police": False,
+            },
+        )
+    wait_until(
+        lambda: db_count(database_url, "officers") == before + count,
+        timeout=60,
+        message=f"{count} officers in the training read model",
+    )
     return ids
 
 
-def bureau_session(rpc, category: str = "public_law", hours: float = 8, held_on: date = TODAY, course_id: str | None = None,
-                   ends_on: date | None = None) -> dict:
+def bureau_session(
+    rpc,
+    category: str = "public_law",
+    hours: float = 8,
+    held_on: date = TODAY,
+    course_id: str | None = None,
+    ends_on: date | None = None,
+) -> dict:
     if course_id is None:
-        course_id = rpc.training.create_course(BUREAU, {"title": f"{category} 专题培训 {uuid.uuid4().hex[:6]}",
-                                                        "category_code": category})["course_id"]
-    return rpc.training.create_session(BUREAU, {
-        "course_id": course_id, "held_on": held_on.isoformat(), "ends_on": (ends_on or held_on).isoformat(), "hours": hours,
-        "delivery": "online", "organiser": {"kind": "bureau", "agency_codes": []}})
+        course_id = rpc.training.create_course(
+            BUREAU, {"title": f"{category} 专题培训 {uuid.uuid4().hex[:6]}", "category_code": category}
+        )["course_id"]
+    return rpc.training.create_session(
+        BUREAU,
+        {
+            "course_id": course_id,
+            "held_on": held_on.isoformat(),
+            "ends_on": (ends_on or held_on).isoformat(),
+            "hours": hours,
+            "delivery": "online",
+            "organiser": {"kind": "bureau", "agency_codes": []},
+        },
+    )
 
 
 def xlsx(rows) -> str:
@@ -69,22 +100,36 @@ def xlsx(rows) -> str:
 # --- attendance, corrections and the events other services rely on ------------------------------
 def test_an_officer_update_renames_and_moves_the_officer_in_the_directory(training, amqp_uri):
     moved, older = register_officers(amqp_uri, training.database_url, 2)
-    publish_event(amqp_uri, personnel.OFFICER_UPDATED, {
-        "officer_id": moved, "agency_code": FARM, "changed": ["name"], "name": "王五", "position": "科员",
-        "domains": ["agriculture"]})
+    publish_event(
+        amqp_uri,
+        personnel.OFFICER_UPDATED,
+        {
+            "officer_id": moved,
+            "agency_code": FARM,
+            "changed": ["name"],
+            "name": "王五",
+            "position": "科员",
+            "domains": ["agriculture"],
+        },
+    )
     # an event published before the values were added to the contract: the agency still applies, the name stays
-    publish_event(amqp_uri, personnel.OFFICER_UPDATED, {"officer_id": older, "agency_code": FARM, "changed": ["position"]})
+    publish_event(
+        amqp_uri, personnel.OFFICER_UPDATED, {"officer_id": older, "agency_code": FARM, "changed": ["position"]}
+    )
 
     def moved_to_farm():
         rows = db_rows(training.database_url, "SELECT officer_id, agency_code, name FROM officers")
         found = {r["officer_id"]: (r["agency_code"], r["name"]) for r in rows if r["agency_code"] == FARM}
         return found if len(found) == 2 else None
+
     seen = wait_until(moved_to_farm, message="both updates applied")
     assert seen[moved] == (FARM, "王五") and seen[older] == (FARM, f"执法员{older[-4:]}")
 
 
 def test_attendance_snapshots_corrections_and_compliance_reached(training, rpc, collect_events, amqp_uri):
-    events = collect_events("training", "hours.updated", "compliance.reached", "attendance.recorded", "attendance.corrected")
+    events = collect_events(
+        "training", "hours.updated", "compliance.reached", "attendance.recorded", "attendance.corrected"
+    )
     [officer] = register_officers(amqp_uri, training.database_url, 1)
     required = bureau_session(rpc, hours=4, course_id=REQUIRED)
     law = bureau_session(rpc, "public_law", hours=12, held_on=TODAY - timedelta(days=1))
@@ -94,7 +139,9 @@ def test_attendance_snapshots_corrections_and_compliance_reached(training, rpc, 
     skills3 = bureau_session(rpc, "professional", hours=10)
 
     def attend(session, hours):
-        return rpc.training.record_attendance(BUREAU, {"officer_id": officer, "session_id": session["session_id"], "hours": hours})
+        return rpc.training.record_attendance(
+            BUREAU, {"officer_id": officer, "session_id": session["session_id"], "hours": hours}
+        )
 
     attend(required, 4)
     attend(law, 12)
@@ -119,15 +166,23 @@ def test_attendance_snapshots_corrections_and_compliance_reached(training, rpc, 
     revisions = [e["data"]["revision"] for e in snapshots]
     assert revisions == sorted(revisions) and len(set(revisions)) == len(revisions) == 9  # 8 attendances + 1 correction
     last = snapshots[-1]["data"]
-    assert last == {"officer_id": officer, "agency_code": MARKET, "year": YEAR, "revision": 9, "required_courses_done": True,
-                    "hours_by_category": {"political": 2.0, "professional": 30.0, "public_law": 30.0}}
+    assert last == {
+        "officer_id": officer,
+        "agency_code": MARKET,
+        "year": YEAR,
+        "revision": 9,
+        "required_courses_done": True,
+        "hours_by_category": {"political": 2.0, "professional": 30.0, "public_law": 30.0},
+    }
     reached = events.of_type("training.compliance.reached")
     assert len(reached) == 1 and reached[0]["data"]["year"] == YEAR and reached[0]["subject"] == officer
     [change] = events.of_type("training.attendance.corrected")
     assert (change["data"]["old_hours"], change["data"]["hours"], change["data"]["version"]) == (12.0, 10.0, 2)
     assert len(events.of_type("training.attendance.recorded")) == 8
-    assert training.metric("enforcement_training_hours_total", service="training", agency=MARKET,
-                           category="public_law") == 4 + 12 + 12 + 4
+    assert (
+        training.metric("enforcement_training_hours_total", service="training", agency=MARKET, category="public_law")
+        == 4 + 12 + 12 + 4
+    )
     assert officer not in training.metrics_text()
 
 
@@ -135,8 +190,10 @@ def test_attendance_snapshots_corrections_and_compliance_reached(training, rpc, 
 def test_a_5000_row_spreadsheet_imports(training, rpc, amqp_uri, collect_events):
     events = collect_events("training", "hours.updated", "attendance.imported")
     officers = register_officers(amqp_uri, training.database_url, 100)
-    sessions = [bureau_session(rpc, "public_law" if i % 2 else "professional", hours=2, held_on=TODAY - timedelta(days=i % 30))
-                for i in range(50)]
+    sessions = [
+        bureau_session(rpc, "public_law" if i % 2 else "professional", hours=2, held_on=TODAY - timedelta(days=i % 30))
+        for i in range(50)
+    ]
     rows = [(o, s["session_id"], 1.5, None, "") for o in officers for s in sessions]
     assert len(rows) == 5000
     content = xlsx(rows)
@@ -160,7 +217,9 @@ def test_a_5000_row_spreadsheet_imports(training, rpc, amqp_uri, collect_events)
     assert "already imported" in str(again.value)
     with pytest.raises(ValidationFailed) as resaved:  # the same rows in another file: each reported as recorded already
         rpc.training.import_attendance(BUREAU, xlsx(rows[:3]))
-    assert [p["reason"] for p in resaved.value.fields["rows"]] == ["already recorded for this officer; correct it instead"] * 3
+    assert [p["reason"] for p in resaved.value.fields["rows"]] == [
+        "already recorded for this officer; correct it instead"
+    ] * 3
     assert db_count(training.database_url, "attendance") == 5000
     assert training.metric("enforcement_training_hours_total", service="training", agency=MARKET) == 7500
 
@@ -172,21 +231,32 @@ def test_three_bad_rows_import_nothing_and_are_each_reported(training, rpc, amqp
     rows = [(o, s["session_id"], 2, None, "") for o in officers for s in sessions]  # rows 2..21
     rows[3] = (officers[0], sessions[3]["session_id"], -1, None, "")  # row 5: negative hours
     rows[7] = ("no-such-officer", sessions[3]["session_id"], 2, None, "")  # row 9: unknown officer
-    rows[12] = (officers[3], session["session_id"], 2, (TODAY + timedelta(days=30)).isoformat(), "")  # row 14: future (a month ahead: runs cross midnight)
+    rows[12] = (
+        officers[3],
+        session["session_id"],
+        2,
+        (TODAY + timedelta(days=30)).isoformat(),
+        "",
+    )  # row 14: future (a month ahead: runs cross midnight)
     before = db_counts(training.database_url, *WRITE_TABLES)
     with pytest.raises(ValidationFailed) as refused:
         rpc.training.import_attendance(BUREAU, xlsx(rows), "three-bad.xlsx")
     reported = refused.value.fields["rows"]
     # nameko sends an error's arguments as strings (the gateway turns row numbers back into numbers)
-    assert [(int(p["row"]), p["column"]) for p in reported] == [(5, "hours"), (9, "officer_id"), (14, "attended_on")], reported
+    assert [(int(p["row"]), p["column"]) for p in reported] == [(5, "hours"), (9, "officer_id"), (14, "attended_on")], (
+        reported
+    )
     assert "more than 0" in reported[0]["reason"] and "unknown officer" in reported[1]["reason"]
     assert "future" in reported[2]["reason"]
     assert "3 bad row(s) of 20" in refused.value.message and "nothing was imported" in refused.value.message
     assert db_counts(training.database_url, *WRITE_TABLES) == before
 
     # fixed, the same rows go through
-    rows[3], rows[7], rows[12] = (rows[3][0], rows[3][1], 2, None, ""), (officers[1], sessions[3]["session_id"], 2, None, ""), \
-        (officers[3], session["session_id"], 2, None, "")
+    rows[3], rows[7], rows[12] = (
+        (rows[3][0], rows[3][1], 2, None, ""),
+        (officers[1], sessions[3]["session_id"], 2, None, ""),
+        (officers[3], session["session_id"], 2, None, ""),
+    )
     assert rpc.training.import_attendance(BUREAU, xlsx(rows))["imported"] == 20
     assert db_count(training.database_url, "attendance") == 20
 
@@ -202,16 +272,24 @@ def test_malformed_spreadsheets_and_other_agencies_rows_are_refused(training, rp
             rpc.training.import_attendance(actor, content_b64)
         return caught.value
 
-    assert "not a readable .xlsx" in refused(base64.b64encode(b"officer_id,session_id,hours\n").decode()).fields["file"][0]
+    assert (
+        "not a readable .xlsx" in refused(base64.b64encode(b"officer_id,session_id,hours\n").decode()).fields["file"][0]
+    )
     assert "base64" in refused("***").fields["file"][0]
-    no_hours = base64.b64encode(write_table("x", ["officer_id", "session_id"], [(mine, session["session_id"])])).decode()
+    no_hours = base64.b64encode(
+        write_table("x", ["officer_id", "session_id"], [(mine, session["session_id"])])
+    ).decode()
     assert "missing: hours" in refused(no_hours).fields["file"][0]
     assert "no rows" in refused(xlsx([])).fields["file"][0]
-    mixed = refused(xlsx([(mine, session["session_id"], 2, None, ""), (theirs, session["session_id"], 2, None, "")]), MARKET_ADMIN)
+    mixed = refused(
+        xlsx([(mine, session["session_id"], 2, None, ""), (theirs, session["session_id"], 2, None, "")]), MARKET_ADMIN
+    )
     assert mixed.fields["rows"] == [{"row": "3", "column": "officer_id", "reason": "an officer of another agency"}]
     assert db_counts(training.database_url, *WRITE_TABLES) == before
     # Chinese headers as county offices write them are accepted
-    chinese = base64.b64encode(write_table("签到", ["人员编号", "场次编号", "学时"], [(mine, session["session_id"], 4)])).decode()
+    chinese = base64.b64encode(
+        write_table("签到", ["人员编号", "场次编号", "学时"], [(mine, session["session_id"], 4)])
+    ).decode()
     assert rpc.training.import_attendance(MARKET_ADMIN, chinese)["imported"] == 1
 
 
@@ -235,22 +313,29 @@ def test_closing_a_year_announces_each_short_officer_once(training, rpc, amqp_ur
     short = next(e["data"] for e in received if e["data"]["officer_id"] == officers[0])
     assert short["shortfall_by_category"] == {"public_law": 18.0, "professional": 30.0}
     assert "required_course_not_done" in short["reasons"]
-    assert training.metric("enforcement_training_officers_short", service="training", agency=MARKET, year=last_year) == 3
-    assert training.metric("enforcement_training_compliance_ratio", service="training", agency=MARKET, year=last_year) == 0
+    assert (
+        training.metric("enforcement_training_officers_short", service="training", agency=MARKET, year=last_year) == 3
+    )
+    assert (
+        training.metric("enforcement_training_compliance_ratio", service="training", agency=MARKET, year=last_year) == 0
+    )
 
 
 def test_exam_results_are_published_as_passed_or_failed(training, rpc, amqp_uri, collect_events):
     events = collect_events("training", "exam.passed", "exam.failed")
     passing, failing = register_officers(amqp_uri, training.database_url, 2)
-    sitting = rpc.training.schedule_exam(BUREAU, {"exam_kind": "qualification", "title": "2026年行政执法资格考试",
-                                                  "sat_on": TODAY.isoformat()})
+    sitting = rpc.training.schedule_exam(
+        BUREAU, {"exam_kind": "qualification", "title": "2026年行政执法资格考试", "sat_on": TODAY.isoformat()}
+    )
     assert sitting["pass_mark"] == 60
     ok = rpc.training.record_exam_result(BUREAU, sitting["sitting_id"], {"officer_id": passing, "score": 60})
     ko = rpc.training.record_exam_result(BUREAU, sitting["sitting_id"], {"officer_id": failing, "score": 59.5})
     assert ok["passed"] is True and ko["passed"] is False
     with pytest.raises(Conflict):
         rpc.training.record_exam_result(BUREAU, sitting["sitting_id"], {"officer_id": passing, "score": 90})
-    later = rpc.training.schedule_exam(BUREAU, {"exam_kind": "renewal", "title": "换证考试", "sat_on": (TODAY + timedelta(days=9)).isoformat()})
+    later = rpc.training.schedule_exam(
+        BUREAU, {"exam_kind": "renewal", "title": "换证考试", "sat_on": (TODAY + timedelta(days=9)).isoformat()}
+    )
     with pytest.raises(Conflict):
         rpc.training.record_exam_result(BUREAU, later["sitting_id"], {"officer_id": passing, "score": 80})
     with pytest.raises(ValidationFailed) as unknown:
@@ -261,9 +346,15 @@ def test_exam_results_are_published_as_passed_or_failed(training, rpc, amqp_uri,
     assert "score" in too_high.value.fields
     received = events.wait_for(2)
     by_type = {e["type"]: e["data"] for e in received}
-    assert by_type["training.exam.passed"] == {"result_id": ok["result_id"], "officer_id": passing, "agency_code": MARKET,
-                                               "exam_kind": "qualification", "score": 60.0, "pass_mark": 60.0,
-                                               "sat_on": TODAY.isoformat()}
+    assert by_type["training.exam.passed"] == {
+        "result_id": ok["result_id"],
+        "officer_id": passing,
+        "agency_code": MARKET,
+        "exam_kind": "qualification",
+        "score": 60.0,
+        "pass_mark": 60.0,
+        "sat_on": TODAY.isoformat(),
+    }
     assert by_type["training.exam.failed"]["officer_id"] == failing
     assert len(events.collect_for(1)) == 2
 
@@ -274,23 +365,40 @@ def test_an_agency_admin_only_touches_its_own_officers(training, rpc, amqp_uri):
     session = bureau_session(rpc, hours=4)
     before = db_counts(training.database_url, *WRITE_TABLES)
     with pytest.raises(Forbidden):
-        rpc.training.record_attendance(MARKET_ADMIN, {"officer_id": theirs, "session_id": session["session_id"], "hours": 2})
+        rpc.training.record_attendance(
+            MARKET_ADMIN, {"officer_id": theirs, "session_id": session["session_id"], "hours": 2}
+        )
     with pytest.raises(Forbidden):
         rpc.training.officer_compliance(MARKET_ADMIN, theirs)
     with pytest.raises(Forbidden):
         rpc.training.compliance_table(MARKET_ADMIN, {"agency_code": FARM})
     with pytest.raises(Forbidden):  # an agency session organised by another agency
-        rpc.training.create_session(MARKET_ADMIN, {"course_id": REQUIRED, "held_on": TODAY.isoformat(), "hours": 2,
-                                                   "delivery": "offline", "organiser": {"kind": "agency", "agency_codes": [FARM]}})
+        rpc.training.create_session(
+            MARKET_ADMIN,
+            {
+                "course_id": REQUIRED,
+                "held_on": TODAY.isoformat(),
+                "hours": 2,
+                "delivery": "offline",
+                "organiser": {"kind": "agency", "agency_codes": [FARM]},
+            },
+        )
     with pytest.raises(Forbidden):  # required courses are the bureau's decision
         rpc.training.create_course(MARKET_ADMIN, {"title": "必修", "category_code": "public_law", "required": True})
     assert db_counts(training.database_url, *WRITE_TABLES) == before
     rpc.training.record_attendance(MARKET_ADMIN, {"officer_id": mine, "session_id": session["session_id"], "hours": 2})
     table = rpc.training.compliance_table(MARKET_ADMIN, {})
     assert [r["officer_id"] for r in table["items"]] == [mine]
-    joint = rpc.training.create_session(MARKET_ADMIN, {"course_id": REQUIRED, "held_on": TODAY.isoformat(), "hours": 2,
-                                                       "delivery": "offline",
-                                                       "organiser": {"kind": "joint", "agency_codes": [MARKET, FARM]}})
+    joint = rpc.training.create_session(
+        MARKET_ADMIN,
+        {
+            "course_id": REQUIRED,
+            "held_on": TODAY.isoformat(),
+            "hours": 2,
+            "delivery": "offline",
+            "organiser": {"kind": "joint", "agency_codes": [MARKET, FARM]},
+        },
+    )
     assert joint["organiser"] == {"kind": "joint", "agency_codes": [MARKET, FARM]}
     rows = db_rows(training.database_url, "SELECT recorded_by FROM attendance")
     assert rows == [{"recorded_by": "market-admin"}]
@@ -299,22 +407,47 @@ def test_an_agency_admin_only_touches_its_own_officers(training, rpc, amqp_uri):
 def test_departed_officer_read_model(training, rpc, amqp_uri):
     [officer] = register_officers(amqp_uri, training.database_url, 1)
     session = bureau_session(rpc, hours=4, held_on=TODAY - timedelta(days=5), ends_on=TODAY)
-    publish_event(amqp_uri, personnel.OFFICER_DEPARTED, {"officer_id": officer, "agency_code": MARKET, "reason": "retirement",
-                                                         "departed_on": (TODAY - timedelta(days=2)).isoformat(),
-                                                         "certificate_number": None, "certificate_cancelled": False})
-    wait_until(lambda: db_rows(training.database_url, "SELECT status FROM officers WHERE officer_id = :o", o=officer)[0]["status"]
-               == "departed", message="departure in the read model")
+    publish_event(
+        amqp_uri,
+        personnel.OFFICER_DEPARTED,
+        {
+            "officer_id": officer,
+            "agency_code": MARKET,
+            "reason": "retirement",
+            "departed_on": (TODAY - timedelta(days=2)).isoformat(),
+            "certificate_number": None,
+            "certificate_cancelled": False,
+        },
+    )
+    wait_until(
+        lambda: (
+            db_rows(training.database_url, "SELECT status FROM officers WHERE officer_id = :o", o=officer)[0]["status"]
+            == "departed"
+        ),
+        message="departure in the read model",
+    )
     with pytest.raises(ValidationFailed) as after:
-        rpc.training.record_attendance(BUREAU, {"officer_id": officer, "session_id": session["session_id"], "hours": 2,
-                                                "attended_on": TODAY.isoformat()})
+        rpc.training.record_attendance(
+            BUREAU,
+            {"officer_id": officer, "session_id": session["session_id"], "hours": 2, "attended_on": TODAY.isoformat()},
+        )
     assert "left the post" in after.value.fields["officer_id"][0]
-    before = rpc.training.record_attendance(BUREAU, {"officer_id": officer, "session_id": session["session_id"], "hours": 2,
-                                                     "attended_on": (TODAY - timedelta(days=4)).isoformat()})
+    before = rpc.training.record_attendance(
+        BUREAU,
+        {
+            "officer_id": officer,
+            "session_id": session["session_id"],
+            "hours": 2,
+            "attended_on": (TODAY - timedelta(days=4)).isoformat(),
+        },
+    )
     assert before["hours"] == 2.0
     assert rpc.training.compliance_table(BUREAU, {})["total"] == 0  # not in post at the year's end
 
 
-def test_the_import_command_imports_all_or_nothing_with_a_progress_bar(training, rpc, amqp_uri, tmp_path, collect_events):
+def test_the_import_command_imports_all_or_nothing_with_a_progress_bar(
+    training, rpc, amqp_uri, tmp_path, collect_events
+):
     import subprocess
 
     from enforcement_testing import BIN_DIR, REPO_ROOT
@@ -326,11 +459,19 @@ def test_the_import_command_imports_all_or_nothing_with_a_progress_bar(training,
     env = {**training.env, "COLUMNS": "120"}
 
     def run(path):
-        return subprocess.run([str(BIN_DIR / "enforcement-training-import"), str(path)], env=env, cwd=REPO_ROOT,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [str(BIN_DIR / "enforcement-training-import"), str(path)],
+            env=env,
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     bad = tmp_path / "bad.xlsx"
-    bad.write_bytes(write_table("attendance", TEMPLATE_HEADERS, [*rows[:6], (officers[0], "nope", 4, None, ""), *rows[6:]]))
+    bad.write_bytes(
+        write_table("attendance", TEMPLATE_HEADERS, [*rows[:6], (officers[0], "nope", 4, None, ""), *rows[6:]])
+    )
     refused = run(bad)
     assert refused.returncode == 1, refused.stdout + refused.stderr
     assert "nothing was imported" in refused.stderr and "unknown session nope" in refused.stderr
@@ -348,8 +489,9 @@ def test_the_import_command_imports_all_or_nothing_with_a_progress_bar(training,
     assert imported["data"]["rows"] == 20
 
 
-def test_officers_whose_events_went_elsewhere_are_filled_in_from_personnel(sqlite_url, tmp_path, amqp_uri, start_service,
-                                                                           rpc, collect_events):
+def test_officers_whose_events_went_elsewhere_are_filled_in_from_personnel(
+    sqlite_url, tmp_path, amqp_uri, start_service, rpc, collect_events
+):
     """Another subscriber took personnel's events before training's queues existed: the directory sync catches up."""
     from personnel_service.rules import id_check_char
 
@@ -360,17 +502,24 @@ def test_officers_whose_events_went_elsewhere_are_filled_in_from_personnel(sqlit
     ids = []
     for seq in range(3):
         first17 = f"140928199001{seq + 10:02d}123"
-        officer = rpc.personnel.register_officer(BUREAU, {"agency_code": MARKET, "name": f"早到{seq}",
-                                                          "id_number": first17 + id_check_char(first17)})
+        officer = rpc.personnel.register_officer(
+            BUREAU, {"agency_code": MARKET, "name": f"早到{seq}", "id_number": first17 + id_check_char(first17)}
+        )
         ids.append(officer["officer_id"])
     rpc.personnel.record_departure(BUREAU, ids[2], {"reason": "retirement", "departed_on": TODAY.isoformat()})
     other_subscriber.wait_for(27 + 3 + 1)  # routed, so personnel's outbox marked them sent: training never gets them
 
     training = start_service("training", sqlite_url, amqp_uri)
-    rows = wait_until(lambda: db_rows(sqlite_url, "SELECT officer_id, status FROM officers ORDER BY name") or None,
-                      message="officers filled in at start")
+    rows = wait_until(
+        lambda: db_rows(sqlite_url, "SELECT officer_id, status FROM officers ORDER BY name") or None,
+        message="officers filled in at start",
+    )
     assert {r["officer_id"]: r["status"] for r in rows} == {ids[0]: "active", ids[1]: "active", ids[2]: "departed"}
     assert db_count(sqlite_url, "agencies") == 27
     assert rpc.training.officer_compliance(BUREAU, ids[0])["officer_id"] == ids[0]
-    assert training.wait_metric("enforcement_calls_total", 1, service="training", kind="timer", entrypoint="sync_directory",
-                                outcome="ok") == 1
+    assert (
+        training.wait_metric(
+            "enforcement_calls_total", 1, service="training", kind="timer", entrypoint="sync_directory", outcome="ok"
+        )
+        == 1
+    )

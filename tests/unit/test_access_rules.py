@@ -1,4 +1,5 @@
 """The one rule of who reads which agency's records across a list or a table (``access.query_agency``)."""
+
 from __future__ import annotations
 
 import pytest

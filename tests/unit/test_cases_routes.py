@@ -1,4 +1,5 @@
 """The cases service's HTTP routes and contract, as the gateway serves them (no broker)."""
+
 from __future__ import annotations
 
 import json
@@ -40,7 +41,8 @@ def test_roles_public_list_only_and_every_write_audited(routes):
 
 def test_money_is_validated_without_a_range_rendered_as_text():
     assert contract.Penalty().validate({"kinds": ["fine"], "fine_amount": -1}) == {
-        "fine_amount": ["must be between 0 and 100000000000"]}
+        "fine_amount": ["must be between 0 and 100000000000"]
+    }
     assert contract.Penalty().validate({"kinds": ["fine"], "fine_amount": 200}) == {}
     assert "fine_amount" in contract.Penalty().validate({"kinds": ["fine"]})
     assert "fine_amount" in contract.Penalty().validate({"kinds": ["warning"], "fine_amount": 5})

@@ -3,6 +3,7 @@
 Dates around the 2024 National Day holiday (Oct 1-7 off; Sunday Sep 29 and Saturday Oct 12 are make-up working
 days) show which periods are calendar days (art. 60's 90 days) and which are working days (art. 85: 2/3/5/7 days).
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -23,7 +24,9 @@ def test_the_calendar_is_the_official_one_for_2024():
 
 
 # --- personal data --------------------------------------------------------------------------
-@pytest.mark.parametrize("name, masked", [("张三", "张*"), ("张", "张*"), ("欧阳娜娜", "欧***"), (" 李四 ", "李*"), ("", "")])
+@pytest.mark.parametrize(
+    "name, masked", [("张三", "张*"), ("张", "张*"), ("欧阳娜娜", "欧***"), (" 李四 ", "李*"), ("", "")]
+)
 def test_natural_persons_names_are_masked_surname_kept(name, masked):
     assert rules.mask_person_name(name) == masked
 
@@ -104,36 +107,45 @@ def test_a_fine_outside_its_tier_is_flagged(fine, bound):
 
 def test_a_penalty_kind_the_tier_does_not_allow_is_flagged():
     assert codes(rules.benchmark_findings(TIERS, "minor", ["fine"], Decimal(100))) == [
-        ("outside_benchmark", "decision.penalty.kinds")]
+        ("outside_benchmark", "decision.penalty.kinds")
+    ]
 
 
 def test_the_mitigated_list_allows_below_the_minimum_only_when_the_item_is_on_it():
     below = Decimal(500)
     assert rules.benchmark_findings(TIERS, "general", ["fine"], below, "mitigated", {"mitigated"}) == []
     assert codes(rules.benchmark_findings(TIERS, "general", ["fine"], below, "mitigated", set())) == [
-        ("lenient_not_listed", "decision.lenient"), ("outside_benchmark", "decision.penalty.fine_amount")]
+        ("lenient_not_listed", "decision.lenient"),
+        ("outside_benchmark", "decision.penalty.fine_amount"),
+    ]
     # 从轻 stays within the range
     assert codes(rules.benchmark_findings(TIERS, "general", ["fine"], below, "lighter", {"lighter"})) == [
-        ("outside_benchmark", "decision.penalty.fine_amount")]
+        ("outside_benchmark", "decision.penalty.fine_amount")
+    ]
     # never above the maximum
     assert codes(rules.benchmark_findings(TIERS, "general", ["fine"], Decimal(6000), "mitigated", {"mitigated"})) == [
-        ("outside_benchmark", "decision.penalty.fine_amount")]
+        ("outside_benchmark", "decision.penalty.fine_amount")
+    ]
 
 
 def test_no_benchmark_nothing_to_compare_and_a_missing_tier_is_asked_for():
     assert rules.benchmark_findings([], None, ["fine"], Decimal(10**6)) == []
     assert codes(rules.benchmark_findings(TIERS, None, ["fine"], Decimal(100))) == [
-        ("circumstance_missing", "decision.circumstance")]
+        ("circumstance_missing", "decision.circumstance")
+    ]
     assert rules.benchmark_findings(TIERS, None, [], None) == []  # no penalty: nothing to grade
 
 
-@pytest.mark.parametrize("listed, minor, prior, kinds, flagged", [
-    (True, True, 0, ["warning"], True),
-    (True, True, 0, [], False),  # not penalised: as the law wants
-    (True, True, 1, ["fine"], False),  # not the first within the window
-    (True, False, 0, ["fine"], False),  # not minor
-    (False, True, 0, ["fine"], False),  # the item is not on the 首违不罚 list
-])
+@pytest.mark.parametrize(
+    "listed, minor, prior, kinds, flagged",
+    [
+        (True, True, 0, ["warning"], True),
+        (True, True, 0, [], False),  # not penalised: as the law wants
+        (True, True, 1, ["fine"], False),  # not the first within the window
+        (True, False, 0, ["fine"], False),  # not minor
+        (False, True, 0, ["fine"], False),  # the item is not on the 首违不罚 list
+    ],
+)
 def test_a_penalised_first_minor_violation_on_the_exempt_list_is_flagged(listed, minor, prior, kinds, flagged):
     assert rules.first_violation_penalised(listed, minor, prior, kinds) is flagged
 
@@ -153,10 +165,16 @@ def test_at_least_two_distinct_officers():
 
 
 # --- on-the-spot procedure (art. 51) ------------------------------------------------------------
-@pytest.mark.parametrize("kind, amount, allowed", [
-    ("citizen", Decimal(200), True), ("citizen", Decimal("200.01"), False), ("citizen", Decimal(201), False),
-    ("organisation", Decimal(3000), True), ("organisation", Decimal(3001), False),
-])
+@pytest.mark.parametrize(
+    "kind, amount, allowed",
+    [
+        ("citizen", Decimal(200), True),
+        ("citizen", Decimal("200.01"), False),
+        ("citizen", Decimal(201), False),
+        ("organisation", Decimal(3000), True),
+        ("organisation", Decimal(3001), False),
+    ],
+)
 def test_on_the_spot_fine_limits(kind, amount, allowed):
     assert (rules.on_the_spot_error(kind, ["fine"], amount) is None) is allowed
 
@@ -195,7 +213,10 @@ def test_suspended_days_are_excluded():
 
 
 def test_overlapping_and_open_suspensions_count_once():
-    spans = [rules.SuspensionSpan(date(2024, 8, 1), date(2024, 8, 11)), rules.SuspensionSpan(date(2024, 8, 5), date(2024, 8, 15))]
+    spans = [
+        rules.SuspensionSpan(date(2024, 8, 1), date(2024, 8, 11)),
+        rules.SuspensionSpan(date(2024, 8, 5), date(2024, 8, 15)),
+    ]
     assert rules.suspended_days(spans, date(2024, 12, 31)) == 14
     assert rules.suspended_days([rules.SuspensionSpan(date(2024, 9, 1), None)], date(2024, 9, 21)) == 20
 
@@ -287,19 +308,24 @@ def test_limitation_from_the_29th_of_february():
 # --- stage dates ----------------------------------------------------------------------------------
 def test_stage_dates_must_follow_each_other_and_not_lie_ahead():
     today = date(2024, 12, 31)
-    errors = rules.stage_errors({"filed_on": date(2024, 5, 1), "decided_on": date(2024, 4, 30),
-                                 "served_on": date(2025, 1, 1)}, today)
+    errors = rules.stage_errors(
+        {"filed_on": date(2024, 5, 1), "decided_on": date(2024, 4, 30), "served_on": date(2025, 1, 1)}, today
+    )
     assert "must not be before filed_on" in errors["decided_on"][0]
     assert errors["served_on"] == ["must not be in the future"]
     assert rules.stage_errors({"filed_on": date(2024, 5, 1), "served_on": date(2024, 5, 2)}, today) == {
-        "served_on": ["needs decided_on first"]}
+        "served_on": ["needs decided_on first"]
+    }
     assert rules.stage_errors({"filed_on": date(2024, 5, 1), "closed_on": date(2024, 5, 2)}, today) == {}  # 销案
 
 
 # --- major decisions and legal review (art. 58) -----------------------------------------------------
 def test_major_by_item_penalty_kind_or_fine_amount():
-    lst = [rules.MajorRule(item_id="i1"), rules.MajorRule(penalty_kind="revoke_licence"),
-           rules.MajorRule(fine_from=Decimal(50000))]
+    lst = [
+        rules.MajorRule(item_id="i1"),
+        rules.MajorRule(penalty_kind="revoke_licence"),
+        rules.MajorRule(fine_from=Decimal(50000)),
+    ]
     assert rules.is_major(lst, "i1", [], None)
     assert rules.is_major(lst, "i2", ["revoke_licence"], None)
     assert rules.is_major(lst, "i2", ["fine"], Decimal(50000))
@@ -307,8 +333,13 @@ def test_major_by_item_penalty_kind_or_fine_amount():
     assert not rules.is_major([], "i1", ["revoke_licence"], Decimal(10**7))
 
 
-REVIEWER = {"reviewer_id": "r1", "agency_code": "A", "has_legal_qualification": True,
-            "may_review_major_decisions": True, "officer_id": "o9"}
+REVIEWER = {
+    "reviewer_id": "r1",
+    "agency_code": "A",
+    "has_legal_qualification": True,
+    "may_review_major_decisions": True,
+    "officer_id": "o9",
+}
 
 
 def test_a_qualified_reviewer_of_the_same_agency_not_on_the_case_may_review():
@@ -317,7 +348,9 @@ def test_a_qualified_reviewer_of_the_same_agency_not_on_the_case_may_review():
 
 def test_reviewer_refusals():
     assert rules.reviewer_errors(None, "A", []) == ["not a registered legal reviewer of the case's agency"]
-    assert rules.reviewer_errors({**REVIEWER, "agency_code": "B"}, "A", []) == ["the reviewer belongs to another agency"]
+    assert rules.reviewer_errors({**REVIEWER, "agency_code": "B"}, "A", []) == [
+        "the reviewer belongs to another agency"
+    ]
     assert "qualification" in rules.reviewer_errors({**REVIEWER, "has_legal_qualification": False}, "A", [])[0]
     assert rules.reviewer_errors(REVIEWER, "A", ["o1", "o9"]) == ["the reviewer is an officer on this case"]
 
@@ -332,20 +365,44 @@ def test_a_major_decision_waits_for_a_passed_review_on_or_before_it():
 
 # --- the whole evaluation ---------------------------------------------------------------------------
 def facts(**changes) -> rules.CaseFacts:
-    base = dict(agency_code="A", item_id="i1", party_kind="citizen", procedure="ordinary", penalty_procedure=True,
-                officer_ids=["o1", "o2"], dates={"violation_on": date(2024, 6, 1), "detected_on": None,
-                                                 "filed_on": FILED, "notice_on": date(2024, 9, 1)})
+    base = {
+        "agency_code": "A",
+        "item_id": "i1",
+        "party_kind": "citizen",
+        "procedure": "ordinary",
+        "penalty_procedure": True,
+        "officer_ids": ["o1", "o2"],
+        "dates": {
+            "violation_on": date(2024, 6, 1),
+            "detected_on": None,
+            "filed_on": FILED,
+            "notice_on": date(2024, 9, 1),
+        },
+    }
     base.update(changes)
     return rules.CaseFacts(**base)
 
 
 def test_a_simplified_case_over_the_limit_is_refused_naming_the_procedure():
-    case = facts(procedure="simplified", dates={"filed_on": FILED, "decided_on": FILED}, penalty_kinds=["fine"],
-                 fine=Decimal(201))
+    case = facts(
+        procedure="simplified",
+        dates={"filed_on": FILED, "decided_on": FILED},
+        penalty_kinds=["fine"],
+        fine=Decimal(201),
+    )
     result = rules.evaluate(case, rules.CaseRules(), date(2024, 12, 31), CAL)
     assert list(result.errors) == ["procedure"]
-    ok = rules.evaluate(facts(procedure="simplified", dates={"filed_on": FILED, "decided_on": FILED},
-                              penalty_kinds=["fine"], fine=Decimal(200)), rules.CaseRules(), date(2024, 12, 31), CAL)
+    ok = rules.evaluate(
+        facts(
+            procedure="simplified",
+            dates={"filed_on": FILED, "decided_on": FILED},
+            penalty_kinds=["fine"],
+            fine=Decimal(200),
+        ),
+        rules.CaseRules(),
+        date(2024, 12, 31),
+        CAL,
+    )
     assert ok.errors == {} and ok.conflicts == {} and ok.findings == []
 
 
@@ -359,11 +416,23 @@ def test_a_penalty_after_the_limitation_period_is_refused_and_a_filing_warned():
     dates = {"violation_on": date(2022, 1, 1), "detected_on": date(2024, 7, 1), "filed_on": FILED}
     filing = rules.evaluate(facts(dates=dates), rules.CaseRules(), date(2024, 12, 31), CAL)
     assert [f.code for f in filing.findings] == ["limitation_expired"] and not filing.conflicts
-    decided = rules.evaluate(facts(dates={**dates, "notice_on": FILED, "decided_on": date(2024, 8, 1)},
-                                   penalty_kinds=["fine"], fine=Decimal(100)), rules.CaseRules(), date(2024, 12, 31), CAL)
+    decided = rules.evaluate(
+        facts(
+            dates={**dates, "notice_on": FILED, "decided_on": date(2024, 8, 1)},
+            penalty_kinds=["fine"],
+            fine=Decimal(100),
+        ),
+        rules.CaseRules(),
+        date(2024, 12, 31),
+        CAL,
+    )
     assert list(decided.conflicts) == ["violation_on"]
-    no_penalty = rules.evaluate(facts(dates={**dates, "notice_on": FILED, "decided_on": date(2024, 8, 1)}),
-                                rules.CaseRules(), date(2024, 12, 31), CAL)
+    no_penalty = rules.evaluate(
+        facts(dates={**dates, "notice_on": FILED, "decided_on": date(2024, 8, 1)}),
+        rules.CaseRules(),
+        date(2024, 12, 31),
+        CAL,
+    )
     assert not no_penalty.conflicts
 
 
@@ -375,9 +444,15 @@ def test_a_major_decision_without_review_is_a_conflict():
 
 
 def test_hearing_and_service_findings():
-    dates = {**facts().dates, "notice_on": NOTICE, "hearing_requested_on": date(2024, 9, 30),
-             "hearing_notice_on": date(2024, 9, 30), "hearing_held_on": date(2024, 10, 11), "decided_on": date(2024, 10, 14),
-             "served_on": date(2024, 10, 24)}
+    dates = {
+        **facts().dates,
+        "notice_on": NOTICE,
+        "hearing_requested_on": date(2024, 9, 30),
+        "hearing_notice_on": date(2024, 9, 30),
+        "hearing_held_on": date(2024, 10, 11),
+        "decided_on": date(2024, 10, 14),
+        "served_on": date(2024, 10, 24),
+    }
     result = rules.evaluate(facts(dates=dates, penalty_kinds=["warning"]), rules.CaseRules(), date(2024, 12, 31), CAL)
     assert [f.code for f in result.findings] == ["hearing_notice_short", "decision_late", "service_late"]
 
@@ -501,8 +576,10 @@ def test_the_seeded_checklist_is_valid_and_a_broken_one_is_explained():
     assert any("content items add up to 70" in p for p in problems)
 
 
-@pytest.mark.parametrize("deducted, total, grade", [
-    (0, 100, "excellent"), (10, 90, "excellent"), (11, 89, "pass"), (30, 70, "pass"), (31, 69, "fail")])
+@pytest.mark.parametrize(
+    "deducted, total, grade",
+    [(0, 100, "excellent"), (10, 90, "excellent"), (11, 89, "pass"), (30, 70, "pass"), (31, 69, "fail")],
+)
 def test_grades_at_their_thresholds(deducted, total, grade):
     # spread over content items (each deducts at most its points)
     deductions, left = [], deducted
@@ -527,8 +604,12 @@ def test_deductions_are_bounded_by_their_items_and_sections_floor_at_zero():
         rules.score_file(checklist(), [], [("evidence", 1)])
     with pytest.raises(ValueError, match="not a basic item"):
         rules.score_file(checklist(), ["documents"], [])
-    generous = [rules.CheckItem("b", "基本", "basic"), rules.CheckItem("f1", "形式一", "form", 15),
-                rules.CheckItem("f2", "形式二", "form", 15), rules.CheckItem("c", "内容", "content", 80)]
+    generous = [
+        rules.CheckItem("b", "基本", "basic"),
+        rules.CheckItem("f1", "形式一", "form", 15),
+        rules.CheckItem("f2", "形式二", "form", 15),
+        rules.CheckItem("c", "内容", "content", 80),
+    ]
     assert rules.score_file(generous, [], [("f1", 15), ("f2", 10)]).form == 0
 
 

@@ -1,5 +1,6 @@
 """Reading reported cases from .xlsx: headers in English or Chinese, each cell's form checked, rows turned into
 ``CaseReport`` payloads (no broker, no database)."""
+
 from __future__ import annotations
 
 import io
@@ -24,14 +25,48 @@ def workbook(header, *rows) -> bytes:
     return out.getvalue()
 
 
-HEADER = ("案件编号", "事项编码", "立案日期", "当事人类型", "当事人", "证件号码", "是否企业", "执法人员编号", "程序",
-          "违法行为日期", "告知日期", "决定日期", "处罚种类", "罚款金额", "送达日期", "结案日期")
+HEADER = (
+    "案件编号",
+    "事项编码",
+    "立案日期",
+    "当事人类型",
+    "当事人",
+    "证件号码",
+    "是否企业",
+    "执法人员编号",
+    "程序",
+    "违法行为日期",
+    "告知日期",
+    "决定日期",
+    "处罚种类",
+    "罚款金额",
+    "送达日期",
+    "结案日期",
+)
 
 
 def test_a_chinese_sheet_becomes_case_reports():
-    content = workbook(HEADER, ("五市监罚〔2024〕1号", "SCJ-CF-001", datetime(2024, 7, 3), "公民", "张三", "14092819850615001X",
-                                "否", "o1，o2", "普通程序", "2024-06-20", "2024/08/01", date(2024, 9, 2), "警告、罚款", 3000,
-                                None, "2024-09-30"))
+    content = workbook(
+        HEADER,
+        (
+            "五市监罚〔2024〕1号",
+            "SCJ-CF-001",
+            datetime(2024, 7, 3),
+            "公民",
+            "张三",
+            "14092819850615001X",
+            "否",
+            "o1，o2",
+            "普通程序",
+            "2024-06-20",
+            "2024/08/01",
+            date(2024, 9, 2),
+            "警告、罚款",
+            3000,
+            None,
+            "2024-09-30",
+        ),
+    )
     [row] = spreadsheets.read_cases(content, 100)
     assert row.problems == [] and row.number == 2 and row.item_code == "SCJ-CF-001" and row.agency_code is None
     payload = row.payload
@@ -43,15 +78,51 @@ def test_a_chinese_sheet_becomes_case_reports():
 
 
 def test_each_bad_cell_is_named_by_row_and_column():
-    content = workbook(HEADER,
-                       ("1号", "I1", "2024-13-01", "公民", "张三", None, "也许", "o1 o2", "普通", None, None, None,
-                        "罚款", "三千", None, None),
-                       (None, "I1", "2024-07-01", "外星人", "李四", None, "否", "o1", "普通", None, None, None, None, None,
-                        None, None))
+    content = workbook(
+        HEADER,
+        (
+            "1号",
+            "I1",
+            "2024-13-01",
+            "公民",
+            "张三",
+            None,
+            "也许",
+            "o1 o2",
+            "普通",
+            None,
+            None,
+            None,
+            "罚款",
+            "三千",
+            None,
+            None,
+        ),
+        (
+            None,
+            "I1",
+            "2024-07-01",
+            "外星人",
+            "李四",
+            None,
+            "否",
+            "o1",
+            "普通",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ),
+    )
     first, second = spreadsheets.read_cases(content, 100)
-    assert set(first.problems) >= {("filed_on", "'2024-13-01' is not a date (YYYY-MM-DD)"),
-                                   ("fine_amount", "'三千' is not an amount"),
-                                   ("decided_on", "a penalty needs the decision date")}
+    assert set(first.problems) >= {
+        ("filed_on", "'2024-13-01' is not a date (YYYY-MM-DD)"),
+        ("fine_amount", "'三千' is not an amount"),
+        ("decided_on", "a penalty needs the decision date"),
+    }
     assert any(col == "is_enterprise" for col, _ in first.problems)
     assert ("case_number", "missing") in second.problems
     assert any(col == "party_kind" for col, _ in second.problems)

@@ -1,5 +1,6 @@
 """The county's clock: the county's date whatever the host's zone, a pinned date for tests and training, and the
 settings that choose them."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -48,8 +49,9 @@ def test_a_pinned_date_holds_while_the_time_of_day_runs():
     assert clock.today() != date(2024, 2, 29)
 
 
-@pytest.mark.parametrize("zone, today, named", [("Mars/Olympus", None, "CLOCK.timezone"),
-                                               ("Asia/Shanghai", "31/03/2025", "CLOCK.today")])
+@pytest.mark.parametrize(
+    "zone, today, named", [("Mars/Olympus", None, "CLOCK.timezone"), ("Asia/Shanghai", "31/03/2025", "CLOCK.today")]
+)
 def test_a_bad_setting_stops_the_start_naming_it(zone, today, named):
     with pytest.raises(ValueError, match=named):
         clock.configure(zone, today)

@@ -64,14 +64,26 @@ EXTRA_ENV = {
     "personnel": {"ID_ENCRYPTION_KEY", "ID_HASH_KEY"},
     "cases": {"ID_ENCRYPTION_KEY", "ID_HASH_KEY"},
     "supervision": {"ID_ENCRYPTION_KEY", "ID_HASH_KEY"},
-    "gateway": {"GATEWAY_SERVICES", "GATEWAY_ADMIN_USERNAME", "GATEWAY_ADMIN_PASSWORD", "GATEWAY_PUBLIC_RATE_LIMIT",
-                "RABBITMQ_MANAGEMENT_URL", "RABBITMQ_ADMIN_USER", "RABBITMQ_ADMIN_PASSWORD"},
+    "gateway": {
+        "GATEWAY_SERVICES",
+        "GATEWAY_ADMIN_USERNAME",
+        "GATEWAY_ADMIN_PASSWORD",
+        "GATEWAY_PUBLIC_RATE_LIMIT",
+        "RABBITMQ_MANAGEMENT_URL",
+        "RABBITMQ_ADMIN_USER",
+        "RABBITMQ_ADMIN_PASSWORD",
+    },
 }
 # Host variables holding secrets (each with a CHANGE-ME development default).
 SECRET_VARIABLES = (
-    "POSTGRES_PASSWORD", "GATEWAY_ADMIN_PASSWORD", "GRAFANA_ADMIN_PASSWORD",
-    *(f"{name.upper()}_{key}" for name in ("personnel", "cases", "supervision")
-      for key in ("ID_ENCRYPTION_KEY", "ID_HASH_KEY")),
+    "POSTGRES_PASSWORD",
+    "GATEWAY_ADMIN_PASSWORD",
+    "GRAFANA_ADMIN_PASSWORD",
+    *(
+        f"{name.upper()}_{key}"
+        for name in ("personnel", "cases", "supervision")
+        for key in ("ID_ENCRYPTION_KEY", "ID_HASH_KEY")
+    ),
 )
 
 
@@ -155,9 +167,7 @@ def _container_ports(service: dict) -> set[int]:
 
 def _long_running_app_services(services: dict) -> list[str]:
     """Services built from this repo that are not one-shot migrate jobs."""
-    return sorted(
-        name for name, svc in services.items() if "build" in svc and not name.endswith("-migrate")
-    )
+    return sorted(name for name, svc in services.items() if "build" in svc and not name.endswith("-migrate"))
 
 
 def _scrape_targets(config: dict) -> list[tuple[str, str, str]]:
@@ -248,9 +258,7 @@ def test_app_service_runtime_settings(services, name):
     healthcheck = svc.get("healthcheck")
     assert isinstance(healthcheck, dict) and healthcheck.get("test"), f"{name}: no healthcheck"
     assert not healthcheck.get("disable"), f"{name}: healthcheck is disabled"
-    assert "/health/live" in " ".join(map(str, healthcheck["test"])), (
-        f"{name}: healthcheck should probe /health/live"
-    )
+    assert "/health/live" in " ".join(map(str, healthcheck["test"])), f"{name}: healthcheck should probe /health/live"
 
     build = svc.get("build")
     assert isinstance(build, dict), f"{name}: build must be a mapping"
@@ -271,9 +279,9 @@ def test_app_service_runtime_settings(services, name):
     assert isinstance(depends, dict), f"{name}: depends_on must use the long (condition) form"
     assert depends.get("rabbitmq", {}).get("condition") == "service_healthy"
     assert depends.get("postgres", {}).get("condition") == "service_healthy"
-    assert (
-        depends.get(f"{name}-migrate", {}).get("condition") == "service_completed_successfully"
-    ), f"{name}: must wait for {name}-migrate to complete successfully"
+    assert depends.get(f"{name}-migrate", {}).get("condition") == "service_completed_successfully", (
+        f"{name}: must wait for {name}-migrate to complete successfully"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(APP_SERVICES))
@@ -284,7 +292,7 @@ def test_migrate_job_is_one_shot_with_the_same_image(services, name):
         f"{name}-migrate must use the same image as {name}"
     )
     assert job.get("build") == svc.get("build")
-    assert str(job.get("restart")) == "no", f"{name}-migrate: restart must be \"no\""
+    assert str(job.get("restart")) == "no", f'{name}-migrate: restart must be "no"'
     command = job.get("command")
     command = " ".join(command) if isinstance(command, list) else str(command)
     assert f"enforcement-migrate {name} && enforcement-seed {name}" in command
@@ -358,9 +366,11 @@ def test_infrastructure_services(services):
     assert grafana["image"].startswith("grafana/grafana:")
     assert 3000 in _container_ports(grafana)
     grafana_volumes = [str(v) for v in grafana.get("volumes") or []]
-    for source, target in (("provisioning/datasources", "/etc/grafana/provisioning/datasources"),
-                           ("provisioning/dashboards", "/etc/grafana/provisioning/dashboards"),
-                           ("dashboards", "/etc/grafana/dashboards")):
+    for source, target in (
+        ("provisioning/datasources", "/etc/grafana/provisioning/datasources"),
+        ("provisioning/dashboards", "/etc/grafana/provisioning/dashboards"),
+        ("dashboards", "/etc/grafana/dashboards"),
+    ):
         assert f"./deploy/grafana/{source}:{target}:ro" in grafana_volumes
     assert "CHANGE-ME" in _env(grafana)["GF_SECURITY_ADMIN_PASSWORD"]
 
@@ -375,11 +385,11 @@ def test_every_mounted_file_exists(services):
 
 def test_rabbitmq_loads_definitions_with_the_services_account(services):
     conf = RABBITMQ_DEFINITIONS_CONF.read_text(encoding="utf-8")
-    settings = dict(
-        (key.strip(), value.strip())
+    settings = {
+        key.strip(): value.strip()
         for key, _, value in (line.partition("=") for line in conf.splitlines())
         if key.strip() and not key.strip().startswith("#")
-    )
+    }
     assert settings == {"load_definitions": "/etc/rabbitmq/definitions.json"}
 
     definitions = json.loads(RABBITMQ_DEFINITIONS.read_text(encoding="utf-8"))

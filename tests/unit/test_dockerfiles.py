@@ -7,6 +7,7 @@ compose service: build args and ENV substituted where Docker substitutes them at
 against the image's ENV, as their shells see it at run time. The checks are then about that
 service's image: what it copies and installs, its user, port, healthcheck and command.
 """
+
 from __future__ import annotations
 
 import json
@@ -131,7 +132,9 @@ def test_build_args_are_the_ones_the_dockerfile_declares(name):
     given = set(BUILDS[name].get("args") or {})
     required = {arg for arg, default in image.declared_args.items() if default is None}
     assert required <= given, f"{name}: compose does not pass {sorted(required - given)}"
-    assert given <= set(image.declared_args), f"{name}: {image.dockerfile} declares no ARG {sorted(given - set(image.declared_args))}"
+    assert given <= set(image.declared_args), (
+        f"{name}: {image.dockerfile} declares no ARG {sorted(given - set(image.declared_args))}"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(BUILDS))

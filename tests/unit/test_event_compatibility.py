@@ -1,4 +1,5 @@
 """The event-schema compatibility rules, on crafted contract schemas put through the real JSON Schema converter."""
+
 from __future__ import annotations
 
 from marshmallow import Schema, fields

@@ -1,4 +1,5 @@
 """The published event documents: AsyncAPI validity, examples, docs/ and the schema lock kept current."""
+
 from __future__ import annotations
 
 import copy
@@ -51,7 +52,12 @@ def test_every_event_type_has_its_channel_exchange_routing_key_and_version(docum
         channel = document["channels"][event.type]
         assert channel["address"] == event.routing_key
         assert channel["bindings"]["amqp"]["exchange"] == {
-            "name": event.exchange, "type": "topic", "durable": True, "autoDelete": False, "vhost": "/"}
+            "name": event.exchange,
+            "type": "topic",
+            "durable": True,
+            "autoDelete": False,
+            "vhost": "/",
+        }
         envelope = document["components"]["messages"][event.type]["payload"]["allOf"][1]["properties"]
         assert envelope["schemaversion"] == {"const": event.version}
         assert document["operations"][f"publish.{event.type}"]["channel"] == {"$ref": f"#/channels/{event.type}"}
@@ -88,8 +94,9 @@ def test_committed_docs_are_current():
 def test_no_breaking_schema_change_without_a_version_bump():
     committed = json.loads((ROOT / "contracts" / "event-schemas.lock.json").read_text(encoding="utf-8"))
     problems = [str(c) for c in unaccepted(compare(committed, asyncapi.current_snapshot()))]
-    assert problems == [], ("breaking event-schema changes: bump the event type's version in its contract module, "
-                            f"then {REGENERATE}")
+    assert problems == [], (
+        f"breaking event-schema changes: bump the event type's version in its contract module, then {REGENERATE}"
+    )
 
 
 def test_schema_lock_is_current():
@@ -110,8 +117,11 @@ def test_command_writes_checks_and_refuses_a_breaking_lock_update(tmp_path, caps
     assert asyncapi.main([*paths, "--check"]) == 0
 
     snapshot = json.loads(lock.read_text(encoding="utf-8"))
-    snapshot["personnel.officer.registered"]["fields"]["badge_number"] = {"type": "string", "required": True,
-                                                                         "nullable": False}
+    snapshot["personnel.officer.registered"]["fields"]["badge_number"] = {
+        "type": "string",
+        "required": True,
+        "nullable": False,
+    }
     lock.write_text(json.dumps(snapshot), encoding="utf-8")
     capsys.readouterr()
     assert asyncapi.main([*paths, "--check"]) == 1

@@ -1,5 +1,6 @@
 """Consumers read events tolerantly: a field added by a newer producer (a non-breaking change by the
 versioning policy) is dropped, at any nesting level, instead of dead-lettering the event; producers stay strict."""
+
 import copy
 
 import pytest
@@ -20,7 +21,9 @@ def test_every_event_loads_with_an_unknown_top_level_field():
 def test_unknown_field_inside_a_nested_list_is_dropped():
     event_type = REGISTRY["cases.benchmark.filed"]
     data = example_data(event_type)
-    nested_name = next(name for name, value in data.items() if isinstance(value, list) and value and isinstance(value[0], dict))
+    nested_name = next(
+        name for name, value in data.items() if isinstance(value, list) and value and isinstance(value[0], dict)
+    )
     newer = copy.deepcopy(data)
     newer[nested_name][0]["added_later"] = 1
     loaded = event_type.load(newer)

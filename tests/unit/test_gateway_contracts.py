@@ -1,4 +1,5 @@
 """The gateway's routes and OpenAPI document, and the contracts they come from (no broker)."""
+
 from __future__ import annotations
 
 import re
@@ -48,9 +49,12 @@ def test_route_table_matches_templates_and_rejects_unknown(routes):
 
 def test_every_write_is_audited_and_only_the_certificate_check_and_login_are_public(routes):
     public = {(r.method, r.path) for r in routes if r.is_public}
-    assert public == {("POST", "/auth/login"), ("GET", "/public/certificates/<number>"),
-                      ("GET", "/public/decisions"),  # the cases service's published decisions (公示)
-                      ("POST", "/public/complaints")}  # complaints (投诉举报): rate-limited per client address
+    assert public == {
+        ("POST", "/auth/login"),
+        ("GET", "/public/certificates/<number>"),
+        ("GET", "/public/decisions"),  # the cases service's published decisions (公示)
+        ("POST", "/public/complaints"),
+    }  # complaints (投诉举报): rate-limited per client address
     for route in routes:
         if route.method != "GET" and route.path != "/officers/lookup":
             assert route.audited, f"{route.method} {route.path} must be audited"
@@ -68,8 +72,14 @@ def test_no_event_schema_carries_an_id_card_number():
 
 
 def test_envelope_round_trip_and_rejects_unknown_attributes():
-    env = Envelope(type="personnel.officer.registered", source="personnel", data={"a": 1}, schemaversion=1,
-                   subject="x", correlationid="c1")
+    env = Envelope(
+        type="personnel.officer.registered",
+        source="personnel",
+        data={"a": 1},
+        schemaversion=1,
+        subject="x",
+        correlationid="c1",
+    )
     again = Envelope.from_dict(env.to_dict())
     assert again == env
     from marshmallow import ValidationError
@@ -83,8 +93,14 @@ def test_envelope_round_trip_and_rejects_unknown_attributes():
 def test_event_payload_is_checked_before_it_reaches_the_outbox():
     from marshmallow import ValidationError
 
-    good = {"certificate_number": "140928202600001", "officer_id": "o1", "agency_code": "140928-scjgj",
-            "domains": ["market_supervision"], "issued_on": "2026-01-05", "expires_on": "2031-01-05"}
+    good = {
+        "certificate_number": "140928202600001",
+        "officer_id": "o1",
+        "agency_code": "140928-scjgj",
+        "domains": ["market_supervision"],
+        "issued_on": "2026-01-05",
+        "expires_on": "2031-01-05",
+    }
     assert contract.CERTIFICATE_ISSUED.dump(good)["issued_on"] == "2026-01-05"
     with pytest.raises(ValidationError):
         contract.CERTIFICATE_ISSUED.dump({k: v for k, v in good.items() if k != "officer_id"})

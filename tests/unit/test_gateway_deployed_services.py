@@ -1,4 +1,5 @@
 """Which route modules a gateway mounts for the services deployed behind it (GATEWAY.services / $GATEWAY_SERVICES)."""
+
 from __future__ import annotations
 
 from importlib.metadata import EntryPoint, entry_points
@@ -8,19 +9,26 @@ import pytest
 from enforcement_gateway.routing import ENTRY_POINT_GROUP, deployed_services, load_route_modules, route_module_service
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("personnel,training", {"personnel", "training"}),
-    (" personnel , training ,", {"personnel", "training"}),  # as typed in a .env file
-    (["cases"], {"cases"}),                                   # a YAML list in a config file
-    ("", None), ([], None), (None, None),                     # empty: every service
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("personnel,training", {"personnel", "training"}),
+        (" personnel , training ,", {"personnel", "training"}),  # as typed in a .env file
+        (["cases"], {"cases"}),  # a YAML list in a config file
+        ("", None),
+        ([], None),
+        (None, None),  # empty: every service
+    ],
+)
 def test_deployed_services_setting(value, expected):
     assert deployed_services(value) == expected
 
 
 def test_a_route_module_belongs_to_the_service_its_name_starts_with():
-    assert route_module_service(EntryPoint("supervision_reports", "enforcement_gateway.routes.cases:ROUTES", "g")) \
+    assert (
+        route_module_service(EntryPoint("supervision_reports", "enforcement_gateway.routes.cases:ROUTES", "g"))
         == "supervision"
+    )
     assert route_module_service(EntryPoint("cases", "enforcement_gateway.routes.cases:ROUTES", "g")) == "cases"
     # a module may name its service (or "gateway" for the gateway's own routes) explicitly
     assert route_module_service(EntryPoint("auth", "enforcement_gateway.routes.auth:ROUTES", "g")) == "gateway"

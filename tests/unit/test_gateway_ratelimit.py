@@ -1,4 +1,5 @@
 """The public write limit: a sliding window per client address (the e2e suite sees the 429 over HTTP)."""
+
 from __future__ import annotations
 
 import pytest

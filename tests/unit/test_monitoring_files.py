@@ -11,6 +11,7 @@
 
 promtool comes from the Debian package ``prometheus`` (scripts/install-system-deps); it is required.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,14 +34,23 @@ DASHBOARD_PROVIDERS = GRAFANA_DIR / "provisioning" / "dashboards" / "enforcement
 
 # RabbitMQ's rabbitmq_prometheus families scraped from /metrics/detailed (job rabbitmq-queues), and
 # Prometheus's own per-target series.
-RABBITMQ_DETAILED = {"rabbitmq_detailed_queue_consumers", "rabbitmq_detailed_queue_messages_ready",
-                     "rabbitmq_detailed_queue_messages_unacked", "rabbitmq_detailed_queue_messages"}
+RABBITMQ_DETAILED = {
+    "rabbitmq_detailed_queue_consumers",
+    "rabbitmq_detailed_queue_messages_ready",
+    "rabbitmq_detailed_queue_messages_unacked",
+    "rabbitmq_detailed_queue_messages",
+}
 PROMETHEUS_BUILTIN = {"up"}
 # What a dashboard or rule must show (the issue's list): each needs at least one query.
 REQUIRED_ON_DASHBOARD = (
-    "enforcement_agency_on_time_ratio", "enforcement_promptness_workdays_bucket", "enforcement_supervision_items_open",
-    "enforcement_supervision_items_overdue", "enforcement_calls_total", "enforcement_call_duration_seconds_bucket",
-    "enforcement_outbox_backlog", "enforcement_dead_letter_messages",
+    "enforcement_agency_on_time_ratio",
+    "enforcement_promptness_workdays_bucket",
+    "enforcement_supervision_items_open",
+    "enforcement_supervision_items_overdue",
+    "enforcement_calls_total",
+    "enforcement_call_duration_seconds_bucket",
+    "enforcement_outbox_backlog",
+    "enforcement_dead_letter_messages",
 )
 DEFINITION = re.compile(r"""\b(Counter|Gauge|Histogram|Summary)\(\s*f?["'](?:\{PREFIX\}|enforcement)_(\w+)["']""")
 METRIC_NAME = re.compile(r"\b((?:enforcement|rabbitmq)_[a-z0-9_]+)\b")
@@ -49,16 +59,19 @@ METRIC_NAME = re.compile(r"\b((?:enforcement|rabbitmq)_[a-z0-9_]+)\b")
 def _promtool() -> str:
     path = shutil.which("promtool")
     if path is None:
-        pytest.fail("`promtool` is not on PATH (Debian package `prometheus`); run scripts/install-system-deps",
-                    pytrace=False)
+        pytest.fail(
+            "`promtool` is not on PATH (Debian package `prometheus`); run scripts/install-system-deps", pytrace=False
+        )
     return path
 
 
 def exported_metric_names() -> set[str]:
     """Every sample name the suite's code can expose, from its metric definitions."""
-    sources = [*(REPO_ROOT / "kernel" / "enforcement_kernel").glob("*.py"),
-               *(REPO_ROOT / "services").glob("*/*_service/**/*.py"),
-               *(REPO_ROOT / "gateway" / "enforcement_gateway").glob("**/*.py")]
+    sources = [
+        *(REPO_ROOT / "kernel" / "enforcement_kernel").glob("*.py"),
+        *(REPO_ROOT / "services").glob("*/*_service/**/*.py"),
+        *(REPO_ROOT / "gateway" / "enforcement_gateway").glob("**/*.py"),
+    ]
     names: set[str] = set()
     for path in sources:
         for kind, suffix in DEFINITION.findall(path.read_text(encoding="utf-8")):
@@ -108,8 +121,14 @@ def _alert_queries() -> list[tuple[str, str]]:
 # alert rules
 # --------------------------------------------------------------------------------------------
 def test_alert_rules_pass_their_promtool_tests():
-    result = subprocess.run([_promtool(), "test", "rules", ALERTS_TEST.name], cwd=PROMETHEUS_DIR,
-                            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [_promtool(), "test", "rules", ALERTS_TEST.name],
+        cwd=PROMETHEUS_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 0, f"promtool test rules failed:\n{result.stdout}\n{result.stderr}"
 
 
@@ -126,9 +145,15 @@ def test_every_alert_is_tested_firing_and_silent():
 
 def test_alerts_cover_the_operators_list():
     alerts = {name for name, _ in _alert_queries()}
-    assert {"SupervisionOverdueItemsRising", "AgencyOnTimeRatioLow", "OutboxBacklogGrowing",
-            "OutboxOldestPendingTooOld", "SubscriberQueueWithoutConsumers", "EventHandlerErrors",
-            "DeadLetterQueueNotEmpty"} <= alerts
+    assert {
+        "SupervisionOverdueItemsRising",
+        "AgencyOnTimeRatioLow",
+        "OutboxBacklogGrowing",
+        "OutboxOldestPendingTooOld",
+        "SubscriberQueueWithoutConsumers",
+        "EventHandlerErrors",
+        "DeadLetterQueueNotEmpty",
+    } <= alerts
 
 
 # --------------------------------------------------------------------------------------------
@@ -137,16 +162,22 @@ def test_alerts_cover_the_operators_list():
 def test_the_code_defines_the_agreed_metrics():
     """Guards the collector itself: if it found nothing, the next test would prove nothing."""
     names = exported_metric_names()
-    assert {"enforcement_calls_total", "enforcement_call_duration_seconds_bucket", "enforcement_outbox_backlog",
-            "enforcement_promptness_workdays_bucket", "enforcement_agency_on_time_ratio"} <= names
+    assert {
+        "enforcement_calls_total",
+        "enforcement_call_duration_seconds_bucket",
+        "enforcement_outbox_backlog",
+        "enforcement_promptness_workdays_bucket",
+        "enforcement_agency_on_time_ratio",
+    } <= names
 
 
 @pytest.mark.parametrize("source", ["alerts", "dashboard"])
 def test_queries_use_only_metrics_the_suite_exports(source, dashboard):
     queries = _alert_queries() if source == "alerts" else _dashboard_queries(dashboard)
     known = exported_metric_names() | RABBITMQ_DETAILED | PROMETHEUS_BUILTIN
-    unknown = sorted({(where, name) for where, expr in queries for name in METRIC_NAME.findall(expr)
-                      if name not in known})
+    unknown = sorted(
+        {(where, name) for where, expr in queries for name in METRIC_NAME.findall(expr) if name not in known}
+    )
     assert not unknown, f"{source} query metrics nobody exports: {unknown}"
     for where, expr in queries:
         assert METRIC_NAME.search(expr) or re.search(r"\bup\{", expr), f"{where}: no metric in {expr!r}"
@@ -170,8 +201,9 @@ def test_dashboard_queries_are_valid_promql(dashboard, tmp_path):
         rules.append({"record": f"dashboard:query_{index}", "expr": expr})
     path = tmp_path / "dashboard_rules.yml"
     path.write_text(yaml.safe_dump({"groups": [{"name": "dashboard", "rules": rules}]}), encoding="utf-8")
-    result = subprocess.run([_promtool(), "check", "rules", str(path)], capture_output=True, text=True, timeout=60,
-                            stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [_promtool(), "check", "rules", str(path)], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL
+    )
     assert result.returncode == 0, f"a dashboard query is not valid PromQL:\n{result.stdout}\n{result.stderr}"
 
 

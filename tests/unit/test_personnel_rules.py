@@ -7,7 +7,6 @@ import pytest
 
 from enforcement_kernel.workdays import WorkCalendar
 from personnel_service import rules
-from personnel_service.seed_data import AGENCIES, AGENCY_BY_CODE
 from personnel_service.rules import (
     CANCELLED,
     REVOKED,
@@ -18,6 +17,7 @@ from personnel_service.rules import (
     certificate_eligibility,
     check_transition,
 )
+from personnel_service.seed_data import AGENCIES, AGENCY_BY_CODE
 
 # Independent copy of the GB 11643-1999 tables, so the test does not trust the code under test.
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -25,7 +25,7 @@ CHECK = "10X98765432"
 
 
 def make_id(first17: str) -> str:
-    return first17 + CHECK[sum(int(c) * w for c, w in zip(first17, WEIGHTS)) % 11]
+    return first17 + CHECK[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=False)) % 11]
 
 
 def wrong_check(valid: str) -> str:
@@ -126,8 +126,14 @@ def test_status_labels():
 
 @pytest.mark.parametrize(
     "current,target",
-    [(VALID, SUSPENDED), (VALID, CANCELLED), (VALID, REVOKED),
-     (SUSPENDED, VALID), (SUSPENDED, CANCELLED), (SUSPENDED, REVOKED)],
+    [
+        (VALID, SUSPENDED),
+        (VALID, CANCELLED),
+        (VALID, REVOKED),
+        (SUSPENDED, VALID),
+        (SUSPENDED, CANCELLED),
+        (SUSPENDED, REVOKED),
+    ],
 )
 def test_allowed_transitions(current, target):
     check_transition(current, target)  # does not raise
@@ -136,9 +142,18 @@ def test_allowed_transitions(current, target):
 
 @pytest.mark.parametrize(
     "current,target",
-    [(VALID, VALID), (SUSPENDED, SUSPENDED),
-     (CANCELLED, VALID), (CANCELLED, SUSPENDED), (CANCELLED, REVOKED), (CANCELLED, CANCELLED),
-     (REVOKED, VALID), (REVOKED, SUSPENDED), (REVOKED, CANCELLED), (REVOKED, REVOKED)],
+    [
+        (VALID, VALID),
+        (SUSPENDED, SUSPENDED),
+        (CANCELLED, VALID),
+        (CANCELLED, SUSPENDED),
+        (CANCELLED, REVOKED),
+        (CANCELLED, CANCELLED),
+        (REVOKED, VALID),
+        (REVOKED, SUSPENDED),
+        (REVOKED, CANCELLED),
+        (REVOKED, REVOKED),
+    ],
 )
 def test_illegal_transitions(current, target):
     with pytest.raises(ValueError):
@@ -164,8 +179,15 @@ class Officer:
 
 
 def facts(**overrides) -> TrainingFacts:
-    values = dict(officer_key="o-1", year=2024, public_law_hours=30, professional_hours=30,
-                  required_courses_done=True, exam_passed=True, exam_date=date(2024, 5, 10))
+    values = {
+        "officer_key": "o-1",
+        "year": 2024,
+        "public_law_hours": 30,
+        "professional_hours": 30,
+        "required_courses_done": True,
+        "exam_passed": True,
+        "exam_date": date(2024, 5, 10),
+    }
     values.update(overrides)
     return TrainingFacts(**values)
 
@@ -198,7 +220,9 @@ def test_professional_hours_29_5_fails():
 def test_thresholds_are_settings():
     strict = EligibilityThresholds(public_law_hours=40, professional_hours=40)
     assert certificate_eligibility(Officer(), facts(), 2024, strict).codes == [
-        rules.REASON_PUBLIC_LAW_HOURS, rules.REASON_PROFESSIONAL_HOURS]
+        rules.REASON_PUBLIC_LAW_HOURS,
+        rules.REASON_PROFESSIONAL_HOURS,
+    ]
     lenient = EligibilityThresholds(public_law_hours=20, professional_hours=20)
     assert certificate_eligibility(Officer(), facts(public_law_hours=20, professional_hours=25), 2024, lenient).eligible
     with pytest.raises(ValueError):
@@ -329,7 +353,12 @@ def test_may_not_enforce(status, domains, expiry, domain, on_date, fragment):
 
 def test_departure_reason_labels():
     assert rules.DEPARTURE_REASON_LABELS == {
-        "transfer": "调动", "resignation": "辞职", "dismissal": "辞退", "retirement": "退休", "other": "其他"}
+        "transfer": "调动",
+        "resignation": "辞职",
+        "dismissal": "辞退",
+        "retirement": "退休",
+        "other": "其他",
+    }
     assert set(rules.DEPARTURE_REASONS) == set(rules.DEPARTURE_REASON_LABELS)
 
 
@@ -366,7 +395,11 @@ def test_cancellation_same_day_takes_zero():
 
 def test_assessment_labels_and_suspension():
     assert rules.ASSESSMENT_GRADE_LABELS == {
-        "excellent": "优秀", "competent": "合格", "basically_competent": "基本合格", "incompetent": "不合格"}
+        "excellent": "优秀",
+        "competent": "合格",
+        "basically_competent": "基本合格",
+        "incompetent": "不合格",
+    }
     assert rules.assessment_suspends(rules.GRADE_INCOMPETENT) is True
     assert rules.assessment_suspends(rules.GRADE_INCOMPETENT, suspend_on_fail=False) is False
     for grade in (rules.GRADE_EXCELLENT, rules.GRADE_COMPETENT, rules.GRADE_BASICALLY_COMPETENT):

@@ -1,4 +1,5 @@
 """Pure pieces of retries, dead letters, replay and history retention (no broker)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -8,7 +9,12 @@ import pytest
 from enforcement_contracts.errors import ValidationFailed
 from enforcement_kernel import dead_letters
 from enforcement_kernel.handlers import (
-    ATTEMPTS_HEADER, ERROR_HEADER, QUEUE_HEADER, failed_attempts, next_step, retry_delay,
+    ATTEMPTS_HEADER,
+    ERROR_HEADER,
+    QUEUE_HEADER,
+    failed_attempts,
+    next_step,
+    retry_delay,
 )
 from enforcement_kernel.outbox import check_processed_retention, prune_processed, prune_sent, retention_cutoff
 from enforcement_kernel.replay import parse_request, parse_time, plan
@@ -44,55 +50,103 @@ def test_a_message_is_retried_until_the_last_attempt_then_dead_lettered():
 def test_the_original_queue_comes_from_our_header_then_x_death_then_the_name():
     assert dead_letters.dead_letter_queue(QUEUE) == dead_letters.dead_letter_queue(QUEUE + ".dlq") == QUEUE + ".dlq"
     assert dead_letters.origin_queue(QUEUE + ".dlq", {QUEUE_HEADER: "other"}) == "other"
-    assert dead_letters.origin_queue("sub.credit.dlq", {"x-death": [
-        {"queue": "sub.credit.retry", "reason": "expired"}, {"queue": "sub.credit", "reason": "rejected"}]}) == "sub.credit"
+    assert (
+        dead_letters.origin_queue(
+            "sub.credit.dlq",
+            {
+                "x-death": [
+                    {"queue": "sub.credit.retry", "reason": "expired"},
+                    {"queue": "sub.credit", "reason": "rejected"},
+                ]
+            },
+        )
+        == "sub.credit"
+    )
     assert dead_letters.origin_queue("sub.credit.dlq", None) == "sub.credit"
 
 
 def test_a_requeued_message_gets_its_attempts_again_but_keeps_its_history():
-    headers = {ATTEMPTS_HEADER: 5, QUEUE_HEADER: QUEUE, ERROR_HEADER: "OperationalError: x", "x-death": [{"count": 1}],
-               "nameko.correlation_id": "abc"}
+    headers = {
+        ATTEMPTS_HEADER: 5,
+        QUEUE_HEADER: QUEUE,
+        ERROR_HEADER: "OperationalError: x",
+        "x-death": [{"count": 1}],
+        "nameko.correlation_id": "abc",
+    }
     assert dead_letters.requeue_headers(headers) == {"x-death": [{"count": 1}], "nameko.correlation_id": "abc"}
 
 
 def test_a_dead_letter_is_described_with_reason_attempts_error_and_a_truncated_body():
-    body = '{"id": "e1", "type": "training.exam.passed", "time": "2026-11-27T08:00:00+00:00", "data": {"x": "' + "y" * 3000 + '"}}'
-    info = dead_letters.describe(QUEUE + ".dlq", body.encode(), {"message_id": "e1"},
-                                 {ATTEMPTS_HEADER: 5, QUEUE_HEADER: QUEUE, ERROR_HEADER: "OperationalError: locked",
-                                  "x-death": [{"queue": QUEUE + ".retry", "reason": "expired",
-                                               "time": datetime(2026, 11, 27, 8, 0)}]}, body_limit=100)
+    body = (
+        '{"id": "e1", "type": "training.exam.passed", "time": "2026-11-27T08:00:00+00:00", "data": {"x": "'
+        + "y" * 3000
+        + '"}}'
+    )
+    info = dead_letters.describe(
+        QUEUE + ".dlq",
+        body.encode(),
+        {"message_id": "e1"},
+        {
+            ATTEMPTS_HEADER: 5,
+            QUEUE_HEADER: QUEUE,
+            ERROR_HEADER: "OperationalError: locked",
+            "x-death": [{"queue": QUEUE + ".retry", "reason": "expired", "time": datetime(2026, 11, 27, 8, 0)}],
+        },
+        body_limit=100,
+    )
     assert (info["event_id"], info["type"], info["queue"], info["reason"], info["attempts"]) == (
-        "e1", "training.exam.passed", QUEUE, "failed", 5)
+        "e1",
+        "training.exam.passed",
+        QUEUE,
+        "failed",
+        5,
+    )
     assert info["error"] == "OperationalError: locked"
     assert info["body"].startswith(body[:100]) and info["body"].endswith(f"({len(body)} characters)")
     assert info["headers"]["x-death"][0]["time"] == "2026-11-27T08:00:00"
 
-    rejected = dead_letters.describe(QUEUE + ".dlq", b"not json", {}, {"x-death": [{"queue": QUEUE, "reason": "rejected"}]})
-    assert (rejected["event_id"], rejected["type"], rejected["reason"], rejected["body"]) == (None, None, "rejected", "not json")
+    rejected = dead_letters.describe(
+        QUEUE + ".dlq", b"not json", {}, {"x-death": [{"queue": QUEUE, "reason": "rejected"}]}
+    )
+    assert (rejected["event_id"], rejected["type"], rejected["reason"], rejected["body"]) == (
+        None,
+        None,
+        "rejected",
+        "not json",
+    )
 
 
 # --- replay requests -----------------------------------------------------------------------------------
 def test_a_replay_request_is_normalised():
-    request = parse_request("personnel", " sub.credit ", "personnel.officer.registered, personnel.officer.departed",
-                            "2026-11-01T08:00:00+08:00", "2026-11-02")
+    request = parse_request(
+        "personnel",
+        " sub.credit ",
+        "personnel.officer.registered, personnel.officer.departed",
+        "2026-11-01T08:00:00+08:00",
+        "2026-11-02",
+    )
     assert request.queue == "sub.credit"
     assert request.event_types == ("personnel.officer.registered", "personnel.officer.departed")
     assert request.since == datetime(2026, 11, 1, 0, 0)  # UTC
     assert request.until == datetime(2026, 11, 2)
     assert parse_request("personnel", "q", ["personnel.officer.registered"] * 2, "2026-11-01").event_types == (
-        "personnel.officer.registered",)
+        "personnel.officer.registered",
+    )
 
 
-@pytest.mark.parametrize("args, field", [
-    (("", ["personnel.officer.registered"], "2026-11-01"), "queue"),
-    (("q", [], "2026-11-01"), "event_types"),
-    (("q", ["personnel.no.such"], "2026-11-01"), "event_types"),
-    (("q", ["training.hours.updated"], "2026-11-01"), "event_types"),  # not personnel's to replay
-    (("q", ["personnel.officer.registered"], "last week"), "since"),
-    (("q", ["personnel.officer.registered"], None), "since"),
-    (("q", ["personnel.officer.registered"], "2026-11-02", "2026-11-01"), "until"),
-    (("q", ["personnel.officer.registered"], "2026-11-02", "soon"), "until"),
-])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (("", ["personnel.officer.registered"], "2026-11-01"), "queue"),
+        (("q", [], "2026-11-01"), "event_types"),
+        (("q", ["personnel.no.such"], "2026-11-01"), "event_types"),
+        (("q", ["training.hours.updated"], "2026-11-01"), "event_types"),  # not personnel's to replay
+        (("q", ["personnel.officer.registered"], "last week"), "since"),
+        (("q", ["personnel.officer.registered"], None), "since"),
+        (("q", ["personnel.officer.registered"], "2026-11-02", "2026-11-01"), "until"),
+        (("q", ["personnel.officer.registered"], "2026-11-02", "soon"), "until"),
+    ],
+)
 def test_a_bad_replay_request_names_the_field(args, field):
     with pytest.raises(ValidationFailed) as error:
         parse_request("personnel", *args)
@@ -102,7 +156,8 @@ def test_a_bad_replay_request_names_the_field(args, field):
 def test_the_replay_command_asks_each_producer_for_its_own_types():
     assert plan(["personnel.officer.registered", "training.hours.updated", "personnel.officer.departed"]) == {
         "personnel": ["personnel.officer.registered", "personnel.officer.departed"],
-        "training": ["training.hours.updated"]}
+        "training": ["training.hours.updated"],
+    }
     with pytest.raises(ValueError, match="unknown event type: cases.nope"):
         plan(["cases.nope"])
 
@@ -131,10 +186,20 @@ def test_pruning_deletes_only_old_sent_rows(tmp_path):
     Session = sessionmaker(engine)
     old, recent = datetime(2025, 1, 1), datetime(2026, 11, 1)
     with Session() as session:
-        for n, (created, status) in enumerate([(old, "sent")] * 4 + [(old, "unrouted"), (old, "unroutable"),
-                                                                       (old, "pending"), (recent, "sent")]):
-            session.add(OutboxRow(event_id=f"e{n}", event_type="personnel.officer.registered", exchange="personnel.events",
-                                  routing_key="officer.registered", body={}, created_at=created, status=status))
+        for n, (created, status) in enumerate(
+            [(old, "sent")] * 4 + [(old, "unrouted"), (old, "unroutable"), (old, "pending"), (recent, "sent")]
+        ):
+            session.add(
+                OutboxRow(
+                    event_id=f"e{n}",
+                    event_type="personnel.officer.registered",
+                    exchange="personnel.events",
+                    routing_key="officer.registered",
+                    body={},
+                    created_at=created,
+                    status=status,
+                )
+            )
         session.commit()
     assert prune_sent(Session, datetime(2026, 1, 1), batch=2) == 5  # several batches
     with Session() as session:

@@ -1,5 +1,6 @@
 """The yearly assessment of agencies (评议考核): each indicator, the weights, a county's own indicator, the ranking.
 Pure: no broker, no database."""
+
 from __future__ import annotations
 
 from importlib.metadata import EntryPoint
@@ -30,19 +31,31 @@ def facts(code="A-01", **values) -> AgencyFacts:
 
 
 def test_every_built_in_indicator_is_installed_and_the_configured_weights_add_up_to_100(installed, policy):
-    assert set(installed) == {"certification", "training", "case_review", "overdue_items", "publication",
-                              "complaints_upheld", "decisions_reversed", "promptness", "satisfaction"}
+    assert set(installed) == {
+        "certification",
+        "training",
+        "case_review",
+        "overdue_items",
+        "publication",
+        "complaints_upheld",
+        "decisions_reversed",
+        "promptness",
+        "satisfaction",
+    }
     assert sum(policy.weights.values()) == 100
     assert set(policy.weights) <= set(installed)
 
 
-@pytest.mark.parametrize("weights, field, message", [
-    ({"certification": 50, "training": 40}, "ASSESSMENT.weights", "add up to 100 points, not 90"),
-    ({"certification": 60, "training": 50}, "ASSESSMENT.weights", "add up to 100 points, not 110"),
-    ({"certification": 110, "training": -10}, "ASSESSMENT.weights.training", "must not be negative"),
-    ({"certification": "many", "training": 100}, "ASSESSMENT.weights.certification", "must be a number"),
-    ({}, "ASSESSMENT.weights", "name at least one indicator"),
-])
+@pytest.mark.parametrize(
+    "weights, field, message",
+    [
+        ({"certification": 50, "training": 40}, "ASSESSMENT.weights", "add up to 100 points, not 90"),
+        ({"certification": 60, "training": 50}, "ASSESSMENT.weights", "add up to 100 points, not 110"),
+        ({"certification": 110, "training": -10}, "ASSESSMENT.weights.training", "must not be negative"),
+        ({"certification": "many", "training": 100}, "ASSESSMENT.weights.certification", "must be a number"),
+        ({}, "ASSESSMENT.weights", "name at least one indicator"),
+    ],
+)
 def test_weights_not_adding_up_to_100_are_refused_naming_the_setting(weights, field, message):
     with pytest.raises(ValidationFailed) as refused:
         Policy.from_settings({"weights": weights})
@@ -58,7 +71,9 @@ def test_a_weight_for_an_indicator_not_installed_is_refused(installed):
 
 def test_linear_thresholds_work_both_ways():
     assert linear(1.0, 1.0, 0.5) == 1.0 and linear(0.75, 1.0, 0.5) == 0.5 and linear(0.4, 1.0, 0.5) == 0.0
-    assert linear(0.0, 0.0, 0.3) == 1.0 and linear(0.15, 0.0, 0.3) == pytest.approx(0.5) and linear(0.9, 0.0, 0.3) == 0.0
+    assert (
+        linear(0.0, 0.0, 0.3) == 1.0 and linear(0.15, 0.0, 0.3) == pytest.approx(0.5) and linear(0.9, 0.0, 0.3) == 0.0
+    )
 
 
 # --- each indicator at its boundaries ----------------------------------------------------------
@@ -108,8 +123,9 @@ def test_complaints_upheld(policy):
     params = policy.params["complaints_upheld"]
     assert indicators.COMPLAINTS_UPHELD.measure(facts(complaints=2), params).ratio is None  # none concluded yet
     assert indicators.COMPLAINTS_UPHELD.measure(facts(complaints_concluded=4), params).ratio == 1.0
-    assert indicators.COMPLAINTS_UPHELD.measure(facts(complaints_concluded=4, complaints_upheld=1),
-                                                params).ratio == pytest.approx(0.5)
+    assert indicators.COMPLAINTS_UPHELD.measure(
+        facts(complaints_concluded=4, complaints_upheld=1), params
+    ).ratio == pytest.approx(0.5)
     assert indicators.COMPLAINTS_UPHELD.measure(facts(complaints_concluded=4, complaints_upheld=4), params).ratio == 0.0
 
 
@@ -117,16 +133,18 @@ def test_decisions_reversed(policy):
     params = policy.params["decisions_reversed"]
     assert indicators.DECISIONS_REVERSED.measure(facts(), params).ratio is None  # no decisions
     assert indicators.DECISIONS_REVERSED.measure(facts(decisions=100), params).ratio == 1.0
-    assert indicators.DECISIONS_REVERSED.measure(facts(decisions=100, decisions_reversed=1),
-                                                 params).ratio == pytest.approx(0.8)
+    assert indicators.DECISIONS_REVERSED.measure(
+        facts(decisions=100, decisions_reversed=1), params
+    ).ratio == pytest.approx(0.8)
     assert indicators.DECISIONS_REVERSED.measure(facts(decisions=10, decisions_reversed=1), params).ratio == 0.0
 
 
 def test_overall_promptness_and_satisfaction(policy):
     params = policy.params["promptness"]
     assert indicators.PROMPTNESS.measure(facts(), params).ratio is None
-    assert indicators.PROMPTNESS.measure(facts(promptness_measurements=1_000_000, promptness_on_time=900_000),
-                                         params).ratio == pytest.approx(0.8)
+    assert indicators.PROMPTNESS.measure(
+        facts(promptness_measurements=1_000_000, promptness_on_time=900_000), params
+    ).ratio == pytest.approx(0.8)
     assert indicators.SATISFACTION.measure(facts(), policy.params["satisfaction"]).ratio is None
     assert indicators.SATISFACTION.measure(facts(satisfaction_score=75.0), policy.params["satisfaction"]).ratio == 0.5
 
@@ -140,13 +158,39 @@ def test_an_agency_with_nothing_to_measure_gets_full_points_unless_the_county_sa
 
 
 def test_a_perfect_and_a_poor_agency_and_the_breakdown(installed, policy):
-    perfect = facts("A-01", officers=10, certified=10, training_officers=10, training_compliant=10,
-                    review_grades={"excellent": 2}, items=3, publications=5, publications_on_time=5,
-                    complaints_concluded=2, decisions=40, promptness_measurements=50, promptness_on_time=50)
-    poor = facts("B-02", officers=10, certified=5, training_officers=10, training_compliant=5,
-                 review_grades={"fail": 2}, items=3, items_overdue=3, publications=5, publications_on_time=0,
-                 complaints_concluded=2, complaints_upheld=2, decisions=40, decisions_reversed=2,
-                 promptness_measurements=50, promptness_on_time=25)
+    perfect = facts(
+        "A-01",
+        officers=10,
+        certified=10,
+        training_officers=10,
+        training_compliant=10,
+        review_grades={"excellent": 2},
+        items=3,
+        publications=5,
+        publications_on_time=5,
+        complaints_concluded=2,
+        decisions=40,
+        promptness_measurements=50,
+        promptness_on_time=50,
+    )
+    poor = facts(
+        "B-02",
+        officers=10,
+        certified=5,
+        training_officers=10,
+        training_compliant=5,
+        review_grades={"fail": 2},
+        items=3,
+        items_overdue=3,
+        publications=5,
+        publications_on_time=0,
+        complaints_concluded=2,
+        complaints_upheld=2,
+        decisions=40,
+        decisions_reversed=2,
+        promptness_measurements=50,
+        promptness_on_time=25,
+    )
     first, second = assess([poor, perfect], policy, installed)
     assert (first.agency_code, first.total, first.rank) == ("A-01", 100, 1)
     assert (second.agency_code, second.total, second.rank) == ("B-02", 0, 2)
@@ -170,13 +214,17 @@ class PaperlessIndicator:
 
 
 def test_a_third_party_indicator_registered_through_an_entry_point_is_scored(installed, policy):
-    ep = EntryPoint(name="paperless", value=f"{__name__}:PaperlessIndicator", group="enforcement.supervision.indicators")
-    built_in = EntryPoint("certification", "supervision_service.indicators:CERTIFICATION",
-                          "enforcement.supervision.indicators")
+    ep = EntryPoint(
+        name="paperless", value=f"{__name__}:PaperlessIndicator", group="enforcement.supervision.indicators"
+    )
+    built_in = EntryPoint(
+        "certification", "supervision_service.indicators:CERTIFICATION", "enforcement.supervision.indicators"
+    )
     found = load_indicators([built_in, ep])
     assert set(found) == {"certification", "paperless"} and isinstance(found["paperless"], PaperlessIndicator)
-    county = Policy.from_settings({"weights": {"certification": 60, "paperless": 40},
-                                   "params": {"paperless": {"target": 0.8}}})
+    county = Policy.from_settings(
+        {"weights": {"certification": 60, "paperless": 40}, "params": {"paperless": {"target": 0.8}}}
+    )
     [score] = assess([facts(officers=4, certified=4, extra={"paperless_share": 0.4})], county, found)
     assert score.total == 60 + 20
     assert {i.code: i.points for i in score.indicators} == {"certification": 60, "paperless": 20}

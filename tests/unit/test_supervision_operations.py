@@ -1,5 +1,6 @@
 """Supervision's use cases on a real (in-memory SQLite) database, without a broker: the overdue pass, one open item
 per cause, the promptness table's SQL. The outbox rows stand for the events (the relay publishes them)."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -44,8 +45,14 @@ def outbox(session, event_type: str) -> int:
 
 
 def issue(session, agency=SCJ, on=TODAY - timedelta(days=40)) -> int:
-    item = ops.issue_item(tx_of(session), BUREAU, {"agency_code": agency, "kind": "report_request", "title": "报送",
-                                                   "body": "", "deadline_workdays": 5}, SETTINGS, known, on)
+    item = ops.issue_item(
+        tx_of(session),
+        BUREAU,
+        {"agency_code": agency, "kind": "report_request", "title": "报送", "body": "", "deadline_workdays": 5},
+        SETTINGS,
+        known,
+        on,
+    )
     return item["item_id"]
 
 
@@ -61,7 +68,9 @@ def test_the_overdue_pass_marks_each_item_once_and_again_only_for_a_new_deadline
     assert outbox(session, "supervision.item.overdue") == 1
     assert session.get(m.SupervisionItem, fresh).overdue is False
 
-    ops.act_on_item(tx_of(session), BUREAU, answered, "return", {"reason": "不全", "deadline_workdays": 1}, SETTINGS, on)
+    ops.act_on_item(
+        tx_of(session), BUREAU, answered, "return", {"reason": "不全", "deadline_workdays": 1}, SETTINGS, on
+    )
     assert ops.mark_overdue(tx_of(session), TODAY) == [answered]  # its new deadline passed too
     assert ops.mark_overdue(tx_of(session), TODAY + timedelta(days=1)) == []
     assert outbox(session, "supervision.item.overdue") == 2
@@ -71,8 +80,13 @@ def test_a_cause_has_one_open_item_and_a_new_one_after_it_is_verified(session):
     envelope = Envelope(type="training.officer.short_at_year_end", source="training", data={}, schemaversion=1)
 
     def short(officer):
-        ops.on_officer_short(tx_of(session), envelope, {"officer_id": officer, "agency_code": JTJ, "year": 2024,
-                                                    "reasons": ["public_law: 10 hours short"]}, SETTINGS, TODAY)
+        ops.on_officer_short(
+            tx_of(session),
+            envelope,
+            {"officer_id": officer, "agency_code": JTJ, "year": 2024, "reasons": ["public_law: 10 hours short"]},
+            SETTINGS,
+            TODAY,
+        )
 
     short("o-1")
     short("o-2")
@@ -88,61 +102,132 @@ def test_a_missed_deadline_opens_the_late_item_and_the_late_measurement_then_rec
     """cases.deadline.missed and the late promptness.measured that follows share one open key: one item."""
     missed = Envelope(type="cases.deadline.missed", source="cases", data={}, schemaversion=1)
     measured = Envelope(type="cases.promptness.measured", source="cases", data={}, schemaversion=1)
-    data = cases_contract.DEADLINE_MISSED.load(cases_contract.DEADLINE_MISSED.dump({
-        "case_id": "c-1", "agency_code": SCJ, "kind": "case_decided", "started_on": date(2025, 6, 2),
-        "due_on": date(2025, 8, 31), "detected_on": date(2025, 9, 1)}))
+    data = cases_contract.DEADLINE_MISSED.load(
+        cases_contract.DEADLINE_MISSED.dump(
+            {
+                "case_id": "c-1",
+                "agency_code": SCJ,
+                "kind": "case_decided",
+                "started_on": date(2025, 6, 2),
+                "due_on": date(2025, 8, 31),
+                "detected_on": date(2025, 9, 1),
+            }
+        )
+    )
     ops.on_deadline_missed(tx_of(session), missed, data, SETTINGS, date(2025, 9, 1))
     [item] = session.scalars(select(m.SupervisionItem)).all()
     assert (item.kind, item.origin, item.occurrences) == ("rectification", "cases.deadline.missed", 1)
     assert item.title == ops.LATE_KINDS["case_decided"][1] and item.details["reference"] == "c-1"
     assert outbox(session, "supervision.item.issued") == 1
 
-    ops.on_promptness_measured(tx_of(session), measured, {
-        "agency_code": SCJ, "kind": "case_decided", "reference": "c-1", "started_on": date(2025, 6, 2),
-        "ended_on": TODAY, "workdays_taken": 95, "deadline_workdays": 62, "on_time": False}, SETTINGS, TODAY)
+    ops.on_promptness_measured(
+        tx_of(session),
+        measured,
+        {
+            "agency_code": SCJ,
+            "kind": "case_decided",
+            "reference": "c-1",
+            "started_on": date(2025, 6, 2),
+            "ended_on": TODAY,
+            "workdays_taken": 95,
+            "deadline_workdays": 62,
+            "on_time": False,
+        },
+        SETTINGS,
+        TODAY,
+    )
     assert session.scalar(select(func.count()).select_from(m.SupervisionItem)) == 1
     assert item.occurrences == 2 and item.details["workdays_taken"] == 95 and item.details["due_on"] == "2025-08-31"
     assert outbox(session, "supervision.item.changed") == 1
 
     # another case of the same agency is another cause; an unwatched kind opens nothing
-    ops.on_deadline_missed(tx_of(session), missed, {**data, "case_id": "c-2", "kind": "decision_published"},
-                           SETTINGS, TODAY)
-    ops.on_deadline_missed(tx_of(session), missed, {**data, "case_id": "c-3", "kind": "decision_served"},
-                           SETTINGS, TODAY)
+    ops.on_deadline_missed(
+        tx_of(session), missed, {**data, "case_id": "c-2", "kind": "decision_published"}, SETTINGS, TODAY
+    )
+    ops.on_deadline_missed(
+        tx_of(session), missed, {**data, "case_id": "c-3", "kind": "decision_served"}, SETTINGS, TODAY
+    )
     assert sorted(session.scalars(select(m.SupervisionItem.open_key))) == [
-        "cases.case_decided:c-1", "cases.decision_published:c-2"]
+        "cases.case_decided:c-1",
+        "cases.decision_published:c-2",
+    ]
 
     # a transfer leg is keyed by the transfer, as its measurement names it: two transfers of one case are two causes
     for transfer_id in ("t-1", "t-2"):
-        ops.on_deadline_missed(tx_of(session), missed, {**data, "case_id": "c-4", "transfer_id": transfer_id,
-                                                        "kind": "transfer_handed_over"}, SETTINGS, TODAY)
-    ops.on_promptness_measured(tx_of(session), measured, {
-        "agency_code": SCJ, "kind": "transfer_handed_over", "reference": "t-1", "started_on": date(2025, 6, 2),
-        "ended_on": TODAY, "workdays_taken": 3, "deadline_workdays": 1, "on_time": False}, SETTINGS, TODAY)
-    handed = {i.open_key: i for i in session.scalars(select(m.SupervisionItem).where(
-        m.SupervisionItem.kind == "transfer_followup"))}
+        ops.on_deadline_missed(
+            tx_of(session),
+            missed,
+            {**data, "case_id": "c-4", "transfer_id": transfer_id, "kind": "transfer_handed_over"},
+            SETTINGS,
+            TODAY,
+        )
+    ops.on_promptness_measured(
+        tx_of(session),
+        measured,
+        {
+            "agency_code": SCJ,
+            "kind": "transfer_handed_over",
+            "reference": "t-1",
+            "started_on": date(2025, 6, 2),
+            "ended_on": TODAY,
+            "workdays_taken": 3,
+            "deadline_workdays": 1,
+            "on_time": False,
+        },
+        SETTINGS,
+        TODAY,
+    )
+    handed = {
+        i.open_key: i
+        for i in session.scalars(select(m.SupervisionItem).where(m.SupervisionItem.kind == "transfer_followup"))
+    }
     assert sorted(handed) == ["cases.transfer_handed_over:t-1", "cases.transfer_handed_over:t-2"]
     assert handed["cases.transfer_handed_over:t-1"].occurrences == 2
-    assert handed["cases.transfer_handed_over:t-2"].details == {"reference": "t-2", "case_id": "c-4",
-                                                                 "due_on": "2025-08-31"}
+    assert handed["cases.transfer_handed_over:t-2"].details == {
+        "reference": "t-2",
+        "case_id": "c-4",
+        "due_on": "2025-08-31",
+    }
     assert "transfer t-2" in handed["cases.transfer_handed_over:t-2"].body
 
 
 def test_the_promptness_table_groups_in_sql_and_skips_what_already_landed(session):
-    rows = [(SCJ, "case_decided", 3, True), (SCJ, "case_decided", 9, False), (SCJ, "decision_published", 2, True),
-            (JTJ, "case_decided", 4, True), (SCJ, "case_decided", 1, True)]
+    rows = [
+        (SCJ, "case_decided", 3, True),
+        (SCJ, "case_decided", 9, False),
+        (SCJ, "decision_published", 2, True),
+        (JTJ, "case_decided", 4, True),
+        (SCJ, "case_decided", 1, True),
+    ]
     for n, (agency, kind, days, on_time) in enumerate(rows):
-        ops.land_measurement(tx_of(session), f"e{n}", "cases", {
-            "agency_code": agency, "kind": kind, "reference": f"r{n}", "started_on": TODAY - timedelta(days=days),
-            "ended_on": TODAY if n < 4 else TODAY.replace(year=2024), "workdays_taken": days, "deadline_workdays": 5,
-            "on_time": on_time})
+        ops.land_measurement(
+            tx_of(session),
+            f"e{n}",
+            "cases",
+            {
+                "agency_code": agency,
+                "kind": kind,
+                "reference": f"r{n}",
+                "started_on": TODAY - timedelta(days=days),
+                "ended_on": TODAY if n < 4 else TODAY.replace(year=2024),
+                "workdays_taken": days,
+                "deadline_workdays": 5,
+                "on_time": on_time,
+            },
+        )
     assert ops.land_measurement(tx_of(session), "e0", "cases", {}) is None  # the same event again
     session.flush()
     table = ops.promptness_table(session, BUREAU, {"date_from": date(2025, 1, 1), "date_to": date(2025, 12, 31)})
-    assert [(r["agency_code"], r["kind"], r["measurements"], r["on_time"], r["median_workdays"], r["max_workdays"])
-            for r in table] == [
-        (JTJ, "all", 1, 1, 4.0, 4), (JTJ, "case_decided", 1, 1, 4.0, 4),
-        (SCJ, "all", 3, 2, 3.0, 9), (SCJ, "case_decided", 2, 1, 6.0, 9), (SCJ, "decision_published", 1, 1, 2.0, 2)]
+    assert [
+        (r["agency_code"], r["kind"], r["measurements"], r["on_time"], r["median_workdays"], r["max_workdays"])
+        for r in table
+    ] == [
+        (JTJ, "all", 1, 1, 4.0, 4),
+        (JTJ, "case_decided", 1, 1, 4.0, 4),
+        (SCJ, "all", 3, 2, 3.0, 9),
+        (SCJ, "case_decided", 2, 1, 6.0, 9),
+        (SCJ, "decision_published", 1, 1, 2.0, 2),
+    ]
     ratios, open_items, overdue = ops.gauge_figures(session, TODAY)
     assert ratios[(SCJ, "all")] == pytest.approx(2 / 3) and ratios[(SCJ, "decision_published")] == 1.0
 
@@ -150,24 +235,49 @@ def test_the_promptness_table_groups_in_sql_and_skips_what_already_landed(sessio
 def test_a_measurement_timed_to_the_second_keeps_its_seconds_and_feeds_the_seconds_histogram(session):
     """A hand-over is counted in hours: the event's seconds_taken lands in the table and in
     enforcement_promptness_seconds once committed; a measurement dated by days has none and stays out of it."""
-    def sample(suffix, kind, **extra):
-        return REGISTRY.get_sample_value(f"enforcement_promptness_seconds_{suffix}",
-                                         {"service": "supervision", "agency": SCJ, "kind": kind, **extra}) or 0
 
-    before = (sample("count", "transfer_handed_over"), sample("sum", "transfer_handed_over"),
-              sample("bucket", "transfer_handed_over", le="86400.0"))
-    handed = cases_contract.PROMPTNESS_MEASURED.load(cases_contract.PROMPTNESS_MEASURED.dump({
-        "agency_code": SCJ, "kind": "transfer_handed_over", "reference": "t-9", "started_on": TODAY,
-        "ended_on": TODAY, "workdays_taken": 1, "deadline_workdays": 1, "on_time": False, "seconds_taken": 90000}))
+    def sample(suffix, kind, **extra):
+        return (
+            REGISTRY.get_sample_value(
+                f"enforcement_promptness_seconds_{suffix}",
+                {"service": "supervision", "agency": SCJ, "kind": kind, **extra},
+            )
+            or 0
+        )
+
+    before = (
+        sample("count", "transfer_handed_over"),
+        sample("sum", "transfer_handed_over"),
+        sample("bucket", "transfer_handed_over", le="86400.0"),
+    )
+    handed = cases_contract.PROMPTNESS_MEASURED.load(
+        cases_contract.PROMPTNESS_MEASURED.dump(
+            {
+                "agency_code": SCJ,
+                "kind": "transfer_handed_over",
+                "reference": "t-9",
+                "started_on": TODAY,
+                "ended_on": TODAY,
+                "workdays_taken": 1,
+                "deadline_workdays": 1,
+                "on_time": False,
+                "seconds_taken": 90000,
+            }
+        )
+    )
     tx = tx_of(session)
     row = ops.land_measurement(tx, "e-seconds", "cases", handed)
-    dated = ops.land_measurement(tx, "e-days", "cases", {**handed, "kind": "transfer_acknowledged",
-                                                         "seconds_taken": None})
+    dated = ops.land_measurement(
+        tx, "e-days", "cases", {**handed, "kind": "transfer_acknowledged", "seconds_taken": None}
+    )
     assert (row.seconds, dated.seconds) == (90000, None)
     assert sample("count", "transfer_handed_over") == before[0]  # nothing counts before the commit
     for callback in tx.on_commit:
         callback()
     # 25 hours: counted, but not within the 24-hour bucket
-    assert (sample("count", "transfer_handed_over"), sample("sum", "transfer_handed_over"),
-            sample("bucket", "transfer_handed_over", le="86400.0")) == (before[0] + 1, before[1] + 90000, before[2])
+    assert (
+        sample("count", "transfer_handed_over"),
+        sample("sum", "transfer_handed_over"),
+        sample("bucket", "transfer_handed_over", le="86400.0"),
+    ) == (before[0] + 1, before[1] + 90000, before[2])
     assert sample("count", "transfer_acknowledged") == 0

@@ -1,4 +1,5 @@
 """The yearly statistics report (行政执法统计年报): sections, totals, the due date, the .xlsx workbook. Pure."""
+
 from __future__ import annotations
 
 import io
@@ -17,25 +18,66 @@ TYPE_NAMES = {"penalty": "行政处罚", "licence": "行政许可"}
 
 
 def county_facts() -> list[AgencyFacts]:
-    agencies = [{"code": "140928-scjgj", "name": "县市场监管局"}, {"code": "140928-jtysj", "name": "县交通运输局"},
-                {"code": "140928-sfj", "name": "县司法局", "is_supervisor": True}]
-    local = {"140928-scjgj": {"items": 3, "items_overdue": 1, "complaints": 2, "complaints_concluded": 2,
-                              "complaints_upheld": 1},
-             "140928-sfj": {"items": 9}}  # the bureau is not a reporting agency
-    certification = [{"agency_code": "140928-scjgj", "officers": 12, "certified": 11, "certificates_issued": 3,
-                      "certificates_cancelled": 1},
-                     {"agency_code": "140928-jtysj", "officers": 5, "certified": 5, "certificates_issued": 0,
-                      "certificates_cancelled": 0}]
-    training = [{"agency_code": "140928-scjgj", "officers": 12, "compliant": 10},
-                {"agency_code": "140928-jtysj", "officers": 5, "compliant": 5}]
-    cases = [{"agency_code": "140928-scjgj", "decisions": 7, "publications": 5, "publications_on_time": 4,
-              "review_grades": {"excellent": 1, "fail": 1}, "changed_by_ground": {"reconsideration": 1},
-              "decisions_reversed": 1,
-              "by_type": [{"type_code": "penalty", "cases": 6, "decided": 5, "fined": 4, "fine_total": 12500.5},
-                          {"type_code": "licence", "cases": 2, "decided": 2, "fined": 0, "fine_total": 0.0}]},
-             {"agency_code": "140928-jtysj", "decisions": 1, "publications": 1, "publications_on_time": 1,
-              "review_grades": {"pass": 2}, "changed_by_ground": {}, "decisions_reversed": 0,
-              "by_type": [{"type_code": "penalty", "cases": 1, "decided": 1, "fined": 1, "fine_total": 200.0}]}]
+    agencies = [
+        {"code": "140928-scjgj", "name": "县市场监管局"},
+        {"code": "140928-jtysj", "name": "县交通运输局"},
+        {"code": "140928-sfj", "name": "县司法局", "is_supervisor": True},
+    ]
+    local = {
+        "140928-scjgj": {
+            "items": 3,
+            "items_overdue": 1,
+            "complaints": 2,
+            "complaints_concluded": 2,
+            "complaints_upheld": 1,
+        },
+        "140928-sfj": {"items": 9},
+    }  # the bureau is not a reporting agency
+    certification = [
+        {
+            "agency_code": "140928-scjgj",
+            "officers": 12,
+            "certified": 11,
+            "certificates_issued": 3,
+            "certificates_cancelled": 1,
+        },
+        {
+            "agency_code": "140928-jtysj",
+            "officers": 5,
+            "certified": 5,
+            "certificates_issued": 0,
+            "certificates_cancelled": 0,
+        },
+    ]
+    training = [
+        {"agency_code": "140928-scjgj", "officers": 12, "compliant": 10},
+        {"agency_code": "140928-jtysj", "officers": 5, "compliant": 5},
+    ]
+    cases = [
+        {
+            "agency_code": "140928-scjgj",
+            "decisions": 7,
+            "publications": 5,
+            "publications_on_time": 4,
+            "review_grades": {"excellent": 1, "fail": 1},
+            "changed_by_ground": {"reconsideration": 1},
+            "decisions_reversed": 1,
+            "by_type": [
+                {"type_code": "penalty", "cases": 6, "decided": 5, "fined": 4, "fine_total": 12500.5},
+                {"type_code": "licence", "cases": 2, "decided": 2, "fined": 0, "fine_total": 0.0},
+            ],
+        },
+        {
+            "agency_code": "140928-jtysj",
+            "decisions": 1,
+            "publications": 1,
+            "publications_on_time": 1,
+            "review_grades": {"pass": 2},
+            "changed_by_ground": {},
+            "decisions_reversed": 0,
+            "by_type": [{"type_code": "penalty", "cases": 1, "decided": 1, "fined": 1, "fine_total": 200.0}],
+        },
+    ]
     return merge(2025, agencies, local, certification, training, cases)
 
 
@@ -44,7 +86,9 @@ def test_facts_merge_every_source_per_agency_and_leave_the_bureau_out():
     assert [f.agency_code for f in facts] == ["140928-jtysj", "140928-scjgj"]
     scj = facts[1]
     assert (scj.officers, scj.certified, scj.training_compliant, scj.items_overdue) == (12, 11, 10, 1)
-    assert scj.review_files == 2 and scj.decisions_reversed == 1 and scj.cases_by_type["penalty"]["fine_total"] == 12500.5
+    assert (
+        scj.review_files == 2 and scj.decisions_reversed == 1 and scj.cases_by_type["penalty"]["fine_total"] == 12500.5
+    )
 
 
 def test_the_county_report_has_every_section_with_the_right_totals_and_the_due_date():
@@ -54,9 +98,16 @@ def test_the_county_report_has_every_section_with_the_right_totals_and_the_due_d
     assert list(sections) == [code for code, _, _ in SECTIONS]
     assert sections["cases"]["total"] == {"cases": 9, "decided": 8, "fined": 5, "fine_total": 12700.5}
     assert [(r["agency_code"], r["type_name"]) for r in sections["cases"]["rows"]] == [
-        ("140928-jtysj", "行政处罚"), ("140928-scjgj", "行政许可"), ("140928-scjgj", "行政处罚")]
-    assert sections["certificates"]["total"] == {"officers": 17, "certified": 16, "certificates_issued": 3,
-                                                 "certificates_cancelled": 1}
+        ("140928-jtysj", "行政处罚"),
+        ("140928-scjgj", "行政许可"),
+        ("140928-scjgj", "行政处罚"),
+    ]
+    assert sections["certificates"]["total"] == {
+        "officers": 17,
+        "certified": 16,
+        "certificates_issued": 3,
+        "certificates_cancelled": 1,
+    }
     assert sections["training"]["total"] == {"training_officers": 17, "training_compliant": 15}
     assert sections["reviews"]["total"] == {"review_files": 4, "excellent": 1, "pass": 2, "fail": 1}
     assert sections["complaints"]["total"] == {"complaints": 2, "complaints_concluded": 2, "complaints_upheld": 1}
@@ -78,7 +129,12 @@ def test_the_workbook_has_one_sheet_per_section_with_headers_rows_and_the_total_
     book = load_workbook(io.BytesIO(workbook(report)))
     assert book.sheetnames == ["概况 summary", *(title[:31] for _, title, _ in SECTIONS)]
     cases = list(book["执法案件 cases by type"].iter_rows(values_only=True))
-    assert cases[0][:4] == ("机关代码 agency code", "执法机关 agency", "类别代码 type code", "执法类别 enforcement type")
+    assert cases[0][:4] == (
+        "机关代码 agency code",
+        "执法机关 agency",
+        "类别代码 type code",
+        "执法类别 enforcement type",
+    )
     assert len(cases) == 1 + 3 + 1
     assert cases[-1][0] == "合计 total" and cases[-1][4:] == (9, 8, 5, 12700.5)
     reviews = list(book["案卷评查 case-file review"].iter_rows(values_only=True))
@@ -100,7 +156,9 @@ def test_an_agency_files_its_own_report_and_the_bureau_the_county_s_or_an_agency
 
     admin = {"username": "scj-admin", "role": "agency_admin", "agency_code": "140928-scjgj", "officer_id": None}
     bureau = {"username": "admin", "role": "bureau", "agency_code": None, "officer_id": None}
-    assert annual_report.filing_scope(admin, None) == annual_report.filing_scope(admin, "140928-scjgj") == "140928-scjgj"
+    assert (
+        annual_report.filing_scope(admin, None) == annual_report.filing_scope(admin, "140928-scjgj") == "140928-scjgj"
+    )
     assert annual_report.filing_scope(bureau, None) == annual_report.COUNTY
     assert annual_report.filing_scope(bureau, "140928-nyncj") == "140928-nyncj"
     with pytest.raises(Forbidden) as other:

@@ -4,6 +4,7 @@ extensions, the promptness table's statistics, masking.
 2025 National Day: Oct 1-8 off, Sunday Sep 28 and Saturday Oct 11 are make-up working days (调休).
 2025 Spring Festival: Jan 28 - Feb 4 off, Sunday Jan 26 and Saturday Feb 8 are make-up working days.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -22,14 +23,17 @@ LIMITS = rules.ComplaintLimits(accept_workdays=5, conclude_days=30, max_extensio
 
 
 # --- deadlines -------------------------------------------------------------------------------
-@pytest.mark.parametrize("start, workdays, due", [
-    (date(2025, 9, 26), 5, date(2025, 10, 10)),   # Sun Sep 28 counts, Oct 1-8 do not
-    (date(2025, 9, 30), 1, date(2025, 10, 9)),    # the first working day after the holiday
-    (date(2025, 9, 30), 5, date(2025, 10, 14)),   # Sat Oct 11 counts
-    (date(2025, 1, 24), 5, date(2025, 2, 7)),     # Sun Jan 26 counts, Jan 28 - Feb 4 do not
-    (date(2025, 1, 27), 5, date(2025, 2, 10)),    # Sat Feb 8 counts
-    (date(2025, 6, 6), 15, date(2025, 6, 27)),    # an ordinary month (no holiday but the weekends)
-])
+@pytest.mark.parametrize(
+    "start, workdays, due",
+    [
+        (date(2025, 9, 26), 5, date(2025, 10, 10)),  # Sun Sep 28 counts, Oct 1-8 do not
+        (date(2025, 9, 30), 1, date(2025, 10, 9)),  # the first working day after the holiday
+        (date(2025, 9, 30), 5, date(2025, 10, 14)),  # Sat Oct 11 counts
+        (date(2025, 1, 24), 5, date(2025, 2, 7)),  # Sun Jan 26 counts, Jan 28 - Feb 4 do not
+        (date(2025, 1, 27), 5, date(2025, 2, 10)),  # Sat Feb 8 counts
+        (date(2025, 6, 6), 15, date(2025, 6, 27)),  # an ordinary month (no holiday but the weekends)
+    ],
+)
 def test_item_deadlines_count_working_days_on_the_official_calendar(start, workdays, due):
     assert rules.item_due_on(CAL, start, workdays) == due
 
@@ -53,17 +57,33 @@ def test_a_complaint_is_concluded_within_30_calendar_days_of_acceptance_holidays
 # --- items -----------------------------------------------------------------------------------
 def test_the_item_lifecycle_issued_acknowledged_answered_returned_answered_verified_closed():
     state = "issued"
-    for action, expected in [("acknowledge", "acknowledged"), ("answer", "answered"), ("return", "returned"),
-                             ("answer", "answered"), ("verify", "verified"), ("close", "closed")]:
+    for action, expected in [
+        ("acknowledge", "acknowledged"),
+        ("answer", "answered"),
+        ("return", "returned"),
+        ("answer", "answered"),
+        ("verify", "verified"),
+        ("close", "closed"),
+    ]:
         state = rules.next_item_state(state, action)
         assert state == expected
 
 
-@pytest.mark.parametrize("state, action", [
-    ("issued", "answer"), ("issued", "verify"), ("acknowledged", "acknowledge"), ("acknowledged", "verify"),
-    ("answered", "answer"), ("answered", "close"), ("returned", "verify"), ("verified", "return"),
-    ("closed", "acknowledge"), ("closed", "close"),
-])
+@pytest.mark.parametrize(
+    "state, action",
+    [
+        ("issued", "answer"),
+        ("issued", "verify"),
+        ("acknowledged", "acknowledge"),
+        ("acknowledged", "verify"),
+        ("answered", "answer"),
+        ("answered", "close"),
+        ("returned", "verify"),
+        ("verified", "return"),
+        ("closed", "acknowledge"),
+        ("closed", "close"),
+    ],
+)
 def test_a_transition_from_the_wrong_state_is_a_conflict_naming_the_state(state, action):
     with pytest.raises(Conflict) as caught:
         rules.next_item_state(state, action)
@@ -78,15 +98,18 @@ def test_an_answer_on_the_last_day_is_on_time_the_next_working_day_is_late():
     assert (late.workdays_taken, late.on_time) == (6, False)
 
 
-@pytest.mark.parametrize("state, already, today, expected", [
-    ("issued", False, date(2025, 10, 11), True),
-    ("acknowledged", False, date(2025, 10, 11), True),
-    ("returned", False, date(2025, 10, 11), True),
-    ("issued", False, date(2025, 10, 10), False),      # the last day itself is not late
-    ("answered", False, date(2025, 10, 11), False),    # answered: waiting for the bureau, not the agency
-    ("verified", False, date(2025, 10, 11), False),
-    ("issued", True, date(2025, 10, 11), False),       # escalated once only
-])
+@pytest.mark.parametrize(
+    "state, already, today, expected",
+    [
+        ("issued", False, date(2025, 10, 11), True),
+        ("acknowledged", False, date(2025, 10, 11), True),
+        ("returned", False, date(2025, 10, 11), True),
+        ("issued", False, date(2025, 10, 10), False),  # the last day itself is not late
+        ("answered", False, date(2025, 10, 11), False),  # answered: waiting for the bureau, not the agency
+        ("verified", False, date(2025, 10, 11), False),
+        ("issued", True, date(2025, 10, 11), False),  # escalated once only
+    ],
+)
 def test_overdue_means_still_waiting_for_the_agency_after_the_last_day(state, already, today, expected):
     assert rules.falls_overdue(state, already, date(2025, 10, 10), today) is expected
 
@@ -131,16 +154,25 @@ def test_only_an_accepted_complaint_is_concluded():
 
 def test_complaint_promptness_counts_working_days_and_compares_with_the_date():
     result = rules.due_date_promptness(CAL, date(2025, 9, 20), date(2025, 10, 21), date(2025, 10, 20))
-    assert result.on_time is False and result.workdays_taken == rules.due_date_promptness(
-        CAL, date(2025, 9, 20), date(2025, 10, 21), date(2025, 10, 21)).workdays_taken
+    assert (
+        result.on_time is False
+        and result.workdays_taken
+        == rules.due_date_promptness(CAL, date(2025, 9, 20), date(2025, 10, 21), date(2025, 10, 21)).workdays_taken
+    )
 
 
 # --- statistics of the promptness table -------------------------------------------------------
 def test_summary_from_the_histogram_is_exact():
     # values 1,1,2,5 (two late): mean 2.25, median 1.5, max 5
     stats = rules.summarise({1: (2, 2), 2: (1, 0), 5: (1, 0)})
-    assert stats == {"measurements": 4, "on_time": 2, "on_time_ratio": 0.5, "mean_workdays": 2.25,
-                     "median_workdays": 1.5, "max_workdays": 5}
+    assert stats == {
+        "measurements": 4,
+        "on_time": 2,
+        "on_time_ratio": 0.5,
+        "mean_workdays": 2.25,
+        "median_workdays": 1.5,
+        "max_workdays": 5,
+    }
     assert rules.summarise({3: (1, 1), 0: (2, 2)})["median_workdays"] == 0.0
     assert rules.summarise({})["measurements"] == 0
 
@@ -161,13 +193,19 @@ def test_every_item_kind_needs_a_deadline_setting():
         Settings.from_config(config)
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"agency_code": "x", "kind": "rectification", "title": "t"}, "agency_code"),
-    ({"agency_code": "140928-scjgj", "kind": "warning", "title": "t"}, "kind"),
-    ({"agency_code": "140928-scjgj", "kind": "rectification", "title": ""}, "title"),
-    ({"agency_code": "140928-scjgj", "kind": "rectification", "title": "t", "deadline_workdays": 0}, "deadline_workdays"),
-    ({"agency_code": "140928-scjgj", "kind": "rectification", "title": "t", "colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"agency_code": "x", "kind": "rectification", "title": "t"}, "agency_code"),
+        ({"agency_code": "140928-scjgj", "kind": "warning", "title": "t"}, "kind"),
+        ({"agency_code": "140928-scjgj", "kind": "rectification", "title": ""}, "title"),
+        (
+            {"agency_code": "140928-scjgj", "kind": "rectification", "title": "t", "deadline_workdays": 0},
+            "deadline_workdays",
+        ),
+        ({"agency_code": "140928-scjgj", "kind": "rectification", "title": "t", "colour": "red"}, "colour"),
+    ],
+)
 def test_a_bad_item_names_the_field(payload, field):
     with pytest.raises(ValidationError) as caught:
         contract.ItemIssue().load(payload)
@@ -175,8 +213,12 @@ def test_a_bad_item_names_the_field(payload, field):
 
 
 def test_a_complaint_needs_a_phone_or_email_and_a_period_ends_after_it_starts():
-    base = {"agency_code": "140928-scjgj", "complainant_kind": "enterprise", "complainant_name": "五寨某公司",
-            "summary": "重复检查"}
+    base = {
+        "agency_code": "140928-scjgj",
+        "complainant_kind": "enterprise",
+        "complainant_name": "五寨某公司",
+        "summary": "重复检查",
+    }
     contract.ComplaintRegister().load({**base, "contact": "13812345678"})
     contract.ComplaintRegister().load({**base, "contact": "boss@example.cn"})
     with pytest.raises(ValidationError) as caught:
@@ -188,8 +230,10 @@ def test_a_complaint_needs_a_phone_or_email_and_a_period_ends_after_it_starts():
 
 
 # --- personal data ---------------------------------------------------------------------------
-@pytest.mark.parametrize("contact, masked", [("13812345678", "138****5678"), ("boss@example.cn", "b***@example.cn"),
-                                             ("0350-1234567", "035*****4567")])
+@pytest.mark.parametrize(
+    "contact, masked",
+    [("13812345678", "138****5678"), ("boss@example.cn", "b***@example.cn"), ("0350-1234567", "035*****4567")],
+)
 def test_contact_details_are_masked(contact, masked):
     assert rules.mask_contact(contact) == masked
     assert rules.mask_name("五寨某公司") == "五***"

@@ -4,6 +4,7 @@ The rules are pure (test_training_rules.py); these tests check the GROUP BY that
 which attendance counts in which year, a corrected record counting once with its new value,
 activities whose hours do not count, required courses, the rotation deadline, departed officers.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,8 +21,9 @@ from training_service.seed_data import CATEGORIES, COURSES, REQUIRED_COURSE
 
 BUREAU = {"username": "tester", "role": "bureau"}
 MARKET, FARM = "140928-scjgj", "140928-nyncj"
-SETTINGS = ops.Settings.from_config({"TRAINING": {"yearly_hours": {"public_law": 30, "professional": 30},
-                                                  "rotation_deadline": "2024-06-30"}})
+SETTINGS = ops.Settings.from_config(
+    {"TRAINING": {"yearly_hours": {"public_law": 30, "professional": 30}, "rotation_deadline": "2024-06-30"}}
+)
 TODAY = date(2025, 3, 10)
 
 
@@ -49,18 +51,41 @@ def write(engine, fn, *args):
         return result
 
 
-def new_session(engine, held_on, hours, course_id=None, category="public_law", ends_on=None, kind="training", counts=True):
+def new_session(
+    engine, held_on, hours, course_id=None, category="public_law", ends_on=None, kind="training", counts=True
+):
     if course_id is None:
-        course_id = write(engine, ops.create_course, BUREAU, {"title": f"课程 {category} {held_on}", "category_code": category,
-                                                              "kind": kind, "counts_hours": counts})["course_id"]
-    return write(engine, ops.create_session, BUREAU, {"course_id": course_id, "held_on": held_on, "ends_on": ends_on,
-                                                       "hours": hours, "delivery": "offline",
-                                                       "organiser": {"kind": "bureau", "agency_codes": []}}, SETTINGS)["session_id"]
+        course_id = write(
+            engine,
+            ops.create_course,
+            BUREAU,
+            {"title": f"课程 {category} {held_on}", "category_code": category, "kind": kind, "counts_hours": counts},
+        )["course_id"]
+    return write(
+        engine,
+        ops.create_session,
+        BUREAU,
+        {
+            "course_id": course_id,
+            "held_on": held_on,
+            "ends_on": ends_on,
+            "hours": hours,
+            "delivery": "offline",
+            "organiser": {"kind": "bureau", "agency_codes": []},
+        },
+        SETTINGS,
+    )["session_id"]
 
 
 def attend(engine, officer, session_id, hours, attended_on=None, today=TODAY):
-    return write(engine, ops.record_attendance, BUREAU, {"officer_id": officer, "session_id": session_id, "hours": hours,
-                                                         "attended_on": attended_on}, SETTINGS, today)
+    return write(
+        engine,
+        ops.record_attendance,
+        BUREAU,
+        {"officer_id": officer, "session_id": session_id, "hours": hours, "attended_on": attended_on},
+        SETTINGS,
+        today,
+    )
 
 
 def compliance(engine, officer, year):
@@ -103,12 +128,21 @@ def test_the_year_is_the_year_of_the_attendance_dec_31_and_jan_1(db):
 def test_a_corrected_record_counts_once_with_its_new_value_and_keeps_its_history(db):
     session_id = new_session(db, date(2025, 1, 10), 8)
     record = attend(db, "o1", session_id, 8)
-    corrected = write(db, ops.correct_attendance, BUREAU, record["attendance_id"], {"hours": 5.5, "reason": "签到表核对"},
-                      SETTINGS, TODAY)
+    corrected = write(
+        db,
+        ops.correct_attendance,
+        BUREAU,
+        record["attendance_id"],
+        {"hours": 5.5, "reason": "签到表核对"},
+        SETTINGS,
+        TODAY,
+    )
     assert corrected["version"] == 2 and corrected["hours"] == 5.5
     assert [(v["version"], v["hours"]) for v in corrected["history"]] == [(1, 8.0)]
     assert compliance(db, "o1", 2025).hours_by_category["public_law"] == 5.5
-    again = write(db, ops.correct_attendance, BUREAU, record["attendance_id"], {"hours": 6.0, "reason": "复核"}, SETTINGS, TODAY)
+    again = write(
+        db, ops.correct_attendance, BUREAU, record["attendance_id"], {"hours": 6.0, "reason": "复核"}, SETTINGS, TODAY
+    )
     assert [(v["version"], v["hours"]) for v in again["history"]] == [(1, 8.0), (2, 5.5)]
     assert compliance(db, "o1", 2025).hours_by_category["public_law"] == 6.0
     with Session(db) as session:
@@ -118,8 +152,15 @@ def test_a_corrected_record_counts_once_with_its_new_value_and_keeps_its_history
 def test_correcting_the_date_moves_the_hours_to_the_other_year(db):
     session_id = new_session(db, date(2024, 12, 20), 8, ends_on=date(2025, 1, 20))
     record = attend(db, "o1", session_id, 8, attended_on=date(2024, 12, 31))
-    write(db, ops.correct_attendance, BUREAU, record["attendance_id"], {"attended_on": date(2025, 1, 2), "reason": "日期录错"},
-          SETTINGS, TODAY)
+    write(
+        db,
+        ops.correct_attendance,
+        BUREAU,
+        record["attendance_id"],
+        {"attended_on": date(2025, 1, 2), "reason": "日期录错"},
+        SETTINGS,
+        TODAY,
+    )
     assert compliance(db, "o1", 2024).hours_by_category["public_law"] == 0.0
     assert compliance(db, "o1", 2025).hours_by_category["public_law"] == 8.0
     with Session(db) as session:  # both years got a new snapshot with an increasing revision
@@ -141,29 +182,69 @@ def test_rotation_deadline_counts_training_on_or_before_it(db):
 
 
 def test_activity_hours_count_only_when_marked_so(db):
-    counted = write(db, ops.record_activity, BUREAU, {"kind": "drill", "title": "执法全过程现场演练", "category_code": "professional",
-                                                     "counts_hours": True, "held_on": date(2025, 2, 1), "hours": 4,
-                                                     "delivery": "offline", "organiser": {"kind": "bureau"}}, SETTINGS)
-    uncounted = write(db, ops.record_activity, BUREAU, {"kind": "contest", "title": "执法技能竞赛", "category_code": "professional",
-                                                       "counts_hours": False, "held_on": date(2025, 2, 2), "hours": 6,
-                                                       "delivery": "offline", "organiser": {"kind": "bureau"}}, SETTINGS)
+    counted = write(
+        db,
+        ops.record_activity,
+        BUREAU,
+        {
+            "kind": "drill",
+            "title": "执法全过程现场演练",
+            "category_code": "professional",
+            "counts_hours": True,
+            "held_on": date(2025, 2, 1),
+            "hours": 4,
+            "delivery": "offline",
+            "organiser": {"kind": "bureau"},
+        },
+        SETTINGS,
+    )
+    uncounted = write(
+        db,
+        ops.record_activity,
+        BUREAU,
+        {
+            "kind": "contest",
+            "title": "执法技能竞赛",
+            "category_code": "professional",
+            "counts_hours": False,
+            "held_on": date(2025, 2, 2),
+            "hours": 6,
+            "delivery": "offline",
+            "organiser": {"kind": "bureau"},
+        },
+        SETTINGS,
+    )
     attend(db, "o1", counted["session_id"], 4)
     attend(db, "o1", uncounted["session_id"], 6)
     assert compliance(db, "o1", 2025).hours_by_category["professional"] == 4.0
 
 
 def test_table_covers_officers_in_post_at_year_end_and_rolls_up_by_agency(db):
-    write(db, ops.apply_officer_departed, {"officer_id": "o2", "agency_code": MARKET, "reason": "retirement",
-                                           "departed_on": date(2024, 8, 1), "certificate_number": None,
-                                           "certificate_cancelled": False})
+    write(
+        db,
+        ops.apply_officer_departed,
+        {
+            "officer_id": "o2",
+            "agency_code": MARKET,
+            "reason": "retirement",
+            "departed_on": date(2024, 8, 1),
+            "certificate_number": None,
+            "certificate_cancelled": False,
+        },
+    )
     with Session(db) as session:
         assert {c.officer_id for c in ops.aggregate(session, 2024, SETTINGS)} == {"o1", "o3"}
         assert {c.officer_id for c in ops.aggregate(session, 2023, SETTINGS)} == {"o1", "o2", "o3"}
         summary, agencies = ops.compliance_summary(session, BUREAU, 2025, SETTINGS)
         assert summary["county"]["officers"] == 2 and summary["county"]["short"] == 2
         assert summary["county"]["shortfall_by_category"] == {"public_law": 60.0, "professional": 60.0}
-        assert {a["agency_code"]: a["agency_name"] for a in summary["agencies"]} == {MARKET: "县市场监管局", FARM: "县农业农村局"}
-        own = ops.compliance_summary(session, {"username": "a", "role": "agency_admin", "agency_code": FARM}, 2025, SETTINGS)[0]
+        assert {a["agency_code"]: a["agency_name"] for a in summary["agencies"]} == {
+            MARKET: "县市场监管局",
+            FARM: "县农业农村局",
+        }
+        own = ops.compliance_summary(
+            session, {"username": "a", "role": "agency_admin", "agency_code": FARM}, 2025, SETTINGS
+        )[0]
         assert own["county"]["agency_code"] == FARM and [a["agency_code"] for a in own["agencies"]] == [FARM]
 
 

@@ -1,4 +1,5 @@
 """The gateway's file routes (attendance upload, compliance export): body limits, media types, OpenAPI (no broker)."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace

@@ -1,4 +1,5 @@
 """Pure compliance rules of the training service (no database, no broker)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -11,9 +12,15 @@ POLICY = rules.Policy(yearly_hours={"public_law": 30, "professional": 30}, rotat
 
 
 def totals(public_law=30.0, professional=30.0, year=2025, required_done=1, required_total=1, trained=True, **more):
-    return rules.YearTotals(officer_id="o1", agency_code="140928-scjgj", year=year,
-                            hours_by_category={"public_law": public_law, "professional": professional, **more},
-                            required_done=required_done, required_total=required_total, trained_by_deadline=trained)
+    return rules.YearTotals(
+        officer_id="o1",
+        agency_code="140928-scjgj",
+        year=year,
+        hours_by_category={"public_law": public_law, "professional": professional, **more},
+        required_done=required_done,
+        required_total=required_total,
+        trained_by_deadline=trained,
+    )
 
 
 def test_exactly_thirty_hours_in_each_category_is_compliant():
@@ -57,7 +64,9 @@ def test_required_courses_not_done():
 
 def test_rotation_is_judged_in_the_deadline_year_only():
     in_2024 = rules.evaluate(totals(year=2024, trained=False), POLICY)
-    assert in_2024.rotation_done is False and in_2024.compliant is False and "not_rotated_by_deadline" in in_2024.reasons
+    assert (
+        in_2024.rotation_done is False and in_2024.compliant is False and "not_rotated_by_deadline" in in_2024.reasons
+    )
     assert rules.evaluate(totals(year=2024, trained=True), POLICY).rotation_done is True
     for year in (2023, 2025):
         result = rules.evaluate(totals(year=year, trained=False), POLICY)
@@ -71,14 +80,20 @@ def test_year_bounds_are_the_calendar_year():
 
 
 def test_attendance_rules():
-    base = dict(session_hours=4.0, held_on=date(2025, 3, 1), ends_on=date(2025, 3, 31), today=date(2025, 6, 1))
+    base = {"session_hours": 4.0, "held_on": date(2025, 3, 1), "ends_on": date(2025, 3, 31), "today": date(2025, 6, 1)}
     assert rules.attendance_problems(hours=4.0, attended_on=date(2025, 3, 1), **base) == {}
     assert rules.attendance_problems(hours=4.0, attended_on=date(2025, 3, 31), **base) == {}
-    assert "more than the session's 4 h" in rules.attendance_problems(hours=4.5, attended_on=date(2025, 3, 2), **base)["hours"]
+    assert (
+        "more than the session's 4 h"
+        in rules.attendance_problems(hours=4.5, attended_on=date(2025, 3, 2), **base)["hours"]
+    )
     assert rules.attendance_problems(hours=-1, attended_on=date(2025, 3, 2), **base)["hours"] == "must be more than 0"
     assert rules.attendance_problems(hours=0, attended_on=date(2025, 3, 2), **base)["hours"] == "must be more than 0"
     assert "multiple of 0.5" in rules.attendance_problems(hours=1.3, attended_on=date(2025, 3, 2), **base)["hours"]
-    assert "no attendance before it" in rules.attendance_problems(hours=1, attended_on=date(2025, 2, 28), **base)["attended_on"]
+    assert (
+        "no attendance before it"
+        in rules.attendance_problems(hours=1, attended_on=date(2025, 2, 28), **base)["attended_on"]
+    )
     assert "ended on" in rules.attendance_problems(hours=1, attended_on=date(2025, 4, 1), **base)["attended_on"]
     future = dict(base, today=date(2025, 3, 10))
     assert "in the future" in rules.attendance_problems(hours=1, attended_on=date(2025, 3, 11), **future)["attended_on"]
@@ -90,7 +105,9 @@ def test_session_rules_refuse_absurd_hours():
     ok = rules.session_problems(date(2025, 3, 1), date(2025, 3, 1), 8, POLICY)
     assert ok == {}
     assert "12 h a day" in rules.session_problems(date(2025, 3, 1), date(2025, 3, 1), 30, POLICY)["hours"]
-    assert rules.session_problems(date(2025, 3, 1), date(2025, 3, 31), 30, POLICY) == {}  # an online course open a month
+    assert (
+        rules.session_problems(date(2025, 3, 1), date(2025, 3, 31), 30, POLICY) == {}
+    )  # an online course open a month
     assert "before held_on" in rules.session_problems(date(2025, 3, 2), date(2025, 3, 1), 4, POLICY)["ends_on"]
 
 
@@ -101,8 +118,12 @@ def test_exam_pass_mark_is_inclusive():
 
 def test_rollup_counts_compliant_short_and_by_how_much():
     a = rules.evaluate(totals(30, 30), POLICY)
-    b = rules.evaluate(rules.YearTotals("o2", "140928-scjgj", 2025, {"public_law": 20, "professional": 25}, 1, 1, True), POLICY)
-    c = rules.evaluate(rules.YearTotals("o3", "140928-nyncj", 2025, {"public_law": 30, "professional": 0}, 0, 1, True), POLICY)
+    b = rules.evaluate(
+        rules.YearTotals("o2", "140928-scjgj", 2025, {"public_law": 20, "professional": 25}, 1, 1, True), POLICY
+    )
+    c = rules.evaluate(
+        rules.YearTotals("o3", "140928-nyncj", 2025, {"public_law": 30, "professional": 0}, 0, 1, True), POLICY
+    )
     county, agencies = rules.rollup([a, b, c], POLICY.yearly_hours)
     assert (county.officers, county.compliant, county.short) == (3, 1, 2)
     assert county.short_hours == 45.0 and county.shortfall_by_category == {"public_law": 10.0, "professional": 35.0}

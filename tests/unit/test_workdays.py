@@ -85,7 +85,7 @@ def test_negative_add_counts_backwards(cal):
 
 def test_add_and_between_are_inverse(cal):
     start = date(2024, 9, 20)
-    for n in range(0, 25):
+    for n in range(25):
         assert cal.workdays_between(start, cal.add_workdays(start, n)) == n
 
 

@@ -1,4 +1,5 @@
 """The subscriber's own table: certificates issued per agency."""
+
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 

@@ -1,4 +1,5 @@
 """How the kernel finds this service (entry point ``enforcement.services: certificate_counter``)."""
+
 from pathlib import Path
 
 from enforcement_kernel.service import ServicePlugin

@@ -4,6 +4,7 @@
 contract, the event id recorded in the same transaction as the count (a redelivered event is not
 counted twice), and a failing message dead-lettered instead of lost.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select

@@ -1,4 +1,5 @@
 """The gateway's own routes: log in and out, accounts (bureau only), the audit trail."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -17,14 +18,21 @@ def login(call):
     failure = None
     with call.db.transaction() as tx:
         try:
-            user, token, expires = auth.login(tx.session, call.body["username"], call.body["password"], call.settings.auth)
+            user, token, expires = auth.login(
+                tx.session, call.body["username"], call.body["password"], call.settings.auth
+            )
         except Unauthorized as exc:
             failure = exc  # commit the failed-attempt count, then answer 401
     call.extras["audit_actor"] = {"username": call.body["username"], "role": None}
     if failure is not None:
         raise failure
-    return {"token": token, "expires_at": expires.isoformat() + "Z", "username": user.username, "role": user.role,
-            "agency_code": user.agency_code}
+    return {
+        "token": token,
+        "expires_at": expires.isoformat() + "Z",
+        "username": user.username,
+        "role": user.role,
+        "agency_code": user.agency_code,
+    }
 
 
 def logout(call):
@@ -50,7 +58,9 @@ def create_user(call):
         except NotFound:
             raise ValidationFailed("unknown officer", {"officer_id": ["unknown officer"]}) from None
         if officer["agency_code"] != data.get("agency_code"):
-            raise ValidationFailed("officer belongs to another agency", {"agency_code": ["must be the officer's agency"]})
+            raise ValidationFailed(
+                "officer belongs to another agency", {"agency_code": ["must be the officer's agency"]}
+            )
     with call.db.transaction() as tx:
         user = auth.create_user(tx.session, data, call.settings.auth)
         return auth.user_dict(user)
@@ -68,17 +78,55 @@ def audit_trail(call):
         stmt = select(AuditRecord).order_by(AuditRecord.id.desc()).limit(call.query["limit"])
         if call.query.get("username"):
             stmt = stmt.where(AuditRecord.username == call.query["username"])
-        return [{"at": r.at.isoformat() + "Z", "username": r.username, "role": r.role, "action": r.action,
-                 "target": r.target, "status": r.status, "outcome": r.outcome, "correlation_id": r.correlation_id}
-                for r in session.execute(stmt).scalars()]
+        return [
+            {
+                "at": r.at.isoformat() + "Z",
+                "username": r.username,
+                "role": r.role,
+                "action": r.action,
+                "target": r.target,
+                "status": r.status,
+                "outcome": r.outcome,
+                "correlation_id": r.correlation_id,
+            }
+            for r in session.execute(stmt).scalars()
+        ]
 
 
 ROUTES = [
-    Route("POST", "/auth/login", login, PUBLIC, "Log in", "auth", body=schemas.LoginRequest, response=schemas.LoginResponse),
+    Route(
+        "POST",
+        "/auth/login",
+        login,
+        PUBLIC,
+        "Log in",
+        "auth",
+        body=schemas.LoginRequest,
+        response=schemas.LoginResponse,
+    ),
     Route("POST", "/auth/logout", logout, STAFF, "Log out", "auth", audit=True),
     Route("GET", "/auth/me", me, STAFF, "Who am I", "auth"),
-    Route("POST", "/users", create_user, BUREAU, "Create a user", "auth", body=schemas.UserCreate, response=schemas.User, status=201),
+    Route(
+        "POST",
+        "/users",
+        create_user,
+        BUREAU,
+        "Create a user",
+        "auth",
+        body=schemas.UserCreate,
+        response=schemas.User,
+        status=201,
+    ),
     Route("GET", "/users", list_users, BUREAU, "List users", "auth", response=schemas.User, many=True),
-    Route("GET", "/audit", audit_trail, BUREAU, "Read the audit trail", "auth", query=schemas.AuditQuery,
-          response=schemas.AuditEntry, many=True),
+    Route(
+        "GET",
+        "/audit",
+        audit_trail,
+        BUREAU,
+        "Read the audit trail",
+        "auth",
+        query=schemas.AuditQuery,
+        response=schemas.AuditEntry,
+        many=True,
+    ),
 ]

@@ -8,6 +8,7 @@ only; the gateway's audit trail records the action and the name, never the body 
 Replay asks the producing services (over RPC, as ``enforcement-replay`` does) to re-deliver their
 past events to the subscriber's queue, only of the types it is bound to.
 """
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -24,10 +25,17 @@ SERVICE = "gateway"
 
 
 class SubscriberCreate(StrictSchema):
-    name = fields.String(required=True, validate=validate.Regexp(subscribers.NAME_PATTERN, error=subscribers.NAME_RULE),
-                         metadata={"description": subscribers.NAME_RULE})
-    events = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=200),
-                         metadata={"description": "event types, e.g. personnel.certificate.issued"})
+    name = fields.String(
+        required=True,
+        validate=validate.Regexp(subscribers.NAME_PATTERN, error=subscribers.NAME_RULE),
+        metadata={"description": subscribers.NAME_RULE},
+    )
+    events = fields.List(
+        fields.String(),
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "event types, e.g. personnel.certificate.issued"},
+    )
 
 
 class SubscriberCreated(StrictSchema):
@@ -54,8 +62,14 @@ class Subscriber(StrictSchema):
 
 
 class SubscriberReplay(StrictSchema):
-    events = fields.List(fields.String(), load_default=None, validate=validate.Length(min=1, max=200), metadata={
-        "description": "event types to re-deliver, among those the subscriber is bound to (default: all of them)"})
+    events = fields.List(
+        fields.String(),
+        load_default=None,
+        validate=validate.Length(min=1, max=200),
+        metadata={
+            "description": "event types to re-deliver, among those the subscriber is bound to (default: all of them)"
+        },
+    )
     since = fields.String(required=True, metadata={"description": "ISO 8601 date or date-time; no offset means UTC"})
     until = fields.String(load_default=None, allow_none=True, metadata={"description": "exclusive end (default: now)"})
 
@@ -63,8 +77,11 @@ class SubscriberReplay(StrictSchema):
 class ReplayResult(StrictSchema):
     name = fields.String()
     queue = fields.String()
-    delivered = fields.Dict(keys=fields.String(), values=fields.Integer(),
-                            metadata={"description": "events re-delivered, per producing service"})
+    delivered = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "events re-delivered, per producing service"},
+    )
     total = fields.Integer()
 
 
@@ -77,14 +94,18 @@ def _replay(call) -> dict:
     wanted = list(dict.fromkeys(body.get("events") or found["events"]))
     not_bound = [t for t in wanted if t not in found["events"]]
     if not_bound:
-        raise ValidationFailed("the subscriber is not bound to every type asked for",
-                               {"events": [f"not subscribed: {', '.join(not_bound)}"]})
+        raise ValidationFailed(
+            "the subscriber is not bound to every type asked for",
+            {"events": [f"not subscribed: {', '.join(not_bound)}"]},
+        )
     for key in ("since", "until"):
         if body.get(key) is not None:
             try:
                 replay.parse_time(body[key])
             except ValueError:
-                raise ValidationFailed(f"{key} is not a date-time", {key: ["must be an ISO 8601 date or date-time"]}) from None
+                raise ValidationFailed(
+                    f"{key} is not a date-time", {key: ["must be an ISO 8601 date or date-time"]}
+                ) from None
     try:
         by_source = replay.plan(wanted)
     except ValueError as exc:  # bound to a type this release no longer has
@@ -99,8 +120,11 @@ def _replay(call) -> dict:
         except Unavailable as exc:
             missing[source] = [exc.message]
     if missing:  # safe to ask again: re-delivered events keep their ids
-        raise Unavailable(f"not every producer answered ({', '.join(missing)}); "
-                          f"{sum(delivered.values())} events were re-delivered; ask again", missing)
+        raise Unavailable(
+            f"not every producer answered ({', '.join(missing)}); "
+            f"{sum(delivered.values())} events were re-delivered; ask again",
+            missing,
+        )
     return {"name": name, "queue": found["queue"], "delivered": delivered, "total": sum(delivered.values())}
 
 
@@ -109,14 +133,44 @@ def _api(call) -> subscribers.ManagementApi:
 
 
 ROUTES = [
-    Route("GET", "/subscribers", lambda call: subscribers.list_subscribers(_api(call)), BUREAU,
-          "List event subscribers", "subscribers", response=Subscriber, many=True),
-    Route("POST", "/subscribers", lambda call: subscribers.add_subscriber(_api(call), call.body["name"], call.body["events"]),
-          BUREAU, "Onboard an event subscriber (user, queue, bindings, dead-letter queue)", "subscribers",
-          body=SubscriberCreate, response=SubscriberCreated, status=201),
-    Route("POST", "/subscribers/<name>/replay", _replay, BUREAU,
-          "Re-deliver a subscriber's past events (of the types it is bound to) since a point in time, with their "
-          "original ids, from the producers' history", "subscribers", body=SubscriberReplay, response=ReplayResult),
-    Route("DELETE", "/subscribers/<name>", lambda call: subscribers.remove_subscriber(_api(call), call.params["name"]),
-          BUREAU, "Remove an event subscriber and its queues", "subscribers"),
+    Route(
+        "GET",
+        "/subscribers",
+        lambda call: subscribers.list_subscribers(_api(call)),
+        BUREAU,
+        "List event subscribers",
+        "subscribers",
+        response=Subscriber,
+        many=True,
+    ),
+    Route(
+        "POST",
+        "/subscribers",
+        lambda call: subscribers.add_subscriber(_api(call), call.body["name"], call.body["events"]),
+        BUREAU,
+        "Onboard an event subscriber (user, queue, bindings, dead-letter queue)",
+        "subscribers",
+        body=SubscriberCreate,
+        response=SubscriberCreated,
+        status=201,
+    ),
+    Route(
+        "POST",
+        "/subscribers/<name>/replay",
+        _replay,
+        BUREAU,
+        "Re-deliver a subscriber's past events (of the types it is bound to) since a point in time, with their "
+        "original ids, from the producers' history",
+        "subscribers",
+        body=SubscriberReplay,
+        response=ReplayResult,
+    ),
+    Route(
+        "DELETE",
+        "/subscribers/<name>",
+        lambda call: subscribers.remove_subscriber(_api(call), call.params["name"]),
+        BUREAU,
+        "Remove an event subscriber and its queues",
+        "subscribers",
+    ),
 ]

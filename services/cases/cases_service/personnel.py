@@ -6,6 +6,7 @@ expiry, domains, police officers) and its history; a copy here would duplicate t
 published before this service's queues existed. While personnel is down the kernel's ``Rpc`` gives up after
 ``RPC_TIMEOUT`` with ``Unavailable`` (HTTP 503) and nothing is written: the agency reports the case again.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -44,8 +45,9 @@ class PersonnelPort:
     def may_enforce(self, officer_id: str, domain: str, on_date: date) -> dict:
         key = (officer_id, domain, on_date)
         if key not in self._may:
-            self._may[key] = self._personnel.may_enforce({"officer_id": officer_id, "domain": domain,
-                                                          "on_date": on_date.isoformat()})
+            self._may[key] = self._personnel.may_enforce(
+                {"officer_id": officer_id, "domain": domain, "on_date": on_date.isoformat()}
+            )
         return self._may[key]
 
     def legal_reviewers(self, agency_code: str) -> list[dict]:
@@ -62,16 +64,18 @@ class PersonnelPort:
         """Every active officer of an agency (the inspector pool of a draw), page by page."""
         officers, page = [], 1
         while True:
-            answer = self._personnel.list_officers(SYSTEM, {"agency_code": agency_code, "status": "active",
-                                                            "page": page, "per_page": 500})
+            answer = self._personnel.list_officers(
+                SYSTEM, {"agency_code": agency_code, "status": "active", "page": page, "per_page": 500}
+            )
             officers += answer["items"]
             if page * answer["per_page"] >= answer["total"]:
                 return officers
             page += 1
 
 
-def officer_problems(port: PersonnelPort, officer_id: str, agency_codes: str | set[str], domain: str,
-                     dates: list[date]) -> list[str]:
+def officer_problems(
+    port: PersonnelPort, officer_id: str, agency_codes: str | set[str], domain: str, dates: list[date]
+) -> list[str]:
     """Why this officer may not act here on these dates (empty: certified throughout). ``agency_codes``: the
     agency the officer must belong to (several for a joint inspection)."""
     allowed = {agency_codes} if isinstance(agency_codes, str) else set(agency_codes)

@@ -1,4 +1,5 @@
 """How the kernel finds this service (entry point ``enforcement.services: cases``)."""
+
 from pathlib import Path
 
 from enforcement_kernel.service import ServicePlugin
@@ -8,8 +9,9 @@ HERE = Path(__file__).parent
 
 def seed(config: dict) -> str:
     """The seven enforcement types and the first review checklist; safe to run again (existing rows are left alone)."""
-    from enforcement_kernel.db import Tx, make_engine
     from sqlalchemy.orm import Session
+
+    from enforcement_kernel.db import Tx, make_engine
 
     from .operations import seed_checklist, seed_types
     from .seed_data import CHECKLIST_V1, ITEM_TYPES
@@ -21,8 +23,10 @@ def seed(config: dict) -> str:
         checklist = seed_checklist(tx, CHECKLIST_V1)
         session.commit()
     engine.dispose()
-    return (f"{added} enforcement types added, {len(ITEM_TYPES) - added} already present; "
-            f"review checklist {'added' if checklist else 'already present'}")
+    return (
+        f"{added} enforcement types added, {len(ITEM_TYPES) - added} already present; "
+        f"review checklist {'added' if checklist else 'already present'}"
+    )
 
 
 PLUGIN = ServicePlugin(

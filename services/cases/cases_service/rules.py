@@ -9,6 +9,7 @@ was missed, which the bureau must see rather than have hidden by a refusal).
 Periods: the day of the act is not counted. The 90 days of art. 60 are calendar days; the 2/3/5/7-day periods of the
 law are working days (art. 85), counted on the Chinese official calendar (``enforcement_kernel.workdays``).
 """
+
 from __future__ import annotations
 
 import calendar as _gregorian
@@ -75,7 +76,9 @@ class Promptness:
     due_on: date
 
 
-def workday_promptness(start: date, end: date, deadline_workdays: int, calendar: WorkCalendar | None = None) -> Promptness:
+def workday_promptness(
+    start: date, end: date, deadline_workdays: int, calendar: WorkCalendar | None = None
+) -> Promptness:
     """An obligation of ``deadline_workdays`` working days from ``start`` met on ``end`` (start day not counted)."""
     if deadline_workdays < 0:
         raise ValueError("deadline_workdays cannot be negative")
@@ -162,8 +165,14 @@ class Finding:
         return {"code": self.code, "field": self.field, "message": self.message}
 
 
-def benchmark_findings(tiers: Sequence[Tier], circumstance: str | None, kinds: Sequence[str], fine: Decimal | None,
-                       lenient: str | None = None, item_lists: Iterable[str] = ()) -> list[Finding]:
+def benchmark_findings(
+    tiers: Sequence[Tier],
+    circumstance: str | None,
+    kinds: Sequence[str],
+    fine: Decimal | None,
+    lenient: str | None = None,
+    item_lists: Iterable[str] = (),
+) -> list[Finding]:
     """Where a penalty lies outside the item's benchmark. No benchmark on file: nothing to compare with.
 
     The 减轻 list lets a fine go below the tier's minimum (never above its maximum); 从轻 stays within the range.
@@ -172,29 +181,49 @@ def benchmark_findings(tiers: Sequence[Tier], circumstance: str | None, kinds: S
     findings: list[Finding] = []
     lists = set(item_lists)
     if lenient and lenient not in lists:
-        findings.append(Finding("lenient_not_listed", "decision.lenient",
-                                f"the item is not on the agency's {lenient} list"))
+        findings.append(
+            Finding("lenient_not_listed", "decision.lenient", f"the item is not on the agency's {lenient} list")
+        )
     if not tiers or not kinds:
         return findings
     by_code = {t.tier: t for t in tiers}
     tier = by_code.get(circumstance or "")
     if tier is None:
-        findings.append(Finding("circumstance_missing", "decision.circumstance",
-                                "the benchmark has tiers; name the circumstance tier applied "
-                                f"({', '.join(by_code)})"))
+        findings.append(
+            Finding(
+                "circumstance_missing",
+                "decision.circumstance",
+                f"the benchmark has tiers; name the circumstance tier applied ({', '.join(by_code)})",
+            )
+        )
         return findings
     outside = sorted(set(kinds) - set(tier.penalty_kinds))
     if outside:
-        findings.append(Finding("outside_benchmark", "decision.penalty.kinds",
-                                f"{', '.join(outside)} not allowed for tier {tier.tier} ({tier.label})"))
+        findings.append(
+            Finding(
+                "outside_benchmark",
+                "decision.penalty.kinds",
+                f"{', '.join(outside)} not allowed for tier {tier.tier} ({tier.label})",
+            )
+        )
     if "fine" in kinds and fine is not None:
         below_allowed = lenient == MITIGATED and MITIGATED in lists
         if tier.fine_min is not None and fine < tier.fine_min and not below_allowed:
-            findings.append(Finding("outside_benchmark", "decision.penalty.fine_amount",
-                                    f"fine {fine} below the tier's minimum {tier.fine_min}"))
+            findings.append(
+                Finding(
+                    "outside_benchmark",
+                    "decision.penalty.fine_amount",
+                    f"fine {fine} below the tier's minimum {tier.fine_min}",
+                )
+            )
         if tier.fine_max is not None and fine > tier.fine_max:
-            findings.append(Finding("outside_benchmark", "decision.penalty.fine_amount",
-                                    f"fine {fine} above the tier's maximum {tier.fine_max}"))
+            findings.append(
+                Finding(
+                    "outside_benchmark",
+                    "decision.penalty.fine_amount",
+                    f"fine {fine} above the tier's maximum {tier.fine_max}",
+                )
+            )
     return findings
 
 
@@ -203,8 +232,9 @@ def first_violation_window_start(detected_on: date, months: int = 12) -> date:
     return add_months(detected_on, -months)
 
 
-def first_violation_penalised(on_exempt_list: bool, minor_violation: bool, prior_cases_in_window: int,
-                              kinds: Sequence[str]) -> bool:
+def first_violation_penalised(
+    on_exempt_list: bool, minor_violation: bool, prior_cases_in_window: int, kinds: Sequence[str]
+) -> bool:
     """A first, minor violation of an item on the 首违不罚 list that was penalised anyway (art. 33) is flagged."""
     return on_exempt_list and minor_violation and prior_cases_in_window == 0 and bool(kinds)
 
@@ -216,7 +246,7 @@ def first_violation_penalised(on_exempt_list: bool, minor_violation: bool, prior
 
 def officer_count_error(officer_ids: Sequence[str], minimum: int = 2) -> str | None:
     """Art. 42: at least two enforcement officers (certified, checked separately) per case."""
-    distinct = {o for o in officer_ids}
+    distinct = set(officer_ids)
     if len(distinct) != len(officer_ids):
         return "an officer is listed twice"
     if len(distinct) < minimum:
@@ -224,8 +254,13 @@ def officer_count_error(officer_ids: Sequence[str], minimum: int = 2) -> str | N
     return None
 
 
-def on_the_spot_error(party_kind: str, kinds: Sequence[str], fine: Decimal | None,
-                      citizen_limit: Decimal = Decimal(200), organisation_limit: Decimal = Decimal(3000)) -> str | None:
+def on_the_spot_error(
+    party_kind: str,
+    kinds: Sequence[str],
+    fine: Decimal | None,
+    citizen_limit: Decimal = Decimal(200),
+    organisation_limit: Decimal = Decimal(3000),
+) -> str | None:
     """Art. 51: the on-the-spot (simplified) procedure only for a warning or a fine up to 200 yuan (citizen) or
     3,000 yuan (organisation). Returns why a simplified decision is not allowed, or None."""
     others = sorted(set(kinds) - {"warning", "fine"})
@@ -278,8 +313,13 @@ class DecisionDeadline:
     late_extensions: tuple[ExtensionGrant, ...] = ()
 
 
-def decision_deadline(filed_on: date, suspensions: Iterable[SuspensionSpan], extensions: Iterable[ExtensionGrant],
-                      until: date, limit_days: int = 90) -> DecisionDeadline:
+def decision_deadline(
+    filed_on: date,
+    suspensions: Iterable[SuspensionSpan],
+    extensions: Iterable[ExtensionGrant],
+    until: date,
+    limit_days: int = 90,
+) -> DecisionDeadline:
     """Art. 60: decide within ``limit_days`` calendar days of 立案, suspended days excluded, plus extensions approved
     before the deadline they extend (an extension approved after it had passed does not count)."""
     paused = suspended_days(suspensions, until)
@@ -302,24 +342,36 @@ class DecisionTiming:
     promptness: Promptness  # the same in working days (the measurement's unit)
 
 
-def decision_timing(filed_on: date, decided_on: date, suspensions: Sequence[SuspensionSpan],
-                    extensions: Sequence[ExtensionGrant], limit_days: int = 90,
-                    calendar: WorkCalendar | None = None) -> DecisionTiming:
+def decision_timing(
+    filed_on: date,
+    decided_on: date,
+    suspensions: Sequence[SuspensionSpan],
+    extensions: Sequence[ExtensionGrant],
+    limit_days: int = 90,
+    calendar: WorkCalendar | None = None,
+) -> DecisionTiming:
     """Was the case decided in time? Calendar days decide it; working days are reported alongside."""
     cal = calendar or default_calendar()
     deadline = decision_deadline(filed_on, suspensions, extensions, decided_on, limit_days)
     days_taken = (decided_on - filed_on).days - deadline.suspended_days
     on_time = decided_on <= deadline.due_on
     # working days inside [start, end): those after start-1 up to and including end-1
-    paused_workdays = sum(cal.workdays_between(start - timedelta(days=1), end - timedelta(days=1))
-                          for start, end in paused_spans(suspensions, decided_on))
+    paused_workdays = sum(
+        cal.workdays_between(start - timedelta(days=1), end - timedelta(days=1))
+        for start, end in paused_spans(suspensions, decided_on)
+    )
     taken = max(0, cal.workdays_between(filed_on, decided_on) - paused_workdays)
     allowed = max(0, cal.workdays_between(filed_on, deadline.due_on) - paused_workdays)
     return DecisionTiming(days_taken, on_time, deadline, Promptness(taken, allowed, on_time, deadline.due_on))
 
 
-def decision_missed(filed_on: date, suspensions: Sequence[SuspensionSpan], extensions: Sequence[ExtensionGrant],
-                    today: date, limit_days: int = 90) -> date | None:
+def decision_missed(
+    filed_on: date,
+    suspensions: Sequence[SuspensionSpan],
+    extensions: Sequence[ExtensionGrant],
+    today: date,
+    limit_days: int = 90,
+) -> date | None:
     """The due date of a case still undecided on ``today`` if deciding it today would already be late (art. 60,
     measured as ``decision_timing`` does); None while time remains. The due day itself is still in time, and a
     suspension still open stops the clock up to ``today``."""
@@ -327,8 +379,7 @@ def decision_missed(filed_on: date, suspensions: Sequence[SuspensionSpan], exten
     return deadline.due_on if today > deadline.due_on else None
 
 
-def workdays_missed(started_on: date, today: date, workdays: int,
-                    calendar: WorkCalendar | None = None) -> date | None:
+def workdays_missed(started_on: date, today: date, workdays: int, calendar: WorkCalendar | None = None) -> date | None:
     """The due date of an obligation of ``workdays`` working days from ``started_on`` (publishing a decision,
     deciding or acknowledging a transfer) still unmet on ``today`` if meeting it today would already be late (counted
     as ``workday_promptness`` does: a weekend right after the due day is still in time); else None."""
@@ -338,14 +389,16 @@ def workdays_missed(started_on: date, today: date, workdays: int,
     return cal.add_workdays(started_on, workdays)
 
 
-def hearing_request_in_time(notice_on: date, requested_on: date, workdays: int = 5,
-                            calendar: WorkCalendar | None = None) -> bool:
+def hearing_request_in_time(
+    notice_on: date, requested_on: date, workdays: int = 5, calendar: WorkCalendar | None = None
+) -> bool:
     """Art. 64(1): the party asks for a hearing within 5 working days of being told of the right to one."""
     return requested_on <= (calendar or default_calendar()).add_workdays(notice_on, workdays)
 
 
-def hearing_notice_sufficient(notice_on: date, hearing_on: date, workdays: int = 7,
-                              calendar: WorkCalendar | None = None) -> bool:
+def hearing_notice_sufficient(
+    notice_on: date, hearing_on: date, workdays: int = 7, calendar: WorkCalendar | None = None
+) -> bool:
     """Art. 64(2): the party is told of the hearing 7 working days before it (hearing no earlier than the 7th
     working day after the notice)."""
     return (calendar or default_calendar()).workdays_between(notice_on, hearing_on) >= workdays
@@ -375,8 +428,12 @@ _ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("executed_on", ("decided_on",)),
     ("closed_on", ("decided_on", "filed_on")),  # a case may close without a decision (销案)
 )
-_REQUIRES = {"hearing_requested_on": "notice_on", "hearing_held_on": "hearing_notice_on", "served_on": "decided_on",
-             "executed_on": "decided_on"}
+_REQUIRES = {
+    "hearing_requested_on": "notice_on",
+    "hearing_held_on": "hearing_notice_on",
+    "served_on": "decided_on",
+    "executed_on": "decided_on",
+}
 
 
 def stage_errors(dates: dict[str, date | None], today: date) -> dict[str, list[str]]:
@@ -398,8 +455,9 @@ def stage_errors(dates: dict[str, date | None], today: date) -> dict[str, list[s
     return errors
 
 
-def suspension_errors(suspensions: Sequence[SuspensionSpan], filed_on: date, decided_on: date | None,
-                      today: date) -> list[str]:
+def suspension_errors(
+    suspensions: Sequence[SuspensionSpan], filed_on: date, decided_on: date | None, today: date
+) -> list[str]:
     problems = []
     for s in suspensions:
         if s.suspended_on < filed_on:
@@ -541,63 +599,118 @@ def evaluate(case: CaseFacts, rules: CaseRules, today: date, calendar: WorkCalen
     decided = d.get("decided_on")
     detected = d.get("detected_on") or d["filed_on"]
     expired = d.get("violation_on") is not None and limitation_expired(
-        d["violation_on"], detected, case.harm, rules.limitation_years, rules.limitation_years_extended)
+        d["violation_on"], detected, case.harm, rules.limitation_years, rules.limitation_years_extended
+    )
     if expired:
         years = limitation_years(case.harm, rules.limitation_years, rules.limitation_years_extended)
         if decided is not None and case.penalty_kinds:
-            out.reject("violation_on", f"not detected within {years} years: no penalty may be given (art. 36)", conflict=True)
+            out.reject(
+                "violation_on", f"not detected within {years} years: no penalty may be given (art. 36)", conflict=True
+            )
         else:
-            out.findings.append(Finding("limitation_expired", "violation_on",
-                                        f"not detected within {years} years (art. 36): no penalty may follow"))
+            out.findings.append(
+                Finding(
+                    "limitation_expired",
+                    "violation_on",
+                    f"not detected within {years} years (art. 36): no penalty may follow",
+                )
+            )
     if case.procedure == "simplified" and decided is not None:
-        problem = on_the_spot_error(case.party_kind, case.penalty_kinds, case.fine,
-                                    rules.on_the_spot_citizen, rules.on_the_spot_organisation)
+        problem = on_the_spot_error(
+            case.party_kind, case.penalty_kinds, case.fine, rules.on_the_spot_citizen, rules.on_the_spot_organisation
+        )
         if problem:
             out.reject("procedure", problem)
 
     if d.get("hearing_requested_on") and d.get("notice_on"):
         if not hearing_request_in_time(d["notice_on"], d["hearing_requested_on"], rules.hearing_request_workdays, cal):
-            out.findings.append(Finding("hearing_request_late", "hearing_requested_on",
-                                        f"requested more than {rules.hearing_request_workdays} working days after the "
-                                        "notice (art. 64): the agency need not hold a hearing"))
+            out.findings.append(
+                Finding(
+                    "hearing_request_late",
+                    "hearing_requested_on",
+                    f"requested more than {rules.hearing_request_workdays} working days after the "
+                    "notice (art. 64): the agency need not hold a hearing",
+                )
+            )
         elif decided is not None and not d.get("hearing_held_on"):
-            out.findings.append(Finding("hearing_not_held", "hearing_held_on",
-                                        "a hearing requested in time was not held before the decision (art. 64)"))
+            out.findings.append(
+                Finding(
+                    "hearing_not_held",
+                    "hearing_held_on",
+                    "a hearing requested in time was not held before the decision (art. 64)",
+                )
+            )
     if d.get("hearing_notice_on") and d.get("hearing_held_on"):
-        if not hearing_notice_sufficient(d["hearing_notice_on"], d["hearing_held_on"], rules.hearing_notice_workdays, cal):
-            out.findings.append(Finding("hearing_notice_short", "hearing_notice_on",
-                                        f"the hearing notice came less than {rules.hearing_notice_workdays} working days "
-                                        "before the hearing (art. 64)"))
+        if not hearing_notice_sufficient(
+            d["hearing_notice_on"], d["hearing_held_on"], rules.hearing_notice_workdays, cal
+        ):
+            out.findings.append(
+                Finding(
+                    "hearing_notice_short",
+                    "hearing_notice_on",
+                    f"the hearing notice came less than {rules.hearing_notice_workdays} working days "
+                    "before the hearing (art. 64)",
+                )
+            )
     if decided is None:
         return out
 
     if case.procedure == "ordinary":
         if d.get("notice_on") is None:
-            out.findings.append(Finding("notice_missing", "notice_on",
-                                        "no notice (告知) of the facts, reasons and rights before the decision (art. 44)"))
-        timing = decision_timing(d["filed_on"], decided, case.suspensions, case.extensions, rules.decision_limit_days, cal)
+            out.findings.append(
+                Finding(
+                    "notice_missing",
+                    "notice_on",
+                    "no notice (告知) of the facts, reasons and rights before the decision (art. 44)",
+                )
+            )
+        timing = decision_timing(
+            d["filed_on"], decided, case.suspensions, case.extensions, rules.decision_limit_days, cal
+        )
         if not timing.on_time:
-            out.findings.append(Finding("decision_late", "decided_on",
-                                        f"decided {timing.days_taken} days after 立案 (suspensions excluded); due by "
-                                        f"{timing.deadline.due_on.isoformat()} (art. 60)"))
+            out.findings.append(
+                Finding(
+                    "decision_late",
+                    "decided_on",
+                    f"decided {timing.days_taken} days after 立案 (suspensions excluded); due by "
+                    f"{timing.deadline.due_on.isoformat()} (art. 60)",
+                )
+            )
         for ext in timing.deadline.late_extensions:
-            out.findings.append(Finding("extension_late", "extensions",
-                                        f"extension approved on {ext.approved_on.isoformat()}, after the deadline had passed"))
+            out.findings.append(
+                Finding(
+                    "extension_late",
+                    "extensions",
+                    f"extension approved on {ext.approved_on.isoformat()}, after the deadline had passed",
+                )
+            )
     if d.get("served_on"):
         served = workday_promptness(decided, d["served_on"], rules.service_workdays, cal)
         if not served.on_time:
-            out.findings.append(Finding("service_late", "served_on",
-                                        f"served {served.workdays_taken} working days after the decision; the law allows "
-                                        f"{rules.service_workdays} (art. 61)"))
+            out.findings.append(
+                Finding(
+                    "service_late",
+                    "served_on",
+                    f"served {served.workdays_taken} working days after the decision; the law allows "
+                    f"{rules.service_workdays} (art. 61)",
+                )
+            )
     block = review_blocks_decision(case.major, case.passed_review_dates, decided)
     if block:
         out.reject("legal_review", block, conflict=True)
-    out.findings.extend(benchmark_findings(case.tiers, case.circumstance, case.penalty_kinds, case.fine,
-                                           case.lenient, case.item_lists))
-    if first_violation_penalised(FIRST_VIOLATION_EXEMPT in case.item_lists, case.minor_violation,
-                                 case.prior_cases_in_window, case.penalty_kinds):
-        out.findings.append(Finding("first_violation_penalised", "decision.penalty.kinds",
-                                    "a first minor violation of an item on the 首违不罚 list was penalised (art. 33)"))
+    out.findings.extend(
+        benchmark_findings(case.tiers, case.circumstance, case.penalty_kinds, case.fine, case.lenient, case.item_lists)
+    )
+    if first_violation_penalised(
+        FIRST_VIOLATION_EXEMPT in case.item_lists, case.minor_violation, case.prior_cases_in_window, case.penalty_kinds
+    ):
+        out.findings.append(
+            Finding(
+                "first_violation_penalised",
+                "decision.penalty.kinds",
+                "a first minor violation of an item on the 首违不罚 list was penalised (art. 33)",
+            )
+        )
     return out
 
 
@@ -618,16 +731,21 @@ def merge_findings(existing: Sequence[dict], new: Iterable[Finding]) -> tuple[li
 # --------------------------------------------------------------------------------------------------------------
 
 
-def handover_promptness(decided_at: datetime, handed_over_at: datetime, hours: int = 24,
-                        calendar: WorkCalendar | None = None) -> Promptness:
+def handover_promptness(
+    decided_at: datetime, handed_over_at: datetime, hours: int = 24, calendar: WorkCalendar | None = None
+) -> Promptness:
     """The hand-over leg is counted in hours (24 after the head's decision); its working days are reported too."""
     if handed_over_at < decided_at:
         raise ValueError("the hand-over cannot precede the decision")
     cal = calendar or default_calendar()
     on_time = handed_over_at - decided_at <= timedelta(hours=hours)
     deadline = decided_at + timedelta(hours=hours)
-    return Promptness(cal.workdays_between(decided_at, handed_over_at), cal.workdays_between(decided_at, deadline),
-                      on_time, deadline.date())
+    return Promptness(
+        cal.workdays_between(decided_at, handed_over_at),
+        cal.workdays_between(decided_at, deadline),
+        on_time,
+        deadline.date(),
+    )
 
 
 def handover_missed(decided_at: datetime, now: datetime, hours: int = 24) -> date | None:
@@ -659,26 +777,39 @@ class InspectionLimits:
     high_frequency: int = 4  # inspections of one enterprise by all agencies in a year
 
 
-def inspection_check(kind: str, inspected_on: date, history: InspectionHistory,
-                     limits: InspectionLimits = InspectionLimits()) -> tuple[str | None, list[Finding]]:
+def inspection_check(
+    kind: str, inspected_on: date, history: InspectionHistory, limits: InspectionLimits = InspectionLimits()
+) -> tuple[str | None, list[Finding]]:
     """(refusal, warnings): over the yearly cap is refused unless the kind is exempt; a repeat within the window and
     a high-frequency enterprise are warned."""
     findings: list[Finding] = []
     if history.by_agency_this_year >= limits.yearly_cap:
-        message = (f"the agency already inspected this enterprise {history.by_agency_this_year} times in "
-                   f"{inspected_on.year}; the yearly cap is {limits.yearly_cap}")
+        message = (
+            f"the agency already inspected this enterprise {history.by_agency_this_year} times in "
+            f"{inspected_on.year}; the yearly cap is {limits.yearly_cap}"
+        )
         if kind not in limits.cap_exempt_kinds:
             return message + " (complaints and referrals are exempt)", []
         findings.append(Finding("over_yearly_cap", "credit_code", message + f"; recorded as a {kind} inspection"))
     if history.last_by_agency is not None and (inspected_on - history.last_by_agency).days <= limits.repeat_window_days:
-        findings.append(Finding("repeated", "inspected_on",
-                                f"the same agency inspected this enterprise on {history.last_by_agency.isoformat()}, "
-                                f"within {limits.repeat_window_days} days"))
+        findings.append(
+            Finding(
+                "repeated",
+                "inspected_on",
+                f"the same agency inspected this enterprise on {history.last_by_agency.isoformat()}, "
+                f"within {limits.repeat_window_days} days",
+            )
+        )
     if history.all_agencies_this_year + 1 >= limits.high_frequency:
-        findings.append(Finding("high_frequency", "credit_code",
-                                f"inspection number {history.all_agencies_this_year + 1} of this enterprise in "
-                                f"{inspected_on.year} by all agencies (warned from {limits.high_frequency}); "
-                                "consider a joint inspection (联合检查)"))
+        findings.append(
+            Finding(
+                "high_frequency",
+                "credit_code",
+                f"inspection number {history.all_agencies_this_year + 1} of this enterprise in "
+                f"{inspected_on.year} by all agencies (warned from {limits.high_frequency}); "
+                "consider a joint inspection (联合检查)",
+            )
+        )
     return None, findings
 
 
@@ -731,10 +862,18 @@ class FileScore:
     basic_failures: tuple[str, ...]
 
 
-def score_file(items: Sequence[CheckItem], basic_failures: Iterable[str], deductions: Iterable[tuple[str, int]],
-               form_points: int = 20, content_points: int = 80, excellent: int = 90, passing: int = 70) -> FileScore:
+def score_file(
+    items: Sequence[CheckItem],
+    basic_failures: Iterable[str],
+    deductions: Iterable[tuple[str, int]],
+    form_points: int = 20,
+    content_points: int = 80,
+    excellent: int = 90,
+    passing: int = 70,
+) -> FileScore:
     """A failed basic item makes the file 不合格 with 0 points; otherwise each section starts full and loses its
-    deductions, never below 0. Raises ValueError naming a code that is unknown, in the wrong section or over its points."""
+    deductions, never below 0. Raises ValueError naming a code that is unknown, in the wrong section or over its
+    points."""
     by_code = {i.code: i for i in items}
     failed = tuple(sorted(set(basic_failures)))
     for code in failed:
@@ -775,8 +914,9 @@ def seeded_sample(population: Sequence[str], k: int, seed: str) -> list[str]:
     return random.Random(digest).sample(ordered, min(k, len(ordered)))
 
 
-def draw_assignments(targets: Sequence[str], inspectors: Sequence[str], target_count: int, seed: str,
-                     per_target: int = 2) -> list[tuple[str, list[str]]]:
+def draw_assignments(
+    targets: Sequence[str], inspectors: Sequence[str], target_count: int, seed: str, per_target: int = 2
+) -> list[tuple[str, list[str]]]:
     """双随机: ``target_count`` targets from the directory, then ``per_target`` inspectors for each, all from one seed.
     Replaying with the recorded pools and seed gives the same result."""
     if len(set(inspectors)) < per_target:

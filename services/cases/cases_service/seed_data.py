@@ -1,6 +1,7 @@
 """The seven types of enforcement item the plan lists (§二(三)2). Codes are stable ASCII; a county may add more
 rows (the table is data). ``publish_decisions``: 许可 and 处罚 decisions are published (国办发〔2018〕118号);
 ``penalty_procedure``: the Administrative Penalty Law's procedure and checks apply."""
+
 from __future__ import annotations
 
 ITEM_TYPES: list[dict] = [

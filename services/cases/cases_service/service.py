@@ -1,4 +1,5 @@
 """The cases service's entry points: thin routing from RPC to ``operations``."""
+
 from __future__ import annotations
 
 import base64
@@ -58,8 +59,9 @@ class CasesService(ServiceBase):
 
     @rpc
     def create_item(self, actor, payload):
-        return self._write(ops.create_item, load(Actor, actor), load(contract.ItemCreate, payload), self.personnel,
-                           self.today())
+        return self._write(
+            ops.create_item, load(Actor, actor), load(contract.ItemCreate, payload), self.personnel, self.today()
+        )
 
     @rpc
     def change_item(self, actor, item_id, payload):
@@ -79,8 +81,13 @@ class CasesService(ServiceBase):
 
     @rpc
     def dormant_items(self, actor, query=None):
-        return self._read(ops.dormant_items, load(Actor, actor), load(contract.DormantQuery, query or {}),
-                          self.context.settings, self.today())
+        return self._read(
+            ops.dormant_items,
+            load(Actor, actor),
+            load(contract.DormantQuery, query or {}),
+            self.context.settings,
+            self.today(),
+        )
 
     # benchmarks, lenient lists, major-decision list
     @rpc
@@ -97,8 +104,12 @@ class CasesService(ServiceBase):
 
     @rpc
     def remove_lenient_entry(self, actor, entry_id, payload):
-        return self._write(ops.remove_lenient_entry, load(Actor, actor), _int(entry_id, "entry"),
-                           load(contract.LenientEntryRemove, payload))
+        return self._write(
+            ops.remove_lenient_entry,
+            load(Actor, actor),
+            _int(entry_id, "entry"),
+            load(contract.LenientEntryRemove, payload),
+        )
 
     @rpc
     def list_lenient(self, query=None):
@@ -106,7 +117,9 @@ class CasesService(ServiceBase):
 
     @rpc
     def add_major_rule(self, actor, payload):
-        return self._write(ops.add_major_rule, load(Actor, actor), load(contract.MajorRuleCreate, payload), self.personnel)
+        return self._write(
+            ops.add_major_rule, load(Actor, actor), load(contract.MajorRuleCreate, payload), self.personnel
+        )
 
     @rpc
     def remove_major_rule(self, actor, rule_id):
@@ -119,8 +132,15 @@ class CasesService(ServiceBase):
     # cases
     @rpc
     def report_case(self, actor, payload):
-        return self._write(ops.report_case, load(Actor, actor), load(contract.CaseReport, payload),
-                           self.context.settings, self.personnel, self.context.cipher, self.today())
+        return self._write(
+            ops.report_case,
+            load(Actor, actor),
+            load(contract.CaseReport, payload),
+            self.context.settings,
+            self.personnel,
+            self.context.cipher,
+            self.today(),
+        )
 
     @rpc
     def import_cases(self, actor, content_base64, dry_run=False):
@@ -131,8 +151,17 @@ class CasesService(ServiceBase):
         except (binascii.Error, TypeError, ValueError):
             raise ValidationFailed("the file is not valid base64", {"file": ["not valid base64"]}) from None
         try:
-            return self._write(ops.import_cases, actor, content, self.context.settings, self.personnel,
-                               self.context.cipher, self.today(), self.context.import_max_rows, bool(dry_run))
+            return self._write(
+                ops.import_cases,
+                actor,
+                content,
+                self.context.settings,
+                self.personnel,
+                self.context.cipher,
+                self.today(),
+                self.context.import_max_rows,
+                bool(dry_run),
+            )
         except ops.DryRun as done:  # every row passed; the transaction was rolled back on purpose
             return done.result
 
@@ -142,39 +171,82 @@ class CasesService(ServiceBase):
 
     @rpc
     def list_cases(self, actor, query=None):
-        return self._read(ops.list_cases, load(Actor, actor), load(contract.CaseQuery, query or {}),
-                          self.context.settings, self.today())
+        return self._read(
+            ops.list_cases,
+            load(Actor, actor),
+            load(contract.CaseQuery, query or {}),
+            self.context.settings,
+            self.today(),
+        )
 
     @rpc
     def update_case(self, actor, case_id, payload):
-        return self._write(ops.update_case, load(Actor, actor), case_id, load(contract.CaseUpdate, payload),
-                           self.context.settings, self.personnel, self.today())
+        return self._write(
+            ops.update_case,
+            load(Actor, actor),
+            case_id,
+            load(contract.CaseUpdate, payload),
+            self.context.settings,
+            self.personnel,
+            self.today(),
+        )
 
     @rpc
     def decide_case(self, actor, case_id, payload):
-        return self._write(ops.decide_case, load(Actor, actor), case_id, load(contract.Decision, payload),
-                           self.context.settings, self.personnel, self.today())
+        return self._write(
+            ops.decide_case,
+            load(Actor, actor),
+            case_id,
+            load(contract.Decision, payload),
+            self.context.settings,
+            self.personnel,
+            self.today(),
+        )
 
     @rpc
     def record_legal_review(self, actor, case_id, payload):
-        return self._write(ops.record_legal_review, load(Actor, actor), case_id, load(contract.LegalReviewCreate, payload),
-                           self.personnel, self.today())
+        return self._write(
+            ops.record_legal_review,
+            load(Actor, actor),
+            case_id,
+            load(contract.LegalReviewCreate, payload),
+            self.personnel,
+            self.today(),
+        )
 
     # publication
     @rpc
     def publish_decision(self, actor, case_id, payload):
-        return self._write(ops.publish_decision, load(Actor, actor), case_id, load(contract.PublicationCreate, payload),
-                           self.context.settings, self.today())
+        return self._write(
+            ops.publish_decision,
+            load(Actor, actor),
+            case_id,
+            load(contract.PublicationCreate, payload),
+            self.context.settings,
+            self.today(),
+        )
 
     @rpc
     def revoke_decision(self, actor, case_id, payload):
-        return self._write(ops.revoke_decision, load(Actor, actor), case_id, load(contract.Revocation, payload),
-                           self.context.settings, self.today())
+        return self._write(
+            ops.revoke_decision,
+            load(Actor, actor),
+            case_id,
+            load(contract.Revocation, payload),
+            self.context.settings,
+            self.today(),
+        )
 
     @rpc
     def withdraw_publication(self, actor, case_id, payload):
-        return self._write(ops.withdraw_publication, load(Actor, actor), case_id,
-                           load(contract.PublicationWithdraw, payload), self.context.settings, self.today())
+        return self._write(
+            ops.withdraw_publication,
+            load(Actor, actor),
+            case_id,
+            load(contract.PublicationWithdraw, payload),
+            self.context.settings,
+            self.today(),
+        )
 
     @rpc
     def public_decisions(self, query=None):
@@ -198,23 +270,47 @@ class CasesService(ServiceBase):
     # transfers (案件移送)
     @rpc
     def propose_transfer(self, actor, case_id, payload):
-        return self._write(ops.propose_transfer, load(Actor, actor), case_id, load(contract.TransferCreate, payload),
-                           self.personnel, self.today())
+        return self._write(
+            ops.propose_transfer,
+            load(Actor, actor),
+            case_id,
+            load(contract.TransferCreate, payload),
+            self.personnel,
+            self.today(),
+        )
 
     @rpc
     def decide_transfer(self, actor, transfer_id, payload):
-        return self._write(ops.decide_transfer, load(Actor, actor), transfer_id, load(contract.TransferDecision, payload),
-                           self.context.settings, self.today())
+        return self._write(
+            ops.decide_transfer,
+            load(Actor, actor),
+            transfer_id,
+            load(contract.TransferDecision, payload),
+            self.context.settings,
+            self.today(),
+        )
 
     @rpc
     def hand_over_transfer(self, actor, transfer_id, payload):
-        return self._write(ops.hand_over_transfer, load(Actor, actor), transfer_id,
-                           load(contract.TransferHandover, payload), self.context.settings, self.today())
+        return self._write(
+            ops.hand_over_transfer,
+            load(Actor, actor),
+            transfer_id,
+            load(contract.TransferHandover, payload),
+            self.context.settings,
+            self.today(),
+        )
 
     @rpc
     def acknowledge_transfer(self, actor, transfer_id, payload):
-        return self._write(ops.acknowledge_transfer, load(Actor, actor), transfer_id,
-                           load(contract.TransferAcknowledge, payload), self.context.settings, self.today())
+        return self._write(
+            ops.acknowledge_transfer,
+            load(Actor, actor),
+            transfer_id,
+            load(contract.TransferAcknowledge, payload),
+            self.context.settings,
+            self.today(),
+        )
 
     @rpc
     def get_transfer(self, actor, transfer_id):
@@ -227,13 +323,20 @@ class CasesService(ServiceBase):
     # enterprise inspections (涉企行政检查) and double-random draws
     @rpc
     def upload_directory(self, actor, payload):
-        return self._write(ops.upload_directory, load(Actor, actor), load(contract.DirectoryUpload, payload),
-                           self.personnel)
+        return self._write(
+            ops.upload_directory, load(Actor, actor), load(contract.DirectoryUpload, payload), self.personnel
+        )
 
     @rpc
     def record_inspection(self, actor, payload):
-        return self._write(ops.record_inspection, load(Actor, actor), load(contract.InspectionCreate, payload),
-                           self.context.settings, self.personnel, self.today())
+        return self._write(
+            ops.record_inspection,
+            load(Actor, actor),
+            load(contract.InspectionCreate, payload),
+            self.context.settings,
+            self.personnel,
+            self.today(),
+        )
 
     @rpc
     def list_inspections(self, actor, query=None):
@@ -241,8 +344,14 @@ class CasesService(ServiceBase):
 
     @rpc
     def make_draw(self, actor, payload):
-        return self._write(ops.make_draw, load(Actor, actor), load(contract.DrawCreate, payload), self.context.settings,
-                           self.personnel, self.today())
+        return self._write(
+            ops.make_draw,
+            load(Actor, actor),
+            load(contract.DrawCreate, payload),
+            self.context.settings,
+            self.personnel,
+            self.today(),
+        )
 
     @rpc
     def get_draw(self, actor, draw_id):
@@ -254,13 +363,16 @@ class CasesService(ServiceBase):
 
     @rpc
     def publish_draw(self, actor, draw_id, payload):
-        return self._write(ops.publish_draw, load(Actor, actor), draw_id, load(contract.DrawPublish, payload), self.today())
+        return self._write(
+            ops.publish_draw, load(Actor, actor), draw_id, load(contract.DrawPublish, payload), self.today()
+        )
 
     # case-file review (案卷评查)
     @rpc
     def create_checklist(self, actor, payload):
-        return self._write(ops.create_checklist, load(Actor, actor), load(contract.ChecklistCreate, payload),
-                           self.context.settings)
+        return self._write(
+            ops.create_checklist, load(Actor, actor), load(contract.ChecklistCreate, payload), self.context.settings
+        )
 
     @rpc
     def list_checklists(self):
@@ -268,8 +380,9 @@ class CasesService(ServiceBase):
 
     @rpc
     def draw_review_batch(self, actor, payload):
-        return self._write(ops.draw_review_batch, load(Actor, actor), load(contract.ReviewBatchCreate, payload),
-                           self.today())
+        return self._write(
+            ops.draw_review_batch, load(Actor, actor), load(contract.ReviewBatchCreate, payload), self.today()
+        )
 
     @rpc
     def get_review_batch(self, actor, batch_id):
@@ -277,13 +390,20 @@ class CasesService(ServiceBase):
 
     @rpc
     def assign_reviewers(self, actor, batch_id, payload):
-        return self._write(ops.assign_reviewers, load(Actor, actor), batch_id, load(contract.ReviewAssign, payload),
-                           self.personnel)
+        return self._write(
+            ops.assign_reviewers, load(Actor, actor), batch_id, load(contract.ReviewAssign, payload), self.personnel
+        )
 
     @rpc
     def score_review_file(self, actor, file_id, payload):
-        return self._write(ops.score_review_file, load(Actor, actor), file_id, load(contract.ReviewScore, payload),
-                           self.context.settings, self.today())
+        return self._write(
+            ops.score_review_file,
+            load(Actor, actor),
+            file_id,
+            load(contract.ReviewScore, payload),
+            self.context.settings,
+            self.today(),
+        )
 
     @rpc
     def list_review_files(self, actor, query=None):

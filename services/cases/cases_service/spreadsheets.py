@@ -4,6 +4,7 @@ Row 1 names the columns, in English field names or the Chinese labels county off
 case. Reading checks each cell's form only (a date, a number, a known code) and turns the row into a ``CaseReport``
 payload; whether the item, officers and dates pass the law's checks is the import use case's business.
 """
+
 from __future__ import annotations
 
 import io
@@ -40,18 +41,51 @@ REQUIRED_COLUMNS = ("case_number", "item_code", "filed_on", "party_kind", "party
 DATE_COLUMNS = ("filed_on", "violation_on", "notice_on", "decided_on", "served_on", "executed_on", "closed_on")
 STAGE_COLUMNS = ("notice_on", "served_on", "executed_on", "closed_on")
 VALUES = {
-    "party_kind": {"citizen": "citizen", "公民": "citizen", "自然人": "citizen", "organisation": "organisation",
-                   "organization": "organisation", "法人": "organisation", "组织": "organisation",
-                   "法人或其他组织": "organisation", "其他组织": "organisation"},
-    "procedure": {"ordinary": "ordinary", "普通": "ordinary", "普通程序": "ordinary", "simplified": "simplified",
-                  "简易": "simplified", "简易程序": "simplified", "当场": "simplified"},
-    "harm": {"none": "none", "无": "none", "life_health": "life_health", "生命健康": "life_health",
-             "financial": "financial", "金融安全": "financial"},
+    "party_kind": {
+        "citizen": "citizen",
+        "公民": "citizen",
+        "自然人": "citizen",
+        "organisation": "organisation",
+        "organization": "organisation",
+        "法人": "organisation",
+        "组织": "organisation",
+        "法人或其他组织": "organisation",
+        "其他组织": "organisation",
+    },
+    "procedure": {
+        "ordinary": "ordinary",
+        "普通": "ordinary",
+        "普通程序": "ordinary",
+        "simplified": "simplified",
+        "简易": "simplified",
+        "简易程序": "simplified",
+        "当场": "simplified",
+    },
+    "harm": {
+        "none": "none",
+        "无": "none",
+        "life_health": "life_health",
+        "生命健康": "life_health",
+        "financial": "financial",
+        "金融安全": "financial",
+    },
 }
-PENALTY_LABELS = {"警告": "warning", "通报批评": "criticism", "罚款": "fine", "没收违法所得": "confiscate_income",
-                  "没收非法财物": "confiscate_property", "暂扣许可证件": "suspend_licence", "降低资质等级": "lower_qualification",
-                  "吊销许可证件": "revoke_licence", "限制开展生产经营活动": "restrict_business", "责令停产停业": "order_closure",
-                  "责令关闭": "order_shutdown", "限制从业": "restrict_practice", "行政拘留": "detention", "其他": "other"}
+PENALTY_LABELS = {
+    "警告": "warning",
+    "通报批评": "criticism",
+    "罚款": "fine",
+    "没收违法所得": "confiscate_income",
+    "没收非法财物": "confiscate_property",
+    "暂扣许可证件": "suspend_licence",
+    "降低资质等级": "lower_qualification",
+    "吊销许可证件": "revoke_licence",
+    "限制开展生产经营活动": "restrict_business",
+    "责令停产停业": "order_closure",
+    "责令关闭": "order_shutdown",
+    "限制从业": "restrict_practice",
+    "行政拘留": "detention",
+    "其他": "other",
+}
 YES = {"是", "yes", "true", "1", "y"}
 NO = {"否", "no", "false", "0", "n", ""}
 _SPLIT = re.compile(r"[,，;；、\s]+")
@@ -185,21 +219,29 @@ def _parse_row(number: int, values: tuple, columns: dict[str, int]) -> Row:
         problems.append(("is_enterprise", f"'{cell('is_enterprise')}' is not 是 or 否"))
 
     payload: dict = {
-        "case_number": _text(cell("case_number")), "filed_on": _iso(dates["filed_on"]),
-        "party": {"kind": coded["party_kind"] or "citizen", "name": _text(cell("party_name")) or "",
-                  "id_number": _text(cell("party_id_number")), "credit_code": _text(cell("credit_code")),
-                  "is_enterprise": flag in YES},
+        "case_number": _text(cell("case_number")),
+        "filed_on": _iso(dates["filed_on"]),
+        "party": {
+            "kind": coded["party_kind"] or "citizen",
+            "name": _text(cell("party_name")) or "",
+            "id_number": _text(cell("party_id_number")),
+            "credit_code": _text(cell("credit_code")),
+            "is_enterprise": flag in YES,
+        },
         "officers": [{"officer_id": o} for o in _SPLIT.split(_text(cell("officer_ids")) or "") if o],
-        "procedure": coded["procedure"] or "ordinary", "harm": coded["harm"] or "none",
+        "procedure": coded["procedure"] or "ordinary",
+        "harm": coded["harm"] or "none",
         "violation_on": _iso(dates["violation_on"]),
     }
     for name in STAGE_COLUMNS:
         if dates[name] is not None:
             payload[name] = dates[name].isoformat()
     if dates["decided_on"] is not None:
-        payload["decision"] = {"decided_on": dates["decided_on"].isoformat(),
-                               "penalty": {"kinds": kinds, "fine_amount": fine},
-                               "circumstance": _text(cell("circumstance"))}
+        payload["decision"] = {
+            "decided_on": dates["decided_on"].isoformat(),
+            "penalty": {"kinds": kinds, "fine_amount": fine},
+            "circumstance": _text(cell("circumstance")),
+        }
     elif kinds or fine is not None:
         problems.append(("decided_on", "a penalty needs the decision date"))
     return Row(number, _text(cell("agency_code")), _text(cell("item_code")), payload, problems)
@@ -210,11 +252,20 @@ def _iso(value: date | None) -> str | None:
 
 
 # a refused row's field (as the checks name it) -> the sheet's column
-FIELD_COLUMNS = {"party.id_number": "party_id_number", "party.credit_code": "credit_code", "party.name": "party_name",
-                 "party.kind": "party_kind", "officers": "officer_ids", "item_id": "item_code",
-                 "decision.penalty": "penalty_kinds", "decision.penalty.kinds": "penalty_kinds",
-                 "decision.penalty.fine_amount": "fine_amount", "decision.circumstance": "circumstance",
-                 "decision.decided_on": "decided_on", "legal_review": "decided_on"}
+FIELD_COLUMNS = {
+    "party.id_number": "party_id_number",
+    "party.credit_code": "credit_code",
+    "party.name": "party_name",
+    "party.kind": "party_kind",
+    "officers": "officer_ids",
+    "item_id": "item_code",
+    "decision.penalty": "penalty_kinds",
+    "decision.penalty.kinds": "penalty_kinds",
+    "decision.penalty.fine_amount": "fine_amount",
+    "decision.circumstance": "circumstance",
+    "decision.decided_on": "decided_on",
+    "legal_review": "decided_on",
+}
 
 
 def column_of(field_name: str) -> str:

@@ -1,9 +1,23 @@
 """Tables of the personnel service (its own database; no other service reads them)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from enforcement_kernel.db import utcnow
@@ -55,9 +69,13 @@ class Certificate(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # At most one live (valid or suspended) certificate per officer, guarded by the database too.
     __table_args__ = (
-        Index("uq_certificates_live_officer", "officer_id", unique=True,
-              sqlite_where=text("status IN ('valid', 'suspended')"),
-              postgresql_where=text("status IN ('valid', 'suspended')")),
+        Index(
+            "uq_certificates_live_officer",
+            "officer_id",
+            unique=True,
+            sqlite_where=text("status IN ('valid', 'suspended')"),
+            postgresql_where=text("status IN ('valid', 'suspended')"),
+        ),
     )
 
 

@@ -1,4 +1,5 @@
 """How the kernel finds this service (entry point ``enforcement.services: personnel``)."""
+
 from pathlib import Path
 
 from enforcement_kernel.service import ServicePlugin
@@ -8,8 +9,9 @@ HERE = Path(__file__).parent
 
 def seed(config: dict) -> str:
     """Wuzhai's agencies; safe to run again (existing codes are left alone)."""
-    from enforcement_kernel.db import Tx, make_engine
     from sqlalchemy.orm import Session
+
+    from enforcement_kernel.db import Tx, make_engine
 
     from .operations import seed_agencies
     from .seed_data import AGENCIES

@@ -31,7 +31,7 @@ def id_check_char(first17: str) -> str:
     """The check character for the first 17 digits of an ID number (exposed so tests and tools can build one)."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise ValueError("the first part of an ID number must be exactly 17 digits")
-    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=False))
     return _ID_CHECK_CHARS[total % 11]
 
 
@@ -180,20 +180,29 @@ def certificate_eligibility(
     failures: list[tuple[str, str]] = []
 
     if officer.is_police:
-        failures.append((REASON_POLICE, "police officers carry a police card, not an enforcement certificate "
-                                        "(People's Police Law)"))
+        failures.append(
+            (REASON_POLICE, "police officers carry a police card, not an enforcement certificate (People's Police Law)")
+        )
     if not officer.active:
         failures.append((REASON_INACTIVE, "officer is not active (has left the enforcement post)"))
     if facts.year != year:
         failures.append((REASON_WRONG_YEAR, f"training record is for {facts.year}, not {year}"))
     if facts.public_law_hours < limits.public_law_hours:
-        failures.append((REASON_PUBLIC_LAW_HOURS,
-                         f"public legal knowledge training {facts.public_law_hours:g} h "
-                         f"is below the required {limits.public_law_hours:g} h"))
+        failures.append(
+            (
+                REASON_PUBLIC_LAW_HOURS,
+                f"public legal knowledge training {facts.public_law_hours:g} h "
+                f"is below the required {limits.public_law_hours:g} h",
+            )
+        )
     if facts.professional_hours < limits.professional_hours:
-        failures.append((REASON_PROFESSIONAL_HOURS,
-                         f"professional knowledge and skills training {facts.professional_hours:g} h "
-                         f"is below the required {limits.professional_hours:g} h"))
+        failures.append(
+            (
+                REASON_PROFESSIONAL_HOURS,
+                f"professional knowledge and skills training {facts.professional_hours:g} h "
+                f"is below the required {limits.professional_hours:g} h",
+            )
+        )
     if not facts.required_courses_done:
         failures.append((REASON_REQUIRED_COURSE, "a required course (e.g. 国办发〔2023〕27号) has not been completed"))
     if not facts.exam_passed:

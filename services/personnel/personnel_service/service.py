@@ -1,6 +1,9 @@
 """The personnel service's entry points: thin routing from RPC and events to ``operations``."""
+
 from __future__ import annotations
 
+from nameko.extensions import DependencyProvider
+from nameko.timer import timer
 
 from enforcement_contracts import personnel as contract
 from enforcement_contracts import training
@@ -8,8 +11,6 @@ from enforcement_contracts.common import Actor
 from enforcement_kernel.handlers import consumes
 from enforcement_kernel.rpc import load, rpc
 from enforcement_kernel.service import ServiceBase
-from nameko.extensions import DependencyProvider
-from nameko.timer import timer
 
 from . import operations as ops
 
@@ -43,7 +44,9 @@ class PersonnelService(ServiceBase):
     # officers
     @rpc
     def register_officer(self, actor, payload):
-        return self._write(ops.register_officer, load(Actor, actor), load(contract.OfficerCreate, payload), self.context.cipher)
+        return self._write(
+            ops.register_officer, load(Actor, actor), load(contract.OfficerCreate, payload), self.context.cipher
+        )
 
     @rpc
     def get_officer(self, actor, officer_id):
@@ -66,19 +69,32 @@ class PersonnelService(ServiceBase):
 
     @rpc
     def record_departure(self, actor, officer_id, payload):
-        return self._write(ops.record_departure, load(Actor, actor), officer_id, load(contract.DepartureCreate, payload),
-                           self.context.settings, self.today())
+        return self._write(
+            ops.record_departure,
+            load(Actor, actor),
+            officer_id,
+            load(contract.DepartureCreate, payload),
+            self.context.settings,
+            self.today(),
+        )
 
     @rpc
     def eligibility(self, actor, officer_id, year=None):
         with self.db.read() as session:
-            return ops.read_eligibility(session, load(Actor, actor), officer_id, int(year or self.today().year), self.context.settings)
+            return ops.read_eligibility(
+                session, load(Actor, actor), officer_id, int(year or self.today().year), self.context.settings
+            )
 
     # certificates
     @rpc
     def issue_certificate(self, actor, payload):
-        return self._write(ops.issue_certificate, load(Actor, actor), load(contract.CertificateIssue, payload),
-                           self.context.settings, self.today())
+        return self._write(
+            ops.issue_certificate,
+            load(Actor, actor),
+            load(contract.CertificateIssue, payload),
+            self.context.settings,
+            self.today(),
+        )
 
     @rpc
     def get_certificate(self, actor, number):
@@ -87,8 +103,14 @@ class PersonnelService(ServiceBase):
 
     @rpc
     def change_certificate_status(self, actor, number, payload):
-        return self._write(ops.change_certificate_status, load(Actor, actor), number,
-                           load(contract.CertificateStatusChange, payload), self.context.settings, self.today())
+        return self._write(
+            ops.change_certificate_status,
+            load(Actor, actor),
+            number,
+            load(contract.CertificateStatusChange, payload),
+            self.context.settings,
+            self.today(),
+        )
 
     @rpc
     def renew_certificate(self, actor, number):
@@ -109,8 +131,14 @@ class PersonnelService(ServiceBase):
     # assessments, legal reviewers, promptness
     @rpc
     def record_assessment(self, actor, officer_id, payload):
-        return self._write(ops.record_assessment, load(Actor, actor), officer_id, load(contract.AssessmentCreate, payload),
-                           self.context.settings, self.today())
+        return self._write(
+            ops.record_assessment,
+            load(Actor, actor),
+            officer_id,
+            load(contract.AssessmentCreate, payload),
+            self.context.settings,
+            self.today(),
+        )
 
     @rpc
     def register_legal_reviewer(self, actor, payload):

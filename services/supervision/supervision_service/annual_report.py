@@ -5,12 +5,14 @@ cases by enforcement type (counts and fine amounts), certificates, training, cas
 supervision items, each with a county total. Due by 31 January of the next year (``ANNUAL_REPORT.due``).
 Exported as JSON (``build_report``) and as .xlsx with one sheet per section (``workbook``).
 """
+
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -28,14 +30,15 @@ class ReportSettings:
     due_day: int = 31
 
     @classmethod
-    def from_settings(cls, section: Mapping[str, Any]) -> "ReportSettings":
+    def from_settings(cls, section: Mapping[str, Any]) -> ReportSettings:
         due = (section or {}).get("due") or {}
         try:
             settings = cls(int(due.get("month", 1)), int(due.get("day", 31)))
             date(2001, settings.due_month, settings.due_day)  # a day every year has (no 29 February)
         except (TypeError, ValueError):
-            raise ValidationFailed("the report due date is wrong",
-                                   {"ANNUAL_REPORT.due": ["must be a month and day of the next year"]}) from None
+            raise ValidationFailed(
+                "the report due date is wrong", {"ANNUAL_REPORT.due": ["must be a month and day of the next year"]}
+            ) from None
         return settings
 
     def due_on(self, year: int) -> date:
@@ -72,24 +75,61 @@ class Column:
 AGENCY = [Column("agency_code", "机关代码 agency code"), Column("agency_name", "执法机关 agency")]
 
 SECTIONS: list[tuple[str, str, list[Column]]] = [
-    ("cases", "执法案件 cases by type", [
-        Column("type_code", "类别代码 type code"), Column("type_name", "执法类别 enforcement type"),
-        Column("cases", "立案 cases filed"), Column("decided", "作出决定 decided"), Column("fined", "罚款 fined"),
-        Column("fine_total", "罚没金额 fines (yuan)", money=True)]),
-    ("certificates", "执法证件 certificates", [
-        Column("officers", "在岗执法人员 officers in post"), Column("certified", "持证 certified"),
-        Column("certificates_issued", "新发证 issued"), Column("certificates_cancelled", "注销吊销 cancelled")]),
-    ("training", "培训 training", [
-        Column("training_officers", "应训人员 officers"), Column("training_compliant", "达标 compliant")]),
-    ("reviews", "案卷评查 case-file review", [
-        Column("review_files", "评查案卷 files"), Column("excellent", "优秀 excellent"), Column("pass", "合格 pass"),
-        Column("fail", "不合格 fail")]),
-    ("complaints", "投诉举报 complaints", [
-        Column("complaints", "受理登记 received"), Column("complaints_concluded", "办结 concluded"),
-        Column("complaints_upheld", "查实 upheld")]),
-    ("supervision", "执法监督 supervision items", [
-        Column("items", "督办事项 items"), Column("items_overdue", "逾期 overdue or answered late"),
-        Column("decisions_reversed", "复议诉讼纠错 decisions reversed")]),
+    (
+        "cases",
+        "执法案件 cases by type",
+        [
+            Column("type_code", "类别代码 type code"),
+            Column("type_name", "执法类别 enforcement type"),
+            Column("cases", "立案 cases filed"),
+            Column("decided", "作出决定 decided"),
+            Column("fined", "罚款 fined"),
+            Column("fine_total", "罚没金额 fines (yuan)", money=True),
+        ],
+    ),
+    (
+        "certificates",
+        "执法证件 certificates",
+        [
+            Column("officers", "在岗执法人员 officers in post"),
+            Column("certified", "持证 certified"),
+            Column("certificates_issued", "新发证 issued"),
+            Column("certificates_cancelled", "注销吊销 cancelled"),
+        ],
+    ),
+    (
+        "training",
+        "培训 training",
+        [Column("training_officers", "应训人员 officers"), Column("training_compliant", "达标 compliant")],
+    ),
+    (
+        "reviews",
+        "案卷评查 case-file review",
+        [
+            Column("review_files", "评查案卷 files"),
+            Column("excellent", "优秀 excellent"),
+            Column("pass", "合格 pass"),
+            Column("fail", "不合格 fail"),
+        ],
+    ),
+    (
+        "complaints",
+        "投诉举报 complaints",
+        [
+            Column("complaints", "受理登记 received"),
+            Column("complaints_concluded", "办结 concluded"),
+            Column("complaints_upheld", "查实 upheld"),
+        ],
+    ),
+    (
+        "supervision",
+        "执法监督 supervision items",
+        [
+            Column("items", "督办事项 items"),
+            Column("items_overdue", "逾期 overdue or answered late"),
+            Column("decisions_reversed", "复议诉讼纠错 decisions reversed"),
+        ],
+    ),
 ]
 COLUMNS = {code: columns for code, _title, columns in SECTIONS}
 
@@ -100,11 +140,17 @@ def _rows(code: str, facts: list[AgencyFacts], type_names: Mapping[str, str]) ->
         base = {"agency_code": f.agency_code, "agency_name": f.agency_name}
         if code == "cases":
             for type_code in sorted(f.cases_by_type):
-                rows.append(base | {"type_code": type_code, "type_name": type_names.get(type_code, type_code)}
-                            | f.cases_by_type[type_code])
+                rows.append(
+                    base
+                    | {"type_code": type_code, "type_name": type_names.get(type_code, type_code)}
+                    | f.cases_by_type[type_code]
+                )
         elif code == "reviews":
-            rows.append(base | {"review_files": f.review_files} | {g: f.review_grades.get(g, 0)
-                                                                   for g in ("excellent", "pass", "fail")})
+            rows.append(
+                base
+                | {"review_files": f.review_files}
+                | {g: f.review_grades.get(g, 0) for g in ("excellent", "pass", "fail")}
+            )
         else:
             rows.append(base | {c.key: getattr(f, c.key) for c in COLUMNS[code]})
     return rows
@@ -120,8 +166,14 @@ def _total(columns: list[Column], rows: list[dict]) -> dict:
     return total
 
 
-def build_report(year: int, facts: list[AgencyFacts], type_names: Mapping[str, str], settings: ReportSettings,
-                 today: date, agency_code: str | None = None) -> dict:
+def build_report(
+    year: int,
+    facts: list[AgencyFacts],
+    type_names: Mapping[str, str],
+    settings: ReportSettings,
+    today: date,
+    agency_code: str | None = None,
+) -> dict:
     """The report as JSON: the county's (every agency, with totals) or one agency's (``agency_code``)."""
     if agency_code is not None:
         facts = [f for f in facts if f.agency_code == agency_code]
@@ -129,12 +181,25 @@ def build_report(year: int, facts: list[AgencyFacts], type_names: Mapping[str, s
     sections = []
     for code, title, columns in SECTIONS:
         rows = _rows(code, facts, type_names)
-        sections.append({"code": code, "title": title,
-                         "columns": [{"key": c.key, "title": c.title} for c in AGENCY + columns],
-                         "rows": rows, "total": _total(columns, rows)})
-    return {"year": year, "scope": agency_code or "county", "due_on": due_on.isoformat(),
-            "generated_on": today.isoformat(), "complete": today > date(year, 12, 31),
-            "due_passed": today > due_on, "agencies": len(facts), "sections": sections}
+        sections.append(
+            {
+                "code": code,
+                "title": title,
+                "columns": [{"key": c.key, "title": c.title} for c in AGENCY + columns],
+                "rows": rows,
+                "total": _total(columns, rows),
+            }
+        )
+    return {
+        "year": year,
+        "scope": agency_code or "county",
+        "due_on": due_on.isoformat(),
+        "generated_on": today.isoformat(),
+        "complete": today > date(year, 12, 31),
+        "due_passed": today > due_on,
+        "agencies": len(facts),
+        "sections": sections,
+    }
 
 
 def workbook(report: dict) -> bytes:
@@ -142,8 +207,13 @@ def workbook(report: dict) -> bytes:
     book = Workbook()
     cover = book.active
     cover.title = "概况 summary"
-    for row in (("年度 year", report["year"]), ("范围 scope", report["scope"]), ("报送期限 due", report["due_on"]),
-                ("生成日期 generated", report["generated_on"]), ("机关数 agencies", report["agencies"])):
+    for row in (
+        ("年度 year", report["year"]),
+        ("范围 scope", report["scope"]),
+        ("报送期限 due", report["due_on"]),
+        ("生成日期 generated", report["generated_on"]),
+        ("机关数 agencies", report["agencies"]),
+    ):
         cover.append(row)
     bold = Font(bold=True)
     for section in report["sections"]:

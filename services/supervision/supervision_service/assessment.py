@@ -6,11 +6,13 @@ are found through the entry-point group ``enforcement.supervision.indicators`` s
 of its own; the weights (summing to 100) and each indicator's thresholds are configuration (``ASSESSMENT``).
 No database, no broker: the facts come in as ``AgencyFacts``.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import EntryPoint, entry_points
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Protocol
 
 from enforcement_contracts.errors import ValidationFailed
 
@@ -80,7 +82,7 @@ class Policy:
     no_data_ratio: float = 1.0  # nothing to measure (no cases, no items): nothing went wrong, full points
 
     @classmethod
-    def from_settings(cls, section: Mapping[str, Any]) -> "Policy":
+    def from_settings(cls, section: Mapping[str, Any]) -> Policy:
         """From the ``ASSESSMENT`` config section; a wrong one is a ValidationFailed naming the setting."""
         weights = section.get("weights") or {}
         problems: dict[str, list[str]] = {}
@@ -102,20 +104,27 @@ class Policy:
         if not isinstance(no_data, (int, float)) or not 0 <= no_data <= 1:
             problems["no_data_ratio"] = ["must be a number from 0 to 1"]
         if problems:
-            raise ValidationFailed("the assessment settings are wrong", {f"ASSESSMENT.{k}": v for k, v in problems.items()})
-        return cls(weights=clean, params={k: dict(v or {}) for k, v in (section.get("params") or {}).items()},
-                   no_data_ratio=float(no_data))
+            raise ValidationFailed(
+                "the assessment settings are wrong", {f"ASSESSMENT.{k}": v for k, v in problems.items()}
+            )
+        return cls(
+            weights=clean,
+            params={k: dict(v or {}) for k, v in (section.get("params") or {}).items()},
+            no_data_ratio=float(no_data),
+        )
 
 
 def load_indicators(eps: Iterable[EntryPoint] | None = None) -> dict[str, Indicator]:
     """Every installed indicator by code (entry point name = code). ``eps`` replaces the installed ones."""
     found: dict[str, Indicator] = {}
-    for ep in (eps if eps is not None else entry_points(group=ENTRY_POINT_GROUP)):
+    for ep in eps if eps is not None else entry_points(group=ENTRY_POINT_GROUP):
         indicator = ep.load()
         if isinstance(indicator, type):
             indicator = indicator()
         if getattr(indicator, "code", None) != ep.name:
-            raise ValueError(f"indicator entry point {ep.name!r} loads an indicator coded {getattr(indicator, 'code', None)!r}")
+            raise ValueError(
+                f"indicator entry point {ep.name!r} loads an indicator coded {getattr(indicator, 'code', None)!r}"
+            )
         found[ep.name] = indicator
     return found
 
@@ -123,8 +132,10 @@ def load_indicators(eps: Iterable[EntryPoint] | None = None) -> dict[str, Indica
 def check_policy(policy: Policy, indicators: Mapping[str, Indicator]) -> None:
     missing = sorted(set(policy.weights) - set(indicators))
     if missing:
-        raise ValidationFailed("an assessment weight names an indicator that is not installed",
-                               {f"ASSESSMENT.weights.{code}": ["no such indicator installed"] for code in missing})
+        raise ValidationFailed(
+            "an assessment weight names an indicator that is not installed",
+            {f"ASSESSMENT.weights.{code}": ["no such indicator installed"] for code in missing},
+        )
 
 
 # --- thresholds ------------------------------------------------------------------------------
@@ -162,8 +173,13 @@ class AgencyScore:
     rank: int = 0
 
     def as_dict(self) -> dict:
-        return {"agency_code": self.agency_code, "agency_name": self.agency_name, "total": self.total,
-                "rank": self.rank, "indicators": [asdict(i) for i in self.indicators]}
+        return {
+            "agency_code": self.agency_code,
+            "agency_name": self.agency_name,
+            "total": self.total,
+            "rank": self.rank,
+            "indicators": [asdict(i) for i in self.indicators],
+        }
 
 
 def score_agency(facts: AgencyFacts, policy: Policy, indicators: Mapping[str, Indicator]) -> AgencyScore:
@@ -175,8 +191,16 @@ def score_agency(facts: AgencyFacts, policy: Policy, indicators: Mapping[str, In
         if ratio is not None and not 0 <= ratio <= 1:
             raise ValueError(f"indicator {code} returned {ratio}, outside 0..1")
         earned = policy.no_data_ratio if ratio is None else ratio
-        scores.append(IndicatorScore(code, indicator.title, weight, round(weight * earned, 2),
-                                     None if ratio is None else round(ratio, 4), measure.detail))
+        scores.append(
+            IndicatorScore(
+                code,
+                indicator.title,
+                weight,
+                round(weight * earned, 2),
+                None if ratio is None else round(ratio, 4),
+                measure.detail,
+            )
+        )
     return AgencyScore(facts.agency_code, facts.agency_name, round(sum(s.points for s in scores), 2), scores)
 
 

@@ -1,13 +1,16 @@
 """Per-agency yearly facts for the assessment and the statistics report.
 
 Local facts come from this service's tables by one GROUP BY each (the promptness counts are the gauges' own,
-``operations.on_time_counts``, read from the covering index ``ix_promptness_year``); remote facts from the personnel, training and cases services through a
+``operations.on_time_counts``, read from the covering index ``ix_promptness_year``); remote facts from the
+personnel, training and cases services through a
 ``FactSource`` — ``RpcFactSource`` over timed RPC in the service, anything with the same methods elsewhere (the
 benchmark). A source that does not answer is ``Unavailable``: no assessment is computed from half the facts.
 """
+
 from __future__ import annotations
 
-from typing import Iterable, Protocol
+from collections.abc import Iterable
+from typing import Protocol
 
 from sqlalchemy import Integer, cast, func, or_, select
 
@@ -61,14 +64,15 @@ def local_facts(session, year: int) -> dict[str, dict]:
     I = m.SupervisionItem
     late = or_(I.overdue, I.answered_on_time.is_(False))
     for code, n, n_late in session.execute(
-            select(I.agency_code, func.count(), func.sum(cast(late, Integer))).where(I.year == year)
-            .group_by(I.agency_code)).all():
+        select(I.agency_code, func.count(), func.sum(cast(late, Integer))).where(I.year == year).group_by(I.agency_code)
+    ).all():
         agency(code).update(items=int(n), items_overdue=int(n_late or 0))
     C = m.Complaint
     for code, n, concluded, upheld in session.execute(
-            select(C.agency_code, func.count(), func.count(C.concluded_on),
-                   func.sum(cast(C.outcome == m.UPHELD, Integer))).where(C.year == year)
-            .group_by(C.agency_code)).all():
+        select(C.agency_code, func.count(), func.count(C.concluded_on), func.sum(cast(C.outcome == m.UPHELD, Integer)))
+        .where(C.year == year)
+        .group_by(C.agency_code)
+    ).all():
         agency(code).update(complaints=int(n), complaints_concluded=int(concluded), complaints_upheld=int(upheld or 0))
     for code, (n, ok) in on_time_by_agency(on_time_counts(session, year)).items():
         agency(code).update(promptness_measurements=n, promptness_on_time=ok)
@@ -83,11 +87,19 @@ def assessed_agencies(agencies: Iterable[dict]) -> list[dict]:
     return [a for a in agencies if not a.get("is_supervisor")]
 
 
-def merge(year: int, agencies: list[dict], local: dict[str, dict], certification: list[dict], training: list[dict],
-          cases: list[dict]) -> list[AgencyFacts]:
+def merge(
+    year: int,
+    agencies: list[dict],
+    local: dict[str, dict],
+    certification: list[dict],
+    training: list[dict],
+    cases: list[dict],
+) -> list[AgencyFacts]:
     """One ``AgencyFacts`` per assessed agency, in code order; facts about agencies not listed are ignored."""
-    by_code = {a["code"]: AgencyFacts(agency_code=a["code"], agency_name=a.get("name", ""))
-               for a in sorted(assessed_agencies(agencies), key=lambda a: a["code"])}
+    by_code = {
+        a["code"]: AgencyFacts(agency_code=a["code"], agency_name=a.get("name", ""))
+        for a in sorted(assessed_agencies(agencies), key=lambda a: a["code"])
+    }
     for code, values in local.items():
         if code in by_code:
             for key, value in values.items():
@@ -101,8 +113,9 @@ def merge(year: int, agencies: list[dict], local: dict[str, dict], certification
             f.training_officers, f.training_compliant = row["officers"], row["compliant"]
     for row in cases:
         if (f := by_code.get(row["agency_code"])) is not None:
-            f.cases_by_type = {t["type_code"]: {k: t[k] for k in ("cases", "decided", "fined", "fine_total")}
-                               for t in row["by_type"]}
+            f.cases_by_type = {
+                t["type_code"]: {k: t[k] for k in ("cases", "decided", "fined", "fine_total")} for t in row["by_type"]
+            }
             f.decisions = row["decisions"]
             f.publications, f.publications_on_time = row["publications"], row["publications_on_time"]
             f.review_grades = dict(row["review_grades"])
@@ -114,5 +127,4 @@ def merge(year: int, agencies: list[dict], local: dict[str, dict], certification
 
 def gather(local: dict[str, dict], source: FactSource, year: int) -> list[AgencyFacts]:
     """The local facts (read before, in a session not held across the calls) merged with the remote ones."""
-    return merge(year, source.agencies(), local, source.certification(year), source.training(year),
-                 source.cases(year))
+    return merge(year, source.agencies(), local, source.certification(year), source.training(year), source.cases(year))

@@ -5,10 +5,12 @@ Most are a rate between two thresholds (``assessment.linear``): ``full_at`` earn
 none, linear between; the defaults below are overridden per indicator by ``ASSESSMENT.params.<code>``.
 A county adds its own indicator by installing a package with an object of the same shape under that group.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from .assessment import AgencyFacts, Measure, linear, rate
 
@@ -39,21 +41,69 @@ class RateIndicator:
         return Measure(linear(share, full_at, zero_at), f"{part} {self.counted} of {whole} {self.of} ({share:.1%})")
 
 
-CERTIFICATION = RateIndicator("certification", "持证率 certification rate", "certified", "officers", 1.0, 0.5,
-                              "certified", "officers in post")
-TRAINING = RateIndicator("training", "培训达标率 training compliance", "training_compliant", "training_officers",
-                         1.0, 0.5, "compliant", "officers")
-PUBLICATION = RateIndicator("publication", "按时公示率 on-time publication", "publications_on_time", "publications",
-                            1.0, 0.5, "on time", "decisions published")
-OVERDUE_ITEMS = RateIndicator("overdue_items", "督办事项逾期 overdue supervision items", "items_overdue", "items",
-                              0.0, 0.3, "overdue", "supervision items")
-COMPLAINTS_UPHELD = RateIndicator("complaints_upheld", "投诉举报查实 complaints upheld", "complaints_upheld",
-                                  "complaints_concluded", 0.0, 0.5, "upheld", "complaints concluded")
-DECISIONS_REVERSED = RateIndicator("decisions_reversed", "复议诉讼纠错 decisions reversed", "decisions_reversed",
-                                   "decisions", 0.0, 0.05, "reversed on reconsideration or litigation",
-                                   "decisions")
-PROMPTNESS = RateIndicator("promptness", "按时办结率 overall promptness", "promptness_on_time",
-                           "promptness_measurements", 1.0, 0.5, "on time", "obligations with a deadline")
+CERTIFICATION = RateIndicator(
+    "certification", "持证率 certification rate", "certified", "officers", 1.0, 0.5, "certified", "officers in post"
+)
+TRAINING = RateIndicator(
+    "training",
+    "培训达标率 training compliance",
+    "training_compliant",
+    "training_officers",
+    1.0,
+    0.5,
+    "compliant",
+    "officers",
+)
+PUBLICATION = RateIndicator(
+    "publication",
+    "按时公示率 on-time publication",
+    "publications_on_time",
+    "publications",
+    1.0,
+    0.5,
+    "on time",
+    "decisions published",
+)
+OVERDUE_ITEMS = RateIndicator(
+    "overdue_items",
+    "督办事项逾期 overdue supervision items",
+    "items_overdue",
+    "items",
+    0.0,
+    0.3,
+    "overdue",
+    "supervision items",
+)
+COMPLAINTS_UPHELD = RateIndicator(
+    "complaints_upheld",
+    "投诉举报查实 complaints upheld",
+    "complaints_upheld",
+    "complaints_concluded",
+    0.0,
+    0.5,
+    "upheld",
+    "complaints concluded",
+)
+DECISIONS_REVERSED = RateIndicator(
+    "decisions_reversed",
+    "复议诉讼纠错 decisions reversed",
+    "decisions_reversed",
+    "decisions",
+    0.0,
+    0.05,
+    "reversed on reconsideration or litigation",
+    "decisions",
+)
+PROMPTNESS = RateIndicator(
+    "promptness",
+    "按时办结率 overall promptness",
+    "promptness_on_time",
+    "promptness_measurements",
+    1.0,
+    0.5,
+    "on time",
+    "obligations with a deadline",
+)
 
 
 @dataclass(frozen=True)
@@ -64,8 +114,9 @@ class CaseReviewIndicator:
     title: str = "案卷评查 case-file review grades"
 
     def measure(self, facts: AgencyFacts, params: Mapping[str, Any]) -> Measure:
-        credit = {"excellent": 1.0, "pass": 0.8, "fail": 0.0} | {k: float(v) for k, v in
-                                                                 (params.get("grade_credit") or {}).items()}
+        credit = {"excellent": 1.0, "pass": 0.8, "fail": 0.0} | {
+            k: float(v) for k, v in (params.get("grade_credit") or {}).items()
+        }
         files = sum(facts.review_grades.values())
         if not files:
             return Measure(None, "no case file reviewed")

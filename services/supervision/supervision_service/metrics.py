@@ -1,18 +1,25 @@
 """The supervision service's gauges (agreed names; see README). Set from the database, never incremented, so a
 restart or a second replica shows the same figures."""
+
 from __future__ import annotations
 
 from prometheus_client import Gauge
 
 from enforcement_kernel.metrics import PREFIX
 
-ON_TIME_RATIO = Gauge(f"{PREFIX}_agency_on_time_ratio",
-                      "Share of an agency's obligations met on time this calendar year (kind 'all': every kind)",
-                      ["agency", "kind"])
-ITEMS_OPEN = Gauge(f"{PREFIX}_supervision_items_open", "Supervision items of an agency not yet verified or closed",
-                   ["agency"])
-ITEMS_OVERDUE = Gauge(f"{PREFIX}_supervision_items_overdue",
-                      "Supervision items of an agency past their deadline and still waiting for its answer", ["agency"])
+ON_TIME_RATIO = Gauge(
+    f"{PREFIX}_agency_on_time_ratio",
+    "Share of an agency's obligations met on time this calendar year (kind 'all': every kind)",
+    ["agency", "kind"],
+)
+ITEMS_OPEN = Gauge(
+    f"{PREFIX}_supervision_items_open", "Supervision items of an agency not yet verified or closed", ["agency"]
+)
+ITEMS_OVERDUE = Gauge(
+    f"{PREFIX}_supervision_items_overdue",
+    "Supervision items of an agency past their deadline and still waiting for its answer",
+    ["agency"],
+)
 
 _shown: dict[Gauge, set[tuple]] = {ON_TIME_RATIO: set(), ITEMS_OPEN: set(), ITEMS_OVERDUE: set()}
 

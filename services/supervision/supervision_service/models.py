@@ -2,11 +2,24 @@
 
 ``Base`` is shared with the assessment and report tables (``reports_models``), so one Alembic history covers both.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from enforcement_kernel.db import utcnow
@@ -16,7 +29,13 @@ BIG_ID = BigInteger().with_variant(Integer, "sqlite")
 
 # item states; "open" ones can still fall overdue
 ISSUED, ACKNOWLEDGED, ANSWERED, RETURNED, VERIFIED, CLOSED = (
-    "issued", "acknowledged", "answered", "returned", "verified", "closed")
+    "issued",
+    "acknowledged",
+    "answered",
+    "returned",
+    "verified",
+    "closed",
+)
 OPEN_ITEM_STATES = (ISSUED, ACKNOWLEDGED, RETURNED)
 
 # complaint states
@@ -34,7 +53,9 @@ class SupervisionItem(Base):
     __tablename__ = "supervision_items"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     agency_code: Mapped[str] = mapped_column(String(40), index=True)
-    kind: Mapped[str] = mapped_column(String(30))  # rectification | complaint_referral | transfer_followup | report_request
+    kind: Mapped[str] = mapped_column(
+        String(30)
+    )  # rectification | complaint_referral | transfer_followup | report_request
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(20), default=ISSUED)

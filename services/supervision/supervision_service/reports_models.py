@@ -1,4 +1,5 @@
 """Tables of the yearly assessment and statistics report (same ``Base`` and Alembic history as ``models``)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from enforcement_kernel.db import utcnow
 
 from .models import Base
+
 
 class SatisfactionSurvey(Base):
     """A third-party satisfaction survey result (满意度测评) of one agency for one year; recorded again: replaced."""

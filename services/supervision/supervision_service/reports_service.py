@@ -5,6 +5,7 @@ and dependencies. The rules are in the pure modules (``assessment``, ``indicator
 methods read the local facts in a short read session, then ask the other services (``facts``; no session held
 across a call), then write what is kept.
 """
+
 from __future__ import annotations
 
 import base64
@@ -44,8 +45,14 @@ class ReportsContext(DependencyProvider):
 
 
 def _run_dict(run: rm.AssessmentRun) -> dict:
-    return {"run_id": run.id, "year": run.year, "weights": run.weights, "run_by": run.run_by,
-            "run_at": run.run_at.isoformat(), "ranking": run.results}
+    return {
+        "run_id": run.id,
+        "year": run.year,
+        "weights": run.weights,
+        "run_by": run.run_by,
+        "run_at": run.run_at.isoformat(),
+        "ranking": run.results,
+    }
 
 
 class ReportEntrypoints:
@@ -67,8 +74,12 @@ class ReportEntrypoints:
         access.require_bureau(actor)
         ranking = assess(self._facts(data["year"]), self.reports.policy, self.reports.indicators)
         with self.db.transaction() as tx:
-            run = rm.AssessmentRun(year=data["year"], weights=dict(self.reports.policy.weights),
-                                   results=[s.as_dict() for s in ranking], run_by=actor["username"])
+            run = rm.AssessmentRun(
+                year=data["year"],
+                weights=dict(self.reports.policy.weights),
+                results=[s.as_dict() for s in ranking],
+                run_by=actor["username"],
+            )
             tx.session.add(run)
             tx.session.flush()
             return _run_dict(run)
@@ -78,8 +89,12 @@ class ReportEntrypoints:
         actor, query = load(Actor, actor), load(contract.YearQuery, {"year": year})
         access.require_bureau(actor)
         with self.db.read() as session:
-            run = session.execute(select(rm.AssessmentRun).where(rm.AssessmentRun.year == query["year"])
-                                  .order_by(rm.AssessmentRun.id.desc()).limit(1)).scalar_one_or_none()
+            run = session.execute(
+                select(rm.AssessmentRun)
+                .where(rm.AssessmentRun.year == query["year"])
+                .order_by(rm.AssessmentRun.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
             if run is None:
                 raise NotFound(f"no assessment run for {query['year']} yet")
             return _run_dict(run)
@@ -94,8 +109,9 @@ class ReportEntrypoints:
         if agency_code is not None and agency_code not in {f.agency_code for f in year_facts}:
             raise ValidationFailed(f"unknown agency {agency_code}", {"agency_code": [f"unknown agency {agency_code}"]})
         type_names = facts.RpcFactSource(self.fact_services).type_names()
-        return annual_report.build_report(query["year"], year_facts, type_names, self.reports.report_settings,
-                                          self.today(), agency_code)
+        return annual_report.build_report(
+            query["year"], year_facts, type_names, self.reports.report_settings, self.today(), agency_code
+        )
 
     @rpc
     def annual_report(self, actor, payload):
@@ -106,8 +122,11 @@ class ReportEntrypoints:
         """The report as .xlsx, one sheet per section (base64: the RPC wire carries JSON only)."""
         report = self._report(load(Actor, actor), payload)
         content = annual_report.workbook(report)
-        return {"filename": f"annual-report-{report['year']}-{report['scope']}.xlsx",
-                "media_type": contract.XLSX_MEDIA_TYPE, "content_base64": base64.b64encode(content).decode()}
+        return {
+            "filename": f"annual-report-{report['year']}-{report['scope']}.xlsx",
+            "media_type": contract.XLSX_MEDIA_TYPE,
+            "content_base64": base64.b64encode(content).decode(),
+        }
 
     # 报送: filing the report, frozen as filed, is the agency's obligation due by 31 January
     @rpc
@@ -122,11 +141,14 @@ class ReportEntrypoints:
             raise ValidationFailed(problem, {"year": [problem]})
         with self.db.read() as session:
             _refuse_second_filing(session, year, scope)
-        report = self._report(actor, {"year": year} if scope == annual_report.COUNTY else {"year": year, "agency_code": scope})
+        report = self._report(
+            actor, {"year": year} if scope == annual_report.COUNTY else {"year": year, "agency_code": scope}
+        )
         try:
             with self.db.transaction() as tx:
-                filing = _record_filing(tx, year, scope, report, self.reports.report_settings.due_on(year), today,
-                                        actor["username"])
+                filing = _record_filing(
+                    tx, year, scope, report, self.reports.report_settings.due_on(year), today, actor["username"]
+                )
                 return _filing_dict(filing, with_report=True)
         except IntegrityError:  # filed by someone else in the meantime
             raise Conflict(f"the {year} report of {scope} is already filed", {"year": ["already filed"]}) from None
@@ -140,21 +162,34 @@ class ReportEntrypoints:
             raise Forbidden("only the bureau and agency admins see report filings")
         scope = access.scope_agency(actor)
         agencies = facts.assessed_agencies(facts.RpcFactSource(self.fact_services).agencies())
-        wanted = [(a["code"], a.get("name", a["code"])) for a in sorted(agencies, key=lambda a: a["code"])
-                  if scope is None or a["code"] == scope]
+        wanted = [
+            (a["code"], a.get("name", a["code"]))
+            for a in sorted(agencies, key=lambda a: a["code"])
+            if scope is None or a["code"] == scope
+        ]
         if scope is None:
             wanted.insert(0, (annual_report.COUNTY, "全县 county"))
         due_on = self.reports.report_settings.due_on(query["year"])
         with self.db.read() as session:
             F = rm.AnnualReportFiling
-            filed = {f.scope: _filing_dict(f) for f in session.execute(select(F).where(F.year == query["year"])).scalars()}
+            filed = {
+                f.scope: _filing_dict(f) for f in session.execute(select(F).where(F.year == query["year"])).scalars()
+            }
         past_due = self.today() > due_on
         rows = []
         for code, name in wanted:
             f = filed.get(code)
-            rows.append({"scope": code, "agency_name": name, "filed": f is not None,
-                         "filing_id": f and f["filing_id"], "filed_on": f and f["filed_on"],
-                         "on_time": f and f["on_time"], "overdue": f is None and past_due})
+            rows.append(
+                {
+                    "scope": code,
+                    "agency_name": name,
+                    "filed": f is not None,
+                    "filing_id": f and f["filing_id"],
+                    "filed_on": f and f["filed_on"],
+                    "on_time": f and f["on_time"],
+                    "overdue": f is None and past_due,
+                }
+            )
         return {"year": query["year"], "due_on": due_on.isoformat(), "filings": rows}
 
     @rpc
@@ -178,16 +213,21 @@ class ReportEntrypoints:
         actor, data = load(Actor, actor), load(contract.SatisfactionRecord, payload)
         access.require_bureau(actor)
         if data["surveyed_on"] > self.today() or data["surveyed_on"].year < data["year"]:
-            raise ValidationFailed("the survey date is out of range", {"surveyed_on": [
-                f"must lie between the start of {data['year']} and today"]})
+            raise ValidationFailed(
+                "the survey date is out of range",
+                {"surveyed_on": [f"must lie between the start of {data['year']} and today"]},
+            )
         known = {a["code"] for a in facts.assessed_agencies(facts.RpcFactSource(self.fact_services).agencies())}
         if data["agency_code"] not in known:
-            raise ValidationFailed(f"unknown agency {data['agency_code']}",
-                                   {"agency_code": [f"not an assessed agency: {data['agency_code']}"]})
+            raise ValidationFailed(
+                f"unknown agency {data['agency_code']}",
+                {"agency_code": [f"not an assessed agency: {data['agency_code']}"]},
+            )
         with self.db.transaction() as tx:
             S = rm.SatisfactionSurvey
-            row = tx.session.execute(select(S).where(S.agency_code == data["agency_code"], S.year == data["year"])
-                                     ).scalar_one_or_none()
+            row = tx.session.execute(
+                select(S).where(S.agency_code == data["agency_code"], S.year == data["year"])
+            ).scalar_one_or_none()
             if row is None:
                 row = S(agency_code=data["agency_code"], year=data["year"])
                 tx.session.add(row)
@@ -210,42 +250,78 @@ class ReportEntrypoints:
 
 
 def _survey_dict(s: rm.SatisfactionSurvey) -> dict:
-    return {"agency_code": s.agency_code, "year": s.year, "score": s.score, "respondents": s.respondents,
-            "surveyor": s.surveyor, "surveyed_on": s.surveyed_on.isoformat(), "note": s.note,
-            "recorded_by": s.recorded_by}
+    return {
+        "agency_code": s.agency_code,
+        "year": s.year,
+        "score": s.score,
+        "respondents": s.respondents,
+        "surveyor": s.surveyor,
+        "surveyed_on": s.surveyed_on.isoformat(),
+        "note": s.note,
+        "recorded_by": s.recorded_by,
+    }
 
 
 def _refuse_second_filing(session, year: int, scope: str) -> None:
     F = rm.AnnualReportFiling
     filed = session.execute(select(F).where(F.year == year, F.scope == scope)).scalar_one_or_none()
     if filed is not None:
-        raise Conflict(f"the {year} report of {scope} was filed on {filed.filed_on.isoformat()} by {filed.filed_by}",
-                       {"year": ["already filed"]})
+        raise Conflict(
+            f"the {year} report of {scope} was filed on {filed.filed_on.isoformat()} by {filed.filed_by}",
+            {"year": ["already filed"]},
+        )
 
 
-def _record_filing(tx, year: int, scope: str, report: dict, due_on: date, today: date, by: str) -> rm.AnnualReportFiling:
+def _record_filing(
+    tx, year: int, scope: str, report: dict, due_on: date, today: date, by: str
+) -> rm.AnnualReportFiling:
     """The filing, frozen; announced; and for an agency one promptness measurement (31 December to the filing).
     A second filing of the same report fails on the unique (year, scope) constraint."""
     year_end = date(year, 12, 31)
     result = rules.due_date_promptness(default_calendar(), year_end, today, due_on)
-    filing = rm.AnnualReportFiling(year=year, scope=scope, filed_on=today, due_on=due_on, on_time=result.on_time,
-                                   filed_by=by, report=report)
+    filing = rm.AnnualReportFiling(
+        year=year, scope=scope, filed_on=today, due_on=due_on, on_time=result.on_time, filed_by=by, report=report
+    )
     tx.session.add(filing)
     tx.session.flush()
     agency = None if scope == annual_report.COUNTY else scope
-    tx.emit(events_contract.ANNUAL_REPORT_FILED, {"year": year, "scope": scope, "agency_code": agency,
-                                                  "filed_on": today, "due_on": due_on, "on_time": result.on_time},
-            subject=f"{year}:{scope}")
+    tx.emit(
+        events_contract.ANNUAL_REPORT_FILED,
+        {
+            "year": year,
+            "scope": scope,
+            "agency_code": agency,
+            "filed_on": today,
+            "due_on": due_on,
+            "on_time": result.on_time,
+        },
+        subject=f"{year}:{scope}",
+    )
     if agency is not None:  # the bureau is not assessed with the agencies
-        operations.measure_own(tx, f"supervision-annual-report-{year}-{agency}-filed", agency,
-                               events_contract.KIND_ANNUAL_REPORT_FILED, f"annual-report-{year}", year_end, today,
-                               result, None)
+        operations.measure_own(
+            tx,
+            f"supervision-annual-report-{year}-{agency}-filed",
+            agency,
+            events_contract.KIND_ANNUAL_REPORT_FILED,
+            f"annual-report-{year}",
+            year_end,
+            today,
+            result,
+            None,
+        )
     return filing
 
 
 def _filing_dict(f: rm.AnnualReportFiling, with_report: bool = False) -> dict:
-    out = {"filing_id": f.id, "year": f.year, "scope": f.scope, "filed_on": f.filed_on.isoformat(),
-           "due_on": f.due_on.isoformat(), "on_time": f.on_time, "filed_by": f.filed_by}
+    out = {
+        "filing_id": f.id,
+        "year": f.year,
+        "scope": f.scope,
+        "filed_on": f.filed_on.isoformat(),
+        "due_on": f.due_on.isoformat(),
+        "on_time": f.on_time,
+        "filed_by": f.filed_by,
+    }
     if with_report:
         out["report"] = f.report
     return out

@@ -2,6 +2,7 @@
 
 No database, no broker: everything here is unit-tested directly.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,13 +49,15 @@ def next_item_state(state: str, action: str) -> str:
     """The state after ``action``; Conflict (naming the state) if the item is not in a state that allows it."""
     allowed, target = ITEM_TRANSITIONS[action]
     if state not in allowed:
-        raise Conflict(f"cannot {action} an item that is {state} (only when {' or '.join(allowed)})",
-                       {"state": [f"is {state}"]})
+        raise Conflict(
+            f"cannot {action} an item that is {state} (only when {' or '.join(allowed)})", {"state": [f"is {state}"]}
+        )
     return target
 
 
-def item_promptness(calendar: WorkCalendar, issued_on: date, answered_on: date, due_on: date,
-                    deadline_workdays: int) -> Promptness:
+def item_promptness(
+    calendar: WorkCalendar, issued_on: date, answered_on: date, due_on: date, deadline_workdays: int
+) -> Promptness:
     """The first answer of an item, measured from its issue against the deadline it had."""
     return Promptness(calendar.workdays_between(issued_on, answered_on), deadline_workdays, answered_on <= due_on)
 
@@ -78,19 +81,24 @@ def decide_complaint(state: str) -> None:
         raise Conflict(f"the complaint was already {state}", {"state": [f"is {state}"]})
 
 
-def extend_complaint(state: str, already_extended: bool, due_on: date | None, days: int, today: date,
-                     limits: ComplaintLimits) -> date:
+def extend_complaint(
+    state: str, already_extended: bool, due_on: date | None, days: int, today: date, limits: ComplaintLimits
+) -> date:
     """One extension of at most ``max_extension_days``, approved before the deadline passed; the new deadline."""
     if state != ACCEPTED:
         raise Conflict(f"only an accepted complaint can be extended (it is {state})", {"state": [f"is {state}"]})
     if already_extended:
         raise Conflict("the complaint was already extended once", {"extension_days": ["only one extension"]})
     if days > limits.max_extension_days:
-        raise ValidationFailed(f"an extension is at most {limits.max_extension_days} days",
-                               {"days": [f"must be at most {limits.max_extension_days}"]})
+        raise ValidationFailed(
+            f"an extension is at most {limits.max_extension_days} days",
+            {"days": [f"must be at most {limits.max_extension_days}"]},
+        )
     if today > due_on:
-        raise Conflict(f"the deadline {due_on.isoformat()} has passed; an extension is approved before it",
-                       {"conclude_due_on": ["has passed"]})
+        raise Conflict(
+            f"the deadline {due_on.isoformat()} has passed; an extension is approved before it",
+            {"conclude_due_on": ["has passed"]},
+        )
     return due_on + timedelta(days=days)
 
 
@@ -110,8 +118,14 @@ def summarise(histogram: dict[int, tuple[int, int]]) -> dict:
     total = sum(n for n, _ in histogram.values())
     on_time = sum(ok for _, ok in histogram.values())
     if not total:
-        return {"measurements": 0, "on_time": 0, "on_time_ratio": None, "mean_workdays": None,
-                "median_workdays": None, "max_workdays": None}
+        return {
+            "measurements": 0,
+            "on_time": 0,
+            "on_time_ratio": None,
+            "mean_workdays": None,
+            "median_workdays": None,
+            "max_workdays": None,
+        }
     values = sorted(histogram)
     mean = sum(v * histogram[v][0] for v in values) / total
 
@@ -124,8 +138,14 @@ def summarise(histogram: dict[int, tuple[int, int]]) -> dict:
         raise IndexError(k)
 
     median = nth(total // 2) if total % 2 else (nth(total // 2 - 1) + nth(total // 2)) / 2
-    return {"measurements": total, "on_time": on_time, "on_time_ratio": round(on_time / total, 4),
-            "mean_workdays": round(mean, 3), "median_workdays": float(median), "max_workdays": values[-1]}
+    return {
+        "measurements": total,
+        "on_time": on_time,
+        "on_time_ratio": round(on_time / total, 4),
+        "mean_workdays": round(mean, 3),
+        "median_workdays": float(median),
+        "max_workdays": values[-1],
+    }
 
 
 def mask_name(name: str) -> str:
@@ -143,4 +163,8 @@ def mask_contact(contact: str) -> str:
     digits = contact.replace(" ", "")
     if len(digits) <= 4:
         return "*" * len(digits)
-    return digits[:3] + "*" * max(1, len(digits) - 7) + digits[-4:] if len(digits) > 7 else "*" * (len(digits) - 4) + digits[-4:]
+    return (
+        digits[:3] + "*" * max(1, len(digits) - 7) + digits[-4:]
+        if len(digits) > 7
+        else "*" * (len(digits) - 4) + digits[-4:]
+    )

@@ -1,4 +1,5 @@
 """The supervision service's entry points: thin routing from RPC, events and timers to ``operations``."""
+
 from __future__ import annotations
 
 import logging
@@ -59,8 +60,14 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     # items
     @rpc
     def issue_item(self, actor, payload):
-        return self._write(ops.issue_item, load(Actor, actor), load(contract.ItemIssue, payload),
-                           self.context.settings, self._known_agency, self.today())
+        return self._write(
+            ops.issue_item,
+            load(Actor, actor),
+            load(contract.ItemIssue, payload),
+            self.context.settings,
+            self._known_agency,
+            self.today(),
+        )
 
     @rpc
     def acknowledge_item(self, actor, item_id, payload=None):
@@ -83,8 +90,9 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
         return self._act(actor, item_id, "close", load(contract.ItemNote, payload or {}))
 
     def _act(self, actor, item_id, action, data):
-        return self._write(ops.act_on_item, load(Actor, actor), item_id, action, data, self.context.settings,
-                           self.today())
+        return self._write(
+            ops.act_on_item, load(Actor, actor), item_id, action, data, self.context.settings, self.today()
+        )
 
     @rpc
     def get_item(self, actor, item_id):
@@ -101,8 +109,9 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
 
     @rpc
     def publish_bulletin(self, actor, payload):
-        return self._write(ops.publish_bulletin, load(Actor, actor), load(contract.BulletinPublish, payload),
-                           self.today())
+        return self._write(
+            ops.publish_bulletin, load(Actor, actor), load(contract.BulletinPublish, payload), self.today()
+        )
 
     @rpc
     def list_bulletins(self, actor):
@@ -113,26 +122,50 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     @rpc
     def register_complaint(self, payload):
         """Public: anyone may complain; the receipt says by when it will be accepted or refused."""
-        return self._write(ops.register_complaint, load(contract.ComplaintRegister, payload), self.context.settings,
-                           self.context.cipher, self._known_agency, self.today())
+        return self._write(
+            ops.register_complaint,
+            load(contract.ComplaintRegister, payload),
+            self.context.settings,
+            self.context.cipher,
+            self._known_agency,
+            self.today(),
+        )
 
     @rpc
     def decide_complaint(self, actor, complaint_id, payload):
-        return self._write(ops.decide_complaint, load(Actor, actor), complaint_id,
-                           load(contract.ComplaintDecision, payload), self.context.settings, self.context.cipher,
-                           self.today())
+        return self._write(
+            ops.decide_complaint,
+            load(Actor, actor),
+            complaint_id,
+            load(contract.ComplaintDecision, payload),
+            self.context.settings,
+            self.context.cipher,
+            self.today(),
+        )
 
     @rpc
     def extend_complaint(self, actor, complaint_id, payload):
-        return self._write(ops.extend_complaint, load(Actor, actor), complaint_id,
-                           load(contract.ComplaintExtension, payload), self.context.settings, self.context.cipher,
-                           self.today())
+        return self._write(
+            ops.extend_complaint,
+            load(Actor, actor),
+            complaint_id,
+            load(contract.ComplaintExtension, payload),
+            self.context.settings,
+            self.context.cipher,
+            self.today(),
+        )
 
     @rpc
     def conclude_complaint(self, actor, complaint_id, payload):
-        return self._write(ops.conclude_complaint, load(Actor, actor), complaint_id,
-                           load(contract.ComplaintConclusion, payload), self.context.settings, self.context.cipher,
-                           self.today())
+        return self._write(
+            ops.conclude_complaint,
+            load(Actor, actor),
+            complaint_id,
+            load(contract.ComplaintConclusion, payload),
+            self.context.settings,
+            self.context.cipher,
+            self.today(),
+        )
 
     @rpc
     def get_complaint(self, actor, complaint_id):
@@ -140,8 +173,9 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
 
     @rpc
     def list_complaints(self, actor, query=None):
-        return self._read(ops.list_complaints, load(Actor, actor), load(contract.ComplaintQuery, query or {}),
-                          self.context.cipher)
+        return self._read(
+            ops.list_complaints, load(Actor, actor), load(contract.ComplaintQuery, query or {}), self.context.cipher
+        )
 
     # promptness
     @rpc

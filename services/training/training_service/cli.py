@@ -4,6 +4,7 @@ The same use case as the gateway's upload route, run against the service's datab
 (like ``enforcement-seed``): every row is checked first, a bad row means nothing is imported and
 each problem is listed. The events it writes to the outbox are published by the running service.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -13,8 +14,10 @@ from pathlib import Path
 
 
 def import_main(argv=None) -> None:
-    parser = argparse.ArgumentParser(prog="enforcement-training-import",
-                                     description="Import training attendance from an .xlsx file (all rows or none).")
+    parser = argparse.ArgumentParser(
+        prog="enforcement-training-import",
+        description="Import training attendance from an .xlsx file (all rows or none).",
+    )
     parser.add_argument("file", type=Path)
     parser.add_argument("--config", help="the training service's YAML config (default: $CONFIG, else the packaged one)")
     parser.add_argument("--dry-run", action="store_true", help="check every row, import nothing")
@@ -47,8 +50,14 @@ def import_main(argv=None) -> None:
     labels = {"read": "reading and checking rows", "write": "writing rows", "snapshots": "yearly snapshots"}
     engine = make_engine(config["DATABASE_URL"], pool_size=1)
     try:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=False) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        ) as bar:
             tasks: dict[str, int] = {}
 
             def progress(stage: str, done: int, total: int | None) -> None:
@@ -57,8 +66,16 @@ def import_main(argv=None) -> None:
                 bar.update(tasks[stage], completed=done, total=max(total or 0, done) or None)
 
             with Session(engine) as session:
-                result = ops.import_attendance(Tx(session, "training"), actor, args.file.read_bytes(), settings, clock.today(),
-                                               filename=args.file.name, dry_run=args.dry_run, progress=progress)
+                result = ops.import_attendance(
+                    Tx(session, "training"),
+                    actor,
+                    args.file.read_bytes(),
+                    settings,
+                    clock.today(),
+                    filename=args.file.name,
+                    dry_run=args.dry_run,
+                    progress=progress,
+                )
                 session.commit()
     except ServiceError as exc:
         console.print(f"[red]{exc.message}")
@@ -72,8 +89,10 @@ def import_main(argv=None) -> None:
     finally:
         engine.dispose()
     verb = "checked (dry run)" if args.dry_run else "imported"
-    print(f"{result['rows']} rows {verb} for {result['officers']} officers"
-          + (f"; import {result['import_id']}" if result["import_id"] else ""))
+    print(
+        f"{result['rows']} rows {verb} for {result['officers']} officers"
+        + (f"; import {result['import_id']}" if result["import_id"] else "")
+    )
 
 
 if __name__ == "__main__":

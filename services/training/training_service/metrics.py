@@ -7,18 +7,28 @@
   ``enforcement_training_officers_short{service,agency,year}``: set from the roll-ups whenever they
   are computed (a timer every 5 minutes for this year and last, the summary route, closing a year).
 """
+
 from __future__ import annotations
 
 from prometheus_client import Counter, Gauge
 
 from enforcement_kernel.metrics import PREFIX
 
-HOURS = Counter(f"{PREFIX}_training_hours_total", "Training hours recorded, by agency and category",
-                ["service", "agency", "category"])
-COMPLIANCE_RATIO = Gauge(f"{PREFIX}_training_compliance_ratio", "Share of an agency's officers meeting the year's requirements",
-                         ["service", "agency", "year"])
-OFFICERS_SHORT = Gauge(f"{PREFIX}_training_officers_short", "Officers of an agency short of the year's requirements",
-                       ["service", "agency", "year"])
+HOURS = Counter(
+    f"{PREFIX}_training_hours_total",
+    "Training hours recorded, by agency and category",
+    ["service", "agency", "category"],
+)
+COMPLIANCE_RATIO = Gauge(
+    f"{PREFIX}_training_compliance_ratio",
+    "Share of an agency's officers meeting the year's requirements",
+    ["service", "agency", "year"],
+)
+OFFICERS_SHORT = Gauge(
+    f"{PREFIX}_training_officers_short",
+    "Officers of an agency short of the year's requirements",
+    ["service", "agency", "year"],
+)
 
 
 def count_hours(service: str, agency: str, category: str, hours: float) -> None:

@@ -4,6 +4,7 @@
 this service knows an officer exists, which agency they belong to and whether they left.
 An attendance row holds the current value; every earlier value is kept in ``attendance_versions``.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,4 +1,5 @@
 """How the kernel finds this service (entry point ``enforcement.services: training``)."""
+
 from pathlib import Path
 
 from enforcement_kernel.service import ServicePlugin
@@ -8,8 +9,9 @@ HERE = Path(__file__).parent
 
 def seed(config: dict) -> str:
     """The training categories and the compulsory course; safe to run again (existing codes are left alone)."""
-    from enforcement_kernel.db import Tx, make_engine
     from sqlalchemy.orm import Session
+
+    from enforcement_kernel.db import Tx, make_engine
 
     from .operations import seed
     from .seed_data import CATEGORIES, COURSES

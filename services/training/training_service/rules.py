@@ -4,6 +4,7 @@ No database and no nameko here. The database aggregates an officer-year's attend
 ``YearTotals`` (one GROUP BY, see ``operations.aggregate``); these functions decide what the
 totals mean. Numbers that vary by county are parameters (``Policy``) filled from the settings.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -65,11 +66,20 @@ class Compliance:
         return round(sum(self.shortfall_by_category.values()), 2)
 
     def as_dict(self) -> dict:
-        return {"officer_id": self.officer_id, "agency_code": self.agency_code, "name": self.name, "year": self.year,
-                "hours_by_category": self.hours_by_category, "shortfall_by_category": self.shortfall_by_category,
-                "short_hours": self.short_hours, "required_courses_done": self.required_courses_done,
-                "required_courses_missing": self.required_courses_missing, "rotation_done": self.rotation_done,
-                "compliant": self.compliant, "reasons": self.reasons}
+        return {
+            "officer_id": self.officer_id,
+            "agency_code": self.agency_code,
+            "name": self.name,
+            "year": self.year,
+            "hours_by_category": self.hours_by_category,
+            "shortfall_by_category": self.shortfall_by_category,
+            "short_hours": self.short_hours,
+            "required_courses_done": self.required_courses_done,
+            "required_courses_missing": self.required_courses_missing,
+            "rotation_done": self.rotation_done,
+            "compliant": self.compliant,
+            "reasons": self.reasons,
+        }
 
 
 def year_bounds(year: int) -> tuple[date, date]:
@@ -83,11 +93,13 @@ def rotation_due(year: int, deadline: date | None) -> bool:
 
 
 def evaluate(totals: YearTotals, policy: Policy) -> Compliance:
-    """Is this officer-year compliant: every threshold met (at exactly the threshold counts), required courses, rotation."""
+    """Is this officer-year compliant: every threshold met (exactly at it counts), required courses, rotation."""
     hours = {code: round(float(v), 2) for code, v in totals.hours_by_category.items()}
     for code in policy.yearly_hours:
         hours.setdefault(code, 0.0)
-    shortfall = {code: round(max(float(minimum) - hours[code], 0.0), 2) for code, minimum in policy.yearly_hours.items()}
+    shortfall = {
+        code: round(max(float(minimum) - hours[code], 0.0), 2) for code, minimum in policy.yearly_hours.items()
+    }
     reasons = [f"{REASON_HOURS}:{code}" for code, short in shortfall.items() if short > 0]
     missing = max(totals.required_total - totals.required_done, 0)
     if missing:
@@ -95,10 +107,19 @@ def evaluate(totals: YearTotals, policy: Policy) -> Compliance:
     rotation = totals.trained_by_deadline if rotation_due(totals.year, policy.rotation_deadline) else None
     if rotation is False:
         reasons.append(REASON_ROTATION)
-    return Compliance(officer_id=totals.officer_id, agency_code=totals.agency_code, year=totals.year,
-                      hours_by_category=hours, shortfall_by_category=shortfall, required_courses_done=missing == 0,
-                      required_courses_missing=missing, rotation_done=rotation, compliant=not reasons, reasons=reasons,
-                      name=totals.name)
+    return Compliance(
+        officer_id=totals.officer_id,
+        agency_code=totals.agency_code,
+        year=totals.year,
+        hours_by_category=hours,
+        shortfall_by_category=shortfall,
+        required_courses_done=missing == 0,
+        required_courses_missing=missing,
+        rotation_done=rotation,
+        compliant=not reasons,
+        reasons=reasons,
+        name=totals.name,
+    )
 
 
 @dataclass
@@ -131,20 +152,27 @@ class Rollup:
         self.rotation_missing += c.rotation_done is False
 
     def as_dict(self) -> dict:
-        return {"agency_code": self.agency_code, "officers": self.officers, "compliant": self.compliant,
-                "short": self.short, "compliance_ratio": self.compliance_ratio, "short_hours": self.short_hours,
-                "shortfall_by_category": self.shortfall_by_category,
-                "required_courses_missing": self.required_courses_missing, "rotation_missing": self.rotation_missing}
+        return {
+            "agency_code": self.agency_code,
+            "officers": self.officers,
+            "compliant": self.compliant,
+            "short": self.short,
+            "compliance_ratio": self.compliance_ratio,
+            "short_hours": self.short_hours,
+            "shortfall_by_category": self.shortfall_by_category,
+            "required_courses_missing": self.required_courses_missing,
+            "rotation_missing": self.rotation_missing,
+        }
 
 
 def rollup(results: Iterable[Compliance], categories: Iterable[str] = ()) -> tuple[Rollup, dict[str, Rollup]]:
     """The county total and one roll-up per agency, from the per-officer results."""
     cats = list(categories)
-    county = Rollup("county", shortfall_by_category={c: 0.0 for c in cats})
+    county = Rollup("county", shortfall_by_category=dict.fromkeys(cats, 0.0))
     agencies: dict[str, Rollup] = {}
     for c in results:
         county.add(c)
-        agencies.setdefault(c.agency_code, Rollup(c.agency_code, shortfall_by_category={k: 0.0 for k in cats})).add(c)
+        agencies.setdefault(c.agency_code, Rollup(c.agency_code, shortfall_by_category=dict.fromkeys(cats, 0.0))).add(c)
     return county, dict(sorted(agencies.items()))
 
 
@@ -173,12 +201,21 @@ def session_problems(held_on: date, ends_on: date, hours: float, policy: Policy)
     elif ends_on >= held_on:
         days = (ends_on - held_on).days + 1
         if hours > policy.max_hours_per_day * days:
-            problems["hours"] = (f"{hours:g} h over {days} day(s) is more than {policy.max_hours_per_day:g} h a day")
+            problems["hours"] = f"{hours:g} h over {days} day(s) is more than {policy.max_hours_per_day:g} h a day"
     return problems
 
 
-def attendance_problems(*, hours: float, attended_on: date, session_hours: float, held_on: date, ends_on: date,
-                        today: date, step: float = 0.5, departed_on: date | None = None) -> dict[str, str]:
+def attendance_problems(
+    *,
+    hours: float,
+    attended_on: date,
+    session_hours: float,
+    held_on: date,
+    ends_on: date,
+    today: date,
+    step: float = 0.5,
+    departed_on: date | None = None,
+) -> dict[str, str]:
     """What is wrong with an attendance record ({field: reason}); empty when it may be recorded."""
     problems = {}
     reason = hours_problem(hours, step)

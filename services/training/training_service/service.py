@@ -1,4 +1,5 @@
 """The training service's entry points: thin routing from RPC, events and timers to ``operations``."""
+
 from __future__ import annotations
 
 import base64
@@ -52,7 +53,9 @@ class TrainingService(ServiceBase):
 
     @rpc
     def create_category(self, actor, payload):
-        return self._write(ops.create_category, load(Actor, actor), load(contract.CategoryCreate, payload), self.context.settings)
+        return self._write(
+            ops.create_category, load(Actor, actor), load(contract.CategoryCreate, payload), self.context.settings
+        )
 
     @rpc
     def list_courses(self, query=None):
@@ -70,7 +73,9 @@ class TrainingService(ServiceBase):
 
     @rpc
     def create_session(self, actor, payload):
-        return self._write(ops.create_session, load(Actor, actor), load(contract.SessionCreate, payload), self.context.settings)
+        return self._write(
+            ops.create_session, load(Actor, actor), load(contract.SessionCreate, payload), self.context.settings
+        )
 
     @rpc
     def get_session(self, session_id):
@@ -84,18 +89,31 @@ class TrainingService(ServiceBase):
 
     @rpc
     def record_activity(self, actor, payload):
-        return self._write(ops.record_activity, load(Actor, actor), load(contract.ActivityCreate, payload), self.context.settings)
+        return self._write(
+            ops.record_activity, load(Actor, actor), load(contract.ActivityCreate, payload), self.context.settings
+        )
 
     # attendance
     @rpc
     def record_attendance(self, actor, payload):
-        return self._write(ops.record_attendance, load(Actor, actor), load(contract.AttendanceCreate, payload),
-                           self.context.settings, self.today())
+        return self._write(
+            ops.record_attendance,
+            load(Actor, actor),
+            load(contract.AttendanceCreate, payload),
+            self.context.settings,
+            self.today(),
+        )
 
     @rpc
     def correct_attendance(self, actor, attendance_id, payload):
-        return self._write(ops.correct_attendance, load(Actor, actor), attendance_id,
-                           load(contract.AttendanceCorrection, payload), self.context.settings, self.today())
+        return self._write(
+            ops.correct_attendance,
+            load(Actor, actor),
+            attendance_id,
+            load(contract.AttendanceCorrection, payload),
+            self.context.settings,
+            self.today(),
+        )
 
     @rpc
     def get_attendance(self, actor, attendance_id):
@@ -115,8 +133,11 @@ class TrainingService(ServiceBase):
             content = base64.b64decode(content_base64 or "", validate=True)
         except (binascii.Error, TypeError, ValueError):
             raise ValidationFailed("the file is not valid base64", {"file": ["not valid base64"]}) from None
-        return self._write(lambda tx: ops.import_attendance(tx, actor, content, self.context.settings, self.today(),
-                                                            filename=filename or "", dry_run=bool(dry_run)))
+        return self._write(
+            lambda tx: ops.import_attendance(
+                tx, actor, content, self.context.settings, self.today(), filename=filename or "", dry_run=bool(dry_run)
+            )
+        )
 
     @rpc
     def import_template(self):
@@ -126,13 +147,20 @@ class TrainingService(ServiceBase):
     @rpc
     def officer_compliance(self, actor, officer_id, year=None):
         with self.db.read() as session:
-            return ops.officer_compliance(session, load(Actor, actor), officer_id, self._year(year), self.context.settings)
+            return ops.officer_compliance(
+                session, load(Actor, actor), officer_id, self._year(year), self.context.settings
+            )
 
     @rpc
     def compliance_table(self, actor, query=None):
         with self.db.read() as session:
-            return ops.compliance_table(session, load(Actor, actor), load(contract.ComplianceQuery, query or {}),
-                                        self.context.settings, self.today())
+            return ops.compliance_table(
+                session,
+                load(Actor, actor),
+                load(contract.ComplianceQuery, query or {}),
+                self.context.settings,
+                self.today(),
+            )
 
     @rpc
     def compliance_summary(self, actor, year=None):
@@ -146,8 +174,13 @@ class TrainingService(ServiceBase):
     @rpc
     def export_compliance(self, actor, query=None):
         with self.db.read() as session:
-            return ops.export_compliance(session, load(Actor, actor), load(contract.ComplianceQuery, query or {}),
-                                         self.context.settings, self.today())
+            return ops.export_compliance(
+                session,
+                load(Actor, actor),
+                load(contract.ComplianceQuery, query or {}),
+                self.context.settings,
+                self.today(),
+            )
 
     @rpc
     def close_year(self, actor, year):
@@ -161,7 +194,9 @@ class TrainingService(ServiceBase):
     # exams
     @rpc
     def schedule_exam(self, actor, payload):
-        return self._write(ops.schedule_exam, load(Actor, actor), load(contract.ExamSittingCreate, payload), self.context.settings)
+        return self._write(
+            ops.schedule_exam, load(Actor, actor), load(contract.ExamSittingCreate, payload), self.context.settings
+        )
 
     @rpc
     def list_exams(self):
@@ -170,8 +205,13 @@ class TrainingService(ServiceBase):
 
     @rpc
     def record_exam_result(self, actor, sitting_id, payload):
-        return self._write(ops.record_exam_result, load(Actor, actor), sitting_id, load(contract.ExamResultCreate, payload),
-                           self.today())
+        return self._write(
+            ops.record_exam_result,
+            load(Actor, actor),
+            sitting_id,
+            load(contract.ExamResultCreate, payload),
+            self.today(),
+        )
 
     @rpc
     def officer_exam_results(self, actor, officer_id):

@@ -4,6 +4,7 @@ Reading streams the sheet (``read_only``) and checks each cell's form only (a nu
 id present); whether the officer and session exist is the import use case's business. Headers
 may be the English field names or the Chinese labels county offices use.
 """
+
 from __future__ import annotations
 
 import io
@@ -60,7 +61,9 @@ def _header_map(header: tuple) -> dict[str, int]:
             found[name] = index
     missing = [c for c in REQUIRED_COLUMNS if c not in found]
     if missing:
-        raise SpreadsheetError(f"row 1 must name the columns {', '.join(REQUIRED_COLUMNS)}; missing: {', '.join(missing)}")
+        raise SpreadsheetError(
+            f"row 1 must name the columns {', '.join(REQUIRED_COLUMNS)}; missing: {', '.join(missing)}"
+        )
     return found
 
 
@@ -95,8 +98,9 @@ def _date(value) -> date:
         raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)") from None
 
 
-def read_attendance(content: bytes, max_rows: int,
-                    progress: Callable[[int, int | None], None] | None = None) -> tuple[list[Row], list[Problem]]:
+def read_attendance(
+    content: bytes, max_rows: int, progress: Callable[[int, int | None], None] | None = None
+) -> tuple[list[Row], list[Problem]]:
     """Every data row of the first sheet, and the problems of form found in them.
 
     Raises ``SpreadsheetError`` when the file is not an .xlsx, has no header row or too many rows.

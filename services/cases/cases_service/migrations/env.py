@@ -1,4 +1,4 @@
-from enforcement_kernel.migrations import run_migrations
 from cases_service.models import Base
+from enforcement_kernel.migrations import run_migrations
 
 run_migrations(Base.metadata)

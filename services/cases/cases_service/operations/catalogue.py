@@ -1,4 +1,5 @@
 """The enforcement-item catalogue, with its discretion benchmarks, lenient lists and major-decision list."""
+
 from __future__ import annotations
 
 import uuid
@@ -19,8 +20,15 @@ from .common import Settings, _iso, _money, ensure_agency
 
 def list_types(session) -> list[dict]:
     rows = session.execute(select(m.ItemType).order_by(m.ItemType.position, m.ItemType.code)).scalars()
-    return [{"code": t.code, "name": t.name, "publish_decisions": t.publish_decisions,
-             "penalty_procedure": t.penalty_procedure} for t in rows]
+    return [
+        {
+            "code": t.code,
+            "name": t.name,
+            "publish_decisions": t.publish_decisions,
+            "penalty_procedure": t.penalty_procedure,
+        }
+        for t in rows
+    ]
 
 
 def get_type(session, code: str) -> m.ItemType:
@@ -41,27 +49,53 @@ def get_item(session, item_id: str, field: str | None = None) -> m.Item:
 
 
 def item_versions(session, item_id: str) -> list[m.ItemVersion]:
-    return list(session.execute(select(m.ItemVersion).where(m.ItemVersion.item_id == item_id)
-                                .order_by(m.ItemVersion.version)).scalars())
+    return list(
+        session.execute(
+            select(m.ItemVersion).where(m.ItemVersion.item_id == item_id).order_by(m.ItemVersion.version)
+        ).scalars()
+    )
 
 
 def _version_dict(v: m.ItemVersion) -> dict:
-    return {"version": v.version, "name": v.name, "domain": v.domain, "legal_basis": v.legal_basis,
-            "effective_from": v.effective_from.isoformat(), "effective_to": _iso(v.effective_to)}
+    return {
+        "version": v.version,
+        "name": v.name,
+        "domain": v.domain,
+        "legal_basis": v.legal_basis,
+        "effective_from": v.effective_from.isoformat(),
+        "effective_to": _iso(v.effective_to),
+    }
 
 
 def item_dict(item: m.Item, versions: list[m.ItemVersion]) -> dict:
     current = next(v for v in versions if v.version == item.current_version)
-    return {"item_id": item.item_id, "agency_code": item.agency_code, "code": item.code, "type_code": item.type_code,
-            "name": current.name, "domain": current.domain, "legal_basis": current.legal_basis,
-            "version": current.version, "effective_from": current.effective_from.isoformat(),
-            "cancelled_on": _iso(item.cancelled_on), "versions": [_version_dict(v) for v in versions]}
+    return {
+        "item_id": item.item_id,
+        "agency_code": item.agency_code,
+        "code": item.code,
+        "type_code": item.type_code,
+        "name": current.name,
+        "domain": current.domain,
+        "legal_basis": current.legal_basis,
+        "version": current.version,
+        "effective_from": current.effective_from.isoformat(),
+        "cancelled_on": _iso(item.cancelled_on),
+        "versions": [_version_dict(v) for v in versions],
+    }
 
 
 def _item_event(item: m.Item, version: m.ItemVersion) -> dict:
-    return {"item_id": item.item_id, "agency_code": item.agency_code, "code": item.code, "type_code": item.type_code,
-            "name": version.name, "domain": version.domain, "legal_basis": version.legal_basis,
-            "version": version.version, "effective_from": version.effective_from}
+    return {
+        "item_id": item.item_id,
+        "agency_code": item.agency_code,
+        "code": item.code,
+        "type_code": item.type_code,
+        "name": version.name,
+        "domain": version.domain,
+        "legal_basis": version.legal_basis,
+        "version": version.version,
+        "effective_from": version.effective_from,
+    }
 
 
 def create_item(tx, actor: dict, data: dict, personnel: PersonnelPort, today: date) -> dict:
@@ -73,19 +107,34 @@ def create_item(tx, actor: dict, data: dict, personnel: PersonnelPort, today: da
         raise ValidationFailed(str(exc), {"legal_basis": [str(exc)]}) from None
     get_type(session, data["type_code"])
     ensure_agency(session, personnel, data["agency_code"])
-    if session.execute(select(m.Item.item_id).where(m.Item.agency_code == data["agency_code"],
-                                                    m.Item.code == data["code"])).first():
+    if session.execute(
+        select(m.Item.item_id).where(m.Item.agency_code == data["agency_code"], m.Item.code == data["code"])
+    ).first():
         raise Conflict(f"item {data['code']} already exists in this agency's catalogue", {"code": ["already exists"]})
-    item = m.Item(item_id=uuid.uuid4().hex, agency_code=data["agency_code"], code=data["code"],
-                  type_code=data["type_code"], current_version=1)
-    version = m.ItemVersion(item_id=item.item_id, version=1, name=data["name"].strip(), domain=data["domain"],
-                            legal_basis=basis, effective_from=data.get("effective_from") or today,
-                            created_by=actor["username"], reason="registered")
+    item = m.Item(
+        item_id=uuid.uuid4().hex,
+        agency_code=data["agency_code"],
+        code=data["code"],
+        type_code=data["type_code"],
+        current_version=1,
+    )
+    version = m.ItemVersion(
+        item_id=item.item_id,
+        version=1,
+        name=data["name"].strip(),
+        domain=data["domain"],
+        legal_basis=basis,
+        effective_from=data.get("effective_from") or today,
+        created_by=actor["username"],
+        reason="registered",
+    )
     session.add_all([item, version])
     try:
         session.flush()
     except IntegrityError:
-        raise Conflict(f"item {data['code']} already exists in this agency's catalogue", {"code": ["already exists"]}) from None
+        raise Conflict(
+            f"item {data['code']} already exists in this agency's catalogue", {"code": ["already exists"]}
+        ) from None
     tx.emit(contract.ITEM_REGISTERED, _item_event(item, version), subject=item.item_id)
     return item_dict(item, [version])
 
@@ -110,14 +159,23 @@ def change_item(tx, actor: dict, item_id: str, data: dict) -> dict:
         current.effective_to = rules.check_new_version_date(current.effective_from, data["effective_from"])
     except ValueError as exc:
         raise ValidationFailed("a new version starts after the current one", {"effective_from": [str(exc)]}) from None
-    new = m.ItemVersion(item_id=item.item_id, version=current.version + 1,
-                        name=data.get("name", current.name).strip(), domain=data.get("domain", current.domain),
-                        legal_basis=data.get("legal_basis", current.legal_basis).strip(),
-                        effective_from=data["effective_from"], reason=data["reason"], created_by=actor["username"])
+    new = m.ItemVersion(
+        item_id=item.item_id,
+        version=current.version + 1,
+        name=data.get("name", current.name).strip(),
+        domain=data.get("domain", current.domain),
+        legal_basis=data.get("legal_basis", current.legal_basis).strip(),
+        effective_from=data["effective_from"],
+        reason=data["reason"],
+        created_by=actor["username"],
+    )
     item.current_version = new.version
     session.add(new)
-    tx.emit(contract.ITEM_CHANGED, {**_item_event(item, new), "reason": data["reason"], "changed": changed},
-            subject=item.item_id)
+    tx.emit(
+        contract.ITEM_CHANGED,
+        {**_item_event(item, new), "reason": data["reason"], "changed": changed},
+        subject=item.item_id,
+    )
     return item_dict(item, versions + [new])
 
 
@@ -129,12 +187,23 @@ def cancel_item(tx, actor: dict, item_id: str, data: dict) -> dict:
         raise Conflict("the item is already cancelled", {"item_id": ["already cancelled"]})
     versions = item_versions(session, item_id)
     if data["cancelled_on"] <= versions[-1].effective_from:
-        raise ValidationFailed("cancelled before the current version started",
-                               {"cancelled_on": [f"must be after {versions[-1].effective_from.isoformat()}"]})
+        raise ValidationFailed(
+            "cancelled before the current version started",
+            {"cancelled_on": [f"must be after {versions[-1].effective_from.isoformat()}"]},
+        )
     item.cancelled_on, item.cancel_reason = data["cancelled_on"], data["reason"]
     versions[-1].effective_to = data["cancelled_on"]
-    tx.emit(contract.ITEM_CANCELLED, {"item_id": item.item_id, "agency_code": item.agency_code, "code": item.code,
-                                      "cancelled_on": item.cancelled_on, "reason": data["reason"]}, subject=item.item_id)
+    tx.emit(
+        contract.ITEM_CANCELLED,
+        {
+            "item_id": item.item_id,
+            "agency_code": item.agency_code,
+            "code": item.code,
+            "cancelled_on": item.cancelled_on,
+            "reason": data["reason"],
+        },
+        subject=item.item_id,
+    )
     return item_dict(item, versions)
 
 
@@ -154,15 +223,25 @@ def list_items(session, query: dict) -> dict:
         stmt = stmt.where(m.Item.cancelled_on.is_(None))
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     page, per_page = query.get("page", 1), query.get("per_page", 50)
-    items = session.execute(stmt.order_by(m.Item.agency_code, m.Item.code)
-                            .offset((page - 1) * per_page).limit(per_page)).scalars().all()
+    items = (
+        session.execute(stmt.order_by(m.Item.agency_code, m.Item.code).offset((page - 1) * per_page).limit(per_page))
+        .scalars()
+        .all()
+    )
     versions: dict[str, list] = {}
     if items:
-        for v in session.execute(select(m.ItemVersion).where(m.ItemVersion.item_id.in_([i.item_id for i in items]))
-                                 .order_by(m.ItemVersion.version)).scalars():
+        for v in session.execute(
+            select(m.ItemVersion)
+            .where(m.ItemVersion.item_id.in_([i.item_id for i in items]))
+            .order_by(m.ItemVersion.version)
+        ).scalars():
             versions.setdefault(v.item_id, []).append(v)
-    return {"items": [item_dict(i, versions[i.item_id]) for i in items], "total": total, "page": page,
-            "per_page": per_page}
+    return {
+        "items": [item_dict(i, versions[i.item_id]) for i in items],
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+    }
 
 
 def dormant_items(session, actor: dict, query: dict, settings: Settings, today: date) -> list[dict]:
@@ -170,39 +249,68 @@ def dormant_items(session, actor: dict, query: dict, settings: Settings, today: 
     agency_code = access.query_agency(actor, query.get("agency_code"))
     as_of = query.get("as_of") or today
     cutoff = rules.dormant_cutoff(as_of, settings.dormant_item_years)
-    last_case = (select(m.Case.item_id, func.max(m.Case.filed_on).label("last"))
-                 .group_by(m.Case.item_id).subquery())
-    first_version = (select(m.ItemVersion.item_id, func.min(m.ItemVersion.effective_from).label("since"))
-                     .group_by(m.ItemVersion.item_id).subquery())
-    stmt = (select(m.Item, last_case.c.last, first_version.c.since)
-            .join(first_version, first_version.c.item_id == m.Item.item_id)
-            .outerjoin(last_case, last_case.c.item_id == m.Item.item_id)
-            .where(m.Item.cancelled_on.is_(None), first_version.c.since <= cutoff)
-            .where((last_case.c.last.is_(None)) | (last_case.c.last < cutoff)))
+    last_case = select(m.Case.item_id, func.max(m.Case.filed_on).label("last")).group_by(m.Case.item_id).subquery()
+    first_version = (
+        select(m.ItemVersion.item_id, func.min(m.ItemVersion.effective_from).label("since"))
+        .group_by(m.ItemVersion.item_id)
+        .subquery()
+    )
+    stmt = (
+        select(m.Item, last_case.c.last, first_version.c.since)
+        .join(first_version, first_version.c.item_id == m.Item.item_id)
+        .outerjoin(last_case, last_case.c.item_id == m.Item.item_id)
+        .where(m.Item.cancelled_on.is_(None), first_version.c.since <= cutoff)
+        .where((last_case.c.last.is_(None)) | (last_case.c.last < cutoff))
+    )
     if agency_code:
         stmt = stmt.where(m.Item.agency_code == agency_code)
     out = []
     for item, last, since in session.execute(stmt.order_by(m.Item.agency_code, m.Item.code)).all():
         if not rules.is_dormant(last, since, as_of, settings.dormant_item_years):
             continue  # the SQL and the rule agree; the rule is the reference
-        current = session.execute(select(m.ItemVersion).where(m.ItemVersion.item_id == item.item_id,
-                                                              m.ItemVersion.version == item.current_version)).scalar_one()
-        out.append({"item_id": item.item_id, "agency_code": item.agency_code, "code": item.code,
-                    "type_code": item.type_code, "name": current.name, "last_case_filed_on": _iso(last),
-                    "in_catalogue_since": since.isoformat()})
+        current = session.execute(
+            select(m.ItemVersion).where(
+                m.ItemVersion.item_id == item.item_id, m.ItemVersion.version == item.current_version
+            )
+        ).scalar_one()
+        out.append(
+            {
+                "item_id": item.item_id,
+                "agency_code": item.agency_code,
+                "code": item.code,
+                "type_code": item.type_code,
+                "name": current.name,
+                "last_case_filed_on": _iso(last),
+                "in_catalogue_since": since.isoformat(),
+            }
+        )
     return out
 
 
 # --- benchmarks, lenient lists, major-decision list ------------------------------------------
 def _tiers_json(tiers: list[dict]) -> list[dict]:
-    return [{"tier": t["tier"], "label": t["label"], "penalty_kinds": sorted(set(t["penalty_kinds"])),
-             "fine_min": _money(t.get("fine_min")), "fine_max": _money(t.get("fine_max")), "note": t.get("note", "")}
-            for t in tiers]
+    return [
+        {
+            "tier": t["tier"],
+            "label": t["label"],
+            "penalty_kinds": sorted(set(t["penalty_kinds"])),
+            "fine_min": _money(t.get("fine_min")),
+            "fine_max": _money(t.get("fine_max")),
+            "note": t.get("note", ""),
+        }
+        for t in tiers
+    ]
 
 
 def benchmark_dict(item: m.Item, b: m.Benchmark) -> dict:
-    return {"item_id": item.item_id, "agency_code": item.agency_code, "version": b.version, "tiers": b.tiers,
-            "effective_from": b.effective_from.isoformat(), "note": b.note}
+    return {
+        "item_id": item.item_id,
+        "agency_code": item.agency_code,
+        "version": b.version,
+        "tiers": b.tiers,
+        "effective_from": b.effective_from.isoformat(),
+        "note": b.note,
+    }
 
 
 def set_benchmark(tx, actor: dict, item_id: str, data: dict) -> dict:
@@ -214,41 +322,80 @@ def set_benchmark(tx, actor: dict, item_id: str, data: dict) -> dict:
         raise ValidationFailed("discretion benchmarks grade penalties", {"item_id": ["not a penalty item"]})
     if item.cancelled_on is not None:
         raise Conflict("the item was cancelled", {"item_id": ["cancelled"]})
-    latest = session.execute(select(m.Benchmark).where(m.Benchmark.item_id == item_id)
-                             .order_by(m.Benchmark.version.desc())).scalars().first()
+    latest = (
+        session.execute(select(m.Benchmark).where(m.Benchmark.item_id == item_id).order_by(m.Benchmark.version.desc()))
+        .scalars()
+        .first()
+    )
     if latest is not None and data["effective_from"] <= latest.effective_from:
-        raise ValidationFailed("a new benchmark version starts after the current one",
-                               {"effective_from": [f"must be after {latest.effective_from.isoformat()}"]})
-    bench = m.Benchmark(item_id=item_id, version=(latest.version + 1) if latest else 1, tiers=_tiers_json(data["tiers"]),
-                        effective_from=data["effective_from"], note=data.get("note", ""), created_by=actor["username"])
+        raise ValidationFailed(
+            "a new benchmark version starts after the current one",
+            {"effective_from": [f"must be after {latest.effective_from.isoformat()}"]},
+        )
+    bench = m.Benchmark(
+        item_id=item_id,
+        version=(latest.version + 1) if latest else 1,
+        tiers=_tiers_json(data["tiers"]),
+        effective_from=data["effective_from"],
+        note=data.get("note", ""),
+        created_by=actor["username"],
+    )
     session.add(bench)
-    tx.emit(contract.BENCHMARK_FILED, {"item_id": item_id, "agency_code": item.agency_code, "item_code": item.code,
-                                       "version": bench.version, "effective_from": bench.effective_from,
-                                       "tiers": bench.tiers, "filed_by": actor["username"]}, subject=item_id)
+    tx.emit(
+        contract.BENCHMARK_FILED,
+        {
+            "item_id": item_id,
+            "agency_code": item.agency_code,
+            "item_code": item.code,
+            "version": bench.version,
+            "effective_from": bench.effective_from,
+            "tiers": bench.tiers,
+            "filed_by": actor["username"],
+        },
+        subject=item_id,
+    )
     return benchmark_dict(item, bench)
 
 
 def benchmark_in_force(session, item_id: str, on: date) -> m.Benchmark | None:
-    return session.execute(select(m.Benchmark).where(m.Benchmark.item_id == item_id, m.Benchmark.effective_from <= on)
-                           .order_by(m.Benchmark.version.desc())).scalars().first()
+    return (
+        session.execute(
+            select(m.Benchmark)
+            .where(m.Benchmark.item_id == item_id, m.Benchmark.effective_from <= on)
+            .order_by(m.Benchmark.version.desc())
+        )
+        .scalars()
+        .first()
+    )
 
 
 def read_benchmarks(session, item_id: str) -> list[dict]:
     item = get_item(session, item_id)
-    rows = session.execute(select(m.Benchmark).where(m.Benchmark.item_id == item_id)
-                           .order_by(m.Benchmark.version)).scalars()
+    rows = session.execute(
+        select(m.Benchmark).where(m.Benchmark.item_id == item_id).order_by(m.Benchmark.version)
+    ).scalars()
     return [benchmark_dict(item, b) for b in rows]
 
 
 def _entry_dict(e: m.LenientEntry, item_name: str) -> dict:
-    return {"entry_id": e.id, "agency_code": e.agency_code, "list_kind": e.list_kind, "item_id": e.item_id,
-            "item_name": item_name, "conditions": e.conditions, "effective_from": e.effective_from.isoformat(),
-            "removed_on": _iso(e.removed_on)}
+    return {
+        "entry_id": e.id,
+        "agency_code": e.agency_code,
+        "list_kind": e.list_kind,
+        "item_id": e.item_id,
+        "item_name": item_name,
+        "conditions": e.conditions,
+        "effective_from": e.effective_from.isoformat(),
+        "removed_on": _iso(e.removed_on),
+    }
 
 
 def _current_name(session, item: m.Item) -> str:
-    return session.execute(select(m.ItemVersion.name).where(m.ItemVersion.item_id == item.item_id,
-                                                            m.ItemVersion.version == item.current_version)).scalar_one()
+    return session.execute(
+        select(m.ItemVersion.name).where(
+            m.ItemVersion.item_id == item.item_id, m.ItemVersion.version == item.current_version
+        )
+    ).scalar_one()
 
 
 def add_lenient_entry(tx, actor: dict, data: dict) -> dict:
@@ -257,19 +404,38 @@ def add_lenient_entry(tx, actor: dict, data: dict) -> dict:
     access.require_write(actor, item.agency_code)
     if not get_type(session, item.type_code).penalty_procedure:
         raise ValidationFailed("lenient lists hold penalty items", {"item_id": ["not a penalty item"]})
-    if session.execute(select(m.LenientEntry.id).where(m.LenientEntry.item_id == item.item_id,
-                                                       m.LenientEntry.list_kind == data["list_kind"],
-                                                       m.LenientEntry.removed_on.is_(None))).first():
+    if session.execute(
+        select(m.LenientEntry.id).where(
+            m.LenientEntry.item_id == item.item_id,
+            m.LenientEntry.list_kind == data["list_kind"],
+            m.LenientEntry.removed_on.is_(None),
+        )
+    ).first():
         raise Conflict(f"the item is already on the {data['list_kind']} list", {"item_id": ["already listed"]})
-    entry = m.LenientEntry(agency_code=item.agency_code, list_kind=data["list_kind"], item_id=item.item_id,
-                           conditions=data["conditions"].strip(), effective_from=data["effective_from"])
+    entry = m.LenientEntry(
+        agency_code=item.agency_code,
+        list_kind=data["list_kind"],
+        item_id=item.item_id,
+        conditions=data["conditions"].strip(),
+        effective_from=data["effective_from"],
+    )
     session.add(entry)
     session.flush()
-    tx.emit(contract.LENIENT_LIST_FILED, {"agency_code": entry.agency_code, "list_kind": entry.list_kind,
-                                          "action": "added", "entry_id": entry.id, "item_id": item.item_id,
-                                          "item_code": item.code, "conditions": entry.conditions,
-                                          "effective_on": entry.effective_from, "filed_by": actor["username"]},
-            subject=item.item_id)
+    tx.emit(
+        contract.LENIENT_LIST_FILED,
+        {
+            "agency_code": entry.agency_code,
+            "list_kind": entry.list_kind,
+            "action": "added",
+            "entry_id": entry.id,
+            "item_id": item.item_id,
+            "item_code": item.code,
+            "conditions": entry.conditions,
+            "effective_on": entry.effective_from,
+            "filed_by": actor["username"],
+        },
+        subject=item.item_id,
+    )
     return _entry_dict(entry, _current_name(session, item))
 
 
@@ -282,21 +448,38 @@ def remove_lenient_entry(tx, actor: dict, entry_id: int, data: dict) -> dict:
     if entry.removed_on is not None:
         raise Conflict("the entry was already removed", {"entry_id": ["already removed"]})
     if data["removed_on"] <= entry.effective_from:
-        raise ValidationFailed("removed before it took effect", {"removed_on": [f"must be after {entry.effective_from.isoformat()}"]})
+        raise ValidationFailed(
+            "removed before it took effect", {"removed_on": [f"must be after {entry.effective_from.isoformat()}"]}
+        )
     entry.removed_on, entry.remove_reason = data["removed_on"], data["reason"]
     item = session.get(m.Item, entry.item_id)
-    tx.emit(contract.LENIENT_LIST_FILED, {"agency_code": entry.agency_code, "list_kind": entry.list_kind,
-                                          "action": "removed", "entry_id": entry.id, "item_id": item.item_id,
-                                          "item_code": item.code, "conditions": entry.conditions,
-                                          "effective_on": entry.removed_on, "filed_by": actor["username"]},
-            subject=item.item_id)
+    tx.emit(
+        contract.LENIENT_LIST_FILED,
+        {
+            "agency_code": entry.agency_code,
+            "list_kind": entry.list_kind,
+            "action": "removed",
+            "entry_id": entry.id,
+            "item_id": item.item_id,
+            "item_code": item.code,
+            "conditions": entry.conditions,
+            "effective_on": entry.removed_on,
+            "filed_by": actor["username"],
+        },
+        subject=item.item_id,
+    )
     return _entry_dict(entry, _current_name(session, item))
 
 
 def list_lenient(session, query: dict) -> list[dict]:
     """The lenient lists are published (对外公布): any signed-in role reads them."""
-    stmt = select(m.LenientEntry, m.ItemVersion.name).join(m.Item, m.Item.item_id == m.LenientEntry.item_id).join(
-        m.ItemVersion, (m.ItemVersion.item_id == m.Item.item_id) & (m.ItemVersion.version == m.Item.current_version))
+    stmt = (
+        select(m.LenientEntry, m.ItemVersion.name)
+        .join(m.Item, m.Item.item_id == m.LenientEntry.item_id)
+        .join(
+            m.ItemVersion, (m.ItemVersion.item_id == m.Item.item_id) & (m.ItemVersion.version == m.Item.current_version)
+        )
+    )
     if query.get("agency_code"):
         stmt = stmt.where(m.LenientEntry.agency_code == query["agency_code"])
     if query.get("list_kind"):
@@ -308,20 +491,36 @@ def list_lenient(session, query: dict) -> list[dict]:
 
 
 def lists_in_force(session, item_id: str, on: date) -> set[str]:
-    rows = session.execute(select(m.LenientEntry.list_kind).where(
-        m.LenientEntry.item_id == item_id, m.LenientEntry.effective_from <= on,
-        (m.LenientEntry.removed_on.is_(None)) | (m.LenientEntry.removed_on > on))).scalars()
+    rows = session.execute(
+        select(m.LenientEntry.list_kind).where(
+            m.LenientEntry.item_id == item_id,
+            m.LenientEntry.effective_from <= on,
+            (m.LenientEntry.removed_on.is_(None)) | (m.LenientEntry.removed_on > on),
+        )
+    ).scalars()
     return set(rows)
 
 
 def _rule_dict(r: m.MajorRule) -> dict:
-    return {"rule_id": r.id, "agency_code": r.agency_code, "item_id": r.item_id, "penalty_kind": r.penalty_kind,
-            "fine_from": _money(r.fine_from), "note": r.note}
+    return {
+        "rule_id": r.id,
+        "agency_code": r.agency_code,
+        "item_id": r.item_id,
+        "penalty_kind": r.penalty_kind,
+        "fine_from": _money(r.fine_from),
+        "note": r.note,
+    }
 
 
 def _rule_event(r: m.MajorRule, action: str) -> dict:
-    return {"agency_code": r.agency_code, "action": action, "rule_id": r.id, "item_id": r.item_id,
-            "penalty_kind": r.penalty_kind, "fine_from": _money(r.fine_from)}
+    return {
+        "agency_code": r.agency_code,
+        "action": action,
+        "rule_id": r.id,
+        "item_id": r.item_id,
+        "penalty_kind": r.penalty_kind,
+        "fine_from": _money(r.fine_from),
+    }
 
 
 def add_major_rule(tx, actor: dict, data: dict, personnel: PersonnelPort) -> dict:
@@ -332,8 +531,13 @@ def add_major_rule(tx, actor: dict, data: dict, personnel: PersonnelPort) -> dic
         item = get_item(session, data["item_id"], field="item_id")
         if item.agency_code != data["agency_code"]:
             raise ValidationFailed("the item belongs to another agency", {"item_id": ["belongs to another agency"]})
-    rule = m.MajorRule(agency_code=data["agency_code"], item_id=data.get("item_id"), penalty_kind=data.get("penalty_kind"),
-                       fine_from=data.get("fine_from"), note=data.get("note", ""))
+    rule = m.MajorRule(
+        agency_code=data["agency_code"],
+        item_id=data.get("item_id"),
+        penalty_kind=data.get("penalty_kind"),
+        fine_from=data.get("fine_from"),
+        note=data.get("note", ""),
+    )
     session.add(rule)
     session.flush()
     tx.emit(contract.MAJOR_LIST_CHANGED, _rule_event(rule, "added"), subject=rule.agency_code)
@@ -359,6 +563,7 @@ def list_major_rules(session, actor: dict, agency_code: str | None) -> list[dict
 
 
 def major_rules(session, agency_code: str) -> list[rules.MajorRule]:
-    rows = session.execute(select(m.MajorRule).where(m.MajorRule.agency_code == agency_code,
-                                                     m.MajorRule.removed_on.is_(None))).scalars()
+    rows = session.execute(
+        select(m.MajorRule).where(m.MajorRule.agency_code == agency_code, m.MajorRule.removed_on.is_(None))
+    ).scalars()
     return [rules.MajorRule(r.item_id, r.penalty_kind, r.fine_from) for r in rows]

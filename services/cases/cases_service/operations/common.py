@@ -1,4 +1,5 @@
 """What the use cases share: settings, promptness kinds and measurements, the county's clock, agencies."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +17,6 @@ from enforcement_kernel.crypto import PersonalDataCipher
 from .. import models as m
 from .. import rules
 from ..personnel import PersonnelPort
-
 
 SERVICE = contract.SERVICE
 
@@ -46,7 +46,7 @@ class Settings:
     grade_pass: int = 70
 
     @classmethod
-    def from_config(cls, config: dict) -> "Settings":
+    def from_config(cls, config: dict) -> Settings:
         c = lambda key, default: setting(config, f"CASES.{key}", default)  # noqa: E731
         return cls(
             case_rules=rules.CaseRules(
@@ -92,25 +92,55 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _measure(tx, agency_code: str, kind: str, reference: str, start: date, end: date, result: rules.Promptness,
-             seconds: int | None = None) -> None:
+def _measure(
+    tx,
+    agency_code: str,
+    kind: str,
+    reference: str,
+    start: date,
+    end: date,
+    result: rules.Promptness,
+    seconds: int | None = None,
+) -> None:
     """One promptness measurement: stored, announced, and observed on /metrics once committed. ``seconds``: the
     time taken where both instants are known (the hand-over)."""
-    exists = tx.session.execute(select(m.PromptnessMeasurement.id).where(
-        m.PromptnessMeasurement.kind == kind, m.PromptnessMeasurement.reference == reference)).first()
+    exists = tx.session.execute(
+        select(m.PromptnessMeasurement.id).where(
+            m.PromptnessMeasurement.kind == kind, m.PromptnessMeasurement.reference == reference
+        )
+    ).first()
     if exists:
         return
-    row = m.PromptnessMeasurement(agency_code=agency_code, kind=kind, reference=reference, started_on=start,
-                                  ended_on=end, workdays_taken=result.workdays_taken,
-                                  deadline_workdays=result.deadline_workdays, on_time=result.on_time)
+    row = m.PromptnessMeasurement(
+        agency_code=agency_code,
+        kind=kind,
+        reference=reference,
+        started_on=start,
+        ended_on=end,
+        workdays_taken=result.workdays_taken,
+        deadline_workdays=result.deadline_workdays,
+        on_time=result.on_time,
+    )
     tx.session.add(row)
-    tx.emit(contract.PROMPTNESS_MEASURED, {
-        "agency_code": agency_code, "kind": kind, "reference": reference, "started_on": start, "ended_on": end,
-        "workdays_taken": result.workdays_taken, "deadline_workdays": result.deadline_workdays,
-        "on_time": result.on_time, "seconds_taken": seconds}, subject=reference)
+    tx.emit(
+        contract.PROMPTNESS_MEASURED,
+        {
+            "agency_code": agency_code,
+            "kind": kind,
+            "reference": reference,
+            "started_on": start,
+            "ended_on": end,
+            "workdays_taken": result.workdays_taken,
+            "deadline_workdays": result.deadline_workdays,
+            "on_time": result.on_time,
+            "seconds_taken": seconds,
+        },
+        subject=reference,
+    )
     # observed only once committed: a rolled-back change must not count
-    tx.on_commit.append(lambda: metrics.observe_promptness(SERVICE, agency_code, kind, result.workdays_taken,
-                                                           result.on_time, seconds))
+    tx.on_commit.append(
+        lambda: metrics.observe_promptness(SERVICE, agency_code, kind, result.workdays_taken, result.on_time, seconds)
+    )
 
 
 # --- agencies (read through from personnel) ----------------------------------------------------
@@ -133,8 +163,11 @@ def refresh_agencies(session, personnel: PersonnelPort) -> int:
     for row in personnel.agencies():
         agency = session.get(m.Agency, row["code"])
         if agency is None:
-            session.add(m.Agency(code=row["code"], name=row["name"], is_police=row["is_police"],
-                                 is_supervisor=row["is_supervisor"]))
+            session.add(
+                m.Agency(
+                    code=row["code"], name=row["name"], is_police=row["is_police"], is_supervisor=row["is_supervisor"]
+                )
+            )
             added += 1
         else:
             agency.name, agency.is_police, agency.is_supervisor = row["name"], row["is_police"], row["is_supervisor"]

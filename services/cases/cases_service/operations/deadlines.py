@@ -1,4 +1,5 @@
 """The deadline watch: obligations of cases and transfers still open after their deadline, announced once."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,9 +13,13 @@ from .. import models as m
 from .. import rules
 from .cases import _grants, _spans, _stored
 from .common import (
-    KIND_DECIDED, KIND_PUBLISHED, KIND_TRANSFER_ACKNOWLEDGED, KIND_TRANSFER_DECIDED, KIND_TRANSFER_HANDED_OVER, Settings,
+    KIND_DECIDED,
+    KIND_PUBLISHED,
+    KIND_TRANSFER_ACKNOWLEDGED,
+    KIND_TRANSFER_DECIDED,
+    KIND_TRANSFER_HANDED_OVER,
+    Settings,
 )
-
 
 #: the obligations watched, named as their promptness measurements
 CASE_WATCHED_KINDS = (KIND_DECIDED, KIND_PUBLISHED)
@@ -27,32 +32,46 @@ def _open_after_deadline(kind: str, settings: Settings, today: date, now: dateti
     by a cheap date bound (the rules decide the rest). n working days are at least n calendar days."""
     if kind in TRANSFER_WATCHED_KINDS:
         T = m.Transfer
-        announced = select(m.DeadlineMiss.id).where(m.DeadlineMiss.reference == T.transfer_id,
-                                                    m.DeadlineMiss.kind == kind)
+        announced = select(m.DeadlineMiss.id).where(
+            m.DeadlineMiss.reference == T.transfer_id, m.DeadlineMiss.kind == kind
+        )
         stmt = select(T).where(~announced.exists())
         if kind == KIND_TRANSFER_DECIDED:
-            return T, stmt.where(T.approved.is_(None),
-                                 T.proposed_on < today - timedelta(days=settings.transfer_decision_workdays))
+            return T, stmt.where(
+                T.approved.is_(None), T.proposed_on < today - timedelta(days=settings.transfer_decision_workdays)
+            )
         if kind == KIND_TRANSFER_HANDED_OVER:  # only an approved transfer is handed over
-            return T, stmt.where(T.approved.is_(True), T.handed_over_at.is_(None),
-                                 T.decided_at < now - timedelta(hours=settings.transfer_handover_hours))
+            return T, stmt.where(
+                T.approved.is_(True),
+                T.handed_over_at.is_(None),
+                T.decided_at < now - timedelta(hours=settings.transfer_handover_hours),
+            )
         received_before = datetime.combine(today - timedelta(days=settings.transfer_ack_workdays), datetime.min.time())
-        return T, stmt.where(T.handed_over_at.is_not(None), T.acknowledged_on.is_(None),
-                             T.handed_over_at < received_before)
+        return T, stmt.where(
+            T.handed_over_at.is_not(None), T.acknowledged_on.is_(None), T.handed_over_at < received_before
+        )
     announced = select(m.DeadlineMiss.id).where(m.DeadlineMiss.reference == m.Case.case_id, m.DeadlineMiss.kind == kind)
     stmt = select(m.Case).where(~announced.exists())
     if kind == KIND_DECIDED:
         # only the decisions that are measured: ordinary penalty procedure (art. 60)
         types = select(m.ItemType.code).where(m.ItemType.penalty_procedure.is_(True))
-        return m.Case, stmt.where(m.Case.decided_on.is_(None), m.Case.closed_on.is_(None),
-                                  m.Case.procedure == "ordinary", m.Case.type_code.in_(types),
-                                  m.Case.filed_on < today - timedelta(days=settings.case_rules.decision_limit_days))
+        return m.Case, stmt.where(
+            m.Case.decided_on.is_(None),
+            m.Case.closed_on.is_(None),
+            m.Case.procedure == "ordinary",
+            m.Case.type_code.in_(types),
+            m.Case.filed_on < today - timedelta(days=settings.case_rules.decision_limit_days),
+        )
     if kind == KIND_PUBLISHED:
         types = select(m.ItemType.code).where(m.ItemType.publish_decisions.is_(True))
         published = select(m.Publication.case_id).where(m.Publication.case_id == m.Case.case_id)
-        return m.Case, stmt.where(m.Case.decided_on.is_not(None), m.Case.revoked_on.is_(None),
-                                  m.Case.type_code.in_(types), ~published.exists(),
-                                  m.Case.decided_on < today - timedelta(days=settings.publication_workdays))
+        return m.Case, stmt.where(
+            m.Case.decided_on.is_not(None),
+            m.Case.revoked_on.is_(None),
+            m.Case.type_code.in_(types),
+            ~published.exists(),
+            m.Case.decided_on < today - timedelta(days=settings.publication_workdays),
+        )
     raise ValueError(f"{kind} is not a watched deadline")
 
 
@@ -72,8 +91,9 @@ def _missed(session, kind: str, row, settings: Settings, today: date, now: datet
     would count it."""
     if kind == KIND_DECIDED:
         suspensions, extensions, _ = _stored(session, row.case_id)
-        due = rules.decision_missed(row.filed_on, _spans(suspensions), _grants(extensions), today,
-                                    settings.case_rules.decision_limit_days)
+        due = rules.decision_missed(
+            row.filed_on, _spans(suspensions), _grants(extensions), today, settings.case_rules.decision_limit_days
+        )
         return _Missed(row.case_id, None, row.agency_code, row.filed_on, due) if due else None
     if kind == KIND_PUBLISHED:
         due = rules.workdays_missed(row.decided_on, today, settings.publication_workdays)
@@ -89,8 +109,9 @@ def _missed(session, kind: str, row, settings: Settings, today: date, now: datet
     return _Missed(row.case_id, row.transfer_id, row.to_agency_code, received, due) if due else None
 
 
-def watch_deadlines(tx, kind: str, settings: Settings, today: date, now: datetime, after: str = "",
-                    limit: int = 200) -> tuple[int, str | None]:
+def watch_deadlines(
+    tx, kind: str, settings: Settings, today: date, now: datetime, after: str = "", limit: int = 200
+) -> tuple[int, str | None]:
     """One batch of the deadline watch (cases, or transfers for the transfer legs, with an id after ``after``): each
     ``kind`` obligation whose deadline has passed unmet is recorded and announced once (cases.deadline.missed).
     ``now`` (the county's clock) times the 24-hour hand-over. Returns (announced, the id to continue after, or None
@@ -98,22 +119,48 @@ def watch_deadlines(tx, kind: str, settings: Settings, today: date, now: datetim
     session = tx.session
     model, stmt = _open_after_deadline(kind, settings, today, now)
     key = model.transfer_id if model is m.Transfer else model.case_id
-    rows = session.execute(stmt.where(key > after).order_by(key).limit(limit)
-                           # two replicas run this timer: each claims different rows (PostgreSQL)
-                           .with_for_update(skip_locked=True, of=model)).scalars().all()
+    rows = (
+        session.execute(
+            stmt.where(key > after)
+            .order_by(key)
+            .limit(limit)
+            # two replicas run this timer: each claims different rows (PostgreSQL)
+            .with_for_update(skip_locked=True, of=model)
+        )
+        .scalars()
+        .all()
+    )
     announced = 0
     for row in rows:
         missed = _missed(session, kind, row, settings, today, now)
         if missed is None:
             continue
         reference = missed.transfer_id or missed.case_id
-        session.add(m.DeadlineMiss(case_id=missed.case_id, reference=reference, transfer_id=missed.transfer_id,
-                                   kind=kind, agency_code=missed.agency_code, started_on=missed.started_on,
-                                   due_on=missed.due_on, detected_on=today))
-        tx.emit(contract.DEADLINE_MISSED, {"case_id": missed.case_id, "transfer_id": missed.transfer_id,
-                                           "agency_code": missed.agency_code, "kind": kind,
-                                           "started_on": missed.started_on, "due_on": missed.due_on,
-                                           "detected_on": today}, subject=reference)
+        session.add(
+            m.DeadlineMiss(
+                case_id=missed.case_id,
+                reference=reference,
+                transfer_id=missed.transfer_id,
+                kind=kind,
+                agency_code=missed.agency_code,
+                started_on=missed.started_on,
+                due_on=missed.due_on,
+                detected_on=today,
+            )
+        )
+        tx.emit(
+            contract.DEADLINE_MISSED,
+            {
+                "case_id": missed.case_id,
+                "transfer_id": missed.transfer_id,
+                "agency_code": missed.agency_code,
+                "kind": kind,
+                "started_on": missed.started_on,
+                "due_on": missed.due_on,
+                "detected_on": today,
+            },
+            subject=reference,
+        )
         announced += 1
     session.flush()
     return announced, (getattr(rows[-1], key.key) if len(rows) == limit else None)

@@ -1,10 +1,11 @@
 """Import of reported cases from a spreadsheet: every row checked like a report, all or nothing."""
+
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
 from marshmallow import ValidationError
+from sqlalchemy import select
 
 from enforcement_contracts import cases as contract
 from enforcement_contracts.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -32,8 +33,11 @@ def _flatten(messages, prefix: str = "") -> list[tuple[str, str]]:
     if isinstance(messages, dict):
         out = []
         for key, value in messages.items():
-            name = prefix if isinstance(key, int) or (isinstance(key, str) and key.isdigit()) else \
-                (f"{prefix}.{key}" if prefix else str(key))
+            name = (
+                prefix
+                if isinstance(key, int) or (isinstance(key, str) and key.isdigit())
+                else (f"{prefix}.{key}" if prefix else str(key))
+            )
             out += _flatten(value, name)
         return out
     if isinstance(messages, (list, tuple)):
@@ -51,8 +55,11 @@ def _prefetch(session, personnel: PersonnelPort, rows, scope: str | None) -> Non
         agency_code = row.agency_code or scope
         if row.problems or agency_code is None:
             continue
-        item = session.execute(select(m.Item).where(m.Item.agency_code == agency_code,
-                                                    m.Item.code == row.item_code)).scalars().first()
+        item = (
+            session.execute(select(m.Item).where(m.Item.agency_code == agency_code, m.Item.code == row.item_code))
+            .scalars()
+            .first()
+        )
         filed = row.payload.get("filed_on")
         if item is None or filed is None:
             continue
@@ -60,15 +67,29 @@ def _prefetch(session, personnel: PersonnelPort, rows, scope: str | None) -> Non
             data = contract.CaseReport().load({**row.payload, "agency_code": agency_code, "item_id": item.item_id})
         except ValidationError:
             continue  # reported with the row later
-        span = rules.version_in_force([rules.VersionSpan(v.version, v.effective_from, v.effective_to)
-                                       for v in item_versions(session, item.item_id)], data["filed_on"])
+        span = rules.version_in_force(
+            [
+                rules.VersionSpan(v.version, v.effective_from, v.effective_to)
+                for v in item_versions(session, item.item_id)
+            ],
+            data["filed_on"],
+        )
         if span is not None:
             domain = next(v.domain for v in item_versions(session, item.item_id) if v.version == span.version)
             _check_officers(personnel, data["officers"], agency_code, domain, report_dates(data), {})
 
 
-def import_cases(tx, actor: dict, content: bytes, settings: Settings, personnel: PersonnelPort,
-                 cipher: PersonalDataCipher, today: date, max_rows: int = 5000, dry_run: bool = False) -> dict:
+def import_cases(
+    tx,
+    actor: dict,
+    content: bytes,
+    settings: Settings,
+    personnel: PersonnelPort,
+    cipher: PersonalDataCipher,
+    today: date,
+    max_rows: int = 5000,
+    dry_run: bool = False,
+) -> dict:
     """Every row is checked like a report; if any row is refused nothing is imported and every problem is listed by
     row and column. Rows later in the sheet see the earlier ones (a repeat offence within the sheet counts)."""
     from .. import spreadsheets
@@ -102,15 +123,22 @@ def import_cases(tx, actor: dict, content: bytes, settings: Settings, personnel:
         numbers[key] = row.number
         if row.problems:
             continue
-        item = tx.session.execute(select(m.Item).where(m.Item.agency_code == agency_code,
-                                                       m.Item.code == row.item_code)).scalars().first()
+        item = (
+            tx.session.execute(select(m.Item).where(m.Item.agency_code == agency_code, m.Item.code == row.item_code))
+            .scalars()
+            .first()
+        )
         if item is None:
             refuse(row, "item_code", f"no item {row.item_code} in {agency_code}'s catalogue")
             continue
         payload = {**row.payload, "agency_code": agency_code, "item_id": item.item_id}
         decision = payload.get("decision")
-        if decision and not get_type(tx.session, item.type_code).penalty_procedure \
-                and not decision["penalty"]["kinds"] and decision["penalty"]["fine_amount"] is None:
+        if (
+            decision
+            and not get_type(tx.session, item.type_code).penalty_procedure
+            and not decision["penalty"]["kinds"]
+            and decision["penalty"]["fine_amount"] is None
+        ):
             payload["decision"] = {"decided_on": decision["decided_on"]}  # not a penalty case: no penalty columns
         try:
             data = contract.CaseReport().load(payload)
@@ -125,8 +153,9 @@ def import_cases(tx, actor: dict, content: bytes, settings: Settings, personnel:
                 refuse(row, spreadsheets.column_of(name), message)
     if problems:
         rows_refused = len({p["row"] for p in problems})
-        raise ValidationFailed(f"{rows_refused} of {len(rows)} rows were refused; nothing was imported",
-                               {"rows": problems})
+        raise ValidationFailed(
+            f"{rows_refused} of {len(rows)} rows were refused; nothing was imported", {"rows": problems}
+        )
     result = {"rows": len(rows), "imported": len(imported), "case_ids": imported, "dry_run": dry_run}
     if dry_run:
         raise DryRun(result)

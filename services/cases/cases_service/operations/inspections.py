@@ -1,4 +1,5 @@
 """Enterprise inspections (涉企行政检查): the directory of targets, recorded inspections and random draws (双随机)."""
+
 from __future__ import annotations
 
 import secrets
@@ -28,42 +29,71 @@ def upload_directory(tx, actor: dict, data: dict, personnel: PersonnelPort) -> d
         if code in seen:
             raise ValidationFailed("a credit code is listed twice", {"entries": [f"{code} listed twice"]})
         seen.add(code)
-        row = session.execute(select(m.DirectoryEntry).where(m.DirectoryEntry.agency_code == data["agency_code"],
-                                                             m.DirectoryEntry.credit_code == code)).scalars().first()
+        row = (
+            session.execute(
+                select(m.DirectoryEntry).where(
+                    m.DirectoryEntry.agency_code == data["agency_code"], m.DirectoryEntry.credit_code == code
+                )
+            )
+            .scalars()
+            .first()
+        )
         if row is None:
-            session.add(m.DirectoryEntry(agency_code=data["agency_code"], credit_code=code, name=entry["name"].strip(),
-                                         category=entry.get("category", "")))
+            session.add(
+                m.DirectoryEntry(
+                    agency_code=data["agency_code"],
+                    credit_code=code,
+                    name=entry["name"].strip(),
+                    category=entry.get("category", ""),
+                )
+            )
             added += 1
         else:
             row.name, row.category = entry["name"].strip(), entry.get("category", "")
             updated += 1
-    total = session.execute(select(func.count()).select_from(m.DirectoryEntry)
-                            .where(m.DirectoryEntry.agency_code == data["agency_code"])).scalar_one()
+    total = session.execute(
+        select(func.count()).select_from(m.DirectoryEntry).where(m.DirectoryEntry.agency_code == data["agency_code"])
+    ).scalar_one()
     result = {"agency_code": data["agency_code"], "added": added, "updated": updated, "total": total}
     tx.emit(contract.DIRECTORY_UPDATED, result, subject=data["agency_code"])
     return result
 
 
 def _inspection_dict(i: m.Inspection) -> dict:
-    return {"inspection_id": i.inspection_id, "agency_code": i.agency_code, "credit_code": i.credit_code,
-            "enterprise_name": i.enterprise_name, "inspected_on": i.inspected_on.isoformat(), "kind": i.kind,
-            "domain": i.domain, "officers": list(i.officers), "joint_agencies": list(i.joint_agencies or []),
-            "draw_id": i.draw_id, "result": i.result, "warnings": list(i.warnings or [])}
+    return {
+        "inspection_id": i.inspection_id,
+        "agency_code": i.agency_code,
+        "credit_code": i.credit_code,
+        "enterprise_name": i.enterprise_name,
+        "inspected_on": i.inspected_on.isoformat(),
+        "kind": i.kind,
+        "domain": i.domain,
+        "officers": list(i.officers),
+        "joint_agencies": list(i.joint_agencies or []),
+        "draw_id": i.draw_id,
+        "result": i.result,
+        "warnings": list(i.warnings or []),
+    }
 
 
 def inspection_history(session, agency_code: str, credit_code: str, on: date) -> rules.InspectionHistory:
     year_start, year_end = date(on.year, 1, 1), date(on.year, 12, 31)
     I = m.Inspection
     in_year = (I.credit_code == credit_code, I.inspected_on >= year_start, I.inspected_on <= year_end)
-    by_agency = session.execute(select(func.count()).select_from(I).where(*in_year, I.agency_code == agency_code)).scalar_one()
+    by_agency = session.execute(
+        select(func.count()).select_from(I).where(*in_year, I.agency_code == agency_code)
+    ).scalar_one()
     everyone = session.execute(select(func.count()).select_from(I).where(*in_year)).scalar_one()
-    last = session.execute(select(func.max(I.inspected_on)).where(I.credit_code == credit_code, I.agency_code == agency_code,
-                                                                  I.inspected_on <= on)).scalar_one()
+    last = session.execute(
+        select(func.max(I.inspected_on)).where(
+            I.credit_code == credit_code, I.agency_code == agency_code, I.inspected_on <= on
+        )
+    ).scalar_one()
     return rules.InspectionHistory(by_agency, last, everyone)
 
 
 def record_inspection(tx, actor: dict, data: dict, settings: Settings, personnel: PersonnelPort, today: date) -> dict:
-    """Each inspection of an enterprise is recorded: certified officers, the yearly cap, repeat and frequency warnings."""
+    """Record an inspection of an enterprise: certified officers, the yearly cap, repeat and frequency warnings."""
     session = tx.session
     access.require_write(actor, data["agency_code"])
     joint = sorted(set(data.get("joint_agencies", [])) - {data["agency_code"]})
@@ -73,8 +103,13 @@ def record_inspection(tx, actor: dict, data: dict, settings: Settings, personnel
     count_error = rules.officer_count_error(data["officers"], settings.case_rules.min_officers)
     problems = [count_error] if count_error else []
     for officer_id in dict.fromkeys(data["officers"]):
-        problems += officer_problems(personnel, officer_id, {data["agency_code"], *joint}, data["domain"],
-                                     [data["inspected_on"]] if not errors else [])
+        problems += officer_problems(
+            personnel,
+            officer_id,
+            {data["agency_code"], *joint},
+            data["domain"],
+            [data["inspected_on"]] if not errors else [],
+        )
     if problems:
         errors["officers"] = problems
     ensure_agency(session, personnel, data["agency_code"])  # after the personnel calls (it may write)
@@ -94,16 +129,34 @@ def record_inspection(tx, actor: dict, data: dict, settings: Settings, personnel
     refusal, findings = rules.inspection_check(data["kind"], data["inspected_on"], history, settings.inspection_limits)
     if refusal:
         raise Conflict(refusal, {"credit_code": [refusal]})
-    inspection = m.Inspection(inspection_id=uuid.uuid4().hex, agency_code=data["agency_code"], credit_code=credit_code,
-                              enterprise_name=data["enterprise_name"].strip(), inspected_on=data["inspected_on"],
-                              kind=data["kind"], domain=data["domain"], officers=list(dict.fromkeys(data["officers"])),
-                              joint_agencies=joint, draw_id=data.get("draw_id"), result=data.get("result", ""),
-                              warnings=[f.as_dict() for f in findings])
+    inspection = m.Inspection(
+        inspection_id=uuid.uuid4().hex,
+        agency_code=data["agency_code"],
+        credit_code=credit_code,
+        enterprise_name=data["enterprise_name"].strip(),
+        inspected_on=data["inspected_on"],
+        kind=data["kind"],
+        domain=data["domain"],
+        officers=list(dict.fromkeys(data["officers"])),
+        joint_agencies=joint,
+        draw_id=data.get("draw_id"),
+        result=data.get("result", ""),
+        warnings=[f.as_dict() for f in findings],
+    )
     session.add(inspection)
-    tx.emit(contract.INSPECTION_RECORDED, {"inspection_id": inspection.inspection_id, "agency_code": inspection.agency_code,
-                                           "credit_code": credit_code, "inspected_on": inspection.inspected_on,
-                                           "kind": inspection.kind, "joint_agencies": joint,
-                                           "warnings": inspection.warnings}, subject=inspection.inspection_id)
+    tx.emit(
+        contract.INSPECTION_RECORDED,
+        {
+            "inspection_id": inspection.inspection_id,
+            "agency_code": inspection.agency_code,
+            "credit_code": credit_code,
+            "inspected_on": inspection.inspected_on,
+            "kind": inspection.kind,
+            "joint_agencies": joint,
+            "warnings": inspection.warnings,
+        },
+        subject=inspection.inspection_id,
+    )
     return _inspection_dict(inspection)
 
 
@@ -115,25 +168,40 @@ def list_inspections(session, actor: dict, query: dict) -> dict:
     if query.get("credit_code"):
         stmt = stmt.where(m.Inspection.credit_code == query["credit_code"].strip().upper())
     if query.get("year"):
-        stmt = stmt.where(m.Inspection.inspected_on >= date(query["year"], 1, 1),
-                          m.Inspection.inspected_on <= date(query["year"], 12, 31))
+        stmt = stmt.where(
+            m.Inspection.inspected_on >= date(query["year"], 1, 1),
+            m.Inspection.inspected_on <= date(query["year"], 12, 31),
+        )
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     page, per_page = query.get("page", 1), query.get("per_page", 50)
-    rows = session.execute(stmt.order_by(m.Inspection.inspected_on.desc(), m.Inspection.inspection_id)
-                           .offset((page - 1) * per_page).limit(per_page)).scalars()
+    rows = session.execute(
+        stmt.order_by(m.Inspection.inspected_on.desc(), m.Inspection.inspection_id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).scalars()
     return {"items": [_inspection_dict(i) for i in rows], "total": total, "page": page, "per_page": per_page}
 
 
 def _draw_dict(d: m.Draw) -> dict:
-    return {"draw_id": d.draw_id, "agency_code": d.agency_code, "domain": d.domain, "category": d.category,
-            "drawn_on": d.drawn_on.isoformat(), "seed": d.seed, "target_pool_size": len(d.target_pool),
-            "inspector_pool_size": len(d.inspector_pool), "assignments": list(d.assignments),
-            "published_on": _iso(d.published_on)}
+    return {
+        "draw_id": d.draw_id,
+        "agency_code": d.agency_code,
+        "domain": d.domain,
+        "category": d.category,
+        "drawn_on": d.drawn_on.isoformat(),
+        "seed": d.seed,
+        "target_pool_size": len(d.target_pool),
+        "inspector_pool_size": len(d.inspector_pool),
+        "assignments": list(d.assignments),
+        "published_on": _iso(d.published_on),
+    }
 
 
 def _assignments(pairs, names: dict[str, str]) -> list[dict]:
-    return [{"credit_code": code, "enterprise_name": names.get(code, ""), "officer_ids": officers}
-            for code, officers in pairs]
+    return [
+        {"credit_code": code, "enterprise_name": names.get(code, ""), "officer_ids": officers}
+        for code, officers in pairs
+    ]
 
 
 def make_draw(tx, actor: dict, data: dict, settings: Settings, personnel: PersonnelPort, today: date) -> dict:
@@ -147,24 +215,49 @@ def make_draw(tx, actor: dict, data: dict, settings: Settings, personnel: Person
         stmt = stmt.where(m.DirectoryEntry.category == data["category"])
     directory = {e.credit_code: e.name for e in session.execute(stmt).scalars()}
     if not directory:
-        raise ValidationFailed("the directory is empty", {"agency_code": ["upload the directory of inspection targets first"]})
+        raise ValidationFailed(
+            "the directory is empty", {"agency_code": ["upload the directory of inspection targets first"]}
+        )
     # the inspector pool: active officers certified for the domain on the day of the draw
-    pool = sorted(o["officer_id"] for o in personnel.active_officers(data["agency_code"])
-                  if not o["is_police"] and personnel.may_enforce(o["officer_id"], data["domain"], data["drawn_on"])["allowed"])
+    pool = sorted(
+        o["officer_id"]
+        for o in personnel.active_officers(data["agency_code"])
+        if not o["is_police"] and personnel.may_enforce(o["officer_id"], data["domain"], data["drawn_on"])["allowed"]
+    )
     ensure_agency(session, personnel, data["agency_code"])  # after the personnel calls (it may write)
     seed = data.get("seed") or secrets.token_hex(8)
     try:
-        pairs = rules.draw_assignments(sorted(directory), pool, data["target_count"], seed,
-                                       settings.case_rules.min_officers)
+        pairs = rules.draw_assignments(
+            sorted(directory), pool, data["target_count"], seed, settings.case_rules.min_officers
+        )
     except ValueError as exc:
         raise ValidationFailed("not enough certified inspectors", {"domain": [str(exc)]}) from None
-    draw = m.Draw(draw_id=uuid.uuid4().hex, agency_code=data["agency_code"], domain=data["domain"],
-                  category=data.get("category"), drawn_on=data["drawn_on"], seed=seed, target_count=data["target_count"],
-                  target_pool=[{"credit_code": c, "name": n} for c, n in sorted(directory.items())],
-                  inspector_pool=pool, assignments=_assignments(pairs, directory), created_by=actor["username"])
+    draw = m.Draw(
+        draw_id=uuid.uuid4().hex,
+        agency_code=data["agency_code"],
+        domain=data["domain"],
+        category=data.get("category"),
+        drawn_on=data["drawn_on"],
+        seed=seed,
+        target_count=data["target_count"],
+        target_pool=[{"credit_code": c, "name": n} for c, n in sorted(directory.items())],
+        inspector_pool=pool,
+        assignments=_assignments(pairs, directory),
+        created_by=actor["username"],
+    )
     session.add(draw)
-    tx.emit(contract.DRAW_RECORDED, {"draw_id": draw.draw_id, "agency_code": draw.agency_code, "domain": draw.domain,
-                                     "drawn_on": draw.drawn_on, "seed": seed, "targets": len(pairs)}, subject=draw.draw_id)
+    tx.emit(
+        contract.DRAW_RECORDED,
+        {
+            "draw_id": draw.draw_id,
+            "agency_code": draw.agency_code,
+            "domain": draw.domain,
+            "drawn_on": draw.drawn_on,
+            "seed": seed,
+            "targets": len(pairs),
+        },
+        subject=draw.draw_id,
+    )
     return _draw_dict(draw)
 
 
@@ -188,7 +281,12 @@ def replay_draw(session, actor: dict, draw_id: str) -> dict:
     names = {t["credit_code"]: t["name"] for t in draw.target_pool}
     pairs = rules.draw_assignments(sorted(names), draw.inspector_pool, draw.target_count, draw.seed, _per_target(draw))
     again = _assignments(pairs, names)
-    return {"draw_id": draw.draw_id, "seed": draw.seed, "reproduced": again == list(draw.assignments), "assignments": again}
+    return {
+        "draw_id": draw.draw_id,
+        "seed": draw.seed,
+        "reproduced": again == list(draw.assignments),
+        "assignments": again,
+    }
 
 
 def _per_target(draw: m.Draw) -> int:
@@ -204,7 +302,17 @@ def publish_draw(tx, actor: dict, draw_id: str, data: dict, today: date) -> dict
     if data["published_on"] < draw.drawn_on or data["published_on"] > today:
         raise ValidationFailed("date out of range", {"published_on": ["must lie between the draw and today"]})
     draw.published_on = data["published_on"]
-    tx.emit(contract.DRAW_PUBLISHED, {"draw_id": draw.draw_id, "agency_code": draw.agency_code, "domain": draw.domain,
-                                      "drawn_on": draw.drawn_on, "seed": draw.seed, "published_on": draw.published_on,
-                                      "assignments": draw.assignments}, subject=draw.draw_id)
+    tx.emit(
+        contract.DRAW_PUBLISHED,
+        {
+            "draw_id": draw.draw_id,
+            "agency_code": draw.agency_code,
+            "domain": draw.domain,
+            "drawn_on": draw.drawn_on,
+            "seed": draw.seed,
+            "published_on": draw.published_on,
+            "assignments": draw.assignments,
+        },
+        subject=draw.draw_id,
+    )
     return _draw_dict(draw)

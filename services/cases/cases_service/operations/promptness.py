@@ -1,4 +1,5 @@
 """Figures for supervision: promptness by agency, yearly statistics, an agency's year of cases."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -24,9 +25,17 @@ def promptness_table(session, actor: dict, query: dict) -> list[dict]:
     if query.get("until"):
         stmt = stmt.where(P.ended_on <= query["until"])
     rows = session.execute(stmt.group_by(P.agency_code, P.kind).order_by(P.agency_code, P.kind)).all()
-    return [{"agency_code": a, "kind": k, "measurements": n, "on_time": int(ok or 0),
-             "on_time_ratio": round(int(ok or 0) / n, 4) if n else 0.0, "mean_workdays": round(float(avg or 0), 2)}
-            for a, k, n, ok, avg in rows]
+    return [
+        {
+            "agency_code": a,
+            "kind": k,
+            "measurements": n,
+            "on_time": int(ok or 0),
+            "on_time_ratio": round(int(ok or 0) / n, 4) if n else 0.0,
+            "mean_workdays": round(float(avg or 0), 2),
+        }
+        for a, k, n, ok, avg in rows
+    ]
 
 
 def yearly_statistics(session, actor: dict, query: dict) -> list[dict]:
@@ -38,14 +47,32 @@ def yearly_statistics(session, actor: dict, query: dict) -> list[dict]:
     filed = C.filed_on.between(start, end)
     decided = C.decided_on.between(start, end)
     fined = decided & (C.fine_amount > 0)
-    stmt = (select(C.agency_code, C.type_code,
-                   func.sum(case_when(filed, 1)), func.sum(case_when(decided, 1)), func.sum(case_when(fined, 1)),
-                   func.sum(case_when(fined, C.fine_amount)))
-            .where(filed | decided).group_by(C.agency_code, C.type_code).order_by(C.agency_code, C.type_code))
+    stmt = (
+        select(
+            C.agency_code,
+            C.type_code,
+            func.sum(case_when(filed, 1)),
+            func.sum(case_when(decided, 1)),
+            func.sum(case_when(fined, 1)),
+            func.sum(case_when(fined, C.fine_amount)),
+        )
+        .where(filed | decided)
+        .group_by(C.agency_code, C.type_code)
+        .order_by(C.agency_code, C.type_code)
+    )
     if agency_code:
         stmt = stmt.where(C.agency_code == agency_code)
-    return [{"agency_code": a, "type_code": t, "cases": int(n or 0), "decided": int(d or 0), "fined": int(f or 0),
-             "fine_total": float(total or 0)} for a, t, n, d, f, total in session.execute(stmt).all()]
+    return [
+        {
+            "agency_code": a,
+            "type_code": t,
+            "cases": int(n or 0),
+            "decided": int(d or 0),
+            "fined": int(f or 0),
+            "fine_total": float(total or 0),
+        }
+        for a, t, n, d, f, total in session.execute(stmt).all()
+    ]
 
 
 REVERSING_GROUNDS = ("reconsideration", "litigation")
@@ -61,27 +88,44 @@ def agency_case_facts(session, actor: dict, query: dict) -> list[dict]:
     facts: dict[str, dict] = {}
 
     def agency(code: str) -> dict:
-        return facts.setdefault(code, {"agency_code": code, "by_type": [], "decisions": 0, "publications": 0,
-                                       "publications_on_time": 0, "review_grades": {}, "changed_by_ground": {},
-                                       "decisions_reversed": 0})
+        return facts.setdefault(
+            code,
+            {
+                "agency_code": code,
+                "by_type": [],
+                "decisions": 0,
+                "publications": 0,
+                "publications_on_time": 0,
+                "review_grades": {},
+                "changed_by_ground": {},
+                "decisions_reversed": 0,
+            },
+        )
 
     for row in yearly_statistics(session, actor, {"year": year}):
         agency(row["agency_code"])["by_type"].append(row)
         agency(row["agency_code"])["decisions"] += row["decided"]
     P = m.PromptnessMeasurement
     for code, n, ok in session.execute(
-            select(P.agency_code, func.count(), func.sum(cast(P.on_time, Integer)))
-            .where(P.kind == KIND_PUBLISHED, P.ended_on.between(start, end)).group_by(P.agency_code)).all():
+        select(P.agency_code, func.count(), func.sum(cast(P.on_time, Integer)))
+        .where(P.kind == KIND_PUBLISHED, P.ended_on.between(start, end))
+        .group_by(P.agency_code)
+    ).all():
         agency(code).update(publications=int(n), publications_on_time=int(ok or 0))
     F = m.ReviewFile
     for code, grade, n in session.execute(
-            select(F.agency_code, F.grade, func.count()).where(F.grade.is_not(None), F.scored_on.between(start, end))
-            .group_by(F.agency_code, F.grade)).all():
+        select(F.agency_code, F.grade, func.count())
+        .where(F.grade.is_not(None), F.scored_on.between(start, end))
+        .group_by(F.agency_code, F.grade)
+    ).all():
         agency(code)["review_grades"][grade] = int(n)
     R, C = m.Revocation, m.Case
     for code, ground, n in session.execute(
-            select(C.agency_code, R.ground, func.count()).join(C, C.case_id == R.case_id)
-            .where(R.changed_on.between(start, end)).group_by(C.agency_code, R.ground)).all():
+        select(C.agency_code, R.ground, func.count())
+        .join(C, C.case_id == R.case_id)
+        .where(R.changed_on.between(start, end))
+        .group_by(C.agency_code, R.ground)
+    ).all():
         row = agency(code)
         row["changed_by_ground"][ground] = int(n)
         if ground in REVERSING_GROUNDS:

@@ -1,4 +1,5 @@
 """Case-file review (案卷评查): checklists, batches drawn at random, reviewers and scores."""
+
 from __future__ import annotations
 
 import secrets
@@ -28,22 +29,37 @@ def _checklist_dict(c: m.Checklist) -> dict:
 def create_checklist(tx, actor: dict, data: dict, settings: Settings) -> dict:
     """A new checklist version (the bureau's): later batches use it, earlier ones keep theirs."""
     access.require_bureau(actor)
-    problems = rules.checklist_errors(_check_items(data["items"]), settings.review_form_points,
-                                      settings.review_content_points)
+    problems = rules.checklist_errors(
+        _check_items(data["items"]), settings.review_form_points, settings.review_content_points
+    )
     if problems:
         raise ValidationFailed("invalid checklist", {"items": problems})
     latest = tx.session.execute(select(m.Checklist).order_by(m.Checklist.version.desc())).scalars().first()
     if latest is not None and data["effective_from"] <= latest.effective_from:
-        raise ValidationFailed("a new version starts after the current one",
-                               {"effective_from": [f"must be after {latest.effective_from.isoformat()}"]})
-    checklist = m.Checklist(version=(latest.version + 1) if latest else 1, effective_from=data["effective_from"],
-                            items=[{"code": i["code"], "label": i["label"], "section": i["section"],
-                                    "points": int(i.get("points", 0))} for i in data["items"]],
-                            created_by=actor["username"])
+        raise ValidationFailed(
+            "a new version starts after the current one",
+            {"effective_from": [f"must be after {latest.effective_from.isoformat()}"]},
+        )
+    checklist = m.Checklist(
+        version=(latest.version + 1) if latest else 1,
+        effective_from=data["effective_from"],
+        items=[
+            {"code": i["code"], "label": i["label"], "section": i["section"], "points": int(i.get("points", 0))}
+            for i in data["items"]
+        ],
+        created_by=actor["username"],
+    )
     tx.session.add(checklist)
-    tx.emit(contract.CHECKLIST_FILED, {"version": checklist.version, "effective_from": checklist.effective_from,
-                                       "items": len(checklist.items), "filed_by": actor["username"]},
-            subject=str(checklist.version))
+    tx.emit(
+        contract.CHECKLIST_FILED,
+        {
+            "version": checklist.version,
+            "effective_from": checklist.effective_from,
+            "items": len(checklist.items),
+            "filed_by": actor["username"],
+        },
+        subject=str(checklist.version),
+    )
     return _checklist_dict(checklist)
 
 
@@ -52,31 +68,59 @@ def list_checklists(session) -> list[dict]:
 
 
 def _file_dict(f: m.ReviewFile, case_number: str) -> dict:
-    return {"file_id": f.file_id, "batch_id": f.batch_id, "case_id": f.case_id, "case_number": case_number,
-            "agency_code": f.agency_code, "reviewer_id": f.reviewer_id, "scored_on": _iso(f.scored_on),
-            "basic_failures": list(f.basic_failures or []), "form_score": f.form_score,
-            "content_score": f.content_score, "total": f.total, "grade": f.grade}
+    return {
+        "file_id": f.file_id,
+        "batch_id": f.batch_id,
+        "case_id": f.case_id,
+        "case_number": case_number,
+        "agency_code": f.agency_code,
+        "reviewer_id": f.reviewer_id,
+        "scored_on": _iso(f.scored_on),
+        "basic_failures": list(f.basic_failures or []),
+        "form_score": f.form_score,
+        "content_score": f.content_score,
+        "total": f.total,
+        "grade": f.grade,
+    }
 
 
 def _batch_dict(session, b: m.ReviewBatch) -> dict:
-    rows = session.execute(select(m.ReviewFile, m.Case.case_number).join(m.Case, m.Case.case_id == m.ReviewFile.case_id)
-                           .where(m.ReviewFile.batch_id == b.batch_id).order_by(m.Case.case_number)).all()
-    return {"batch_id": b.batch_id, "drawn_on": b.drawn_on.isoformat(), "seed": b.seed, "agency_code": b.agency_code,
-            "type_code": b.type_code, "closed_from": b.closed_from.isoformat(), "closed_to": b.closed_to.isoformat(),
-            "population_size": len(b.population), "checklist_version": b.checklist_version,
-            "files": [_file_dict(f, number) for f, number in rows]}
+    rows = session.execute(
+        select(m.ReviewFile, m.Case.case_number)
+        .join(m.Case, m.Case.case_id == m.ReviewFile.case_id)
+        .where(m.ReviewFile.batch_id == b.batch_id)
+        .order_by(m.Case.case_number)
+    ).all()
+    return {
+        "batch_id": b.batch_id,
+        "drawn_on": b.drawn_on.isoformat(),
+        "seed": b.seed,
+        "agency_code": b.agency_code,
+        "type_code": b.type_code,
+        "closed_from": b.closed_from.isoformat(),
+        "closed_to": b.closed_to.isoformat(),
+        "population_size": len(b.population),
+        "checklist_version": b.checklist_version,
+        "files": [_file_dict(f, number) for f, number in rows],
+    }
 
 
 def draw_review_batch(tx, actor: dict, data: dict, today: date) -> dict:
     """The bureau draws closed cases (by agency, type, closing period) at random with a recorded seed."""
     access.require_bureau(actor)
     session = tx.session
-    checklist = session.execute(select(m.Checklist).where(m.Checklist.effective_from <= today)
-                                .order_by(m.Checklist.version.desc())).scalars().first()
+    checklist = (
+        session.execute(
+            select(m.Checklist).where(m.Checklist.effective_from <= today).order_by(m.Checklist.version.desc())
+        )
+        .scalars()
+        .first()
+    )
     if checklist is None:
         raise Conflict("no review checklist in force", {"checklist": ["file a checklist first"]})
-    stmt = select(m.Case.case_id).where(m.Case.closed_on >= data["closed_from"], m.Case.closed_on <= data["closed_to"],
-                                        m.Case.revoked_on.is_(None))
+    stmt = select(m.Case.case_id).where(
+        m.Case.closed_on >= data["closed_from"], m.Case.closed_on <= data["closed_to"], m.Case.revoked_on.is_(None)
+    )
     if data.get("agency_code"):
         stmt = stmt.where(m.Case.agency_code == data["agency_code"])
     if data.get("type_code"):
@@ -86,19 +130,46 @@ def draw_review_batch(tx, actor: dict, data: dict, today: date) -> dict:
         raise ValidationFailed("no closed case matches", {"closed_from": ["no case closed in the period matches"]})
     seed = data.get("seed") or secrets.token_hex(8)
     chosen = rules.seeded_sample(population, data["size"], seed)
-    batch = m.ReviewBatch(batch_id=uuid.uuid4().hex, drawn_on=today, seed=seed, agency_code=data.get("agency_code"),
-                          type_code=data.get("type_code"), closed_from=data["closed_from"], closed_to=data["closed_to"],
-                          size=data["size"], population=population, checklist_version=checklist.version,
-                          created_by=actor["username"])
+    batch = m.ReviewBatch(
+        batch_id=uuid.uuid4().hex,
+        drawn_on=today,
+        seed=seed,
+        agency_code=data.get("agency_code"),
+        type_code=data.get("type_code"),
+        closed_from=data["closed_from"],
+        closed_to=data["closed_to"],
+        size=data["size"],
+        population=population,
+        checklist_version=checklist.version,
+        created_by=actor["username"],
+    )
     session.add(batch)
     agencies = dict(session.execute(select(m.Case.case_id, m.Case.agency_code).where(m.Case.case_id.in_(chosen))).all())
     for case_id in chosen:
-        session.add(m.ReviewFile(file_id=uuid.uuid4().hex, batch_id=batch.batch_id, case_id=case_id,
-                                 agency_code=agencies[case_id], basic_failures=[], deductions=[]))
+        session.add(
+            m.ReviewFile(
+                file_id=uuid.uuid4().hex,
+                batch_id=batch.batch_id,
+                case_id=case_id,
+                agency_code=agencies[case_id],
+                basic_failures=[],
+                deductions=[],
+            )
+        )
     session.flush()
-    tx.emit(contract.REVIEW_BATCH_DRAWN, {"batch_id": batch.batch_id, "drawn_on": today, "seed": seed,
-                                          "agency_code": batch.agency_code, "type_code": batch.type_code,
-                                          "population_size": len(population), "case_ids": chosen}, subject=batch.batch_id)
+    tx.emit(
+        contract.REVIEW_BATCH_DRAWN,
+        {
+            "batch_id": batch.batch_id,
+            "drawn_on": today,
+            "seed": seed,
+            "agency_code": batch.agency_code,
+            "type_code": batch.type_code,
+            "population_size": len(population),
+            "case_ids": chosen,
+        },
+        subject=batch.batch_id,
+    )
     return _batch_dict(session, batch)
 
 
@@ -119,7 +190,9 @@ def assign_reviewers(tx, actor: dict, batch_id: str, data: dict, personnel: Pers
     access.require_bureau(actor)
     session = tx.session
     batch = get_batch(session, batch_id)
-    files = {f.file_id: f for f in session.execute(select(m.ReviewFile).where(m.ReviewFile.batch_id == batch_id)).scalars()}
+    files = {
+        f.file_id: f for f in session.execute(select(m.ReviewFile).where(m.ReviewFile.batch_id == batch_id)).scalars()
+    }
     problems = []
     plan = []
     for a in data["assignments"]:
@@ -143,8 +216,14 @@ def assign_reviewers(tx, actor: dict, batch_id: str, data: dict, personnel: Pers
         raise ValidationFailed(f"assignment refused: {problems[0]}", {"assignments": problems})
     for f, reviewer_id, agency in plan:
         f.reviewer_id, f.reviewer_agency = reviewer_id, agency
-    tx.emit(contract.REVIEWERS_ASSIGNED, {"batch_id": batch_id, "assignments": [
-        {"file_id": f.file_id, "reviewer_id": reviewer_id} for f, reviewer_id, _ in plan]}, subject=batch_id)
+    tx.emit(
+        contract.REVIEWERS_ASSIGNED,
+        {
+            "batch_id": batch_id,
+            "assignments": [{"file_id": f.file_id, "reviewer_id": reviewer_id} for f, reviewer_id, _ in plan],
+        },
+        subject=batch_id,
+    )
     return _batch_dict(session, batch)
 
 
@@ -164,33 +243,69 @@ def score_review_file(tx, actor: dict, file_id: str, data: dict, settings: Setti
         raise ValidationFailed("date out of range", {"scored_on": ["must lie between the draw and today"]})
     checklist = session.get(m.Checklist, batch.checklist_version)
     try:
-        score = rules.score_file(_check_items(checklist.items), data["basic_failures"],
-                                 [(d["code"], d["points"]) for d in data["deductions"]], settings.review_form_points,
-                                 settings.review_content_points, settings.grade_excellent, settings.grade_pass)
+        score = rules.score_file(
+            _check_items(checklist.items),
+            data["basic_failures"],
+            [(d["code"], d["points"]) for d in data["deductions"]],
+            settings.review_form_points,
+            settings.review_content_points,
+            settings.grade_excellent,
+            settings.grade_pass,
+        )
     except ValueError as exc:
         field = "basic_failures" if "basic" in str(exc) else "deductions"
         raise ValidationFailed(str(exc), {field: [str(exc)]}) from None
     f.scored_on, f.basic_failures, f.note = data["scored_on"], list(score.basic_failures), data.get("note", "")
     f.deductions = [{"code": d["code"], "points": d["points"], "note": d.get("note", "")} for d in data["deductions"]]
     f.form_score, f.content_score, f.total, f.grade = score.form, score.content, score.total, score.grade
-    tx.emit(contract.REVIEW_FILE_SCORED, {"file_id": f.file_id, "batch_id": f.batch_id, "case_id": f.case_id,
-                                          "agency_code": f.agency_code, "checklist_version": checklist.version,
-                                          "total": score.total, "grade": score.grade,
-                                          "basic_failures": list(score.basic_failures)}, subject=f.case_id)
+    tx.emit(
+        contract.REVIEW_FILE_SCORED,
+        {
+            "file_id": f.file_id,
+            "batch_id": f.batch_id,
+            "case_id": f.case_id,
+            "agency_code": f.agency_code,
+            "checklist_version": checklist.version,
+            "total": score.total,
+            "grade": score.grade,
+            "basic_failures": list(score.basic_failures),
+        },
+        subject=f.case_id,
+    )
     if score.grade == rules.GRADE_FAIL:
         case = session.get(m.Case, f.case_id)
-        reason = (f"案卷评查 不合格: {score.total} points"
-                  + (f"; basic items failed: {', '.join(score.basic_failures)}" if score.basic_failures else ""))
+        reason = f"案卷评查 不合格: {score.total} points" + (
+            f"; basic items failed: {', '.join(score.basic_failures)}" if score.basic_failures else ""
+        )
         officer_ids = [o["officer_id"] for o in case.officers]
-        for kind, event_type in (("correction", contract.CORRECTION_OPENED), ("accountability", contract.ACCOUNTABILITY_OPENED)):
-            record = m.Correction(kind=kind, case_id=f.case_id, file_id=f.file_id, agency_code=f.agency_code,
-                                  officer_ids=officer_ids if kind == "accountability" else [],
-                                  opened_on=data["scored_on"], reason=reason)
+        for kind, event_type in (
+            ("correction", contract.CORRECTION_OPENED),
+            ("accountability", contract.ACCOUNTABILITY_OPENED),
+        ):
+            record = m.Correction(
+                kind=kind,
+                case_id=f.case_id,
+                file_id=f.file_id,
+                agency_code=f.agency_code,
+                officer_ids=officer_ids if kind == "accountability" else [],
+                opened_on=data["scored_on"],
+                reason=reason,
+            )
             session.add(record)
             session.flush()
-            tx.emit(event_type, {"record_id": record.id, "case_id": f.case_id, "agency_code": f.agency_code,
-                                 "file_id": f.file_id, "officer_ids": record.officer_ids, "opened_on": record.opened_on,
-                                 "reason": reason}, subject=f.case_id)
+            tx.emit(
+                event_type,
+                {
+                    "record_id": record.id,
+                    "case_id": f.case_id,
+                    "agency_code": f.agency_code,
+                    "file_id": f.file_id,
+                    "officer_ids": record.officer_ids,
+                    "opened_on": record.opened_on,
+                    "reason": reason,
+                },
+                subject=f.case_id,
+            )
     return _file_dict(f, session.get(m.Case, f.case_id).case_number)
 
 
@@ -204,6 +319,7 @@ def list_review_files(session, actor: dict, query: dict) -> dict:
         stmt = stmt.where(m.ReviewFile.grade == query["grade"])
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     page, per_page = query.get("page", 1), query.get("per_page", 50)
-    rows = session.execute(stmt.order_by(m.ReviewFile.batch_id, m.Case.case_number)
-                           .offset((page - 1) * per_page).limit(per_page)).all()
+    rows = session.execute(
+        stmt.order_by(m.ReviewFile.batch_id, m.Case.case_number).offset((page - 1) * per_page).limit(per_page)
+    ).all()
     return {"items": [_file_dict(f, number) for f, number in rows], "total": total, "page": page, "per_page": per_page}

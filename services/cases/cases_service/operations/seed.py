@@ -1,4 +1,5 @@
 """Seed data written at install: the enforcement types and the first review checklist."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -18,6 +19,12 @@ def seed_types(tx, types: list[dict]) -> int:
 def seed_checklist(tx, checklist: dict) -> int:
     if tx.session.get(m.Checklist, 1) is not None:
         return 0
-    tx.session.add(m.Checklist(version=1, effective_from=date.fromisoformat(checklist["effective_from"]),
-                               items=checklist["items"], created_by="seed"))
+    tx.session.add(
+        m.Checklist(
+            version=1,
+            effective_from=date.fromisoformat(checklist["effective_from"]),
+            items=checklist["items"],
+            created_by="seed",
+        )
+    )
     return 1

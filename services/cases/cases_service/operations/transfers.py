@@ -1,4 +1,5 @@
 """Transfers of cases to another agency (案件移送): proposal, decision, hand-over, acknowledgement."""
+
 from __future__ import annotations
 
 import uuid
@@ -15,7 +16,12 @@ from .. import rules
 from ..personnel import PersonnelPort
 from .cases import get_case
 from .common import (
-    KIND_TRANSFER_ACKNOWLEDGED, KIND_TRANSFER_DECIDED, KIND_TRANSFER_HANDED_OVER, Settings, _iso, _measure,
+    KIND_TRANSFER_ACKNOWLEDGED,
+    KIND_TRANSFER_DECIDED,
+    KIND_TRANSFER_HANDED_OVER,
+    Settings,
+    _iso,
+    _measure,
     ensure_agency,
 )
 
@@ -31,17 +37,36 @@ def _transfer_status(t: m.Transfer) -> str:
 
 
 def transfer_dict(t: m.Transfer) -> dict:
-    return {"transfer_id": t.transfer_id, "case_id": t.case_id, "from_agency_code": t.from_agency_code,
-            "to_agency_code": t.to_agency_code, "to_police": t.to_police, "reason": t.reason,
-            "proposed_on": t.proposed_on.isoformat(), "decided_at": t.decided_at.isoformat() if t.decided_at else None,
-            "approved": t.approved, "handed_over_at": t.handed_over_at.isoformat() if t.handed_over_at else None,
-            "acknowledged_on": _iso(t.acknowledged_on), "status": _transfer_status(t)}
+    return {
+        "transfer_id": t.transfer_id,
+        "case_id": t.case_id,
+        "from_agency_code": t.from_agency_code,
+        "to_agency_code": t.to_agency_code,
+        "to_police": t.to_police,
+        "reason": t.reason,
+        "proposed_on": t.proposed_on.isoformat(),
+        "decided_at": t.decided_at.isoformat() if t.decided_at else None,
+        "approved": t.approved,
+        "handed_over_at": t.handed_over_at.isoformat() if t.handed_over_at else None,
+        "acknowledged_on": _iso(t.acknowledged_on),
+        "status": _transfer_status(t),
+    }
 
 
 def _transfer_event(tx, event_type, t: m.Transfer, on: date) -> None:
-    tx.emit(event_type, {"transfer_id": t.transfer_id, "case_id": t.case_id, "from_agency_code": t.from_agency_code,
-                         "to_agency_code": t.to_agency_code, "to_police": t.to_police, "status": _transfer_status(t),
-                         "on": on}, subject=t.transfer_id)
+    tx.emit(
+        event_type,
+        {
+            "transfer_id": t.transfer_id,
+            "case_id": t.case_id,
+            "from_agency_code": t.from_agency_code,
+            "to_agency_code": t.to_agency_code,
+            "to_police": t.to_police,
+            "status": _transfer_status(t),
+            "on": on,
+        },
+        subject=t.transfer_id,
+    )
 
 
 def get_transfer(session, transfer_id: str) -> m.Transfer:
@@ -60,14 +85,24 @@ def propose_transfer(tx, actor: dict, case_id: str, data: dict, personnel: Perso
         raise ValidationFailed("a case is transferred to another agency", {"to_agency_code": ["the case's own agency"]})
     if data["proposed_on"] < case.filed_on or data["proposed_on"] > today:
         raise ValidationFailed("date out of range", {"proposed_on": ["must lie between 立案 and today"]})
-    pending = session.execute(select(m.Transfer.transfer_id).where(
-        m.Transfer.case_id == case_id, m.Transfer.acknowledged_on.is_(None),
-        (m.Transfer.approved.is_(None)) | (m.Transfer.approved.is_(True)))).first()
+    pending = session.execute(
+        select(m.Transfer.transfer_id).where(
+            m.Transfer.case_id == case_id,
+            m.Transfer.acknowledged_on.is_(None),
+            (m.Transfer.approved.is_(None)) | (m.Transfer.approved.is_(True)),
+        )
+    ).first()
     if pending:
         raise Conflict("the case already has a transfer under way", {"case_id": ["transfer under way"]})
-    transfer = m.Transfer(transfer_id=uuid.uuid4().hex, case_id=case_id, from_agency_code=case.agency_code,
-                          to_agency_code=receiver.code, to_police=receiver.is_police, reason=data["reason"],
-                          proposed_on=data["proposed_on"])
+    transfer = m.Transfer(
+        transfer_id=uuid.uuid4().hex,
+        case_id=case_id,
+        from_agency_code=case.agency_code,
+        to_agency_code=receiver.code,
+        to_police=receiver.is_police,
+        reason=data["reason"],
+        proposed_on=data["proposed_on"],
+    )
     session.add(transfer)
     _transfer_event(tx, contract.TRANSFER_PROPOSED, transfer, transfer.proposed_on)
     return transfer_dict(transfer)
@@ -84,8 +119,15 @@ def decide_transfer(tx, actor: dict, transfer_id: str, data: dict, settings: Set
         raise ValidationFailed("date out of range", {"decided_at": ["must lie between the proposal and today"]})
     transfer.decided_at, transfer.approved, transfer.decision_note = decided_at, data["approved"], data.get("note", "")
     result = rules.workday_promptness(transfer.proposed_on, decided_at.date(), settings.transfer_decision_workdays)
-    _measure(tx, transfer.from_agency_code, KIND_TRANSFER_DECIDED, transfer.transfer_id, transfer.proposed_on,
-             decided_at.date(), result)
+    _measure(
+        tx,
+        transfer.from_agency_code,
+        KIND_TRANSFER_DECIDED,
+        transfer.transfer_id,
+        transfer.proposed_on,
+        decided_at.date(),
+        result,
+    )
     _transfer_event(tx, contract.TRANSFER_DECIDED, transfer, decided_at.date())
     return transfer_dict(transfer)
 
@@ -103,8 +145,16 @@ def hand_over_transfer(tx, actor: dict, transfer_id: str, data: dict, settings: 
         raise ValidationFailed("time out of range", {"handed_over_at": ["must lie between the decision and now"]})
     transfer.handed_over_at = handed
     result = rules.handover_promptness(transfer.decided_at, handed, settings.transfer_handover_hours)
-    _measure(tx, transfer.from_agency_code, KIND_TRANSFER_HANDED_OVER, transfer.transfer_id, transfer.decided_at.date(),
-             handed.date(), result, seconds=int((handed - transfer.decided_at).total_seconds()))
+    _measure(
+        tx,
+        transfer.from_agency_code,
+        KIND_TRANSFER_HANDED_OVER,
+        transfer.transfer_id,
+        transfer.decided_at.date(),
+        handed.date(),
+        result,
+        seconds=int((handed - transfer.decided_at).total_seconds()),
+    )
     _transfer_event(tx, contract.TRANSFER_HANDED_OVER, transfer, handed.date())
     return transfer_dict(transfer)
 
@@ -122,8 +172,15 @@ def acknowledge_transfer(tx, actor: dict, transfer_id: str, data: dict, settings
         raise ValidationFailed("date out of range", {"acknowledged_on": ["must lie between the hand-over and today"]})
     transfer.acknowledged_on = data["acknowledged_on"]
     result = rules.workday_promptness(received, transfer.acknowledged_on, settings.transfer_ack_workdays)
-    _measure(tx, transfer.to_agency_code, KIND_TRANSFER_ACKNOWLEDGED, transfer.transfer_id, received,
-             transfer.acknowledged_on, result)
+    _measure(
+        tx,
+        transfer.to_agency_code,
+        KIND_TRANSFER_ACKNOWLEDGED,
+        transfer.transfer_id,
+        received,
+        transfer.acknowledged_on,
+        result,
+    )
     _transfer_event(tx, contract.TRANSFER_ACKNOWLEDGED, transfer, transfer.acknowledged_on)
     return transfer_dict(transfer)
 
@@ -145,6 +202,9 @@ def list_transfers(session, actor: dict, query: dict) -> dict:
         stmt = stmt.where((m.Transfer.from_agency_code == agency_code) | (m.Transfer.to_agency_code == agency_code))
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     page, per_page = query.get("page", 1), query.get("per_page", 50)
-    rows = session.execute(stmt.order_by(m.Transfer.proposed_on.desc(), m.Transfer.transfer_id)
-                           .offset((page - 1) * per_page).limit(per_page)).scalars()
+    rows = session.execute(
+        stmt.order_by(m.Transfer.proposed_on.desc(), m.Transfer.transfer_id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).scalars()
     return {"items": [transfer_dict(t) for t in rows], "total": total, "page": page, "per_page": per_page}
