@@ -7,10 +7,13 @@ same value, so a service that comes back does not run calls nobody waits for any
 
 from __future__ import annotations
 
+import functools
+import inspect
+
 import eventlet
 from marshmallow import ValidationError
 from nameko import exceptions as nameko_exceptions
-from nameko.exceptions import UnknownService
+from nameko.exceptions import IncorrectSignature, UnknownService
 from nameko.rpc import MethodProxy, RpcProxy
 from nameko.rpc import rpc as nameko_rpc
 
@@ -20,9 +23,50 @@ from enforcement_contracts.errors import WIRE_ERRORS, ServiceError, Unavailable,
 for _cls in WIRE_ERRORS:
     nameko_exceptions.registry[nameko_exceptions.get_module_path(_cls)] = _cls
 
-#: The RPC entrypoint every service uses: the wire errors are expected outcomes, not crashes.
+#: nameko's entrypoint with the wire errors as expected outcomes, not crashes.
 #: (nameko drops keyword arguments when a decorator is applied bare, so bind them here.)
-rpc = nameko_rpc(expected_exceptions=ServiceError)
+_entrypoint = nameko_rpc(expected_exceptions=ServiceError)
+
+#: The parameter through which the gateway (or a calling service) names who is asking.
+CALLER_PARAMETER = "actor"
+
+
+def rpc(method):
+    """The RPC entrypoint every service uses.
+
+    A method with a parameter named ``actor`` receives it validated against the ``Actor`` contract (a bad
+    or missing one is ``ValidationFailed`` naming ``actor``), so no entrypoint repeats the check and none
+    can forget it. Everything else about the call is nameko's.
+    """
+    signature = inspect.signature(method)
+    if CALLER_PARAMETER in signature.parameters:
+        method = _with_validated_caller(method, signature)
+    return _entrypoint(method)
+
+
+def _with_validated_caller(method, signature: inspect.Signature):
+    @functools.wraps(method)
+    def call(*args, **kwargs):
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as exc:  # nameko checks the wrapper's (*args, **kwargs): check the method's here
+            raise IncorrectSignature(str(exc)) from None
+        bound.arguments[CALLER_PARAMETER] = load_caller(bound.arguments.get(CALLER_PARAMETER))
+        return method(*bound.args, **bound.kwargs)
+
+    return call
+
+
+def load_caller(actor) -> dict:
+    """The caller as the ``Actor`` contract reads it; ``ValidationFailed`` naming ``actor`` otherwise."""
+    from enforcement_contracts.common import Actor
+
+    if not isinstance(actor, dict):
+        raise ValidationFailed("invalid caller", {CALLER_PARAMETER: ["must be an object"]})
+    try:
+        return Actor().load(actor)
+    except ValidationError as exc:
+        raise ValidationFailed("invalid caller", {CALLER_PARAMETER: exc.messages}) from None
 
 
 def load(schema_cls, payload, *, partial: bool = False) -> dict:

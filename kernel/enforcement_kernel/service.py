@@ -16,6 +16,8 @@ from datetime import date
 from importlib import import_module
 from importlib.metadata import entry_points
 
+from nameko.extensions import DependencyProvider
+
 from . import clock
 from .config import setting
 from .db import Database
@@ -89,3 +91,20 @@ class ServicePlugin:
 def installed_plugins() -> dict[str, ServicePlugin]:
     """Every service package installed in this environment, by name."""
     return {ep.name: ep.load() for ep in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+class Configured(DependencyProvider):
+    """A value built once per container from its config, e.g. ``settings = Configured(Settings.from_config)``.
+
+    ``factory(config)`` runs at container setup, so a bad setting stops the service before it takes work;
+    every worker then gets the same object.
+    """
+
+    def __init__(self, factory: Callable[[dict], object]):
+        self.factory = factory
+
+    def setup(self):
+        self.value = self.factory(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.value
