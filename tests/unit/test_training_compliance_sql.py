@@ -16,12 +16,15 @@ from sqlalchemy.orm import Session
 from enforcement_contracts.errors import Conflict, Forbidden, ValidationFailed
 from enforcement_kernel.db import OutboxRow, Tx, kernel_metadata, make_engine
 from training_service import models as m
-from training_service import operations as ops
+from training_service.operations import attendance, courses, directory, seed
+from training_service.operations import compliance as compliance_ops
+from training_service.operations import sessions as session_ops
 from training_service.seed_data import CATEGORIES, COURSES, REQUIRED_COURSE
+from training_service.settings import Settings
 
 BUREAU = {"username": "tester", "role": "bureau"}
 MARKET, FARM = "140928-scjgj", "140928-nyncj"
-SETTINGS = ops.Settings.from_config(
+SETTINGS = Settings.from_config(
     {"TRAINING": {"yearly_hours": {"public_law": 30, "professional": 30}, "rotation_deadline": "2024-06-30"}}
 )
 TODAY = date(2025, 3, 10)
@@ -34,11 +37,13 @@ def db(tmp_path):
     kernel_metadata.create_all(engine)
     with Session(engine) as session:
         tx = Tx(session, "training")
-        ops.seed(tx, CATEGORIES, COURSES)
+        seed.seed(tx, CATEGORIES, COURSES)
         for code, name in ((MARKET, "县市场监管局"), (FARM, "县农业农村局")):
-            ops.apply_agency_registered(tx, {"code": code, "name": name, "kind": "department"})
+            directory.apply_agency_registered(tx, {"code": code, "name": name, "kind": "department"})
         for officer_id, agency in (("o1", MARKET), ("o2", MARKET), ("o3", FARM)):
-            ops.apply_officer_registered(tx, {"officer_id": officer_id, "agency_code": agency, "name": officer_id})
+            directory.apply_officer_registered(
+                tx, {"officer_id": officer_id, "agency_code": agency, "name": officer_id}
+            )
         session.commit()
     yield engine
     engine.dispose()
@@ -57,13 +62,13 @@ def new_session(
     if course_id is None:
         course_id = write(
             engine,
-            ops.create_course,
+            courses.create_course,
             BUREAU,
             {"title": f"课程 {category} {held_on}", "category_code": category, "kind": kind, "counts_hours": counts},
         )["course_id"]
     return write(
         engine,
-        ops.create_session,
+        session_ops.create_session,
         BUREAU,
         {
             "course_id": course_id,
@@ -80,7 +85,7 @@ def new_session(
 def attend(engine, officer, session_id, hours, attended_on=None, today=TODAY):
     return write(
         engine,
-        ops.record_attendance,
+        attendance.record_attendance,
         BUREAU,
         {"officer_id": officer, "session_id": session_id, "hours": hours, "attended_on": attended_on},
         SETTINGS,
@@ -90,7 +95,7 @@ def attend(engine, officer, session_id, hours, attended_on=None, today=TODAY):
 
 def compliance(engine, officer, year):
     with Session(engine) as session:
-        [result] = ops.aggregate(session, year, SETTINGS, officer_ids=[officer])
+        [result] = compliance_ops.aggregate(session, year, SETTINGS, officer_ids=[officer])
         return result
 
 
@@ -130,7 +135,7 @@ def test_a_corrected_record_counts_once_with_its_new_value_and_keeps_its_history
     record = attend(db, "o1", session_id, 8)
     corrected = write(
         db,
-        ops.correct_attendance,
+        attendance.correct_attendance,
         BUREAU,
         record["attendance_id"],
         {"hours": 5.5, "reason": "签到表核对"},
@@ -141,7 +146,13 @@ def test_a_corrected_record_counts_once_with_its_new_value_and_keeps_its_history
     assert [(v["version"], v["hours"]) for v in corrected["history"]] == [(1, 8.0)]
     assert compliance(db, "o1", 2025).hours_by_category["public_law"] == 5.5
     again = write(
-        db, ops.correct_attendance, BUREAU, record["attendance_id"], {"hours": 6.0, "reason": "复核"}, SETTINGS, TODAY
+        db,
+        attendance.correct_attendance,
+        BUREAU,
+        record["attendance_id"],
+        {"hours": 6.0, "reason": "复核"},
+        SETTINGS,
+        TODAY,
     )
     assert [(v["version"], v["hours"]) for v in again["history"]] == [(1, 8.0), (2, 5.5)]
     assert compliance(db, "o1", 2025).hours_by_category["public_law"] == 6.0
@@ -154,7 +165,7 @@ def test_correcting_the_date_moves_the_hours_to_the_other_year(db):
     record = attend(db, "o1", session_id, 8, attended_on=date(2024, 12, 31))
     write(
         db,
-        ops.correct_attendance,
+        attendance.correct_attendance,
         BUREAU,
         record["attendance_id"],
         {"attended_on": date(2025, 1, 2), "reason": "日期录错"},
@@ -184,7 +195,7 @@ def test_rotation_deadline_counts_training_on_or_before_it(db):
 def test_activity_hours_count_only_when_marked_so(db):
     counted = write(
         db,
-        ops.record_activity,
+        session_ops.record_activity,
         BUREAU,
         {
             "kind": "drill",
@@ -200,7 +211,7 @@ def test_activity_hours_count_only_when_marked_so(db):
     )
     uncounted = write(
         db,
-        ops.record_activity,
+        session_ops.record_activity,
         BUREAU,
         {
             "kind": "contest",
@@ -222,7 +233,7 @@ def test_activity_hours_count_only_when_marked_so(db):
 def test_table_covers_officers_in_post_at_year_end_and_rolls_up_by_agency(db):
     write(
         db,
-        ops.apply_officer_departed,
+        directory.apply_officer_departed,
         {
             "officer_id": "o2",
             "agency_code": MARKET,
@@ -233,16 +244,16 @@ def test_table_covers_officers_in_post_at_year_end_and_rolls_up_by_agency(db):
         },
     )
     with Session(db) as session:
-        assert {c.officer_id for c in ops.aggregate(session, 2024, SETTINGS)} == {"o1", "o3"}
-        assert {c.officer_id for c in ops.aggregate(session, 2023, SETTINGS)} == {"o1", "o2", "o3"}
-        summary, agencies = ops.compliance_summary(session, BUREAU, 2025, SETTINGS)
+        assert {c.officer_id for c in compliance_ops.aggregate(session, 2024, SETTINGS)} == {"o1", "o3"}
+        assert {c.officer_id for c in compliance_ops.aggregate(session, 2023, SETTINGS)} == {"o1", "o2", "o3"}
+        summary, agencies = compliance_ops.compliance_summary(session, BUREAU, 2025, SETTINGS)
         assert summary["county"]["officers"] == 2 and summary["county"]["short"] == 2
         assert summary["county"]["shortfall_by_category"] == {"public_law": 60.0, "professional": 60.0}
         assert {a["agency_code"]: a["agency_name"] for a in summary["agencies"]} == {
             MARKET: "县市场监管局",
             FARM: "县农业农村局",
         }
-        own = ops.compliance_summary(
+        own = compliance_ops.compliance_summary(
             session, {"username": "a", "role": "agency_admin", "agency_code": FARM}, 2025, SETTINGS
         )[0]
         assert own["county"]["agency_code"] == FARM and [a["agency_code"] for a in own["agencies"]] == [FARM]
@@ -258,7 +269,7 @@ def test_the_table_is_one_aggregate_query_not_a_row_per_attendance(db):
     event.listen(db, "before_cursor_execute", listener)
     try:
         with Session(db) as session:
-            results = ops.aggregate(session, 2025, SETTINGS)
+            results = compliance_ops.aggregate(session, 2025, SETTINGS)
     finally:
         event.remove(db, "before_cursor_execute", listener)
     assert {r.hours_by_category["public_law"] for r in results} == {20.0}
@@ -282,7 +293,7 @@ def test_refused_writes_leave_nothing(db):
     ]
     for error, actor, payload, field in cases:
         with pytest.raises(error) as caught:
-            write(db, ops.record_attendance, actor, payload, SETTINGS, TODAY)
+            write(db, attendance.record_attendance, actor, payload, SETTINGS, TODAY)
         if field:
             assert field in caught.value.fields, (payload, caught.value.fields)
     attend(db, "o1", session_id, 4)

@@ -36,8 +36,9 @@ def import_main(argv=None) -> None:
     from enforcement_kernel.config import load_config
     from enforcement_kernel.db import Tx, make_engine
 
-    from . import operations as ops
+    from .operations import imports
     from .plugin import PLUGIN
+    from .settings import Settings
 
     console = Console(stderr=True)
     if not args.file.is_file():
@@ -45,7 +46,7 @@ def import_main(argv=None) -> None:
         sys.exit(2)
     config = load_config("training", args.config, PLUGIN.config_path)
     install_county_time(config)  # the county's date and working days, as the running service has them
-    settings = ops.Settings.from_config(config)
+    settings = Settings.from_config(config)
     actor = {"username": f"cli:{getpass.getuser()}"[:60], "role": "system", "agency_code": None, "officer_id": None}
     labels = {"read": "reading and checking rows", "write": "writing rows", "snapshots": "yearly snapshots"}
     engine = make_engine(config["DATABASE_URL"], pool_size=1)
@@ -66,7 +67,7 @@ def import_main(argv=None) -> None:
                 bar.update(tasks[stage], completed=done, total=max(total or 0, done) or None)
 
             with Session(engine) as session:
-                result = ops.import_attendance(
+                result = imports.import_attendance(
                     Tx(session, "training"),
                     actor,
                     args.file.read_bytes(),

@@ -13,7 +13,7 @@ def seed(config: dict) -> str:
 
     from enforcement_kernel.db import Tx, make_engine
 
-    from .operations import seed
+    from .operations.seed import seed
     from .seed_data import CATEGORIES, COURSES
 
     engine = make_engine(config["DATABASE_URL"], pool_size=1)

@@ -20,7 +20,8 @@ from enforcement_kernel.rpc import Rpc, load, rpc
 from enforcement_kernel.service import ServiceBase
 
 from . import metrics
-from . import operations as ops
+from .operations import attendance, compliance, courses, directory, exams, imports, sessions
+from .settings import Settings
 
 log = logging.getLogger(__name__)
 SYSTEM = {"username": "training", "role": "system"}
@@ -30,7 +31,7 @@ class TrainingContext(DependencyProvider):
     """Settings, built once from the container's config."""
 
     def setup(self):
-        self.settings = ops.Settings.from_config(self.container.config)
+        self.settings = Settings.from_config(self.container.config)
 
     def get_dependency(self, worker_ctx):
         return self
@@ -49,55 +50,55 @@ class TrainingService(ServiceBase):
     @rpc
     def list_categories(self):
         with self.db.read() as session:
-            return ops.list_categories(session, self.context.settings)
+            return courses.list_categories(session, self.context.settings)
 
     @rpc
     def create_category(self, actor, payload):
         return self._write(
-            ops.create_category, load(Actor, actor), load(contract.CategoryCreate, payload), self.context.settings
+            courses.create_category, load(Actor, actor), load(contract.CategoryCreate, payload), self.context.settings
         )
 
     @rpc
     def list_courses(self, query=None):
         with self.db.read() as session:
-            return ops.list_courses(session, load(contract.CourseQuery, query or {}))
+            return courses.list_courses(session, load(contract.CourseQuery, query or {}))
 
     @rpc
     def get_course(self, course_id):
         with self.db.read() as session:
-            return ops.read_course(session, course_id)
+            return courses.read_course(session, course_id)
 
     @rpc
     def create_course(self, actor, payload):
-        return self._write(ops.create_course, load(Actor, actor), load(contract.CourseCreate, payload))
+        return self._write(courses.create_course, load(Actor, actor), load(contract.CourseCreate, payload))
 
     @rpc
     def create_session(self, actor, payload):
         return self._write(
-            ops.create_session, load(Actor, actor), load(contract.SessionCreate, payload), self.context.settings
+            sessions.create_session, load(Actor, actor), load(contract.SessionCreate, payload), self.context.settings
         )
 
     @rpc
     def get_session(self, session_id):
         with self.db.read() as session:
-            return ops.read_session(session, session_id)
+            return sessions.read_session(session, session_id)
 
     @rpc
     def list_sessions(self, query=None):
         with self.db.read() as session:
-            return ops.list_sessions(session, load(contract.SessionQuery, query or {}))
+            return sessions.list_sessions(session, load(contract.SessionQuery, query or {}))
 
     @rpc
     def record_activity(self, actor, payload):
         return self._write(
-            ops.record_activity, load(Actor, actor), load(contract.ActivityCreate, payload), self.context.settings
+            sessions.record_activity, load(Actor, actor), load(contract.ActivityCreate, payload), self.context.settings
         )
 
     # attendance
     @rpc
     def record_attendance(self, actor, payload):
         return self._write(
-            ops.record_attendance,
+            attendance.record_attendance,
             load(Actor, actor),
             load(contract.AttendanceCreate, payload),
             self.context.settings,
@@ -107,7 +108,7 @@ class TrainingService(ServiceBase):
     @rpc
     def correct_attendance(self, actor, attendance_id, payload):
         return self._write(
-            ops.correct_attendance,
+            attendance.correct_attendance,
             load(Actor, actor),
             attendance_id,
             load(contract.AttendanceCorrection, payload),
@@ -118,12 +119,12 @@ class TrainingService(ServiceBase):
     @rpc
     def get_attendance(self, actor, attendance_id):
         with self.db.read() as session:
-            return ops.read_attendance(session, load(Actor, actor), attendance_id)
+            return attendance.read_attendance(session, load(Actor, actor), attendance_id)
 
     @rpc
     def officer_attendance(self, actor, officer_id, year=None):
         with self.db.read() as session:
-            return ops.officer_attendance(session, load(Actor, actor), officer_id, self._year(year))
+            return attendance.officer_attendance(session, load(Actor, actor), officer_id, self._year(year))
 
     @rpc
     def import_attendance(self, actor, content_base64, filename=None, dry_run=False):
@@ -134,27 +135,27 @@ class TrainingService(ServiceBase):
         except (binascii.Error, TypeError, ValueError):
             raise ValidationFailed("the file is not valid base64", {"file": ["not valid base64"]}) from None
         return self._write(
-            lambda tx: ops.import_attendance(
+            lambda tx: imports.import_attendance(
                 tx, actor, content, self.context.settings, self.today(), filename=filename or "", dry_run=bool(dry_run)
             )
         )
 
     @rpc
     def import_template(self):
-        return ops.import_template()
+        return imports.import_template()
 
     # compliance
     @rpc
     def officer_compliance(self, actor, officer_id, year=None):
         with self.db.read() as session:
-            return ops.officer_compliance(
+            return compliance.officer_compliance(
                 session, load(Actor, actor), officer_id, self._year(year), self.context.settings
             )
 
     @rpc
     def compliance_table(self, actor, query=None):
         with self.db.read() as session:
-            return ops.compliance_table(
+            return compliance.compliance_table(
                 session,
                 load(Actor, actor),
                 load(contract.ComplianceQuery, query or {}),
@@ -166,7 +167,7 @@ class TrainingService(ServiceBase):
     def compliance_summary(self, actor, year=None):
         actor, year = load(Actor, actor), self._year(year)
         with self.db.read() as session:
-            summary, agencies = ops.compliance_summary(session, actor, year, self.context.settings)
+            summary, agencies = compliance.compliance_summary(session, actor, year, self.context.settings)
         if access.sees_all(actor):  # only a county-wide view may reset every agency's gauges
             metrics.set_rollups(self.name, year, agencies)
         return summary
@@ -174,7 +175,7 @@ class TrainingService(ServiceBase):
     @rpc
     def export_compliance(self, actor, query=None):
         with self.db.read() as session:
-            return ops.export_compliance(
+            return compliance.export_compliance(
                 session,
                 load(Actor, actor),
                 load(contract.ComplianceQuery, query or {}),
@@ -187,7 +188,7 @@ class TrainingService(ServiceBase):
         year = load(contract.YearQuery, {"year": year}).get("year")
         if year is None:
             raise ValidationFailed("name the year to close", {"year": ["required"]})
-        result = self._write(ops.close_year, load(Actor, actor), year, self.context.settings, self.today())
+        result = self._write(compliance.close_year, load(Actor, actor), year, self.context.settings, self.today())
         self._refresh_gauges(year)
         return result
 
@@ -195,18 +196,18 @@ class TrainingService(ServiceBase):
     @rpc
     def schedule_exam(self, actor, payload):
         return self._write(
-            ops.schedule_exam, load(Actor, actor), load(contract.ExamSittingCreate, payload), self.context.settings
+            exams.schedule_exam, load(Actor, actor), load(contract.ExamSittingCreate, payload), self.context.settings
         )
 
     @rpc
     def list_exams(self):
         with self.db.read() as session:
-            return ops.list_exams(session)
+            return exams.list_exams(session)
 
     @rpc
     def record_exam_result(self, actor, sitting_id, payload):
         return self._write(
-            ops.record_exam_result,
+            exams.record_exam_result,
             load(Actor, actor),
             sitting_id,
             load(contract.ExamResultCreate, payload),
@@ -216,12 +217,12 @@ class TrainingService(ServiceBase):
     @rpc
     def officer_exam_results(self, actor, officer_id):
         with self.db.read() as session:
-            return ops.officer_exam_results(session, load(Actor, actor), officer_id)
+            return exams.officer_exam_results(session, load(Actor, actor), officer_id)
 
     # gauges
     def _refresh_gauges(self, year: int) -> None:
         with self.db.read() as session:
-            _, agencies = ops.compliance_summary(session, SYSTEM, year, self.context.settings)
+            _, agencies = compliance.compliance_summary(session, SYSTEM, year, self.context.settings)
         metrics.set_rollups(self.name, year, agencies)
 
     @timer(interval=300, eager=True)
@@ -248,7 +249,7 @@ class TrainingService(ServiceBase):
             return
         with self.db.transaction() as tx:
             tx.serialise("training.sync_directory")  # replicas take turns: the second sees the first's officers
-            changed = ops.sync_directory(tx, agencies, officers)
+            changed = directory.sync_directory(tx, agencies, officers)
         if changed:
             log.info("officer directory: %d officers filled in from the personnel service", changed)
 
@@ -264,16 +265,16 @@ class TrainingService(ServiceBase):
 
     @consumes(personnel.AGENCY_REGISTERED)
     def on_agency_registered(self, tx, envelope, data):
-        ops.apply_agency_registered(tx, data)
+        directory.apply_agency_registered(tx, data)
 
     @consumes(personnel.OFFICER_REGISTERED)
     def on_officer_registered(self, tx, envelope, data):
-        ops.apply_officer_registered(tx, data)
+        directory.apply_officer_registered(tx, data)
 
     @consumes(personnel.OFFICER_UPDATED)
     def on_officer_updated(self, tx, envelope, data):
-        ops.apply_officer_updated(tx, data)
+        directory.apply_officer_updated(tx, data)
 
     @consumes(personnel.OFFICER_DEPARTED)
     def on_officer_departed(self, tx, envelope, data):
-        ops.apply_officer_departed(tx, data)
+        directory.apply_officer_departed(tx, data)

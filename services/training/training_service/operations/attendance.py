@@ -1,0 +1,217 @@
+"""Attendance records: recorded, corrected (earlier versions kept), read."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from enforcement_contracts import training as contract
+from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
+from enforcement_kernel import access
+from enforcement_kernel.db import utcnow
+
+from .. import metrics, rules
+from .. import models as m
+from ..settings import Settings
+from .common import SERVICE, get_officer, get_or_404, known, known_officer, new_id
+from .compliance import refresh_officer_years
+
+
+def _iso(value) -> str:
+    return value.isoformat() if isinstance(value, (date, datetime)) else str(value)
+
+
+def attendance_dict(session, a: m.Attendance, officer: m.Officer, with_history: bool = False) -> dict:
+    s = session.get(m.Session, a.session_id)
+    c = session.get(m.Course, s.course_id)
+    out = {
+        "attendance_id": a.attendance_id,
+        "officer_id": a.officer_id,
+        "agency_code": officer.agency_code,
+        "session_id": a.session_id,
+        "course_id": c.course_id,
+        "course_title": c.title,
+        "category_code": c.category_code,
+        "hours": a.hours,
+        "attended_on": a.attended_on.isoformat(),
+        "version": a.version,
+        "note": a.note,
+        "recorded_by": a.recorded_by,
+    }
+    if with_history:
+        versions = session.execute(
+            select(m.AttendanceVersion)
+            .where(m.AttendanceVersion.attendance_id == a.attendance_id)
+            .order_by(m.AttendanceVersion.version)
+        ).scalars()
+        out["history"] = [
+            {
+                "version": v.version,
+                "hours": v.hours,
+                "attended_on": v.attended_on.isoformat(),
+                "note": v.note,
+                "recorded_by": v.recorded_by,
+                "recorded_at": v.recorded_at.isoformat() + "Z",
+            }
+            for v in versions
+        ]
+    return out
+
+
+def _attendance_fields(problems: dict[str, str]) -> ValidationFailed:
+    return ValidationFailed(
+        "invalid attendance: " + "; ".join(f"{k} {v}" for k, v in problems.items()),
+        {k: [v] for k, v in problems.items()},
+    )
+
+
+def record_attendance(tx, actor: dict, data: dict, settings: Settings, today: date) -> dict:
+    officer = known_officer(tx.session, data["officer_id"])
+    access.require_write(actor, officer.agency_code)
+    s = known(tx.session, m.Session, data["session_id"], "session_id", "session")
+    attended_on = data.get("attended_on") or s.held_on
+    problems = rules.attendance_problems(
+        hours=data["hours"],
+        attended_on=attended_on,
+        session_hours=s.hours,
+        held_on=s.held_on,
+        ends_on=s.ends_on,
+        today=today,
+        step=settings.policy.hours_step,
+        departed_on=officer.departed_on,
+    )
+    if problems:
+        raise _attendance_fields(problems)
+    duplicate = select(m.Attendance.attendance_id).where(
+        m.Attendance.officer_id == officer.officer_id, m.Attendance.session_id == s.session_id
+    )
+    if tx.session.execute(duplicate).first():
+        raise Conflict(
+            "this officer's attendance at this session is already recorded; correct it instead",
+            {"session_id": ["already recorded for this officer"]},
+        )
+    now = utcnow()
+    row = m.Attendance(
+        attendance_id=new_id(),
+        officer_id=officer.officer_id,
+        session_id=s.session_id,
+        attended_on=attended_on,
+        hours=data["hours"],
+        version=1,
+        note=data.get("note", ""),
+        recorded_by=actor["username"],
+        created_at=now,
+        updated_at=now,
+    )
+    tx.session.add(row)
+    try:
+        tx.session.flush()
+    except IntegrityError:  # a concurrent request recorded the same pair first
+        raise Conflict(
+            "this officer's attendance at this session is already recorded; correct it instead",
+            {"session_id": ["already recorded for this officer"]},
+        ) from None
+    course = tx.session.get(m.Course, s.course_id)
+    tx.emit(
+        contract.ATTENDANCE_RECORDED,
+        {
+            "attendance_id": row.attendance_id,
+            "officer_id": officer.officer_id,
+            "agency_code": officer.agency_code,
+            "session_id": s.session_id,
+            "course_id": course.course_id,
+            "category_code": course.category_code,
+            "hours": row.hours,
+            "counts_hours": course.counts_hours,
+            "attended_on": attended_on,
+        },
+        subject=officer.officer_id,
+    )
+    # counted only once committed: a rolled-back change must not count
+    tx.on_commit.append(lambda: metrics.count_hours(SERVICE, officer.agency_code, course.category_code, row.hours))
+    refresh_officer_years(tx, {(officer.officer_id, attended_on.year)}, settings, today)
+    return attendance_dict(tx.session, row, officer)
+
+
+def correct_attendance(tx, actor: dict, attendance_id: str, data: dict, settings: Settings, today: date) -> dict:
+    if "hours" not in data and "attended_on" not in data:
+        raise ValidationFailed("nothing to correct", {"_schema": ["give hours, attended_on or both"]})
+    row = tx.session.get(m.Attendance, attendance_id, with_for_update=True) if isinstance(attendance_id, str) else None
+    if row is None:
+        raise NotFound(f"attendance {attendance_id} not found")
+    officer = tx.session.get(m.Officer, row.officer_id)
+    access.require_write(actor, officer.agency_code)
+    s = tx.session.get(m.Session, row.session_id)
+    hours, attended_on = data.get("hours", row.hours), data.get("attended_on", row.attended_on)
+    if hours == row.hours and attended_on == row.attended_on:
+        raise ValidationFailed("the correction changes nothing", {"hours": ["same as the current value"]})
+    problems = rules.attendance_problems(
+        hours=hours,
+        attended_on=attended_on,
+        session_hours=s.hours,
+        held_on=s.held_on,
+        ends_on=s.ends_on,
+        today=today,
+        step=settings.policy.hours_step,
+        departed_on=officer.departed_on,
+    )
+    if problems:
+        raise _attendance_fields(problems)
+    # keep the superseded version; the row holds the current one
+    tx.session.add(
+        m.AttendanceVersion(
+            attendance_id=row.attendance_id,
+            version=row.version,
+            hours=row.hours,
+            attended_on=row.attended_on,
+            note=row.note,
+            recorded_by=row.recorded_by,
+            recorded_at=row.updated_at,
+        )
+    )
+    old_hours, old_date = row.hours, row.attended_on
+    row.hours, row.attended_on, row.version = hours, attended_on, row.version + 1
+    row.note, row.recorded_by, row.updated_at = data["reason"], actor["username"], utcnow()
+    course = tx.session.get(m.Course, s.course_id)
+    tx.emit(
+        contract.ATTENDANCE_CORRECTED,
+        {
+            "attendance_id": row.attendance_id,
+            "officer_id": officer.officer_id,
+            "agency_code": officer.agency_code,
+            "session_id": s.session_id,
+            "category_code": course.category_code,
+            "version": row.version,
+            "old_hours": old_hours,
+            "hours": hours,
+            "old_attended_on": old_date,
+            "attended_on": attended_on,
+            "reason": data["reason"],
+        },
+        subject=officer.officer_id,
+    )
+    refresh_officer_years(
+        tx, {(officer.officer_id, old_date.year), (officer.officer_id, attended_on.year)}, settings, today
+    )
+    return attendance_dict(tx.session, row, officer, with_history=True)
+
+
+def read_attendance(session, actor: dict, attendance_id: str) -> dict:
+    row = get_or_404(session, m.Attendance, attendance_id, "attendance")
+    officer = session.get(m.Officer, row.officer_id)
+    access.require_read(actor, officer.agency_code, officer.officer_id)
+    return attendance_dict(session, row, officer, with_history=True)
+
+
+def officer_attendance(session, actor: dict, officer_id: str, year: int) -> list[dict]:
+    officer = get_officer(session, officer_id)
+    access.require_read(actor, officer.agency_code, officer_id)
+    start, end = rules.year_bounds(year)
+    rows = session.execute(
+        select(m.Attendance)
+        .where(m.Attendance.officer_id == officer_id, m.Attendance.attended_on.between(start, end))
+        .order_by(m.Attendance.attended_on, m.Attendance.attendance_id)
+    ).scalars()
+    return [attendance_dict(session, a, officer) for a in rows]

@@ -1,0 +1,139 @@
+"""Exam sittings and results."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from enforcement_contracts import training as contract
+from enforcement_contracts.errors import Conflict, ValidationFailed
+from enforcement_kernel import access
+
+from .. import models as m
+from .. import rules
+from ..settings import Settings
+from .common import get_officer, get_or_404, known_officer, new_id
+
+
+def sitting_dict(s: m.ExamSitting) -> dict:
+    return {
+        "sitting_id": s.sitting_id,
+        "exam_kind": s.exam_kind,
+        "title": s.title,
+        "sat_on": s.sat_on.isoformat(),
+        "pass_mark": s.pass_mark,
+        "max_score": s.max_score,
+    }
+
+
+def schedule_exam(tx, actor: dict, data: dict, settings: Settings) -> dict:
+    access.require_bureau(actor)
+    sitting = m.ExamSitting(
+        sitting_id=new_id(),
+        exam_kind=data["exam_kind"],
+        title=data["title"],
+        sat_on=data["sat_on"],
+        pass_mark=settings.pass_mark,
+        max_score=settings.max_score,
+        created_by=actor["username"],
+    )
+    tx.session.add(sitting)
+    tx.emit(
+        contract.EXAM_SCHEDULED,
+        {
+            "sitting_id": sitting.sitting_id,
+            "exam_kind": sitting.exam_kind,
+            "title": sitting.title,
+            "sat_on": sitting.sat_on,
+            "pass_mark": sitting.pass_mark,
+        },
+        subject=sitting.sitting_id,
+    )
+    return sitting_dict(sitting)
+
+
+def list_exams(session) -> list[dict]:
+    return [
+        sitting_dict(s) for s in session.execute(select(m.ExamSitting).order_by(m.ExamSitting.sat_on.desc())).scalars()
+    ]
+
+
+def result_dict(r: m.ExamResult, s: m.ExamSitting) -> dict:
+    return {
+        "result_id": r.result_id,
+        "sitting_id": s.sitting_id,
+        "officer_id": r.officer_id,
+        "agency_code": r.agency_code,
+        "exam_kind": s.exam_kind,
+        "sat_on": s.sat_on.isoformat(),
+        "score": r.score,
+        "pass_mark": s.pass_mark,
+        "passed": r.passed,
+    }
+
+
+def record_exam_result(tx, actor: dict, sitting_id: str, data: dict, today: date) -> dict:
+    access.require_bureau(actor)
+    sitting = get_or_404(tx.session, m.ExamSitting, sitting_id, "exam sitting")
+    if sitting.sat_on > today:
+        raise Conflict(
+            f"the exam takes place on {sitting.sat_on.isoformat()}; no result before it",
+            {"sitting_id": ["the exam has not taken place yet"]},
+        )
+    officer = known_officer(tx.session, data["officer_id"])
+    if data["score"] > sitting.max_score:
+        raise ValidationFailed(
+            f"score above the maximum {sitting.max_score:g}", {"score": [f"at most {sitting.max_score:g}"]}
+        )
+    if tx.session.execute(
+        select(m.ExamResult.result_id).where(
+            m.ExamResult.sitting_id == sitting_id, m.ExamResult.officer_id == officer.officer_id
+        )
+    ).first():
+        raise Conflict(
+            "this officer's result at this sitting is already recorded", {"officer_id": ["already recorded"]}
+        )
+    result = m.ExamResult(
+        result_id=new_id(),
+        sitting_id=sitting_id,
+        officer_id=officer.officer_id,
+        agency_code=officer.agency_code,
+        score=data["score"],
+        passed=rules.exam_passed(data["score"], sitting.pass_mark),
+        recorded_by=actor["username"],
+    )
+    tx.session.add(result)
+    try:
+        tx.session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "this officer's result at this sitting is already recorded", {"officer_id": ["already recorded"]}
+        ) from None
+    tx.emit(
+        contract.EXAM_PASSED if result.passed else contract.EXAM_FAILED,
+        {
+            "result_id": result.result_id,
+            "officer_id": officer.officer_id,
+            "agency_code": officer.agency_code,
+            "exam_kind": sitting.exam_kind,
+            "score": result.score,
+            "pass_mark": sitting.pass_mark,
+            "sat_on": sitting.sat_on,
+        },
+        subject=officer.officer_id,
+    )
+    return result_dict(result, sitting)
+
+
+def officer_exam_results(session, actor: dict, officer_id: str) -> list[dict]:
+    officer = get_officer(session, officer_id)
+    access.require_read(actor, officer.agency_code, officer_id)
+    rows = session.execute(
+        select(m.ExamResult, m.ExamSitting)
+        .join(m.ExamSitting, m.ExamSitting.sitting_id == m.ExamResult.sitting_id)
+        .where(m.ExamResult.officer_id == officer_id)
+        .order_by(m.ExamSitting.sat_on)
+    ).all()
+    return [result_dict(r, s) for r, s in rows]

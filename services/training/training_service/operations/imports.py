@@ -1,0 +1,223 @@
+"""Bulk import of attendance from a spreadsheet: every row checked first, all rows or none."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import insert, select
+
+from enforcement_contracts import training as contract
+from enforcement_contracts.errors import Conflict, ValidationFailed
+from enforcement_kernel import access
+from enforcement_kernel.db import utcnow
+
+from .. import metrics, rules, spreadsheets
+from .. import models as m
+from ..settings import Settings
+from .common import SERVICE, chunks, new_id
+from .compliance import refresh_officer_years
+
+
+def _lookup(session, stmt, column, ids: list[str]) -> dict:
+    """Rows of ``stmt`` whose ``column`` is one of ``ids`` (first selected column is the key), in chunks."""
+    found = {}
+    for chunk in chunks(ids):
+        for row in session.execute(stmt.where(column.in_(chunk))):
+            found[row[0]] = row
+    return found
+
+
+def import_attendance(
+    tx,
+    actor: dict,
+    content: bytes,
+    settings: Settings,
+    today: date,
+    *,
+    filename: str = "",
+    dry_run: bool = False,
+    progress=None,
+) -> dict:
+    """Import a spreadsheet of attendance: every row is checked first; one bad row and nothing is written.
+
+    A bad file raises ``ValidationFailed`` whose ``fields["rows"]`` lists each problem as
+    ``{"row", "column", "reason"}`` (row numbers as the sheet shows them; the header is row 1).
+    ``progress(stage, done, total)`` reports reading and writing for a progress bar.
+    """
+    if not access.sees_all(actor):
+        access.require_write(actor, actor.get("agency_code") or "")
+    digest = hashlib.sha256(content).hexdigest()
+    earlier = (
+        tx.session.execute(select(m.AttendanceImport).where(m.AttendanceImport.sha256 == digest)).scalars().first()
+    )
+    if earlier is not None:
+        raise Conflict(
+            f"this file was already imported (import {earlier.import_id} on {earlier.created_at:%Y-%m-%d})",
+            {"file": ["already imported"]},
+        )
+    try:
+        rows, problems = spreadsheets.read_attendance(
+            content, settings.import_max_rows, (lambda done, total: progress("read", done, total)) if progress else None
+        )
+    except spreadsheets.SpreadsheetError as exc:
+        raise ValidationFailed(f"malformed spreadsheet: {exc}", {"file": [str(exc)]}) from None
+    if not rows:
+        raise ValidationFailed("the spreadsheet has no attendance rows", {"file": ["no rows below the header"]})
+
+    officers = _lookup(
+        tx.session,
+        select(m.Officer.officer_id, m.Officer.agency_code, m.Officer.departed_on),
+        m.Officer.officer_id,
+        sorted({r.officer_id for r in rows if r.officer_id}),
+    )
+    sessions = _lookup(
+        tx.session,
+        select(
+            m.Session.session_id,
+            m.Session.held_on,
+            m.Session.ends_on,
+            m.Session.hours,
+            m.Course.category_code,
+            m.Course.counts_hours,
+        ).join(m.Course, m.Course.course_id == m.Session.course_id),
+        m.Session.session_id,
+        sorted({r.session_id for r in rows if r.session_id}),
+    )
+    existing = set()
+    for chunk in chunks(sorted(sessions)):
+        existing.update(
+            tx.session.execute(
+                select(m.Attendance.officer_id, m.Attendance.session_id).where(m.Attendance.session_id.in_(chunk))
+            ).tuples()
+        )
+    scope = None if access.sees_all(actor) else actor.get("agency_code")
+    seen: dict[tuple[str, str], int] = {}
+    malformed = {(p.row, p.column) for p in problems}
+    for r in rows:
+        officer, s = officers.get(r.officer_id), sessions.get(r.session_id)
+        if r.officer_id and officer is None:
+            problems.append(spreadsheets.Problem(r.number, "officer_id", f"unknown officer {r.officer_id}"))
+        elif officer is not None and scope is not None and officer.agency_code != scope:
+            problems.append(spreadsheets.Problem(r.number, "officer_id", "an officer of another agency"))
+        if r.session_id and s is None:
+            problems.append(spreadsheets.Problem(r.number, "session_id", f"unknown session {r.session_id}"))
+        if officer is not None and s is not None:
+            pair = (r.officer_id, r.session_id)
+            if pair in seen:
+                problems.append(
+                    spreadsheets.Problem(r.number, "session_id", f"the same officer and session as row {seen[pair]}")
+                )
+            elif pair in existing:
+                problems.append(
+                    spreadsheets.Problem(
+                        r.number, "session_id", "already recorded for this officer; correct it instead"
+                    )
+                )
+            seen.setdefault(pair, r.number)
+            if r.hours is not None:  # a malformed hours cell is reported already
+                found = rules.attendance_problems(
+                    hours=r.hours,
+                    attended_on=r.attended_on or s.held_on,
+                    session_hours=s.hours,
+                    held_on=s.held_on,
+                    ends_on=s.ends_on,
+                    today=today,
+                    step=settings.policy.hours_step,
+                    departed_on=officer.departed_on,
+                )
+                for column, reason in found.items():
+                    if not (column == "attended_on" and (r.number, "attended_on") in malformed):
+                        problems.append(spreadsheets.Problem(r.number, column, reason))
+    if problems:
+        problems.sort(key=lambda p: (p.row, p.column))
+        rows_bad = len({p.row for p in problems})
+        shown = problems[: settings.max_reported_problems]
+        message = f"{rows_bad} bad row(s) of {len(rows)}, {len(problems)} problem(s); nothing was imported" + (
+            f" (the first {len(shown)} are listed)" if len(shown) < len(problems) else ""
+        )
+        raise ValidationFailed(message, {"file": [message], "rows": [p.as_dict() for p in shown]})
+    result = {
+        "import_id": None,
+        "rows": len(rows),
+        "imported": 0,
+        "officers": len({r.officer_id for r in rows}),
+        "dry_run": dry_run,
+    }
+    if dry_run:
+        return result
+
+    import_id, now = new_id(), utcnow()
+    tx.session.add(
+        m.AttendanceImport(
+            import_id=import_id,
+            sha256=digest,
+            filename=filename[:200],
+            rows=len(rows),
+            recorded_by=actor["username"],
+            created_at=now,
+        )
+    )
+    tx.session.flush()
+    totals: dict[tuple[str, str], list] = defaultdict(lambda: [0, 0.0, 0.0])
+    keys = set()
+    values = []
+    for r in rows:
+        s, officer = sessions[r.session_id], officers[r.officer_id]
+        attended_on = r.attended_on or s.held_on
+        values.append(
+            {
+                "attendance_id": new_id(),
+                "officer_id": r.officer_id,
+                "session_id": r.session_id,
+                "attended_on": attended_on,
+                "hours": r.hours,
+                "version": 1,
+                "note": r.note,
+                "recorded_by": actor["username"],
+                "import_id": import_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        total = totals[(officer.agency_code, s.category_code)]
+        total[0] += 1
+        total[1] += r.hours
+        total[2] += r.hours if s.counts_hours else 0.0
+        keys.add((r.officer_id, attended_on.year))
+    for done, chunk in enumerate(chunks(values, 5000), start=1):
+        tx.session.execute(insert(m.Attendance), chunk)
+        if progress:
+            progress("write", min(done * 5000, len(values)), len(values))
+    tx.emit(
+        contract.ATTENDANCE_IMPORTED,
+        {
+            "import_id": import_id,
+            "rows": len(rows),
+            "officers": result["officers"],
+            "totals": [
+                {"agency_code": a, "category_code": c, "rows": n, "hours": round(h, 2), "counted_hours": round(ch, 2)}
+                for (a, c), (n, h, ch) in sorted(totals.items())
+            ],
+        },
+        subject=import_id,
+    )
+    for (agency, category), (_, hours, _) in totals.items():
+        tx.on_commit.append(lambda a=agency, c=category, h=hours: metrics.count_hours(SERVICE, a, c, h))
+    if progress:
+        progress("snapshots", 0, len(keys))
+    refresh_officer_years(tx, keys, settings, today)
+    if progress:
+        progress("snapshots", len(keys), len(keys))
+    return result | {"import_id": import_id, "imported": len(rows)}
+
+
+def import_template() -> dict:
+    content = spreadsheets.write_table("attendance", spreadsheets.TEMPLATE_HEADERS, [])
+    return {
+        "filename": "training-attendance-template.xlsx",
+        "media_type": contract.XLSX_MEDIA_TYPE,
+        "content_base64": base64.b64encode(content).decode(),
+    }

@@ -1,0 +1,39 @@
+"""The training service's settings (``TRAINING`` in config.yml), built once per container."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from enforcement_kernel.config import setting
+
+from . import rules
+
+
+@dataclass(frozen=True)
+class Settings:
+    policy: rules.Policy
+    pass_mark: float
+    max_score: float
+    import_max_rows: int
+    max_reported_problems: int
+
+    @classmethod
+    def from_config(cls, config: dict) -> Settings:
+        t = lambda key, default: setting(config, f"TRAINING.{key}", default)  # noqa: E731
+        deadline = t("rotation_deadline", "2024-06-30")
+        if deadline and not isinstance(deadline, date):
+            deadline = date.fromisoformat(str(deadline))
+        hours = t("yearly_hours", {"public_law": 30, "professional": 30}) or {}
+        return cls(
+            policy=rules.Policy(
+                yearly_hours={str(k): float(v) for k, v in hours.items()},
+                rotation_deadline=deadline or None,
+                hours_step=float(t("hours_step", 0.5)),
+                max_hours_per_day=float(t("max_hours_per_day", 12)),
+            ),
+            pass_mark=float(t("exam_pass_mark", 60)),
+            max_score=float(t("exam_max_score", 100)),
+            import_max_rows=int(t("import_max_rows", 200000)),
+            max_reported_problems=int(t("import_max_reported_problems", 1000)),
+        )
