@@ -1,7 +1,7 @@
 """Per-agency yearly facts for the assessment and the statistics report.
 
 Local facts come from this service's tables by one GROUP BY each (the promptness counts are the gauges' own,
-``operations.on_time_counts``, read from the covering index ``ix_promptness_year``); remote facts from the
+``operations.promptness.on_time_counts``, read from the covering index ``ix_promptness_year``); remote facts from the
 personnel, training and cases services through a
 ``FactSource`` — ``RpcFactSource`` over timed RPC in the service, anything with the same methods elsewhere (the
 benchmark). A source that does not answer is ``Unavailable``: no assessment is computed from half the facts.
@@ -17,7 +17,7 @@ from sqlalchemy import Integer, cast, func, or_, select
 from . import models as m
 from . import reports_models as rm
 from .assessment import AgencyFacts
-from .operations import on_time_by_agency, on_time_counts
+from .operations.promptness import on_time_by_agency, on_time_counts
 
 #: how this service asks the others for county-wide figures (the services' access rule lets "system" see all)
 SYSTEM_ACTOR = {"username": "supervision", "role": "system", "agency_code": None, "officer_id": None}

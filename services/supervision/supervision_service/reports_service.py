@@ -24,9 +24,10 @@ from enforcement_kernel.config import setting
 from enforcement_kernel.rpc import Rpc, load, rpc
 from enforcement_kernel.workdays import default_calendar
 
-from . import annual_report, facts, operations, rules
+from . import annual_report, facts, rules
 from . import reports_models as rm
 from .assessment import Policy, assess, check_policy, load_indicators
+from .operations import promptness
 
 
 class ReportsContext(DependencyProvider):
@@ -298,7 +299,7 @@ def _record_filing(
         subject=f"{year}:{scope}",
     )
     if agency is not None:  # the bureau is not assessed with the agencies
-        operations.measure_own(
+        promptness.measure_own(
             tx,
             f"supervision-annual-report-{year}-{agency}-filed",
             agency,

@@ -19,7 +19,8 @@ from enforcement_kernel.service import ServiceBase
 from enforcement_kernel.timers import configured_timer
 
 from . import metrics
-from . import operations as ops
+from .operations import automatic, bulletins, complaints, items, promptness
+from .operations.common import Settings, cipher_from_config
 from .reports_service import ReportEntrypoints
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,8 @@ class SupervisionContext(DependencyProvider):
     """Settings, the personal-data cipher and the agency codes personnel knows, built once per process."""
 
     def setup(self):
-        self.settings = ops.Settings.from_config(self.container.config)
-        self.cipher = ops.cipher_from_config(self.container.config)
+        self.settings = Settings.from_config(self.container.config)
+        self.cipher = cipher_from_config(self.container.config)
         self.agencies: set[str] = set()
         self.agencies_at = 0.0
 
@@ -61,7 +62,7 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     @rpc
     def issue_item(self, actor, payload):
         return self._write(
-            ops.issue_item,
+            items.issue_item,
             load(Actor, actor),
             load(contract.ItemIssue, payload),
             self.context.settings,
@@ -91,39 +92,39 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
 
     def _act(self, actor, item_id, action, data):
         return self._write(
-            ops.act_on_item, load(Actor, actor), item_id, action, data, self.context.settings, self.today()
+            items.act_on_item, load(Actor, actor), item_id, action, data, self.context.settings, self.today()
         )
 
     @rpc
     def get_item(self, actor, item_id):
-        return self._read(ops.read_item, load(Actor, actor), item_id)
+        return self._read(items.read_item, load(Actor, actor), item_id)
 
     @rpc
     def list_items(self, actor, query=None):
-        return self._read(ops.list_items, load(Actor, actor), load(contract.ItemQuery, query or {}))
+        return self._read(items.list_items, load(Actor, actor), load(contract.ItemQuery, query or {}))
 
     # bulletins (通报)
     @rpc
     def overdue_list(self, actor, query):
-        return self._read(ops.overdue_list, load(Actor, actor), load(contract.BulletinQuery, query or {}))
+        return self._read(bulletins.overdue_list, load(Actor, actor), load(contract.BulletinQuery, query or {}))
 
     @rpc
     def publish_bulletin(self, actor, payload):
         return self._write(
-            ops.publish_bulletin, load(Actor, actor), load(contract.BulletinPublish, payload), self.today()
+            bulletins.publish_bulletin, load(Actor, actor), load(contract.BulletinPublish, payload), self.today()
         )
 
     @rpc
     def list_bulletins(self, actor):
         load(Actor, actor)
-        return self._read(ops.list_bulletins)
+        return self._read(bulletins.list_bulletins)
 
     # complaints (投诉举报)
     @rpc
     def register_complaint(self, payload):
         """Public: anyone may complain; the receipt says by when it will be accepted or refused."""
         return self._write(
-            ops.register_complaint,
+            complaints.register_complaint,
             load(contract.ComplaintRegister, payload),
             self.context.settings,
             self.context.cipher,
@@ -134,7 +135,7 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     @rpc
     def decide_complaint(self, actor, complaint_id, payload):
         return self._write(
-            ops.decide_complaint,
+            complaints.decide_complaint,
             load(Actor, actor),
             complaint_id,
             load(contract.ComplaintDecision, payload),
@@ -146,7 +147,7 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     @rpc
     def extend_complaint(self, actor, complaint_id, payload):
         return self._write(
-            ops.extend_complaint,
+            complaints.extend_complaint,
             load(Actor, actor),
             complaint_id,
             load(contract.ComplaintExtension, payload),
@@ -158,7 +159,7 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     @rpc
     def conclude_complaint(self, actor, complaint_id, payload):
         return self._write(
-            ops.conclude_complaint,
+            complaints.conclude_complaint,
             load(Actor, actor),
             complaint_id,
             load(contract.ComplaintConclusion, payload),
@@ -169,18 +170,23 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
 
     @rpc
     def get_complaint(self, actor, complaint_id):
-        return self._read(ops.read_complaint, load(Actor, actor), complaint_id, self.context.cipher)
+        return self._read(complaints.read_complaint, load(Actor, actor), complaint_id, self.context.cipher)
 
     @rpc
     def list_complaints(self, actor, query=None):
         return self._read(
-            ops.list_complaints, load(Actor, actor), load(contract.ComplaintQuery, query or {}), self.context.cipher
+            complaints.list_complaints,
+            load(Actor, actor),
+            load(contract.ComplaintQuery, query or {}),
+            self.context.cipher,
         )
 
     # promptness
     @rpc
     def promptness_table(self, actor, query):
-        return self._read(ops.promptness_table, load(Actor, actor), load(contract.PromptnessTableQuery, query or {}))
+        return self._read(
+            promptness.promptness_table, load(Actor, actor), load(contract.PromptnessTableQuery, query or {})
+        )
 
     # timers
     @configured_timer("SUPERVISION.overdue_check_seconds", 60, eager=True)
@@ -188,7 +194,7 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
         """Every minute (and at start): items past their deadline are marked and escalated, batch by batch."""
         while True:
             with self.db.transaction() as tx:
-                marked = ops.mark_overdue(tx, self.today())
+                marked = items.mark_overdue(tx, self.today())
             if marked:
                 log.info("%d supervision items fell overdue", len(marked))
             if len(marked) < 500:
@@ -199,38 +205,38 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     def refresh_gauges(self):
         """Gauges from the database, so they survive restarts and agree across replicas."""
         with self.db.read() as session:
-            figures = ops.gauge_figures(session, self.today())
+            figures = promptness.gauge_figures(session, self.today())
         metrics.publish(*figures)
 
     # automatic supervision from the other services' events
     @consumes(personnel_contract.PROMPTNESS_MEASURED)
     def personnel_promptness(self, tx, envelope, data):
-        ops.on_promptness_measured(tx, envelope, data, self.context.settings, self.today())
+        automatic.on_promptness_measured(tx, envelope, data, self.context.settings, self.today())
 
     @consumes(cases_contract.PROMPTNESS_MEASURED)
     def cases_promptness(self, tx, envelope, data):
-        ops.on_promptness_measured(tx, envelope, data, self.context.settings, self.today())
+        automatic.on_promptness_measured(tx, envelope, data, self.context.settings, self.today())
 
     @consumes(cases_contract.DEADLINE_MISSED)
     def cases_deadline_missed(self, tx, envelope, data):
-        ops.on_deadline_missed(tx, envelope, data, self.context.settings, self.today())
+        automatic.on_deadline_missed(tx, envelope, data, self.context.settings, self.today())
 
     @consumes(cases_contract.REVIEW_FILE_SCORED)
     def review_file_scored(self, tx, envelope, data):
-        ops.on_review_scored(tx, envelope, data, self.context.settings, self.today())
+        automatic.on_review_scored(tx, envelope, data, self.context.settings, self.today())
 
     @consumes(cases_contract.BENCHMARK_FILED)
     def benchmark_filed(self, tx, envelope, data):
-        ops.on_benchmark_filed(tx, envelope, data, self.context.settings, self.today())
+        automatic.on_benchmark_filed(tx, envelope, data, self.context.settings, self.today())
 
     @consumes(cases_contract.LENIENT_LIST_FILED)
     def lenient_list_filed(self, tx, envelope, data):
-        ops.on_lenient_list_filed(tx, envelope, data, self.context.settings, self.today())
+        automatic.on_lenient_list_filed(tx, envelope, data, self.context.settings, self.today())
 
     @consumes(cases_contract.INSPECTION_RECORDED)
     def inspection_recorded(self, tx, envelope, data):
-        ops.on_inspection_recorded(tx, envelope, data, self.context.settings, self.today())
+        automatic.on_inspection_recorded(tx, envelope, data, self.context.settings, self.today())
 
     @consumes(training_contract.OFFICER_SHORT_AT_YEAR_END)
     def officer_short_at_year_end(self, tx, envelope, data):
-        ops.on_officer_short(tx, envelope, data, self.context.settings, self.today())
+        automatic.on_officer_short(tx, envelope, data, self.context.settings, self.today())

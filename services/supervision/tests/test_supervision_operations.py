@@ -14,12 +14,13 @@ from enforcement_contracts import cases as cases_contract
 from enforcement_contracts.events import Envelope
 from enforcement_kernel.db import OutboxRow, Tx, kernel_metadata
 from supervision_service import models as m
-from supervision_service import operations as ops
+from supervision_service.operations import automatic, items, promptness
+from supervision_service.operations.common import Settings
 
 BUREAU = {"username": "bureau", "role": "bureau", "agency_code": None, "officer_id": None}
 SCJ, JTJ = "140928-scjgj", "140928-jtysj"
 TODAY = date(2025, 10, 20)
-SETTINGS = ops.Settings()
+SETTINGS = Settings()
 
 
 @pytest.fixture
@@ -45,7 +46,7 @@ def outbox(session, event_type: str) -> int:
 
 
 def issue(session, agency=SCJ, on=TODAY - timedelta(days=40)) -> int:
-    item = ops.issue_item(
+    item = items.issue_item(
         tx_of(session),
         BUREAU,
         {"agency_code": agency, "kind": "report_request", "title": "报送", "body": "", "deadline_workdays": 5},
@@ -60,19 +61,19 @@ def test_the_overdue_pass_marks_each_item_once_and_again_only_for_a_new_deadline
     late, answered, fresh = issue(session), issue(session), issue(session, on=TODAY)
     agency = {"username": "a", "role": "agency_admin", "agency_code": SCJ, "officer_id": None}
     on = TODAY - timedelta(days=39)
-    ops.act_on_item(tx_of(session), agency, answered, "acknowledge", {}, SETTINGS, on)
-    ops.act_on_item(tx_of(session), agency, answered, "answer", {"answer": "已报送"}, SETTINGS, on)
+    items.act_on_item(tx_of(session), agency, answered, "acknowledge", {}, SETTINGS, on)
+    items.act_on_item(tx_of(session), agency, answered, "answer", {"answer": "已报送"}, SETTINGS, on)
 
-    assert ops.mark_overdue(tx_of(session), TODAY) == [late]
-    assert ops.mark_overdue(tx_of(session), TODAY) == []  # a second pass (a restart, a replica) changes nothing
+    assert items.mark_overdue(tx_of(session), TODAY) == [late]
+    assert items.mark_overdue(tx_of(session), TODAY) == []  # a second pass (a restart, a replica) changes nothing
     assert outbox(session, "supervision.item.overdue") == 1
     assert session.get(m.SupervisionItem, fresh).overdue is False
 
-    ops.act_on_item(
+    items.act_on_item(
         tx_of(session), BUREAU, answered, "return", {"reason": "不全", "deadline_workdays": 1}, SETTINGS, on
     )
-    assert ops.mark_overdue(tx_of(session), TODAY) == [answered]  # its new deadline passed too
-    assert ops.mark_overdue(tx_of(session), TODAY + timedelta(days=1)) == []
+    assert items.mark_overdue(tx_of(session), TODAY) == [answered]  # its new deadline passed too
+    assert items.mark_overdue(tx_of(session), TODAY + timedelta(days=1)) == []
     assert outbox(session, "supervision.item.overdue") == 2
 
 
@@ -80,7 +81,7 @@ def test_a_cause_has_one_open_item_and_a_new_one_after_it_is_verified(session):
     envelope = Envelope(type="training.officer.short_at_year_end", source="training", data={}, schemaversion=1)
 
     def short(officer):
-        ops.on_officer_short(
+        automatic.on_officer_short(
             tx_of(session),
             envelope,
             {"officer_id": officer, "agency_code": JTJ, "year": 2024, "reasons": ["public_law: 10 hours short"]},
@@ -114,13 +115,13 @@ def test_a_missed_deadline_opens_the_late_item_and_the_late_measurement_then_rec
             }
         )
     )
-    ops.on_deadline_missed(tx_of(session), missed, data, SETTINGS, date(2025, 9, 1))
+    automatic.on_deadline_missed(tx_of(session), missed, data, SETTINGS, date(2025, 9, 1))
     [item] = session.scalars(select(m.SupervisionItem)).all()
     assert (item.kind, item.origin, item.occurrences) == ("rectification", "cases.deadline.missed", 1)
-    assert item.title == ops.LATE_KINDS["case_decided"][1] and item.details["reference"] == "c-1"
+    assert item.title == automatic.LATE_KINDS["case_decided"][1] and item.details["reference"] == "c-1"
     assert outbox(session, "supervision.item.issued") == 1
 
-    ops.on_promptness_measured(
+    automatic.on_promptness_measured(
         tx_of(session),
         measured,
         {
@@ -141,10 +142,10 @@ def test_a_missed_deadline_opens_the_late_item_and_the_late_measurement_then_rec
     assert outbox(session, "supervision.item.changed") == 1
 
     # another case of the same agency is another cause; an unwatched kind opens nothing
-    ops.on_deadline_missed(
+    automatic.on_deadline_missed(
         tx_of(session), missed, {**data, "case_id": "c-2", "kind": "decision_published"}, SETTINGS, TODAY
     )
-    ops.on_deadline_missed(
+    automatic.on_deadline_missed(
         tx_of(session), missed, {**data, "case_id": "c-3", "kind": "decision_served"}, SETTINGS, TODAY
     )
     assert sorted(session.scalars(select(m.SupervisionItem.open_key))) == [
@@ -154,14 +155,14 @@ def test_a_missed_deadline_opens_the_late_item_and_the_late_measurement_then_rec
 
     # a transfer leg is keyed by the transfer, as its measurement names it: two transfers of one case are two causes
     for transfer_id in ("t-1", "t-2"):
-        ops.on_deadline_missed(
+        automatic.on_deadline_missed(
             tx_of(session),
             missed,
             {**data, "case_id": "c-4", "transfer_id": transfer_id, "kind": "transfer_handed_over"},
             SETTINGS,
             TODAY,
         )
-    ops.on_promptness_measured(
+    automatic.on_promptness_measured(
         tx_of(session),
         measured,
         {
@@ -200,7 +201,7 @@ def test_the_promptness_table_groups_in_sql_and_skips_what_already_landed(sessio
         (SCJ, "case_decided", 1, True),
     ]
     for n, (agency, kind, days, on_time) in enumerate(rows):
-        ops.land_measurement(
+        promptness.land_measurement(
             tx_of(session),
             f"e{n}",
             "cases",
@@ -215,9 +216,9 @@ def test_the_promptness_table_groups_in_sql_and_skips_what_already_landed(sessio
                 "on_time": on_time,
             },
         )
-    assert ops.land_measurement(tx_of(session), "e0", "cases", {}) is None  # the same event again
+    assert promptness.land_measurement(tx_of(session), "e0", "cases", {}) is None  # the same event again
     session.flush()
-    table = ops.promptness_table(session, BUREAU, {"date_from": date(2025, 1, 1), "date_to": date(2025, 12, 31)})
+    table = promptness.promptness_table(session, BUREAU, {"date_from": date(2025, 1, 1), "date_to": date(2025, 12, 31)})
     assert [
         (r["agency_code"], r["kind"], r["measurements"], r["on_time"], r["median_workdays"], r["max_workdays"])
         for r in table
@@ -228,7 +229,7 @@ def test_the_promptness_table_groups_in_sql_and_skips_what_already_landed(sessio
         (SCJ, "case_decided", 2, 1, 6.0, 9),
         (SCJ, "decision_published", 1, 1, 2.0, 2),
     ]
-    ratios, open_items, overdue = ops.gauge_figures(session, TODAY)
+    ratios, open_items, overdue = promptness.gauge_figures(session, TODAY)
     assert ratios[(SCJ, "all")] == pytest.approx(2 / 3) and ratios[(SCJ, "decision_published")] == 1.0
 
 
@@ -266,8 +267,8 @@ def test_a_measurement_timed_to_the_second_keeps_its_seconds_and_feeds_the_secon
         )
     )
     tx = tx_of(session)
-    row = ops.land_measurement(tx, "e-seconds", "cases", handed)
-    dated = ops.land_measurement(
+    row = promptness.land_measurement(tx, "e-seconds", "cases", handed)
+    dated = promptness.land_measurement(
         tx, "e-days", "cases", {**handed, "kind": "transfer_acknowledged", "seconds_taken": None}
     )
     assert (row.seconds, dated.seconds) == (90000, None)

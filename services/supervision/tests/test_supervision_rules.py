@@ -16,7 +16,7 @@ from enforcement_contracts import supervision as contract
 from enforcement_contracts.errors import Conflict, ValidationFailed
 from enforcement_kernel.workdays import WorkCalendar
 from supervision_service import rules
-from supervision_service.operations import Settings
+from supervision_service.operations.common import Settings
 
 CAL = WorkCalendar()
 LIMITS = rules.ComplaintLimits(accept_workdays=5, conclude_days=30, max_extension_days=30)

@@ -1,0 +1,1 @@
+"""What the supervision service does, one module per subject (see ``common``); callers import the module they use."""

@@ -1,0 +1,213 @@
+"""Automatic supervision: the other services' events (late obligations, missed deadlines, failing case files, filings
+to review, officers short of training, repeated inspections) open an item, or add an occurrence to the open one of
+the same cause."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from .. import models as m
+from .common import Settings
+from .items import add_history, emit_changed, new_item
+from .promptness import land_measurement
+
+
+def open_or_update(
+    tx,
+    *,
+    agency_code: str,
+    kind: str,
+    title: str,
+    body: str,
+    origin: str,
+    key: str,
+    details: dict,
+    settings: Settings,
+    today: date,
+) -> m.SupervisionItem:
+    """The open item of this cause gets one more occurrence; without one, a new item is issued."""
+    item = tx.session.execute(select(m.SupervisionItem).where(m.SupervisionItem.open_key == key)).scalars().first()
+    if item is None:
+        return new_item(
+            tx,
+            agency_code=agency_code,
+            kind=kind,
+            title=title,
+            body=body,
+            deadline_workdays=settings.automatic_deadline_workdays,
+            today=today,
+            by="system",
+            origin=origin,
+            origin_key=key,
+            details=details,
+        )
+    item.occurrences += 1
+    merged = dict(item.details or {})
+    for name, value in details.items():
+        if isinstance(value, list):
+            merged[name] = sorted(set(merged.get(name, [])) | set(value))
+        else:
+            merged[name] = value
+    item.details = merged
+    add_history(tx, item, "recurred", today, "system", body)
+    emit_changed(tx, item, "recurred", today)
+    return item
+
+
+# promptness kinds of other services that open an item when late: (item kind, title)
+LATE_KINDS = {
+    "certificate_cancelled": (
+        "rectification",
+        "执法证未及时注销 Certificate not cancelled in time after the officer left",
+    ),
+    "case_decided": ("rectification", "案件未在法定期限内作出决定 Case not decided within the legal time limit"),
+    "decision_published": ("rectification", "行政处罚决定未按时公开 Decision not published in time"),
+    "transfer_decided": ("transfer_followup", "案件移送未及时决定 Transfer not decided in time"),
+    "transfer_handed_over": ("transfer_followup", "案件移送未及时移交 Transfer not handed over in time"),
+    "transfer_acknowledged": ("transfer_followup", "移送案件未及时接收 Transferred case not acknowledged in time"),
+}
+
+
+def on_promptness_measured(tx, envelope, data: dict, settings: Settings, today: date) -> None:
+    land_measurement(tx, envelope.id, envelope.source, data)
+    if data["on_time"] or data["kind"] not in LATE_KINDS:
+        return
+    body = (
+        f"{data['reference']}: {data['workdays_taken']} working days from {data['started_on'].isoformat()} to "
+        f"{data['ended_on'].isoformat()}, deadline {data['deadline_workdays']}"
+    )
+    item_kind, title = LATE_KINDS[data["kind"]]
+    open_or_update(
+        tx,
+        agency_code=data["agency_code"],
+        kind=item_kind,
+        title=title,
+        body=body,
+        origin=envelope.type,
+        key=f"{envelope.source}.{data['kind']}:{data['reference']}",
+        details={
+            "reference": data["reference"],
+            "workdays_taken": data["workdays_taken"],
+            "deadline_workdays": data["deadline_workdays"],
+        },
+        settings=settings,
+        today=today,
+    )
+
+
+def on_deadline_missed(tx, envelope, data: dict, settings: Settings, today: date) -> None:
+    """A deadline passed unmet opens the item a late measurement of that kind opens, under the same key (a cases
+    measurement's reference is the transfer id for a transfer leg, else the case id), so the measurement that
+    follows adds an occurrence to it."""
+    if data["kind"] not in LATE_KINDS:
+        return
+    item_kind, title = LATE_KINDS[data["kind"]]
+    reference = data.get("transfer_id") or data["case_id"]
+    about = f"case {data['case_id']}, transfer {reference}" if data.get("transfer_id") else data["case_id"]
+    body = (
+        f"{about}: still open on {data['detected_on'].isoformat()}, due by {data['due_on'].isoformat()} "
+        f"(from {data['started_on'].isoformat()})"
+    )
+    open_or_update(
+        tx,
+        agency_code=data["agency_code"],
+        kind=item_kind,
+        title=title,
+        body=body,
+        origin=envelope.type,
+        key=f"{envelope.source}.{data['kind']}:{reference}",
+        details={"reference": reference, "case_id": data["case_id"], "due_on": data["due_on"].isoformat()},
+        settings=settings,
+        today=today,
+    )
+
+
+def on_review_scored(tx, envelope, data: dict, settings: Settings, today: date) -> None:
+    if data["grade"] != "fail":
+        return
+    open_or_update(
+        tx,
+        agency_code=data["agency_code"],
+        kind="rectification",
+        title="案卷评查不合格 Case file failed the review",
+        body=f"case {data['case_id']}, file {data['file_id']}: {data['total']} points; "
+        f"basic failures: {', '.join(data['basic_failures']) or 'none'}",
+        origin=envelope.type,
+        key=f"cases.review_file:{data['file_id']}",
+        details={
+            "case_id": data["case_id"],
+            "file_id": data["file_id"],
+            "total": data["total"],
+            "basic_failures": data["basic_failures"],
+        },
+        settings=settings,
+        today=today,
+    )
+
+
+def on_benchmark_filed(tx, envelope, data: dict, settings: Settings, today: date) -> None:
+    open_or_update(
+        tx,
+        agency_code=data["agency_code"],
+        kind="report_request",
+        title="裁量基准备案审查 Filed discretion benchmark: send the drafting explanation for review",
+        body=f"item {data['item_code']} benchmark version {data['version']} "
+        f"in force from {data['effective_from'].isoformat()}",
+        origin=envelope.type,
+        key=f"cases.benchmark:{data['item_id']}",
+        details={"item_code": data["item_code"], "versions": [data["version"]]},
+        settings=settings,
+        today=today,
+    )
+
+
+def on_lenient_list_filed(tx, envelope, data: dict, settings: Settings, today: date) -> None:
+    open_or_update(
+        tx,
+        agency_code=data["agency_code"],
+        kind="report_request",
+        title="清单备案审查 Filed lenient-list change: send the explanation for review",
+        body=f"{data['list_kind']} list: entry {data['entry_id']} ({data['item_code']}) {data['action']}",
+        origin=envelope.type,
+        key=f"cases.lenient_list:{data['agency_code']}:{data['list_kind']}",
+        details={"list_kind": data["list_kind"], "entries": [data["entry_id"]]},
+        settings=settings,
+        today=today,
+    )
+
+
+def on_officer_short(tx, envelope, data: dict, settings: Settings, today: date) -> None:
+    open_or_update(
+        tx,
+        agency_code=data["agency_code"],
+        kind="rectification",
+        title=f"{data['year']}年度执法人员培训学时不足 Officers short of training at the end of {data['year']}",
+        body=f"officer {data['officer_id']}: {'; '.join(data['reasons'])}",
+        origin=envelope.type,
+        key=f"training.short:{data['agency_code']}:{data['year']}",
+        details={"year": data["year"], "officers": [data["officer_id"]]},
+        settings=settings,
+        today=today,
+    )
+
+
+def on_inspection_recorded(tx, envelope, data: dict, settings: Settings, today: date) -> None:
+    repeated = [w for w in data["warnings"] if w["code"] == "repeated"]
+    if not repeated:
+        return
+    year = data["inspected_on"].year
+    open_or_update(
+        tx,
+        agency_code=data["agency_code"],
+        kind="rectification",
+        title="涉企行政检查重复 Repeated inspections of one enterprise",
+        body=f"enterprise {data['credit_code']} inspected again on {data['inspected_on'].isoformat()}: "
+        f"{repeated[0]['message']}",
+        origin=envelope.type,
+        key=f"cases.inspection_repeat:{data['agency_code']}:{data['credit_code']}:{year}",
+        details={"credit_code": data["credit_code"], "inspections": [data["inspection_id"]]},
+        settings=settings,
+        today=today,
+    )

@@ -1,0 +1,164 @@
+"""Complaints (投诉举报): registered by anyone, accepted or refused and concluded by the agency, extended once with the
+bureau's approval; the complainant's name and contact are encrypted at rest and shown masked."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from enforcement_contracts import supervision as contract
+from enforcement_kernel import access
+from enforcement_kernel.crypto import PersonalDataCipher
+
+from .. import models as m
+from .. import rules
+from .common import Settings, calendar, get_row, iso, scope_conditions
+from .promptness import measure_own
+
+
+def _complaint(session, complaint_id) -> m.Complaint:
+    return get_row(session, m.Complaint, complaint_id, "complaint")
+
+
+def complaint_out(c: m.Complaint, cipher: PersonalDataCipher) -> dict:
+    return {
+        "complaint_id": c.id,
+        "agency_code": c.agency_code,
+        "complainant_kind": c.complainant_kind,
+        "complainant_name_masked": rules.mask_name(cipher.decrypt(c.complainant_name_enc)),
+        "contact_masked": rules.mask_contact(cipher.decrypt(c.contact_enc)),
+        "summary": c.summary,
+        "received_on": iso(c.received_on),
+        "state": c.state,
+        "accept_due_on": iso(c.accept_due_on),
+        "decided_on": iso(c.decided_on),
+        "decision_reasons": c.decision_reasons,
+        "conclude_due_on": iso(c.conclude_due_on),
+        "extension_days": c.extension_days,
+        "extension_reason": c.extension_reason,
+        "concluded_on": iso(c.concluded_on),
+        "outcome": c.outcome,
+        "conclusion": c.conclusion,
+    }
+
+
+def _complaint_event(tx, event_type, c: m.Complaint, on: date) -> None:
+    tx.emit(
+        event_type,
+        {
+            "complaint_id": c.id,
+            "agency_code": c.agency_code,
+            "complainant_kind": c.complainant_kind,
+            "state": c.state,
+            "on": on,
+            "outcome": c.outcome,
+        },
+        subject=str(c.id),
+    )
+
+
+def register_complaint(
+    tx, data: dict, settings: Settings, cipher: PersonalDataCipher, known_agency, today: date
+) -> dict:
+    known_agency(data["agency_code"])
+    contact = data["contact"].strip()
+    c = m.Complaint(
+        agency_code=data["agency_code"],
+        complainant_kind=data["complainant_kind"],
+        complainant_name_enc=cipher.encrypt(data["complainant_name"].strip()),
+        contact_enc=cipher.encrypt(contact),
+        contact_hash=cipher.lookup_hash(contact.lower()),
+        summary=data["summary"],
+        received_on=today,
+        state=m.REGISTERED,
+        accept_due_on=rules.complaint_accept_due(calendar(), today, settings.complaints),
+        year=today.year,
+    )
+    tx.session.add(c)
+    tx.session.flush()
+    _complaint_event(tx, contract.COMPLAINT_REGISTERED, c, today)
+    return {"complaint_id": c.id, "received_on": today.isoformat(), "accept_due_on": c.accept_due_on.isoformat()}
+
+
+def decide_complaint(tx, actor: dict, complaint_id, data: dict, settings: Settings, cipher, today: date) -> dict:
+    c = _complaint(tx.session, complaint_id)
+    access.require_write(actor, c.agency_code)
+    rules.decide_complaint(c.state)
+    c.state = m.ACCEPTED if data["accept"] else m.REFUSED
+    c.decided_on, c.decision_reasons = today, data["reasons"]
+    if data["accept"]:
+        c.conclude_due_on = rules.complaint_conclude_due(today, settings.complaints)
+    result = rules.due_date_promptness(calendar(), c.received_on, today, c.accept_due_on)
+    measure_own(
+        tx,
+        f"supervision-complaint-{c.id}-accepted",
+        c.agency_code,
+        contract.KIND_COMPLAINT_ACCEPTED,
+        f"complaint {c.id}",
+        c.received_on,
+        today,
+        result,
+        c.created_at,
+    )
+    _complaint_event(tx, contract.COMPLAINT_DECIDED, c, today)
+    return complaint_out(c, cipher)
+
+
+def extend_complaint(tx, actor: dict, complaint_id, data: dict, settings: Settings, cipher, today: date) -> dict:
+    access.require_bureau(actor)  # the extension needs the bureau's approval
+    c = _complaint(tx.session, complaint_id)
+    c.conclude_due_on = rules.extend_complaint(
+        c.state, c.extension_days is not None, c.conclude_due_on, data["days"], today, settings.complaints
+    )
+    c.extension_days, c.extension_reason, c.extension_approved_by = data["days"], data["reason"], actor["username"]
+    _complaint_event(tx, contract.COMPLAINT_EXTENDED, c, today)
+    return complaint_out(c, cipher)
+
+
+def conclude_complaint(tx, actor: dict, complaint_id, data: dict, settings: Settings, cipher, today: date) -> dict:
+    c = _complaint(tx.session, complaint_id)
+    access.require_write(actor, c.agency_code)
+    rules.conclude_complaint(c.state)
+    c.state, c.concluded_on, c.outcome, c.conclusion = m.CONCLUDED, today, data["outcome"], data["conclusion"]
+    result = rules.due_date_promptness(calendar(), c.decided_on, today, c.conclude_due_on)
+    measure_own(
+        tx,
+        f"supervision-complaint-{c.id}-concluded",
+        c.agency_code,
+        contract.KIND_COMPLAINT_CONCLUDED,
+        f"complaint {c.id}",
+        c.decided_on,
+        today,
+        result,
+        None,
+    )
+    _complaint_event(tx, contract.COMPLAINT_CONCLUDED, c, today)
+    return complaint_out(c, cipher)
+
+
+def read_complaint(session, actor: dict, complaint_id, cipher) -> dict:
+    c = _complaint(session, complaint_id)
+    access.require_read(actor, c.agency_code)
+    return complaint_out(c, cipher)
+
+
+def list_complaints(session, actor: dict, query: dict, cipher) -> dict:
+    conditions = scope_conditions(actor, query, m.Complaint.agency_code)
+    for name in ("state", "year"):
+        if query.get(name) is not None:
+            conditions.append(getattr(m.Complaint, name) == query[name])
+    total = session.scalar(select(func.count()).select_from(m.Complaint).where(*conditions))
+    rows = session.execute(
+        select(m.Complaint)
+        .where(*conditions)
+        .order_by(m.Complaint.id.desc())
+        .offset((query["page"] - 1) * query["per_page"])
+        .limit(query["per_page"])
+    ).scalars()
+    return {
+        "items": [complaint_out(c, cipher) for c in rows],
+        "total": total,
+        "page": query["page"],
+        "per_page": query["per_page"],
+    }

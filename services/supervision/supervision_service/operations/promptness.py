@@ -1,0 +1,153 @@
+"""The county-wide promptness table: one row per obligation met (landed from the other services' events or measured
+here), the table over a period, and the figures the gauges and the assessment read."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from sqlalchemy import Integer, case, cast, func, select
+
+from enforcement_kernel import metrics as kernel_metrics
+from enforcement_kernel.db import utcnow
+
+from .. import models as m
+from .. import rules
+from .common import DONE_ITEM_STATES, SERVICE, scope_conditions
+
+
+def land_measurement(
+    tx, event_id: str, source: str, data: dict, seconds: int | None = None
+) -> m.PromptnessMeasurement | None:
+    """One row of the county-wide promptness table, observed on /metrics once committed; None if already there.
+    ``seconds``: this service's own time taken; a measured event brings its ``seconds_taken`` where it has one."""
+    if tx.session.execute(
+        select(m.PromptnessMeasurement.id).where(m.PromptnessMeasurement.event_id == event_id)
+    ).first():
+        return None
+    row = m.PromptnessMeasurement(
+        event_id=event_id,
+        source=source,
+        agency_code=data["agency_code"],
+        kind=data["kind"],
+        reference=data.get("reference") or "",
+        started_on=data["started_on"],
+        ended_on=data["ended_on"],
+        workdays_taken=data["workdays_taken"],
+        deadline_workdays=data["deadline_workdays"],
+        seconds=seconds if seconds is not None else data.get("seconds_taken"),
+        on_time=bool(data["on_time"]),
+        year=data["ended_on"].year,
+    )
+    tx.session.add(row)
+    tx.on_commit.append(
+        lambda: kernel_metrics.observe_promptness(
+            SERVICE, row.agency_code, row.kind, row.workdays_taken, row.on_time, row.seconds
+        )
+    )
+    return row
+
+
+def measure_own(
+    tx,
+    event_id: str,
+    agency_code: str,
+    kind: str,
+    reference: str,
+    started: date,
+    ended: date,
+    result: rules.Promptness,
+    started_at: datetime | None,
+) -> None:
+    """One of this service's own obligations ended (``event_id``: a stable key, so it lands once)."""
+    seconds = int((utcnow() - started_at).total_seconds()) if started_at else None
+    land_measurement(
+        tx,
+        event_id,
+        SERVICE,
+        {
+            "agency_code": agency_code,
+            "kind": kind,
+            "reference": reference,
+            "started_on": started,
+            "ended_on": ended,
+            "workdays_taken": result.workdays_taken,
+            "deadline_workdays": result.deadline_workdays,
+            "on_time": result.on_time,
+        },
+        seconds,
+    )
+
+
+def promptness_histogram(session, date_from: date, date_to: date, scope: list = ()):
+    """One GROUP BY over the period: (agency, kind, working days) -> (measurements, on time). Mean, median and max
+    follow exactly from it, and it stays small (agencies x kinds x distinct day counts) however many rows."""
+    pm = m.PromptnessMeasurement
+    conditions = [pm.ended_on >= date_from, pm.ended_on <= date_to, *scope]
+    query = (
+        select(
+            pm.agency_code, pm.kind, pm.workdays_taken, func.count(), func.sum(case((pm.on_time.is_(True), 1), else_=0))
+        )
+        .where(*conditions)
+        .group_by(pm.agency_code, pm.kind, pm.workdays_taken)
+    )
+    return session.execute(query).all()
+
+
+def promptness_table(session, actor: dict, query: dict) -> list[dict]:
+    scope = scope_conditions(actor, query, m.PromptnessMeasurement.agency_code)
+    by_kind: dict[tuple[str, str], dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for agency_code, kind, days, n, ok in promptness_histogram(session, query["date_from"], query["date_to"], scope):
+        for key in (
+            ((agency_code, "all"), (agency_code, kind)) if query.get("by_kind", True) else ((agency_code, "all"),)
+        ):
+            cell = by_kind[key][days]
+            cell[0] += n
+            cell[1] += int(ok or 0)
+    return [
+        {"agency_code": a, "kind": k, **rules.summarise({d: tuple(v) for d, v in hist.items()})}
+        for (a, k), hist in sorted(by_kind.items(), key=lambda kv: (kv[0][0], kv[0][1] != "all", kv[0][1]))
+    ]
+
+
+def on_time_counts(session, year: int) -> dict[tuple[str, str], tuple[int, int]]:
+    """The year's promptness table in one GROUP BY: (agency, kind) -> (measurements, on time). The gauges and the
+    assessment both read it."""
+    pm = m.PromptnessMeasurement
+    rows = session.execute(
+        select(pm.agency_code, pm.kind, func.count(), func.sum(cast(pm.on_time, Integer)))
+        .where(pm.year == year)
+        .group_by(pm.agency_code, pm.kind)
+    ).all()
+    return {(agency, kind): (int(n), int(ok or 0)) for agency, kind, n, ok in rows}
+
+
+def on_time_by_agency(counts: dict[tuple[str, str], tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """``on_time_counts`` summed over kinds: agency -> (measurements, on time)."""
+    totals: dict[str, tuple[int, int]] = {}
+    for (agency, _), (n, ok) in counts.items():
+        before = totals.get(agency, (0, 0))
+        totals[agency] = (before[0] + n, before[1] + ok)
+    return totals
+
+
+def gauge_figures(session, today: date):
+    """What the gauges show: this year's on-time ratios per agency and kind, open and overdue items per agency."""
+    counts = on_time_counts(session, today.year)
+    ratios: dict[tuple[str, str], float] = {key: ok / n for key, (n, ok) in counts.items()}
+    for agency, (n, ok) in on_time_by_agency(counts).items():
+        ratios[(agency, "all")] = ok / n
+    si = m.SupervisionItem
+    open_items = dict(
+        session.execute(
+            select(si.agency_code, func.count()).where(si.state.notin_(DONE_ITEM_STATES)).group_by(si.agency_code)
+        ).all()
+    )
+    overdue = dict(
+        session.execute(
+            select(si.agency_code, func.count())
+            .where(si.state.in_(m.OPEN_ITEM_STATES), si.due_on < today)
+            .group_by(si.agency_code)
+        ).all()
+    )
+    return ratios, open_items, overdue
