@@ -2,18 +2,25 @@
 
 A route module (registered under the entry-point group ``enforcement.gateway.routes``) exports
 ``ROUTES``: a list of ``Route``. Each names its roles, its request and response schemas from the
-contracts (validation and OpenAPI come from the same schemas) and a handler ``fn(call)``.
+contracts (validation and OpenAPI come from the same schemas) and what answers it: most routes only forward to
+one RPC method, declared with ``forward("service.method", *arguments)``; the few that do more name a handler
+``fn(call)``.
 """
 
 from __future__ import annotations
 
+import base64
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any
+from urllib.parse import quote
 
 from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Response
+
+from enforcement_contracts.errors import ValidationFailed
 
 ENTRY_POINT_GROUP = "enforcement.gateway.routes"
 API_PREFIX = "/api/v1"
@@ -27,7 +34,7 @@ BUREAU = ("bureau",)
 class Route:
     method: str
     path: str  # werkzeug syntax under /api/v1, e.g. "/officers/<officer_id>"
-    handler: Callable[[Call], Any]
+    handler: Callable[[Call], Any]  # a ``forward(...)`` declaration or a named handler
     roles: tuple[str, ...] | str
     summary: str
     tag: str
@@ -62,22 +69,98 @@ class Route:
 
 @dataclass
 class Call:
-    """What a handler gets: who is calling, the validated input, and the RPC cluster."""
+    """What a handler gets: who is calling, the validated input, and the RPC cluster (``services``)."""
 
     route: Route
     actor: dict
     params: dict
     body: Any
     query: dict
-    rpc: Any
+    services: Any
     request: Any
     db: Any = None  # the gateway's own database (users, tokens, audit)
     settings: Any = None
     extras: dict = field(default_factory=dict)
 
-    def json_query(self) -> dict:
-        """The validated query values as JSON for an RPC call (dates as ISO strings)."""
-        return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in self.query.items()}
+    def wire_query(self) -> dict:
+        """The validated query in its wire form for an RPC call: the names as sent (``from``/``to``), dates as ISO
+        strings, defaults filled in, absent values left out. The service loads it with the same contract schema."""
+        if self.route.query is None:
+            return {}
+        return {k: v for k, v in self.route.query().dump(self.query).items() if v is not None}
+
+    def argument(self, name: str):
+        """One argument of a forwarded call, by its declared name (see ``Forward``)."""
+        if name in _WHOLE:
+            return _WHOLE[name](self)
+        source, _, key = name.partition(".")
+        if source == "path":
+            return self.params[key]
+        if source == "body":
+            return self.body[key]
+        value = self.query.get(key)  # "query.<name>"
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+_WHOLE: dict[str, Callable[[Call], Any]] = {
+    "actor": lambda call: call.actor,
+    "body": lambda call: call.body,
+    "body?": lambda call: call.body or {},  # an optional body: an empty object when none was sent
+    "query": Call.wire_query,
+    "file": lambda call: base64.b64encode(call.body).decode(),  # JSON carries no bytes
+}
+_PARTS = ("path", "body", "query")
+
+
+@dataclass(frozen=True)
+class Forward:
+    """A route that only forwards to one RPC method. ``args`` name what it passes, in order:
+
+    ``actor`` (the caller), ``body`` (the validated JSON body; ``body?`` an empty object when none was sent),
+    ``query`` (the validated query in its wire form), ``file`` (an uploaded file, base64-encoded),
+    ``path.<name>`` (a path parameter), ``query.<name>`` (one query value, a date as ISO), ``body.<name>``.
+    The service answers in its contract's JSON form already; the route's response schema documents it.
+    """
+
+    service: str
+    method: str
+    args: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        for name in self.args:
+            source, dot, key = name.partition(".")
+            if name not in _WHOLE and not (dot and key and source in _PARTS):
+                raise ValueError(f"{self.service}.{self.method}: unknown argument {name!r}")
+
+    def __call__(self, call: Call):
+        method = getattr(call.services(self.service), self.method)
+        values = [call.argument(name) for name in self.args]
+        try:
+            return method(*values)
+        except ValidationFailed as exc:
+            if "file" in self.args:
+                restore_row_numbers(exc)
+            raise
+
+
+def forward(target: str, *args: str) -> Forward:
+    """``forward("cases.get_case", "actor", "path.case_id")``: the route calls ``cases.get_case(actor, case_id)``."""
+    service, method = target.split(".")
+    return Forward(service, method, args)
+
+
+def restore_row_numbers(exc: ValidationFailed) -> None:
+    """An import's problems are listed by row; nameko sends an error's arguments as strings: give rows back as ints."""
+    for problem in (exc.fields or {}).get("rows") or []:
+        problem["row"] = int(problem["row"])
+
+
+def file_response(result: dict) -> Response:
+    """A service's file answer (``content_base64``, ``media_type``, ``filename``) as the HTTP download."""
+    data = base64.b64decode(result["content_base64"])
+    response = Response(data, status=200, mimetype=result["media_type"])
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(result['filename'])}"
+    return response
 
 
 GATEWAY_OWN = "gateway"  # owner of route modules the gateway serves itself (log in, accounts): always mounted

@@ -31,7 +31,7 @@ from . import auth
 from .models import AuditRecord
 from .openapi import build_openapi
 from .ratelimit import RateLimiter
-from .routing import Call, RouteTable, deployed_services, load_route_modules
+from .routing import Call, RouteTable, deployed_services, file_response, load_route_modules
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -91,7 +91,7 @@ class GatewayContext(DependencyProvider):
 class GatewayService(ServiceBase):
     name = "gateway"
 
-    rpc = Rpc()
+    services = Rpc()
     gateway = GatewayContext()
 
     @http("GET,POST,PUT,PATCH,DELETE", "/api/v1/<path:path>")
@@ -146,59 +146,66 @@ class GatewayService(ServiceBase):
             return error_response(404, "not_found", f"no route {request.path}"), None
         label = f"{route.method} {route.template}"
         self.instrumentation.name(label)
-        actor = auth.actor_of(None)
-        extras: dict = {}
+        call = Call(
+            route=route,
+            actor=auth.actor_of(None),
+            params=params,
+            body=None,
+            query={},
+            services=None,
+            request=request,
+            db=self.db,
+            settings=self.gateway,
+        )
         try:
-            with self.db.read() as session:
-                user = auth.authenticate(session, request.headers.get("Authorization"))
-                actor = auth.actor_of(user)
-            if not route.is_public:
-                if user is None:
-                    raise Unauthorized("log in first: send 'Authorization: Bearer <token>'")
-                if actor["role"] not in route.roles:
-                    raise Forbidden(f"role {actor['role']} may not {route.summary.lower()}")
-            if route.rate_limited:
-                self.gateway.public_limiter.check(request.remote_addr or "unknown")
-            body = self.read_body(request, route)
-            query = self.read_query(request, route)
-            rpc = self.rpc.with_timeout(self.gateway.file_rpc_timeout) if route.moves_files else self.rpc
-            call = Call(
-                route=route,
-                actor=actor,
-                params=params,
-                body=body,
-                query=query,
-                rpc=rpc,
-                request=request,
-                db=self.db,
-                settings=self.gateway,
-                extras=extras,
-            )
-            result = route.handler(call)
-            # services answer in their contract's JSON form already; the response schema documents it
-            response = result if isinstance(result, Response) else json_response(route.status, result)
-            outcome = "ok"
-        except ServiceError as exc:
+            response, outcome = self.answer(call), "ok"
+        except Exception as exc:  # every failure becomes an error answer (see failure_response)
+            response, outcome = self.failure_response(exc, label)
+        # a login is audited under the username it tried, not as anonymous
+        audit = (label, call.extras.get("audit_actor", call.actor), params, outcome) if route.audited else None
+        return response, audit
+
+    def answer(self, call: Call) -> Response:
+        """Authenticate and authorise the caller, read the input, run the route's handler: the answer."""
+        route, request = call.route, call.request
+        with self.db.read() as session:
+            user = auth.authenticate(session, request.headers.get("Authorization"))
+            call.actor = auth.actor_of(user)
+        if not route.is_public:
+            if user is None:
+                raise Unauthorized("log in first: send 'Authorization: Bearer <token>'")
+            if call.actor["role"] not in route.roles:
+                raise Forbidden(f"role {call.actor['role']} may not {route.summary.lower()}")
+        if route.rate_limited:
+            self.gateway.public_limiter.check(request.remote_addr or "unknown")
+        call.body = self.read_body(request, route)
+        call.query = self.read_query(request, route)
+        call.services = (
+            self.services.with_timeout(self.gateway.file_rpc_timeout) if route.moves_files else self.services
+        )
+        result = route.handler(call)
+        if isinstance(result, Response):
+            return result
+        if route.produces:  # a service's file answer, sent as the download
+            return file_response(result)
+        # services answer in their contract's JSON form already; the response schema documents it
+        return json_response(route.status, result)
+
+    def failure_response(self, exc: Exception, label: str) -> tuple[Response, str]:
+        """The error answer and the audit outcome of a request that failed."""
+        if isinstance(exc, ServiceError):
             self.instrumentation.outcome("unavailable" if exc.status == 503 else "client_error")
-            response = json_response(exc.status, exc.to_dict())
-            outcome = exc.code
-        except RemoteError as exc:
+            return json_response(exc.status, exc.to_dict()), exc.code
+        if isinstance(exc, RemoteError):
             # an unexpected failure inside a service: say so without its traceback
             log.error("service error behind %s: %s", label, exc.exc_type)
             self.instrumentation.outcome("error")
-            response = error_response(
-                502, "service_error", "a service failed to handle the request; it has been logged"
-            )
-            outcome = "service_error"
-        except Exception:
-            # a bug of ours: logged with its traceback, answered without it
-            log.exception("unexpected error in %s", label)
-            self.instrumentation.outcome("error")
-            response = error_response(500, "internal_error", "unexpected error; it has been logged")
-            outcome = "internal_error"
-        # a login is audited under the username it tried, not as anonymous
-        audit = (label, extras.get("audit_actor", actor), params, outcome) if route.audited else None
-        return response, audit
+            message = "a service failed to handle the request; it has been logged"
+            return error_response(502, "service_error", message), "service_error"
+        # a bug of ours: logged with its traceback, answered without it
+        log.exception("unexpected error in %s", label, exc_info=exc)
+        self.instrumentation.outcome("error")
+        return error_response(500, "internal_error", "unexpected error; it has been logged"), "internal_error"
 
     def read_body(self, request, route):
         if route.raw_body_types:

@@ -26,10 +26,13 @@ def test_deployed_services_setting(value, expected):
 
 def test_a_route_module_belongs_to_the_service_its_name_starts_with():
     assert (
-        route_module_service(EntryPoint("supervision_reports", "enforcement_gateway.routes.cases:ROUTES", "g"))
+        route_module_service(EntryPoint("supervision_reports", "enforcement_gateway.routes.training:ROUTES", "g"))
         == "supervision"
     )
-    assert route_module_service(EntryPoint("cases", "enforcement_gateway.routes.cases:ROUTES", "g")) == "cases"
+    assert route_module_service(EntryPoint("cases", "enforcement_gateway.routes.training:ROUTES", "g")) == "cases"
+    assert route_module_service(
+        EntryPoint("cases_reviews", "enforcement_gateway.routes.cases_reviews:ROUTES", "g")
+    ) == ("cases")
     # a module may name its service (or "gateway" for the gateway's own routes) explicitly
     assert route_module_service(EntryPoint("auth", "enforcement_gateway.routes.auth:ROUTES", "g")) == "gateway"
 

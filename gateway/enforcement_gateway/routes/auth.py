@@ -49,12 +49,12 @@ def create_user(call):
     data = schemas.UserCreate().load(call.body)
     # the agency and officer must exist in the personnel service
     if data.get("agency_code"):
-        codes = {a["code"] for a in call.rpc.personnel.list_agencies(SYSTEM)}
+        codes = {a["code"] for a in call.services.personnel.list_agencies(SYSTEM)}
         if data["agency_code"] not in codes:
             raise ValidationFailed("unknown agency", {"agency_code": [f"unknown agency {data['agency_code']}"]})
     if data.get("officer_id"):
         try:
-            officer = call.rpc.personnel.get_officer(SYSTEM, data["officer_id"])
+            officer = call.services.personnel.get_officer(SYSTEM, data["officer_id"])
         except NotFound:
             raise ValidationFailed("unknown officer", {"officer_id": ["unknown officer"]}) from None
         if officer["agency_code"] != data.get("agency_code"):

@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 from enforcement_contracts import personnel as c
 from enforcement_contracts.common import AGENCY_CODE, StrictSchema
 
-from ..routing import ADMINS, BUREAU, PUBLIC, STAFF, Route
+from ..routing import ADMINS, BUREAU, PUBLIC, STAFF, Route, forward
 
 
 class IdNumberLookup(StrictSchema):
@@ -27,15 +27,11 @@ class EchoQuery(StrictSchema):
     message = fields.String(load_default="ok", validate=validate.Length(max=100))
 
 
-def _p(call):
-    return call.rpc.personnel
-
-
 ROUTES = [
     Route(
         "GET",
         "/agencies",
-        lambda call: _p(call).list_agencies(call.actor),
+        forward("personnel.list_agencies", "actor"),
         STAFF,
         "List agencies",
         "personnel",
@@ -45,7 +41,7 @@ ROUTES = [
     Route(
         "POST",
         "/agencies",
-        lambda call: _p(call).create_agency(call.actor, call.body),
+        forward("personnel.create_agency", "actor", "body"),
         BUREAU,
         "Register an agency",
         "personnel",
@@ -56,7 +52,7 @@ ROUTES = [
     Route(
         "GET",
         "/officers",
-        lambda call: _p(call).list_officers(call.actor, dict(call.query.items())),
+        forward("personnel.list_officers", "actor", "query"),
         STAFF,
         "List officers",
         "personnel",
@@ -65,7 +61,7 @@ ROUTES = [
     Route(
         "POST",
         "/officers",
-        lambda call: _p(call).register_officer(call.actor, call.body),
+        forward("personnel.register_officer", "actor", "body"),
         ADMINS,
         "Register an officer",
         "personnel",
@@ -76,7 +72,7 @@ ROUTES = [
     Route(
         "POST",
         "/officers/lookup",
-        lambda call: _p(call).find_officer_by_id_number(call.actor, call.body["id_number"]),
+        forward("personnel.find_officer_by_id_number", "actor", "body.id_number"),
         ADMINS,
         "Find an officer by ID card number",
         "personnel",
@@ -87,7 +83,7 @@ ROUTES = [
     Route(
         "GET",
         "/officers/<officer_id>",
-        lambda call: _p(call).get_officer(call.actor, call.params["officer_id"]),
+        forward("personnel.get_officer", "actor", "path.officer_id"),
         STAFF,
         "Read an officer",
         "personnel",
@@ -96,7 +92,7 @@ ROUTES = [
     Route(
         "PATCH",
         "/officers/<officer_id>",
-        lambda call: _p(call).update_officer(call.actor, call.params["officer_id"], call.body),
+        forward("personnel.update_officer", "actor", "path.officer_id", "body"),
         ADMINS,
         "Update an officer",
         "personnel",
@@ -106,7 +102,7 @@ ROUTES = [
     Route(
         "POST",
         "/officers/<officer_id>/departure",
-        lambda call: _p(call).record_departure(call.actor, call.params["officer_id"], call.body),
+        forward("personnel.record_departure", "actor", "path.officer_id", "body"),
         ADMINS,
         "Record a departure",
         "personnel",
@@ -116,7 +112,7 @@ ROUTES = [
     Route(
         "GET",
         "/officers/<officer_id>/eligibility",
-        lambda call: _p(call).eligibility(call.actor, call.params["officer_id"], call.query.get("year")),
+        forward("personnel.eligibility", "actor", "path.officer_id", "query.year"),
         STAFF,
         "Certificate eligibility",
         "personnel",
@@ -126,7 +122,7 @@ ROUTES = [
     Route(
         "POST",
         "/officers/<officer_id>/assessments",
-        lambda call: _p(call).record_assessment(call.actor, call.params["officer_id"], call.body),
+        forward("personnel.record_assessment", "actor", "path.officer_id", "body"),
         ADMINS,
         "Record a yearly assessment",
         "personnel",
@@ -137,7 +133,7 @@ ROUTES = [
     Route(
         "POST",
         "/certificates",
-        lambda call: _p(call).issue_certificate(call.actor, call.body),
+        forward("personnel.issue_certificate", "actor", "body"),
         ADMINS,
         "Issue a certificate",
         "personnel",
@@ -148,7 +144,7 @@ ROUTES = [
     Route(
         "GET",
         "/certificates/<number>",
-        lambda call: _p(call).get_certificate(call.actor, call.params["number"]),
+        forward("personnel.get_certificate", "actor", "path.number"),
         STAFF,
         "Read a certificate",
         "personnel",
@@ -157,7 +153,7 @@ ROUTES = [
     Route(
         "POST",
         "/certificates/<number>/status",
-        lambda call: _p(call).change_certificate_status(call.actor, call.params["number"], call.body),
+        forward("personnel.change_certificate_status", "actor", "path.number", "body"),
         ADMINS,
         "Suspend, reinstate, cancel or revoke a certificate",
         "personnel",
@@ -167,7 +163,7 @@ ROUTES = [
     Route(
         "POST",
         "/certificates/<number>/renewal",
-        lambda call: _p(call).renew_certificate(call.actor, call.params["number"]),
+        forward("personnel.renew_certificate", "actor", "path.number"),
         ADMINS,
         "Renew a certificate (renewal exam passed in the window)",
         "personnel",
@@ -176,7 +172,7 @@ ROUTES = [
     Route(
         "GET",
         "/public/certificates/<number>",
-        lambda call: _p(call).check_certificate(call.params["number"]),
+        forward("personnel.check_certificate", "path.number"),
         PUBLIC,
         "Check a certificate's validity (public)",
         "public",
@@ -185,7 +181,7 @@ ROUTES = [
     Route(
         "POST",
         "/legal-reviewers",
-        lambda call: _p(call).register_legal_reviewer(call.actor, call.body),
+        forward("personnel.register_legal_reviewer", "actor", "body"),
         ADMINS,
         "Register a legal reviewer",
         "personnel",
@@ -196,7 +192,7 @@ ROUTES = [
     Route(
         "GET",
         "/legal-reviewers",
-        lambda call: _p(call).list_legal_reviewers(call.actor, call.query.get("agency_code")),
+        forward("personnel.list_legal_reviewers", "actor", "query.agency_code"),
         STAFF,
         "List legal reviewers",
         "personnel",
@@ -207,7 +203,7 @@ ROUTES = [
     Route(
         "GET",
         "/promptness",
-        lambda call: _p(call).promptness(call.actor, _iso(call.query.get("since")), _iso(call.query.get("until"))),
+        forward("personnel.promptness", "actor", "query.since", "query.until"),
         STAFF,
         "Promptness of certificate cancellation per agency",
         "personnel",
@@ -218,14 +214,10 @@ ROUTES = [
     Route(
         "GET",
         "/personnel/echo",
-        lambda call: _p(call).echo({"message": call.query["message"]}),
+        forward("personnel.echo", "query"),
         STAFF,
         "Echo through the personnel service (a baseline for benchmarks)",
         "personnel",
         query=EchoQuery,
     ),
 ]
-
-
-def _iso(value):
-    return value.isoformat() if value is not None else None

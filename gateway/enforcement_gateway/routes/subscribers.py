@@ -112,11 +112,13 @@ def _replay(call) -> dict:
         raise ValidationFailed(str(exc), {"events": [str(exc)]}) from None
     # a producer re-sends its history in batches with publisher confirms: allow it longer than an ordinary call
     timeout = float(setting(call.settings.container.config, "GATEWAY.replay_timeout_seconds", 300))
-    cluster, delivered, missing = call.rpc.with_timeout(timeout), {}, {}
+    patient, delivered, missing = call.services.with_timeout(timeout), {}, {}
     for source, names in by_source.items():
         try:
-            call.rpc(source).echo()  # a stopped producer answers nothing: find out within RPC_TIMEOUT, not the above
-            delivered[source] = cluster(source).replay_events(found["queue"], names, body["since"], body.get("until"))
+            call.services(
+                source
+            ).echo()  # a stopped producer answers nothing: find out within RPC_TIMEOUT, not the above
+            delivered[source] = patient(source).replay_events(found["queue"], names, body["since"], body.get("until"))
         except Unavailable as exc:
             missing[source] = [exc.message]
     if missing:  # safe to ask again: re-delivered events keep their ids
@@ -132,11 +134,23 @@ def _api(call) -> subscribers.ManagementApi:
     return subscribers.ManagementApi(subscribers.ManagementSettings.from_config(call.settings.container.config))
 
 
+def _list(call) -> list[dict]:
+    return subscribers.list_subscribers(_api(call))
+
+
+def _add(call) -> dict:
+    return subscribers.add_subscriber(_api(call), call.body["name"], call.body["events"])
+
+
+def _remove(call):
+    return subscribers.remove_subscriber(_api(call), call.params["name"])
+
+
 ROUTES = [
     Route(
         "GET",
         "/subscribers",
-        lambda call: subscribers.list_subscribers(_api(call)),
+        _list,
         BUREAU,
         "List event subscribers",
         "subscribers",
@@ -146,7 +160,7 @@ ROUTES = [
     Route(
         "POST",
         "/subscribers",
-        lambda call: subscribers.add_subscriber(_api(call), call.body["name"], call.body["events"]),
+        _add,
         BUREAU,
         "Onboard an event subscriber (user, queue, bindings, dead-letter queue)",
         "subscribers",
@@ -168,7 +182,7 @@ ROUTES = [
     Route(
         "DELETE",
         "/subscribers/<name>",
-        lambda call: subscribers.remove_subscriber(_api(call), call.params["name"]),
+        _remove,
         BUREAU,
         "Remove an event subscriber and its queues",
         "subscribers",

@@ -11,7 +11,7 @@ from marshmallow import fields
 from enforcement_contracts import supervision as c
 from enforcement_contracts.common import StrictSchema
 
-from ..routing import ADMINS, BUREAU, PUBLIC, Route
+from ..routing import ADMINS, BUREAU, PUBLIC, Route, forward
 
 SERVICE = c.SERVICE
 
@@ -40,25 +40,12 @@ class BulletinOut(StrictSchema):
     entries = fields.List(fields.Nested(c.BulletinEntry))
 
 
-def _s(call):
-    return call.rpc.supervision
-
-
-def _args(call) -> dict:
-    """The query string as sent (already validated against the route's schema): the service loads it again."""
-    return call.request.args.to_dict()
-
-
-def _item(method):
-    return lambda call: getattr(_s(call), method)(call.actor, call.params["item_id"], call.body or {})
-
-
 ROUTES = [
     # items
     Route(
         "POST",
         "/supervision/items",
-        lambda call: _s(call).issue_item(call.actor, call.body),
+        forward("supervision.issue_item", "actor", "body"),
         BUREAU,
         "Issue a supervision item to an agency",
         "supervision",
@@ -69,7 +56,7 @@ ROUTES = [
     Route(
         "GET",
         "/supervision/items",
-        lambda call: _s(call).list_items(call.actor, _args(call)),
+        forward("supervision.list_items", "actor", "query"),
         ADMINS,
         "List supervision items (an agency sees its own)",
         "supervision",
@@ -79,7 +66,7 @@ ROUTES = [
     Route(
         "GET",
         "/supervision/items/<int:item_id>",
-        lambda call: _s(call).get_item(call.actor, call.params["item_id"]),
+        forward("supervision.get_item", "actor", "path.item_id"),
         ADMINS,
         "Read a supervision item with its history",
         "supervision",
@@ -88,7 +75,7 @@ ROUTES = [
     Route(
         "POST",
         "/supervision/items/<int:item_id>/acknowledge",
-        _item("acknowledge_item"),
+        forward("supervision.acknowledge_item", "actor", "path.item_id", "body?"),
         ADMINS,
         "Acknowledge an item (the agency)",
         "supervision",
@@ -98,7 +85,7 @@ ROUTES = [
     Route(
         "POST",
         "/supervision/items/<int:item_id>/answer",
-        _item("answer_item"),
+        forward("supervision.answer_item", "actor", "path.item_id", "body?"),
         ADMINS,
         "Answer an item (the agency)",
         "supervision",
@@ -108,7 +95,7 @@ ROUTES = [
     Route(
         "POST",
         "/supervision/items/<int:item_id>/return",
-        _item("return_item"),
+        forward("supervision.return_item", "actor", "path.item_id", "body?"),
         BUREAU,
         "Return an answer to the agency with a new deadline",
         "supervision",
@@ -118,7 +105,7 @@ ROUTES = [
     Route(
         "POST",
         "/supervision/items/<int:item_id>/verify",
-        _item("verify_item"),
+        forward("supervision.verify_item", "actor", "path.item_id", "body?"),
         BUREAU,
         "Verify an answered item",
         "supervision",
@@ -128,7 +115,7 @@ ROUTES = [
     Route(
         "POST",
         "/supervision/items/<int:item_id>/close",
-        _item("close_item"),
+        forward("supervision.close_item", "actor", "path.item_id", "body?"),
         BUREAU,
         "Close a verified item",
         "supervision",
@@ -139,7 +126,7 @@ ROUTES = [
     Route(
         "GET",
         "/supervision/overdue",
-        lambda call: _s(call).overdue_list(call.actor, _args(call)),
+        forward("supervision.overdue_list", "actor", "query"),
         ADMINS,
         "Items that fell overdue in a period",
         "supervision",
@@ -150,7 +137,7 @@ ROUTES = [
     Route(
         "POST",
         "/supervision/bulletins",
-        lambda call: _s(call).publish_bulletin(call.actor, call.body),
+        forward("supervision.publish_bulletin", "actor", "body"),
         BUREAU,
         "Publish the bulletin of a period's overdue items",
         "supervision",
@@ -161,7 +148,7 @@ ROUTES = [
     Route(
         "GET",
         "/supervision/bulletins",
-        lambda call: _s(call).list_bulletins(call.actor),
+        forward("supervision.list_bulletins", "actor"),
         ADMINS,
         "Published bulletins",
         "supervision",
@@ -172,7 +159,7 @@ ROUTES = [
     Route(
         "POST",
         "/public/complaints",
-        lambda call: _s(call).register_complaint(call.body),
+        forward("supervision.register_complaint", "body"),
         PUBLIC,
         "Register a complaint (public, rate-limited)",
         "supervision",
@@ -184,7 +171,7 @@ ROUTES = [
     Route(
         "GET",
         "/supervision/complaints",
-        lambda call: _s(call).list_complaints(call.actor, _args(call)),
+        forward("supervision.list_complaints", "actor", "query"),
         ADMINS,
         "List complaints (an agency sees those about itself)",
         "supervision",
@@ -194,7 +181,7 @@ ROUTES = [
     Route(
         "GET",
         "/supervision/complaints/<int:complaint_id>",
-        lambda call: _s(call).get_complaint(call.actor, call.params["complaint_id"]),
+        forward("supervision.get_complaint", "actor", "path.complaint_id"),
         ADMINS,
         "Read a complaint (complainant masked)",
         "supervision",
@@ -203,7 +190,7 @@ ROUTES = [
     Route(
         "POST",
         "/supervision/complaints/<int:complaint_id>/decision",
-        lambda call: _s(call).decide_complaint(call.actor, call.params["complaint_id"], call.body),
+        forward("supervision.decide_complaint", "actor", "path.complaint_id", "body"),
         ADMINS,
         "Accept or refuse a complaint with written reasons",
         "supervision",
@@ -213,7 +200,7 @@ ROUTES = [
     Route(
         "POST",
         "/supervision/complaints/<int:complaint_id>/extension",
-        lambda call: _s(call).extend_complaint(call.actor, call.params["complaint_id"], call.body),
+        forward("supervision.extend_complaint", "actor", "path.complaint_id", "body"),
         BUREAU,
         "Approve the one extension of a complaint's deadline",
         "supervision",
@@ -223,7 +210,7 @@ ROUTES = [
     Route(
         "POST",
         "/supervision/complaints/<int:complaint_id>/conclusion",
-        lambda call: _s(call).conclude_complaint(call.actor, call.params["complaint_id"], call.body),
+        forward("supervision.conclude_complaint", "actor", "path.complaint_id", "body"),
         ADMINS,
         "Conclude a complaint: upheld or not upheld",
         "supervision",
@@ -234,7 +221,7 @@ ROUTES = [
     Route(
         "GET",
         "/supervision/promptness",
-        lambda call: _s(call).promptness_table(call.actor, _args(call)),
+        forward("supervision.promptness_table", "actor", "query"),
         ADMINS,
         "Promptness per agency and kind over a period",
         "supervision",

@@ -7,25 +7,16 @@ from __future__ import annotations
 
 from enforcement_contracts import supervision_reports as c
 
-from ..routing import ADMINS, BUREAU, Route
-from .training import file_response
+from ..routing import ADMINS, BUREAU, Route, forward
 
 SERVICE = "supervision"
-
-
-def _s(call):
-    return call.rpc.supervision
-
-
-def _report_query(call) -> dict:
-    return {k: v for k, v in call.query.items() if v is not None}
 
 
 ROUTES = [
     Route(
         "POST",
         "/supervision/assessments",
-        lambda call: _s(call).run_assessment(call.actor, call.body),
+        forward("supervision.run_assessment", "actor", "body"),
         BUREAU,
         "Run the yearly assessment of agencies: points per indicator, total out of 100, ranking",
         "supervision-reports",
@@ -36,7 +27,7 @@ ROUTES = [
     Route(
         "GET",
         "/supervision/assessments/<int:year>",
-        lambda call: _s(call).latest_assessment(call.actor, call.params["year"]),
+        forward("supervision.latest_assessment", "actor", "path.year"),
         BUREAU,
         "The latest assessment run of a year",
         "supervision-reports",
@@ -45,7 +36,7 @@ ROUTES = [
     Route(
         "GET",
         "/supervision/annual-reports",
-        lambda call: _s(call).annual_report(call.actor, _report_query(call)),
+        forward("supervision.annual_report", "actor", "query"),
         ADMINS,
         "The yearly statistics report (county, or one agency's) as JSON",
         "supervision-reports",
@@ -55,7 +46,7 @@ ROUTES = [
     Route(
         "GET",
         "/supervision/annual-reports/export",
-        lambda call: file_response(_s(call).export_annual_report(call.actor, _report_query(call))),
+        forward("supervision.export_annual_report", "actor", "query"),
         ADMINS,
         "The yearly statistics report as .xlsx, one sheet per section",
         "supervision-reports",
@@ -65,7 +56,7 @@ ROUTES = [
     Route(
         "POST",
         "/supervision/annual-reports/filings",
-        lambda call: _s(call).file_annual_report(call.actor, call.body),
+        forward("supervision.file_annual_report", "actor", "body"),
         ADMINS,
         "File (报送) the year's statistics report: an agency admin their agency's, the bureau the county's (or an "
         "agency's); kept as filed, once, and measured against its due date (31 January)",
@@ -77,7 +68,7 @@ ROUTES = [
     Route(
         "GET",
         "/supervision/annual-reports/filings",
-        lambda call: _s(call).annual_report_filings(call.actor, call.query["year"]),
+        forward("supervision.annual_report_filings", "actor", "query.year"),
         ADMINS,
         "Who has filed the year's report, when, on time or not, and who is overdue",
         "supervision-reports",
@@ -87,7 +78,7 @@ ROUTES = [
     Route(
         "GET",
         "/supervision/annual-reports/filings/<int:filing_id>",
-        lambda call: _s(call).get_annual_report_filing(call.actor, call.params["filing_id"]),
+        forward("supervision.get_annual_report_filing", "actor", "path.filing_id"),
         ADMINS,
         "One filing, with the report as filed",
         "supervision-reports",
@@ -96,7 +87,7 @@ ROUTES = [
     Route(
         "POST",
         "/supervision/satisfaction-surveys",
-        lambda call: _s(call).record_satisfaction(call.actor, call.body),
+        forward("supervision.record_satisfaction", "actor", "body"),
         BUREAU,
         "Record a third-party satisfaction survey result of an agency for a year (replaces an earlier one)",
         "supervision-reports",
@@ -107,7 +98,7 @@ ROUTES = [
     Route(
         "GET",
         "/supervision/satisfaction-surveys",
-        lambda call: _s(call).list_satisfaction(call.actor, call.query["year"]),
+        forward("supervision.list_satisfaction", "actor", "query.year"),
         ADMINS,
         "Satisfaction survey results of a year",
         "supervision-reports",

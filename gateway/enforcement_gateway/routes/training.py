@@ -7,17 +7,12 @@ the export answers with the file. Both cross the RPC wire base64-encoded (JSON c
 
 from __future__ import annotations
 
-import base64
-from urllib.parse import quote
-
 from marshmallow import fields
-from werkzeug.wrappers import Response
 
 from enforcement_contracts import training as c
 from enforcement_contracts.common import StrictSchema
-from enforcement_contracts.errors import ValidationFailed
 
-from ..routing import ADMINS, BUREAU, STAFF, Route
+from ..routing import ADMINS, BUREAU, STAFF, Route, forward
 
 XLSX = c.XLSX_MEDIA_TYPE
 
@@ -27,35 +22,11 @@ class ExportQuery(StrictSchema):
     agency_code = fields.String(validate=c.AGENCY_CODE)
 
 
-def _t(call):
-    return call.rpc.training
-
-
-def file_response(result: dict) -> Response:
-    data = base64.b64decode(result["content_base64"])
-    response = Response(data, status=200, mimetype=result["media_type"])
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(result['filename'])}"
-    return response
-
-
-def import_attendance(call):
-    encoded = base64.b64encode(call.body).decode()
-    try:
-        return _t(call).import_attendance(
-            call.actor, encoded, call.query.get("filename"), call.query.get("dry_run", False)
-        )
-    except ValidationFailed as exc:
-        # nameko sends an error's arguments as strings: give the report its row numbers back
-        for problem in exc.fields.get("rows") or []:
-            problem["row"] = int(problem["row"])
-        raise
-
-
 ROUTES = [
     Route(
         "GET",
         "/training/categories",
-        lambda call: _t(call).list_categories(),
+        forward("training.list_categories"),
         STAFF,
         "List training categories",
         "training",
@@ -65,7 +36,7 @@ ROUTES = [
     Route(
         "POST",
         "/training/categories",
-        lambda call: _t(call).create_category(call.actor, call.body),
+        forward("training.create_category", "actor", "body"),
         BUREAU,
         "Add a training category",
         "training",
@@ -76,7 +47,7 @@ ROUTES = [
     Route(
         "GET",
         "/training/courses",
-        lambda call: _t(call).list_courses(call.json_query()),
+        forward("training.list_courses", "query"),
         STAFF,
         "List courses",
         "training",
@@ -87,7 +58,7 @@ ROUTES = [
     Route(
         "POST",
         "/training/courses",
-        lambda call: _t(call).create_course(call.actor, call.body),
+        forward("training.create_course", "actor", "body"),
         ADMINS,
         "Create a course (required ones: the bureau)",
         "training",
@@ -98,7 +69,7 @@ ROUTES = [
     Route(
         "GET",
         "/training/courses/<course_id>",
-        lambda call: _t(call).get_course(call.params["course_id"]),
+        forward("training.get_course", "path.course_id"),
         STAFF,
         "Read a course",
         "training",
@@ -107,7 +78,7 @@ ROUTES = [
     Route(
         "GET",
         "/training/sessions",
-        lambda call: _t(call).list_sessions(call.json_query()),
+        forward("training.list_sessions", "query"),
         STAFF,
         "List sessions",
         "training",
@@ -116,7 +87,7 @@ ROUTES = [
     Route(
         "POST",
         "/training/sessions",
-        lambda call: _t(call).create_session(call.actor, call.body),
+        forward("training.create_session", "actor", "body"),
         ADMINS,
         "Schedule a session of a course",
         "training",
@@ -127,7 +98,7 @@ ROUTES = [
     Route(
         "GET",
         "/training/sessions/<session_id>",
-        lambda call: _t(call).get_session(call.params["session_id"]),
+        forward("training.get_session", "path.session_id"),
         STAFF,
         "Read a session",
         "training",
@@ -136,7 +107,7 @@ ROUTES = [
     Route(
         "POST",
         "/training/activities",
-        lambda call: _t(call).record_activity(call.actor, call.body),
+        forward("training.record_activity", "actor", "body"),
         ADMINS,
         "Record a drill or skills contest",
         "training",
@@ -147,7 +118,7 @@ ROUTES = [
     Route(
         "POST",
         "/training/attendance",
-        lambda call: _t(call).record_attendance(call.actor, call.body),
+        forward("training.record_attendance", "actor", "body"),
         ADMINS,
         "Record an officer's attendance",
         "training",
@@ -158,7 +129,7 @@ ROUTES = [
     Route(
         "GET",
         "/training/attendance/<attendance_id>",
-        lambda call: _t(call).get_attendance(call.actor, call.params["attendance_id"]),
+        forward("training.get_attendance", "actor", "path.attendance_id"),
         STAFF,
         "Read an attendance record with its history",
         "training",
@@ -167,7 +138,7 @@ ROUTES = [
     Route(
         "POST",
         "/training/attendance/<attendance_id>/correction",
-        lambda call: _t(call).correct_attendance(call.actor, call.params["attendance_id"], call.body),
+        forward("training.correct_attendance", "actor", "path.attendance_id", "body"),
         ADMINS,
         "Correct an attendance record (the earlier version is kept)",
         "training",
@@ -177,7 +148,7 @@ ROUTES = [
     Route(
         "POST",
         "/training/attendance/import",
-        import_attendance,
+        forward("training.import_attendance", "actor", "file", "query.filename", "query.dry_run"),
         ADMINS,
         "Import attendance from an .xlsx file (all rows or none)",
         "training",
@@ -189,7 +160,7 @@ ROUTES = [
     Route(
         "GET",
         "/training/attendance/import-template",
-        lambda call: file_response(_t(call).import_template()),
+        forward("training.import_template"),
         ADMINS,
         "Download the attendance spreadsheet template",
         "training",
@@ -198,7 +169,7 @@ ROUTES = [
     Route(
         "GET",
         "/training/officers/<officer_id>/attendance",
-        lambda call: _t(call).officer_attendance(call.actor, call.params["officer_id"], call.query.get("year")),
+        forward("training.officer_attendance", "actor", "path.officer_id", "query.year"),
         STAFF,
         "An officer's attendance in a year",
         "training",
@@ -209,7 +180,7 @@ ROUTES = [
     Route(
         "GET",
         "/training/officers/<officer_id>/compliance",
-        lambda call: _t(call).officer_compliance(call.actor, call.params["officer_id"], call.query.get("year")),
+        forward("training.officer_compliance", "actor", "path.officer_id", "query.year"),
         STAFF,
         "An officer's yearly compliance",
         "training",
@@ -219,7 +190,7 @@ ROUTES = [
     Route(
         "GET",
         "/training/officers/<officer_id>/exams",
-        lambda call: _t(call).officer_exam_results(call.actor, call.params["officer_id"]),
+        forward("training.officer_exam_results", "actor", "path.officer_id"),
         STAFF,
         "An officer's exam results",
         "training",
@@ -229,7 +200,7 @@ ROUTES = [
     Route(
         "GET",
         "/training/compliance",
-        lambda call: _t(call).compliance_table(call.actor, call.json_query()),
+        forward("training.compliance_table", "actor", "query"),
         ADMINS,
         "Yearly compliance per officer",
         "training",
@@ -238,7 +209,7 @@ ROUTES = [
     Route(
         "GET",
         "/training/compliance/summary",
-        lambda call: _t(call).compliance_summary(call.actor, call.query.get("year")),
+        forward("training.compliance_summary", "actor", "query.year"),
         ADMINS,
         "Compliance roll-ups per agency and for the county",
         "training",
@@ -248,7 +219,7 @@ ROUTES = [
     Route(
         "GET",
         "/training/compliance/export",
-        lambda call: file_response(_t(call).export_compliance(call.actor, call.json_query())),
+        forward("training.export_compliance", "actor", "query"),
         ADMINS,
         "An agency's compliance table as .xlsx",
         "training",
@@ -258,7 +229,7 @@ ROUTES = [
     Route(
         "POST",
         "/training/years/<int:year>/close",
-        lambda call: _t(call).close_year(call.actor, call.params["year"]),
+        forward("training.close_year", "actor", "path.year"),
         BUREAU,
         "Close a year: announce every officer short of its requirements (once)",
         "training",
@@ -267,7 +238,7 @@ ROUTES = [
     Route(
         "GET",
         "/training/exams",
-        lambda call: _t(call).list_exams(),
+        forward("training.list_exams"),
         STAFF,
         "List exam sittings",
         "training",
@@ -277,7 +248,7 @@ ROUTES = [
     Route(
         "POST",
         "/training/exams",
-        lambda call: _t(call).schedule_exam(call.actor, call.body),
+        forward("training.schedule_exam", "actor", "body"),
         BUREAU,
         "Schedule a qualification or renewal exam",
         "training",
@@ -288,7 +259,7 @@ ROUTES = [
     Route(
         "POST",
         "/training/exams/<sitting_id>/results",
-        lambda call: _t(call).record_exam_result(call.actor, call.params["sitting_id"], call.body),
+        forward("training.record_exam_result", "actor", "path.sitting_id", "body"),
         BUREAU,
         "Record an exam result (a pass is announced to the personnel service)",
         "training",

@@ -1,0 +1,179 @@
+"""HTTP routes of the cases service: the catalogue of enforcement items (行政执法事项目录), discretion
+benchmarks, lenient lists and major-decision lists. Agency scoping is enforced by the service itself (the actor
+travels with every call); the gateway checks the role and validates the input. The catalogue, benchmarks and
+lenient lists are published information: every signed-in role reads them."""
+
+from __future__ import annotations
+
+from marshmallow import fields
+
+from enforcement_contracts import cases as c
+from enforcement_contracts.common import AGENCY_CODE, StrictSchema
+
+from ..routing import ADMINS, STAFF, Route, forward
+
+SERVICE = "cases"
+
+
+class AgencyFilter(StrictSchema):
+    agency_code = fields.String(validate=AGENCY_CODE)
+
+
+ROUTES = [
+    # catalogue (行政执法事项目录)
+    Route(
+        "GET",
+        "/catalogue/types",
+        forward("cases.list_item_types"),
+        STAFF,
+        "List enforcement types",
+        "cases",
+        response=c.ItemType,
+        many=True,
+    ),
+    Route(
+        "GET",
+        "/catalogue/items",
+        forward("cases.list_items", "query"),
+        STAFF,
+        "List catalogue items",
+        "cases",
+        query=c.ItemQuery,
+    ),
+    Route(
+        "POST",
+        "/catalogue/items",
+        forward("cases.create_item", "actor", "body"),
+        ADMINS,
+        "Register a catalogue item (with its legal basis)",
+        "cases",
+        body=c.ItemCreate,
+        response=c.Item,
+        status=201,
+    ),
+    Route(
+        "GET",
+        "/catalogue/items/<item_id>",
+        forward("cases.get_item", "path.item_id"),
+        STAFF,
+        "Read a catalogue item with its versions",
+        "cases",
+        response=c.Item,
+    ),
+    Route(
+        "POST",
+        "/catalogue/items/<item_id>/versions",
+        forward("cases.change_item", "actor", "path.item_id", "body"),
+        ADMINS,
+        "Change an item (a new version)",
+        "cases",
+        body=c.ItemChange,
+        response=c.Item,
+        status=201,
+    ),
+    Route(
+        "POST",
+        "/catalogue/items/<item_id>/cancellation",
+        forward("cases.cancel_item", "actor", "path.item_id", "body"),
+        ADMINS,
+        "Cancel an item",
+        "cases",
+        body=c.ItemCancel,
+        response=c.Item,
+    ),
+    Route(
+        "GET",
+        "/catalogue/dormant",
+        forward("cases.dormant_items", "actor", "query"),
+        STAFF,
+        "Items with no case in 5 years (proposed for cancellation)",
+        "cases",
+        query=c.DormantQuery,
+        response=c.DormantItem,
+        many=True,
+    ),
+    Route(
+        "POST",
+        "/catalogue/items/<item_id>/benchmarks",
+        forward("cases.set_benchmark", "actor", "path.item_id", "body"),
+        ADMINS,
+        "File a discretion benchmark version (备案)",
+        "cases",
+        body=c.BenchmarkSet,
+        response=c.Benchmark,
+        status=201,
+    ),
+    Route(
+        "GET",
+        "/catalogue/items/<item_id>/benchmarks",
+        forward("cases.list_benchmarks", "path.item_id"),
+        STAFF,
+        "An item's benchmark versions",
+        "cases",
+        response=c.Benchmark,
+        many=True,
+    ),
+    Route(
+        "GET",
+        "/lenient-lists",
+        forward("cases.list_lenient", "query"),
+        STAFF,
+        "The lenient lists (从轻, 减轻, 首违不罚)",
+        "cases",
+        query=c.LenientQuery,
+        response=c.LenientEntry,
+        many=True,
+    ),
+    Route(
+        "POST",
+        "/lenient-lists",
+        forward("cases.add_lenient_entry", "actor", "body"),
+        ADMINS,
+        "Add an item to a lenient list (备案)",
+        "cases",
+        body=c.LenientEntryCreate,
+        response=c.LenientEntry,
+        status=201,
+    ),
+    Route(
+        "POST",
+        "/lenient-lists/<int:entry_id>/removal",
+        forward("cases.remove_lenient_entry", "actor", "path.entry_id", "body"),
+        ADMINS,
+        "Remove an item from a lenient list (备案)",
+        "cases",
+        body=c.LenientEntryRemove,
+        response=c.LenientEntry,
+    ),
+    Route(
+        "GET",
+        "/major-decision-list",
+        forward("cases.list_major_rules", "actor", "query.agency_code"),
+        STAFF,
+        "Major-decision lists (重大执法决定法制审核目录)",
+        "cases",
+        query=AgencyFilter,
+        response=c.MajorRule,
+        many=True,
+    ),
+    Route(
+        "POST",
+        "/major-decision-list",
+        forward("cases.add_major_rule", "actor", "body"),
+        ADMINS,
+        "Add an entry to an agency's major-decision list",
+        "cases",
+        body=c.MajorRuleCreate,
+        response=c.MajorRule,
+        status=201,
+    ),
+    Route(
+        "DELETE",
+        "/major-decision-list/<int:rule_id>",
+        forward("cases.remove_major_rule", "actor", "path.rule_id"),
+        ADMINS,
+        "Remove an entry from a major-decision list",
+        "cases",
+        response=c.MajorRule,
+    ),
+]

@@ -1,0 +1,83 @@
+"""HTTP routes of the cases service: enterprise inspections (涉企行政检查) and double-random draws (双随机).
+Agency scoping is enforced by the service itself (the actor travels with every call); the gateway checks the role
+and validates the input."""
+
+from __future__ import annotations
+
+from enforcement_contracts import cases as c
+
+from ..routing import ADMINS, STAFF, Route, forward
+
+SERVICE = "cases"
+
+ROUTES = [
+    # enterprise inspections (涉企行政检查)
+    Route(
+        "POST",
+        "/inspections/directory",
+        forward("cases.upload_directory", "actor", "body"),
+        ADMINS,
+        "Add to the directory of inspection targets",
+        "cases",
+        body=c.DirectoryUpload,
+    ),
+    Route(
+        "GET",
+        "/inspections",
+        forward("cases.list_inspections", "actor", "query"),
+        STAFF,
+        "List enterprise inspections",
+        "cases",
+        query=c.InspectionQuery,
+    ),
+    Route(
+        "POST",
+        "/inspections",
+        forward("cases.record_inspection", "actor", "body"),
+        ADMINS,
+        "Record an enterprise inspection",
+        "cases",
+        body=c.InspectionCreate,
+        response=c.Inspection,
+        status=201,
+    ),
+    Route(
+        "POST",
+        "/inspections/draws",
+        forward("cases.make_draw", "actor", "body"),
+        ADMINS,
+        "Make a double-random draw (双随机)",
+        "cases",
+        body=c.DrawCreate,
+        response=c.Draw,
+        status=201,
+    ),
+    Route(
+        "GET",
+        "/inspections/draws/<draw_id>",
+        forward("cases.get_draw", "actor", "path.draw_id"),
+        STAFF,
+        "Read a draw",
+        "cases",
+        response=c.Draw,
+    ),
+    Route(
+        "GET",
+        "/inspections/draws/<draw_id>/replay",
+        forward("cases.replay_draw", "actor", "path.draw_id"),
+        STAFF,
+        "Replay a draw from its recorded seed",
+        "cases",
+        response=c.DrawReplay,
+    ),
+    Route(
+        "POST",
+        "/inspections/draws/<draw_id>/publication",
+        forward("cases.publish_draw", "actor", "path.draw_id", "body"),
+        ADMINS,
+        "Publish a draw (一公开)",
+        "cases",
+        body=c.DrawPublish,
+        response=c.Draw,
+    ),
+]

@@ -1,0 +1,85 @@
+"""HTTP routes of the cases service: case-file review (案卷评查), the bureau's. Agency scoping is enforced by
+the service itself (the actor travels with every call); the gateway checks the role and validates the input. An
+agency reads its own files' grades."""
+
+from __future__ import annotations
+
+from enforcement_contracts import cases as c
+
+from ..routing import BUREAU, STAFF, Route, forward
+
+SERVICE = "cases"
+
+ROUTES = [
+    # case-file review (案卷评查): the bureau's
+    Route(
+        "GET",
+        "/reviews/checklists",
+        forward("cases.list_checklists"),
+        STAFF,
+        "Review checklist versions",
+        "cases",
+        response=c.Checklist,
+        many=True,
+    ),
+    Route(
+        "POST",
+        "/reviews/checklists",
+        forward("cases.create_checklist", "actor", "body"),
+        BUREAU,
+        "File a new review checklist version",
+        "cases",
+        body=c.ChecklistCreate,
+        response=c.Checklist,
+        status=201,
+    ),
+    Route(
+        "POST",
+        "/reviews/batches",
+        forward("cases.draw_review_batch", "actor", "body"),
+        BUREAU,
+        "Draw a batch of closed cases for review",
+        "cases",
+        body=c.ReviewBatchCreate,
+        response=c.ReviewBatch,
+        status=201,
+    ),
+    Route(
+        "GET",
+        "/reviews/batches/<batch_id>",
+        forward("cases.get_review_batch", "actor", "path.batch_id"),
+        BUREAU,
+        "Read a review batch",
+        "cases",
+        response=c.ReviewBatch,
+    ),
+    Route(
+        "POST",
+        "/reviews/batches/<batch_id>/assignments",
+        forward("cases.assign_reviewers", "actor", "path.batch_id", "body"),
+        BUREAU,
+        "Assign reviewers (never of the case's agency)",
+        "cases",
+        body=c.ReviewAssign,
+        response=c.ReviewBatch,
+    ),
+    Route(
+        "POST",
+        "/reviews/files/<file_id>/score",
+        forward("cases.score_review_file", "actor", "path.file_id", "body"),
+        BUREAU,
+        "Score a case file",
+        "cases",
+        body=c.ReviewScore,
+        response=c.ReviewFile,
+    ),
+    Route(
+        "GET",
+        "/reviews/files",
+        forward("cases.list_review_files", "actor", "query"),
+        STAFF,
+        "Case-file grades (an agency: its own)",
+        "cases",
+        query=c.ReviewFileQuery,
+    ),
+]
