@@ -13,7 +13,7 @@ def seed(config: dict) -> str:
 
     from enforcement_kernel.db import Tx, make_engine
 
-    from .operations import seed_checklist, seed_types
+    from .operations.seed import seed_checklist, seed_types
     from .seed_data import CHECKLIST_V1, ITEM_TYPES
 
     engine = make_engine(config["DATABASE_URL"], pool_size=1)

@@ -15,8 +15,10 @@ from enforcement_kernel.config import setting
 from enforcement_kernel.crypto import PersonalDataCipher
 
 from .. import models as m
-from .. import rules
 from ..personnel import PersonnelPort
+from ..rules import periods
+from ..rules.inspection_limits import InspectionLimits
+from ..rules.whole_case import CaseRules
 
 SERVICE = contract.SERVICE
 
@@ -32,14 +34,14 @@ KIND_TRANSFER_ACKNOWLEDGED = "transfer_acknowledged"
 
 @dataclass(frozen=True)
 class Settings:
-    case_rules: rules.CaseRules
+    case_rules: CaseRules
     publication_workdays: int
     withdrawal_workdays: int
     dormant_item_years: int
     transfer_decision_workdays: int = 3
     transfer_handover_hours: int = 24
     transfer_ack_workdays: int = 3
-    inspection_limits: rules.InspectionLimits = rules.InspectionLimits()
+    inspection_limits: InspectionLimits = InspectionLimits()
     review_form_points: int = 20
     review_content_points: int = 80
     grade_excellent: int = 90
@@ -49,7 +51,7 @@ class Settings:
     def from_config(cls, config: dict) -> Settings:
         c = lambda key, default: setting(config, f"CASES.{key}", default)  # noqa: E731
         return cls(
-            case_rules=rules.CaseRules(
+            case_rules=CaseRules(
                 min_officers=int(c("min_officers", 2)),
                 decision_limit_days=int(c("decision_limit_days", 90)),
                 on_the_spot_citizen=Decimal(str(c("on_the_spot_limit_citizen", 200))),
@@ -67,7 +69,7 @@ class Settings:
             transfer_decision_workdays=int(c("transfer_decision_workdays", 3)),
             transfer_handover_hours=int(c("transfer_handover_hours", 24)),
             transfer_ack_workdays=int(c("transfer_ack_workdays", 3)),
-            inspection_limits=rules.InspectionLimits(
+            inspection_limits=InspectionLimits(
                 yearly_cap=int(c("inspection_yearly_cap", 2)),
                 cap_exempt_kinds=tuple(c("inspection_cap_exempt_kinds", ["complaint", "referral"])),
                 repeat_window_days=int(c("inspection_repeat_window_days", 30)),
@@ -99,7 +101,7 @@ def _measure(
     reference: str,
     start: date,
     end: date,
-    result: rules.Promptness,
+    result: periods.Promptness,
     seconds: int | None = None,
 ) -> None:
     """One promptness measurement: stored, announced, and observed on /metrics once committed. ``seconds``: the

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from enforcement_contracts import cases as contract
 
 from .. import models as m
-from .. import rules
-from .cases import _grants, _spans, _stored
+from ..rules import handover, procedure
+from .cases import extension_grants, stored_children, suspension_spans
 from .common import (
     KIND_DECIDED,
     KIND_PUBLISHED,
@@ -90,22 +90,26 @@ def _missed(session, kind: str, row, settings: Settings, today: date, now: datet
     """Whether the open obligation ``kind`` of ``row`` (a case or a transfer) is already late, as its measurement
     would count it."""
     if kind == KIND_DECIDED:
-        suspensions, extensions, _ = _stored(session, row.case_id)
-        due = rules.decision_missed(
-            row.filed_on, _spans(suspensions), _grants(extensions), today, settings.case_rules.decision_limit_days
+        suspensions, extensions, _ = stored_children(session, row.case_id)
+        due = procedure.decision_missed(
+            row.filed_on,
+            suspension_spans(suspensions),
+            extension_grants(extensions),
+            today,
+            settings.case_rules.decision_limit_days,
         )
         return _Missed(row.case_id, None, row.agency_code, row.filed_on, due) if due else None
     if kind == KIND_PUBLISHED:
-        due = rules.workdays_missed(row.decided_on, today, settings.publication_workdays)
+        due = procedure.workdays_missed(row.decided_on, today, settings.publication_workdays)
         return _Missed(row.case_id, None, row.agency_code, row.decided_on, due) if due else None
     if kind == KIND_TRANSFER_DECIDED:  # the sending agency's head
-        due = rules.workdays_missed(row.proposed_on, today, settings.transfer_decision_workdays)
+        due = procedure.workdays_missed(row.proposed_on, today, settings.transfer_decision_workdays)
         return _Missed(row.case_id, row.transfer_id, row.from_agency_code, row.proposed_on, due) if due else None
     if kind == KIND_TRANSFER_HANDED_OVER:  # the sending agency
-        due = rules.handover_missed(row.decided_at, now, settings.transfer_handover_hours)
+        due = handover.handover_missed(row.decided_at, now, settings.transfer_handover_hours)
         return _Missed(row.case_id, row.transfer_id, row.from_agency_code, row.decided_at.date(), due) if due else None
     received = row.handed_over_at.date()  # the receiving agency acknowledges
-    due = rules.workdays_missed(received, today, settings.transfer_ack_workdays)
+    due = procedure.workdays_missed(received, today, settings.transfer_ack_workdays)
     return _Missed(row.case_id, row.transfer_id, row.to_agency_code, received, due) if due else None
 
 

@@ -13,11 +13,12 @@ from enforcement_kernel import access
 from enforcement_kernel.crypto import PersonalDataCipher
 
 from .. import models as m
-from .. import rules
 from ..personnel import PersonnelPort
-from .cases import _check_officers, report_case, report_dates
+from ..rules import cataloguing
+from .cases import check_officers, report_dates
 from .catalogue import get_type, item_versions
 from .common import Settings
+from .reporting import report_case
 
 
 class DryRun(Exception):
@@ -67,16 +68,16 @@ def _prefetch(session, personnel: PersonnelPort, rows, scope: str | None) -> Non
             data = contract.CaseReport().load({**row.payload, "agency_code": agency_code, "item_id": item.item_id})
         except ValidationError:
             continue  # reported with the row later
-        span = rules.version_in_force(
+        span = cataloguing.version_in_force(
             [
-                rules.VersionSpan(v.version, v.effective_from, v.effective_to)
+                cataloguing.VersionSpan(v.version, v.effective_from, v.effective_to)
                 for v in item_versions(session, item.item_id)
             ],
             data["filed_on"],
         )
         if span is not None:
             domain = next(v.domain for v in item_versions(session, item.item_id) if v.version == span.version)
-            _check_officers(personnel, data["officers"], agency_code, domain, report_dates(data), {})
+            check_officers(personnel, data["officers"], agency_code, domain, report_dates(data), {})
 
 
 def import_cases(

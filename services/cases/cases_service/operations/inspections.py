@@ -13,8 +13,8 @@ from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
 from enforcement_kernel import access
 
 from .. import models as m
-from .. import rules
 from ..personnel import PersonnelPort, officer_problems
+from ..rules import draws, inspection_limits, procedure
 from .common import Settings, _iso, ensure_agency
 
 
@@ -76,7 +76,7 @@ def _inspection_dict(i: m.Inspection) -> dict:
     }
 
 
-def inspection_history(session, agency_code: str, credit_code: str, on: date) -> rules.InspectionHistory:
+def inspection_history(session, agency_code: str, credit_code: str, on: date) -> inspection_limits.InspectionHistory:
     year_start, year_end = date(on.year, 1, 1), date(on.year, 12, 31)
     I = m.Inspection
     in_year = (I.credit_code == credit_code, I.inspected_on >= year_start, I.inspected_on <= year_end)
@@ -89,7 +89,7 @@ def inspection_history(session, agency_code: str, credit_code: str, on: date) ->
             I.credit_code == credit_code, I.agency_code == agency_code, I.inspected_on <= on
         )
     ).scalar_one()
-    return rules.InspectionHistory(by_agency, last, everyone)
+    return inspection_limits.InspectionHistory(by_agency, last, everyone)
 
 
 def record_inspection(tx, actor: dict, data: dict, settings: Settings, personnel: PersonnelPort, today: date) -> dict:
@@ -100,7 +100,7 @@ def record_inspection(tx, actor: dict, data: dict, settings: Settings, personnel
     errors: dict[str, list[str]] = {}
     if data["inspected_on"] > today:
         errors["inspected_on"] = ["must not be in the future"]
-    count_error = rules.officer_count_error(data["officers"], settings.case_rules.min_officers)
+    count_error = procedure.officer_count_error(data["officers"], settings.case_rules.min_officers)
     problems = [count_error] if count_error else []
     for officer_id in dict.fromkeys(data["officers"]):
         problems += officer_problems(
@@ -126,7 +126,9 @@ def record_inspection(tx, actor: dict, data: dict, settings: Settings, personnel
         first = next(iter(errors))
         raise ValidationFailed(f"the inspection was refused: {first}: {errors[first][0]}", errors)
     history = inspection_history(session, data["agency_code"], credit_code, data["inspected_on"])
-    refusal, findings = rules.inspection_check(data["kind"], data["inspected_on"], history, settings.inspection_limits)
+    refusal, findings = inspection_limits.inspection_check(
+        data["kind"], data["inspected_on"], history, settings.inspection_limits
+    )
     if refusal:
         raise Conflict(refusal, {"credit_code": [refusal]})
     inspection = m.Inspection(
@@ -227,7 +229,7 @@ def make_draw(tx, actor: dict, data: dict, settings: Settings, personnel: Person
     ensure_agency(session, personnel, data["agency_code"])  # after the personnel calls (it may write)
     seed = data.get("seed") or secrets.token_hex(8)
     try:
-        pairs = rules.draw_assignments(
+        pairs = draws.draw_assignments(
             sorted(directory), pool, data["target_count"], seed, settings.case_rules.min_officers
         )
     except ValueError as exc:
@@ -279,7 +281,7 @@ def replay_draw(session, actor: dict, draw_id: str) -> dict:
     draw = get_draw(session, draw_id)
     access.require_read(actor, draw.agency_code)
     names = {t["credit_code"]: t["name"] for t in draw.target_pool}
-    pairs = rules.draw_assignments(sorted(names), draw.inspector_pool, draw.target_count, draw.seed, _per_target(draw))
+    pairs = draws.draw_assignments(sorted(names), draw.inspector_pool, draw.target_count, draw.seed, _per_target(draw))
     again = _assignments(pairs, names)
     return {
         "draw_id": draw.draw_id,

@@ -13,13 +13,13 @@ from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
 from enforcement_kernel import access
 
 from .. import models as m
-from .. import rules
 from ..personnel import PersonnelPort
+from ..rules import draws, file_review
 from .common import Settings, _iso
 
 
-def _check_items(items: list[dict]) -> list[rules.CheckItem]:
-    return [rules.CheckItem(i["code"], i["label"], i["section"], int(i.get("points", 0))) for i in items]
+def _check_items(items: list[dict]) -> list[file_review.CheckItem]:
+    return [file_review.CheckItem(i["code"], i["label"], i["section"], int(i.get("points", 0))) for i in items]
 
 
 def _checklist_dict(c: m.Checklist) -> dict:
@@ -29,7 +29,7 @@ def _checklist_dict(c: m.Checklist) -> dict:
 def create_checklist(tx, actor: dict, data: dict, settings: Settings) -> dict:
     """A new checklist version (the bureau's): later batches use it, earlier ones keep theirs."""
     access.require_bureau(actor)
-    problems = rules.checklist_errors(
+    problems = file_review.checklist_errors(
         _check_items(data["items"]), settings.review_form_points, settings.review_content_points
     )
     if problems:
@@ -129,7 +129,7 @@ def draw_review_batch(tx, actor: dict, data: dict, today: date) -> dict:
     if not population:
         raise ValidationFailed("no closed case matches", {"closed_from": ["no case closed in the period matches"]})
     seed = data.get("seed") or secrets.token_hex(8)
-    chosen = rules.seeded_sample(population, data["size"], seed)
+    chosen = draws.seeded_sample(population, data["size"], seed)
     batch = m.ReviewBatch(
         batch_id=uuid.uuid4().hex,
         drawn_on=today,
@@ -207,7 +207,7 @@ def assign_reviewers(tx, actor: dict, batch_id: str, data: dict, personnel: Pers
         if reviewer is None or reviewer.get("status") != "active":
             problems.append(f"reviewer {a['reviewer_id']} is not an active registered officer")
             continue
-        conflict = rules.reviewer_agency_error(reviewer["agency_code"], f.agency_code)
+        conflict = file_review.reviewer_agency_error(reviewer["agency_code"], f.agency_code)
         if conflict:
             problems.append(f"file {a['file_id']}: {conflict} ({f.agency_code})")
             continue
@@ -243,7 +243,7 @@ def score_review_file(tx, actor: dict, file_id: str, data: dict, settings: Setti
         raise ValidationFailed("date out of range", {"scored_on": ["must lie between the draw and today"]})
     checklist = session.get(m.Checklist, batch.checklist_version)
     try:
-        score = rules.score_file(
+        score = file_review.score_file(
             _check_items(checklist.items),
             data["basic_failures"],
             [(d["code"], d["points"]) for d in data["deductions"]],
@@ -272,7 +272,7 @@ def score_review_file(tx, actor: dict, file_id: str, data: dict, settings: Setti
         },
         subject=f.case_id,
     )
-    if score.grade == rules.GRADE_FAIL:
+    if score.grade == file_review.GRADE_FAIL:
         case = session.get(m.Case, f.case_id)
         reason = f"案卷评查 不合格: {score.total} points" + (
             f"; basic items failed: {', '.join(score.basic_failures)}" if score.basic_failures else ""

@@ -12,8 +12,8 @@ from enforcement_contracts.errors import Conflict, Forbidden, NotFound, Validati
 from enforcement_kernel import access, clock
 
 from .. import models as m
-from .. import rules
 from ..personnel import PersonnelPort
+from ..rules import handover, periods
 from .cases import get_case
 from .common import (
     KIND_TRANSFER_ACKNOWLEDGED,
@@ -118,7 +118,7 @@ def decide_transfer(tx, actor: dict, transfer_id: str, data: dict, settings: Set
     if decided_at.date() < transfer.proposed_on or decided_at.date() > today:
         raise ValidationFailed("date out of range", {"decided_at": ["must lie between the proposal and today"]})
     transfer.decided_at, transfer.approved, transfer.decision_note = decided_at, data["approved"], data.get("note", "")
-    result = rules.workday_promptness(transfer.proposed_on, decided_at.date(), settings.transfer_decision_workdays)
+    result = periods.workday_promptness(transfer.proposed_on, decided_at.date(), settings.transfer_decision_workdays)
     _measure(
         tx,
         transfer.from_agency_code,
@@ -144,7 +144,7 @@ def hand_over_transfer(tx, actor: dict, transfer_id: str, data: dict, settings: 
     if handed < transfer.decided_at or handed.date() > today:
         raise ValidationFailed("time out of range", {"handed_over_at": ["must lie between the decision and now"]})
     transfer.handed_over_at = handed
-    result = rules.handover_promptness(transfer.decided_at, handed, settings.transfer_handover_hours)
+    result = handover.handover_promptness(transfer.decided_at, handed, settings.transfer_handover_hours)
     _measure(
         tx,
         transfer.from_agency_code,
@@ -171,7 +171,7 @@ def acknowledge_transfer(tx, actor: dict, transfer_id: str, data: dict, settings
     if data["acknowledged_on"] < received or data["acknowledged_on"] > today:
         raise ValidationFailed("date out of range", {"acknowledged_on": ["must lie between the hand-over and today"]})
     transfer.acknowledged_on = data["acknowledged_on"]
-    result = rules.workday_promptness(received, transfer.acknowledged_on, settings.transfer_ack_workdays)
+    result = periods.workday_promptness(received, transfer.acknowledged_on, settings.transfer_ack_workdays)
     _measure(
         tx,
         transfer.to_agency_code,
