@@ -22,8 +22,8 @@ class PersonnelPort:
     """The few personnel calls a request needs, each answered once per request (a report checks every officer
     on every date they acted; the same question is not sent twice)."""
 
-    def __init__(self, rpc_cluster):
-        self._rpc = rpc_cluster
+    def __init__(self, services):
+        self._rpc = services
         self._officers: dict[str, dict | None] = {}
         self._may: dict[tuple, dict] = {}
         self._reviewers: dict[str, list[dict]] = {}

@@ -6,15 +6,12 @@ import base64
 import binascii
 import logging
 
-from nameko.extensions import DependencyProvider
-
 from enforcement_contracts import cases as contract
-from enforcement_contracts.common import Actor
 from enforcement_contracts.errors import NotFound, ValidationFailed
 from enforcement_kernel import clock
 from enforcement_kernel.config import setting
 from enforcement_kernel.rpc import Rpc, load, rpc
-from enforcement_kernel.service import ServiceBase
+from enforcement_kernel.service import Configured, ServiceBase
 from enforcement_kernel.timers import configured_timer
 
 from .operations import (
@@ -37,18 +34,6 @@ from .personnel import PersonnelPort
 log = logging.getLogger(__name__)
 
 
-class CasesContext(DependencyProvider):
-    """Settings and the personal-data cipher, built once from the container's config."""
-
-    def setup(self):
-        self.settings = common.Settings.from_config(self.container.config)
-        self.cipher = common.cipher_from_config(self.container.config)
-        self.import_max_rows = int(setting(self.container.config, "CASES.import_max_rows", 5000))
-
-    def get_dependency(self, worker_ctx):
-        return self
-
-
 def _int(value, what: str) -> int:
     try:
         return int(value)
@@ -59,12 +44,14 @@ def _int(value, what: str) -> int:
 class CasesService(ServiceBase):
     name = contract.SERVICE
 
-    context = CasesContext()
-    cluster = Rpc()  # timed calls to the personnel service: certificates, legal reviewers, agencies
+    settings = Configured(common.Settings.from_config)
+    cipher = Configured(common.cipher_from_config)
+    import_max_rows = Configured(lambda config: int(setting(config, "CASES.import_max_rows", 5000)))
+    services = Rpc()  # timed calls to the personnel service: certificates, legal reviewers, agencies
 
     @property
     def personnel(self) -> PersonnelPort:
-        return PersonnelPort(self.cluster)
+        return PersonnelPort(self.services)
 
     # catalogue
     @rpc
@@ -74,16 +61,16 @@ class CasesService(ServiceBase):
     @rpc
     def create_item(self, actor, payload):
         return self._write(
-            catalogue.create_item, load(Actor, actor), load(contract.ItemCreate, payload), self.personnel, self.today()
+            catalogue.create_item, actor, load(contract.ItemCreate, payload), self.personnel, self.today()
         )
 
     @rpc
     def change_item(self, actor, item_id, payload):
-        return self._write(catalogue.change_item, load(Actor, actor), item_id, load(contract.ItemChange, payload))
+        return self._write(catalogue.change_item, actor, item_id, load(contract.ItemChange, payload))
 
     @rpc
     def cancel_item(self, actor, item_id, payload):
-        return self._write(catalogue.cancel_item, load(Actor, actor), item_id, load(contract.ItemCancel, payload))
+        return self._write(catalogue.cancel_item, actor, item_id, load(contract.ItemCancel, payload))
 
     @rpc
     def get_item(self, item_id):
@@ -97,16 +84,16 @@ class CasesService(ServiceBase):
     def dormant_items(self, actor, query=None):
         return self._read(
             catalogue.dormant_items,
-            load(Actor, actor),
+            actor,
             load(contract.DormantQuery, query or {}),
-            self.context.settings,
+            self.settings,
             self.today(),
         )
 
     # benchmarks, lenient lists, major-decision list
     @rpc
     def set_benchmark(self, actor, item_id, payload):
-        return self._write(benchmarks.set_benchmark, load(Actor, actor), item_id, load(contract.BenchmarkSet, payload))
+        return self._write(benchmarks.set_benchmark, actor, item_id, load(contract.BenchmarkSet, payload))
 
     @rpc
     def list_benchmarks(self, item_id):
@@ -114,13 +101,13 @@ class CasesService(ServiceBase):
 
     @rpc
     def add_lenient_entry(self, actor, payload):
-        return self._write(benchmarks.add_lenient_entry, load(Actor, actor), load(contract.LenientEntryCreate, payload))
+        return self._write(benchmarks.add_lenient_entry, actor, load(contract.LenientEntryCreate, payload))
 
     @rpc
     def remove_lenient_entry(self, actor, entry_id, payload):
         return self._write(
             benchmarks.remove_lenient_entry,
-            load(Actor, actor),
+            actor,
             _int(entry_id, "entry"),
             load(contract.LenientEntryRemove, payload),
         )
@@ -131,35 +118,32 @@ class CasesService(ServiceBase):
 
     @rpc
     def add_major_rule(self, actor, payload):
-        return self._write(
-            benchmarks.add_major_rule, load(Actor, actor), load(contract.MajorRuleCreate, payload), self.personnel
-        )
+        return self._write(benchmarks.add_major_rule, actor, load(contract.MajorRuleCreate, payload), self.personnel)
 
     @rpc
     def remove_major_rule(self, actor, rule_id):
-        return self._write(benchmarks.remove_major_rule, load(Actor, actor), _int(rule_id, "rule"), self.today())
+        return self._write(benchmarks.remove_major_rule, actor, _int(rule_id, "rule"), self.today())
 
     @rpc
     def list_major_rules(self, actor, agency_code=None):
-        return self._read(benchmarks.list_major_rules, load(Actor, actor), agency_code)
+        return self._read(benchmarks.list_major_rules, actor, agency_code)
 
     # cases
     @rpc
     def report_case(self, actor, payload):
         return self._write(
             reporting.report_case,
-            load(Actor, actor),
+            actor,
             load(contract.CaseReport, payload),
-            self.context.settings,
+            self.settings,
             self.personnel,
-            self.context.cipher,
+            self.cipher,
             self.today(),
         )
 
     @rpc
     def import_cases(self, actor, content_base64, dry_run=False):
         """An .xlsx file, base64-encoded (nameko's JSON wire carries no bytes): all rows or none."""
-        actor = load(Actor, actor)
         try:
             content = base64.b64decode(content_base64 or "", validate=True)
         except (binascii.Error, TypeError, ValueError):
@@ -169,11 +153,11 @@ class CasesService(ServiceBase):
                 imports.import_cases,
                 actor,
                 content,
-                self.context.settings,
+                self.settings,
                 self.personnel,
-                self.context.cipher,
+                self.cipher,
                 self.today(),
-                self.context.import_max_rows,
+                self.import_max_rows,
                 bool(dry_run),
             )
         except imports.DryRun as done:  # every row passed; the transaction was rolled back on purpose
@@ -181,15 +165,15 @@ class CasesService(ServiceBase):
 
     @rpc
     def get_case(self, actor, case_id):
-        return self._read(cases.read_case, load(Actor, actor), case_id, self.context.settings, self.today())
+        return self._read(cases.read_case, actor, case_id, self.settings, self.today())
 
     @rpc
     def list_cases(self, actor, query=None):
         return self._read(
             cases.list_cases,
-            load(Actor, actor),
+            actor,
             load(contract.CaseQuery, query or {}),
-            self.context.settings,
+            self.settings,
             self.today(),
         )
 
@@ -197,10 +181,10 @@ class CasesService(ServiceBase):
     def update_case(self, actor, case_id, payload):
         return self._write(
             reporting.update_case,
-            load(Actor, actor),
+            actor,
             case_id,
             load(contract.CaseUpdate, payload),
-            self.context.settings,
+            self.settings,
             self.personnel,
             self.today(),
         )
@@ -209,10 +193,10 @@ class CasesService(ServiceBase):
     def decide_case(self, actor, case_id, payload):
         return self._write(
             reporting.decide_case,
-            load(Actor, actor),
+            actor,
             case_id,
             load(contract.Decision, payload),
-            self.context.settings,
+            self.settings,
             self.personnel,
             self.today(),
         )
@@ -221,7 +205,7 @@ class CasesService(ServiceBase):
     def record_legal_review(self, actor, case_id, payload):
         return self._write(
             legal_reviews.record_legal_review,
-            load(Actor, actor),
+            actor,
             case_id,
             load(contract.LegalReviewCreate, payload),
             self.personnel,
@@ -233,10 +217,10 @@ class CasesService(ServiceBase):
     def publish_decision(self, actor, case_id, payload):
         return self._write(
             publication.publish_decision,
-            load(Actor, actor),
+            actor,
             case_id,
             load(contract.PublicationCreate, payload),
-            self.context.settings,
+            self.settings,
             self.today(),
         )
 
@@ -244,10 +228,10 @@ class CasesService(ServiceBase):
     def revoke_decision(self, actor, case_id, payload):
         return self._write(
             publication.revoke_decision,
-            load(Actor, actor),
+            actor,
             case_id,
             load(contract.Revocation, payload),
-            self.context.settings,
+            self.settings,
             self.today(),
         )
 
@@ -255,10 +239,10 @@ class CasesService(ServiceBase):
     def withdraw_publication(self, actor, case_id, payload):
         return self._write(
             publication.withdraw_publication,
-            load(Actor, actor),
+            actor,
             case_id,
             load(contract.PublicationWithdraw, payload),
-            self.context.settings,
+            self.settings,
             self.today(),
         )
 
@@ -270,23 +254,23 @@ class CasesService(ServiceBase):
     # promptness and statistics
     @rpc
     def promptness(self, actor, query=None):
-        return self._read(promptness.promptness_table, load(Actor, actor), load(contract.PromptnessQuery, query or {}))
+        return self._read(promptness.promptness_table, actor, load(contract.PromptnessQuery, query or {}))
 
     @rpc
     def statistics(self, actor, query):
-        return self._read(promptness.yearly_statistics, load(Actor, actor), load(contract.StatsQuery, query))
+        return self._read(promptness.yearly_statistics, actor, load(contract.StatsQuery, query))
 
     @rpc
     def agency_case_facts(self, actor, year):
         """Per agency, one year's facts for the supervision service's assessment and statistics report."""
-        return self._read(promptness.agency_case_facts, load(Actor, actor), load(contract.FactsQuery, {"year": year}))
+        return self._read(promptness.agency_case_facts, actor, load(contract.FactsQuery, {"year": year}))
 
     # transfers (案件移送)
     @rpc
     def propose_transfer(self, actor, case_id, payload):
         return self._write(
             transfers.propose_transfer,
-            load(Actor, actor),
+            actor,
             case_id,
             load(contract.TransferCreate, payload),
             self.personnel,
@@ -297,10 +281,10 @@ class CasesService(ServiceBase):
     def decide_transfer(self, actor, transfer_id, payload):
         return self._write(
             transfers.decide_transfer,
-            load(Actor, actor),
+            actor,
             transfer_id,
             load(contract.TransferDecision, payload),
-            self.context.settings,
+            self.settings,
             self.today(),
         )
 
@@ -308,10 +292,10 @@ class CasesService(ServiceBase):
     def hand_over_transfer(self, actor, transfer_id, payload):
         return self._write(
             transfers.hand_over_transfer,
-            load(Actor, actor),
+            actor,
             transfer_id,
             load(contract.TransferHandover, payload),
-            self.context.settings,
+            self.settings,
             self.today(),
         )
 
@@ -319,74 +303,68 @@ class CasesService(ServiceBase):
     def acknowledge_transfer(self, actor, transfer_id, payload):
         return self._write(
             transfers.acknowledge_transfer,
-            load(Actor, actor),
+            actor,
             transfer_id,
             load(contract.TransferAcknowledge, payload),
-            self.context.settings,
+            self.settings,
             self.today(),
         )
 
     @rpc
     def get_transfer(self, actor, transfer_id):
-        return self._read(transfers.read_transfer, load(Actor, actor), transfer_id)
+        return self._read(transfers.read_transfer, actor, transfer_id)
 
     @rpc
     def list_transfers(self, actor, query=None):
-        return self._read(transfers.list_transfers, load(Actor, actor), load(contract.TransferQuery, query or {}))
+        return self._read(transfers.list_transfers, actor, load(contract.TransferQuery, query or {}))
 
     # enterprise inspections (涉企行政检查) and double-random draws
     @rpc
     def upload_directory(self, actor, payload):
-        return self._write(
-            inspections.upload_directory, load(Actor, actor), load(contract.DirectoryUpload, payload), self.personnel
-        )
+        return self._write(inspections.upload_directory, actor, load(contract.DirectoryUpload, payload), self.personnel)
 
     @rpc
     def record_inspection(self, actor, payload):
         return self._write(
             inspections.record_inspection,
-            load(Actor, actor),
+            actor,
             load(contract.InspectionCreate, payload),
-            self.context.settings,
+            self.settings,
             self.personnel,
             self.today(),
         )
 
     @rpc
     def list_inspections(self, actor, query=None):
-        return self._read(inspections.list_inspections, load(Actor, actor), load(contract.InspectionQuery, query or {}))
+        return self._read(inspections.list_inspections, actor, load(contract.InspectionQuery, query or {}))
 
     @rpc
     def make_draw(self, actor, payload):
         return self._write(
             inspections.make_draw,
-            load(Actor, actor),
+            actor,
             load(contract.DrawCreate, payload),
-            self.context.settings,
+            self.settings,
             self.personnel,
             self.today(),
         )
 
     @rpc
     def get_draw(self, actor, draw_id):
-        return self._read(inspections.read_draw, load(Actor, actor), draw_id)
+        return self._read(inspections.read_draw, actor, draw_id)
 
     @rpc
     def replay_draw(self, actor, draw_id):
-        return self._read(inspections.replay_draw, load(Actor, actor), draw_id)
+        return self._read(inspections.replay_draw, actor, draw_id)
 
     @rpc
     def publish_draw(self, actor, draw_id, payload):
-        return self._write(
-            inspections.publish_draw, load(Actor, actor), draw_id, load(contract.DrawPublish, payload), self.today()
-        )
+        return self._write(inspections.publish_draw, actor, draw_id, load(contract.DrawPublish, payload), self.today())
 
     # case-file review (案卷评查)
     @rpc
     def create_checklist(self, actor, payload):
-        return self._write(
-            reviews.create_checklist, load(Actor, actor), load(contract.ChecklistCreate, payload), self.context.settings
-        )
+        return self._write(reviews.create_checklist, actor, load(contract.ChecklistCreate, payload), self.settings)
 
     @rpc
     def list_checklists(self):
@@ -394,34 +372,32 @@ class CasesService(ServiceBase):
 
     @rpc
     def draw_review_batch(self, actor, payload):
-        return self._write(
-            reviews.draw_review_batch, load(Actor, actor), load(contract.ReviewBatchCreate, payload), self.today()
-        )
+        return self._write(reviews.draw_review_batch, actor, load(contract.ReviewBatchCreate, payload), self.today())
 
     @rpc
     def get_review_batch(self, actor, batch_id):
-        return self._read(reviews.read_batch, load(Actor, actor), batch_id)
+        return self._read(reviews.read_batch, actor, batch_id)
 
     @rpc
     def assign_reviewers(self, actor, batch_id, payload):
         return self._write(
-            reviews.assign_reviewers, load(Actor, actor), batch_id, load(contract.ReviewAssign, payload), self.personnel
+            reviews.assign_reviewers, actor, batch_id, load(contract.ReviewAssign, payload), self.personnel
         )
 
     @rpc
     def score_review_file(self, actor, file_id, payload):
         return self._write(
             reviews.score_review_file,
-            load(Actor, actor),
+            actor,
             file_id,
             load(contract.ReviewScore, payload),
-            self.context.settings,
+            self.settings,
             self.today(),
         )
 
     @rpc
     def list_review_files(self, actor, query=None):
-        return self._read(reviews.list_review_files, load(Actor, actor), load(contract.ReviewFileQuery, query or {}))
+        return self._read(reviews.list_review_files, actor, load(contract.ReviewFileQuery, query or {}))
 
     # the deadline watch
     @configured_timer("CASES.deadline_watch_seconds", 3600, eager=True)
@@ -432,6 +408,6 @@ class CasesService(ServiceBase):
             after = ""
             while after is not None:
                 with self.db.transaction() as tx:
-                    announced, after = deadlines.watch_deadlines(tx, kind, self.context.settings, today, now, after)
+                    announced, after = deadlines.watch_deadlines(tx, kind, self.settings, today, now, after)
                 if announced:
                     log.info("%d %s deadlines missed", announced, kind)
