@@ -255,7 +255,7 @@ def purge(amqp_uri: str, queue: str, ids: set[str] | None) -> int:
     return dropped
 
 
-def main(argv=None) -> None:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="enforcement-dead-letters",
         description=__doc__.split("\n\n")[0],
@@ -289,43 +289,58 @@ def main(argv=None) -> None:
             sub.add_argument("--json", action="store_true")
         else:
             sub.add_argument("--all", action="store_true", help="every message in the dead-letter queue")
+    return parser
+
+
+def _list_command(args, ids) -> None:
+    queues = sorted(
+        set(installed_handler_queues()) | {q[: -len(DLQ_SUFFIX)] if q.endswith(DLQ_SUFFIX) else q for q in args.queue}
+    )
+    rows = list_queues(args.amqp_uri, queues)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        print(f"{'absent' if row['messages'] is None else row['messages']:>8}  {row['queue']}")
+
+
+def _show_command(args, ids) -> None:
+    found = show(args.amqp_uri, args.queue, ids, args.limit, args.body_limit)
+    if args.json:
+        print(json.dumps(found, indent=2, ensure_ascii=False))
+        return
+    for info in found:
+        print(
+            f"event {info['event_id']}  {info['type']}  {info['time']}\n"
+            f"  from {info['queue']}: {info['reason']}, attempts {info['attempts']}"
+            + (f"\n  last error: {info['error']}" if info["error"] else "")
+            + f"\n  headers: {json.dumps(info['headers'], ensure_ascii=False)}\n  body: {info['body']}\n"
+        )
+    print(f"{len(found)} shown")
+
+
+def _requeue_command(args, ids) -> None:
+    moved = requeue(args.amqp_uri, args.queue, ids)
+    missing = sorted(ids - set(moved)) if ids else []
+    print(f"re-queued {len(moved)}: {', '.join(m or '?' for m in moved)}")
+    if missing:
+        sys.exit(f"not found in {dead_letter_queue(args.queue)}: {', '.join(missing)}")
+
+
+def _purge_command(args, ids) -> None:
+    print(f"purged {purge(args.amqp_uri, args.queue, ids)} from {dead_letter_queue(args.queue)}")
+
+
+COMMANDS = {"list": _list_command, "show": _show_command, "requeue": _requeue_command, "purge": _purge_command}
+
+
+def main(argv=None) -> None:
+    parser = _parser()
     args = parser.parse_args(argv)
     if args.command in ("requeue", "purge") and bool(args.ids) == bool(args.all):
         parser.error(f"{args.command}: give --id (one or more) or --all")
     ids = set(args.ids) if getattr(args, "ids", None) else None
-
-    if args.command == "list":
-        queues = sorted(
-            set(installed_handler_queues())
-            | {q[: -len(DLQ_SUFFIX)] if q.endswith(DLQ_SUFFIX) else q for q in args.queue}
-        )
-        rows = list_queues(args.amqp_uri, queues)
-        if args.json:
-            print(json.dumps(rows, indent=2))
-        else:
-            for row in rows:
-                print(f"{'absent' if row['messages'] is None else row['messages']:>8}  {row['queue']}")
-    elif args.command == "show":
-        found = show(args.amqp_uri, args.queue, ids, args.limit, args.body_limit)
-        if args.json:
-            print(json.dumps(found, indent=2, ensure_ascii=False))
-        else:
-            for info in found:
-                print(
-                    f"event {info['event_id']}  {info['type']}  {info['time']}\n"
-                    f"  from {info['queue']}: {info['reason']}, attempts {info['attempts']}"
-                    + (f"\n  last error: {info['error']}" if info["error"] else "")
-                    + f"\n  headers: {json.dumps(info['headers'], ensure_ascii=False)}\n  body: {info['body']}\n"
-                )
-            print(f"{len(found)} shown")
-    elif args.command == "requeue":
-        moved = requeue(args.amqp_uri, args.queue, ids)
-        missing = sorted(ids - set(moved)) if ids else []
-        print(f"re-queued {len(moved)}: {', '.join(m or '?' for m in moved)}")
-        if missing:
-            sys.exit(f"not found in {dead_letter_queue(args.queue)}: {', '.join(missing)}")
-    else:
-        print(f"purged {purge(args.amqp_uri, args.queue, ids)} from {dead_letter_queue(args.queue)}")
+    COMMANDS[args.command](args, ids)
 
 
 if __name__ == "__main__":

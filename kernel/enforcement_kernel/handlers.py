@@ -272,6 +272,21 @@ class DeadLetterMonitor(DependencyProvider):
         return self
 
 
+def _load_event(event_type: EventType, service: str, body):
+    """The envelope and payload of a delivery; ``InvalidEvent`` (dead-lettered at once) when either does not load."""
+    try:
+        envelope = Envelope.from_dict(body)
+        return envelope, event_type.load(envelope.data)
+    except Exception as exc:
+        metrics.EVENTS_HANDLED.labels(service, event_type.type, "invalid").inc()
+        log.error(
+            "invalid %s event rejected to the dead-letter queue",
+            event_type.type,
+            extra={"event_type": event_type.type},
+        )
+        raise InvalidEvent(f"{type(exc).__name__}: {exc}") from exc
+
+
 def consumes(event_type: EventType, **handler_options):
     """Subscribe the decorated ``method(self, tx, envelope, data)`` to ``event_type``."""
 
@@ -280,17 +295,7 @@ def consumes(event_type: EventType, **handler_options):
         def handle(self, body):
             service = self.name
             handler_key = f"{service}.{method.__name__}"
-            try:
-                envelope = Envelope.from_dict(body)
-                data = event_type.load(envelope.data)
-            except Exception as exc:
-                metrics.EVENTS_HANDLED.labels(service, event_type.type, "invalid").inc()
-                log.error(
-                    "invalid %s event rejected to the dead-letter queue",
-                    event_type.type,
-                    extra={"event_type": event_type.type},
-                )
-                raise InvalidEvent(f"{type(exc).__name__}: {exc}") from exc
+            envelope, data = _load_event(event_type, service, body)
             logs.set_correlation_id(envelope.correlationid)
             try:
                 with self.db.transaction() as tx:

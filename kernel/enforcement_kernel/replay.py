@@ -180,18 +180,9 @@ def plan(event_types: list[str]) -> dict[str, list[str]]:
     return by_source
 
 
-def main(argv=None) -> None:
-    """``enforcement-replay --queue Q --types a.b,c.d --since 2026-11-01T00:00 [--until ...]``"""
+def _parser():
     import argparse
     import os
-    import sys
-
-    from nameko.exceptions import RpcTimeout, UnknownService
-    from nameko.standalone.rpc import ClusterRpcProxy
-
-    from enforcement_contracts.errors import ServiceError
-
-    from . import rpc  # noqa: F401  (rebuilds ValidationFailed & co. on this side)
 
     parser = argparse.ArgumentParser(
         prog="enforcement-replay",
@@ -208,18 +199,20 @@ def main(argv=None) -> None:
         default=os.environ.get("AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/"),
         help="broker (default: $AMQP_URI)",
     )
-    args = parser.parse_args(argv)
-    types = [t.strip() for t in args.types.split(",") if t.strip()]
-    try:
-        by_source = plan(types)
-    except ValueError as exc:
-        parser.error(str(exc))
-    for option, value in (("--since", args.since), ("--until", args.until)):
-        try:
-            if value is not None:
-                parse_time(value)
-        except ValueError:
-            parser.error(f"{option}: not an ISO 8601 date or date-time: {value!r}")
+    return parser
+
+
+def _replay_all(args, by_source: dict[str, list[str]]) -> tuple[int, bool]:
+    """Ask each producer in turn; (events re-delivered, whether any producer failed)."""
+    import sys
+
+    from nameko.exceptions import RpcTimeout, UnknownService
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    from enforcement_contracts.errors import ServiceError
+
+    from . import rpc  # noqa: F401  (rebuilds ValidationFailed & co. on this side)
+
     total, failed = 0, False
     with ClusterRpcProxy({"AMQP_URI": args.amqp_uri}, timeout=args.timeout) as cluster:
         for source, names in by_source.items():
@@ -236,6 +229,27 @@ def main(argv=None) -> None:
                 continue
             total += sent
             print(f"{source}: {sent} events ({', '.join(names)}) re-delivered to {args.queue}")
+    return total, failed
+
+
+def main(argv=None) -> None:
+    """``enforcement-replay --queue Q --types a.b,c.d --since 2026-11-01T00:00 [--until ...]``"""
+    import sys
+
+    parser = _parser()
+    args = parser.parse_args(argv)
+    types = [t.strip() for t in args.types.split(",") if t.strip()]
+    try:
+        by_source = plan(types)
+    except ValueError as exc:
+        parser.error(str(exc))
+    for option, value in (("--since", args.since), ("--until", args.until)):
+        try:
+            if value is not None:
+                parse_time(value)
+        except ValueError:
+            parser.error(f"{option}: not an ISO 8601 date or date-time: {value!r}")
+    total, failed = _replay_all(args, by_source)
     print(f"total: {total}")
     if failed:
         sys.exit(1)

@@ -253,7 +253,7 @@ def test_an_event_nobody_subscribes_to_is_given_up_after_the_retry_window_and_st
     from sqlalchemy import text
 
     from enforcement_contracts import personnel as contract
-    from enforcement_contracts.asyncapi import example_data
+    from enforcement_contracts.event_examples import example_data
     from enforcement_contracts.events import Envelope
 
     event_type = contract.ASSESSMENT_RECORDED

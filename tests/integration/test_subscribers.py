@@ -22,6 +22,8 @@ from kombu import Connection, Exchange, Producer, Queue
 from enforcement_contracts import training
 from enforcement_contracts.errors import Conflict, ValidationFailed
 from enforcement_contracts.events import Envelope
+from enforcement_kernel import rabbitmq_management as mgmt
+from enforcement_kernel import subscriber_definitions as defs
 from enforcement_kernel import subscribers as subs
 
 DEFINITIONS_FILE = REPO_ROOT / "deploy" / "rabbitmq" / "definitions.json"
@@ -60,7 +62,7 @@ def subscriber_uri(amqp_uri: str, created: dict) -> str:
 def management(amqp_uri):
     """The management API for this run's vhost; deletes the subscriber users the tests made (users are
     global to the node, unlike queues, which go with the vhost)."""
-    api = subs.ManagementApi(subs.ManagementSettings.from_env(vhost=subs.vhost_of(amqp_uri)))
+    api = mgmt.ManagementApi(mgmt.ManagementSettings.from_env(vhost=mgmt.vhost_of(amqp_uri)))
     made: list[str] = []
     api.made = made
     yield api
@@ -86,7 +88,7 @@ def test_unknown_event_type_is_refused_by_name_and_nothing_is_created(management
         [
             str(BIN_DIR / "enforcement-subscribers"),
             "--vhost",
-            subs.vhost_of(amqp_uri),
+            mgmt.vhost_of(amqp_uri),
             "add",
             name,
             "--events",
@@ -146,7 +148,7 @@ def test_offline_subscriber_receives_all_1000_events_when_it_connects(management
 
 def test_subscriber_user_is_refused_publishing_binding_and_declaring(management, amqp_uri):
     created = add(management, unique("hotline"), ["personnel.certificate.issued"])
-    assert management.request("GET", f"/api/permissions/{subs.quote(management.vhost)}/{created['user']}") == {
+    assert management.request("GET", f"/api/permissions/{mgmt.quote(management.vhost)}/{created['user']}") == {
         "user": created["user"],
         "vhost": management.vhost,
         "configure": "^$",
@@ -209,16 +211,16 @@ def test_command_adds_lists_and_removes_a_subscriber(management, amqp_uri):
 @pytest.fixture
 def fresh_vhost(management):
     name = unique("enf-test-defs")
-    management.request("PUT", f"/api/vhosts/{subs.quote(name)}")
-    yield subs.ManagementApi(
-        subs.ManagementSettings(
+    management.request("PUT", f"/api/vhosts/{mgmt.quote(name)}")
+    yield mgmt.ManagementApi(
+        mgmt.ManagementSettings(
             url=management.settings.url,
             user=management.settings.user,
             password=management.settings.password,
             vhost=name,
         )
     )
-    management.request("DELETE", f"/api/vhosts/{subs.quote(name)}", ok_missing=True)
+    management.request("DELETE", f"/api/vhosts/{mgmt.quote(name)}", ok_missing=True)
 
 
 def test_exported_definitions_load_into_a_fresh_vhost(management, amqp_uri, fresh_vhost, tmp_path):
@@ -299,10 +301,10 @@ def test_committed_definitions_file_is_current_and_loads(fresh_vhost):
     """deploy/rabbitmq/definitions.json is what the offline export writes, and RabbitMQ accepts it."""
     committed = json.loads(DEFINITIONS_FILE.read_text())
     services_user = next(u for u in committed["users"] if not u["name"].startswith(subs.USER_PREFIX))
-    expected = subs.definitions(
+    expected = defs.definitions(
         "/",
         [subs.subscriber_topology("example", ["personnel.certificate.issued"])],
-        [subs.DefinitionUser(services_user["name"], services_user["password_hash"], tags="administrator")],
+        [defs.DefinitionUser(services_user["name"], services_user["password_hash"], tags="administrator")],
     )
     assert committed == expected, (
         "deploy/rabbitmq/definitions.json is stale: regenerate it as deploy/SUBSCRIBERS.md says"
@@ -314,7 +316,7 @@ def test_committed_definitions_file_is_current_and_loads(fresh_vhost):
         (b["source"], b["routing_key"]) for b in fresh_vhost.queue_bindings("sub.example")
     }
     assert (
-        subs.password_hash("guest", salt=base64.b64decode(services_user["password_hash"])[:4])
+        defs.password_hash("guest", salt=base64.b64decode(services_user["password_hash"])[:4])
         == services_user["password_hash"]
     ), "the committed services account is guest/guest (dev default)"
 

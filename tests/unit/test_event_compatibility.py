@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from enforcement_contracts.asyncapi import payload_schema
 from enforcement_contracts.compatibility import compare, snapshot, unaccepted
+from enforcement_contracts.event_json_schema import payload_schema
 from enforcement_contracts.events import EventType
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from enforcement_contracts import asyncapi
+from enforcement_contracts import asyncapi, event_docs
 from enforcement_contracts.compatibility import compare, unaccepted
 from enforcement_contracts.events import all_event_types
 
@@ -85,7 +85,7 @@ def test_a_payload_missing_a_required_field_fails_its_schema(document):
 
 
 def test_committed_docs_are_current():
-    for name, text in asyncapi.generated_files().items():
+    for name, text in event_docs.generated_files().items():
         path = ROOT / "docs" / name
         assert path.exists(), f"docs/{name} is missing: {REGENERATE}"
         assert path.read_text(encoding="utf-8") == text, f"docs/{name} is stale: {REGENERATE}"
@@ -93,7 +93,7 @@ def test_committed_docs_are_current():
 
 def test_no_breaking_schema_change_without_a_version_bump():
     committed = json.loads((ROOT / "contracts" / "event-schemas.lock.json").read_text(encoding="utf-8"))
-    problems = [str(c) for c in unaccepted(compare(committed, asyncapi.current_snapshot()))]
+    problems = [str(c) for c in unaccepted(compare(committed, event_docs.current_snapshot()))]
     assert problems == [], (
         f"breaking event-schema changes: bump the event type's version in its contract module, then {REGENERATE}"
     )
@@ -101,7 +101,7 @@ def test_no_breaking_schema_change_without_a_version_bump():
 
 def test_schema_lock_is_current():
     committed = json.loads((ROOT / "contracts" / "event-schemas.lock.json").read_text(encoding="utf-8"))
-    changes = [str(c) for c in compare(committed, asyncapi.current_snapshot())]
+    changes = [str(c) for c in compare(committed, event_docs.current_snapshot())]
     assert changes == [], f"contracts/event-schemas.lock.json differs from the schemas: {REGENERATE}"
 
 
@@ -114,7 +114,7 @@ def test_command_writes_checks_and_refuses_a_breaking_lock_update(tmp_path, caps
     first = subprocess.run([str(script), *paths, "--update-lock"], capture_output=True, text=True, timeout=120)
     assert first.returncode == 0, first.stderr
     assert sorted(p.name for p in out.iterdir()) == ["asyncapi.yaml", "events.md"]
-    assert asyncapi.main([*paths, "--check"]) == 0
+    assert event_docs.main([*paths, "--check"]) == 0
 
     snapshot = json.loads(lock.read_text(encoding="utf-8"))
     snapshot["personnel.officer.registered"]["fields"]["badge_number"] = {
@@ -124,10 +124,10 @@ def test_command_writes_checks_and_refuses_a_breaking_lock_update(tmp_path, caps
     }
     lock.write_text(json.dumps(snapshot), encoding="utf-8")
     capsys.readouterr()
-    assert asyncapi.main([*paths, "--check"]) == 1
+    assert event_docs.main([*paths, "--check"]) == 1
     assert "BREAKING: personnel.officer.registered field badge_number: field removed" in capsys.readouterr().out
-    assert asyncapi.main([*paths, "--update-lock"]) == 1
+    assert event_docs.main([*paths, "--update-lock"]) == 1
     assert "bump the event type's version" in capsys.readouterr().err
     assert json.loads(lock.read_text(encoding="utf-8")) == snapshot  # left as it was
-    assert asyncapi.main([*paths, "--update-lock", "--accept-breaking"]) == 0
-    assert asyncapi.main([*paths, "--check"]) == 0
+    assert event_docs.main([*paths, "--update-lock", "--accept-breaking"]) == 0
+    assert event_docs.main([*paths, "--check"]) == 0

@@ -6,7 +6,7 @@ import copy
 import pytest
 from marshmallow import ValidationError
 
-from enforcement_contracts.asyncapi import example_data
+from enforcement_contracts.event_examples import example_data
 from enforcement_contracts.events import REGISTRY, all_event_types
 
 

@@ -9,6 +9,8 @@ import re
 import pytest
 
 from enforcement_contracts.errors import ValidationFailed
+from enforcement_kernel import rabbitmq_management as mgmt
+from enforcement_kernel import subscriber_definitions as defs
 from enforcement_kernel import subscribers as subs
 
 
@@ -61,15 +63,15 @@ def test_bad_names_are_refused(name):
 
 def test_password_hash_is_rabbitmq_sha256_with_salt():
     salt = b"\x90\x8d\xc6\x0a"
-    hashed = base64.b64decode(subs.password_hash("test12", salt=salt))
+    hashed = base64.b64decode(defs.password_hash("test12", salt=salt))
     assert hashed[:4] == salt and hashed[4:] == hashlib.sha256(salt + b"test12").digest()
-    assert subs.password_hash("same") != subs.password_hash("same"), "a fresh salt each time"
+    assert defs.password_hash("same") != defs.password_hash("same"), "a fresh salt each time"
 
 
 def test_definitions_hold_exchanges_queues_bindings_users_and_rights():
     topology = subs.subscriber_topology("hotline", ["cases.case.decided"])
-    doc = subs.definitions(
-        "county", [topology], [subs.DefinitionUser("suite", "HASH", tags="administrator")], {"sub-hotline": "SUBHASH"}
+    doc = defs.definitions(
+        "county", [topology], [defs.DefinitionUser("suite", "HASH", tags="administrator")], {"sub-hotline": "SUBHASH"}
     )
     assert doc["vhosts"] == [{"name": "county"}]
     assert {e["name"] for e in doc["exchanges"]} >= {
@@ -87,7 +89,7 @@ def test_definitions_hold_exchanges_queues_bindings_users_and_rights():
         (topology.bindings[0][0], "sub.hotline", topology.bindings[0][1]),
     }
     # a subscriber without a known hash gets none: it cannot log in until an operator sets a password
-    assert subs.definitions("/", [topology])["users"][0]["password_hash"] == ""
+    assert defs.definitions("/", [topology])["users"][0]["password_hash"] == ""
 
 
 @pytest.mark.parametrize(
@@ -101,4 +103,4 @@ def test_definitions_hold_exchanges_queues_bindings_users_and_rights():
     ],
 )
 def test_vhost_of_amqp_uri(uri, vhost):
-    assert subs.vhost_of(uri) == vhost
+    assert mgmt.vhost_of(uri) == vhost
