@@ -13,7 +13,7 @@ def seed(config: dict) -> str:
 
     from enforcement_kernel.db import Tx, make_engine
 
-    from .operations import seed_agencies
+    from .operations.agencies import seed_agencies
     from .seed_data import AGENCIES
 
     engine = make_engine(config["DATABASE_URL"], pool_size=1)

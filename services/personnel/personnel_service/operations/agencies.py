@@ -1,0 +1,59 @@
+"""Agencies (执法主体): the list with officer counts, registration, and the seed of Wuzhai's agencies."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from enforcement_contracts import personnel as contract
+from enforcement_contracts.errors import Conflict
+from enforcement_kernel import access
+
+from .. import models as m
+
+
+def agency_dict(agency: m.Agency, officer_count: int | None = None) -> dict:
+    out = {
+        "code": agency.code,
+        "name": agency.name,
+        "kind": agency.kind,
+        "is_supervisor": agency.is_supervisor,
+        "is_police": agency.is_police,
+    }
+    if officer_count is not None:
+        out["officer_count"] = officer_count
+    return out
+
+
+def list_agencies(session, actor: dict) -> list[dict]:
+    counts = dict(
+        session.execute(
+            select(m.Officer.agency_code, func.count())
+            .where(m.Officer.status == "active")
+            .group_by(m.Officer.agency_code)
+        ).all()
+    )
+    query = select(m.Agency).order_by(m.Agency.code)
+    return [agency_dict(a, counts.get(a.code, 0)) for a in session.execute(query).scalars()]
+
+
+def create_agency(tx, actor: dict, data: dict) -> dict:
+    access.require_bureau(actor)
+    if tx.session.get(m.Agency, data["code"]) is not None:
+        raise Conflict(f"agency {data['code']} already exists", {"code": ["already exists"]})
+    if tx.session.execute(select(m.Agency).where(m.Agency.name == data["name"])).first():
+        raise Conflict(f"an agency named {data['name']} already exists", {"name": ["already exists"]})
+    agency = m.Agency(**data)
+    tx.session.add(agency)
+    tx.emit(contract.AGENCY_REGISTERED, agency_dict(agency), subject=agency.code)
+    return agency_dict(agency, 0)
+
+
+def seed_agencies(tx, agencies: list[dict]) -> int:
+    added = 0
+    for data in agencies:
+        if tx.session.get(m.Agency, data["code"]) is None:
+            agency = m.Agency(**data)
+            tx.session.add(agency)
+            tx.emit(contract.AGENCY_REGISTERED, agency_dict(agency), subject=agency.code)
+            added += 1
+    return added

@@ -1,0 +1,309 @@
+"""Certificates (执法证): issue, status changes, renewal, expiry, reads, the public check and ``may_enforce``."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from enforcement_contracts import personnel as contract
+from enforcement_contracts.errors import Conflict, ValidationFailed
+from enforcement_kernel import access
+
+from .. import models as m
+from .. import rules
+from ..settings import Settings
+from .lookups import get_certificate, get_officer, live_certificate
+from .promptness import measure_cancellation
+from .training_facts import eligibility
+
+
+def certificate_dict(cert: m.Certificate, settings: Settings) -> dict:
+    return contract.Certificate().dump(
+        {
+            "number": cert.number,
+            "officer_id": cert.officer_id,
+            "agency_code": cert.agency_code,
+            "domains": list(cert.domains),
+            "issued_on": cert.issued_on,
+            "expires_on": cert.expires_on,
+            "status": cert.status,
+            "status_reason": cert.status_reason,
+            "cancelled_on": cert.cancelled_on,
+            "renewal_window_opens": rules.renewal_window_opens(cert.expires_on, settings.renewal_window_months),
+        }
+    )
+
+
+def _next_number(session, settings: Settings, year: int) -> str:
+    seq = session.get(m.CertificateSequence, year)
+    if seq is None:
+        seq = m.CertificateSequence(year=year, last=0)
+        session.add(seq)
+        session.flush()
+    session.execute(
+        update(m.CertificateSequence)
+        .where(m.CertificateSequence.year == year)
+        .values(last=m.CertificateSequence.last + 1)
+    )
+    session.refresh(seq)
+    return f"{settings.division_code}{year}{seq.last:05d}"
+
+
+def _already_certified() -> Conflict:
+    return Conflict("the officer already holds a valid or suspended certificate", {"officer_id": ["already certified"]})
+
+
+def _check_issuable(session, officer: m.Officer, data: dict, issued_on: date, today: date, settings: Settings):
+    if issued_on > today:
+        raise ValidationFailed("issue date is in the future", {"issued_on": ["must not be in the future"]})
+    if live_certificate(session, officer.officer_id) is not None:
+        raise _already_certified()
+    unknown = sorted(set(data["domains"]) - set(officer.domains or []))
+    if unknown:
+        raise ValidationFailed(
+            "domains outside the officer's enforcement domains",
+            {"domains": [f"officer is not assigned to {', '.join(unknown)}"]},
+        )
+    result = eligibility(session, officer, issued_on.year, settings)
+    if not result.eligible:
+        raise Conflict(
+            "the officer is not eligible for a certificate: " + "; ".join(result.reasons),
+            {"officer_id": result.reasons},
+        )
+
+
+def issue_certificate(tx, actor: dict, data: dict, settings: Settings, today: date) -> dict:
+    officer = get_officer(tx.session, data["officer_id"])
+    access.require_write(actor, officer.agency_code)
+    issued_on = data.get("issued_on") or today
+    _check_issuable(tx.session, officer, data, issued_on, today, settings)
+    cert = m.Certificate(
+        number=_next_number(tx.session, settings, issued_on.year),
+        officer_id=officer.officer_id,
+        agency_code=officer.agency_code,
+        domains=sorted(set(data["domains"])),
+        issued_on=issued_on,
+        expires_on=rules.certificate_expiry(issued_on, settings.validity_years),
+        status=rules.VALID,
+    )
+    tx.session.add(cert)
+    tx.session.add(
+        m.CertificateHistory(
+            number=cert.number,
+            old_status=None,
+            new_status=rules.VALID,
+            reason="issued",
+            changed_on=issued_on,
+            actor=actor["username"],
+        )
+    )
+    tx.emit(
+        contract.CERTIFICATE_ISSUED,
+        {
+            "certificate_number": cert.number,
+            "officer_id": cert.officer_id,
+            "agency_code": cert.agency_code,
+            "domains": cert.domains,
+            "issued_on": cert.issued_on,
+            "expires_on": cert.expires_on,
+        },
+        subject=cert.number,
+    )
+    try:
+        tx.session.flush()
+    except IntegrityError:
+        raise _already_certified() from None
+    return certificate_dict(cert, settings)
+
+
+def set_status(tx, cert: m.Certificate, target: str, reason: str, actor: dict, on: date) -> None:
+    try:
+        rules.check_transition(cert.status, target)
+    except ValueError as exc:
+        raise Conflict(str(exc), {"status": [str(exc)]}) from None
+    old = cert.status
+    cert.status, cert.status_reason = target, reason
+    if target == rules.CANCELLED:
+        cert.cancelled_on = on
+    tx.session.add(
+        m.CertificateHistory(
+            number=cert.number, old_status=old, new_status=target, reason=reason, changed_on=on, actor=actor["username"]
+        )
+    )
+    tx.emit(
+        contract.CERTIFICATE_STATUS_CHANGED,
+        {
+            "certificate_number": cert.number,
+            "officer_id": cert.officer_id,
+            "agency_code": cert.agency_code,
+            "old_status": old,
+            "new_status": target,
+            "reason": reason,
+            "changed_on": on,
+        },
+        subject=cert.number,
+    )
+
+
+def change_certificate_status(tx, actor: dict, number: str, data: dict, settings: Settings, today: date) -> dict:
+    cert = get_certificate(tx.session, number)
+    access.require_write(actor, cert.agency_code)
+    if data["status"] == rules.REVOKED:
+        access.require_bureau(actor)  # revocation (吊销) is a sanction decided by the bureau
+    set_status(tx, cert, data["status"], data["reason"], actor, today)
+    if data["status"] == rules.CANCELLED:
+        departure = (
+            tx.session.execute(select(m.Departure).where(m.Departure.certificate_number == cert.number))
+            .scalars()
+            .first()
+        )
+        if departure is not None and departure.certificate_cancelled_on is None:
+            departure.certificate_cancelled_on = today
+            measure_cancellation(tx, departure, today, settings)
+    return certificate_dict(cert, settings)
+
+
+def _check_renewable(session, cert: m.Certificate, settings: Settings, today: date) -> None:
+    if cert.status != rules.VALID:
+        raise Conflict(
+            f"only a valid certificate can be renewed (this one is {cert.status})", {"number": ["not valid"]}
+        )
+    opens = rules.renewal_window_opens(cert.expires_on, settings.renewal_window_months)
+    if not rules.in_renewal_window(today, cert.expires_on, settings.renewal_window_months):
+        raise Conflict(
+            f"outside the renewal window ({opens.isoformat()} to {cert.expires_on.isoformat()})",
+            {"number": ["outside the renewal window"]},
+        )
+    passed = session.execute(
+        select(m.ExamResult.result_id).where(
+            m.ExamResult.officer_id == cert.officer_id,
+            m.ExamResult.exam_kind == "renewal",
+            m.ExamResult.passed.is_(True),
+            m.ExamResult.sat_on >= opens,
+            m.ExamResult.sat_on <= today,
+        )
+    ).first()
+    if passed is None:
+        raise Conflict("no renewal exam passed in the renewal window", {"number": ["renewal exam not passed"]})
+
+
+def renew_certificate(tx, actor: dict, number: str, settings: Settings, today: date) -> dict:
+    """Within the renewal window, after a renewal exam passed in it: the expiry moves on by the validity period."""
+    cert = get_certificate(tx.session, number)
+    access.require_write(actor, cert.agency_code)
+    _check_renewable(tx.session, cert, settings, today)
+    old_expiry = cert.expires_on
+    cert.expires_on = rules.certificate_expiry(old_expiry, settings.validity_years)
+    tx.session.add(
+        m.CertificateHistory(
+            number=cert.number,
+            old_status=cert.status,
+            new_status=cert.status,
+            reason=f"renewed until {cert.expires_on.isoformat()}",
+            changed_on=today,
+            actor=actor["username"],
+        )
+    )
+    tx.emit(
+        contract.CERTIFICATE_RENEWED,
+        {
+            "certificate_number": cert.number,
+            "officer_id": cert.officer_id,
+            "agency_code": cert.agency_code,
+            "old_expires_on": old_expiry,
+            "expires_on": cert.expires_on,
+            "renewed_on": today,
+        },
+        subject=cert.number,
+    )
+    return certificate_dict(cert, settings)
+
+
+def announce_expired(tx, today: date, limit: int = 500) -> int:
+    """Announce, once each, the valid certificates whose expiry date has passed (a timer calls this)."""
+    certs = (
+        tx.session.execute(
+            select(m.Certificate)
+            .where(
+                m.Certificate.status == rules.VALID,
+                m.Certificate.expires_on < today,
+                m.Certificate.expiry_announced.is_(False),
+            )
+            .order_by(m.Certificate.expires_on)
+            .limit(limit)
+            # two replicas run this timer: each claims different rows (PostgreSQL; SQLite serialises writers)
+            .with_for_update(skip_locked=True)
+        )
+        .scalars()
+        .all()
+    )
+    for cert in certs:
+        cert.expiry_announced = True
+        tx.emit(
+            contract.CERTIFICATE_EXPIRED,
+            {
+                "certificate_number": cert.number,
+                "officer_id": cert.officer_id,
+                "agency_code": cert.agency_code,
+                "expired_on": cert.expires_on + timedelta(days=1),
+            },
+            subject=cert.number,
+        )
+    return len(certs)
+
+
+def check_certificate(session, number: str, today: date) -> dict:
+    """The public check (the card's QR code): valid or not, with no personal data but the name."""
+    cert = get_certificate(session, number)
+    officer = session.get(m.Officer, cert.officer_id)
+    agency = session.get(m.Agency, cert.agency_code)
+    valid = cert.status == rules.VALID and not rules.is_expired(today, cert.expires_on)
+    return {
+        "number": cert.number,
+        "valid": valid,
+        "status": cert.status if not rules.is_expired(today, cert.expires_on) else "expired",
+        "holder_name": officer.name,
+        "agency_name": agency.name,
+        "domains": list(cert.domains),
+        "expires_on": cert.expires_on.isoformat(),
+    }
+
+
+def read_certificate(session, actor: dict, number: str, settings: Settings) -> dict:
+    cert = get_certificate(session, number)
+    access.require_read(actor, cert.agency_code, cert.officer_id)
+    return certificate_dict(cert, settings)
+
+
+def may_enforce(session, query: dict) -> dict:
+    officer = get_officer(session, query["officer_id"])
+    on_date = query["on_date"]
+    # the certificate in force on that date: issued on or before it, the latest such
+    cert = (
+        session.execute(
+            select(m.Certificate)
+            .where(m.Certificate.officer_id == officer.officer_id, m.Certificate.issued_on <= on_date)
+            .order_by(m.Certificate.issued_on.desc(), m.Certificate.created_at.desc())
+        )
+        .scalars()
+        .first()
+    )
+    if officer.is_police:
+        allowed, reason = False, "police officers carry a police card, not an enforcement certificate"
+    elif cert is None:
+        allowed, reason = False, "no certificate issued on or before that date"
+    else:
+        status = cert.status
+        if status == rules.CANCELLED and cert.cancelled_on and on_date < cert.cancelled_on:
+            status = rules.VALID  # it was still valid on that earlier date
+        allowed, reason = rules.may_enforce(status, cert.domains, cert.expires_on, query["domain"], on_date)
+    return {
+        "officer_id": officer.officer_id,
+        "domain": query["domain"],
+        "on_date": on_date.isoformat(),
+        "allowed": allowed,
+        "reason": reason,
+        "certificate_number": cert.number if cert else None,
+    }

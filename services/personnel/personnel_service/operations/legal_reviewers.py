@@ -1,0 +1,66 @@
+"""Legal reviewers (法制审核人员): public lawyers and legal advisers an agency registers for legal review."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from enforcement_contracts import personnel as contract
+from enforcement_contracts.errors import ValidationFailed
+from enforcement_kernel import access
+
+from .. import models as m
+from .. import rules
+from .lookups import get_agency, get_officer
+
+
+def register_legal_reviewer(tx, actor: dict, data: dict) -> dict:
+    access.require_write(actor, data["agency_code"])
+    get_agency(tx.session, data["agency_code"])
+    if data.get("officer_id"):
+        officer = get_officer(tx.session, data["officer_id"])
+        if officer.agency_code != data["agency_code"]:
+            raise ValidationFailed(
+                "the officer belongs to another agency", {"officer_id": ["belongs to another agency"]}
+            )
+    if data["has_legal_qualification"] and not data.get("qualification_number"):
+        raise ValidationFailed(
+            "qualification number missing", {"qualification_number": ["required with a legal qualification"]}
+        )
+    reviewer = m.LegalReviewer(reviewer_id=uuid.uuid4().hex, **data)
+    tx.session.add(reviewer)
+    tx.emit(
+        contract.LEGAL_REVIEWER_REGISTERED,
+        {
+            "reviewer_id": reviewer.reviewer_id,
+            "agency_code": reviewer.agency_code,
+            "kind": reviewer.kind,
+            "has_legal_qualification": reviewer.has_legal_qualification,
+            "officer_id": reviewer.officer_id,
+        },
+        subject=reviewer.reviewer_id,
+    )
+    return reviewer_dict(reviewer)
+
+
+def reviewer_dict(r: m.LegalReviewer) -> dict:
+    return {
+        "reviewer_id": r.reviewer_id,
+        "agency_code": r.agency_code,
+        "name": r.name,
+        "kind": r.kind,
+        "has_legal_qualification": r.has_legal_qualification,
+        "qualification_number": r.qualification_number,
+        "officer_id": r.officer_id,
+        # a first-time reviewer of major decisions needs the national qualification (art. 58)
+        "may_review_major_decisions": rules.may_review_major_decision(r.has_legal_qualification, first_time=True),
+    }
+
+
+def list_legal_reviewers(session, actor: dict, agency_code: str | None) -> list[dict]:
+    agency_code = access.query_agency(actor, agency_code)
+    stmt = select(m.LegalReviewer).order_by(m.LegalReviewer.name)
+    if agency_code:
+        stmt = stmt.where(m.LegalReviewer.agency_code == agency_code)
+    return [reviewer_dict(r) for r in session.execute(stmt).scalars()]

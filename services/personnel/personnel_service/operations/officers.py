@@ -1,0 +1,161 @@
+"""Officers: registration (the ID card number checked, encrypted, hashed and masked), reads, the list, changes."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+
+from enforcement_contracts import personnel as contract
+from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
+from enforcement_kernel import access
+from enforcement_kernel.crypto import PersonalDataCipher
+
+from .. import models as m
+from .. import rules
+from .lookups import get_agency, get_officer, latest_certificate
+
+
+def officer_dict(officer: m.Officer, cert: m.Certificate | None) -> dict:
+    return {
+        "officer_id": officer.officer_id,
+        "agency_code": officer.agency_code,
+        "name": officer.name,
+        "id_number_masked": officer.id_number_masked,
+        "position": officer.position,
+        "domains": list(officer.domains or []),
+        "is_police": officer.is_police,
+        "status": officer.status,
+        "departed_on": officer.departed_on.isoformat() if officer.departed_on else None,
+        "certificate_number": cert.number if cert else None,
+        "certificate_status": cert.status if cert else None,
+    }
+
+
+def _checked_id_number(id_number) -> str:
+    try:
+        return rules.validate_id_number(id_number)
+    except ValueError as exc:
+        raise ValidationFailed("invalid ID card number", {"id_number": [str(exc)]}) from None
+
+
+def register_officer(tx, actor: dict, data: dict, cipher: PersonalDataCipher) -> dict:
+    access.require_write(actor, data["agency_code"])
+    agency = get_agency(tx.session, data["agency_code"])
+    id_number = _checked_id_number(data.pop("id_number"))
+    digest = cipher.lookup_hash(id_number)
+    if tx.session.execute(select(m.Officer.officer_id).where(m.Officer.id_number_hash == digest)).first():
+        raise Conflict(
+            "an officer with this ID card number is already registered", {"id_number": ["already registered"]}
+        )
+    officer = m.Officer(
+        officer_id=uuid.uuid4().hex,
+        agency_code=agency.code,
+        name=data["name"],
+        id_number_encrypted=cipher.encrypt(id_number),
+        id_number_hash=digest,
+        id_number_masked=rules.mask_id_number(id_number),
+        position=data.get("position", ""),
+        domains=sorted(set(data.get("domains", []))),
+        # officers of a police agency carry a police card, never an enforcement certificate
+        is_police=bool(data.get("is_police")) or agency.is_police,
+        status="active",
+    )
+    tx.session.add(officer)
+    tx.emit(
+        contract.OFFICER_REGISTERED,
+        {
+            "officer_id": officer.officer_id,
+            "agency_code": officer.agency_code,
+            "name": officer.name,
+            "position": officer.position,
+            "domains": officer.domains,
+            "is_police": officer.is_police,
+        },
+        subject=officer.officer_id,
+    )
+    return officer_dict(officer, None)
+
+
+def read_officer(session, actor: dict, officer_id: str) -> dict:
+    officer = get_officer(session, officer_id)
+    access.require_read(actor, officer.agency_code, officer.officer_id)
+    return officer_dict(officer, latest_certificate(session, officer_id))
+
+
+def find_officer_by_id_number(session, actor: dict, id_number: str, cipher: PersonalDataCipher) -> dict:
+    id_number = _checked_id_number(id_number)
+    officer = (
+        session.execute(select(m.Officer).where(m.Officer.id_number_hash == cipher.lookup_hash(id_number)))
+        .scalars()
+        .first()
+    )
+    if officer is None:
+        raise NotFound("no officer with this ID card number")
+    access.require_read(actor, officer.agency_code, officer.officer_id)
+    return officer_dict(officer, latest_certificate(session, officer.officer_id))
+
+
+def _latest_certificates(session, officers: list[m.Officer]) -> dict[str, m.Certificate]:
+    if not officers:
+        return {}
+    rows = session.execute(
+        select(m.Certificate)
+        .where(m.Certificate.officer_id.in_([o.officer_id for o in officers]))
+        .order_by(m.Certificate.issued_on, m.Certificate.created_at)
+    ).scalars()
+    return {c.officer_id: c for c in rows}  # the latest wins
+
+
+def list_officers(session, actor: dict, query: dict) -> dict:
+    agency_code = access.query_agency(actor, query.get("agency_code"))
+    stmt = select(m.Officer)
+    if agency_code:
+        stmt = stmt.where(m.Officer.agency_code == agency_code)
+    if actor.get("role") == "officer":
+        stmt = stmt.where(m.Officer.officer_id == actor.get("officer_id"))
+    if query.get("status"):
+        stmt = stmt.where(m.Officer.status == query["status"])
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    page, per_page = query.get("page", 1), query.get("per_page", 50)
+    officers = (
+        session.execute(
+            stmt.order_by(m.Officer.name, m.Officer.officer_id).offset((page - 1) * per_page).limit(per_page)
+        )
+        .scalars()
+        .all()
+    )
+    certs = _latest_certificates(session, officers)
+    return {
+        "items": [officer_dict(o, certs.get(o.officer_id)) for o in officers],
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+    }
+
+
+def update_officer(tx, actor: dict, officer_id: str, data: dict) -> dict:
+    officer = get_officer(tx.session, officer_id)
+    access.require_write(actor, officer.agency_code)
+    if officer.status != "active":
+        raise Conflict("a departed officer's record cannot be changed")
+    changed = []
+    for key, value in data.items():
+        value = sorted(set(value)) if key == "domains" else value
+        if getattr(officer, key) != value:
+            setattr(officer, key, value)
+            changed.append(key)
+    if changed:
+        tx.emit(
+            contract.OFFICER_UPDATED,
+            {
+                "officer_id": officer.officer_id,
+                "agency_code": officer.agency_code,
+                "changed": changed,
+                "name": officer.name,
+                "position": officer.position,
+                "domains": list(officer.domains or []),
+            },
+            subject=officer.officer_id,
+        )
+    return officer_dict(officer, latest_certificate(tx.session, officer_id))
