@@ -5,17 +5,14 @@ from __future__ import annotations
 import logging
 import time
 
-from nameko.extensions import DependencyProvider
-
 from enforcement_contracts import cases as cases_contract
 from enforcement_contracts import personnel as personnel_contract
 from enforcement_contracts import supervision as contract
 from enforcement_contracts import training as training_contract
-from enforcement_contracts.common import Actor
 from enforcement_contracts.errors import ValidationFailed
 from enforcement_kernel.handlers import consumes
 from enforcement_kernel.rpc import Rpc, load, rpc
-from enforcement_kernel.service import ServiceBase
+from enforcement_kernel.service import Configured, ServiceBase
 from enforcement_kernel.timers import configured_timer
 
 from . import metrics
@@ -30,32 +27,33 @@ SYSTEM = {"username": "supervision-service", "role": "system", "agency_code": No
 AGENCY_CACHE_SECONDS = 300
 
 
-class SupervisionContext(DependencyProvider):
-    """Settings, the personal-data cipher and the agency codes personnel knows, built once per process."""
+class AgencyCache:
+    """The agency codes personnel knows, kept per process; asked again when a code is new or the list is old."""
 
-    def setup(self):
-        self.settings = Settings.from_config(self.container.config)
-        self.cipher = cipher_from_config(self.container.config)
-        self.agencies: set[str] = set()
-        self.agencies_at = 0.0
+    def __init__(self):
+        self.codes: set[str] = set()
+        self.fetched_at = 0.0
 
-    def get_dependency(self, worker_ctx):
-        return self
+    def stale_for(self, code: str) -> bool:
+        return code not in self.codes or time.monotonic() - self.fetched_at > AGENCY_CACHE_SECONDS
+
+    def replace(self, codes: set[str]) -> None:
+        self.codes, self.fetched_at = codes, time.monotonic()
 
 
 class SupervisionService(ReportEntrypoints, ServiceBase):
     name = contract.SERVICE
 
-    context = SupervisionContext()
-    cluster = Rpc()  # the personnel service's agency list
+    settings = Configured(Settings.from_config)
+    cipher = Configured(cipher_from_config)  # the complainants' names and contact details
+    agencies = Configured(lambda config: AgencyCache())
+    services = Rpc()  # personnel's agency list; the reports' facts from personnel, training and cases
 
     def _known_agency(self, code: str) -> None:
         """An agency personnel has registered; asked again when the code is new or the list is old."""
-        ctx = self.context
-        if code not in ctx.agencies or time.monotonic() - ctx.agencies_at > AGENCY_CACHE_SECONDS:
-            ctx.agencies = {a["code"] for a in self.cluster.personnel.list_agencies(SYSTEM)}
-            ctx.agencies_at = time.monotonic()
-        if code not in ctx.agencies:
+        if self.agencies.stale_for(code):
+            self.agencies.replace({a["code"] for a in self.services.personnel.list_agencies(SYSTEM)})
+        if code not in self.agencies.codes:
             raise ValidationFailed(f"unknown agency {code}", {"agency_code": ["no such agency"]})
 
     # items
@@ -63,9 +61,9 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     def issue_item(self, actor, payload):
         return self._write(
             items.issue_item,
-            load(Actor, actor),
+            actor,
             load(contract.ItemIssue, payload),
-            self.context.settings,
+            self.settings,
             self._known_agency,
             self.today(),
         )
@@ -91,32 +89,27 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
         return self._act(actor, item_id, "close", load(contract.ItemNote, payload or {}))
 
     def _act(self, actor, item_id, action, data):
-        return self._write(
-            items.act_on_item, load(Actor, actor), item_id, action, data, self.context.settings, self.today()
-        )
+        return self._write(items.act_on_item, actor, item_id, action, data, self.settings, self.today())
 
     @rpc
     def get_item(self, actor, item_id):
-        return self._read(items.read_item, load(Actor, actor), item_id)
+        return self._read(items.read_item, actor, item_id)
 
     @rpc
     def list_items(self, actor, query=None):
-        return self._read(items.list_items, load(Actor, actor), load(contract.ItemQuery, query or {}))
+        return self._read(items.list_items, actor, load(contract.ItemQuery, query or {}))
 
     # bulletins (通报)
     @rpc
     def overdue_list(self, actor, query):
-        return self._read(bulletins.overdue_list, load(Actor, actor), load(contract.BulletinQuery, query or {}))
+        return self._read(bulletins.overdue_list, actor, load(contract.BulletinQuery, query or {}))
 
     @rpc
     def publish_bulletin(self, actor, payload):
-        return self._write(
-            bulletins.publish_bulletin, load(Actor, actor), load(contract.BulletinPublish, payload), self.today()
-        )
+        return self._write(bulletins.publish_bulletin, actor, load(contract.BulletinPublish, payload), self.today())
 
     @rpc
-    def list_bulletins(self, actor):
-        load(Actor, actor)
+    def list_bulletins(self, actor):  # any staff caller (the kernel checks ``actor``)
         return self._read(bulletins.list_bulletins)
 
     # complaints (投诉举报)
@@ -126,8 +119,8 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
         return self._write(
             complaints.register_complaint,
             load(contract.ComplaintRegister, payload),
-            self.context.settings,
-            self.context.cipher,
+            self.settings,
+            self.cipher,
             self._known_agency,
             self.today(),
         )
@@ -136,11 +129,11 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     def decide_complaint(self, actor, complaint_id, payload):
         return self._write(
             complaints.decide_complaint,
-            load(Actor, actor),
+            actor,
             complaint_id,
             load(contract.ComplaintDecision, payload),
-            self.context.settings,
-            self.context.cipher,
+            self.settings,
+            self.cipher,
             self.today(),
         )
 
@@ -148,11 +141,11 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     def extend_complaint(self, actor, complaint_id, payload):
         return self._write(
             complaints.extend_complaint,
-            load(Actor, actor),
+            actor,
             complaint_id,
             load(contract.ComplaintExtension, payload),
-            self.context.settings,
-            self.context.cipher,
+            self.settings,
+            self.cipher,
             self.today(),
         )
 
@@ -160,41 +153,38 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     def conclude_complaint(self, actor, complaint_id, payload):
         return self._write(
             complaints.conclude_complaint,
-            load(Actor, actor),
+            actor,
             complaint_id,
             load(contract.ComplaintConclusion, payload),
-            self.context.settings,
-            self.context.cipher,
+            self.settings,
+            self.cipher,
             self.today(),
         )
 
     @rpc
     def get_complaint(self, actor, complaint_id):
-        return self._read(complaints.read_complaint, load(Actor, actor), complaint_id, self.context.cipher)
+        return self._read(complaints.read_complaint, actor, complaint_id, self.cipher)
 
     @rpc
     def list_complaints(self, actor, query=None):
         return self._read(
             complaints.list_complaints,
-            load(Actor, actor),
+            actor,
             load(contract.ComplaintQuery, query or {}),
-            self.context.cipher,
+            self.cipher,
         )
 
     # promptness
     @rpc
     def promptness_table(self, actor, query):
-        return self._read(
-            promptness.promptness_table, load(Actor, actor), load(contract.PromptnessTableQuery, query or {})
-        )
+        return self._read(promptness.promptness_table, actor, load(contract.PromptnessTableQuery, query or {}))
 
     # timers
     @configured_timer("SUPERVISION.overdue_check_seconds", 60, eager=True)
     def mark_overdue(self):
         """Every minute (and at start): items past their deadline are marked and escalated, batch by batch."""
         while True:
-            with self.db.transaction() as tx:
-                marked = items.mark_overdue(tx, self.today())
+            marked = self._write(items.mark_overdue, self.today())
             if marked:
                 log.info("%d supervision items fell overdue", len(marked))
             if len(marked) < 500:
@@ -204,39 +194,37 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     @configured_timer("SUPERVISION.gauges_refresh_seconds", 30, eager=True)
     def refresh_gauges(self):
         """Gauges from the database, so they survive restarts and agree across replicas."""
-        with self.db.read() as session:
-            figures = promptness.gauge_figures(session, self.today())
-        metrics.publish(*figures)
+        metrics.publish(*self._read(promptness.gauge_figures, self.today()))
 
     # automatic supervision from the other services' events
     @consumes(personnel_contract.PROMPTNESS_MEASURED)
     def personnel_promptness(self, tx, envelope, data):
-        automatic.on_promptness_measured(tx, envelope, data, self.context.settings, self.today())
+        automatic.on_promptness_measured(tx, envelope, data, self.settings, self.today())
 
     @consumes(cases_contract.PROMPTNESS_MEASURED)
     def cases_promptness(self, tx, envelope, data):
-        automatic.on_promptness_measured(tx, envelope, data, self.context.settings, self.today())
+        automatic.on_promptness_measured(tx, envelope, data, self.settings, self.today())
 
     @consumes(cases_contract.DEADLINE_MISSED)
     def cases_deadline_missed(self, tx, envelope, data):
-        automatic.on_deadline_missed(tx, envelope, data, self.context.settings, self.today())
+        automatic.on_deadline_missed(tx, envelope, data, self.settings, self.today())
 
     @consumes(cases_contract.REVIEW_FILE_SCORED)
     def review_file_scored(self, tx, envelope, data):
-        automatic.on_review_scored(tx, envelope, data, self.context.settings, self.today())
+        automatic.on_review_scored(tx, envelope, data, self.settings, self.today())
 
     @consumes(cases_contract.BENCHMARK_FILED)
     def benchmark_filed(self, tx, envelope, data):
-        automatic.on_benchmark_filed(tx, envelope, data, self.context.settings, self.today())
+        automatic.on_benchmark_filed(tx, envelope, data, self.settings, self.today())
 
     @consumes(cases_contract.LENIENT_LIST_FILED)
     def lenient_list_filed(self, tx, envelope, data):
-        automatic.on_lenient_list_filed(tx, envelope, data, self.context.settings, self.today())
+        automatic.on_lenient_list_filed(tx, envelope, data, self.settings, self.today())
 
     @consumes(cases_contract.INSPECTION_RECORDED)
     def inspection_recorded(self, tx, envelope, data):
-        automatic.on_inspection_recorded(tx, envelope, data, self.context.settings, self.today())
+        automatic.on_inspection_recorded(tx, envelope, data, self.settings, self.today())
 
     @consumes(training_contract.OFFICER_SHORT_AT_YEAR_END)
     def officer_short_at_year_end(self, tx, envelope, data):
-        automatic.on_officer_short(tx, envelope, data, self.context.settings, self.today())
+        automatic.on_officer_short(tx, envelope, data, self.settings, self.today())

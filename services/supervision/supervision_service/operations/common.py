@@ -79,3 +79,16 @@ def scope_conditions(actor: dict, query: dict, column) -> list:
     """The actor's agency scope (an agency admin: its own only) plus the agency the query names."""
     agency = access.query_agency(actor, query.get("agency_code"))
     return [column == agency] if agency else []
+
+
+class Shown:
+    """A row seen with a few more attributes, for a contract schema's ``dump``: ``ItemOut().dump(Shown(item,
+    history=rows))``. The schema stays the one source of the answer's shape; the row supplies what it stores."""
+
+    def __init__(self, row, **extra):
+        self._row, self._extra = row, extra
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._extra[name] if name in self._extra else getattr(self._row, name)
