@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from .common import AGENCY_CODE, PromptnessMeasured, StrictSchema
+from .common import AGENCY_CODE, DateRange, PromptnessMeasured, StrictSchema
 from .events import EventType, register
 
 SERVICE = "personnel"
@@ -344,9 +344,8 @@ PROMPTNESS_MEASURED = register(
 )
 
 
-class PromptnessQuery(StrictSchema):
-    since = fields.Date()
-    until = fields.Date()
+class PromptnessQuery(DateRange):
+    """The measurements whose obligation ended between ``from`` and ``to`` (both included; either may be left open)."""
 
 
 class FactsQuery(StrictSchema):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
+from enforcement_contracts.personnel import ASSESSMENT_GRADES, CERTIFICATE_STATUSES, DEPARTURE_REASONS
 from enforcement_kernel.workdays import WorkCalendar, default_calendar
 
 # --------------------------------------------------------------------------------------------------------------
@@ -74,12 +75,8 @@ def mask_id_number(s: str) -> str:
 # Certificate status
 # --------------------------------------------------------------------------------------------------------------
 
-VALID = "valid"
-SUSPENDED = "suspended"
-CANCELLED = "cancelled"
-REVOKED = "revoked"
-
-CERTIFICATE_STATUSES: tuple[str, ...] = (VALID, SUSPENDED, CANCELLED, REVOKED)
+# The statuses are the contract's (one definition); named here for the rules below.
+VALID, SUSPENDED, CANCELLED, REVOKED = CERTIFICATE_STATUSES
 CERTIFICATE_STATUS_LABELS: dict[str, str] = {
     VALID: "有效",
     SUSPENDED: "暂扣",
@@ -286,18 +283,8 @@ def may_enforce(
 # Departure and prompt cancellation
 # --------------------------------------------------------------------------------------------------------------
 
-DEPARTURE_TRANSFER = "transfer"
-DEPARTURE_RESIGNATION = "resignation"
-DEPARTURE_DISMISSAL = "dismissal"
-DEPARTURE_RETIREMENT = "retirement"
-DEPARTURE_OTHER = "other"
-
-DEPARTURE_REASONS: tuple[str, ...] = (
-    DEPARTURE_TRANSFER,
-    DEPARTURE_RESIGNATION,
-    DEPARTURE_DISMISSAL,
-    DEPARTURE_RETIREMENT,
-    DEPARTURE_OTHER,
+DEPARTURE_TRANSFER, DEPARTURE_RESIGNATION, DEPARTURE_DISMISSAL, DEPARTURE_RETIREMENT, DEPARTURE_OTHER = (
+    DEPARTURE_REASONS
 )
 DEPARTURE_REASON_LABELS: dict[str, str] = {
     DEPARTURE_TRANSFER: "调动",
@@ -341,17 +328,7 @@ def cancellation_promptness(
 # Yearly assessment
 # --------------------------------------------------------------------------------------------------------------
 
-GRADE_EXCELLENT = "excellent"
-GRADE_COMPETENT = "competent"
-GRADE_BASICALLY_COMPETENT = "basically_competent"
-GRADE_INCOMPETENT = "incompetent"
-
-ASSESSMENT_GRADES: tuple[str, ...] = (
-    GRADE_EXCELLENT,
-    GRADE_COMPETENT,
-    GRADE_BASICALLY_COMPETENT,
-    GRADE_INCOMPETENT,
-)
+GRADE_EXCELLENT, GRADE_COMPETENT, GRADE_BASICALLY_COMPETENT, GRADE_INCOMPETENT = ASSESSMENT_GRADES
 ASSESSMENT_GRADE_LABELS: dict[str, str] = {
     GRADE_EXCELLENT: "优秀",
     GRADE_COMPETENT: "合格",
