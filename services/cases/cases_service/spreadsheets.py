@@ -7,11 +7,19 @@ payload; whether the item, officers and dates pass the law's checks is the impor
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
+
+from enforcement_kernel.spreadsheets import (
+    Columns,
+    SheetRow,
+    SpreadsheetError,
+    as_date,
+    normalise,
+    read_sheet,
+    text,
+)
 
 # field -> accepted header texts (compared case-insensitively, spaces ignored)
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -89,10 +97,8 @@ PENALTY_LABELS = {
 YES = {"是", "yes", "true", "1", "y"}
 NO = {"否", "no", "false", "0", "n", ""}
 _SPLIT = re.compile(r"[,，;；、\s]+")
-
-
-class SpreadsheetError(ValueError):
-    """The file as a whole cannot be read as a case sheet."""
+SHEET = Columns(COLUMNS, required=REQUIRED_COLUMNS)
+__all__ = ["COLUMNS", "Row", "SpreadsheetError", "column_of", "read_cases"]  # SpreadsheetError: the kernel's
 
 
 @dataclass
@@ -104,131 +110,33 @@ class Row:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (column, reason)
 
 
-def _norm(text) -> str:
-    return "".join(str(text).split()).lower() if text is not None else ""
-
-
-def _text(value) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a number typed into a text column (an ID, a case number)
-    text = str(value).strip()
-    return text or None
-
-
-def _date(value) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip().replace("/", "-").replace(".", "-"))
-    except ValueError:
-        raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)") from None
-
-
 def read_cases(content: bytes, max_rows: int) -> list[Row]:
     """Every data row of the first sheet; raises ``SpreadsheetError`` for a file that is not a case sheet."""
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise SpreadsheetError(f"not a readable .xlsx workbook ({type(exc).__name__})") from None
-    except Exception as exc:  # openpyxl raises its own types for broken parts
-        raise SpreadsheetError(f"not a readable .xlsx workbook ({type(exc).__name__})") from None
-    try:
-        if not book.worksheets:
-            raise SpreadsheetError("the workbook has no sheet")
-        rows_iter = book.worksheets[0].iter_rows(values_only=True)
-        try:
-            header = next(rows_iter)
-        except StopIteration:
-            raise SpreadsheetError("the sheet is empty: row 1 must hold the column names") from None
-        wanted = {_norm(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
-        columns: dict[str, int] = {}
-        for index, cell in enumerate(header):
-            name = wanted.get(_norm(cell))
-            if name and name not in columns:
-                columns[name] = index
-        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-        if missing:
-            raise SpreadsheetError(f"row 1 lacks the columns {', '.join(missing)}")
-        rows: list[Row] = []
-        number = 1
-        try:
-            for values in rows_iter:
-                number += 1
-                if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                    continue
-                if len(rows) >= max_rows:
-                    raise SpreadsheetError(f"more than {max_rows} rows; split the file")
-                rows.append(_parse_row(number, values, columns))
-        except SpreadsheetError:
-            raise
-        except Exception as exc:  # a corrupt sheet part surfaces while streaming
-            raise SpreadsheetError(f"the sheet cannot be read past row {number} ({type(exc).__name__})") from None
-        return rows
-    finally:
-        book.close()
+    return [_parse_row(row) for row in read_sheet(content, SHEET, max_rows)]
 
 
-def _parse_row(number: int, values: tuple, columns: dict[str, int]) -> Row:
-    def cell(name):
-        index = columns.get(name)
-        return values[index] if index is not None and index < len(values) else None
-
-    problems: list[tuple[str, str]] = []
-    dates: dict[str, date | None] = {}
-    for name in DATE_COLUMNS:
-        raw = cell(name)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            dates[name] = None
-            continue
-        try:
-            dates[name] = _date(raw)
-        except ValueError as exc:
-            problems.append((name, str(exc)))
-            dates[name] = None
+def _parse_row(row: SheetRow) -> Row:
+    dates = {name: row.convert(name, _date) for name in DATE_COLUMNS}
     for name in REQUIRED_COLUMNS:
-        if _text(cell(name)) is None:
-            problems.append((name, "missing"))
-    coded = {}
-    for name, table in VALUES.items():
-        raw = _text(cell(name))
-        coded[name] = table.get(raw.lower() if raw and raw.isascii() else raw) if raw else None
-        if raw and coded[name] is None:
-            problems.append((name, f"'{raw}' is not one of {', '.join(sorted(set(table.values())))}"))
-    kinds = []
-    for token in _SPLIT.split(_text(cell("penalty_kinds")) or ""):
-        if token:
-            kind = PENALTY_LABELS.get(token, token)
-            if kind not in PENALTY_LABELS.values():
-                problems.append(("penalty_kinds", f"'{token}' is not a penalty kind"))
-            kinds.append(kind)
-    fine = None
-    raw_fine = cell("fine_amount")
-    if raw_fine is not None and _text(raw_fine) is not None:
-        try:
-            fine = float(str(raw_fine).replace(",", "").replace("，", ""))
-        except ValueError:
-            problems.append(("fine_amount", f"'{raw_fine}' is not an amount"))
-    flag = _norm(cell("is_enterprise"))
+        if text(row.cell(name)) is None:
+            row.error(name, "missing")
+    coded = {name: _coded(row, name, table) for name, table in VALUES.items()}
+    kinds = _penalty_kinds(row)
+    fine = _fine(row)
+    flag = normalise(row.cell("is_enterprise"))
     if flag not in YES | NO:
-        problems.append(("is_enterprise", f"'{cell('is_enterprise')}' is not 是 or 否"))
-
+        row.error("is_enterprise", f"'{row.cell('is_enterprise')}' is not 是 or 否")
     payload: dict = {
-        "case_number": _text(cell("case_number")),
+        "case_number": text(row.cell("case_number")),
         "filed_on": _iso(dates["filed_on"]),
         "party": {
             "kind": coded["party_kind"] or "citizen",
-            "name": _text(cell("party_name")) or "",
-            "id_number": _text(cell("party_id_number")),
-            "credit_code": _text(cell("credit_code")),
+            "name": text(row.cell("party_name")) or "",
+            "id_number": text(row.cell("party_id_number")),
+            "credit_code": text(row.cell("credit_code")),
             "is_enterprise": flag in YES,
         },
-        "officers": [{"officer_id": o} for o in _SPLIT.split(_text(cell("officer_ids")) or "") if o],
+        "officers": [{"officer_id": o} for o in _SPLIT.split(text(row.cell("officer_ids")) or "") if o],
         "procedure": coded["procedure"] or "ordinary",
         "harm": coded["harm"] or "none",
         "violation_on": _iso(dates["violation_on"]),
@@ -240,11 +148,46 @@ def _parse_row(number: int, values: tuple, columns: dict[str, int]) -> Row:
         payload["decision"] = {
             "decided_on": dates["decided_on"].isoformat(),
             "penalty": {"kinds": kinds, "fine_amount": fine},
-            "circumstance": _text(cell("circumstance")),
+            "circumstance": text(row.cell("circumstance")),
         }
     elif kinds or fine is not None:
-        problems.append(("decided_on", "a penalty needs the decision date"))
-    return Row(number, _text(cell("agency_code")), _text(cell("item_code")), payload, problems)
+        row.error("decided_on", "a penalty needs the decision date")
+    problems = [(e.column, e.reason) for e in row.errors]
+    return Row(row.number, text(row.cell("agency_code")), text(row.cell("item_code")), payload, problems)
+
+
+def _date(value) -> date:
+    return as_date(value, separators="/.")
+
+
+def _coded(row: SheetRow, name: str, table: dict) -> str | None:
+    raw = text(row.cell(name))
+    code = table.get(raw.lower() if raw and raw.isascii() else raw) if raw else None
+    if raw and code is None:
+        row.error(name, f"'{raw}' is not one of {', '.join(sorted(set(table.values())))}")
+    return code
+
+
+def _penalty_kinds(row: SheetRow) -> list[str]:
+    kinds = []
+    for token in _SPLIT.split(text(row.cell("penalty_kinds")) or ""):
+        if token:
+            kind = PENALTY_LABELS.get(token, token)
+            if kind not in PENALTY_LABELS.values():
+                row.error("penalty_kinds", f"'{token}' is not a penalty kind")
+            kinds.append(kind)
+    return kinds
+
+
+def _fine(row: SheetRow) -> float | None:
+    raw = row.cell("fine_amount")
+    if raw is None or text(raw) is None:
+        return None
+    try:
+        return float(str(raw).replace(",", "").replace("，", ""))
+    except ValueError:
+        row.error("fine_amount", f"'{raw}' is not an amount")
+        return None
 
 
 def _iso(value: date | None) -> str | None:

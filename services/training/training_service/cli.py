@@ -13,15 +13,9 @@ import sys
 from pathlib import Path
 
 
-def import_main(argv=None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="enforcement-training-import",
-        description="Import training attendance from an .xlsx file (all rows or none).",
-    )
-    parser.add_argument("file", type=Path)
-    parser.add_argument("--config", help="the training service's YAML config (default: $CONFIG, else the packaged one)")
-    parser.add_argument("--dry-run", action="store_true", help="check every row, import nothing")
-    args = parser.parse_args(argv)
+def import_main(argv=None) -> None:  # over 50 lines: the deferred imports (a fast --help) and the one
+    # progress bar whose context spans reading, writing and the snapshots read best as one sequence
+    args = _arguments(argv)
 
     from enforcement_kernel import clock
     from enforcement_kernel.cli import install_county_time, quiet_library_warnings
@@ -29,7 +23,6 @@ def import_main(argv=None) -> None:
     quiet_library_warnings()
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    from rich.table import Table
     from sqlalchemy.orm import Session
 
     from enforcement_contracts.errors import ServiceError
@@ -79,21 +72,40 @@ def import_main(argv=None) -> None:
                 )
                 session.commit()
     except ServiceError as exc:
-        console.print(f"[red]{exc.message}")
-        rows = exc.fields.get("rows") or []
-        if rows:
-            table = Table("row", "column", "reason")
-            for problem in rows:
-                table.add_row(str(problem["row"]), problem["column"], problem["reason"])
-            console.print(table)
+        _report_refusal(console, exc)
         sys.exit(1)
     finally:
         engine.dispose()
     verb = "checked (dry run)" if args.dry_run else "imported"
-    print(
-        f"{result['rows']} rows {verb} for {result['officers']} officers"
-        + (f"; import {result['import_id']}" if result["import_id"] else "")
+    print(f"{result['rows']} rows {verb} for {result['officers']} officers" + _import_id(result))
+
+
+def _arguments(argv) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="enforcement-training-import",
+        description="Import training attendance from an .xlsx file (all rows or none).",
     )
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--config", help="the training service's YAML config (default: $CONFIG, else the packaged one)")
+    parser.add_argument("--dry-run", action="store_true", help="check every row, import nothing")
+    return parser.parse_args(argv)
+
+
+def _report_refusal(console, exc) -> None:
+    """The refusal's message, and each bad row's problem as a table."""
+    from rich.table import Table
+
+    console.print(f"[red]{exc.message}")
+    rows = exc.fields.get("rows") or []
+    if rows:
+        table = Table("row", "column", "reason")
+        for problem in rows:
+            table.add_row(str(problem["row"]), problem["column"], problem["reason"])
+        console.print(table)
+
+
+def _import_id(result: dict) -> str:
+    return f"; import {result['import_id']}" if result["import_id"] else ""
 
 
 if __name__ == "__main__":

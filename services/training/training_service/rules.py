@@ -65,22 +65,6 @@ class Compliance:
     def short_hours(self) -> float:
         return round(sum(self.shortfall_by_category.values()), 2)
 
-    def as_dict(self) -> dict:
-        return {
-            "officer_id": self.officer_id,
-            "agency_code": self.agency_code,
-            "name": self.name,
-            "year": self.year,
-            "hours_by_category": self.hours_by_category,
-            "shortfall_by_category": self.shortfall_by_category,
-            "short_hours": self.short_hours,
-            "required_courses_done": self.required_courses_done,
-            "required_courses_missing": self.required_courses_missing,
-            "rotation_done": self.rotation_done,
-            "compliant": self.compliant,
-            "reasons": self.reasons,
-        }
-
 
 def year_bounds(year: int) -> tuple[date, date]:
     """The calendar year an attendance counts in is the year of its ``attended_on`` (Jan 1 to Dec 31)."""
@@ -150,19 +134,6 @@ class Rollup:
             self.shortfall_by_category[code] = round(self.shortfall_by_category.get(code, 0.0) + short, 2)
         self.required_courses_missing += not c.required_courses_done
         self.rotation_missing += c.rotation_done is False
-
-    def as_dict(self) -> dict:
-        return {
-            "agency_code": self.agency_code,
-            "officers": self.officers,
-            "compliant": self.compliant,
-            "short": self.short,
-            "compliance_ratio": self.compliance_ratio,
-            "short_hours": self.short_hours,
-            "shortfall_by_category": self.shortfall_by_category,
-            "required_courses_missing": self.required_courses_missing,
-            "rotation_missing": self.rotation_missing,
-        }
 
 
 def rollup(results: Iterable[Compliance], categories: Iterable[str] = ()) -> tuple[Rollup, dict[str, Rollup]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,55 +15,36 @@ from enforcement_kernel.db import utcnow
 from .. import metrics, rules
 from .. import models as m
 from ..settings import Settings
-from .common import SERVICE, get_officer, get_or_404, known, known_officer, new_id
+from .common import SERVICE, columns, get_officer, get_or_404, known, known_officer, new_id
 from .compliance import refresh_officer_years
 
 
-def _iso(value) -> str:
-    return value.isoformat() if isinstance(value, (date, datetime)) else str(value)
-
-
-def attendance_dict(session, a: m.Attendance, officer: m.Officer, with_history: bool = False) -> dict:
+def view(session, a: m.Attendance, officer: m.Officer, with_history: bool = False) -> dict:
+    """An attendance record as the ``Attendance`` contract shows it (with its earlier versions when asked)."""
     s = session.get(m.Session, a.session_id)
     c = session.get(m.Course, s.course_id)
-    out = {
-        "attendance_id": a.attendance_id,
-        "officer_id": a.officer_id,
-        "agency_code": officer.agency_code,
-        "session_id": a.session_id,
-        "course_id": c.course_id,
-        "course_title": c.title,
-        "category_code": c.category_code,
-        "hours": a.hours,
-        "attended_on": a.attended_on.isoformat(),
-        "version": a.version,
-        "note": a.note,
-        "recorded_by": a.recorded_by,
-    }
+    record = columns(c, a) | {"agency_code": officer.agency_code, "course_title": c.title}
     if with_history:
         versions = session.execute(
             select(m.AttendanceVersion)
             .where(m.AttendanceVersion.attendance_id == a.attendance_id)
             .order_by(m.AttendanceVersion.version)
         ).scalars()
-        out["history"] = [
-            {
-                "version": v.version,
-                "hours": v.hours,
-                "attended_on": v.attended_on.isoformat(),
-                "note": v.note,
-                "recorded_by": v.recorded_by,
-                "recorded_at": v.recorded_at.isoformat() + "Z",
-            }
-            for v in versions
-        ]
-    return out
+        record["history"] = [columns(v) | {"recorded_at": v.recorded_at.isoformat() + "Z"} for v in versions]
+    return contract.Attendance().dump(record)
 
 
 def _attendance_fields(problems: dict[str, str]) -> ValidationFailed:
     return ValidationFailed(
         "invalid attendance: " + "; ".join(f"{k} {v}" for k, v in problems.items()),
         {k: [v] for k, v in problems.items()},
+    )
+
+
+def _already_recorded() -> Conflict:
+    return Conflict(
+        "this officer's attendance at this session is already recorded; correct it instead",
+        {"session_id": ["already recorded for this officer"]},
     )
 
 
@@ -88,10 +69,7 @@ def record_attendance(tx, actor: dict, data: dict, settings: Settings, today: da
         m.Attendance.officer_id == officer.officer_id, m.Attendance.session_id == s.session_id
     )
     if tx.session.execute(duplicate).first():
-        raise Conflict(
-            "this officer's attendance at this session is already recorded; correct it instead",
-            {"session_id": ["already recorded for this officer"]},
-        )
+        raise _already_recorded()
     now = utcnow()
     row = m.Attendance(
         attendance_id=new_id(),
@@ -109,30 +87,13 @@ def record_attendance(tx, actor: dict, data: dict, settings: Settings, today: da
     try:
         tx.session.flush()
     except IntegrityError:  # a concurrent request recorded the same pair first
-        raise Conflict(
-            "this officer's attendance at this session is already recorded; correct it instead",
-            {"session_id": ["already recorded for this officer"]},
-        ) from None
+        raise _already_recorded() from None
     course = tx.session.get(m.Course, s.course_id)
-    tx.emit(
-        contract.ATTENDANCE_RECORDED,
-        {
-            "attendance_id": row.attendance_id,
-            "officer_id": officer.officer_id,
-            "agency_code": officer.agency_code,
-            "session_id": s.session_id,
-            "course_id": course.course_id,
-            "category_code": course.category_code,
-            "hours": row.hours,
-            "counts_hours": course.counts_hours,
-            "attended_on": attended_on,
-        },
-        subject=officer.officer_id,
-    )
+    _announce_recorded(tx, row, officer, course)
     # counted only once committed: a rolled-back change must not count
     tx.on_commit.append(lambda: metrics.count_hours(SERVICE, officer.agency_code, course.category_code, row.hours))
     refresh_officer_years(tx, {(officer.officer_id, attended_on.year)}, settings, today)
-    return attendance_dict(tx.session, row, officer)
+    return view(tx.session, row, officer)
 
 
 def correct_attendance(tx, actor: dict, attendance_id: str, data: dict, settings: Settings, today: date) -> dict:
@@ -174,35 +135,18 @@ def correct_attendance(tx, actor: dict, attendance_id: str, data: dict, settings
     old_hours, old_date = row.hours, row.attended_on
     row.hours, row.attended_on, row.version = hours, attended_on, row.version + 1
     row.note, row.recorded_by, row.updated_at = data["reason"], actor["username"], utcnow()
-    course = tx.session.get(m.Course, s.course_id)
-    tx.emit(
-        contract.ATTENDANCE_CORRECTED,
-        {
-            "attendance_id": row.attendance_id,
-            "officer_id": officer.officer_id,
-            "agency_code": officer.agency_code,
-            "session_id": s.session_id,
-            "category_code": course.category_code,
-            "version": row.version,
-            "old_hours": old_hours,
-            "hours": hours,
-            "old_attended_on": old_date,
-            "attended_on": attended_on,
-            "reason": data["reason"],
-        },
-        subject=officer.officer_id,
-    )
+    _announce_corrected(tx, row, officer, tx.session.get(m.Course, s.course_id), old_hours, old_date)
     refresh_officer_years(
         tx, {(officer.officer_id, old_date.year), (officer.officer_id, attended_on.year)}, settings, today
     )
-    return attendance_dict(tx.session, row, officer, with_history=True)
+    return view(tx.session, row, officer, with_history=True)
 
 
 def read_attendance(session, actor: dict, attendance_id: str) -> dict:
     row = get_or_404(session, m.Attendance, attendance_id, "attendance")
     officer = session.get(m.Officer, row.officer_id)
     access.require_read(actor, officer.agency_code, officer.officer_id)
-    return attendance_dict(session, row, officer, with_history=True)
+    return view(session, row, officer, with_history=True)
 
 
 def officer_attendance(session, actor: dict, officer_id: str, year: int) -> list[dict]:
@@ -214,4 +158,42 @@ def officer_attendance(session, actor: dict, officer_id: str, year: int) -> list
         .where(m.Attendance.officer_id == officer_id, m.Attendance.attended_on.between(start, end))
         .order_by(m.Attendance.attended_on, m.Attendance.attendance_id)
     ).scalars()
-    return [attendance_dict(session, a, officer) for a in rows]
+    return [view(session, a, officer) for a in rows]
+
+
+def _announce_recorded(tx, row: m.Attendance, officer: m.Officer, course: m.Course) -> None:
+    tx.emit(
+        contract.ATTENDANCE_RECORDED,
+        {
+            "attendance_id": row.attendance_id,
+            "officer_id": officer.officer_id,
+            "agency_code": officer.agency_code,
+            "session_id": row.session_id,
+            "course_id": course.course_id,
+            "category_code": course.category_code,
+            "hours": row.hours,
+            "counts_hours": course.counts_hours,
+            "attended_on": row.attended_on,
+        },
+        subject=officer.officer_id,
+    )
+
+
+def _announce_corrected(tx, row: m.Attendance, officer: m.Officer, course: m.Course, old_hours, old_date) -> None:
+    tx.emit(
+        contract.ATTENDANCE_CORRECTED,
+        {
+            "attendance_id": row.attendance_id,
+            "officer_id": officer.officer_id,
+            "agency_code": officer.agency_code,
+            "session_id": row.session_id,
+            "category_code": course.category_code,
+            "version": row.version,
+            "old_hours": old_hours,
+            "hours": row.hours,
+            "old_attended_on": old_date,
+            "attended_on": row.attended_on,
+            "reason": row.note,
+        },
+        subject=officer.officer_id,
+    )

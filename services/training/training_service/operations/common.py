@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import inspect
 from sqlalchemy.dialects import postgresql, sqlite
 
 from enforcement_contracts import training as contract
@@ -58,3 +59,25 @@ def get_or_404(session, model, key, what: str):
 
 def dialect_insert(session):
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def columns(*rows, **extra) -> dict:
+    """The mapped columns of ORM ``rows`` (a later row's column wins) and ``extra`` values: what a contract schema
+    dumps when its fields come from several tables."""
+    out: dict = {}
+    for row in rows:
+        out.update({attr.key: getattr(row, attr.key) for attr in inspect(row).mapper.column_attrs})
+    return out | extra
+
+
+class Seen:
+    """``obj`` with some attributes added or replaced, for a contract schema to dump (e.g. a roll-up and its agency's
+    name)."""
+
+    def __init__(self, obj, **extra):
+        self._obj, self._extra = obj, extra
+
+    def __getattr__(self, name: str):
+        if name in self._extra:
+            return self._extra[name]
+        return getattr(self._obj, name)

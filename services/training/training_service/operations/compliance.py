@@ -17,7 +17,7 @@ from enforcement_kernel import access
 from .. import models as m
 from .. import rules, spreadsheets
 from ..settings import Settings
-from .common import chunks, dialect_insert, get_officer
+from .common import Seen, chunks, dialect_insert, get_officer
 
 
 def aggregate(
@@ -37,19 +37,7 @@ def aggregate(
         for i, code in enumerate(categories)
     ]
     required_done = func.count(distinct(case((C.required.is_(True), C.course_id)))).label("required_done")
-    deadline = settings.policy.rotation_deadline
-    if rules.rotation_due(year, deadline):
-        A2, S2, C2 = aliased(m.Attendance), aliased(m.Session), aliased(m.Course)
-        trained = (
-            select(A2.attendance_id)
-            .join(S2, S2.session_id == A2.session_id)
-            .join(C2, C2.course_id == S2.course_id)
-            .where(A2.officer_id == O.officer_id, A2.attended_on <= deadline, C2.kind == "training")
-            .exists()
-        )
-        rotated = case((trained, 1), else_=0).label("rotated")
-    else:
-        rotated = literal(0).label("rotated")
+    rotated = _rotated(year, settings.policy.rotation_deadline)
     stmt = (
         select(O.officer_id, O.agency_code, O.name, required_done, rotated, *columns)
         .select_from(O)
@@ -80,6 +68,21 @@ def aggregate(
         )
         results.append(rules.evaluate(totals, settings.policy))
     return results
+
+
+def _rotated(year: int, deadline: date | None):
+    """1 for an officer trained by the rotation deadline (judged in the deadline's year only), else 0."""
+    if not rules.rotation_due(year, deadline):
+        return literal(0).label("rotated")
+    A2, S2, C2 = aliased(m.Attendance), aliased(m.Session), aliased(m.Course)
+    trained = (
+        select(A2.attendance_id)
+        .join(S2, S2.session_id == A2.session_id)
+        .join(C2, C2.course_id == S2.course_id)
+        .where(A2.officer_id == m.Officer.officer_id, A2.attended_on <= deadline, C2.kind == "training")
+        .exists()
+    )
+    return case((trained, 1), else_=0).label("rotated")
 
 
 def refresh_officer_years(tx, keys: set[tuple[str, int]], settings: Settings, today: date) -> list[rules.Compliance]:
@@ -138,7 +141,7 @@ def officer_compliance(session, actor: dict, officer_id: str, year: int, setting
     officer = get_officer(session, officer_id)
     access.require_read(actor, officer.agency_code, officer_id)
     [result] = aggregate(session, year, settings, officer_ids=[officer_id])
-    return result.as_dict()
+    return contract.OfficerCompliance().dump(result)
 
 
 def compliance_table(session, actor: dict, query: dict, settings: Settings, today: date) -> dict:
@@ -152,7 +155,7 @@ def compliance_table(session, actor: dict, query: dict, settings: Settings, toda
     items = results[(page - 1) * per_page : page * per_page]
     return {
         "year": year,
-        "items": [r.as_dict() for r in items],
+        "items": contract.OfficerCompliance(many=True).dump(items),
         "total": len(results),
         "page": page,
         "per_page": per_page,
@@ -165,14 +168,15 @@ def compliance_summary(session, actor: dict, year: int, settings: Settings) -> t
     results = aggregate(session, year, settings, agency_code=agency_code)
     county, agencies = rules.rollup(results, settings.policy.yearly_hours)
     names = dict(session.execute(select(m.Agency.code, m.Agency.name)).all())
-    county_row = county.as_dict() | {"agency_code": agency_code or "county", "agency_name": names.get(agency_code)}
     return (
-        {
-            "year": year,
-            "thresholds": dict(settings.policy.yearly_hours),
-            "county": county_row,
-            "agencies": [r.as_dict() | {"agency_name": names.get(code)} for code, r in agencies.items()],
-        },
+        contract.ComplianceSummary().dump(
+            {
+                "year": year,
+                "thresholds": dict(settings.policy.yearly_hours),
+                "county": Seen(county, agency_code=agency_code or "county", agency_name=names.get(agency_code)),
+                "agencies": [Seen(r, agency_name=names.get(code)) for code, r in agencies.items()],
+            }
+        ),
         agencies,
     )
 

@@ -10,15 +10,15 @@ from enforcement_kernel import access
 
 from .. import models as m
 from ..settings import Settings
-from .common import get_or_404, known, new_id
+from .common import columns, get_or_404, known, new_id
 
 
-def category_dict(c: m.Category, settings: Settings) -> dict:
-    return {"code": c.code, "name": c.name, "yearly_minimum_hours": settings.policy.yearly_hours.get(c.code)}
+def _category(c: m.Category, settings: Settings) -> dict:
+    return contract.Category().dump(columns(c, yearly_minimum_hours=settings.policy.yearly_hours.get(c.code)))
 
 
 def list_categories(session, settings: Settings) -> list[dict]:
-    return [category_dict(c, settings) for c in session.execute(select(m.Category).order_by(m.Category.code)).scalars()]
+    return [_category(c, settings) for c in session.execute(select(m.Category).order_by(m.Category.code)).scalars()]
 
 
 def create_category(tx, actor: dict, data: dict, settings: Settings) -> dict:
@@ -30,19 +30,11 @@ def create_category(tx, actor: dict, data: dict, settings: Settings) -> dict:
     category = m.Category(code=data["code"], name=data["name"])
     tx.session.add(category)
     tx.emit(contract.CATEGORY_CREATED, {"code": category.code, "name": category.name}, subject=category.code)
-    return category_dict(category, settings)
+    return _category(category, settings)
 
 
-def course_dict(c: m.Course) -> dict:
-    return {
-        "course_id": c.course_id,
-        "title": c.title,
-        "category_code": c.category_code,
-        "kind": c.kind,
-        "required": c.required,
-        "counts_hours": c.counts_hours,
-        "description": c.description,
-    }
+def announce_course(tx, course: m.Course) -> None:
+    tx.emit(contract.COURSE_CREATED, contract.CourseCreated().dump(course), subject=course.course_id)
 
 
 def create_course(tx, actor: dict, data: dict, course_id: str | None = None) -> dict:
@@ -61,12 +53,8 @@ def create_course(tx, actor: dict, data: dict, course_id: str | None = None) -> 
         created_by=actor["username"],
     )
     tx.session.add(course)
-    tx.emit(
-        contract.COURSE_CREATED,
-        {k: v for k, v in course_dict(course).items() if k != "description"},
-        subject=course.course_id,
-    )
-    return course_dict(course)
+    announce_course(tx, course)
+    return contract.Course().dump(course)
 
 
 def list_courses(session, query: dict) -> list[dict]:
@@ -74,8 +62,8 @@ def list_courses(session, query: dict) -> list[dict]:
     for key in ("category_code", "kind", "required"):
         if query.get(key) is not None:
             stmt = stmt.where(getattr(m.Course, key) == query[key])
-    return [course_dict(c) for c in session.execute(stmt).scalars()]
+    return contract.Course(many=True).dump(session.execute(stmt).scalars())
 
 
 def read_course(session, course_id: str) -> dict:
-    return course_dict(get_or_404(session, m.Course, course_id, "course"))
+    return contract.Course().dump(get_or_404(session, m.Course, course_id, "course"))

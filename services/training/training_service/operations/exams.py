@@ -14,18 +14,7 @@ from enforcement_kernel import access
 from .. import models as m
 from .. import rules
 from ..settings import Settings
-from .common import get_officer, get_or_404, known_officer, new_id
-
-
-def sitting_dict(s: m.ExamSitting) -> dict:
-    return {
-        "sitting_id": s.sitting_id,
-        "exam_kind": s.exam_kind,
-        "title": s.title,
-        "sat_on": s.sat_on.isoformat(),
-        "pass_mark": s.pass_mark,
-        "max_score": s.max_score,
-    }
+from .common import columns, get_officer, get_or_404, known_officer, new_id
 
 
 def schedule_exam(tx, actor: dict, data: dict, settings: Settings) -> dict:
@@ -51,27 +40,21 @@ def schedule_exam(tx, actor: dict, data: dict, settings: Settings) -> dict:
         },
         subject=sitting.sitting_id,
     )
-    return sitting_dict(sitting)
+    return contract.ExamSitting().dump(sitting)
 
 
 def list_exams(session) -> list[dict]:
-    return [
-        sitting_dict(s) for s in session.execute(select(m.ExamSitting).order_by(m.ExamSitting.sat_on.desc())).scalars()
-    ]
+    return contract.ExamSitting(many=True).dump(
+        session.execute(select(m.ExamSitting).order_by(m.ExamSitting.sat_on.desc())).scalars()
+    )
 
 
-def result_dict(r: m.ExamResult, s: m.ExamSitting) -> dict:
-    return {
-        "result_id": r.result_id,
-        "sitting_id": s.sitting_id,
-        "officer_id": r.officer_id,
-        "agency_code": r.agency_code,
-        "exam_kind": s.exam_kind,
-        "sat_on": s.sat_on.isoformat(),
-        "score": r.score,
-        "pass_mark": s.pass_mark,
-        "passed": r.passed,
-    }
+def _result(r: m.ExamResult, s: m.ExamSitting) -> dict:
+    return contract.ExamResultOut().dump(columns(s, r))
+
+
+def _already_recorded() -> Conflict:
+    return Conflict("this officer's result at this sitting is already recorded", {"officer_id": ["already recorded"]})
 
 
 def record_exam_result(tx, actor: dict, sitting_id: str, data: dict, today: date) -> dict:
@@ -92,9 +75,7 @@ def record_exam_result(tx, actor: dict, sitting_id: str, data: dict, today: date
             m.ExamResult.sitting_id == sitting_id, m.ExamResult.officer_id == officer.officer_id
         )
     ).first():
-        raise Conflict(
-            "this officer's result at this sitting is already recorded", {"officer_id": ["already recorded"]}
-        )
+        raise _already_recorded()
     result = m.ExamResult(
         result_id=new_id(),
         sitting_id=sitting_id,
@@ -108,9 +89,7 @@ def record_exam_result(tx, actor: dict, sitting_id: str, data: dict, today: date
     try:
         tx.session.flush()
     except IntegrityError:
-        raise Conflict(
-            "this officer's result at this sitting is already recorded", {"officer_id": ["already recorded"]}
-        ) from None
+        raise _already_recorded() from None
     tx.emit(
         contract.EXAM_PASSED if result.passed else contract.EXAM_FAILED,
         {
@@ -124,7 +103,7 @@ def record_exam_result(tx, actor: dict, sitting_id: str, data: dict, today: date
         },
         subject=officer.officer_id,
     )
-    return result_dict(result, sitting)
+    return _result(result, sitting)
 
 
 def officer_exam_results(session, actor: dict, officer_id: str) -> list[dict]:
@@ -136,4 +115,4 @@ def officer_exam_results(session, actor: dict, officer_id: str) -> list[dict]:
         .where(m.ExamResult.officer_id == officer_id)
         .order_by(m.ExamSitting.sat_on)
     ).all()
-    return [result_dict(r, s) for r, s in rows]
+    return [_result(r, s) for r, s in rows]

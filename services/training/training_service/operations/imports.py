@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import insert, select
@@ -13,6 +14,7 @@ from enforcement_contracts import training as contract
 from enforcement_contracts.errors import Conflict, ValidationFailed
 from enforcement_kernel import access
 from enforcement_kernel.db import utcnow
+from enforcement_kernel.spreadsheets import RowError, SpreadsheetError
 
 from .. import metrics, rules, spreadsheets
 from .. import models as m
@@ -20,14 +22,7 @@ from ..settings import Settings
 from .common import SERVICE, chunks, new_id
 from .compliance import refresh_officer_years
 
-
-def _lookup(session, stmt, column, ids: list[str]) -> dict:
-    """Rows of ``stmt`` whose ``column`` is one of ``ids`` (first selected column is the key), in chunks."""
-    found = {}
-    for chunk in chunks(ids):
-        for row in session.execute(stmt.where(column.in_(chunk))):
-            found[row[0]] = row
-    return found
+ALREADY_RECORDED = "already recorded for this officer; correct it instead"
 
 
 def import_attendance(
@@ -49,96 +44,12 @@ def import_attendance(
     """
     if not access.sees_all(actor):
         access.require_write(actor, actor.get("agency_code") or "")
-    digest = hashlib.sha256(content).hexdigest()
-    earlier = (
-        tx.session.execute(select(m.AttendanceImport).where(m.AttendanceImport.sha256 == digest)).scalars().first()
-    )
-    if earlier is not None:
-        raise Conflict(
-            f"this file was already imported (import {earlier.import_id} on {earlier.created_at:%Y-%m-%d})",
-            {"file": ["already imported"]},
-        )
-    try:
-        rows, problems = spreadsheets.read_attendance(
-            content, settings.import_max_rows, (lambda done, total: progress("read", done, total)) if progress else None
-        )
-    except spreadsheets.SpreadsheetError as exc:
-        raise ValidationFailed(f"malformed spreadsheet: {exc}", {"file": [str(exc)]}) from None
-    if not rows:
-        raise ValidationFailed("the spreadsheet has no attendance rows", {"file": ["no rows below the header"]})
-
-    officers = _lookup(
-        tx.session,
-        select(m.Officer.officer_id, m.Officer.agency_code, m.Officer.departed_on),
-        m.Officer.officer_id,
-        sorted({r.officer_id for r in rows if r.officer_id}),
-    )
-    sessions = _lookup(
-        tx.session,
-        select(
-            m.Session.session_id,
-            m.Session.held_on,
-            m.Session.ends_on,
-            m.Session.hours,
-            m.Course.category_code,
-            m.Course.counts_hours,
-        ).join(m.Course, m.Course.course_id == m.Session.course_id),
-        m.Session.session_id,
-        sorted({r.session_id for r in rows if r.session_id}),
-    )
-    existing = set()
-    for chunk in chunks(sorted(sessions)):
-        existing.update(
-            tx.session.execute(
-                select(m.Attendance.officer_id, m.Attendance.session_id).where(m.Attendance.session_id.in_(chunk))
-            ).tuples()
-        )
-    scope = None if access.sees_all(actor) else actor.get("agency_code")
-    seen: dict[tuple[str, str], int] = {}
-    malformed = {(p.row, p.column) for p in problems}
-    for r in rows:
-        officer, s = officers.get(r.officer_id), sessions.get(r.session_id)
-        if r.officer_id and officer is None:
-            problems.append(spreadsheets.Problem(r.number, "officer_id", f"unknown officer {r.officer_id}"))
-        elif officer is not None and scope is not None and officer.agency_code != scope:
-            problems.append(spreadsheets.Problem(r.number, "officer_id", "an officer of another agency"))
-        if r.session_id and s is None:
-            problems.append(spreadsheets.Problem(r.number, "session_id", f"unknown session {r.session_id}"))
-        if officer is not None and s is not None:
-            pair = (r.officer_id, r.session_id)
-            if pair in seen:
-                problems.append(
-                    spreadsheets.Problem(r.number, "session_id", f"the same officer and session as row {seen[pair]}")
-                )
-            elif pair in existing:
-                problems.append(
-                    spreadsheets.Problem(
-                        r.number, "session_id", "already recorded for this officer; correct it instead"
-                    )
-                )
-            seen.setdefault(pair, r.number)
-            if r.hours is not None:  # a malformed hours cell is reported already
-                found = rules.attendance_problems(
-                    hours=r.hours,
-                    attended_on=r.attended_on or s.held_on,
-                    session_hours=s.hours,
-                    held_on=s.held_on,
-                    ends_on=s.ends_on,
-                    today=today,
-                    step=settings.policy.hours_step,
-                    departed_on=officer.departed_on,
-                )
-                for column, reason in found.items():
-                    if not (column == "attended_on" and (r.number, "attended_on") in malformed):
-                        problems.append(spreadsheets.Problem(r.number, column, reason))
+    digest = _new_file(tx.session, content)
+    rows, problems = _read(content, settings, progress)
+    known = _Known.load(tx.session, rows)
+    problems += _problems(rows, {(p.row, p.column) for p in problems}, known, actor, settings, today)
     if problems:
-        problems.sort(key=lambda p: (p.row, p.column))
-        rows_bad = len({p.row for p in problems})
-        shown = problems[: settings.max_reported_problems]
-        message = f"{rows_bad} bad row(s) of {len(rows)}, {len(problems)} problem(s); nothing was imported" + (
-            f" (the first {len(shown)} are listed)" if len(shown) < len(problems) else ""
-        )
-        raise ValidationFailed(message, {"file": [message], "rows": [p.as_dict() for p in shown]})
+        _refuse(problems, len(rows), settings)
     result = {
         "import_id": None,
         "rows": len(rows),
@@ -148,24 +59,146 @@ def import_attendance(
     }
     if dry_run:
         return result
+    import_id = _write(tx, actor, rows, known, digest, filename, settings, today, progress)
+    return result | {"import_id": import_id, "imported": len(rows)}
 
-    import_id, now = new_id(), utcnow()
-    tx.session.add(
-        m.AttendanceImport(
-            import_id=import_id,
-            sha256=digest,
-            filename=filename[:200],
-            rows=len(rows),
-            recorded_by=actor["username"],
-            created_at=now,
+
+def import_template() -> dict:
+    content = spreadsheets.write_table("attendance", spreadsheets.TEMPLATE_HEADERS, [])
+    return {
+        "filename": "training-attendance-template.xlsx",
+        "media_type": contract.XLSX_MEDIA_TYPE,
+        "content_base64": base64.b64encode(content).decode(),
+    }
+
+
+def _new_file(session, content: bytes) -> str:
+    """The file's digest; the same file imported before is a conflict."""
+    digest = hashlib.sha256(content).hexdigest()
+    earlier = session.execute(select(m.AttendanceImport).where(m.AttendanceImport.sha256 == digest)).scalars().first()
+    if earlier is not None:
+        raise Conflict(
+            f"this file was already imported (import {earlier.import_id} on {earlier.created_at:%Y-%m-%d})",
+            {"file": ["already imported"]},
         )
+    return digest
+
+
+def _read(content: bytes, settings: Settings, progress) -> tuple[list[spreadsheets.Row], list[RowError]]:
+    try:
+        rows, problems = spreadsheets.read_attendance(
+            content, settings.import_max_rows, (lambda done, total: progress("read", done, total)) if progress else None
+        )
+    except SpreadsheetError as exc:
+        raise ValidationFailed(f"malformed spreadsheet: {exc}", {"file": [str(exc)]}) from None
+    if not rows:
+        raise ValidationFailed("the spreadsheet has no attendance rows", {"file": ["no rows below the header"]})
+    return rows, problems
+
+
+def _lookup(session, stmt, column, ids: list[str]) -> dict:
+    """Rows of ``stmt`` whose ``column`` is one of ``ids`` (first selected column is the key), in chunks."""
+    found = {}
+    for chunk in chunks(ids):
+        for row in session.execute(stmt.where(column.in_(chunk))):
+            found[row[0]] = row
+    return found
+
+
+@dataclass
+class _Known:
+    """What the database knows of the sheet's officers and sessions, and the pairs already recorded."""
+
+    officers: dict
+    sessions: dict
+    existing: set = field(default_factory=set)
+
+    @classmethod
+    def load(cls, session, rows: list[spreadsheets.Row]) -> _Known:
+        officers = _lookup(
+            session,
+            select(m.Officer.officer_id, m.Officer.agency_code, m.Officer.departed_on),
+            m.Officer.officer_id,
+            sorted({r.officer_id for r in rows if r.officer_id}),
+        )
+        sessions = _lookup(
+            session,
+            select(
+                m.Session.session_id,
+                m.Session.held_on,
+                m.Session.ends_on,
+                m.Session.hours,
+                m.Course.category_code,
+                m.Course.counts_hours,
+            ).join(m.Course, m.Course.course_id == m.Session.course_id),
+            m.Session.session_id,
+            sorted({r.session_id for r in rows if r.session_id}),
+        )
+        known = cls(officers, sessions)
+        A = m.Attendance
+        for chunk in chunks(sorted(sessions)):
+            known.existing.update(
+                session.execute(select(A.officer_id, A.session_id).where(A.session_id.in_(chunk))).tuples()
+            )
+        return known
+
+
+def _problems(rows, malformed: set, known: _Known, actor: dict, settings: Settings, today: date) -> list[RowError]:
+    """What the database says is wrong with rows whose form is right (unknown, out of scope, twice, the rules)."""
+    scope = None if access.sees_all(actor) else actor.get("agency_code")
+    seen: dict[tuple[str, str], int] = {}
+    problems: list[RowError] = []
+    for r in rows:
+        officer, s = known.officers.get(r.officer_id), known.sessions.get(r.session_id)
+        if r.officer_id and officer is None:
+            problems.append(RowError(r.number, "officer_id", f"unknown officer {r.officer_id}"))
+        elif officer is not None and scope is not None and officer.agency_code != scope:
+            problems.append(RowError(r.number, "officer_id", "an officer of another agency"))
+        if r.session_id and s is None:
+            problems.append(RowError(r.number, "session_id", f"unknown session {r.session_id}"))
+        if officer is None or s is None:
+            continue
+        pair = (r.officer_id, r.session_id)
+        if pair in seen:
+            problems.append(RowError(r.number, "session_id", f"the same officer and session as row {seen[pair]}"))
+        elif pair in known.existing:
+            problems.append(RowError(r.number, "session_id", ALREADY_RECORDED))
+        seen.setdefault(pair, r.number)
+        if r.hours is not None:  # a malformed hours cell is reported already
+            found = rules.attendance_problems(
+                hours=r.hours,
+                attended_on=r.attended_on or s.held_on,
+                session_hours=s.hours,
+                held_on=s.held_on,
+                ends_on=s.ends_on,
+                today=today,
+                step=settings.policy.hours_step,
+                departed_on=officer.departed_on,
+            )
+            for column, reason in found.items():
+                if not (column == "attended_on" and (r.number, "attended_on") in malformed):
+                    problems.append(RowError(r.number, column, reason))
+    return problems
+
+
+def _refuse(problems: list[RowError], rows: int, settings: Settings):
+    problems.sort(key=lambda p: (p.row, p.column))
+    rows_bad = len({p.row for p in problems})
+    shown = problems[: settings.max_reported_problems]
+    message = f"{rows_bad} bad row(s) of {rows}, {len(problems)} problem(s); nothing was imported" + (
+        f" (the first {len(shown)} are listed)" if len(shown) < len(problems) else ""
     )
-    tx.session.flush()
+    raise ValidationFailed(message, {"file": [message], "rows": [p.as_dict() for p in shown]})
+
+
+def _write(tx, actor, rows, known: _Known, digest: str, filename: str, settings: Settings, today: date, progress):
+    """Insert every row (in chunks), announce the file with its totals, refresh the officer-years; the import id."""
+    import_id, now = _record_file(tx, actor, digest, filename, len(rows))
     totals: dict[tuple[str, str], list] = defaultdict(lambda: [0, 0.0, 0.0])
     keys = set()
     values = []
     for r in rows:
-        s, officer = sessions[r.session_id], officers[r.officer_id]
+        s, officer = known.sessions[r.session_id], known.officers[r.officer_id]
         attended_on = r.attended_on or s.held_on
         values.append(
             {
@@ -191,12 +224,38 @@ def import_attendance(
         tx.session.execute(insert(m.Attendance), chunk)
         if progress:
             progress("write", min(done * 5000, len(values)), len(values))
+    _announce(tx, import_id, len(rows), len({r.officer_id for r in rows}), totals)
+    if progress:
+        progress("snapshots", 0, len(keys))
+    refresh_officer_years(tx, keys, settings, today)
+    if progress:
+        progress("snapshots", len(keys), len(keys))
+    return import_id
+
+
+def _record_file(tx, actor: dict, digest: str, filename: str, rows: int) -> tuple[str, object]:
+    import_id, now = new_id(), utcnow()
+    tx.session.add(
+        m.AttendanceImport(
+            import_id=import_id,
+            sha256=digest,
+            filename=filename[:200],
+            rows=rows,
+            recorded_by=actor["username"],
+            created_at=now,
+        )
+    )
+    tx.session.flush()
+    return import_id, now
+
+
+def _announce(tx, import_id: str, rows: int, officers: int, totals: dict) -> None:
     tx.emit(
         contract.ATTENDANCE_IMPORTED,
         {
             "import_id": import_id,
-            "rows": len(rows),
-            "officers": result["officers"],
+            "rows": rows,
+            "officers": officers,
             "totals": [
                 {"agency_code": a, "category_code": c, "rows": n, "hours": round(h, 2), "counted_hours": round(ch, 2)}
                 for (a, c), (n, h, ch) in sorted(totals.items())
@@ -206,18 +265,3 @@ def import_attendance(
     )
     for (agency, category), (_, hours, _) in totals.items():
         tx.on_commit.append(lambda a=agency, c=category, h=hours: metrics.count_hours(SERVICE, a, c, h))
-    if progress:
-        progress("snapshots", 0, len(keys))
-    refresh_officer_years(tx, keys, settings, today)
-    if progress:
-        progress("snapshots", len(keys), len(keys))
-    return result | {"import_id": import_id, "imported": len(rows)}
-
-
-def import_template() -> dict:
-    content = spreadsheets.write_table("attendance", spreadsheets.TEMPLATE_HEADERS, [])
-    return {
-        "filename": "training-attendance-template.xlsx",
-        "media_type": contract.XLSX_MEDIA_TYPE,
-        "content_base64": base64.b64encode(content).decode(),
-    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enforcement_contracts import training as contract
 
 from .. import models as m
-from .courses import course_dict
+from .courses import announce_course
 
 
 def seed(tx, categories: list[dict], courses: list[dict]) -> tuple[int, int]:
@@ -20,10 +20,6 @@ def seed(tx, categories: list[dict], courses: list[dict]) -> tuple[int, int]:
         if tx.session.get(m.Course, data["course_id"]) is None:
             course = m.Course(**data, created_by="seed")
             tx.session.add(course)
-            tx.emit(
-                contract.COURSE_CREATED,
-                {k: v for k, v in course_dict(course).items() if k != "description"},
-                subject=course.course_id,
-            )
+            announce_course(tx, course)
             added_courses += 1
     return added_categories, added_courses

@@ -11,7 +11,7 @@ from enforcement_kernel import access
 from .. import models as m
 from .. import rules
 from ..settings import Settings
-from .common import get_or_404, known, new_id
+from .common import columns, get_or_404, known, new_id
 from .courses import create_course
 
 
@@ -44,21 +44,10 @@ def _check_organiser(session, actor: dict, organiser: dict) -> list[str]:
     return codes
 
 
-def session_dict(s: m.Session, c: m.Course) -> dict:
-    return {
-        "session_id": s.session_id,
-        "course_id": s.course_id,
-        "course_title": c.title,
-        "category_code": c.category_code,
-        "kind": c.kind,
-        "required": c.required,
-        "held_on": s.held_on.isoformat(),
-        "ends_on": s.ends_on.isoformat(),
-        "hours": s.hours,
-        "delivery": s.delivery,
-        "location": s.location,
-        "organiser": {"kind": s.organiser_kind, "agency_codes": list(s.organiser_agencies or [])},
-    }
+def view(s: m.Session, c: m.Course) -> dict:
+    """A session as the ``Session`` contract shows it (with its course's title, category, kind)."""
+    organiser = {"kind": s.organiser_kind, "agency_codes": list(s.organiser_agencies or [])}
+    return contract.Session().dump(columns(c, s, course_title=c.title, organiser=organiser))
 
 
 def create_session(tx, actor: dict, data: dict, settings: Settings) -> dict:
@@ -100,7 +89,7 @@ def create_session(tx, actor: dict, data: dict, settings: Settings) -> dict:
         },
         subject=row.session_id,
     )
-    return session_dict(row, course)
+    return view(row, course)
 
 
 def record_activity(tx, actor: dict, data: dict, settings: Settings) -> dict:
@@ -134,7 +123,7 @@ def record_activity(tx, actor: dict, data: dict, settings: Settings) -> dict:
 
 def read_session(session, session_id: str) -> dict:
     row = get_or_404(session, m.Session, session_id, "session")
-    return session_dict(row, session.get(m.Course, row.course_id))
+    return view(row, session.get(m.Course, row.course_id))
 
 
 def list_sessions(session, query: dict) -> dict:
@@ -150,4 +139,4 @@ def list_sessions(session, query: dict) -> dict:
     rows = session.execute(
         stmt.order_by(m.Session.held_on.desc(), m.Session.session_id).offset((page - 1) * per_page).limit(per_page)
     ).all()
-    return {"items": [session_dict(s, c) for s, c in rows], "total": total, "page": page, "per_page": per_page}
+    return {"items": [view(s, c) for s, c in rows], "total": total, "page": page, "per_page": per_page}
