@@ -2,23 +2,43 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from .errors import ERROR_SCHEMA, ROW_PROBLEM_SCHEMA
 from .routing import Route
 
+# every status an /api/v1 operation may answer with besides its success, and when (docs/api-conventions.md)
 ERRORS = {
-    "400": "Invalid input; `fields` names each bad field",
-    "401": "Not logged in, or the token expired",
+    "400": "Invalid input: `fields` names each bad field by its dotted path (a spreadsheet's problems are in `rows`)",
+    "401": "Not logged in, the token expired, or the Authorization header is malformed",
     "403": "The role or agency may not do this",
     "404": "Not found",
     "409": "Conflicts with the current state",
-    "413": "Body too large",
+    "413": "Body too large (GATEWAY.max_body_bytes; an upload: GATEWAY.max_upload_bytes)",
     "415": "Wrong Content-Type for the body",
-    "503": "A service did not answer in time",
+    "429": "Too many requests from this address (GATEWAY.public_rate_limit); the Retry-After header says when to "
+    "try again",
+    "500": "Unexpected error in the gateway; it has been logged",
+    "502": "A service failed to handle the request; it has been logged",
+    "503": "A service did not answer within RPC_TIMEOUT (uploads and downloads: GATEWAY.file_rpc_timeout)",
 }
+
+
+def error_statuses(route: Route) -> list[str]:
+    """The error statuses a route can answer with: 413/415 only where it reads a body, 429 only where it is
+    rate-limited, 403 only where a role is required."""
+    statuses = ["400", "401", "404", "409", "500", "502", "503"]
+    if not route.is_public:
+        statuses.append("403")
+    if route.body is not None or route.raw_body_types:
+        statuses += ["413", "415"]
+    if route.rate_limited:
+        statuses.append("429")
+    return sorted(statuses)
 
 
 def _schema_name(resolver_schema) -> str:
@@ -36,54 +56,85 @@ def build_openapi(routes: list[Route]) -> dict:
         info={
             "description": "County administrative law-enforcement quality programme (提升行政执法质量). "
             "Log in at /api/v1/auth/login and send the token as 'Authorization: Bearer <token>'. "
-            "Events for subscribers: [AsyncAPI document](/events/asyncapi.yaml), "
+            "Dates are ISO 8601 (YYYY-MM-DD); date ranges are `from`/`to`, both included; lists are read a page at "
+            "a time (`page`, `per_page` at most 500) and answer `{items, total, page, per_page}`; every error is "
+            "the `Error` object. Events for subscribers: [AsyncAPI document](/events/asyncapi.yaml), "
             "[event catalogue](/events/catalogue.md)."
         },
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    spec.components.schema(
-        "Error",
-        {
-            "type": "object",
-            "properties": {
-                "error": {"type": "string"},
-                "message": {"type": "string"},
-                "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-            },
-        },
-    )
+    spec.components.schema("RowProblem", ROW_PROBLEM_SCHEMA)
+    spec.components.schema("Error", ERROR_SCHEMA)
     paths: dict[str, dict] = {}
     for route in routes:
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.template)
-        operation: dict = {"summary": route.summary, "tags": [route.tag], "responses": {}}
-        if not route.is_public:
-            operation["security"] = [{"bearer": []}]
-        params = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in re.findall(r"{(\w+)}", path)
-        ]
-        if route.query is not None:
-            params.append({"in": "query", "schema": route.query})
-        if params:
-            operation["parameters"] = params
-        if route.raw_body_types:
-            binary = {"schema": {"type": "string", "format": "binary"}}
-            operation["requestBody"] = {"required": True, "content": dict.fromkeys(route.raw_body_types, binary)}
-        elif route.body is not None:
-            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.body}}}
-        ok: dict = {"description": "OK" if route.status == 200 else "Created"}
-        if route.produces:
-            ok["content"] = {route.produces: {"schema": {"type": "string", "format": "binary"}}}
-        elif route.response is not None:
-            schema = {"type": "array", "items": route.response} if route.many else route.response
-            ok["content"] = {"application/json": {"schema": schema}}
-        operation["responses"][str(route.status)] = ok
-        for code, text in ERRORS.items():
-            operation["responses"][code] = {
-                "description": text,
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-            }
-        paths.setdefault(path, {})[route.method.lower()] = operation
+        paths.setdefault(path, {})[route.method.lower()] = _operation(route, path)
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
-    return spec.to_dict()
+    document = spec.to_dict()
+    _describe_schemas(document, routes)
+    return document
+
+
+def _operation(route: Route, path: str) -> dict:
+    operation: dict = {"summary": route.summary, "tags": [route.tag], "responses": {}}
+    if not route.is_public:
+        operation["security"] = [{"bearer": []}]
+    params = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{(\w+)}", path)
+    ]
+    if route.query is not None:
+        params.append({"in": "query", "schema": route.query})
+    if params:
+        operation["parameters"] = params
+    if route.raw_body_types:
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        operation["requestBody"] = {"required": True, "content": dict.fromkeys(route.raw_body_types, binary)}
+    elif route.body is not None:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.body}}}
+    ok: dict = {"description": "OK" if route.status == 200 else "Created"}
+    if route.produces:
+        ok["content"] = {route.produces: {"schema": {"type": "string", "format": "binary"}}}
+    elif route.response is not None:
+        schema = {"type": "array", "items": route.response} if route.many else route.response
+        ok["content"] = {"application/json": {"schema": schema}}
+    operation["responses"][str(route.status)] = ok
+    for code in error_statuses(route):
+        operation["responses"][code] = {
+            "description": ERRORS[code],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+    if route.rate_limited:
+        retry = {"description": "seconds to wait", "schema": {"type": "integer"}}
+        operation["responses"]["429"]["headers"] = {"Retry-After": retry}
+    return operation
+
+
+def _schema_classes(routes: list[Route]) -> dict[str, type]:
+    """Component name → the marshmallow class it was made from, nested schemas included."""
+    found: dict[str, type] = {}
+    todo = [s for r in routes for s in (r.body, r.query, r.response) if s is not None]
+    while todo:
+        cls = todo.pop()
+        name = _schema_name(cls)
+        if name in found:
+            continue
+        found[name] = cls
+        for field in cls().fields.values():
+            inner = getattr(field, "inner", None) or getattr(field, "container", None)
+            for candidate in (field, inner):
+                nested = getattr(candidate, "nested", None)
+                if isinstance(nested, type):
+                    todo.append(nested)
+    return found
+
+
+def _describe_schemas(document: dict, routes: list[Route]) -> None:
+    """Each component's description is its contract class's docstring: rules over several fields ("exactly one
+    of ...", "to not before from") are written there, once, and reach the document."""
+    components = document.get("components", {}).get("schemas", {})
+    for name, cls in _schema_classes(routes).items():
+        own = cls.__dict__.get("__doc__")  # not a base class's (StrictSchema's)
+        if name in components and own and "description" not in components[name]:
+            components[name]["description"] = inspect.cleandoc(own)

@@ -14,8 +14,14 @@ from enforcement_contracts.errors import ServiceError
 
 
 class RateLimited(ServiceError):
+    """429; ``retry_after`` (seconds) is sent as the ``Retry-After`` header."""
+
     status = 429
     code = "rate_limited"
+
+    def __init__(self, message: str = "", fields: dict | None = None, retry_after: int = 1):
+        super().__init__(message, fields)
+        self.retry_after = retry_after
 
 
 class RateLimiter:
@@ -40,6 +46,7 @@ class RateLimiter:
                 f"too many requests from this address: at most {self.requests} every "
                 f"{self.window:g} seconds; try again in {wait} s",
                 {"_client": [f"retry in {wait} s"]},
+                retry_after=wait,
             )
         hits.append(now)
         if len(self._seen) > self.max_clients:  # forget idle clients so the table cannot grow without bound

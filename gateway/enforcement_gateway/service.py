@@ -28,9 +28,10 @@ from enforcement_kernel.rpc import Rpc
 from enforcement_kernel.service import ServiceBase
 
 from . import auth
+from .errors import error_body
 from .models import AuditRecord
 from .openapi import build_openapi
-from .ratelimit import RateLimiter
+from .ratelimit import RateLimited, RateLimiter
 from .routing import Call, RouteTable, deployed_services, file_response, load_route_modules
 
 log = logging.getLogger(__name__)
@@ -44,11 +45,9 @@ def json_response(status: int, body, headers: dict | None = None) -> Response:
     return response
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None) -> Response:
-    body = {"error": code, "message": message}
-    if fields:
-        body["fields"] = fields
-    return json_response(status, body)
+def error_response(status: int, code: str, message: str, fields: dict | None = None, headers=None) -> Response:
+    """Every error answer has the one shape of ``errors.error_body`` (the OpenAPI ``Error`` schema)."""
+    return json_response(status, error_body(code, message, fields), headers)
 
 
 class GatewayContext(DependencyProvider):
@@ -195,7 +194,8 @@ class GatewayService(ServiceBase):
         """The error answer and the audit outcome of a request that failed."""
         if isinstance(exc, ServiceError):
             self.instrumentation.outcome("unavailable" if exc.status == 503 else "client_error")
-            return json_response(exc.status, exc.to_dict()), exc.code
+            headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+            return error_response(exc.status, exc.code, exc.message, exc.fields, headers), exc.code
         if isinstance(exc, RemoteError):
             # an unexpected failure inside a service: say so without its traceback
             log.error("service error behind %s: %s", label, exc.exc_type)
