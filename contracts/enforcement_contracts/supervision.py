@@ -9,9 +9,9 @@ appear only in ``ComplaintRegister`` (input); outputs carry them masked and no e
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate
 
-from .common import AGENCY_CODE, PageQuery, StrictSchema
+from .common import AGENCY_CODE, DateRange, PageQuery, StrictSchema
 from .events import EventType, register
 
 SERVICE = "supervision"
@@ -34,11 +34,6 @@ KIND_ITEM_ANSWERED = "supervision_item_answered"
 KIND_COMPLAINT_ACCEPTED = "complaint_accepted"
 KIND_COMPLAINT_CONCLUDED = "complaint_concluded"
 KIND_ANNUAL_REPORT_FILED = "annual_report_filed"  # from 31 December to the filing, due by 31 January
-
-
-def _period_order(data, start: str, end: str):
-    if data.get(start) and data.get(end) and data[end] < data[start]:
-        raise ValidationError(f"must not be before {start}", end)
 
 
 # --- items -------------------------------------------------------------------------------------
@@ -119,24 +114,23 @@ class ItemOut(StrictSchema):
     history = fields.List(fields.Nested(HistoryOut))
 
 
-class BulletinQuery(StrictSchema):
-    period_from = fields.Date(required=True)
-    period_to = fields.Date(required=True)
+class _Period(DateRange):
+    """A period both ends of which are given: ``from`` and ``to``, both included."""
+
+    date_from = fields.Date(required=True, data_key="from", metadata={"description": "first day included (YYYY-MM-DD)"})
+    date_to = fields.Date(required=True, data_key="to", metadata={"description": "last day included (YYYY-MM-DD)"})
+
+
+class BulletinQuery(_Period):
+    """The items that fell overdue (for the first time) between ``from`` and ``to``."""
+
     agency_code = fields.String(validate=AGENCY_CODE)
 
-    @validates_schema
-    def _order(self, data, **_):
-        _period_order(data, "period_from", "period_to")
 
+class BulletinPublish(_Period):
+    """The bulletin of the period ``from`` .. ``to`` (ended: ``to`` not after today); one per period."""
 
-class BulletinPublish(StrictSchema):
-    period_from = fields.Date(required=True)
-    period_to = fields.Date(required=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
-
-    @validates_schema
-    def _order(self, data, **_):
-        _period_order(data, "period_from", "period_to")
 
 
 class BulletinEntry(StrictSchema):
@@ -149,6 +143,18 @@ class BulletinEntry(StrictSchema):
     overdue_on = fields.Date(required=True)
     state = fields.String(required=True)
     answered_on = fields.Date(allow_none=True, required=True)
+
+
+class BulletinOut(StrictSchema):
+    """A published bulletin; ``entries`` as they stood when it was published."""
+
+    bulletin_id = fields.Integer()
+    title = fields.String()
+    period_from = fields.Date()
+    period_to = fields.Date()
+    published_on = fields.Date()
+    published_by = fields.String()
+    entries = fields.List(fields.Nested(BulletinEntry))
 
 
 # --- complaints --------------------------------------------------------------------------------
@@ -221,16 +227,11 @@ class ComplaintReceipt(StrictSchema):
 
 
 # --- promptness --------------------------------------------------------------------------------
-class PromptnessTableQuery(StrictSchema):
-    date_from = fields.Date(required=True, data_key="from")
-    date_to = fields.Date(required=True, data_key="to")
+class PromptnessTableQuery(_Period):
+    """The obligations that ended between ``from`` and ``to``."""
+
     agency_code = fields.String(validate=AGENCY_CODE)
     by_kind = fields.Boolean(load_default=True, metadata={"description": "also one row per agency and kind"})
-
-    @validates_schema
-    def _order(self, data, **_):
-        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
-            raise ValidationError("must not be before from", "to")
 
 
 class PromptnessTableRow(StrictSchema):

@@ -11,71 +11,56 @@ from enforcement_contracts.errors import Conflict, ValidationFailed
 from enforcement_kernel import access
 
 from .. import models as m
-from .common import iso, scope_conditions
+from .common import Shown, scope_conditions
 
 
-def bulletin_entries(session, period_from: date, period_to: date, scope: list = ()) -> list[dict]:
+def bulletin_entries(session, date_from: date, date_to: date, scope: list = ()) -> list[dict]:
     """Items that fell overdue in the period (first time), by agency, oldest deadline first."""
     conditions = [
         m.SupervisionItem.overdue.is_(True),
-        m.SupervisionItem.overdue_on >= period_from,
-        m.SupervisionItem.overdue_on <= period_to,
+        m.SupervisionItem.overdue_on >= date_from,
+        m.SupervisionItem.overdue_on <= date_to,
         *scope,
     ]
     rows = session.execute(
         select(m.SupervisionItem)
         .where(*conditions)
         .order_by(m.SupervisionItem.agency_code, m.SupervisionItem.due_on, m.SupervisionItem.id)
-    )
-    return [
-        {
-            "item_id": i.id,
-            "agency_code": i.agency_code,
-            "kind": i.kind,
-            "title": i.title,
-            "issued_on": i.issued_on.isoformat(),
-            "due_on": i.due_on.isoformat(),
-            "overdue_on": i.overdue_on.isoformat(),
-            "state": i.state,
-            "answered_on": iso(i.first_answered_on),
-        }
-        for i in rows.scalars()
-    ]
+    ).scalars()
+    return contract.BulletinEntry(many=True).dump(Shown(i, item_id=i.id, answered_on=i.first_answered_on) for i in rows)
 
 
 def overdue_list(session, actor: dict, query: dict) -> list[dict]:
     return bulletin_entries(
         session,
-        query["period_from"],
-        query["period_to"],
+        query["date_from"],
+        query["date_to"],
         scope_conditions(actor, query, m.SupervisionItem.agency_code),
     )
 
 
 def publish_bulletin(tx, actor: dict, data: dict, today: date) -> dict:
+    """The bulletin of ``from`` .. ``to`` (the query's period; kept and announced as period_from / period_to)."""
     access.require_bureau(actor)
-    if data["period_to"] > today:
-        raise ValidationFailed(
-            "a bulletin covers a period that has ended", {"period_to": ["must not be in the future"]}
-        )
+    period_from, period_to = data["date_from"], data["date_to"]
+    if period_to > today:
+        raise ValidationFailed("a bulletin covers a period that has ended", {"to": ["must not be in the future"]})
     exists = tx.session.execute(
-        select(m.Bulletin.id).where(
-            m.Bulletin.period_from == data["period_from"], m.Bulletin.period_to == data["period_to"]
-        )
+        select(m.Bulletin.id).where(m.Bulletin.period_from == period_from, m.Bulletin.period_to == period_to)
     ).first()
     if exists:
         raise Conflict(
-            f"a bulletin for this period was already published (#{exists[0]})", {"period_from": ["already published"]}
+            f"a bulletin for this period was already published (#{exists[0]})", {"from": ["already published"]}
         )
-    entries = bulletin_entries(tx.session, data["period_from"], data["period_to"])
+    entries = bulletin_entries(tx.session, period_from, period_to)
     bulletin = m.Bulletin(
-        period_from=data["period_from"],
-        period_to=data["period_to"],
+        period_from=period_from,
+        period_to=period_to,
         title=data["title"],
         published_on=today,
         published_by=actor["username"],
         entries=entries,
-        year=data["period_to"].year,
+        year=period_to.year,
     )
     tx.session.add(bulletin)
     tx.session.flush()
@@ -95,15 +80,9 @@ def publish_bulletin(tx, actor: dict, data: dict, today: date) -> dict:
 
 
 def bulletin_out(b: m.Bulletin) -> dict:
-    return {
-        "bulletin_id": b.id,
-        "title": b.title,
-        "period_from": b.period_from.isoformat(),
-        "period_to": b.period_to.isoformat(),
-        "published_on": b.published_on.isoformat(),
-        "published_by": b.published_by,
-        "entries": b.entries,
-    }
+    # the entries are kept as JSON: read back through their schema so the answer is dumped by the same one
+    entries = contract.BulletinEntry(many=True).load(b.entries)
+    return contract.BulletinOut().dump(Shown(b, bulletin_id=b.id, entries=entries))
 
 
 def list_bulletins(session) -> list[dict]:

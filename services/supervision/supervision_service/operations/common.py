@@ -61,10 +61,6 @@ def calendar() -> WorkCalendar:
     return default_calendar()
 
 
-def iso(value):
-    return value.isoformat() if value is not None else None
-
-
 def get_row(session, model, key, what: str):
     try:
         row = session.get(model, int(key))

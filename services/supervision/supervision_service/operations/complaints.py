@@ -8,12 +8,13 @@ from datetime import date
 from sqlalchemy import func, select
 
 from enforcement_contracts import supervision as contract
+from enforcement_contracts.common import page
 from enforcement_kernel import access
 from enforcement_kernel.crypto import PersonalDataCipher
 
 from .. import models as m
 from .. import rules
-from .common import Settings, calendar, get_row, iso, scope_conditions
+from .common import Settings, Shown, calendar, get_row, scope_conditions
 from .promptness import measure_own
 
 
@@ -22,25 +23,17 @@ def _complaint(session, complaint_id) -> m.Complaint:
 
 
 def complaint_out(c: m.Complaint, cipher: PersonalDataCipher) -> dict:
-    return {
-        "complaint_id": c.id,
-        "agency_code": c.agency_code,
-        "complainant_kind": c.complainant_kind,
-        "complainant_name_masked": rules.mask_name(cipher.decrypt(c.complainant_name_enc)),
-        "contact_masked": rules.mask_contact(cipher.decrypt(c.contact_enc)),
-        "summary": c.summary,
-        "received_on": iso(c.received_on),
-        "state": c.state,
-        "accept_due_on": iso(c.accept_due_on),
-        "decided_on": iso(c.decided_on),
-        "decision_reasons": c.decision_reasons,
-        "conclude_due_on": iso(c.conclude_due_on),
-        "extension_days": c.extension_days,
-        "extension_reason": c.extension_reason,
-        "concluded_on": iso(c.concluded_on),
-        "outcome": c.outcome,
-        "conclusion": c.conclusion,
-    }
+    return contract.ComplaintOut().dump(_shown(c, cipher))
+
+
+def _shown(c: m.Complaint, cipher: PersonalDataCipher) -> Shown:
+    """The complaint with the complainant masked (decrypted only to mask)."""
+    return Shown(
+        c,
+        complaint_id=c.id,
+        complainant_name_masked=rules.mask_name(cipher.decrypt(c.complainant_name_enc)),
+        contact_masked=rules.mask_contact(cipher.decrypt(c.contact_enc)),
+    )
 
 
 def _complaint_event(tx, event_type, c: m.Complaint, on: date) -> None:
@@ -78,7 +71,7 @@ def register_complaint(
     tx.session.add(c)
     tx.session.flush()
     _complaint_event(tx, contract.COMPLAINT_REGISTERED, c, today)
-    return {"complaint_id": c.id, "received_on": today.isoformat(), "accept_due_on": c.accept_due_on.isoformat()}
+    return contract.ComplaintReceipt().dump(Shown(c, complaint_id=c.id))
 
 
 def decide_complaint(tx, actor: dict, complaint_id, data: dict, settings: Settings, cipher, today: date) -> dict:
@@ -156,9 +149,4 @@ def list_complaints(session, actor: dict, query: dict, cipher) -> dict:
         .offset((query["page"] - 1) * query["per_page"])
         .limit(query["per_page"])
     ).scalars()
-    return {
-        "items": [complaint_out(c, cipher) for c in rows],
-        "total": total,
-        "page": query["page"],
-        "per_page": query["per_page"],
-    }
+    return page(contract.ComplaintOut, [_shown(c, cipher) for c in rows], total, query)

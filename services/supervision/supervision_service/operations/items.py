@@ -8,12 +8,13 @@ from datetime import date
 from sqlalchemy import func, or_, select
 
 from enforcement_contracts import supervision as contract
+from enforcement_contracts.common import page
 from enforcement_contracts.errors import Forbidden, ValidationFailed
 from enforcement_kernel import access
 
 from .. import models as m
 from .. import rules
-from .common import Settings, calendar, get_row, iso, scope_conditions
+from .common import Settings, Shown, calendar, get_row, scope_conditions
 from .promptness import measure_own
 
 
@@ -21,40 +22,18 @@ def _item(session, item_id) -> m.SupervisionItem:
     return get_row(session, m.SupervisionItem, item_id, "item")
 
 
+def _shown(item: m.SupervisionItem, **extra) -> Shown:
+    return Shown(item, item_id=item.id, details=item.details or {}, **extra)
+
+
 def item_out(session, item: m.SupervisionItem, with_history: bool = True) -> dict:
-    out = {
-        "item_id": item.id,
-        "agency_code": item.agency_code,
-        "kind": item.kind,
-        "title": item.title,
-        "body": item.body,
-        "state": item.state,
-        "issued_on": iso(item.issued_on),
-        "deadline_workdays": item.deadline_workdays,
-        "due_on": iso(item.due_on),
-        "acknowledged_on": iso(item.acknowledged_on),
-        "answered_on": iso(item.answered_on),
-        "answer": item.answer,
-        "answered_on_time": item.answered_on_time,
-        "verified_on": iso(item.verified_on),
-        "closed_on": iso(item.closed_on),
-        "returns": item.returns,
-        "overdue": item.overdue,
-        "overdue_on": iso(item.overdue_on),
-        "origin": item.origin,
-        "occurrences": item.occurrences,
-        "details": item.details or {},
-        "complaint_id": item.complaint_id,
-        "issued_by": item.issued_by,
-    }
-    if with_history:
-        rows = session.execute(
-            select(m.ItemHistory).where(m.ItemHistory.item_id == item.id).order_by(m.ItemHistory.id)
-        ).scalars()
-        out["history"] = [
-            {"action": h.action, "state": h.state, "on": h.on.isoformat(), "by": h.by, "note": h.note} for h in rows
-        ]
-    return out
+    """The item as ``ItemOut`` shows it; with its history unless ``with_history`` is false (lists)."""
+    if not with_history:
+        return contract.ItemOut(exclude=("history",)).dump(_shown(item))
+    rows = session.execute(
+        select(m.ItemHistory).where(m.ItemHistory.item_id == item.id).order_by(m.ItemHistory.id)
+    ).scalars()
+    return contract.ItemOut().dump(_shown(item, history=list(rows)))
 
 
 def add_history(tx, item: m.SupervisionItem, action: str, on: date, by: str, note: str = "") -> None:
@@ -250,12 +229,7 @@ def list_items(session, actor: dict, query: dict) -> dict:
         .offset((query["page"] - 1) * query["per_page"])
         .limit(query["per_page"])
     ).scalars()
-    return {
-        "items": [item_out(session, i, with_history=False) for i in rows],
-        "total": total,
-        "page": query["page"],
-        "per_page": query["per_page"],
-    }
+    return page(contract.ItemOut, [_shown(i) for i in rows], total, query)  # a list shows no history
 
 
 def mark_overdue(tx, today: date, batch: int = 500) -> list[int]:
