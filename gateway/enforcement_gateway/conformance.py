@@ -4,6 +4,7 @@ checked against the operation's declared responses (status and body), so the doc
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import jsonschema
 from werkzeug.exceptions import HTTPException
@@ -64,3 +65,26 @@ class ApiDocument:
         schema = {"allOf": [json_schema(media["schema"])], **self.components}
         errors = jsonschema.Draft7Validator(schema).iter_errors(body)
         return [f"{method} {template} {status}: {'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors]
+
+
+_SERVED: dict[str, ApiDocument] = {}
+
+
+def served_document(root: str) -> ApiDocument:
+    """The document a running gateway serves at ``<root>/openapi.json`` (fetched once per gateway)."""
+    import requests  # a test-side helper: the gateway itself never fetches its own document
+
+    if root not in _SERVED:
+        response = requests.get(f"{root}/openapi.json", timeout=10)
+        response.raise_for_status()
+        _SERVED[root] = ApiDocument(response.json())
+    return _SERVED[root]
+
+
+def answer_problems(response) -> list[str]:
+    """What is wrong with a ``requests`` response of a running gateway, checked against the document it serves."""
+    url = urlsplit(response.request.url)
+    content_type = response.headers.get("Content-Type", "")
+    body = response.json() if "json" in content_type else None
+    document = served_document(f"{url.scheme}://{url.netloc}")
+    return document.problems(response.request.method, url.path, response.status_code, body, content_type)

@@ -8,6 +8,8 @@ import pytest
 import requests
 from enforcement_testing import drop_event_queues, free_port, fresh_postgres_database
 
+from enforcement_gateway.conformance import answer_problems
+
 ADMIN = ("admin", "change-me-now")
 
 
@@ -28,6 +30,7 @@ class Suite:
             f"{self.base}/auth/login", json={"username": username, "password": password}, timeout=10
         )
         assert response.status_code == 200, response.text
+        check_answer(response)
         return Api(self.base, response.json()["token"])
 
     def admin(self) -> Api:
@@ -37,8 +40,16 @@ class Suite:
         return Api(self.base, None)
 
 
+def check_answer(response: requests.Response) -> requests.Response:
+    """Fails the test when an answer's status or JSON body is not what the gateway's /openapi.json declares."""
+    problems = answer_problems(response)
+    if problems:
+        pytest.fail("answer not as documented in /openapi.json:\n" + "\n".join(problems[:20]), pytrace=False)
+    return response
+
+
 class Api:
-    """requests with the token and the API prefix filled in."""
+    """requests with the token and the API prefix filled in; every answer is checked against /openapi.json."""
 
     def __init__(self, base: str, token: str | None):
         self.base = base
@@ -50,7 +61,10 @@ class Api:
     def __getattr__(self, method):
         if method not in ("get", "post", "patch", "put", "delete"):
             raise AttributeError(method)
-        return lambda path, **kw: self.session.request(method.upper(), self.base + path, timeout=15, **kw)
+        return lambda path, **kw: self.request(method.upper(), path, **kw)
+
+    def request(self, method: str, path: str, **kw) -> requests.Response:
+        return check_answer(self.session.request(method, self.base + path, timeout=15, **kw))
 
 
 def _database(request, tmp_path, name: str) -> str:

@@ -26,6 +26,7 @@ from enforcement_testing import (
 from openpyxl import load_workbook
 from sqlalchemy import text
 
+from enforcement_gateway.conformance import answer_problems
 from enforcement_kernel.workdays import add_workdays
 
 SCJ = "140928-scjgj"  # 县市场监管局
@@ -36,16 +37,25 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class Api:
+    """Every answer is checked against the gateway's /openapi.json (as the shared client does)."""
+
     def __init__(self, base: str, token: str):
         self.base, self.session = base, requests.Session()
         self.session.trust_env = False  # no proxy for loopback
         self.session.headers["Authorization"] = f"Bearer {token}"
 
     def get(self, path, **kw):
-        return self.session.get(self.base + path, timeout=20, **kw)
+        return checked(self.session.get(self.base + path, timeout=20, **kw))
 
     def post(self, path, **kw):
-        return self.session.post(self.base + path, timeout=20, **kw)
+        return checked(self.session.post(self.base + path, timeout=20, **kw))
+
+
+def checked(response: requests.Response) -> requests.Response:
+    problems = answer_problems(response)
+    if problems:
+        pytest.fail("answer not as documented in /openapi.json:\n" + "\n".join(problems[:20]), pytrace=False)
+    return response
 
 
 @dataclass
