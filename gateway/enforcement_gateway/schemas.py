@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from enforcement_contracts.common import AGENCY_CODE, StrictSchema
+from enforcement_contracts.common import AGENCY_CODE, DateRange, PageQuery, StrictSchema
 
 from .auth import ROLES
 
@@ -39,13 +39,14 @@ class User(StrictSchema):
     locked_until = fields.String(allow_none=True)
 
 
-class AuditQuery(StrictSchema):
+class AuditQuery(DateRange, PageQuery):
+    """The audit trail, newest first, a page at a time; ``from``/``to`` are days (UTC, as ``at``), both included."""
+
     username = fields.String()
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class AuditEntry(StrictSchema):
-    at = fields.String()
+    at = fields.String(metadata={"description": "when, in UTC (ISO 8601 with Z)"})
     username = fields.String(allow_none=True)
     role = fields.String(allow_none=True)
     action = fields.String()

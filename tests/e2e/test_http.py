@@ -195,7 +195,7 @@ def test_officer_lifecycle_over_http(suite, collect_events):
     assert officer["officer_id"] not in gateway_metrics and id_number not in gateway_metrics
 
     # the audit trail: who did what, when, with which outcome
-    audit = admin.get("/audit", params={"username": "scj-admin"}).json()
+    audit = admin.get("/audit", params={"username": "scj-admin"}).json()["items"]
     actions = [(a["action"], a["status"]) for a in audit]
     assert ("POST /api/v1/officers", 201) in actions
     assert ("POST /api/v1/certificates", 409) in actions
@@ -330,7 +330,7 @@ def test_authentication_roles_and_lockout(suite):
     assert locked.status_code == 401 and "locked" in locked.json()["message"]
     failures = [
         a
-        for a in admin.get("/audit", params={"username": "officer-301"}).json()
+        for a in admin.get("/audit", params={"username": "officer-301"}).json()["items"]
         if a["action"] == "POST /api/v1/auth/login" and a["status"] == 401
     ]
     assert len(failures) == 6

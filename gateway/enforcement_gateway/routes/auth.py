@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from datetime import datetime, time, timedelta
 
+from sqlalchemy import func, select
+
+from enforcement_contracts.common import page, page_of
 from enforcement_contracts.errors import NotFound, Unauthorized, ValidationFailed
 
 from .. import auth, schemas
@@ -74,23 +77,27 @@ def list_users(call):
 
 
 def audit_trail(call):
+    """A page of the audit trail, newest first; ``from``/``to`` are UTC days, both included."""
+    query = call.query
+    conditions = []
+    if query.get("username"):
+        conditions.append(AuditRecord.username == query["username"])
+    if query.get("date_from"):
+        conditions.append(AuditRecord.at >= datetime.combine(query["date_from"], time.min))
+    if query.get("date_to"):
+        conditions.append(AuditRecord.at < datetime.combine(query["date_to"] + timedelta(days=1), time.min))
+    offset = (query["page"] - 1) * query["per_page"]
     with call.db.read() as session:
-        stmt = select(AuditRecord).order_by(AuditRecord.id.desc()).limit(call.query["limit"])
-        if call.query.get("username"):
-            stmt = stmt.where(AuditRecord.username == call.query["username"])
-        return [
-            {
-                "at": r.at.isoformat() + "Z",
-                "username": r.username,
-                "role": r.role,
-                "action": r.action,
-                "target": r.target,
-                "status": r.status,
-                "outcome": r.outcome,
-                "correlation_id": r.correlation_id,
-            }
-            for r in session.execute(stmt).scalars()
-        ]
+        total = session.execute(select(func.count(AuditRecord.id)).where(*conditions)).scalar_one()
+        stmt = select(AuditRecord).where(*conditions).order_by(AuditRecord.id.desc())
+        rows = session.execute(stmt.offset(offset).limit(query["per_page"])).scalars().all()
+        entries = [{**_columns(r), "at": r.at.isoformat() + "Z"} for r in rows]
+    return page(schemas.AuditEntry, entries, total, query)
+
+
+def _columns(record: AuditRecord) -> dict:
+    names = ("username", "role", "action", "target", "status", "outcome", "correlation_id")
+    return {name: getattr(record, name) for name in names}
 
 
 ROUTES = [
@@ -126,7 +133,6 @@ ROUTES = [
         "Read the audit trail",
         "auth",
         query=schemas.AuditQuery,
-        response=schemas.AuditEntry,
-        many=True,
+        response=page_of(schemas.AuditEntry),
     ),
 ]

@@ -203,7 +203,7 @@ ROUTES = [
     Route(
         "GET",
         "/promptness",
-        forward("personnel.promptness", "actor", "query.since", "query.until"),
+        forward("personnel.promptness", "actor", "query.date_from", "query.date_to"),
         STAFF,
         "Promptness of certificate cancellation per agency",
         "personnel",

@@ -6,38 +6,12 @@ service enforces the scope on every call). Registering a complaint is public and
 
 from __future__ import annotations
 
-from marshmallow import fields
-
 from enforcement_contracts import supervision as c
-from enforcement_contracts.common import StrictSchema
+from enforcement_contracts.common import page_of
 
 from ..routing import ADMINS, BUREAU, PUBLIC, Route, forward
 
 SERVICE = c.SERVICE
-
-
-class ItemPage(StrictSchema):
-    items = fields.List(fields.Nested(c.ItemOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-
-
-class ComplaintPage(StrictSchema):
-    items = fields.List(fields.Nested(c.ComplaintOut))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-
-
-class BulletinOut(StrictSchema):
-    bulletin_id = fields.Integer()
-    title = fields.String()
-    period_from = fields.Date()
-    period_to = fields.Date()
-    published_on = fields.Date()
-    published_by = fields.String()
-    entries = fields.List(fields.Nested(c.BulletinEntry))
 
 
 ROUTES = [
@@ -61,7 +35,7 @@ ROUTES = [
         "List supervision items (an agency sees its own)",
         "supervision",
         query=c.ItemQuery,
-        response=ItemPage,
+        response=page_of(c.ItemOut),
     ),
     Route(
         "GET",
@@ -142,7 +116,7 @@ ROUTES = [
         "Publish the bulletin of a period's overdue items",
         "supervision",
         body=c.BulletinPublish,
-        response=BulletinOut,
+        response=c.BulletinOut,
         status=201,
     ),
     Route(
@@ -152,7 +126,7 @@ ROUTES = [
         ADMINS,
         "Published bulletins",
         "supervision",
-        response=BulletinOut,
+        response=c.BulletinOut,
         many=True,
     ),
     # complaints (投诉举报)
@@ -176,7 +150,7 @@ ROUTES = [
         "List complaints (an agency sees those about itself)",
         "supervision",
         query=c.ComplaintQuery,
-        response=ComplaintPage,
+        response=page_of(c.ComplaintOut),
     ),
     Route(
         "GET",

@@ -1,0 +1,75 @@
+"""The audit trail reads like every list: a page (page, per_page, total), newest first, a from/to range of days."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import datetime
+
+import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from enforcement_gateway.models import AuditRecord, Base
+from enforcement_gateway.routes.auth import audit_trail
+from enforcement_gateway.routing import BUREAU, Call, Route
+from enforcement_gateway.schemas import AuditQuery
+
+
+class Db:
+    def __init__(self):
+        self.engine = create_engine("sqlite://")
+        Base.metadata.create_all(self.engine)
+
+    @contextmanager
+    def read(self):
+        with Session(self.engine) as session:
+            yield session
+
+
+@pytest.fixture
+def db():
+    db = Db()
+    with Session(db.engine) as session:
+        for day in range(1, 11):  # one record a day, 1-10 March, alternating users
+            user = "scj-admin" if day % 2 else "admin"
+            session.add(
+                AuditRecord(
+                    username=user, action=f"POST /x/{day}", status=201, outcome="ok", at=datetime(2026, 3, day, 12)
+                )
+            )
+        session.commit()
+    return db
+
+
+def read(db, **query):
+    route = Route("GET", "/audit", audit_trail, BUREAU, "Read the audit trail", "auth", query=AuditQuery)
+    call = Call(route, {"role": "bureau"}, {}, None, AuditQuery().load(query), None, None, db=db)
+    return route.handler(call)
+
+
+def test_a_page_with_the_total_newest_first(db):
+    first = read(db, per_page="3")
+    assert (first["total"], first["page"], first["per_page"]) == (10, 1, 3)
+    assert [e["action"] for e in first["items"]] == ["POST /x/10", "POST /x/9", "POST /x/8"]
+    assert first["items"][0]["at"] == "2026-03-10T12:00:00Z"
+    last = read(db, per_page="3", page="4")
+    assert [e["action"] for e in last["items"]] == ["POST /x/1"] and last["total"] == 10
+
+
+def test_from_to_are_days_both_included_and_combine_with_the_username(db):
+    march = read(db, **{"from": "2026-03-03", "to": "2026-03-05"})
+    assert [e["action"] for e in march["items"]] == ["POST /x/5", "POST /x/4", "POST /x/3"] and march["total"] == 3
+    own = read(db, username="scj-admin", **{"from": "2026-03-03"})
+    assert own["total"] == 4 and {e["username"] for e in own["items"]} == {"scj-admin"}
+
+
+def test_the_query_is_checked(db):
+    from marshmallow import ValidationError
+
+    with pytest.raises(ValidationError) as backwards:
+        AuditQuery().load({"from": "2026-03-05", "to": "2026-03-01"})
+    assert "to" in backwards.value.messages
+    with pytest.raises(ValidationError):
+        AuditQuery().load({"per_page": "501"})
+    with pytest.raises(ValidationError):
+        AuditQuery().load({"limit": "10"})  # the old parameter: pages now
