@@ -1,0 +1,108 @@
+"""Bulletins and the reports' entrypoints in process (SQLite), with personnel, training and cases in process too (the
+assessment and the report read their facts): what each answers is the contract schema's dump of what it keeps."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from enforcement_testing import BUREAU, db_connection, wait_until
+from sqlalchemy import text
+
+from enforcement_contracts import supervision as contract
+from enforcement_contracts import supervision_reports as reports_contract
+from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
+
+pytestmark = pytest.mark.timeout(120)
+
+MARKET = "140928-scjgj"  # 县市场监管局
+MARKET_ADMIN = {"username": "scj-admin", "role": "agency_admin", "agency_code": MARKET}
+
+
+@pytest.fixture
+def suite(personnel, run_service):
+    """Supervision with the three services it reads its facts from, each in this process."""
+    run_service("training")
+    run_service("cases")
+    return run_service("supervision", settings={"SUPERVISION": {"overdue_check_seconds": 1}, "RPC_TIMEOUT": 5})
+
+
+def test_bulletins_take_the_period_as_from_and_to_and_answer_in_the_contract_s_shape(suite):
+    today = date.today()
+    item = suite.call("issue_item", BUREAU, {"agency_code": MARKET, "kind": "report_request", "title": "报送统计"})
+    with db_connection(suite.database_url) as conn:  # time passing: its deadline is now in the past
+        conn.execute(text("UPDATE supervision_items SET due_on = :d"), {"d": today - timedelta(days=1)})
+        conn.commit()
+    wait_until(lambda: suite.call("get_item", BUREAU, item["item_id"])["overdue"], message="the item fell overdue")
+
+    period = {"from": today.isoformat(), "to": today.isoformat()}
+    [entry] = suite.call("overdue_list", BUREAU, period)
+    assert entry == contract.BulletinEntry().dump(contract.BulletinEntry().load(entry))
+    assert (entry["item_id"], entry["overdue_on"], entry["answered_on"]) == (item["item_id"], today.isoformat(), None)
+    with pytest.raises(ValidationFailed) as old_names:
+        suite.call("overdue_list", BUREAU, {"period_from": today.isoformat(), "period_to": today.isoformat()})
+    assert {"from", "to"} <= set(old_names.value.fields)
+    with pytest.raises(ValidationFailed) as reversed_period:
+        suite.call("overdue_list", BUREAU, {"from": today.isoformat(), "to": (today - timedelta(days=1)).isoformat()})
+    assert "to" in reversed_period.value.fields
+    with pytest.raises(ValidationFailed) as future:
+        suite.call("publish_bulletin", BUREAU, {**period, "to": (today + timedelta(days=1)).isoformat(), "title": "x"})
+    assert future.value.fields == {"to": ["must not be in the future"]}
+
+    bulletin = suite.call("publish_bulletin", BUREAU, {**period, "title": "逾期督办事项通报"})
+    assert set(bulletin) == set(contract.BulletinOut().fields)
+    assert (bulletin["period_from"], bulletin["period_to"], bulletin["entries"]) == (
+        period["from"],
+        period["to"],
+        [entry],
+    )
+    with pytest.raises(Conflict) as again:
+        suite.call("publish_bulletin", BUREAU, {**period, "title": "again"})
+    assert again.value.fields == {"from": ["already published"]}
+    assert suite.call("list_bulletins", MARKET_ADMIN) == [bulletin]
+
+
+def test_assessment_filings_and_surveys_answer_in_the_contract_s_shape(suite):
+    year = date.today().year
+    survey = {
+        "agency_code": MARKET,
+        "year": year,
+        "score": 91,
+        "respondents": 300,
+        "surveyor": "第三方测评机构",
+        "surveyed_on": date(year, 1, 2).isoformat(),
+    }
+    recorded = suite.call("record_satisfaction", BUREAU, survey)
+    assert recorded == {**survey, "score": 91.0, "note": "", "recorded_by": BUREAU["username"]}
+    assert suite.call("list_satisfaction", MARKET_ADMIN, year) == [recorded]
+
+    run = suite.call("run_assessment", BUREAU, {"year": year})
+    assert set(run) == set(reports_contract.AssessmentRun().fields) and run["year"] == year
+    assert {"agency_code", "agency_name", "total", "rank", "indicators"} == set(run["ranking"][0])
+    assert suite.call("latest_assessment", BUREAU, year) == run
+    with pytest.raises(NotFound):
+        suite.call("latest_assessment", BUREAU, year - 1)
+
+    filed = suite.call("file_annual_report", BUREAU, {"year": year - 1})
+    assert set(filed) == set(reports_contract.ReportFiling().fields)
+    assert (filed["scope"], filed["filed_on"], filed["filed_by"]) == (
+        "county",
+        date.today().isoformat(),
+        BUREAU["username"],
+    )
+    assert filed["report"]["year"] == year - 1 and filed["report"]["scope"] == "county"
+    assert suite.call("get_annual_report_filing", BUREAU, filed["filing_id"]) == filed
+    with pytest.raises(Conflict):
+        suite.call("file_annual_report", BUREAU, {"year": year - 1})
+    listed = suite.call("annual_report_filings", BUREAU, year - 1)
+    county = next(r for r in listed["filings"] if r["scope"] == "county")
+    assert county == {
+        "scope": "county",
+        "agency_name": "全县 county",
+        "filed": True,
+        "filing_id": filed["filing_id"],
+        "filed_on": filed["filed_on"],
+        "on_time": filed["on_time"],
+        "overdue": False,
+    }
+    assert listed["due_on"] == date(year, 1, 31).isoformat()
