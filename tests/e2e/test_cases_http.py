@@ -341,7 +341,7 @@ def test_report_review_decide_publish_late_and_see_the_promptness_metric(cases_s
 
 @pytest.mark.timeout(240)
 def test_case_file_review_draw_assign_score_and_see_the_grade(cases_suite, collect_events, rpc):
-    from cases_service.rules import seeded_sample
+    from cases_service.rules.draws import seeded_sample
 
     suite = cases_suite
     admin = suite.admin()
@@ -572,7 +572,7 @@ def test_spreadsheet_import_reports_every_bad_row_and_imports_nothing_until_all_
     refused = scj.post("/cases/import", data=sheet(good + bad), headers=xlsx)
     assert refused.status_code == 400, refused.text
     assert "2 of 4 rows were refused; nothing was imported" == refused.json()["message"]
-    problems = {(p["row"], p["column"]) for p in refused.json()["fields"]["rows"]}
+    problems = {(p["row"], p["column"]) for p in refused.json()["rows"]}
     assert problems == {(4, "item_code"), (5, "officer_ids"), (5, "notice_on")}
     assert db_count(suite.cases_db, "cases") == 0
     assert clear_id not in refused.text
@@ -587,6 +587,6 @@ def test_spreadsheet_import_reports_every_bad_row_and_imports_nothing_until_all_
     assert first["status"] == "decided" and first["fine_amount"] == 2000
     assert first["party"]["id_number_masked"] == clear_id[:6] + "********" + clear_id[-4:]
     again = scj.post("/cases/import", data=sheet(good), headers=xlsx)
-    assert again.status_code == 400 and {p["column"] for p in again.json()["fields"]["rows"]} == {"case_number"}
+    assert again.status_code == 400 and {p["column"] for p in again.json()["rows"]} == {"case_number"}
     wrong_type = scj.post("/cases/import", data=b"{}", headers={"Content-Type": "application/json"})
     assert wrong_type.status_code == 415

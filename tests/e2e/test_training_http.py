@@ -180,7 +180,7 @@ def test_spreadsheet_upload_all_or_nothing_and_the_export(training_suite):
     refused = upload(scj, write_table("签到表", TEMPLATE_HEADERS, bad), filename="bad.xlsx")
     assert refused.status_code == 400, refused.text
     body = refused.json()
-    assert [(p["row"], p["column"]) for p in body["fields"]["rows"]] == [
+    assert [(p["row"], p["column"]) for p in body["rows"]] == [
         (3, "hours"),
         (8, "officer_id"),
         (12, "session_id"),
