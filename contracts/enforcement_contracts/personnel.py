@@ -87,6 +87,16 @@ class DepartureCreate(StrictSchema):
     )
 
 
+class Departure(StrictSchema):
+    """A recorded departure: whether the certificate was cancelled with it."""
+
+    officer_id = fields.String()
+    reason = fields.String()
+    departed_on = fields.Date()
+    certificate_number = fields.String(allow_none=True)
+    certificate_cancelled = fields.Boolean()
+
+
 class CertificateIssue(StrictSchema):
     officer_id = fields.String(required=True)
     domains = fields.List(fields.String(validate=DOMAIN_CODE), required=True, validate=validate.Length(min=1, max=20))

@@ -9,19 +9,11 @@ from enforcement_contracts.errors import Conflict
 from enforcement_kernel import access
 
 from .. import models as m
+from .views import With
 
 
-def agency_dict(agency: m.Agency, officer_count: int | None = None) -> dict:
-    out = {
-        "code": agency.code,
-        "name": agency.name,
-        "kind": agency.kind,
-        "is_supervisor": agency.is_supervisor,
-        "is_police": agency.is_police,
-    }
-    if officer_count is not None:
-        out["officer_count"] = officer_count
-    return out
+def _announce(tx, agency: m.Agency) -> None:
+    tx.emit(contract.AGENCY_REGISTERED, contract.AgencyRegistered().dump(agency), subject=agency.code)
 
 
 def list_agencies(session, actor: dict) -> list[dict]:
@@ -33,7 +25,8 @@ def list_agencies(session, actor: dict) -> list[dict]:
         ).all()
     )
     query = select(m.Agency).order_by(m.Agency.code)
-    return [agency_dict(a, counts.get(a.code, 0)) for a in session.execute(query).scalars()]
+    agencies = [With(a, officer_count=counts.get(a.code, 0)) for a in session.execute(query).scalars()]
+    return contract.Agency(many=True).dump(agencies)
 
 
 def create_agency(tx, actor: dict, data: dict) -> dict:
@@ -44,8 +37,8 @@ def create_agency(tx, actor: dict, data: dict) -> dict:
         raise Conflict(f"an agency named {data['name']} already exists", {"name": ["already exists"]})
     agency = m.Agency(**data)
     tx.session.add(agency)
-    tx.emit(contract.AGENCY_REGISTERED, agency_dict(agency), subject=agency.code)
-    return agency_dict(agency, 0)
+    _announce(tx, agency)
+    return contract.Agency().dump(With(agency, officer_count=0))
 
 
 def seed_agencies(tx, agencies: list[dict]) -> int:
@@ -54,6 +47,6 @@ def seed_agencies(tx, agencies: list[dict]) -> int:
         if tx.session.get(m.Agency, data["code"]) is None:
             agency = m.Agency(**data)
             tx.session.add(agency)
-            tx.emit(contract.AGENCY_REGISTERED, agency_dict(agency), subject=agency.code)
+            _announce(tx, agency)
             added += 1
     return added

@@ -41,22 +41,5 @@ def record_assessment(tx, actor: dict, officer_id: str, data: dict, settings: Se
         certificate_suspended=suspended,
     )
     tx.session.add(row)
-    tx.emit(
-        contract.ASSESSMENT_RECORDED,
-        {
-            "officer_id": officer_id,
-            "agency_code": officer.agency_code,
-            "year": row.year,
-            "grade": row.grade,
-            "certificate_suspended": suspended,
-        },
-        subject=officer_id,
-    )
-    return {
-        "officer_id": officer_id,
-        "agency_code": officer.agency_code,
-        "year": row.year,
-        "grade": row.grade,
-        "note": row.note,
-        "certificate_suspended": suspended,
-    }
+    tx.emit(contract.ASSESSMENT_RECORDED, contract.AssessmentRecorded().dump(row), subject=officer_id)
+    return contract.Assessment().dump(row)

@@ -17,23 +17,12 @@ from ..settings import Settings
 from .lookups import get_certificate, get_officer, live_certificate
 from .promptness import measure_cancellation
 from .training_facts import eligibility
+from .views import With
 
 
-def certificate_dict(cert: m.Certificate, settings: Settings) -> dict:
-    return contract.Certificate().dump(
-        {
-            "number": cert.number,
-            "officer_id": cert.officer_id,
-            "agency_code": cert.agency_code,
-            "domains": list(cert.domains),
-            "issued_on": cert.issued_on,
-            "expires_on": cert.expires_on,
-            "status": cert.status,
-            "status_reason": cert.status_reason,
-            "cancelled_on": cert.cancelled_on,
-            "renewal_window_opens": rules.renewal_window_opens(cert.expires_on, settings.renewal_window_months),
-        }
-    )
+def certificate_out(cert: m.Certificate, settings: Settings) -> dict:
+    opens = rules.renewal_window_opens(cert.expires_on, settings.renewal_window_months)
+    return contract.Certificate().dump(With(cert, renewal_window_opens=opens))
 
 
 def _next_number(session, settings: Settings, year: int) -> str:
@@ -115,7 +104,7 @@ def issue_certificate(tx, actor: dict, data: dict, settings: Settings, today: da
         tx.session.flush()
     except IntegrityError:
         raise _already_certified() from None
-    return certificate_dict(cert, settings)
+    return certificate_out(cert, settings)
 
 
 def set_status(tx, cert: m.Certificate, target: str, reason: str, actor: dict, on: date) -> None:
@@ -162,7 +151,7 @@ def change_certificate_status(tx, actor: dict, number: str, data: dict, settings
         if departure is not None and departure.certificate_cancelled_on is None:
             departure.certificate_cancelled_on = today
             measure_cancellation(tx, departure, today, settings)
-    return certificate_dict(cert, settings)
+    return certificate_out(cert, settings)
 
 
 def _check_renewable(session, cert: m.Certificate, settings: Settings, today: date) -> None:
@@ -218,7 +207,7 @@ def renew_certificate(tx, actor: dict, number: str, settings: Settings, today: d
         },
         subject=cert.number,
     )
-    return certificate_dict(cert, settings)
+    return certificate_out(cert, settings)
 
 
 def announce_expired(tx, today: date, limit: int = 500) -> int:
@@ -260,21 +249,16 @@ def check_certificate(session, number: str, today: date) -> dict:
     officer = session.get(m.Officer, cert.officer_id)
     agency = session.get(m.Agency, cert.agency_code)
     valid = cert.status == rules.VALID and not rules.is_expired(today, cert.expires_on)
-    return {
-        "number": cert.number,
-        "valid": valid,
-        "status": cert.status if not rules.is_expired(today, cert.expires_on) else "expired",
-        "holder_name": officer.name,
-        "agency_name": agency.name,
-        "domains": list(cert.domains),
-        "expires_on": cert.expires_on.isoformat(),
-    }
+    status = cert.status if not rules.is_expired(today, cert.expires_on) else "expired"
+    return contract.CertificateCheck().dump(
+        With(cert, valid=valid, status=status, holder_name=officer.name, agency_name=agency.name)
+    )
 
 
 def read_certificate(session, actor: dict, number: str, settings: Settings) -> dict:
     cert = get_certificate(session, number)
     access.require_read(actor, cert.agency_code, cert.officer_id)
-    return certificate_dict(cert, settings)
+    return certificate_out(cert, settings)
 
 
 def may_enforce(session, query: dict) -> dict:
@@ -299,11 +283,13 @@ def may_enforce(session, query: dict) -> dict:
         if status == rules.CANCELLED and cert.cancelled_on and on_date < cert.cancelled_on:
             status = rules.VALID  # it was still valid on that earlier date
         allowed, reason = rules.may_enforce(status, cert.domains, cert.expires_on, query["domain"], on_date)
-    return {
-        "officer_id": officer.officer_id,
-        "domain": query["domain"],
-        "on_date": on_date.isoformat(),
-        "allowed": allowed,
-        "reason": reason,
-        "certificate_number": cert.number if cert else None,
-    }
+    return contract.MayEnforce().dump(
+        {
+            "officer_id": officer.officer_id,
+            "domain": query["domain"],
+            "on_date": on_date,
+            "allowed": allowed,
+            "reason": reason,
+            "certificate_number": cert.number if cert else None,
+        }
+    )

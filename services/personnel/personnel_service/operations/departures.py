@@ -14,6 +14,7 @@ from ..settings import Settings
 from .certificates import set_status
 from .lookups import get_officer, live_certificate
 from .promptness import measure_cancellation
+from .views import With
 
 
 def record_departure(tx, actor: dict, officer_id: str, data: dict, settings: Settings, today: date) -> dict:
@@ -52,10 +53,4 @@ def record_departure(tx, actor: dict, officer_id: str, data: dict, settings: Set
         },
         subject=officer_id,
     )
-    return {
-        "officer_id": officer_id,
-        "reason": data["reason"],
-        "departed_on": data["departed_on"].isoformat(),
-        "certificate_number": departure.certificate_number,
-        "certificate_cancelled": cancelled,
-    }
+    return contract.Departure().dump(With(departure, certificate_cancelled=cancelled))

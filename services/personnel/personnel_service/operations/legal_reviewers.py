@@ -13,6 +13,7 @@ from enforcement_kernel import access
 from .. import models as m
 from .. import rules
 from .lookups import get_agency, get_officer
+from .views import With
 
 
 def register_legal_reviewer(tx, actor: dict, data: dict) -> dict:
@@ -32,30 +33,15 @@ def register_legal_reviewer(tx, actor: dict, data: dict) -> dict:
     tx.session.add(reviewer)
     tx.emit(
         contract.LEGAL_REVIEWER_REGISTERED,
-        {
-            "reviewer_id": reviewer.reviewer_id,
-            "agency_code": reviewer.agency_code,
-            "kind": reviewer.kind,
-            "has_legal_qualification": reviewer.has_legal_qualification,
-            "officer_id": reviewer.officer_id,
-        },
+        contract.LegalReviewerRegistered().dump(reviewer),
         subject=reviewer.reviewer_id,
     )
-    return reviewer_dict(reviewer)
+    return contract.LegalReviewer().dump(_for_review(reviewer))
 
 
-def reviewer_dict(r: m.LegalReviewer) -> dict:
-    return {
-        "reviewer_id": r.reviewer_id,
-        "agency_code": r.agency_code,
-        "name": r.name,
-        "kind": r.kind,
-        "has_legal_qualification": r.has_legal_qualification,
-        "qualification_number": r.qualification_number,
-        "officer_id": r.officer_id,
-        # a first-time reviewer of major decisions needs the national qualification (art. 58)
-        "may_review_major_decisions": rules.may_review_major_decision(r.has_legal_qualification, first_time=True),
-    }
+def _for_review(r: m.LegalReviewer) -> With:
+    # a first-time reviewer of major decisions needs the national qualification (art. 58)
+    return With(r, may_review_major_decisions=rules.may_review_major_decision(r.has_legal_qualification, True))
 
 
 def list_legal_reviewers(session, actor: dict, agency_code: str | None) -> list[dict]:
@@ -63,4 +49,4 @@ def list_legal_reviewers(session, actor: dict, agency_code: str | None) -> list[
     stmt = select(m.LegalReviewer).order_by(m.LegalReviewer.name)
     if agency_code:
         stmt = stmt.where(m.LegalReviewer.agency_code == agency_code)
-    return [reviewer_dict(r) for r in session.execute(stmt).scalars()]
+    return contract.LegalReviewer(many=True).dump([_for_review(r) for r in session.execute(stmt).scalars()])

@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy import func, select
 
+from enforcement_contracts import common
 from enforcement_contracts import personnel as contract
 from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
 from enforcement_kernel import access
@@ -14,22 +15,21 @@ from enforcement_kernel.crypto import PersonalDataCipher
 from .. import models as m
 from .. import rules
 from .lookups import get_agency, get_officer, latest_certificate
+from .views import With
 
 
-def officer_dict(officer: m.Officer, cert: m.Certificate | None) -> dict:
-    return {
-        "officer_id": officer.officer_id,
-        "agency_code": officer.agency_code,
-        "name": officer.name,
-        "id_number_masked": officer.id_number_masked,
-        "position": officer.position,
-        "domains": list(officer.domains or []),
-        "is_police": officer.is_police,
-        "status": officer.status,
-        "departed_on": officer.departed_on.isoformat() if officer.departed_on else None,
-        "certificate_number": cert.number if cert else None,
-        "certificate_status": cert.status if cert else None,
-    }
+def _with_certificate(officer: m.Officer, cert: m.Certificate | None) -> With:
+    """The officer as the ``Officer`` contract shows it: with the latest certificate's number and status."""
+    return With(
+        officer,
+        domains=list(officer.domains or []),
+        certificate_number=cert.number if cert else None,
+        certificate_status=cert.status if cert else None,
+    )
+
+
+def officer_out(officer: m.Officer, cert: m.Certificate | None) -> dict:
+    return contract.Officer().dump(_with_certificate(officer, cert))
 
 
 def _checked_id_number(id_number) -> str:
@@ -62,25 +62,14 @@ def register_officer(tx, actor: dict, data: dict, cipher: PersonalDataCipher) ->
         status="active",
     )
     tx.session.add(officer)
-    tx.emit(
-        contract.OFFICER_REGISTERED,
-        {
-            "officer_id": officer.officer_id,
-            "agency_code": officer.agency_code,
-            "name": officer.name,
-            "position": officer.position,
-            "domains": officer.domains,
-            "is_police": officer.is_police,
-        },
-        subject=officer.officer_id,
-    )
-    return officer_dict(officer, None)
+    tx.emit(contract.OFFICER_REGISTERED, contract.OfficerRegistered().dump(officer), subject=officer.officer_id)
+    return officer_out(officer, None)
 
 
 def read_officer(session, actor: dict, officer_id: str) -> dict:
     officer = get_officer(session, officer_id)
     access.require_read(actor, officer.agency_code, officer.officer_id)
-    return officer_dict(officer, latest_certificate(session, officer_id))
+    return officer_out(officer, latest_certificate(session, officer_id))
 
 
 def find_officer_by_id_number(session, actor: dict, id_number: str, cipher: PersonalDataCipher) -> dict:
@@ -93,7 +82,7 @@ def find_officer_by_id_number(session, actor: dict, id_number: str, cipher: Pers
     if officer is None:
         raise NotFound("no officer with this ID card number")
     access.require_read(actor, officer.agency_code, officer.officer_id)
-    return officer_dict(officer, latest_certificate(session, officer.officer_id))
+    return officer_out(officer, latest_certificate(session, officer.officer_id))
 
 
 def _latest_certificates(session, officers: list[m.Officer]) -> dict[str, m.Certificate]:
@@ -126,12 +115,8 @@ def list_officers(session, actor: dict, query: dict) -> dict:
         .all()
     )
     certs = _latest_certificates(session, officers)
-    return {
-        "items": [officer_dict(o, certs.get(o.officer_id)) for o in officers],
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-    }
+    rows = [_with_certificate(o, certs.get(o.officer_id)) for o in officers]
+    return common.page(contract.Officer, rows, total, {"page": page, "per_page": per_page})
 
 
 def update_officer(tx, actor: dict, officer_id: str, data: dict) -> dict:
@@ -158,4 +143,4 @@ def update_officer(tx, actor: dict, officer_id: str, data: dict) -> dict:
             },
             subject=officer.officer_id,
         )
-    return officer_dict(officer, latest_certificate(tx.session, officer_id))
+    return officer_out(officer, latest_certificate(tx.session, officer_id))

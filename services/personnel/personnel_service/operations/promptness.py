@@ -60,14 +60,16 @@ def promptness_table(session, actor: dict, since: date | None, until: date | Non
     if until:
         stmt = stmt.where(P.ended_on <= until)
     rows = session.execute(stmt.group_by(P.agency_code, P.kind).order_by(P.agency_code, P.kind)).all()
-    return [
-        {
-            "agency_code": a,
-            "kind": k,
-            "measurements": n,
-            "on_time": int(ok or 0),
-            "on_time_ratio": round(int(ok or 0) / n, 4) if n else 0.0,
-            "mean_workdays": round(float(avg or 0), 2),
-        }
-        for a, k, n, ok, avg in rows
-    ]
+    return contract.PromptnessRow(many=True).dump(
+        [
+            {
+                "agency_code": a,
+                "kind": k,
+                "measurements": n,
+                "on_time": int(ok or 0),
+                "on_time_ratio": round(int(ok or 0) / n, 4) if n else 0.0,
+                "mean_workdays": round(float(avg or 0), 2),
+            }
+            for a, k, n, ok, avg in rows
+        ]
+    )

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from enforcement_contracts import personnel as contract
 from enforcement_kernel import access
 
 from .. import models as m
 from .. import rules
 from ..settings import Settings
 from .lookups import get_officer
+from .views import With
 
 
 def training_facts(session, officer_id: str, year: int, settings: Settings) -> rules.TrainingFacts:
@@ -59,7 +61,7 @@ def read_eligibility(session, actor: dict, officer_id: str, year: int, settings:
     officer = get_officer(session, officer_id)
     access.require_read(actor, officer.agency_code, officer_id)
     result = eligibility(session, officer, year, settings)
-    return {"officer_id": officer_id, "year": year, "eligible": result.eligible, "reasons": result.reasons}
+    return contract.Eligibility().dump(With(result, officer_id=officer_id, year=year))
 
 
 def apply_hours(tx, data: dict) -> None:

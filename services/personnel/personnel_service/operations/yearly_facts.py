@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Integer, cast, func, select
 
+from enforcement_contracts import personnel as contract
 from enforcement_kernel import access
 
 from .. import models as m
@@ -66,4 +67,4 @@ def agency_certification_facts(session, actor: dict, year: int, today: date) -> 
         select(C.agency_code, func.count()).where(C.cancelled_on.between(start, as_of)).group_by(C.agency_code)
     ).all():
         facts[code]["certificates_cancelled"] = int(n)
-    return list(facts.values())
+    return contract.AgencyCertificationFacts(many=True).dump(list(facts.values()))
