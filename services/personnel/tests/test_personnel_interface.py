@@ -84,6 +84,8 @@ def test_certificate_requires_training_facts_and_then_is_issued_once(personnel, 
 
 # --- departures and promptness --------------------------------------------------------------------
 def test_departure_cancels_certificate_and_measures_promptness(personnel, staff, collect_events, metric):
+    # one scenario kept whole (over 50 lines): two departures, their events, metrics, table and yearly facts build
+    # on each other, and splitting it would repeat the certification of both officers
     late_officer, late_cert = staff.certified_officer(3)
     prompt_officer, prompt_cert = staff.certified_officer(4)
     events = collect_events("personnel", "certificate.status_changed", "officer.departed", "promptness.measured")

@@ -14,6 +14,7 @@ MARKET = "140928-scjgj"  # 县市场监管局
 
 
 def test_responses_keep_their_shape(personnel, staff):
+    # one walk through every response (over 50 lines): each step needs the record the one before created
     agency = personnel.call("create_agency", BUREAU, {"code": "140928-test", "name": "测试局", "kind": "other"})
     assert agency == {
         "code": "140928-test",
