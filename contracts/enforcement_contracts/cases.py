@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from .common import AGENCY_CODE, PromptnessMeasured, StrictSchema
+from .common import AGENCY_CODE, DateRange, PageQuery, PromptnessMeasured, StrictSchema
 from .events import EventType, register
 
 SERVICE = "cases"
@@ -61,11 +61,6 @@ class _Money(validate.Validator):
 MONEY = _Money()
 MONEY_DOC = {"minimum": 0, "maximum": 10**11, "description": "yuan"}
 NOT_BLANK = validate.Regexp(r"\S", error="must not be blank")
-
-
-class Page(StrictSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 # --- catalogue (行政执法事项目录) -------------------------------------------------------------
@@ -128,7 +123,7 @@ class Item(StrictSchema):
     versions = fields.List(fields.Nested(ItemVersion), metadata={"description": "every version, oldest first"})
 
 
-class ItemQuery(Page):
+class ItemQuery(PageQuery):
     agency_code = fields.String(validate=AGENCY_CODE)
     type_code = fields.String(validate=TYPE_CODE)
     include_cancelled = fields.Boolean(load_default=False)
@@ -502,13 +497,13 @@ class Case(StrictSchema):
     publication_withdrawn_on = fields.Date(allow_none=True)
 
 
-class CaseQuery(Page):
+class CaseQuery(PageQuery, DateRange):
+    """``from`` / ``to``: the filing date (立案) lies in that period."""
+
     agency_code = fields.String(validate=AGENCY_CODE)
     type_code = fields.String(validate=TYPE_CODE)
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     flagged = fields.Boolean(metadata={"description": "only cases with warnings"})
-    filed_from = fields.Date()
-    filed_to = fields.Date()
 
 
 class Revocation(StrictSchema):
@@ -554,15 +549,15 @@ class PublishedDecision(StrictSchema):
     published_on = fields.Date()
 
 
-class PublicQuery(Page):
+class PublicQuery(PageQuery):
     agency_code = fields.String(validate=AGENCY_CODE)
     type_code = fields.String(validate=TYPE_CODE)
 
 
-class PromptnessQuery(StrictSchema):
+class PromptnessQuery(DateRange):
+    """``from`` / ``to``: the measured obligation was met (or found late) in that period."""
+
     agency_code = fields.String(validate=AGENCY_CODE)
-    since = fields.Date()
-    until = fields.Date()
 
 
 class PromptnessRow(StrictSchema):
@@ -645,7 +640,7 @@ class Transfer(StrictSchema):
     status = fields.String(metadata={"description": "proposed, refused, approved, handed_over, acknowledged"})
 
 
-class TransferQuery(Page):
+class TransferQuery(PageQuery):
     agency_code = fields.String(validate=AGENCY_CODE, metadata={"description": "as sender or receiver"})
 
 
@@ -698,7 +693,7 @@ class Inspection(StrictSchema):
     warnings = fields.List(fields.Nested(CaseWarning))
 
 
-class InspectionQuery(Page):
+class InspectionQuery(PageQuery):
     agency_code = fields.String(validate=AGENCY_CODE)
     credit_code = fields.String(validate=validate.Length(min=6, max=30))
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
@@ -844,7 +839,7 @@ class ReviewBatch(StrictSchema):
     files = fields.List(fields.Nested(ReviewFile))
 
 
-class ReviewFileQuery(Page):
+class ReviewFileQuery(PageQuery):
     agency_code = fields.String(validate=AGENCY_CODE)
     grade = fields.String(validate=validate.OneOf(REVIEW_GRADES))
 

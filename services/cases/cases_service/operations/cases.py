@@ -323,10 +323,10 @@ def list_cases(session, actor: dict, query: dict, settings: Settings, today: dat
             stmt = stmt.where(column == query[key])
     if query.get("flagged") is not None:
         stmt = stmt.where(m.Case.warning_count > 0 if query["flagged"] else m.Case.warning_count == 0)
-    if query.get("filed_from"):
-        stmt = stmt.where(m.Case.filed_on >= query["filed_from"])
-    if query.get("filed_to"):
-        stmt = stmt.where(m.Case.filed_on <= query["filed_to"])
+    if query.get("date_from"):
+        stmt = stmt.where(m.Case.filed_on >= query["date_from"])
+    if query.get("date_to"):
+        stmt = stmt.where(m.Case.filed_on <= query["date_to"])
     cases = (
         session.execute(stmt.order_by(m.Case.filed_on.desc(), m.Case.case_number)).scalars().all()
         if actor.get("role") == "officer"

@@ -20,10 +20,10 @@ def promptness_table(session, actor: dict, query: dict) -> list[dict]:
     stmt = select(P.agency_code, P.kind, func.count(), func.sum(cast(P.on_time, Integer)), func.avg(P.workdays_taken))
     if agency_code:
         stmt = stmt.where(P.agency_code == agency_code)
-    if query.get("since"):
-        stmt = stmt.where(P.ended_on >= query["since"])
-    if query.get("until"):
-        stmt = stmt.where(P.ended_on <= query["until"])
+    if query.get("date_from"):
+        stmt = stmt.where(P.ended_on >= query["date_from"])
+    if query.get("date_to"):
+        stmt = stmt.where(P.ended_on <= query["date_to"])
     rows = session.execute(stmt.group_by(P.agency_code, P.kind).order_by(P.agency_code, P.kind)).all()
     return [
         {
