@@ -101,6 +101,7 @@ def test_a_cause_has_one_open_item_and_a_new_one_after_it_is_verified(session):
 
 def test_a_missed_deadline_opens_the_late_item_and_the_late_measurement_then_recurs_on_it(session):
     """cases.deadline.missed and the late promptness.measured that follows share one open key: one item."""
+    # one scenario (50+ lines): the missed deadline, then each measurement, recur on the same open item
     missed = Envelope(type="cases.deadline.missed", source="cases", data={}, schemaversion=1)
     measured = Envelope(type="cases.promptness.measured", source="cases", data={}, schemaversion=1)
     data = cases_contract.DEADLINE_MISSED.load(
