@@ -163,12 +163,9 @@ def test_redelivered_events_have_one_effect(amqp_uri, run_service):
 
 
 # --- poison messages go to the dead-letter queue, the service carries on -------------------------
-def test_poison_messages_are_dead_lettered_and_the_service_keeps_working(sqlite_url, amqp_uri, start_service, rpc):
-    service = start_service("personnel", sqlite_url, amqp_uri)
-    dlq = f"{HOURS_QUEUE}.dlq"
-    purge(amqp_uri, dlq)
+def publish_poison(amqp_uri: str) -> tuple[dict, dict]:
+    """Two messages personnel's hours handler must reject: not an envelope, and an envelope whose payload is invalid."""
     exchange, key = training.HOURS_UPDATED.exchange, training.HOURS_UPDATED.routing_key
-
     malformed = {"hello": "not an envelope"}
     publish_raw(amqp_uri, exchange, key, malformed)
     bad_payload = {
@@ -188,6 +185,15 @@ def test_poison_messages_are_dead_lettered_and_the_service_keeps_working(sqlite_
         },
     }
     publish_raw(amqp_uri, exchange, key, bad_payload)
+    return malformed, bad_payload
+
+
+def test_poison_messages_are_dead_lettered_and_the_service_keeps_working(sqlite_url, amqp_uri, start_service, rpc):
+    service = start_service("personnel", sqlite_url, amqp_uri)
+    dlq = f"{HOURS_QUEUE}.dlq"
+    purge(amqp_uri, dlq)
+    exchange = training.HOURS_UPDATED.exchange
+    malformed, bad_payload = publish_poison(amqp_uri)
 
     deadline = time.monotonic() + 15
     while queue_depth(amqp_uri, dlq) < 2 and time.monotonic() < deadline:

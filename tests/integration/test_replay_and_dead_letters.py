@@ -9,19 +9,15 @@ failures are real database errors: the test installs a SQLite trigger that abort
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 import uuid
 from datetime import date, datetime, timezone
 
 import pytest
 from enforcement_testing import (
-    BIN_DIR,
     BUREAU,
-    REPO_ROOT,
     EventCollector,
     ServiceProcess,
-    db_connection,
     db_count,
     db_rows,
     publish_event,
@@ -29,6 +25,15 @@ from enforcement_testing import (
     wait_until,
 )
 from kombu import Connection
+from replay_support import (
+    drain,
+    drop_trigger,
+    fail_inserts_for,
+    insert_pending,
+    queue_depth,
+    temporary_queue,
+    tool,
+)
 
 from enforcement_contracts import training
 from enforcement_contracts.errors import ValidationFailed
@@ -77,58 +82,6 @@ def personnel(amqp_uri, tmp_path_factory):
     service.stop()
 
 
-def tool(name: str, *args: str, amqp_uri: str, check: bool = True) -> subprocess.CompletedProcess:
-    done = subprocess.run(
-        [str(BIN_DIR / name), *args],
-        env={"AMQP_URI": amqp_uri, "PATH": str(BIN_DIR)},
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if check:
-        assert done.returncode == 0, f"{name} {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
-    return done
-
-
-def queue_depth(amqp_uri: str, name: str) -> int:
-    with Connection(amqp_uri, connect_timeout=5) as conn:
-        return conn.default_channel.queue_declare(queue=name, passive=True)[1]
-
-
-def drain(amqp_uri: str, name: str) -> list:
-    with Connection(amqp_uri, connect_timeout=5) as conn:
-        channel = conn.default_channel
-        messages = []
-        while (message := channel.basic_get(name, no_ack=True)) is not None:
-            messages.append(message)
-        return messages
-
-
-def fail_inserts_for(database_url: str, marker: str) -> str:
-    """A real database error for exam results of officers whose id starts with ``marker``; returns the trigger."""
-    from sqlalchemy import text
-
-    trigger = "fail_" + marker.strip("-")
-    with db_connection(database_url) as conn:
-        conn.execute(
-            text(
-                f"CREATE TRIGGER {trigger} BEFORE INSERT ON exam_results "
-                f"WHEN NEW.officer_id LIKE '{marker}%' BEGIN SELECT RAISE(ABORT, 'exam store refused'); END"
-            )
-        )
-        conn.commit()
-    return trigger
-
-
-def drop_trigger(database_url: str, trigger: str) -> None:
-    from sqlalchemy import text
-
-    with db_connection(database_url) as conn:
-        conn.execute(text(f"DROP TRIGGER {trigger}"))
-        conn.commit()
-
-
 def exam_passed(amqp_uri: str, officer_id: str):
     return publish_event(
         amqp_uri,
@@ -145,34 +98,22 @@ def exam_passed(amqp_uri: str, officer_id: str):
     )
 
 
+def register(rpc, name: str, seq: int) -> dict:
+    return rpc.personnel.register_officer(
+        BUREAU,
+        {"agency_code": MARKET, "name": name, "id_number": valid_id_number(seq), "domains": ["market_supervision"]},
+    )
+
+
 # --- replay ------------------------------------------------------------------------------------------
 def test_replay_delivers_the_original_events_of_the_requested_types_and_window_to_one_queue(personnel, amqp_uri, rpc):
     live = EventCollector(amqp_uri, "personnel", ["officer.registered", "officer.updated"])
     try:
         start = datetime.now(timezone.utc)
-        first = rpc.personnel.register_officer(
-            BUREAU,
-            {
-                "agency_code": MARKET,
-                "name": "重放甲",
-                "id_number": valid_id_number(401),
-                "domains": ["market_supervision"],
-            },
-        )
+        first = register(rpc, "重放甲", 401)
         live.wait_for(1)
         middle = datetime.now(timezone.utc)
-        later = [
-            rpc.personnel.register_officer(
-                BUREAU,
-                {
-                    "agency_code": MARKET,
-                    "name": f"重放{n}",
-                    "id_number": valid_id_number(402 + n),
-                    "domains": ["market_supervision"],
-                },
-            )
-            for n in range(2)
-        ]
+        later = [register(rpc, f"重放{n}", 402 + n) for n in range(2)]
         rpc.personnel.update_officer(BUREAU, later[0]["officer_id"], {"position": "科员"})
         originals = live.wait_for(4)
     finally:
@@ -180,20 +121,10 @@ def test_replay_delivers_the_original_events_of_the_requested_types_and_window_t
     registered = {e["data"]["officer_id"]: e for e in originals if e["type"] == "personnel.officer.registered"}
     assert set(registered) == {first["officer_id"], *(o["officer_id"] for o in later)}
     # the relay marks a row sent only after the confirm: wait for that before asking for the history
-    wait_until(
-        lambda: (
-            db_count(
-                personnel.database_url, "outbox_events", "status != 'sent' AND event_type LIKE 'personnel.officer.%'"
-            )
-            == 0
-        ),
-        message="outbox sent",
-    )
+    unsent = "status != 'sent' AND event_type LIKE 'personnel.officer.%'"
+    wait_until(lambda: db_count(personnel.database_url, "outbox_events", unsent) == 0, message="outbox sent")
 
-    fresh = f"replay-test-{uuid.uuid4().hex[:8]}"
-    with Connection(amqp_uri, connect_timeout=5) as conn:
-        conn.default_channel.queue_declare(queue=fresh, durable=True, auto_delete=False)
-    try:
+    with temporary_queue(amqp_uri, "replay-test") as fresh:
         done = tool(
             "enforcement-replay",
             "--queue",
@@ -218,10 +149,12 @@ def test_replay_delivers_the_original_events_of_the_requested_types_and_window_t
         )
         [only] = drain(amqp_uri, fresh)
         assert json.loads(only.body) == registered[first["officer_id"]]
-    finally:
-        with Connection(amqp_uri, connect_timeout=5) as conn:
-            conn.default_channel.queue_delete(fresh)
+    refuses_bad_requests(rpc, amqp_uri, fresh, start)
 
+
+def refuses_bad_requests(rpc, amqp_uri: str, fresh: str, start: datetime) -> None:
+    """Unknown types, a queue that does not exist (any more), a time that is not one: refused, over RPC and by the
+    command."""
     with pytest.raises(ValidationFailed) as unknown:
         rpc.personnel.replay_events(
             "whatever", ["personnel.officer.vanished", "training.hours.updated"], start.isoformat()
@@ -250,7 +183,6 @@ def test_replay_delivers_the_original_events_of_the_requested_types_and_window_t
 def test_an_event_nobody_subscribes_to_is_given_up_after_the_retry_window_and_still_replayable(personnel, amqp_uri):
     """The relay stops re-publishing an unroutable event after OUTBOX.unroutable_retry_seconds; the row stays in the
     history as ``unrouted`` and a subscriber that comes later gets it by replay, with its original id."""
-    from sqlalchemy import text
 
     from enforcement_contracts import personnel as contract
     from enforcement_contracts.event_examples import example_data
@@ -266,23 +198,7 @@ def test_an_event_nobody_subscribes_to_is_given_up_after_the_retry_window_and_st
     )
     unbound_key = f"{event_type.routing_key}.unbound-{uuid.uuid4().hex[:8]}"  # no queue is bound to this key
     since = datetime.now(timezone.utc)
-    with db_connection(personnel.database_url) as conn:  # as if the service had emitted it: a pending outbox row
-        conn.execute(
-            text(
-                "INSERT INTO outbox_events (event_id, event_type, exchange, routing_key, body, created_at, "
-                "status, attempts, next_attempt_at) VALUES (:id, :type, :exchange, :key, :body, :now, "
-                "'pending', 0, :now)"
-            ),
-            {
-                "id": envelope.id,
-                "type": event_type.type,
-                "exchange": event_type.exchange,
-                "key": unbound_key,
-                "body": json.dumps(envelope.to_dict()),
-                "now": datetime.utcnow(),
-            },
-        )
-        conn.commit()
+    insert_pending(personnel.database_url, envelope, unbound_key)  # as if the service had emitted it
     final = "event_id = :id AND status = 'unrouted'"
     wait_until(
         lambda: db_count(personnel.database_url, "outbox_events", final, id=envelope.id) == 1,
@@ -296,10 +212,7 @@ def test_an_event_nobody_subscribes_to_is_given_up_after_the_retry_window_and_st
     time.sleep(3)  # longer than its last back-off: a given-up row is not published again
     assert db_rows(personnel.database_url, attempts_sql, id=envelope.id) == [{"attempts": attempts}]
 
-    late = f"late-subscriber-{uuid.uuid4().hex[:8]}"
-    with Connection(amqp_uri, connect_timeout=5) as conn:
-        conn.default_channel.queue_declare(queue=late, durable=True, auto_delete=False)
-    try:
+    with temporary_queue(amqp_uri, "late-subscriber") as late:
         tool(
             "enforcement-replay",
             "--queue",
@@ -312,9 +225,6 @@ def test_an_event_nobody_subscribes_to_is_given_up_after_the_retry_window_and_st
         )
         replayed = [json.loads(m.body) for m in drain(amqp_uri, late)]
         assert [e["id"] for e in replayed] == [envelope.id]
-    finally:
-        with Connection(amqp_uri, connect_timeout=5) as conn:
-            conn.default_channel.queue_delete(late)
 
 
 # --- retries and dead letters -------------------------------------------------------------------------
@@ -338,6 +248,21 @@ def test_a_transient_failure_is_retried_after_a_delay_and_applied_once(personnel
     assert db_count(personnel.database_url, "exam_results", "officer_id = :o", o=officer_id) == 1
     assert db_count(personnel.database_url, "processed_events", "event_id = :e", e=event.id) == 1
     assert queue_depth(amqp_uri, EXAM_DLQ) == 0
+
+
+def dead_letter_again(amqp_uri: str, event) -> None:
+    """Put ``event`` in the exam queue's dead-letter queue again, as if it had used up its attempts once more."""
+    from kombu import Producer
+
+    with Connection(amqp_uri, connect_timeout=5) as conn:
+        Producer(conn.default_channel).publish(
+            event.to_dict(),
+            exchange="",
+            routing_key=EXAM_DLQ,
+            serializer="json",
+            message_id=event.id,
+            headers={ATTEMPTS_HEADER: MAX_ATTEMPTS},
+        )
 
 
 def test_a_poison_message_is_dead_lettered_after_the_attempts_then_requeued_and_applied_once(personnel, amqp_uri):
@@ -380,17 +305,7 @@ def test_a_poison_message_is_dead_lettered_after_the_attempts_then_requeued_and_
 
     # the same event re-queued once more (say, by mistake) changes nothing
     duplicates = personnel.metric(HANDLED, outcome="duplicate", **EXAM_LABELS)
-    with Connection(amqp_uri, connect_timeout=5) as conn:
-        from kombu import Producer
-
-        Producer(conn.default_channel).publish(
-            event.to_dict(),
-            exchange="",
-            routing_key=EXAM_DLQ,
-            serializer="json",
-            message_id=event.id,
-            headers={ATTEMPTS_HEADER: MAX_ATTEMPTS},
-        )
+    dead_letter_again(amqp_uri, event)
     tool("enforcement-dead-letters", "requeue", "--queue", EXAM_DLQ, "--all", amqp_uri=amqp_uri)
     assert personnel.wait_metric(HANDLED, duplicates + 1, outcome="duplicate", **EXAM_LABELS) == duplicates + 1
     assert db_count(personnel.database_url, "exam_results", "officer_id = :o", o=officer_id) == 1
