@@ -114,7 +114,7 @@ def process(db: sqlite3.Connection, body) -> str:
     return "processed"
 
 
-def main(argv=None) -> int:
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Consume the suite's events from your subscriber queue.")
     parser.add_argument("--queue", required=True, help="your queue, sub.<name>")
     parser.add_argument(
@@ -131,11 +131,13 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--prefetch", type=int, default=20)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     if not args.amqp_uri:
         parser.error("give --amqp-uri or set AMQP_URI")
+    return args
 
-    db = open_store(args.store)
+
+def consume(args, db) -> None:
+    """Handle messages until SIGTERM/SIGINT (or ``--idle-exit`` seconds without one)."""
     stopping = False
 
     def stop(_signum, _frame):
@@ -169,7 +171,16 @@ def main(argv=None) -> int:
                     conn.heartbeat_check()
                     if args.idle_exit and time.monotonic() - idle_since >= args.idle_exit:
                         break
-    db.close()
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    db = open_store(args.store)
+    try:
+        consume(args, db)
+    finally:
+        db.close()
     return 0
 
 
