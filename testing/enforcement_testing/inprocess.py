@@ -128,12 +128,40 @@ def run_service(amqp_uri, tmp_path, _sqlite_templates):
             container.start()
         return service
 
+    _poll_consumers_often()
     try:
         yield run
     finally:
-        for service in reversed(started):
-            try:
-                service.stop()
-            except Exception:  # a test that killed its container already
-                service.container.kill()
+        _stop_all(started)
         clock.configure(None, None)
+
+
+def _stop_all(services: list[InProcessService]) -> None:
+    """Stop every container at once (each stop waits on the broker: consumers cancelled, threads ended)."""
+    import eventlet
+
+    def stop(service: InProcessService) -> None:
+        try:
+            service.stop()
+        except Exception:  # a test that killed its container already
+            service.container.kill()
+
+    for thread in [eventlet.spawn(stop, service) for service in services]:
+        thread.wait()
+
+
+def _poll_consumers_often() -> None:
+    """A stopping consumer notices it should stop at its next poll, once a second by default (kombu's
+    ``safety_interval``): a whole second per container and per reply listener for every test. Poll every 0.1 s in
+    the test process instead; what the consumers do is unchanged."""
+    from kombu.mixins import ConsumerMixin
+
+    if getattr(ConsumerMixin.consume, "polls_often", False):
+        return
+    original = ConsumerMixin.consume
+
+    def consume(self, limit=None, timeout=None, safety_interval=0.1, **kwargs):
+        return original(self, limit=limit, timeout=timeout, safety_interval=safety_interval, **kwargs)
+
+    consume.polls_often = True
+    ConsumerMixin.consume = consume
