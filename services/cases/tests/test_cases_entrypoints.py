@@ -291,6 +291,12 @@ def test_major_decision_waits_for_a_qualified_reviewer_not_on_the_case(desk, cas
     ]
     with pytest.raises(Forbidden):
         desk.cases.promptness(JT_ADMIN, {"agency_code": MARKET})
+    # a period is from/to (both days included), as on every route
+    assert desk.cases.promptness(SCJ_ADMIN, {"from": "2024-10-02", "to": "2024-10-02"}) == table
+    assert desk.cases.promptness(SCJ_ADMIN, {"from": "2024-10-03"}) == []
+    with pytest.raises(ValidationFailed) as backwards:
+        desk.cases.promptness(SCJ_ADMIN, {"from": "2024-10-03", "to": "2024-10-02"})
+    assert "to" in backwards.value.fields
 
 
 def test_refusals_versions_first_violation_and_dormant_items(desk, cases_service):
@@ -370,6 +376,8 @@ def test_refusals_versions_first_violation_and_dormant_items(desk, cases_service
         {"agency_code": MARKET, "type_code": "penalty", "cases": 2, "decided": 2, "fined": 1, "fine_total": 200.0}
     ]
     assert desk.cases.statistics(BUREAU, {"year": 2023}) == []
+    filed_in_june = desk.cases.list_cases(SCJ_ADMIN, {"from": "2024-06-01", "to": "2024-06-30"})
+    assert [c["case_id"] for c in filed_in_june["items"]] == [second["case_id"]] and filed_in_june["total"] == 1
 
     listed = desk.cases.dormant_items(SCJ_ADMIN, {})
     assert [d["item_id"] for d in listed] == [dormant["item_id"]]

@@ -14,7 +14,7 @@ from .. import models as m
 from ..personnel import PersonnelPort
 from ..rules import major_decisions
 from .catalogue import get_item, get_type
-from .common import _iso, _money, ensure_agency
+from .common import _money, ensure_agency
 
 
 def _tiers_json(tiers: list[dict]) -> list[dict]:
@@ -32,14 +32,16 @@ def _tiers_json(tiers: list[dict]) -> list[dict]:
 
 
 def benchmark_dict(item: m.Item, b: m.Benchmark) -> dict:
-    return {
-        "item_id": item.item_id,
-        "agency_code": item.agency_code,
-        "version": b.version,
-        "tiers": b.tiers,
-        "effective_from": b.effective_from.isoformat(),
-        "note": b.note,
-    }
+    return contract.Benchmark().dump(
+        {
+            "item_id": item.item_id,
+            "agency_code": item.agency_code,
+            "version": b.version,
+            "tiers": b.tiers,
+            "effective_from": b.effective_from,
+            "note": b.note,
+        }
+    )
 
 
 def set_benchmark(tx, actor: dict, item_id: str, data: dict) -> dict:
@@ -107,16 +109,18 @@ def read_benchmarks(session, item_id: str) -> list[dict]:
 
 
 def _entry_dict(e: m.LenientEntry, item_name: str) -> dict:
-    return {
-        "entry_id": e.id,
-        "agency_code": e.agency_code,
-        "list_kind": e.list_kind,
-        "item_id": e.item_id,
-        "item_name": item_name,
-        "conditions": e.conditions,
-        "effective_from": e.effective_from.isoformat(),
-        "removed_on": _iso(e.removed_on),
-    }
+    return contract.LenientEntry().dump(
+        {
+            "entry_id": e.id,
+            "agency_code": e.agency_code,
+            "list_kind": e.list_kind,
+            "item_id": e.item_id,
+            "item_name": item_name,
+            "conditions": e.conditions,
+            "effective_from": e.effective_from,
+            "removed_on": e.removed_on,
+        }
+    )
 
 
 def _current_name(session, item: m.Item) -> str:
@@ -231,14 +235,16 @@ def lists_in_force(session, item_id: str, on: date) -> set[str]:
 
 
 def _rule_dict(r: m.MajorRule) -> dict:
-    return {
-        "rule_id": r.id,
-        "agency_code": r.agency_code,
-        "item_id": r.item_id,
-        "penalty_kind": r.penalty_kind,
-        "fine_from": _money(r.fine_from),
-        "note": r.note,
-    }
+    return contract.MajorRule().dump(
+        {
+            "rule_id": r.id,
+            "agency_code": r.agency_code,
+            "item_id": r.item_id,
+            "penalty_kind": r.penalty_kind,
+            "fine_from": r.fine_from,
+            "note": r.note,
+        }
+    )
 
 
 def _rule_event(r: m.MajorRule, action: str) -> dict:

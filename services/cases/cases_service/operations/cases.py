@@ -17,8 +17,6 @@ from ..rules import discretion, major_decisions, procedure, whole_case
 from .benchmarks import benchmark_in_force, lists_in_force, major_rules
 from .common import (
     Settings,
-    _iso,
-    _money,
 )
 
 DATE_FIELDS = ("violation_on", "detected_on", "filed_on", *contract.STAGE_FIELDS, "decided_on")
@@ -242,15 +240,25 @@ def stored_children(session, case_id: str):
     return suspensions, extensions, reviews
 
 
-def review_dict(r: m.LegalReview) -> dict:
+def _review_row(r: m.LegalReview) -> dict:
     return {
         "review_id": r.id,
         "case_id": r.case_id,
         "reviewer_id": r.reviewer_id,
-        "reviewed_on": r.reviewed_on.isoformat(),
+        "reviewed_on": r.reviewed_on,
         "passed": r.passed,
         "opinion": r.opinion,
     }
+
+
+def review_dict(r: m.LegalReview) -> dict:
+    return contract.LegalReview().dump(_review_row(r))
+
+
+def _officer_row(officer: dict) -> dict:
+    """An officer as stored (JSON: dates as text) in the shape the ``CaseOfficer`` schema dumps."""
+    acted = officer.get("acted_on")
+    return {"officer_id": officer["officer_id"], "acted_on": [date.fromisoformat(d) for d in acted] if acted else acted}
 
 
 def case_dict(session, case: m.Case, settings: Settings, today: date) -> dict:
@@ -262,49 +270,50 @@ def case_dict(session, case: m.Case, settings: Settings, today: date) -> dict:
         )
     ).scalar_one()
     publication = session.get(m.Publication, case.case_id)
-    return {
-        "case_id": case.case_id,
-        "agency_code": case.agency_code,
-        "case_number": case.case_number,
-        "item_id": case.item_id,
-        "item_version": case.item_version,
-        "item_name": name,
-        "type_code": case.type_code,
-        "domain": case.domain,
-        "status": case.status,
-        "party": {
-            "kind": case.party_kind,
-            "name": case.party_name,
-            "id_number_masked": case.party_id_masked,
-            "credit_code": case.party_credit_code,
-            "is_enterprise": case.is_enterprise,
-        },
-        "officers": [{"officer_id": o["officer_id"], "acted_on": o.get("acted_on")} for o in case.officers],
-        "procedure": case.procedure,
-        "harm": case.harm,
-        "minor_violation": case.minor_violation,
-        **{name_: _iso(getattr(case, name_)) for name_ in DATE_FIELDS},
-        "revoked_on": _iso(case.revoked_on),
-        "decision_due_on": _iso(decision_due_on(case, item_type, suspensions, extensions, settings, today)),
-        "penalty_kinds": list(case.penalty_kinds or []),
-        "fine_amount": _money(case.fine_amount),
-        "circumstance": case.circumstance,
-        "lenient": case.lenient,
-        "decision_summary": case.decision_summary,
-        "is_major": case.is_major,
-        "legal_reviews": [review_dict(r) for r in reviews],
-        "suspensions": [
-            {"suspended_on": s.suspended_on.isoformat(), "resumed_on": _iso(s.resumed_on), "reason": s.reason}
-            for s in suspensions
-        ],
-        "extensions": [
-            {"days": e.days, "approved_on": e.approved_on.isoformat(), "approved_by": e.approved_by, "reason": e.reason}
-            for e in extensions
-        ],
-        "warnings": list(case.warnings or []),
-        "published_on": _iso(publication.published_on) if publication else None,
-        "publication_withdrawn_on": _iso(publication.withdrawn_on) if publication else None,
-    }
+    return contract.Case().dump(
+        {
+            "case_id": case.case_id,
+            "agency_code": case.agency_code,
+            "case_number": case.case_number,
+            "item_id": case.item_id,
+            "item_version": case.item_version,
+            "item_name": name,
+            "type_code": case.type_code,
+            "domain": case.domain,
+            "status": case.status,
+            "party": {
+                "kind": case.party_kind,
+                "name": case.party_name,
+                "id_number_masked": case.party_id_masked,
+                "credit_code": case.party_credit_code,
+                "is_enterprise": case.is_enterprise,
+            },
+            "officers": [_officer_row(o) for o in case.officers],
+            "procedure": case.procedure,
+            "harm": case.harm,
+            "minor_violation": case.minor_violation,
+            **{name_: getattr(case, name_) for name_ in DATE_FIELDS},
+            "revoked_on": case.revoked_on,
+            "decision_due_on": decision_due_on(case, item_type, suspensions, extensions, settings, today),
+            "penalty_kinds": list(case.penalty_kinds or []),
+            "fine_amount": case.fine_amount,
+            "circumstance": case.circumstance,
+            "lenient": case.lenient,
+            "decision_summary": case.decision_summary,
+            "is_major": case.is_major,
+            "legal_reviews": [_review_row(r) for r in reviews],
+            "suspensions": [
+                {"suspended_on": s.suspended_on, "resumed_on": s.resumed_on, "reason": s.reason} for s in suspensions
+            ],
+            "extensions": [
+                {"days": e.days, "approved_on": e.approved_on, "approved_by": e.approved_by, "reason": e.reason}
+                for e in extensions
+            ],
+            "warnings": list(case.warnings or []),
+            "published_on": publication.published_on if publication else None,
+            "publication_withdrawn_on": publication.withdrawn_on if publication else None,
+        }
+    )
 
 
 def read_case(session, actor: dict, case_id: str, settings: Settings, today: date) -> dict:

@@ -15,7 +15,7 @@ from enforcement_kernel import access
 from .. import models as m
 from ..personnel import PersonnelPort
 from ..rules import cataloguing
-from .common import Settings, _iso, ensure_agency
+from .common import Settings, ensure_agency
 
 
 def list_types(session) -> list[dict]:
@@ -56,32 +56,23 @@ def item_versions(session, item_id: str) -> list[m.ItemVersion]:
     )
 
 
-def _version_dict(v: m.ItemVersion) -> dict:
-    return {
-        "version": v.version,
-        "name": v.name,
-        "domain": v.domain,
-        "legal_basis": v.legal_basis,
-        "effective_from": v.effective_from.isoformat(),
-        "effective_to": _iso(v.effective_to),
-    }
-
-
 def item_dict(item: m.Item, versions: list[m.ItemVersion]) -> dict:
     current = next(v for v in versions if v.version == item.current_version)
-    return {
-        "item_id": item.item_id,
-        "agency_code": item.agency_code,
-        "code": item.code,
-        "type_code": item.type_code,
-        "name": current.name,
-        "domain": current.domain,
-        "legal_basis": current.legal_basis,
-        "version": current.version,
-        "effective_from": current.effective_from.isoformat(),
-        "cancelled_on": _iso(item.cancelled_on),
-        "versions": [_version_dict(v) for v in versions],
-    }
+    return contract.Item().dump(
+        {
+            "item_id": item.item_id,
+            "agency_code": item.agency_code,
+            "code": item.code,
+            "type_code": item.type_code,
+            "name": current.name,
+            "domain": current.domain,
+            "legal_basis": current.legal_basis,
+            "version": current.version,
+            "effective_from": current.effective_from,
+            "cancelled_on": item.cancelled_on,
+            "versions": versions,  # ItemVersion rows: the schema reads their attributes
+        }
+    )
 
 
 def _item_event(item: m.Item, version: m.ItemVersion) -> dict:
@@ -280,8 +271,8 @@ def dormant_items(session, actor: dict, query: dict, settings: Settings, today: 
                 "code": item.code,
                 "type_code": item.type_code,
                 "name": current.name,
-                "last_case_filed_on": _iso(last),
-                "in_catalogue_since": since.isoformat(),
+                "last_case_filed_on": last,
+                "in_catalogue_since": since,
             }
         )
-    return out
+    return contract.DormantItem(many=True).dump(out)

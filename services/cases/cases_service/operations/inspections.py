@@ -15,7 +15,7 @@ from enforcement_kernel import access
 from .. import models as m
 from ..personnel import PersonnelPort, officer_problems
 from ..rules import draws, inspection_limits, procedure
-from .common import Settings, _iso, ensure_agency
+from .common import Settings, ensure_agency
 
 
 def upload_directory(tx, actor: dict, data: dict, personnel: PersonnelPort) -> dict:
@@ -60,20 +60,22 @@ def upload_directory(tx, actor: dict, data: dict, personnel: PersonnelPort) -> d
 
 
 def _inspection_dict(i: m.Inspection) -> dict:
-    return {
-        "inspection_id": i.inspection_id,
-        "agency_code": i.agency_code,
-        "credit_code": i.credit_code,
-        "enterprise_name": i.enterprise_name,
-        "inspected_on": i.inspected_on.isoformat(),
-        "kind": i.kind,
-        "domain": i.domain,
-        "officers": list(i.officers),
-        "joint_agencies": list(i.joint_agencies or []),
-        "draw_id": i.draw_id,
-        "result": i.result,
-        "warnings": list(i.warnings or []),
-    }
+    return contract.Inspection().dump(
+        {
+            "inspection_id": i.inspection_id,
+            "agency_code": i.agency_code,
+            "credit_code": i.credit_code,
+            "enterprise_name": i.enterprise_name,
+            "inspected_on": i.inspected_on,
+            "kind": i.kind,
+            "domain": i.domain,
+            "officers": list(i.officers),
+            "joint_agencies": list(i.joint_agencies or []),
+            "draw_id": i.draw_id,
+            "result": i.result,
+            "warnings": list(i.warnings or []),
+        }
+    )
 
 
 def inspection_history(session, agency_code: str, credit_code: str, on: date) -> inspection_limits.InspectionHistory:
@@ -185,18 +187,20 @@ def list_inspections(session, actor: dict, query: dict) -> dict:
 
 
 def _draw_dict(d: m.Draw) -> dict:
-    return {
-        "draw_id": d.draw_id,
-        "agency_code": d.agency_code,
-        "domain": d.domain,
-        "category": d.category,
-        "drawn_on": d.drawn_on.isoformat(),
-        "seed": d.seed,
-        "target_pool_size": len(d.target_pool),
-        "inspector_pool_size": len(d.inspector_pool),
-        "assignments": list(d.assignments),
-        "published_on": _iso(d.published_on),
-    }
+    return contract.Draw().dump(
+        {
+            "draw_id": d.draw_id,
+            "agency_code": d.agency_code,
+            "domain": d.domain,
+            "category": d.category,
+            "drawn_on": d.drawn_on,
+            "seed": d.seed,
+            "target_pool_size": len(d.target_pool),
+            "inspector_pool_size": len(d.inspector_pool),
+            "assignments": list(d.assignments),
+            "published_on": d.published_on,
+        }
+    )
 
 
 def _assignments(pairs, names: dict[str, str]) -> list[dict]:

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from enforcement_contracts import cases as contract
+from enforcement_contracts.common import page
 from enforcement_contracts.errors import Conflict, ValidationFailed
 from enforcement_kernel import access
 
@@ -19,7 +20,6 @@ from .common import (
     KIND_WITHDRAWN,
     Settings,
     _measure,
-    _money,
 )
 
 
@@ -178,13 +178,13 @@ def public_decisions(session, query: dict) -> dict:
     if query.get("type_code"):
         stmt = stmt.where(m.Case.type_code == query["type_code"])
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    page, per_page = query.get("page", 1), query.get("per_page", 50)
-    rows = session.execute(
+    number, per_page = query.get("page", 1), query.get("per_page", 50)
+    found = session.execute(
         stmt.order_by(m.Publication.published_on.desc(), m.Case.case_number)
-        .offset((page - 1) * per_page)
+        .offset((number - 1) * per_page)
         .limit(per_page)
     ).all()
-    items = [
+    rows = [
         {
             "case_id": c.case_id,
             "agency_code": c.agency_code,
@@ -196,11 +196,11 @@ def public_decisions(session, query: dict) -> dict:
             "party_name": privacy.party_display_name(c.party_kind, c.party_name),
             "party_kind": c.party_kind,
             "penalty_kinds": list(c.penalty_kinds or []),
-            "fine_amount": _money(c.fine_amount),
+            "fine_amount": c.fine_amount,
             "decision_summary": c.decision_summary,
-            "decided_on": c.decided_on.isoformat(),
-            "published_on": p.published_on.isoformat(),
+            "decided_on": c.decided_on,
+            "published_on": p.published_on,
         }
-        for c, p, item_name, basis, agency_name in rows
+        for c, p, item_name, basis, agency_name in found
     ]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return page(contract.PublishedDecision, rows, total, query)

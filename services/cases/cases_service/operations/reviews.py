@@ -15,7 +15,7 @@ from enforcement_kernel import access
 from .. import models as m
 from ..personnel import PersonnelPort
 from ..rules import draws, file_review
-from .common import Settings, _iso
+from .common import Settings
 
 
 def _check_items(items: list[dict]) -> list[file_review.CheckItem]:
@@ -23,7 +23,7 @@ def _check_items(items: list[dict]) -> list[file_review.CheckItem]:
 
 
 def _checklist_dict(c: m.Checklist) -> dict:
-    return {"version": c.version, "effective_from": c.effective_from.isoformat(), "items": list(c.items)}
+    return contract.Checklist().dump({"version": c.version, "effective_from": c.effective_from, "items": list(c.items)})
 
 
 def create_checklist(tx, actor: dict, data: dict, settings: Settings) -> dict:
@@ -68,20 +68,22 @@ def list_checklists(session) -> list[dict]:
 
 
 def _file_dict(f: m.ReviewFile, case_number: str) -> dict:
-    return {
-        "file_id": f.file_id,
-        "batch_id": f.batch_id,
-        "case_id": f.case_id,
-        "case_number": case_number,
-        "agency_code": f.agency_code,
-        "reviewer_id": f.reviewer_id,
-        "scored_on": _iso(f.scored_on),
-        "basic_failures": list(f.basic_failures or []),
-        "form_score": f.form_score,
-        "content_score": f.content_score,
-        "total": f.total,
-        "grade": f.grade,
-    }
+    return contract.ReviewFile().dump(
+        {
+            "file_id": f.file_id,
+            "batch_id": f.batch_id,
+            "case_id": f.case_id,
+            "case_number": case_number,
+            "agency_code": f.agency_code,
+            "reviewer_id": f.reviewer_id,
+            "scored_on": f.scored_on,
+            "basic_failures": list(f.basic_failures or []),
+            "form_score": f.form_score,
+            "content_score": f.content_score,
+            "total": f.total,
+            "grade": f.grade,
+        }
+    )
 
 
 def _batch_dict(session, b: m.ReviewBatch) -> dict:
@@ -91,18 +93,20 @@ def _batch_dict(session, b: m.ReviewBatch) -> dict:
         .where(m.ReviewFile.batch_id == b.batch_id)
         .order_by(m.Case.case_number)
     ).all()
-    return {
-        "batch_id": b.batch_id,
-        "drawn_on": b.drawn_on.isoformat(),
-        "seed": b.seed,
-        "agency_code": b.agency_code,
-        "type_code": b.type_code,
-        "closed_from": b.closed_from.isoformat(),
-        "closed_to": b.closed_to.isoformat(),
-        "population_size": len(b.population),
-        "checklist_version": b.checklist_version,
-        "files": [_file_dict(f, number) for f, number in rows],
-    }
+    return contract.ReviewBatch().dump(
+        {
+            "batch_id": b.batch_id,
+            "drawn_on": b.drawn_on,
+            "seed": b.seed,
+            "agency_code": b.agency_code,
+            "type_code": b.type_code,
+            "closed_from": b.closed_from,
+            "closed_to": b.closed_to,
+            "population_size": len(b.population),
+            "checklist_version": b.checklist_version,
+            "files": [_file_dict(f, number) for f, number in rows],
+        }
+    )
 
 
 def draw_review_batch(tx, actor: dict, data: dict, today: date) -> dict:

@@ -20,7 +20,6 @@ from .common import (
     KIND_TRANSFER_DECIDED,
     KIND_TRANSFER_HANDED_OVER,
     Settings,
-    _iso,
     _measure,
     ensure_agency,
 )
@@ -37,20 +36,22 @@ def _transfer_status(t: m.Transfer) -> str:
 
 
 def transfer_dict(t: m.Transfer) -> dict:
-    return {
-        "transfer_id": t.transfer_id,
-        "case_id": t.case_id,
-        "from_agency_code": t.from_agency_code,
-        "to_agency_code": t.to_agency_code,
-        "to_police": t.to_police,
-        "reason": t.reason,
-        "proposed_on": t.proposed_on.isoformat(),
-        "decided_at": t.decided_at.isoformat() if t.decided_at else None,
-        "approved": t.approved,
-        "handed_over_at": t.handed_over_at.isoformat() if t.handed_over_at else None,
-        "acknowledged_on": _iso(t.acknowledged_on),
-        "status": _transfer_status(t),
-    }
+    return contract.Transfer().dump(
+        {
+            "transfer_id": t.transfer_id,
+            "case_id": t.case_id,
+            "from_agency_code": t.from_agency_code,
+            "to_agency_code": t.to_agency_code,
+            "to_police": t.to_police,
+            "reason": t.reason,
+            "proposed_on": t.proposed_on,
+            "decided_at": t.decided_at,
+            "approved": t.approved,
+            "handed_over_at": t.handed_over_at,
+            "acknowledged_on": t.acknowledged_on,
+            "status": _transfer_status(t),
+        }
+    )
 
 
 def _transfer_event(tx, event_type, t: m.Transfer, on: date) -> None:
