@@ -21,14 +21,12 @@ from .operations import (
     common,
     deadlines,
     imports,
-    inspections,
     legal_reviews,
     promptness,
     publication,
     reporting,
-    reviews,
-    transfers,
 )
+from .oversight_entrypoints import OversightEntrypoints
 from .personnel import PersonnelPort
 
 log = logging.getLogger(__name__)
@@ -41,7 +39,7 @@ def _int(value, what: str) -> int:
         raise NotFound(f"{what} {value} not found") from None
 
 
-class CasesService(ServiceBase):
+class CasesService(OversightEntrypoints, ServiceBase):
     name = contract.SERVICE
 
     settings = Configured(common.Settings.from_config)
@@ -264,140 +262,6 @@ class CasesService(ServiceBase):
     def agency_case_facts(self, actor, year):
         """Per agency, one year's facts for the supervision service's assessment and statistics report."""
         return self._read(promptness.agency_case_facts, actor, load(contract.FactsQuery, {"year": year}))
-
-    # transfers (案件移送)
-    @rpc
-    def propose_transfer(self, actor, case_id, payload):
-        return self._write(
-            transfers.propose_transfer,
-            actor,
-            case_id,
-            load(contract.TransferCreate, payload),
-            self.personnel,
-            self.today(),
-        )
-
-    @rpc
-    def decide_transfer(self, actor, transfer_id, payload):
-        return self._write(
-            transfers.decide_transfer,
-            actor,
-            transfer_id,
-            load(contract.TransferDecision, payload),
-            self.settings,
-            self.today(),
-        )
-
-    @rpc
-    def hand_over_transfer(self, actor, transfer_id, payload):
-        return self._write(
-            transfers.hand_over_transfer,
-            actor,
-            transfer_id,
-            load(contract.TransferHandover, payload),
-            self.settings,
-            self.today(),
-        )
-
-    @rpc
-    def acknowledge_transfer(self, actor, transfer_id, payload):
-        return self._write(
-            transfers.acknowledge_transfer,
-            actor,
-            transfer_id,
-            load(contract.TransferAcknowledge, payload),
-            self.settings,
-            self.today(),
-        )
-
-    @rpc
-    def get_transfer(self, actor, transfer_id):
-        return self._read(transfers.read_transfer, actor, transfer_id)
-
-    @rpc
-    def list_transfers(self, actor, query=None):
-        return self._read(transfers.list_transfers, actor, load(contract.TransferQuery, query or {}))
-
-    # enterprise inspections (涉企行政检查) and double-random draws
-    @rpc
-    def upload_directory(self, actor, payload):
-        return self._write(inspections.upload_directory, actor, load(contract.DirectoryUpload, payload), self.personnel)
-
-    @rpc
-    def record_inspection(self, actor, payload):
-        return self._write(
-            inspections.record_inspection,
-            actor,
-            load(contract.InspectionCreate, payload),
-            self.settings,
-            self.personnel,
-            self.today(),
-        )
-
-    @rpc
-    def list_inspections(self, actor, query=None):
-        return self._read(inspections.list_inspections, actor, load(contract.InspectionQuery, query or {}))
-
-    @rpc
-    def make_draw(self, actor, payload):
-        return self._write(
-            inspections.make_draw,
-            actor,
-            load(contract.DrawCreate, payload),
-            self.settings,
-            self.personnel,
-            self.today(),
-        )
-
-    @rpc
-    def get_draw(self, actor, draw_id):
-        return self._read(inspections.read_draw, actor, draw_id)
-
-    @rpc
-    def replay_draw(self, actor, draw_id):
-        return self._read(inspections.replay_draw, actor, draw_id)
-
-    @rpc
-    def publish_draw(self, actor, draw_id, payload):
-        return self._write(inspections.publish_draw, actor, draw_id, load(contract.DrawPublish, payload), self.today())
-
-    # case-file review (案卷评查)
-    @rpc
-    def create_checklist(self, actor, payload):
-        return self._write(reviews.create_checklist, actor, load(contract.ChecklistCreate, payload), self.settings)
-
-    @rpc
-    def list_checklists(self):
-        return self._read(reviews.list_checklists)
-
-    @rpc
-    def draw_review_batch(self, actor, payload):
-        return self._write(reviews.draw_review_batch, actor, load(contract.ReviewBatchCreate, payload), self.today())
-
-    @rpc
-    def get_review_batch(self, actor, batch_id):
-        return self._read(reviews.read_batch, actor, batch_id)
-
-    @rpc
-    def assign_reviewers(self, actor, batch_id, payload):
-        return self._write(
-            reviews.assign_reviewers, actor, batch_id, load(contract.ReviewAssign, payload), self.personnel
-        )
-
-    @rpc
-    def score_review_file(self, actor, file_id, payload):
-        return self._write(
-            reviews.score_review_file,
-            actor,
-            file_id,
-            load(contract.ReviewScore, payload),
-            self.settings,
-            self.today(),
-        )
-
-    @rpc
-    def list_review_files(self, actor, query=None):
-        return self._read(reviews.list_review_files, actor, load(contract.ReviewFileQuery, query or {}))
 
     # the deadline watch
     @configured_timer("CASES.deadline_watch_seconds", 3600, eager=True)

@@ -120,6 +120,7 @@ def watch_deadlines(
     ``kind`` obligation whose deadline has passed unmet is recorded and announced once (cases.deadline.missed).
     ``now`` (the county's clock) times the 24-hour hand-over. Returns (announced, the id to continue after, or None
     when done)."""
+    # Over 50 lines: one batch claims its rows, then records each miss and announces it in the same transaction.
     session = tx.session
     model, stmt = _open_after_deadline(kind, settings, today, now)
     key = model.transfer_id if model is m.Transfer else model.case_id

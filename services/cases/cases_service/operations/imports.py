@@ -93,6 +93,7 @@ def import_cases(
 ) -> dict:
     """Every row is checked like a report; if any row is refused nothing is imported and every problem is listed by
     row and column. Rows later in the sheet see the earlier ones (a repeat offence within the sheet counts)."""
+    # Over 50 lines: all rows or none; parsing, every row's checks and the writes share the row errors.
     from .. import spreadsheets
 
     try:

@@ -96,6 +96,7 @@ def inspection_history(session, agency_code: str, credit_code: str, on: date) ->
 
 def record_inspection(tx, actor: dict, data: dict, settings: Settings, personnel: PersonnelPort, today: date) -> dict:
     """Record an inspection of an enterprise: certified officers, the yearly cap, repeat and frequency warnings."""
+    # Over 50 lines: every refusal (officers, draw, yearly cap) is checked before anything is written.
     session = tx.session
     access.require_write(actor, data["agency_code"])
     joint = sorted(set(data.get("joint_agencies", [])) - {data["agency_code"]})
@@ -212,6 +213,7 @@ def _assignments(pairs, names: dict[str, str]) -> list[dict]:
 
 def make_draw(tx, actor: dict, data: dict, settings: Settings, personnel: PersonnelPort, today: date) -> dict:
     """双随机: targets from the directory and certified inspectors, drawn with a recorded seed from recorded pools."""
+    # Over 50 lines: the pools, the seeded draw and its record must be one transaction on the same pools.
     session = tx.session
     access.require_write(actor, data["agency_code"])
     if data["drawn_on"] > today:

@@ -82,6 +82,7 @@ def agency_case_facts(session, actor: dict, query: dict) -> list[dict]:
     """Per agency, a calendar year for the supervision service's assessment and 统计年报: the yearly statistics by
     type, decisions, publications (on time by their promptness measurement), review grades and decisions changed on
     reconsideration or litigation. The county-wide view, so the bureau (or a service acting for it) only."""
+    # Over 50 lines: one query per fact of the yearly assessment, put together per agency in one place.
     access.require_bureau(actor)
     year = query["year"]
     start, end = date(year, 1, 1), date(year, 12, 31)

@@ -111,6 +111,7 @@ def _batch_dict(session, b: m.ReviewBatch) -> dict:
 
 def draw_review_batch(tx, actor: dict, data: dict, today: date) -> dict:
     """The bureau draws closed cases (by agency, type, closing period) at random with a recorded seed."""
+    # Over 50 lines: the checklist, the population, the seeded draw and the files are one transaction.
     access.require_bureau(actor)
     session = tx.session
     checklist = (
@@ -233,6 +234,7 @@ def assign_reviewers(tx, actor: dict, batch_id: str, data: dict, personnel: Pers
 
 def score_review_file(tx, actor: dict, file_id: str, data: dict, settings: Settings, today: date) -> dict:
     """Scores a file against its batch's checklist; a failing file opens a correction and an accountability record."""
+    # Over 50 lines: checks, the score, the correction it may open and the events are one transaction.
     access.require_bureau(actor)
     session = tx.session
     f = session.get(m.ReviewFile, file_id) if isinstance(file_id, str) else None

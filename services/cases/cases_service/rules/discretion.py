@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from enforcement_contracts.cases import LENIENT_LISTS
+
 from .periods import add_months
 
-LIGHTER = "lighter"  # 从轻处罚: within the range, towards its lower end
-MITIGATED = "mitigated"  # 减轻处罚: below the range's minimum
-FIRST_VIOLATION_EXEMPT = "first_violation_exempt"  # 首违不罚 (art. 33)
+# the contract's lenient lists, by name: 从轻处罚 (lighter: within the range, towards its lower end), 减轻处罚
+# (mitigated: below the range's minimum), 首违不罚 (first_violation_exempt, art. 33)
+LIGHTER, MITIGATED, FIRST_VIOLATION_EXEMPT = LENIENT_LISTS
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ def benchmark_findings(
     The 减轻 list lets a fine go below the tier's minimum (never above its maximum); 从轻 stays within the range.
     A lenient list claimed for an item that is not on it is a finding of its own.
     """
+    # Over 50 lines: one finding per way a decision can leave its tier; kept together to read as one rule.
     findings: list[Finding] = []
     lists = set(item_lists)
     if lenient and lenient not in lists:

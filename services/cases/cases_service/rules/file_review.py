@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-GRADE_EXCELLENT, GRADE_PASS, GRADE_FAIL = "excellent", "pass", "fail"  # 优秀, 合格, 不合格
+from enforcement_contracts.cases import REVIEW_GRADES
+
+GRADE_EXCELLENT, GRADE_PASS, GRADE_FAIL = REVIEW_GRADES  # the contract's: 优秀, 合格, 不合格
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,8 @@ class Evaluation:
 def evaluate(case: CaseFacts, rules: CaseRules, today: date, calendar: WorkCalendar | None = None) -> Evaluation:
     """Every pure check of a case: rejections (fields) and warnings (findings). Certificates and reviewers are
     checked by the service with the personnel service's answers."""
+    # Over 50 lines: every check on a case in the law's order, each a few lines adding one finding; kept in
+    # one place so the complete list of checks reads top to bottom.
     cal = calendar or default_calendar()
     out = Evaluation()
     d = case.dates
