@@ -14,7 +14,6 @@ from pathlib import Path
 
 from marshmallow import ValidationError
 from nameko.exceptions import RemoteError
-from nameko.extensions import DependencyProvider
 from nameko.web.handlers import http
 from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.exceptions import NotFound as RouteNotFound
@@ -25,7 +24,7 @@ from enforcement_contracts.errors import Forbidden, ServiceError, Unauthorized, 
 from enforcement_kernel import logs
 from enforcement_kernel.config import setting
 from enforcement_kernel.rpc import Rpc
-from enforcement_kernel.service import ServiceBase
+from enforcement_kernel.service import Configured, ServiceBase
 
 from . import auth
 from .errors import error_body
@@ -50,11 +49,11 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
     return json_response(status, error_body(code, message, fields), headers)
 
 
-class GatewayContext(DependencyProvider):
-    """Routes, settings and the OpenAPI document, built once per process."""
+class GatewaySetup:
+    """Routes, settings and the OpenAPI document, built once per process (``Configured(GatewaySetup)``)."""
 
-    def setup(self):
-        config = self.container.config
+    def __init__(self, config: dict):
+        self.config = config
         self.modules = load_route_modules(
             setting(config, "GATEWAY.routes") or None, deployed_services(setting(config, "GATEWAY.services"))
         )
@@ -83,15 +82,12 @@ class GatewayContext(DependencyProvider):
             "catalogue.md": ("text/markdown", asyncapi.render_catalogue(document)),
         }
 
-    def get_dependency(self, worker_ctx):
-        return self
-
 
 class GatewayService(ServiceBase):
     name = "gateway"
 
     services = Rpc()
-    gateway = GatewayContext()
+    gateway = Configured(GatewaySetup)
 
     @http("GET,POST,PUT,PATCH,DELETE", "/api/v1/<path:path>")
     def api(self, request, path):

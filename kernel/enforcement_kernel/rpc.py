@@ -137,7 +137,8 @@ class _TimedCluster:
 
 
 class Rpc(RpcProxy):
-    """``self.rpc.personnel.get_officer(...)``: calls any service, each call bounded by a timeout."""
+    """``services = Rpc()``, then ``self.services.personnel.get_officer(...)``: calls any service, each call
+    bounded by a timeout (the dependency is named ``services`` in every service and the gateway)."""
 
     def __init__(self, timeout: float | None = None):
         super().__init__(target_service=None)

@@ -146,20 +146,20 @@ def test_the_bureau_replays_a_subscriber_s_past_events_over_http(
     def replay(body, subscriber=name):
         return http.post(f"{base}/subscribers/{subscriber}/replay", json=body, headers=bureau, timeout=60)
 
-    assert replay({"since": since}, subscriber="nobody-here").status_code == 404
-    not_bound = replay({"since": since, "events": ["personnel.certificate.issued"]})
+    assert replay({"from": since}, subscriber="nobody-here").status_code == 404
+    not_bound = replay({"from": since, "events": ["personnel.certificate.issued"]})
     assert not_bound.status_code == 400 and "personnel.certificate.issued" in not_bound.json()["fields"]["events"][0]
-    assert "since" in replay({"since": "yesterday"}).json()["fields"]
-    assert "since" in replay({}).json()["fields"]
+    assert "from" in replay({"from": "yesterday"}).json()["fields"]
+    assert "from" in replay({}).json()["fields"]
     with Connection(subscriber_uri(amqp_uri, created.json())) as conn:  # nothing was sent by the refusals
         assert conn.channel().queue_declare(f"sub.{name}", passive=True).message_count == 0
 
-    done = replay({"since": since})
+    done = replay({"from": since})
     assert done.status_code == 200, done.text
     assert done.json() == {"name": name, "queue": f"sub.{name}", "delivered": {"personnel": 3}, "total": 3}
     assert set(_take_ids(subscriber_uri(amqp_uri, created.json()), f"sub.{name}", 3)) == ids
 
     # the producer stops: the replay is a 503 naming it, and nothing half-done is hidden
     assert personnel.stop() == 0
-    gone = replay({"since": since})
+    gone = replay({"from": since})
     assert gone.status_code == 503 and "personnel" in gone.json()["fields"], gone.text

@@ -70,8 +70,17 @@ class SubscriberReplay(StrictSchema):
             "description": "event types to re-deliver, among those the subscriber is bound to (default: all of them)"
         },
     )
-    since = fields.String(required=True, metadata={"description": "ISO 8601 date or date-time; no offset means UTC"})
-    until = fields.String(load_default=None, allow_none=True, metadata={"description": "exclusive end (default: now)"})
+    since = fields.String(
+        required=True,
+        data_key="from",
+        metadata={"description": "events created from this point (ISO 8601 date or date-time; no offset means UTC)"},
+    )
+    until = fields.String(
+        load_default=None,
+        allow_none=True,
+        data_key="to",
+        metadata={"description": "up to this point, excluded (ISO 8601 date or date-time; default: now)"},
+    )
 
 
 class ReplayResult(StrictSchema):
@@ -98,7 +107,7 @@ def _replay(call) -> dict:
             "the subscriber is not bound to every type asked for",
             {"events": [f"not subscribed: {', '.join(not_bound)}"]},
         )
-    for key in ("since", "until"):
+    for key in ("from", "to"):  # the body as sent (validated by SubscriberReplay)
         if body.get(key) is not None:
             try:
                 replay.parse_time(body[key])
@@ -111,14 +120,14 @@ def _replay(call) -> dict:
     except ValueError as exc:  # bound to a type this release no longer has
         raise ValidationFailed(str(exc), {"events": [str(exc)]}) from None
     # a producer re-sends its history in batches with publisher confirms: allow it longer than an ordinary call
-    timeout = float(setting(call.settings.container.config, "GATEWAY.replay_timeout_seconds", 300))
+    timeout = float(setting(call.settings.config, "GATEWAY.replay_timeout_seconds", 300))
     patient, delivered, missing = call.services.with_timeout(timeout), {}, {}
     for source, names in by_source.items():
         try:
             call.services(
                 source
             ).echo()  # a stopped producer answers nothing: find out within RPC_TIMEOUT, not the above
-            delivered[source] = patient(source).replay_events(found["queue"], names, body["since"], body.get("until"))
+            delivered[source] = patient(source).replay_events(found["queue"], names, body["from"], body.get("to"))
         except Unavailable as exc:
             missing[source] = [exc.message]
     if missing:  # safe to ask again: re-delivered events keep their ids
@@ -131,7 +140,7 @@ def _replay(call) -> dict:
 
 
 def _api(call) -> subscribers.ManagementApi:
-    return subscribers.ManagementApi(subscribers.ManagementSettings.from_config(call.settings.container.config))
+    return subscribers.management_api(call.settings.config)
 
 
 def _list(call) -> list[dict]:
