@@ -156,6 +156,17 @@ def register(event_type: EventType) -> EventType:
 
 def all_event_types() -> list[EventType]:
     """Every event type of every installed contract module."""
-    from enforcement_contracts import cases, personnel, supervision, training  # noqa: F401  (registers on import)
+    from enforcement_contracts import personnel, supervision, training  # noqa: F401  (registers on import)
+    from enforcement_contracts.cases import (  # noqa: F401  (each subject module registers its events on import)
+        benchmarks,
+        catalogue,
+        inspections,
+        legal_review,
+        procedure,
+        promptness,
+        publication,
+        reviews,
+        transfers,
+    )
 
     return sorted(REGISTRY.values(), key=lambda e: e.type)

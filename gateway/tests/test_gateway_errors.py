@@ -82,5 +82,5 @@ def test_413_415_where_a_body_is_read_and_429_where_rate_limited(document):
 
 
 def test_a_contracts_docstring_describes_its_schema(document):
-    described = document["components"]["schemas"]["cases.MajorRuleCreate"]
+    described = document["components"]["schemas"]["benchmarks.MajorRuleCreate"]
     assert "major-decision list" in described["description"]

@@ -8,7 +8,7 @@ import re
 import pytest
 from openapi_spec_validator import validate
 
-from enforcement_contracts import cases as contract
+from enforcement_contracts.cases import procedure as contract
 from enforcement_contracts.events import all_event_types
 from enforcement_gateway.openapi import build_openapi
 from enforcement_gateway.routing import ADMINS, BUREAU, PUBLIC, load_route_modules
@@ -25,7 +25,7 @@ def test_the_document_is_valid_as_served_json(routes):
     # the gateway serialises with default=str: every number in the document must be a JSON number already
     spec = json.loads(json.dumps(build_openapi(routes), default=str))
     validate(spec)
-    fine = spec["components"]["schemas"]["cases.Penalty"]["properties"]["fine_amount"]
+    fine = spec["components"]["schemas"]["procedure.Penalty"]["properties"]["fine_amount"]
     assert fine["minimum"] == 0 and isinstance(fine["maximum"], int)
     for route in routes:
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.template)
@@ -57,3 +57,9 @@ def test_cases_events_carry_no_id_number_and_are_registered():
         if event_type.source == "cases":
             fields = event_type.schema().fields
             assert "id_number" not in fields and "party_name" not in fields, event_type.type
+
+
+def test_rules_over_several_fields_are_in_the_schema_descriptions(routes):
+    schemas = build_openapi(routes)["components"]["schemas"]
+    assert "Exactly one of item_id, penalty_kind, fine_from" in schemas["benchmarks.MajorRuleCreate"]["description"]
+    assert "if and only if kinds include fine" in schemas["procedure.Penalty"]["description"]

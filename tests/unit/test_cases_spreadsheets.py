@@ -9,7 +9,7 @@ from datetime import date, datetime
 import pytest
 
 from cases_service import spreadsheets
-from enforcement_contracts import cases as contract
+from enforcement_contracts.cases import procedure as contract
 
 
 def workbook(header, *rows) -> bytes:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from enforcement_contracts import cases as c
+from enforcement_contracts.cases import legal_review, procedure, promptness, publication, statistics, transfers
 from enforcement_contracts.common import StrictSchema
 
 from ..routing import ADMINS, PUBLIC, STAFF, Route, forward
@@ -28,7 +28,7 @@ ROUTES = [
         STAFF,
         "List cases",
         "cases",
-        query=c.CaseQuery,
+        query=procedure.CaseQuery,
     ),
     Route(
         "POST",
@@ -37,8 +37,8 @@ ROUTES = [
         ADMINS,
         "Report a case",
         "cases",
-        body=c.CaseReport,
-        response=c.Case,
+        body=procedure.CaseReport,
+        response=procedure.Case,
         status=201,
     ),
     Route(
@@ -59,8 +59,8 @@ ROUTES = [
         STAFF,
         "Promptness of the agencies' case obligations",
         "cases",
-        query=c.PromptnessQuery,
-        response=c.PromptnessRow,
+        query=promptness.PromptnessQuery,
+        response=promptness.PromptnessRow,
         many=True,
     ),
     Route(
@@ -70,8 +70,8 @@ ROUTES = [
         STAFF,
         "Yearly counts and fines per agency and type (行政执法统计)",
         "cases",
-        query=c.StatsQuery,
-        response=c.StatsRow,
+        query=statistics.StatsQuery,
+        response=statistics.StatsRow,
         many=True,
     ),
     Route(
@@ -81,7 +81,7 @@ ROUTES = [
         STAFF,
         "Read a case",
         "cases",
-        response=c.Case,
+        response=procedure.Case,
     ),
     Route(
         "PATCH",
@@ -90,8 +90,8 @@ ROUTES = [
         ADMINS,
         "Record stages, suspensions, extensions or officers",
         "cases",
-        body=c.CaseUpdate,
-        response=c.Case,
+        body=procedure.CaseUpdate,
+        response=procedure.Case,
     ),
     Route(
         "POST",
@@ -100,8 +100,8 @@ ROUTES = [
         ADMINS,
         "Record a legal review (法制审核)",
         "cases",
-        body=c.LegalReviewCreate,
-        response=c.LegalReview,
+        body=legal_review.LegalReviewCreate,
+        response=legal_review.LegalReview,
         status=201,
     ),
     Route(
@@ -111,8 +111,8 @@ ROUTES = [
         ADMINS,
         "Record the decision",
         "cases",
-        body=c.Decision,
-        response=c.Case,
+        body=procedure.Decision,
+        response=procedure.Case,
     ),
     Route(
         "POST",
@@ -121,8 +121,8 @@ ROUTES = [
         ADMINS,
         "Record the decision's publication (公示)",
         "cases",
-        body=c.PublicationCreate,
-        response=c.Case,
+        body=publication.PublicationCreate,
+        response=procedure.Case,
     ),
     Route(
         "POST",
@@ -131,8 +131,8 @@ ROUTES = [
         ADMINS,
         "Record a change or revocation of the decision",
         "cases",
-        body=c.Revocation,
-        response=c.Case,
+        body=publication.Revocation,
+        response=procedure.Case,
     ),
     Route(
         "POST",
@@ -141,8 +141,8 @@ ROUTES = [
         ADMINS,
         "Record the withdrawal of a publication",
         "cases",
-        body=c.PublicationWithdraw,
-        response=c.Case,
+        body=publication.PublicationWithdraw,
+        response=procedure.Case,
     ),
     Route(
         "GET",
@@ -151,7 +151,7 @@ ROUTES = [
         PUBLIC,
         "Published decisions (public; names of natural persons masked)",
         "public",
-        query=c.PublicQuery,
+        query=publication.PublicQuery,
     ),
     # transfers (案件移送)
     Route(
@@ -161,8 +161,8 @@ ROUTES = [
         ADMINS,
         "Propose a transfer to another agency or the police",
         "cases",
-        body=c.TransferCreate,
-        response=c.Transfer,
+        body=transfers.TransferCreate,
+        response=transfers.Transfer,
         status=201,
     ),
     Route(
@@ -172,7 +172,7 @@ ROUTES = [
         STAFF,
         "Transfers sent and received",
         "cases",
-        query=c.TransferQuery,
+        query=transfers.TransferQuery,
     ),
     Route(
         "GET",
@@ -181,7 +181,7 @@ ROUTES = [
         STAFF,
         "Read a transfer",
         "cases",
-        response=c.Transfer,
+        response=transfers.Transfer,
     ),
     Route(
         "POST",
@@ -190,8 +190,8 @@ ROUTES = [
         ADMINS,
         "The head's decision on a transfer",
         "cases",
-        body=c.TransferDecision,
-        response=c.Transfer,
+        body=transfers.TransferDecision,
+        response=transfers.Transfer,
     ),
     Route(
         "POST",
@@ -200,8 +200,8 @@ ROUTES = [
         ADMINS,
         "Record the hand-over",
         "cases",
-        body=c.TransferHandover,
-        response=c.Transfer,
+        body=transfers.TransferHandover,
+        response=transfers.Transfer,
     ),
     Route(
         "POST",
@@ -210,7 +210,7 @@ ROUTES = [
         ADMINS,
         "The receiver acknowledges a transfer",
         "cases",
-        body=c.TransferAcknowledge,
-        response=c.Transfer,
+        body=transfers.TransferAcknowledge,
+        response=transfers.Transfer,
     ),
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from enforcement_contracts import cases as c
+from enforcement_contracts.cases import benchmarks, catalogue
 from enforcement_contracts.common import AGENCY_CODE, StrictSchema
 
 from ..routing import ADMINS, STAFF, Route, forward
@@ -28,7 +28,7 @@ ROUTES = [
         STAFF,
         "List enforcement types",
         "cases",
-        response=c.ItemType,
+        response=catalogue.ItemType,
         many=True,
     ),
     Route(
@@ -38,7 +38,7 @@ ROUTES = [
         STAFF,
         "List catalogue items",
         "cases",
-        query=c.ItemQuery,
+        query=catalogue.ItemQuery,
     ),
     Route(
         "POST",
@@ -47,8 +47,8 @@ ROUTES = [
         ADMINS,
         "Register a catalogue item (with its legal basis)",
         "cases",
-        body=c.ItemCreate,
-        response=c.Item,
+        body=catalogue.ItemCreate,
+        response=catalogue.Item,
         status=201,
     ),
     Route(
@@ -58,7 +58,7 @@ ROUTES = [
         STAFF,
         "Read a catalogue item with its versions",
         "cases",
-        response=c.Item,
+        response=catalogue.Item,
     ),
     Route(
         "POST",
@@ -67,8 +67,8 @@ ROUTES = [
         ADMINS,
         "Change an item (a new version)",
         "cases",
-        body=c.ItemChange,
-        response=c.Item,
+        body=catalogue.ItemChange,
+        response=catalogue.Item,
         status=201,
     ),
     Route(
@@ -78,8 +78,8 @@ ROUTES = [
         ADMINS,
         "Cancel an item",
         "cases",
-        body=c.ItemCancel,
-        response=c.Item,
+        body=catalogue.ItemCancel,
+        response=catalogue.Item,
     ),
     Route(
         "GET",
@@ -88,8 +88,8 @@ ROUTES = [
         STAFF,
         "Items with no case in 5 years (proposed for cancellation)",
         "cases",
-        query=c.DormantQuery,
-        response=c.DormantItem,
+        query=catalogue.DormantQuery,
+        response=catalogue.DormantItem,
         many=True,
     ),
     Route(
@@ -99,8 +99,8 @@ ROUTES = [
         ADMINS,
         "File a discretion benchmark version (备案)",
         "cases",
-        body=c.BenchmarkSet,
-        response=c.Benchmark,
+        body=benchmarks.BenchmarkSet,
+        response=benchmarks.Benchmark,
         status=201,
     ),
     Route(
@@ -110,7 +110,7 @@ ROUTES = [
         STAFF,
         "An item's benchmark versions",
         "cases",
-        response=c.Benchmark,
+        response=benchmarks.Benchmark,
         many=True,
     ),
     Route(
@@ -120,8 +120,8 @@ ROUTES = [
         STAFF,
         "The lenient lists (从轻, 减轻, 首违不罚)",
         "cases",
-        query=c.LenientQuery,
-        response=c.LenientEntry,
+        query=benchmarks.LenientQuery,
+        response=benchmarks.LenientEntry,
         many=True,
     ),
     Route(
@@ -131,8 +131,8 @@ ROUTES = [
         ADMINS,
         "Add an item to a lenient list (备案)",
         "cases",
-        body=c.LenientEntryCreate,
-        response=c.LenientEntry,
+        body=benchmarks.LenientEntryCreate,
+        response=benchmarks.LenientEntry,
         status=201,
     ),
     Route(
@@ -142,8 +142,8 @@ ROUTES = [
         ADMINS,
         "Remove an item from a lenient list (备案)",
         "cases",
-        body=c.LenientEntryRemove,
-        response=c.LenientEntry,
+        body=benchmarks.LenientEntryRemove,
+        response=benchmarks.LenientEntry,
     ),
     Route(
         "GET",
@@ -153,7 +153,7 @@ ROUTES = [
         "Major-decision lists (重大执法决定法制审核目录)",
         "cases",
         query=AgencyFilter,
-        response=c.MajorRule,
+        response=benchmarks.MajorRule,
         many=True,
     ),
     Route(
@@ -163,8 +163,8 @@ ROUTES = [
         ADMINS,
         "Add an entry to an agency's major-decision list",
         "cases",
-        body=c.MajorRuleCreate,
-        response=c.MajorRule,
+        body=benchmarks.MajorRuleCreate,
+        response=benchmarks.MajorRule,
         status=201,
     ),
     Route(
@@ -174,6 +174,6 @@ ROUTES = [
         ADMINS,
         "Remove an entry from a major-decision list",
         "cases",
-        response=c.MajorRule,
+        response=benchmarks.MajorRule,
     ),
 ]

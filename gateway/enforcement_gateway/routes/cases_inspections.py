@@ -4,7 +4,7 @@ and validates the input."""
 
 from __future__ import annotations
 
-from enforcement_contracts import cases as c
+from enforcement_contracts.cases import inspections as c
 
 from ..routing import ADMINS, STAFF, Route, forward
 

@@ -4,7 +4,7 @@ agency reads its own files' grades."""
 
 from __future__ import annotations
 
-from enforcement_contracts import cases as c
+from enforcement_contracts.cases import reviews as c
 
 from ..routing import BUREAU, STAFF, Route, forward
 

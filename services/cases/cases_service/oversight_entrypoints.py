@@ -4,7 +4,9 @@ only route to ``operations``, using the service's ``settings``, ``personnel`` an
 
 from __future__ import annotations
 
-from enforcement_contracts import cases as contract
+from enforcement_contracts.cases import inspections as inspections_contract
+from enforcement_contracts.cases import reviews as reviews_contract
+from enforcement_contracts.cases import transfers as transfers_contract
 from enforcement_kernel.rpc import load, rpc
 
 from .operations import inspections, reviews, transfers
@@ -20,7 +22,7 @@ class OversightEntrypoints:
             transfers.propose_transfer,
             actor,
             case_id,
-            load(contract.TransferCreate, payload),
+            load(transfers_contract.TransferCreate, payload),
             self.personnel,
             self.today(),
         )
@@ -31,7 +33,7 @@ class OversightEntrypoints:
             transfers.decide_transfer,
             actor,
             transfer_id,
-            load(contract.TransferDecision, payload),
+            load(transfers_contract.TransferDecision, payload),
             self.settings,
             self.today(),
         )
@@ -42,7 +44,7 @@ class OversightEntrypoints:
             transfers.hand_over_transfer,
             actor,
             transfer_id,
-            load(contract.TransferHandover, payload),
+            load(transfers_contract.TransferHandover, payload),
             self.settings,
             self.today(),
         )
@@ -53,7 +55,7 @@ class OversightEntrypoints:
             transfers.acknowledge_transfer,
             actor,
             transfer_id,
-            load(contract.TransferAcknowledge, payload),
+            load(transfers_contract.TransferAcknowledge, payload),
             self.settings,
             self.today(),
         )
@@ -64,19 +66,21 @@ class OversightEntrypoints:
 
     @rpc
     def list_transfers(self, actor, query=None):
-        return self._read(transfers.list_transfers, actor, load(contract.TransferQuery, query or {}))
+        return self._read(transfers.list_transfers, actor, load(transfers_contract.TransferQuery, query or {}))
 
     # enterprise inspections (涉企行政检查) and double-random draws
     @rpc
     def upload_directory(self, actor, payload):
-        return self._write(inspections.upload_directory, actor, load(contract.DirectoryUpload, payload), self.personnel)
+        return self._write(
+            inspections.upload_directory, actor, load(inspections_contract.DirectoryUpload, payload), self.personnel
+        )
 
     @rpc
     def record_inspection(self, actor, payload):
         return self._write(
             inspections.record_inspection,
             actor,
-            load(contract.InspectionCreate, payload),
+            load(inspections_contract.InspectionCreate, payload),
             self.settings,
             self.personnel,
             self.today(),
@@ -84,14 +88,14 @@ class OversightEntrypoints:
 
     @rpc
     def list_inspections(self, actor, query=None):
-        return self._read(inspections.list_inspections, actor, load(contract.InspectionQuery, query or {}))
+        return self._read(inspections.list_inspections, actor, load(inspections_contract.InspectionQuery, query or {}))
 
     @rpc
     def make_draw(self, actor, payload):
         return self._write(
             inspections.make_draw,
             actor,
-            load(contract.DrawCreate, payload),
+            load(inspections_contract.DrawCreate, payload),
             self.settings,
             self.personnel,
             self.today(),
@@ -107,12 +111,16 @@ class OversightEntrypoints:
 
     @rpc
     def publish_draw(self, actor, draw_id, payload):
-        return self._write(inspections.publish_draw, actor, draw_id, load(contract.DrawPublish, payload), self.today())
+        return self._write(
+            inspections.publish_draw, actor, draw_id, load(inspections_contract.DrawPublish, payload), self.today()
+        )
 
     # case-file review (案卷评查)
     @rpc
     def create_checklist(self, actor, payload):
-        return self._write(reviews.create_checklist, actor, load(contract.ChecklistCreate, payload), self.settings)
+        return self._write(
+            reviews.create_checklist, actor, load(reviews_contract.ChecklistCreate, payload), self.settings
+        )
 
     @rpc
     def list_checklists(self):
@@ -120,7 +128,9 @@ class OversightEntrypoints:
 
     @rpc
     def draw_review_batch(self, actor, payload):
-        return self._write(reviews.draw_review_batch, actor, load(contract.ReviewBatchCreate, payload), self.today())
+        return self._write(
+            reviews.draw_review_batch, actor, load(reviews_contract.ReviewBatchCreate, payload), self.today()
+        )
 
     @rpc
     def get_review_batch(self, actor, batch_id):
@@ -129,7 +139,7 @@ class OversightEntrypoints:
     @rpc
     def assign_reviewers(self, actor, batch_id, payload):
         return self._write(
-            reviews.assign_reviewers, actor, batch_id, load(contract.ReviewAssign, payload), self.personnel
+            reviews.assign_reviewers, actor, batch_id, load(reviews_contract.ReviewAssign, payload), self.personnel
         )
 
     @rpc
@@ -138,11 +148,11 @@ class OversightEntrypoints:
             reviews.score_review_file,
             actor,
             file_id,
-            load(contract.ReviewScore, payload),
+            load(reviews_contract.ReviewScore, payload),
             self.settings,
             self.today(),
         )
 
     @rpc
     def list_review_files(self, actor, query=None):
-        return self._read(reviews.list_review_files, actor, load(contract.ReviewFileQuery, query or {}))
+        return self._read(reviews.list_review_files, actor, load(reviews_contract.ReviewFileQuery, query or {}))

@@ -6,7 +6,14 @@ import base64
 import binascii
 import logging
 
-from enforcement_contracts import cases as contract
+from enforcement_contracts.cases import benchmarks as benchmarks_contract
+from enforcement_contracts.cases import catalogue as catalogue_contract
+from enforcement_contracts.cases import common as common_contract
+from enforcement_contracts.cases import legal_review as legal_review_contract
+from enforcement_contracts.cases import procedure as procedure_contract
+from enforcement_contracts.cases import promptness as promptness_contract
+from enforcement_contracts.cases import publication as publication_contract
+from enforcement_contracts.cases import statistics as statistics_contract
 from enforcement_contracts.errors import NotFound, ValidationFailed
 from enforcement_kernel import clock
 from enforcement_kernel.config import setting
@@ -40,7 +47,7 @@ def _int(value, what: str) -> int:
 
 
 class CasesService(OversightEntrypoints, ServiceBase):
-    name = contract.SERVICE
+    name = common_contract.SERVICE
 
     settings = Configured(common.Settings.from_config)
     cipher = Configured(common.cipher_from_config)
@@ -59,16 +66,16 @@ class CasesService(OversightEntrypoints, ServiceBase):
     @rpc
     def create_item(self, actor, payload):
         return self._write(
-            catalogue.create_item, actor, load(contract.ItemCreate, payload), self.personnel, self.today()
+            catalogue.create_item, actor, load(catalogue_contract.ItemCreate, payload), self.personnel, self.today()
         )
 
     @rpc
     def change_item(self, actor, item_id, payload):
-        return self._write(catalogue.change_item, actor, item_id, load(contract.ItemChange, payload))
+        return self._write(catalogue.change_item, actor, item_id, load(catalogue_contract.ItemChange, payload))
 
     @rpc
     def cancel_item(self, actor, item_id, payload):
-        return self._write(catalogue.cancel_item, actor, item_id, load(contract.ItemCancel, payload))
+        return self._write(catalogue.cancel_item, actor, item_id, load(catalogue_contract.ItemCancel, payload))
 
     @rpc
     def get_item(self, item_id):
@@ -76,14 +83,14 @@ class CasesService(OversightEntrypoints, ServiceBase):
 
     @rpc
     def list_items(self, query=None):
-        return self._read(catalogue.list_items, load(contract.ItemQuery, query or {}))
+        return self._read(catalogue.list_items, load(catalogue_contract.ItemQuery, query or {}))
 
     @rpc
     def dormant_items(self, actor, query=None):
         return self._read(
             catalogue.dormant_items,
             actor,
-            load(contract.DormantQuery, query or {}),
+            load(catalogue_contract.DormantQuery, query or {}),
             self.settings,
             self.today(),
         )
@@ -91,7 +98,7 @@ class CasesService(OversightEntrypoints, ServiceBase):
     # benchmarks, lenient lists, major-decision list
     @rpc
     def set_benchmark(self, actor, item_id, payload):
-        return self._write(benchmarks.set_benchmark, actor, item_id, load(contract.BenchmarkSet, payload))
+        return self._write(benchmarks.set_benchmark, actor, item_id, load(benchmarks_contract.BenchmarkSet, payload))
 
     @rpc
     def list_benchmarks(self, item_id):
@@ -99,7 +106,7 @@ class CasesService(OversightEntrypoints, ServiceBase):
 
     @rpc
     def add_lenient_entry(self, actor, payload):
-        return self._write(benchmarks.add_lenient_entry, actor, load(contract.LenientEntryCreate, payload))
+        return self._write(benchmarks.add_lenient_entry, actor, load(benchmarks_contract.LenientEntryCreate, payload))
 
     @rpc
     def remove_lenient_entry(self, actor, entry_id, payload):
@@ -107,16 +114,18 @@ class CasesService(OversightEntrypoints, ServiceBase):
             benchmarks.remove_lenient_entry,
             actor,
             _int(entry_id, "entry"),
-            load(contract.LenientEntryRemove, payload),
+            load(benchmarks_contract.LenientEntryRemove, payload),
         )
 
     @rpc
     def list_lenient(self, query=None):
-        return self._read(benchmarks.list_lenient, load(contract.LenientQuery, query or {}))
+        return self._read(benchmarks.list_lenient, load(benchmarks_contract.LenientQuery, query or {}))
 
     @rpc
     def add_major_rule(self, actor, payload):
-        return self._write(benchmarks.add_major_rule, actor, load(contract.MajorRuleCreate, payload), self.personnel)
+        return self._write(
+            benchmarks.add_major_rule, actor, load(benchmarks_contract.MajorRuleCreate, payload), self.personnel
+        )
 
     @rpc
     def remove_major_rule(self, actor, rule_id):
@@ -132,7 +141,7 @@ class CasesService(OversightEntrypoints, ServiceBase):
         return self._write(
             reporting.report_case,
             actor,
-            load(contract.CaseReport, payload),
+            load(procedure_contract.CaseReport, payload),
             self.settings,
             self.personnel,
             self.cipher,
@@ -170,7 +179,7 @@ class CasesService(OversightEntrypoints, ServiceBase):
         return self._read(
             cases.list_cases,
             actor,
-            load(contract.CaseQuery, query or {}),
+            load(procedure_contract.CaseQuery, query or {}),
             self.settings,
             self.today(),
         )
@@ -181,7 +190,7 @@ class CasesService(OversightEntrypoints, ServiceBase):
             reporting.update_case,
             actor,
             case_id,
-            load(contract.CaseUpdate, payload),
+            load(procedure_contract.CaseUpdate, payload),
             self.settings,
             self.personnel,
             self.today(),
@@ -193,7 +202,7 @@ class CasesService(OversightEntrypoints, ServiceBase):
             reporting.decide_case,
             actor,
             case_id,
-            load(contract.Decision, payload),
+            load(procedure_contract.Decision, payload),
             self.settings,
             self.personnel,
             self.today(),
@@ -205,7 +214,7 @@ class CasesService(OversightEntrypoints, ServiceBase):
             legal_reviews.record_legal_review,
             actor,
             case_id,
-            load(contract.LegalReviewCreate, payload),
+            load(legal_review_contract.LegalReviewCreate, payload),
             self.personnel,
             self.today(),
         )
@@ -217,7 +226,7 @@ class CasesService(OversightEntrypoints, ServiceBase):
             publication.publish_decision,
             actor,
             case_id,
-            load(contract.PublicationCreate, payload),
+            load(publication_contract.PublicationCreate, payload),
             self.settings,
             self.today(),
         )
@@ -228,7 +237,7 @@ class CasesService(OversightEntrypoints, ServiceBase):
             publication.revoke_decision,
             actor,
             case_id,
-            load(contract.Revocation, payload),
+            load(publication_contract.Revocation, payload),
             self.settings,
             self.today(),
         )
@@ -239,7 +248,7 @@ class CasesService(OversightEntrypoints, ServiceBase):
             publication.withdraw_publication,
             actor,
             case_id,
-            load(contract.PublicationWithdraw, payload),
+            load(publication_contract.PublicationWithdraw, payload),
             self.settings,
             self.today(),
         )
@@ -247,21 +256,21 @@ class CasesService(OversightEntrypoints, ServiceBase):
     @rpc
     def public_decisions(self, query=None):
         """Public: published decisions, without ID numbers, citizens' names masked."""
-        return self._read(publication.public_decisions, load(contract.PublicQuery, query or {}))
+        return self._read(publication.public_decisions, load(publication_contract.PublicQuery, query or {}))
 
     # promptness and statistics
     @rpc
     def promptness(self, actor, query=None):
-        return self._read(promptness.promptness_table, actor, load(contract.PromptnessQuery, query or {}))
+        return self._read(promptness.promptness_table, actor, load(promptness_contract.PromptnessQuery, query or {}))
 
     @rpc
     def statistics(self, actor, query):
-        return self._read(promptness.yearly_statistics, actor, load(contract.StatsQuery, query))
+        return self._read(promptness.yearly_statistics, actor, load(statistics_contract.StatsQuery, query))
 
     @rpc
     def agency_case_facts(self, actor, year):
         """Per agency, one year's facts for the supervision service's assessment and statistics report."""
-        return self._read(promptness.agency_case_facts, actor, load(contract.FactsQuery, {"year": year}))
+        return self._read(promptness.agency_case_facts, actor, load(statistics_contract.FactsQuery, {"year": year}))
 
     # the deadline watch
     @configured_timer("CASES.deadline_watch_seconds", 3600, eager=True)

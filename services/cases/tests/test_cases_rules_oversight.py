@@ -15,7 +15,7 @@ from cases_service.rules import (
     periods,
     procedure,
 )
-from enforcement_contracts import cases as contract
+from enforcement_contracts.cases import common, reviews
 from enforcement_kernel.workdays import WorkCalendar
 
 CAL = WorkCalendar()
@@ -32,9 +32,9 @@ def test_a_seeded_draw_is_reproducible_and_independent_of_input_order():
 
 
 def test_rule_constants_match_the_contract():
-    assert discretion.LIGHTER in contract.LENIENT_LISTS and discretion.MITIGATED in contract.LENIENT_LISTS
-    assert discretion.FIRST_VIOLATION_EXEMPT in contract.LENIENT_LISTS
-    assert (file_review.GRADE_EXCELLENT, file_review.GRADE_PASS, file_review.GRADE_FAIL) == contract.REVIEW_GRADES
+    assert discretion.LIGHTER in common.LENIENT_LISTS and discretion.MITIGATED in common.LENIENT_LISTS
+    assert discretion.FIRST_VIOLATION_EXEMPT in common.LENIENT_LISTS
+    assert (file_review.GRADE_EXCELLENT, file_review.GRADE_PASS, file_review.GRADE_FAIL) == reviews.REVIEW_GRADES
 
 
 # --- transfers (国务院令310号) ---------------------------------------------------------------------

@@ -19,7 +19,10 @@ from datetime import date, timedelta
 import pytest
 from enforcement_testing import BUREAU, db_count, db_counts, db_rows, publish_event, wait_until
 
-from enforcement_contracts import cases, training
+from enforcement_contracts import training
+from enforcement_contracts.cases import inspections as cases_inspections
+from enforcement_contracts.cases import promptness as cases_promptness
+from enforcement_contracts.cases import reviews as cases_reviews
 from enforcement_contracts.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from enforcement_kernel.workdays import add_workdays, workdays_between
 
@@ -110,8 +113,8 @@ def test_late_obligations_elsewhere_open_items_and_show_in_the_on_time_ratios(
         "deadline_workdays": 7,
         "on_time": False,
     }
-    envelope = publish_event(amqp_uri, cases.PROMPTNESS_MEASURED, late_publication)
-    publish_event(amqp_uri, cases.PROMPTNESS_MEASURED, late_publication, event_id=envelope.id)  # redelivered
+    envelope = publish_event(amqp_uri, cases_promptness.PROMPTNESS_MEASURED, late_publication)
+    publish_event(amqp_uri, cases_promptness.PROMPTNESS_MEASURED, late_publication, event_id=envelope.id)  # redelivered
     wait_until(
         lambda: len(items_of(supervision, agency_code=MARKET)) == 2, message="the late publication opened an item"
     )
@@ -128,7 +131,7 @@ def test_late_obligations_elsewhere_open_items_and_show_in_the_on_time_ratios(
     for grade, file_id in (("fail", "f-1"), ("pass", "f-2")):
         publish_event(
             amqp_uri,
-            cases.REVIEW_FILE_SCORED,
+            cases_reviews.REVIEW_FILE_SCORED,
             {
                 "file_id": file_id,
                 "batch_id": "b-1",
@@ -158,7 +161,7 @@ def test_late_obligations_elsewhere_open_items_and_show_in_the_on_time_ratios(
     for warnings in ([], [{"code": "repeated", "field": "inspected_on", "message": "inspected again within 30 days"}]):
         publish_event(
             amqp_uri,
-            cases.INSPECTION_RECORDED,
+            cases_inspections.INSPECTION_RECORDED,
             {
                 "inspection_id": uuid.uuid4().hex,
                 "agency_code": TRANSPORT,
@@ -171,7 +174,7 @@ def test_late_obligations_elsewhere_open_items_and_show_in_the_on_time_ratios(
         )
     publish_event(
         amqp_uri,
-        cases.PROMPTNESS_MEASURED,
+        cases_promptness.PROMPTNESS_MEASURED,
         {  # the receiving agency acknowledged a transfer late
             "agency_code": TRANSPORT,
             "kind": "transfer_acknowledged",

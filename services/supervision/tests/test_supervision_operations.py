@@ -10,7 +10,7 @@ from prometheus_client import REGISTRY
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from enforcement_contracts import cases as cases_contract
+from enforcement_contracts.cases import promptness as cases_promptness
 from enforcement_contracts.events import Envelope
 from enforcement_kernel.db import OutboxRow, Tx, kernel_metadata
 from supervision_service import models as m
@@ -104,8 +104,8 @@ def test_a_missed_deadline_opens_the_late_item_and_the_late_measurement_then_rec
     # one scenario (50+ lines): the missed deadline, then each measurement, recur on the same open item
     missed = Envelope(type="cases.deadline.missed", source="cases", data={}, schemaversion=1)
     measured = Envelope(type="cases.promptness.measured", source="cases", data={}, schemaversion=1)
-    data = cases_contract.DEADLINE_MISSED.load(
-        cases_contract.DEADLINE_MISSED.dump(
+    data = cases_promptness.DEADLINE_MISSED.load(
+        cases_promptness.DEADLINE_MISSED.dump(
             {
                 "case_id": "c-1",
                 "agency_code": SCJ,
@@ -252,8 +252,8 @@ def test_a_measurement_timed_to_the_second_keeps_its_seconds_and_feeds_the_secon
         sample("sum", "transfer_handed_over"),
         sample("bucket", "transfer_handed_over", le="86400.0"),
     )
-    handed = cases_contract.PROMPTNESS_MEASURED.load(
-        cases_contract.PROMPTNESS_MEASURED.dump(
+    handed = cases_promptness.PROMPTNESS_MEASURED.load(
+        cases_promptness.PROMPTNESS_MEASURED.dump(
             {
                 "agency_code": SCJ,
                 "kind": "transfer_handed_over",

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from enforcement_contracts import cases as contract
+from enforcement_contracts.cases import benchmarks as contract
 from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
 from enforcement_kernel import access
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from enforcement_contracts import cases as contract
+from enforcement_contracts.cases import legal_review as legal_review_contract
+from enforcement_contracts.cases import procedure as procedure_contract
 from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
 from enforcement_kernel import access
 
@@ -19,7 +20,7 @@ from .common import (
     Settings,
 )
 
-DATE_FIELDS = ("violation_on", "detected_on", "filed_on", *contract.STAGE_FIELDS, "decided_on")
+DATE_FIELDS = ("violation_on", "detected_on", "filed_on", *procedure_contract.STAGE_FIELDS, "decided_on")
 # stages an officer acts in, by default (the dates they are checked on)
 ACTING_STAGES = ("filed_on", "investigation_ended_on", "notice_on", "hearing_held_on", "decided_on")
 
@@ -187,7 +188,7 @@ def record_findings(tx, case: m.Case, findings) -> None:
     case.warning_count = len(case.warnings)
     if added:
         tx.emit(
-            contract.CASE_FLAGGED,
+            procedure_contract.CASE_FLAGGED,
             {
                 "case_id": case.case_id,
                 "agency_code": case.agency_code,
@@ -252,7 +253,7 @@ def _review_row(r: m.LegalReview) -> dict:
 
 
 def review_dict(r: m.LegalReview) -> dict:
-    return contract.LegalReview().dump(_review_row(r))
+    return legal_review_contract.LegalReview().dump(_review_row(r))
 
 
 def _officer_row(officer: dict) -> dict:
@@ -271,7 +272,7 @@ def case_dict(session, case: m.Case, settings: Settings, today: date) -> dict:
         )
     ).scalar_one()
     publication = session.get(m.Publication, case.case_id)
-    return contract.Case().dump(
+    return procedure_contract.Case().dump(
         {
             "case_id": case.case_id,
             "agency_code": case.agency_code,

@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from enforcement_contracts import cases as contract
+from enforcement_contracts.cases import common as common_contract
+from enforcement_contracts.cases import promptness as promptness_contract
 from enforcement_contracts.errors import ValidationFailed
 from enforcement_kernel import metrics
 from enforcement_kernel.config import setting
@@ -20,7 +21,7 @@ from ..rules import periods
 from ..rules.inspection_limits import InspectionLimits
 from ..rules.whole_case import CaseRules
 
-SERVICE = contract.SERVICE
+SERVICE = common_contract.SERVICE
 
 # promptness kinds (labels on the metrics; bounded)
 KIND_DECIDED = "case_decided"
@@ -125,7 +126,7 @@ def _measure(
     )
     tx.session.add(row)
     tx.emit(
-        contract.PROMPTNESS_MEASURED,
+        promptness_contract.PROMPTNESS_MEASURED,
         {
             "agency_code": agency_code,
             "kind": kind,

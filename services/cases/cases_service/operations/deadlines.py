@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from enforcement_contracts import cases as contract
+from enforcement_contracts.cases import promptness as contract
 
 from .. import models as m
 from ..rules import handover, procedure

@@ -7,7 +7,7 @@ from datetime import date
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from enforcement_contracts import cases as contract
+from enforcement_contracts.cases import procedure as contract
 from enforcement_contracts.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from enforcement_kernel import access
 from enforcement_kernel.crypto import PersonalDataCipher

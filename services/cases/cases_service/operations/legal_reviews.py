@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from enforcement_contracts import cases as contract
+from enforcement_contracts.cases import legal_review as contract
 from enforcement_contracts.errors import Conflict, ValidationFailed
 from enforcement_kernel import access
 

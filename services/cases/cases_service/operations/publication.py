@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from enforcement_contracts import cases as contract
+from enforcement_contracts.cases import publication as contract
 from enforcement_contracts.common import page
 from enforcement_contracts.errors import Conflict, ValidationFailed
 from enforcement_kernel import access

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from enforcement_contracts import cases as contract
+from enforcement_contracts.cases import procedure as contract
 from enforcement_contracts.errors import Conflict, ValidationFailed
 from enforcement_kernel import access
 from enforcement_kernel.crypto import PersonalDataCipher

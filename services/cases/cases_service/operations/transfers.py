@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from enforcement_contracts import cases as contract
+from enforcement_contracts.cases import transfers as contract
 from enforcement_contracts.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from enforcement_kernel import access, clock
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from enforcement_contracts.cases import LENIENT_LISTS
+from enforcement_contracts.cases.common import LENIENT_LISTS
 
 from .periods import add_months
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from enforcement_contracts.cases import REVIEW_GRADES
+from enforcement_contracts.cases.reviews import REVIEW_GRADES
 
 GRADE_EXCELLENT, GRADE_PASS, GRADE_FAIL = REVIEW_GRADES  # the contract's: 优秀, 合格, 不合格
 

@@ -1,0 +1,197 @@
+"""Case-file review (案卷评查): the checklist, review batches, assignments and scores, corrections, and their
+events."""
+
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from ..common import AGENCY_CODE, PageQuery, StrictSchema
+from ..events import EventType, register
+from .common import NOT_BLANK, SERVICE, TYPE_CODE
+
+CHECKLIST_SECTIONS = ("basic", "form", "content")  # a failed basic item fails the file; form 20 + content 80 points
+
+REVIEW_GRADES = ("excellent", "pass", "fail")  # 优秀, 合格, 不合格
+
+CHECK_CODE = validate.Regexp(r"^[a-z][a-z0-9_]{1,39}$", error="must be a lower-case code like legal_basis")
+
+
+class ChecklistItem(StrictSchema):
+    code = fields.String(required=True, validate=CHECK_CODE)
+    label = fields.String(required=True, validate=[validate.Length(min=2, max=200), NOT_BLANK])
+    section = fields.String(required=True, validate=validate.OneOf(CHECKLIST_SECTIONS))
+    points = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, max=100),
+        metadata={"description": "the most a form or content item can deduct; 0 for basic items"},
+    )
+
+
+class ChecklistCreate(StrictSchema):
+    effective_from = fields.Date(required=True)
+    items = fields.List(fields.Nested(ChecklistItem), required=True, validate=validate.Length(min=1, max=100))
+
+
+class Checklist(StrictSchema):
+    version = fields.Integer()
+    effective_from = fields.Date()
+    items = fields.List(fields.Nested(ChecklistItem))
+
+
+class ReviewBatchCreate(StrictSchema):
+    """The bureau draws closed cases at random (a recorded seed) for review. closed_to is not before closed_from."""
+
+    agency_code = fields.String(load_default=None, allow_none=True, validate=AGENCY_CODE)
+    type_code = fields.String(load_default=None, allow_none=True, validate=TYPE_CODE)
+    closed_from = fields.Date(required=True)
+    closed_to = fields.Date(required=True)
+    size = fields.Integer(required=True, validate=validate.Range(min=1, max=500))
+    seed = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=4, max=64))
+
+    @validates_schema
+    def _period(self, data, **_kwargs):
+        if data.get("closed_from") and data.get("closed_to") and data["closed_from"] > data["closed_to"]:
+            raise ValidationError("must not be before closed_from", "closed_to")
+
+
+class Deduction(StrictSchema):
+    code = fields.String(required=True, validate=CHECK_CODE)
+    points = fields.Integer(required=True, validate=validate.Range(min=1, max=100))
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class ReviewAssignment(StrictSchema):
+    file_id = fields.String(required=True)
+    reviewer_id = fields.String(required=True, metadata={"description": "an officer (personnel) of another agency"})
+
+
+class ReviewAssign(StrictSchema):
+    assignments = fields.List(fields.Nested(ReviewAssignment), required=True, validate=validate.Length(min=1, max=500))
+
+
+class ReviewScore(StrictSchema):
+    scored_on = fields.Date(required=True)
+    basic_failures = fields.List(fields.String(validate=CHECK_CODE), load_default=list)
+    deductions = fields.List(fields.Nested(Deduction), load_default=list)
+    note = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class ReviewFile(StrictSchema):
+    file_id = fields.String()
+    batch_id = fields.String()
+    case_id = fields.String()
+    case_number = fields.String()
+    agency_code = fields.String()
+    reviewer_id = fields.String(allow_none=True)
+    scored_on = fields.Date(allow_none=True)
+    basic_failures = fields.List(fields.String())
+    form_score = fields.Integer(allow_none=True)
+    content_score = fields.Integer(allow_none=True)
+    total = fields.Integer(allow_none=True)
+    grade = fields.String(allow_none=True)
+
+
+class ReviewBatch(StrictSchema):
+    batch_id = fields.String()
+    drawn_on = fields.Date()
+    seed = fields.String()
+    agency_code = fields.String(allow_none=True)
+    type_code = fields.String(allow_none=True)
+    closed_from = fields.Date()
+    closed_to = fields.Date()
+    population_size = fields.Integer()
+    checklist_version = fields.Integer()
+    files = fields.List(fields.Nested(ReviewFile))
+
+
+class ReviewFileQuery(PageQuery):
+    agency_code = fields.String(validate=AGENCY_CODE)
+    grade = fields.String(validate=validate.OneOf(REVIEW_GRADES))
+
+
+class ReviewBatchDrawn(StrictSchema):
+    batch_id = fields.String(required=True)
+    drawn_on = fields.Date(required=True)
+    seed = fields.String(required=True)
+    agency_code = fields.String(allow_none=True, required=True)
+    type_code = fields.String(allow_none=True, required=True)
+    population_size = fields.Integer(required=True)
+    case_ids = fields.List(fields.String(), required=True)
+
+
+class ReviewFileScored(StrictSchema):
+    file_id = fields.String(required=True)
+    batch_id = fields.String(required=True)
+    case_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    checklist_version = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    grade = fields.String(required=True, validate=validate.OneOf(REVIEW_GRADES))
+    basic_failures = fields.List(fields.String(), required=True)
+
+
+class CorrectionOpened(StrictSchema):
+    """错案纠正 (and, for accountability.opened, 过错责任追究) after a failing case file."""
+
+    record_id = fields.Integer(required=True)
+    case_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    file_id = fields.String(required=True)
+    officer_ids = fields.List(fields.String(), required=True)
+    opened_on = fields.Date(required=True)
+    reason = fields.String(required=True)
+
+
+class ChecklistFiled(StrictSchema):
+    version = fields.Integer(required=True)
+    effective_from = fields.Date(required=True)
+    items = fields.Integer(required=True, metadata={"description": "how many items"})
+    filed_by = fields.String(required=True)
+
+
+class ReviewersAssigned(StrictSchema):
+    batch_id = fields.String(required=True)
+    assignments = fields.List(fields.Nested(ReviewAssignment), required=True)
+
+
+REVIEW_BATCH_DRAWN = register(
+    EventType(
+        SERVICE,
+        "review_batch.drawn",
+        ReviewBatchDrawn,
+        1,
+        "The bureau drew a batch of closed cases for case-file review (案卷评查).",
+    )
+)
+
+REVIEW_FILE_SCORED = register(
+    EventType(
+        SERVICE, "review_file.scored", ReviewFileScored, 1, "A case file was scored against the checklist; its grade."
+    )
+)
+
+CORRECTION_OPENED = register(
+    EventType(SERVICE, "correction.opened", CorrectionOpened, 1, "A failing case file opened a correction (错案纠正).")
+)
+
+ACCOUNTABILITY_OPENED = register(
+    EventType(
+        SERVICE,
+        "accountability.opened",
+        CorrectionOpened,
+        1,
+        "A failing case file opened an accountability record (过错责任追究).",
+    )
+)
+
+CHECKLIST_FILED = register(
+    EventType(
+        SERVICE, "checklist.filed", ChecklistFiled, 1, "A new case-file review checklist version (评查标准) was filed."
+    )
+)
+
+REVIEWERS_ASSIGNED = register(
+    EventType(
+        SERVICE, "review_batch.assigned", ReviewersAssigned, 1, "Reviewers were assigned to files of a review batch."
+    )
+)
