@@ -130,7 +130,7 @@ def main() -> None:
     import psycopg2
     from sqlalchemy.orm import Session
 
-    from cases_service import operations as ops
+    from cases_service.operations import promptness as ops
     from enforcement_kernel.db import make_engine
 
     conn, admin_url = admin_connection()
