@@ -8,10 +8,10 @@ import time
 from enforcement_contracts import personnel as personnel_contract
 from enforcement_contracts import supervision as contract
 from enforcement_contracts import training as training_contract
-from enforcement_contracts.cases import benchmarks as cases_benchmarks
-from enforcement_contracts.cases import inspections as cases_inspections
-from enforcement_contracts.cases import promptness as cases_promptness
-from enforcement_contracts.cases import reviews as cases_reviews
+from enforcement_contracts.cases import benchmarks as cases_benchmarks_contract
+from enforcement_contracts.cases import inspections as cases_inspections_contract
+from enforcement_contracts.cases import promptness as cases_promptness_contract
+from enforcement_contracts.cases import reviews as cases_reviews_contract
 from enforcement_contracts.errors import ValidationFailed
 from enforcement_kernel.handlers import consumes
 from enforcement_kernel.rpc import Rpc, load, rpc
@@ -204,27 +204,27 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     def personnel_promptness(self, tx, envelope, data):
         automatic.on_promptness_measured(tx, envelope, data, self.settings, self.today())
 
-    @consumes(cases_promptness.PROMPTNESS_MEASURED)
+    @consumes(cases_promptness_contract.PROMPTNESS_MEASURED)
     def cases_promptness(self, tx, envelope, data):
         automatic.on_promptness_measured(tx, envelope, data, self.settings, self.today())
 
-    @consumes(cases_promptness.DEADLINE_MISSED)
+    @consumes(cases_promptness_contract.DEADLINE_MISSED)
     def cases_deadline_missed(self, tx, envelope, data):
         automatic.on_deadline_missed(tx, envelope, data, self.settings, self.today())
 
-    @consumes(cases_reviews.REVIEW_FILE_SCORED)
+    @consumes(cases_reviews_contract.REVIEW_FILE_SCORED)
     def review_file_scored(self, tx, envelope, data):
         automatic.on_review_scored(tx, envelope, data, self.settings, self.today())
 
-    @consumes(cases_benchmarks.BENCHMARK_FILED)
+    @consumes(cases_benchmarks_contract.BENCHMARK_FILED)
     def benchmark_filed(self, tx, envelope, data):
         automatic.on_benchmark_filed(tx, envelope, data, self.settings, self.today())
 
-    @consumes(cases_benchmarks.LENIENT_LIST_FILED)
+    @consumes(cases_benchmarks_contract.LENIENT_LIST_FILED)
     def lenient_list_filed(self, tx, envelope, data):
         automatic.on_lenient_list_filed(tx, envelope, data, self.settings, self.today())
 
-    @consumes(cases_inspections.INSPECTION_RECORDED)
+    @consumes(cases_inspections_contract.INSPECTION_RECORDED)
     def inspection_recorded(self, tx, envelope, data):
         automatic.on_inspection_recorded(tx, envelope, data, self.settings, self.today())
 
