@@ -77,6 +77,7 @@ def feed_training(amqp_uri, officer_id: str, agency_code: str, year: int, public
     )
 
 
+# One scenario told in order (each step needs the one before), so longer than 50 lines on purpose.
 @pytest.mark.timeout(180)
 @pytest.mark.parametrize("suite", [None, "postgresql"], indirect=True, ids=["sqlite", "postgresql"])
 def test_officer_lifecycle_over_http(suite, collect_events):
@@ -206,6 +207,7 @@ def test_officer_lifecycle_over_http(suite, collect_events):
         assert id_number not in log
 
 
+# Every refusal of a family of routes against one running suite (starting one takes ~15 s): longer than 50 lines.
 @pytest.mark.timeout(120)
 def test_bad_input_is_a_clear_4xx_and_writes_nothing(suite):
     admin = suite.admin()

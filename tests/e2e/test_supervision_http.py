@@ -32,6 +32,7 @@ def agency_admin(suite, admin, agency_code: str, username: str):
     return suite.login(username, PASSWORD)
 
 
+# One scenario told in order (each step needs the one before), so longer than 50 lines on purpose.
 def test_notice_answered_late_is_verified_and_counted_late(supervision_suite):
     suite = supervision_suite
     admin = suite.admin()

@@ -92,6 +92,7 @@ def reports_suite(start_service, amqp_uri, tmp_path):
     return ReportsSuite(f"http://127.0.0.1:{web}/api/v1", url["supervision"], training, supervision)
 
 
+# One scenario told in order (each step needs the one before), so longer than 50 lines on purpose.
 @pytest.mark.timeout(300)
 def test_a_late_answer_shows_in_the_assessment_and_the_xlsx_report(reports_suite, rpc):
     suite = reports_suite
@@ -226,6 +227,7 @@ def on_supervision_date(suite: ReportsSuite, day: str) -> None:
     suite.supervision.start()
 
 
+# One scenario told in order (each step needs the one before), so longer than 50 lines on purpose.
 @pytest.mark.timeout(300)
 def test_the_yearly_report_is_filed_once_frozen_and_measured_against_31_january(reports_suite, collect_events):
     suite = reports_suite

@@ -67,6 +67,7 @@ def upload(api, content: bytes, content_type: str = XLSX, **params):
     return api.post("/training/attendance/import", data=content, headers={"Content-Type": content_type}, params=params)
 
 
+# One scenario told in order (each step needs the one before), so longer than 50 lines on purpose.
 @pytest.mark.timeout(240)
 @pytest.mark.parametrize("training_suite", [None, "postgresql"], indirect=True, ids=["sqlite", "postgresql"])
 def test_attendance_and_exam_pass_through_the_gateway_unlock_a_certificate(training_suite, collect_events):
@@ -158,6 +159,7 @@ def test_attendance_and_exam_pass_through_the_gateway_unlock_a_certificate(train
     assert oid not in suite.training.metrics_text()
 
 
+# One scenario told in order (each step needs the one before), so longer than 50 lines on purpose.
 @pytest.mark.timeout(180)
 def test_spreadsheet_upload_all_or_nothing_and_the_export(training_suite):
     suite = training_suite
@@ -226,6 +228,7 @@ def test_spreadsheet_upload_all_or_nothing_and_the_export(training_suite):
     assert sorted(statuses) == [201, 201, 400, 400, 415]
 
 
+# Every refusal of a family of routes against one running suite (starting one takes ~15 s): longer than 50 lines.
 @pytest.mark.timeout(180)
 def test_bad_training_input_is_a_clear_4xx_and_writes_nothing(training_suite):
     suite = training_suite

@@ -1,0 +1,70 @@
+"""What the cases end-to-end tests share: the agencies they use, an agency admin, a certified officer."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from enforcement_testing import publish_event, valid_id_number, wait_until
+
+from enforcement_contracts import training
+
+SCJ = "140928-scjgj"  # 县市场监管局
+NRJ = "140928-nyncj"  # 县农业农村局
+PASSWORD = "a-long-enough-password"
+DOMAIN = "market_supervision"
+CERT_ISSUED = date(2024, 1, 2)
+
+
+def agency_admin(suite, admin, agency_code: str, username: str):
+    response = admin.post(
+        "/users", json={"username": username, "password": PASSWORD, "role": "agency_admin", "agency_code": agency_code}
+    )
+    assert response.status_code == 201, response.text
+    return suite.login(username, PASSWORD)
+
+
+def certified_officer(suite, api, seq: int) -> dict:
+    """Registered over HTTP; the training service's facts as events; a certificate dated early in 2024."""
+    officer = api.post(
+        "/officers",
+        json={"agency_code": SCJ, "name": f"执法员{seq}", "id_number": valid_id_number(seq), "domains": [DOMAIN]},
+    )
+    assert officer.status_code == 201, officer.text
+    officer = officer.json()
+    publish_event(
+        suite.amqp_uri,
+        training.HOURS_UPDATED,
+        {
+            "officer_id": officer["officer_id"],
+            "agency_code": SCJ,
+            "year": CERT_ISSUED.year,
+            "revision": 1,
+            "hours_by_category": {"public_law": 30.0, "professional": 30.0},
+            "required_courses_done": True,
+        },
+    )
+    publish_event(
+        suite.amqp_uri,
+        training.EXAM_PASSED,
+        {
+            "result_id": f"exam-{officer['officer_id']}",
+            "officer_id": officer["officer_id"],
+            "agency_code": SCJ,
+            "exam_kind": "qualification",
+            "score": 82,
+            "pass_mark": 60,
+            "sat_on": CERT_ISSUED.isoformat(),
+        },
+    )
+    wait_until(
+        lambda: api.get(f"/officers/{officer['officer_id']}/eligibility", params={"year": CERT_ISSUED.year}).json()[
+            "eligible"
+        ],
+        message="training facts arrived",
+    )
+    cert = api.post(
+        "/certificates",
+        json={"officer_id": officer["officer_id"], "domains": [DOMAIN], "issued_on": CERT_ISSUED.isoformat()},
+    )
+    assert cert.status_code == 201, cert.text
+    return officer
