@@ -7,7 +7,7 @@ from __future__ import annotations
 from marshmallow import fields
 
 from enforcement_contracts.cases import legal_review, procedure, promptness, publication, statistics, transfers
-from enforcement_contracts.common import StrictSchema
+from enforcement_contracts.common import StrictSchema, page_of
 
 from ..routing import ADMINS, PUBLIC, STAFF, Route, forward
 
@@ -29,6 +29,7 @@ ROUTES = [
         "List cases",
         "cases",
         query=procedure.CaseQuery,
+        response=page_of(procedure.Case),
     ),
     Route(
         "POST",
@@ -152,6 +153,7 @@ ROUTES = [
         "Published decisions (public; names of natural persons masked)",
         "public",
         query=publication.PublicQuery,
+        response=page_of(publication.PublishedDecision),
     ),
     # transfers (案件移送)
     Route(
@@ -173,6 +175,7 @@ ROUTES = [
         "Transfers sent and received",
         "cases",
         query=transfers.TransferQuery,
+        response=page_of(transfers.Transfer),
     ),
     Route(
         "GET",

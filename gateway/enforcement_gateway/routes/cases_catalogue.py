@@ -8,7 +8,7 @@ from __future__ import annotations
 from marshmallow import fields
 
 from enforcement_contracts.cases import benchmarks, catalogue
-from enforcement_contracts.common import AGENCY_CODE, StrictSchema
+from enforcement_contracts.common import AGENCY_CODE, StrictSchema, page_of
 
 from ..routing import ADMINS, STAFF, Route, forward
 
@@ -39,6 +39,7 @@ ROUTES = [
         "List catalogue items",
         "cases",
         query=catalogue.ItemQuery,
+        response=page_of(catalogue.Item),
     ),
     Route(
         "POST",

@@ -5,6 +5,7 @@ and validates the input."""
 from __future__ import annotations
 
 from enforcement_contracts.cases import inspections as c
+from enforcement_contracts.common import page_of
 
 from ..routing import ADMINS, STAFF, Route, forward
 
@@ -29,6 +30,7 @@ ROUTES = [
         "List enterprise inspections",
         "cases",
         query=c.InspectionQuery,
+        response=page_of(c.Inspection),
     ),
     Route(
         "POST",

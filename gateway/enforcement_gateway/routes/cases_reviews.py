@@ -5,6 +5,7 @@ agency reads its own files' grades."""
 from __future__ import annotations
 
 from enforcement_contracts.cases import reviews as c
+from enforcement_contracts.common import page_of
 
 from ..routing import BUREAU, STAFF, Route, forward
 
@@ -81,5 +82,6 @@ ROUTES = [
         "Case-file grades (an agency: its own)",
         "cases",
         query=c.ReviewFileQuery,
+        response=page_of(c.ReviewFile),
     ),
 ]

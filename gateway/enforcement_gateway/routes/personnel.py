@@ -6,7 +6,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from enforcement_contracts import personnel as c
-from enforcement_contracts.common import AGENCY_CODE, StrictSchema
+from enforcement_contracts.common import AGENCY_CODE, StrictSchema, page_of
 
 from ..routing import ADMINS, BUREAU, PUBLIC, STAFF, Route, forward
 
@@ -57,6 +57,7 @@ ROUTES = [
         "List officers",
         "personnel",
         query=c.OfficerQuery,
+        response=page_of(c.Officer),
     ),
     Route(
         "POST",
@@ -108,6 +109,7 @@ ROUTES = [
         "personnel",
         body=c.DepartureCreate,
         status=201,
+        response=c.Departure,
     ),
     Route(
         "GET",
