@@ -54,3 +54,7 @@ class AuditEntry(StrictSchema):
     status = fields.Integer()
     outcome = fields.String()
     correlation_id = fields.String(allow_none=True)
+
+
+class LoggedOut(StrictSchema):
+    logged_out = fields.Boolean(metadata={"description": "the token no longer opens anything"})

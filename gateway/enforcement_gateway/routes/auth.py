@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from enforcement_contracts.common import page, page_of
+from enforcement_contracts.common import Actor, page, page_of
 from enforcement_contracts.errors import NotFound, Unauthorized, ValidationFailed
 
 from .. import auth, schemas
@@ -111,8 +111,8 @@ ROUTES = [
         body=schemas.LoginRequest,
         response=schemas.LoginResponse,
     ),
-    Route("POST", "/auth/logout", logout, STAFF, "Log out", "auth", audit=True),
-    Route("GET", "/auth/me", me, STAFF, "Who am I", "auth"),
+    Route("POST", "/auth/logout", logout, STAFF, "Log out", "auth", audit=True, response=schemas.LoggedOut),
+    Route("GET", "/auth/me", me, STAFF, "Who am I", "auth", response=Actor),
     Route(
         "POST",
         "/users",

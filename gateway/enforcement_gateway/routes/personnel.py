@@ -221,5 +221,6 @@ ROUTES = [
         "Echo through the personnel service (a baseline for benchmarks)",
         "personnel",
         query=EchoQuery,
+        response=EchoQuery,
     ),
 ]

@@ -83,6 +83,11 @@ class SubscriberReplay(StrictSchema):
     )
 
 
+class SubscriberRemoved(StrictSchema):
+    name = fields.String()
+    removed = fields.Boolean()
+
+
 class ReplayResult(StrictSchema):
     name = fields.String()
     queue = fields.String()
@@ -195,5 +200,6 @@ ROUTES = [
         BUREAU,
         "Remove an event subscriber and its queues",
         "subscribers",
+        response=SubscriberRemoved,
     ),
 ]
