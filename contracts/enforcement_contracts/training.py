@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from .common import AGENCY_CODE, StrictSchema
+from .common import AGENCY_CODE, DateRange, PageQuery, StrictSchema
 from .events import EventType, register
 
 SOURCE = "training"
@@ -96,12 +96,10 @@ class Session(SessionCreate):
     required = fields.Boolean()
 
 
-class SessionQuery(StrictSchema):
+class SessionQuery(DateRange, PageQuery):
+    """Sessions of a course (or all), held within ``from``-``to`` (first day), a page at a time."""
+
     course_id = fields.String(validate=validate.Length(max=40))
-    since = fields.Date()
-    until = fields.Date()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class ActivityCreate(StrictSchema):

@@ -1,4 +1,7 @@
-"""The training service's entry points: thin routing from RPC, events and timers to ``operations``."""
+"""The training service's entry points: thin routing from RPC, events and timers to ``operations``.
+
+Every method with an ``actor`` parameter receives it already validated by the kernel's ``@rpc``.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +11,15 @@ import logging
 
 import eventlet
 from nameko.extensions import DependencyProvider
-from nameko.timer import timer
+from nameko.timer import Timer, timer
 
 from enforcement_contracts import personnel
 from enforcement_contracts import training as contract
-from enforcement_contracts.common import Actor
 from enforcement_contracts.errors import Unavailable, ValidationFailed
 from enforcement_kernel import access
 from enforcement_kernel.handlers import consumes
 from enforcement_kernel.rpc import Rpc, load, rpc
-from enforcement_kernel.service import ServiceBase
+from enforcement_kernel.service import Configured, ServiceBase
 
 from . import metrics
 from .operations import attendance, compliance, courses, directory, exams, imports, sessions
@@ -25,23 +27,55 @@ from .settings import Settings
 
 log = logging.getLogger(__name__)
 SYSTEM = {"username": "training", "role": "system"}
+SYNC_ATTEMPTS, SYNC_RETRY_SECONDS = 3, 2
 
 
-class TrainingContext(DependencyProvider):
-    """Settings, built once from the container's config."""
+class TimerStop(DependencyProvider):
+    """``self.stopping.wait(seconds)``: sleeps, but returns True at once when the container stops its timers.
 
-    def setup(self):
-        self.settings = Settings.from_config(self.container.config)
+    A timer's worker that retries (the directory sync) waits on this instead of ``eventlet.sleep``, so stopping the
+    service does not wait out its back-off (nameko's timer waits for its running worker before it stops)."""
 
     def get_dependency(self, worker_ctx):
-        return self
+        events = [ep.should_stop for ep in self.container.entrypoints if isinstance(ep, Timer)]
+        return _Stopping(events)
+
+
+class _Stopping:
+    def __init__(self, events):
+        self._events = events
+
+    def __bool__(self) -> bool:
+        return any(event.ready() for event in self._events)
+
+    def wait(self, seconds: float) -> bool:
+        with eventlet.Timeout(seconds, False):
+            while not self:
+                eventlet.sleep(0.1)
+        return bool(self)
+
+    def run(self, fn, *args):
+        """``fn(*args)``, given up (``Stopped``) when the container stops its timers meanwhile: a call to a service
+        that does not answer would otherwise hold the stop for the whole RPC timeout."""
+        thread = eventlet.spawn(fn, *args)
+        while not thread.dead:
+            if self:
+                thread.kill()
+                raise Stopped()
+            eventlet.sleep(0.1)
+        return thread.wait()
+
+
+class Stopped(Exception):
+    """The container stopped its timers while a timer's worker waited."""
 
 
 class TrainingService(ServiceBase):
     name = contract.SERVICE
 
-    context = TrainingContext()
-    services = Rpc()  # not ``rpc``: that name is the entry-point decorator used in this class body
+    settings = Configured(Settings.from_config)
+    services = Rpc()
+    stopping = TimerStop()
 
     def _year(self, year) -> int:
         return load(contract.YearQuery, {"year": year})["year"] if year is not None else self.today().year
@@ -49,94 +83,69 @@ class TrainingService(ServiceBase):
     # categories, courses, sessions, activities
     @rpc
     def list_categories(self):
-        with self.db.read() as session:
-            return courses.list_categories(session, self.context.settings)
+        return self._read(courses.list_categories, self.settings)
 
     @rpc
     def create_category(self, actor, payload):
-        return self._write(
-            courses.create_category, load(Actor, actor), load(contract.CategoryCreate, payload), self.context.settings
-        )
+        return self._write(courses.create_category, actor, load(contract.CategoryCreate, payload), self.settings)
 
     @rpc
     def list_courses(self, query=None):
-        with self.db.read() as session:
-            return courses.list_courses(session, load(contract.CourseQuery, query or {}))
+        return self._read(courses.list_courses, load(contract.CourseQuery, query or {}))
 
     @rpc
     def get_course(self, course_id):
-        with self.db.read() as session:
-            return courses.read_course(session, course_id)
+        return self._read(courses.read_course, course_id)
 
     @rpc
     def create_course(self, actor, payload):
-        return self._write(courses.create_course, load(Actor, actor), load(contract.CourseCreate, payload))
+        return self._write(courses.create_course, actor, load(contract.CourseCreate, payload))
 
     @rpc
     def create_session(self, actor, payload):
-        return self._write(
-            sessions.create_session, load(Actor, actor), load(contract.SessionCreate, payload), self.context.settings
-        )
+        return self._write(sessions.create_session, actor, load(contract.SessionCreate, payload), self.settings)
 
     @rpc
     def get_session(self, session_id):
-        with self.db.read() as session:
-            return sessions.read_session(session, session_id)
+        return self._read(sessions.read_session, session_id)
 
     @rpc
     def list_sessions(self, query=None):
-        with self.db.read() as session:
-            return sessions.list_sessions(session, load(contract.SessionQuery, query or {}))
+        return self._read(sessions.list_sessions, load(contract.SessionQuery, query or {}))
 
     @rpc
     def record_activity(self, actor, payload):
-        return self._write(
-            sessions.record_activity, load(Actor, actor), load(contract.ActivityCreate, payload), self.context.settings
-        )
+        return self._write(sessions.record_activity, actor, load(contract.ActivityCreate, payload), self.settings)
 
     # attendance
     @rpc
     def record_attendance(self, actor, payload):
-        return self._write(
-            attendance.record_attendance,
-            load(Actor, actor),
-            load(contract.AttendanceCreate, payload),
-            self.context.settings,
-            self.today(),
-        )
+        data = load(contract.AttendanceCreate, payload)
+        return self._write(attendance.record_attendance, actor, data, self.settings, self.today())
 
     @rpc
     def correct_attendance(self, actor, attendance_id, payload):
-        return self._write(
-            attendance.correct_attendance,
-            load(Actor, actor),
-            attendance_id,
-            load(contract.AttendanceCorrection, payload),
-            self.context.settings,
-            self.today(),
-        )
+        data = load(contract.AttendanceCorrection, payload)
+        return self._write(attendance.correct_attendance, actor, attendance_id, data, self.settings, self.today())
 
     @rpc
     def get_attendance(self, actor, attendance_id):
-        with self.db.read() as session:
-            return attendance.read_attendance(session, load(Actor, actor), attendance_id)
+        return self._read(attendance.read_attendance, actor, attendance_id)
 
     @rpc
     def officer_attendance(self, actor, officer_id, year=None):
-        with self.db.read() as session:
-            return attendance.officer_attendance(session, load(Actor, actor), officer_id, self._year(year))
+        return self._read(attendance.officer_attendance, actor, officer_id, self._year(year))
 
     @rpc
     def import_attendance(self, actor, content_base64, filename=None, dry_run=False):
         """An .xlsx file, base64-encoded (nameko's JSON wire carries no bytes)."""
-        actor = load(Actor, actor)
         try:
             content = base64.b64decode(content_base64 or "", validate=True)
         except (binascii.Error, TypeError, ValueError):
             raise ValidationFailed("the file is not valid base64", {"file": ["not valid base64"]}) from None
         return self._write(
             lambda tx: imports.import_attendance(
-                tx, actor, content, self.context.settings, self.today(), filename=filename or "", dry_run=bool(dry_run)
+                tx, actor, content, self.settings, self.today(), filename=filename or "", dry_run=bool(dry_run)
             )
         )
 
@@ -147,82 +156,55 @@ class TrainingService(ServiceBase):
     # compliance
     @rpc
     def officer_compliance(self, actor, officer_id, year=None):
-        with self.db.read() as session:
-            return compliance.officer_compliance(
-                session, load(Actor, actor), officer_id, self._year(year), self.context.settings
-            )
+        return self._read(compliance.officer_compliance, actor, officer_id, self._year(year), self.settings)
 
     @rpc
     def compliance_table(self, actor, query=None):
-        with self.db.read() as session:
-            return compliance.compliance_table(
-                session,
-                load(Actor, actor),
-                load(contract.ComplianceQuery, query or {}),
-                self.context.settings,
-                self.today(),
-            )
+        query = load(contract.ComplianceQuery, query or {})
+        return self._read(compliance.compliance_table, actor, query, self.settings, self.today())
 
     @rpc
     def compliance_summary(self, actor, year=None):
-        actor, year = load(Actor, actor), self._year(year)
-        with self.db.read() as session:
-            summary, agencies = compliance.compliance_summary(session, actor, year, self.context.settings)
+        summary, agencies = self._read(compliance.compliance_summary, actor, self._year(year), self.settings)
         if access.sees_all(actor):  # only a county-wide view may reset every agency's gauges
-            metrics.set_rollups(self.name, year, agencies)
+            metrics.set_rollups(self.name, summary["year"], agencies)
         return summary
 
     @rpc
     def export_compliance(self, actor, query=None):
-        with self.db.read() as session:
-            return compliance.export_compliance(
-                session,
-                load(Actor, actor),
-                load(contract.ComplianceQuery, query or {}),
-                self.context.settings,
-                self.today(),
-            )
+        query = load(contract.ComplianceQuery, query or {})
+        return self._read(compliance.export_compliance, actor, query, self.settings, self.today())
 
     @rpc
     def close_year(self, actor, year):
         year = load(contract.YearQuery, {"year": year}).get("year")
         if year is None:
             raise ValidationFailed("name the year to close", {"year": ["required"]})
-        result = self._write(compliance.close_year, load(Actor, actor), year, self.context.settings, self.today())
+        result = self._write(compliance.close_year, actor, year, self.settings, self.today())
         self._refresh_gauges(year)
         return result
 
     # exams
     @rpc
     def schedule_exam(self, actor, payload):
-        return self._write(
-            exams.schedule_exam, load(Actor, actor), load(contract.ExamSittingCreate, payload), self.context.settings
-        )
+        return self._write(exams.schedule_exam, actor, load(contract.ExamSittingCreate, payload), self.settings)
 
     @rpc
     def list_exams(self):
-        with self.db.read() as session:
-            return exams.list_exams(session)
+        return self._read(exams.list_exams)
 
     @rpc
     def record_exam_result(self, actor, sitting_id, payload):
-        return self._write(
-            exams.record_exam_result,
-            load(Actor, actor),
-            sitting_id,
-            load(contract.ExamResultCreate, payload),
-            self.today(),
-        )
+        data = load(contract.ExamResultCreate, payload)
+        return self._write(exams.record_exam_result, actor, sitting_id, data, self.today())
 
     @rpc
     def officer_exam_results(self, actor, officer_id):
-        with self.db.read() as session:
-            return exams.officer_exam_results(session, load(Actor, actor), officer_id)
+        return self._read(exams.officer_exam_results, actor, officer_id)
 
     # gauges
     def _refresh_gauges(self, year: int) -> None:
-        with self.db.read() as session:
-            _, agencies = compliance.compliance_summary(session, SYSTEM, year, self.context.settings)
+        _, agencies = self._read(compliance.compliance_summary, SYSTEM, year, self.settings)
         metrics.set_rollups(self.name, year, agencies)
 
     @timer(interval=300, eager=True)
@@ -236,22 +218,29 @@ class TrainingService(ServiceBase):
     @timer(interval=3600, eager=True)
     def sync_directory(self):
         """Hourly (and at start): fill in officers and agencies whose events this service never received."""
-        for attempt in range(3):
+        lists = self._personnel_lists_when_available()
+        if lists is None:
+            return
+        with self.db.transaction() as tx:
+            tx.serialise("training.sync_directory")  # replicas take turns: the second sees the first's officers
+            changed = directory.sync_directory(tx, *lists)
+        if changed:
+            log.info("officer directory: %d officers filled in from the personnel service", changed)
+
+    def _personnel_lists_when_available(self) -> tuple[list, list] | None:
+        for attempt in range(SYNC_ATTEMPTS):
+            if self.stopping:  # the service is stopping: the next start (or the events) will do
+                return None
             try:
-                agencies, officers = self._personnel_lists()
-                break
+                return self.stopping.run(self._personnel_lists)
+            except Stopped:
+                return None
             except Unavailable as exc:
                 # at start nameko may not consume RPC replies yet (extensions start in parallel): try again shortly;
                 # if personnel is not running, the events remain the way in
                 log.info("officer directory not synchronised (attempt %d): %s", attempt + 1, exc)
-                eventlet.sleep(2)
-        else:
-            return
-        with self.db.transaction() as tx:
-            tx.serialise("training.sync_directory")  # replicas take turns: the second sees the first's officers
-            changed = directory.sync_directory(tx, agencies, officers)
-        if changed:
-            log.info("officer directory: %d officers filled in from the personnel service", changed)
+                self.stopping.wait(SYNC_RETRY_SECONDS)
+        return None
 
     def _personnel_lists(self) -> tuple[list, list]:
         agencies = self.services.personnel.list_agencies(SYSTEM)

@@ -130,10 +130,10 @@ def list_sessions(session, query: dict) -> dict:
     stmt = select(m.Session, m.Course).join(m.Course, m.Course.course_id == m.Session.course_id)
     if query.get("course_id"):
         stmt = stmt.where(m.Session.course_id == query["course_id"])
-    if query.get("since"):
-        stmt = stmt.where(m.Session.held_on >= query["since"])
-    if query.get("until"):
-        stmt = stmt.where(m.Session.held_on <= query["until"])
+    if query.get("date_from"):
+        stmt = stmt.where(m.Session.held_on >= query["date_from"])
+    if query.get("date_to"):
+        stmt = stmt.where(m.Session.held_on <= query["date_to"])
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     page, per_page = query.get("page", 1), query.get("per_page", 50)
     rows = session.execute(

@@ -1,8 +1,10 @@
-"""The training service over the real broker, as a real process, on SQLite and on PostgreSQL.
+"""The training service's entrypoints in process (nameko's testing tools), over the real broker, on SQLite and on
+PostgreSQL.
 
-Every test starts ``enforcement-run training`` against a fresh database (migrated and seeded by the
-operators' commands) and calls it through a standalone nameko RPC proxy as the gateway does. The
-officer directory is fed the way the personnel service feeds it: ``personnel.*`` events.
+Every test runs the training service class in this process (``run_service``) against a fresh database (migrated and
+seeded as the operators' commands do) and calls its entrypoints as a standalone RPC proxy would see them (``cluster``,
+see conftest.py). The officer directory is fed the way the personnel service feeds it: ``personnel.*`` events through
+the broker. The import command still runs as the operators run it: a process of its own.
 """
 
 from __future__ import annotations
@@ -13,13 +15,21 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from enforcement_testing import BUREAU, db_count, db_counts, db_rows, drop_event_queues, publish_event, wait_until
+from enforcement_testing import (
+    BUREAU,
+    db_count,
+    db_counts,
+    db_rows,
+    drop_event_queues,
+    publish_event,
+    wait_until,
+)
 
 from enforcement_contracts import personnel
 from enforcement_contracts.errors import Conflict, Forbidden, ValidationFailed
 from training_service.spreadsheets import TEMPLATE_HEADERS, write_table
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = pytest.mark.timeout(120)
 
 MARKET, FARM = "140928-scjgj", "140928-nyncj"
 TODAY = date.today()
@@ -30,9 +40,9 @@ MARKET_ADMIN = {"username": "market-admin", "role": "agency_admin", "agency_code
 
 
 @pytest.fixture
-def training(database_url, amqp_uri, start_service):
+def training(database_url, amqp_uri, run_service, cluster):
     drop_event_queues(amqp_uri, "training")  # only this test's officers, not those other tests announced meanwhile
-    service = start_service("training", database_url, amqp_uri)
+    service = cluster.add(run_service("training", database_url))
     for code, name in ((MARKET, "县市场监管局"), (FARM, "县农业农村局")):
         publish_event(
             amqp_uri,
@@ -69,7 +79,7 @@ def register_officers(amqp_uri, database_url, count: int, agency: str = MARKET, 
 
 
 def bureau_session(
-    rpc,
+    cluster,
     category: str = "public_law",
     hours: float = 8,
     held_on: date = TODAY,
@@ -77,10 +87,10 @@ def bureau_session(
     ends_on: date | None = None,
 ) -> dict:
     if course_id is None:
-        course_id = rpc.training.create_course(
+        course_id = cluster.training.create_course(
             BUREAU, {"title": f"{category} 专题培训 {uuid.uuid4().hex[:6]}", "category_code": category}
         )["course_id"]
-    return rpc.training.create_session(
+    return cluster.training.create_session(
         BUREAU,
         {
             "course_id": course_id,
@@ -126,20 +136,20 @@ def test_an_officer_update_renames_and_moves_the_officer_in_the_directory(traini
     assert seen[moved] == (FARM, "王五") and seen[older] == (FARM, f"执法员{older[-4:]}")
 
 
-def test_attendance_snapshots_corrections_and_compliance_reached(training, rpc, collect_events, amqp_uri):
+def test_attendance_snapshots_corrections_and_compliance_reached(training, cluster, collect_events, amqp_uri):
     events = collect_events(
         "training", "hours.updated", "compliance.reached", "attendance.recorded", "attendance.corrected"
     )
     [officer] = register_officers(amqp_uri, training.database_url, 1)
-    required = bureau_session(rpc, hours=4, course_id=REQUIRED)
-    law = bureau_session(rpc, "public_law", hours=12, held_on=TODAY - timedelta(days=1))
-    law2 = bureau_session(rpc, "public_law", hours=12)
-    skills = bureau_session(rpc, "professional", hours=10, ends_on=TODAY)
-    skills2 = bureau_session(rpc, "professional", hours=10)
-    skills3 = bureau_session(rpc, "professional", hours=10)
+    required = bureau_session(cluster, hours=4, course_id=REQUIRED)
+    law = bureau_session(cluster, "public_law", hours=12, held_on=TODAY - timedelta(days=1))
+    law2 = bureau_session(cluster, "public_law", hours=12)
+    skills = bureau_session(cluster, "professional", hours=10, ends_on=TODAY)
+    skills2 = bureau_session(cluster, "professional", hours=10)
+    skills3 = bureau_session(cluster, "professional", hours=10)
 
     def attend(session, hours):
-        return rpc.training.record_attendance(
+        return cluster.training.record_attendance(
             BUREAU, {"officer_id": officer, "session_id": session["session_id"], "hours": hours}
         )
 
@@ -148,17 +158,19 @@ def test_attendance_snapshots_corrections_and_compliance_reached(training, rpc, 
     first = attend(law2, 12)
     for s in (skills, skills2, skills3):
         attend(s, 10)
-    status = rpc.training.officer_compliance(BUREAU, officer)
+    status = cluster.training.officer_compliance(BUREAU, officer)
     # 4 + 12 + 12 = 28 h of public law is short: nothing reached yet
     assert status["compliant"] is False and status["shortfall_by_category"] == {"public_law": 2.0, "professional": 0.0}
 
-    corrected = rpc.training.correct_attendance(BUREAU, first["attendance_id"], {"hours": 10, "reason": "签到表核对"})
+    corrected = cluster.training.correct_attendance(
+        BUREAU, first["attendance_id"], {"hours": 10, "reason": "签到表核对"}
+    )
     assert corrected["version"] == 2 and [v["hours"] for v in corrected["history"]] == [12.0]
-    extra = bureau_session(rpc, "public_law", hours=4)
+    extra = bureau_session(cluster, "public_law", hours=4)
     attend(extra, 4)  # 4 + 12 + 10 + 4 = 30: exactly the threshold
-    status = rpc.training.officer_compliance(BUREAU, officer)
+    status = cluster.training.officer_compliance(BUREAU, officer)
     assert status["compliant"] is True and status["hours_by_category"]["public_law"] == 30.0
-    attend(bureau_session(rpc, "political", hours=2), 2)  # compliant already: not announced again
+    attend(bureau_session(cluster, "political", hours=2), 2)  # compliant already: not announced again
 
     events.wait_for(8 + 1 + 9 + 1, timeout=20)  # recorded, corrected, a snapshot after each, reached once
     events.collect_for(1)  # and nothing more
@@ -187,24 +199,26 @@ def test_attendance_snapshots_corrections_and_compliance_reached(training, rpc, 
 
 
 # --- bulk import -------------------------------------------------------------------------------
-def test_a_5000_row_spreadsheet_imports(training, rpc, amqp_uri, collect_events):
+def test_a_5000_row_spreadsheet_imports(training, cluster, amqp_uri, collect_events):
     events = collect_events("training", "hours.updated", "attendance.imported")
     officers = register_officers(amqp_uri, training.database_url, 100)
     sessions = [
-        bureau_session(rpc, "public_law" if i % 2 else "professional", hours=2, held_on=TODAY - timedelta(days=i % 30))
+        bureau_session(
+            cluster, "public_law" if i % 2 else "professional", hours=2, held_on=TODAY - timedelta(days=i % 30)
+        )
         for i in range(50)
     ]
     rows = [(o, s["session_id"], 1.5, None, "") for o in officers for s in sessions]
     assert len(rows) == 5000
     content = xlsx(rows)
     started = time.monotonic()
-    result = rpc.training.import_attendance(BUREAU, content, "5000.xlsx")
+    result = cluster.training.import_attendance(BUREAU, content, "5000.xlsx")
     elapsed = time.monotonic() - started
     assert result["imported"] == 5000 and result["officers"] == 100 and result["import_id"]
     assert db_count(training.database_url, "attendance") == 5000
     assert db_count(training.database_url, "attendance", "import_id = :i", i=result["import_id"]) == 5000
     assert elapsed < 60, f"5,000 rows took {elapsed:.1f}s"
-    table = rpc.training.compliance_table(BUREAU, {"agency_code": MARKET, "per_page": 500})
+    table = cluster.training.compliance_table(BUREAU, {"agency_code": MARKET, "per_page": 500})
     assert table["total"] == 100
     assert {r["hours_by_category"]["public_law"] for r in table["items"]} == {37.5}
     assert {r["hours_by_category"]["professional"] for r in table["items"]} == {37.5}
@@ -213,10 +227,10 @@ def test_a_5000_row_spreadsheet_imports(training, rpc, amqp_uri, collect_events)
     assert imported["data"]["rows"] == 5000 and {t["rows"] for t in imported["data"]["totals"]} == {2500}
     assert len({e["data"]["officer_id"] for e in received if e["type"] == "training.hours.updated"}) == 100
     with pytest.raises(Conflict) as again:  # the same file twice: refused, nothing doubled
-        rpc.training.import_attendance(BUREAU, content, "5000.xlsx")
+        cluster.training.import_attendance(BUREAU, content, "5000.xlsx")
     assert "already imported" in str(again.value)
     with pytest.raises(ValidationFailed) as resaved:  # the same rows in another file: each reported as recorded already
-        rpc.training.import_attendance(BUREAU, xlsx(rows[:3]))
+        cluster.training.import_attendance(BUREAU, xlsx(rows[:3]))
     assert [p["reason"] for p in resaved.value.fields["rows"]] == [
         "already recorded for this officer; correct it instead"
     ] * 3
@@ -224,10 +238,10 @@ def test_a_5000_row_spreadsheet_imports(training, rpc, amqp_uri, collect_events)
     assert training.metric("enforcement_training_hours_total", service="training", agency=MARKET) == 7500
 
 
-def test_three_bad_rows_import_nothing_and_are_each_reported(training, rpc, amqp_uri):
+def test_three_bad_rows_import_nothing_and_are_each_reported(training, cluster, amqp_uri):
     officers = register_officers(amqp_uri, training.database_url, 5)
-    session = bureau_session(rpc, hours=4, held_on=TODAY - timedelta(days=3), ends_on=TODAY)
-    sessions = [session] + [bureau_session(rpc, hours=4) for _ in range(3)]
+    session = bureau_session(cluster, hours=4, held_on=TODAY - timedelta(days=3), ends_on=TODAY)
+    sessions = [session] + [bureau_session(cluster, hours=4) for _ in range(3)]
     rows = [(o, s["session_id"], 2, None, "") for o in officers for s in sessions]  # rows 2..21
     rows[3] = (officers[0], sessions[3]["session_id"], -1, None, "")  # row 5: negative hours
     rows[7] = ("no-such-officer", sessions[3]["session_id"], 2, None, "")  # row 9: unknown officer
@@ -240,7 +254,7 @@ def test_three_bad_rows_import_nothing_and_are_each_reported(training, rpc, amqp
     )  # row 14: future (a month ahead: runs cross midnight)
     before = db_counts(training.database_url, *WRITE_TABLES)
     with pytest.raises(ValidationFailed) as refused:
-        rpc.training.import_attendance(BUREAU, xlsx(rows), "three-bad.xlsx")
+        cluster.training.import_attendance(BUREAU, xlsx(rows), "three-bad.xlsx")
     reported = refused.value.fields["rows"]
     # nameko sends an error's arguments as strings (the gateway turns row numbers back into numbers)
     assert [(int(p["row"]), p["column"]) for p in reported] == [(5, "hours"), (9, "officer_id"), (14, "attended_on")], (
@@ -257,19 +271,19 @@ def test_three_bad_rows_import_nothing_and_are_each_reported(training, rpc, amqp
         (officers[1], sessions[3]["session_id"], 2, None, ""),
         (officers[3], session["session_id"], 2, None, ""),
     )
-    assert rpc.training.import_attendance(BUREAU, xlsx(rows))["imported"] == 20
+    assert cluster.training.import_attendance(BUREAU, xlsx(rows))["imported"] == 20
     assert db_count(training.database_url, "attendance") == 20
 
 
-def test_malformed_spreadsheets_and_other_agencies_rows_are_refused(training, rpc, amqp_uri):
+def test_malformed_spreadsheets_and_other_agencies_rows_are_refused(training, cluster, amqp_uri):
     [mine] = register_officers(amqp_uri, training.database_url, 1, MARKET)
     [theirs] = register_officers(amqp_uri, training.database_url, 1, FARM)
-    session = bureau_session(rpc, hours=4)
+    session = bureau_session(cluster, hours=4)
     before = db_counts(training.database_url, *WRITE_TABLES)
 
     def refused(content_b64, actor=BUREAU):
         with pytest.raises(ValidationFailed) as caught:
-            rpc.training.import_attendance(actor, content_b64)
+            cluster.training.import_attendance(actor, content_b64)
         return caught.value
 
     assert (
@@ -290,23 +304,25 @@ def test_malformed_spreadsheets_and_other_agencies_rows_are_refused(training, rp
     chinese = base64.b64encode(
         write_table("签到", ["人员编号", "场次编号", "学时"], [(mine, session["session_id"], 4)])
     ).decode()
-    assert rpc.training.import_attendance(MARKET_ADMIN, chinese)["imported"] == 1
+    assert cluster.training.import_attendance(MARKET_ADMIN, chinese)["imported"] == 1
 
 
 # --- year end, exams, scope -----------------------------------------------------------------------
-def test_closing_a_year_announces_each_short_officer_once(training, rpc, amqp_uri, collect_events):
+def test_closing_a_year_announces_each_short_officer_once(training, cluster, amqp_uri, collect_events):
     events = collect_events("training", "officer.short_at_year_end")
     last_year = YEAR - 1
     officers = register_officers(amqp_uri, training.database_url, 3)
-    law = bureau_session(rpc, hours=12, held_on=date(last_year, 3, 1), ends_on=date(last_year, 12, 31))
-    rpc.training.record_attendance(BUREAU, {"officer_id": officers[0], "session_id": law["session_id"], "hours": 12})
+    law = bureau_session(cluster, hours=12, held_on=date(last_year, 3, 1), ends_on=date(last_year, 12, 31))
+    cluster.training.record_attendance(
+        BUREAU, {"officer_id": officers[0], "session_id": law["session_id"], "hours": 12}
+    )
     with pytest.raises(Forbidden):
-        rpc.training.close_year(MARKET_ADMIN, last_year)
+        cluster.training.close_year(MARKET_ADMIN, last_year)
     with pytest.raises(Conflict):
-        rpc.training.close_year(BUREAU, YEAR)
-    first = rpc.training.close_year(BUREAU, last_year)
+        cluster.training.close_year(BUREAU, YEAR)
+    first = cluster.training.close_year(BUREAU, last_year)
     assert first == {"year": last_year, "officers": 3, "compliant": 0, "short": 3, "announced": 3}
-    again = rpc.training.close_year(BUREAU, last_year)
+    again = cluster.training.close_year(BUREAU, last_year)
     assert again["announced"] == 0 and again["short"] == 3
     received = events.collect_for(3)
     assert sorted(e["data"]["officer_id"] for e in received) == sorted(officers)
@@ -321,28 +337,28 @@ def test_closing_a_year_announces_each_short_officer_once(training, rpc, amqp_ur
     )
 
 
-def test_exam_results_are_published_as_passed_or_failed(training, rpc, amqp_uri, collect_events):
+def test_exam_results_are_published_as_passed_or_failed(training, cluster, amqp_uri, collect_events):
     events = collect_events("training", "exam.passed", "exam.failed")
     passing, failing = register_officers(amqp_uri, training.database_url, 2)
-    sitting = rpc.training.schedule_exam(
+    sitting = cluster.training.schedule_exam(
         BUREAU, {"exam_kind": "qualification", "title": "2026年行政执法资格考试", "sat_on": TODAY.isoformat()}
     )
     assert sitting["pass_mark"] == 60
-    ok = rpc.training.record_exam_result(BUREAU, sitting["sitting_id"], {"officer_id": passing, "score": 60})
-    ko = rpc.training.record_exam_result(BUREAU, sitting["sitting_id"], {"officer_id": failing, "score": 59.5})
+    ok = cluster.training.record_exam_result(BUREAU, sitting["sitting_id"], {"officer_id": passing, "score": 60})
+    ko = cluster.training.record_exam_result(BUREAU, sitting["sitting_id"], {"officer_id": failing, "score": 59.5})
     assert ok["passed"] is True and ko["passed"] is False
     with pytest.raises(Conflict):
-        rpc.training.record_exam_result(BUREAU, sitting["sitting_id"], {"officer_id": passing, "score": 90})
-    later = rpc.training.schedule_exam(
+        cluster.training.record_exam_result(BUREAU, sitting["sitting_id"], {"officer_id": passing, "score": 90})
+    later = cluster.training.schedule_exam(
         BUREAU, {"exam_kind": "renewal", "title": "换证考试", "sat_on": (TODAY + timedelta(days=9)).isoformat()}
     )
     with pytest.raises(Conflict):
-        rpc.training.record_exam_result(BUREAU, later["sitting_id"], {"officer_id": passing, "score": 80})
+        cluster.training.record_exam_result(BUREAU, later["sitting_id"], {"officer_id": passing, "score": 80})
     with pytest.raises(ValidationFailed) as unknown:
-        rpc.training.record_exam_result(BUREAU, sitting["sitting_id"], {"officer_id": "nobody", "score": 80})
+        cluster.training.record_exam_result(BUREAU, sitting["sitting_id"], {"officer_id": "nobody", "score": 80})
     assert list(unknown.value.fields) == ["officer_id"]
     with pytest.raises(ValidationFailed) as too_high:
-        rpc.training.record_exam_result(BUREAU, sitting["sitting_id"], {"officer_id": failing, "score": 101})
+        cluster.training.record_exam_result(BUREAU, sitting["sitting_id"], {"officer_id": failing, "score": 101})
     assert "score" in too_high.value.fields
     received = events.wait_for(2)
     by_type = {e["type"]: e["data"] for e in received}
@@ -359,21 +375,21 @@ def test_exam_results_are_published_as_passed_or_failed(training, rpc, amqp_uri,
     assert len(events.collect_for(1)) == 2
 
 
-def test_an_agency_admin_only_touches_its_own_officers(training, rpc, amqp_uri):
+def test_an_agency_admin_only_touches_its_own_officers(training, cluster, amqp_uri):
     [mine] = register_officers(amqp_uri, training.database_url, 1, MARKET)
     [theirs] = register_officers(amqp_uri, training.database_url, 1, FARM)
-    session = bureau_session(rpc, hours=4)
+    session = bureau_session(cluster, hours=4)
     before = db_counts(training.database_url, *WRITE_TABLES)
     with pytest.raises(Forbidden):
-        rpc.training.record_attendance(
+        cluster.training.record_attendance(
             MARKET_ADMIN, {"officer_id": theirs, "session_id": session["session_id"], "hours": 2}
         )
     with pytest.raises(Forbidden):
-        rpc.training.officer_compliance(MARKET_ADMIN, theirs)
+        cluster.training.officer_compliance(MARKET_ADMIN, theirs)
     with pytest.raises(Forbidden):
-        rpc.training.compliance_table(MARKET_ADMIN, {"agency_code": FARM})
+        cluster.training.compliance_table(MARKET_ADMIN, {"agency_code": FARM})
     with pytest.raises(Forbidden):  # an agency session organised by another agency
-        rpc.training.create_session(
+        cluster.training.create_session(
             MARKET_ADMIN,
             {
                 "course_id": REQUIRED,
@@ -384,12 +400,14 @@ def test_an_agency_admin_only_touches_its_own_officers(training, rpc, amqp_uri):
             },
         )
     with pytest.raises(Forbidden):  # required courses are the bureau's decision
-        rpc.training.create_course(MARKET_ADMIN, {"title": "必修", "category_code": "public_law", "required": True})
+        cluster.training.create_course(MARKET_ADMIN, {"title": "必修", "category_code": "public_law", "required": True})
     assert db_counts(training.database_url, *WRITE_TABLES) == before
-    rpc.training.record_attendance(MARKET_ADMIN, {"officer_id": mine, "session_id": session["session_id"], "hours": 2})
-    table = rpc.training.compliance_table(MARKET_ADMIN, {})
+    cluster.training.record_attendance(
+        MARKET_ADMIN, {"officer_id": mine, "session_id": session["session_id"], "hours": 2}
+    )
+    table = cluster.training.compliance_table(MARKET_ADMIN, {})
     assert [r["officer_id"] for r in table["items"]] == [mine]
-    joint = rpc.training.create_session(
+    joint = cluster.training.create_session(
         MARKET_ADMIN,
         {
             "course_id": REQUIRED,
@@ -404,9 +422,9 @@ def test_an_agency_admin_only_touches_its_own_officers(training, rpc, amqp_uri):
     assert rows == [{"recorded_by": "market-admin"}]
 
 
-def test_departed_officer_read_model(training, rpc, amqp_uri):
+def test_departed_officer_read_model(training, cluster, amqp_uri):
     [officer] = register_officers(amqp_uri, training.database_url, 1)
-    session = bureau_session(rpc, hours=4, held_on=TODAY - timedelta(days=5), ends_on=TODAY)
+    session = bureau_session(cluster, hours=4, held_on=TODAY - timedelta(days=5), ends_on=TODAY)
     publish_event(
         amqp_uri,
         personnel.OFFICER_DEPARTED,
@@ -427,12 +445,12 @@ def test_departed_officer_read_model(training, rpc, amqp_uri):
         message="departure in the read model",
     )
     with pytest.raises(ValidationFailed) as after:
-        rpc.training.record_attendance(
+        cluster.training.record_attendance(
             BUREAU,
             {"officer_id": officer, "session_id": session["session_id"], "hours": 2, "attended_on": TODAY.isoformat()},
         )
     assert "left the post" in after.value.fields["officer_id"][0]
-    before = rpc.training.record_attendance(
+    before = cluster.training.record_attendance(
         BUREAU,
         {
             "officer_id": officer,
@@ -442,11 +460,11 @@ def test_departed_officer_read_model(training, rpc, amqp_uri):
         },
     )
     assert before["hours"] == 2.0
-    assert rpc.training.compliance_table(BUREAU, {})["total"] == 0  # not in post at the year's end
+    assert cluster.training.compliance_table(BUREAU, {})["total"] == 0  # not in post at the year's end
 
 
 def test_the_import_command_imports_all_or_nothing_with_a_progress_bar(
-    training, rpc, amqp_uri, tmp_path, collect_events
+    training, cluster, amqp_uri, tmp_path, collect_events
 ):
     import subprocess
 
@@ -454,7 +472,7 @@ def test_the_import_command_imports_all_or_nothing_with_a_progress_bar(
 
     events = collect_events("training", "attendance.imported")
     officers = register_officers(amqp_uri, training.database_url, 4)
-    sessions = [bureau_session(rpc, hours=4) for _ in range(5)]
+    sessions = [bureau_session(cluster, hours=4) for _ in range(5)]
     rows = [(o, s["session_id"], 4, None, "") for o in officers for s in sessions]
     env = {**training.env, "COLUMNS": "120"}
 
@@ -490,7 +508,7 @@ def test_the_import_command_imports_all_or_nothing_with_a_progress_bar(
 
 
 def test_officers_whose_events_went_elsewhere_are_filled_in_from_personnel(
-    sqlite_url, tmp_path, amqp_uri, start_service, rpc, collect_events
+    sqlite_url, tmp_path, amqp_uri, run_service, cluster, collect_events
 ):
     """Another subscriber took personnel's events before training's queues existed: the directory sync catches up."""
     from personnel_service.rules import id_check_char
@@ -498,25 +516,25 @@ def test_officers_whose_events_went_elsewhere_are_filled_in_from_personnel(
     personnel_db = f"sqlite:///{tmp_path / 'personnel.db'}"
     drop_event_queues(amqp_uri, "training")  # no training queue at all: the events go to the other subscriber only
     other_subscriber = collect_events("personnel", "officer.registered", "officer.departed", "agency.registered")
-    start_service("personnel", personnel_db, amqp_uri)
+    cluster.add(run_service("personnel", personnel_db))
     ids = []
     for seq in range(3):
         first17 = f"140928199001{seq + 10:02d}123"
-        officer = rpc.personnel.register_officer(
+        officer = cluster.personnel.register_officer(
             BUREAU, {"agency_code": MARKET, "name": f"早到{seq}", "id_number": first17 + id_check_char(first17)}
         )
         ids.append(officer["officer_id"])
-    rpc.personnel.record_departure(BUREAU, ids[2], {"reason": "retirement", "departed_on": TODAY.isoformat()})
+    cluster.personnel.record_departure(BUREAU, ids[2], {"reason": "retirement", "departed_on": TODAY.isoformat()})
     other_subscriber.wait_for(27 + 3 + 1)  # routed, so personnel's outbox marked them sent: training never gets them
 
-    training = start_service("training", sqlite_url, amqp_uri)
+    training = cluster.add(run_service("training", sqlite_url, start=False)).start()  # counting from its start
     rows = wait_until(
         lambda: db_rows(sqlite_url, "SELECT officer_id, status FROM officers ORDER BY name") or None,
         message="officers filled in at start",
     )
     assert {r["officer_id"]: r["status"] for r in rows} == {ids[0]: "active", ids[1]: "active", ids[2]: "departed"}
     assert db_count(sqlite_url, "agencies") == 27
-    assert rpc.training.officer_compliance(BUREAU, ids[0])["officer_id"] == ids[0]
+    assert cluster.training.officer_compliance(BUREAU, ids[0])["officer_id"] == ids[0]
     assert (
         training.wait_metric(
             "enforcement_calls_total", 1, service="training", kind="timer", entrypoint="sync_directory", outcome="ok"
