@@ -132,6 +132,9 @@ class AttendanceCreate(StrictSchema):
 
 
 class AttendanceCorrection(StrictSchema):
+    """A correction gives at least one of ``hours`` and ``attended_on`` (or both), and always its ``reason``; the
+    earlier version is kept in the record's history."""
+
     hours = fields.Float(validate=HOURS)
     attended_on = fields.Date()
     reason = fields.String(required=True, validate=validate.Length(min=2, max=500))

@@ -114,6 +114,23 @@ def cluster() -> Cluster:
     return Cluster()
 
 
+@pytest.fixture
+def in_process(run_service, cluster):
+    """``in_process(name, database_url=None)``: ``run_service`` started without its ops port, added to ``cluster``.
+
+    The tests read metrics from this process's registry, so no ops server is needed; and a stopping container whose
+    ops server closes its listening socket under the accept loop can see that thread die with EBADF, which nameko
+    turns into a kill racing the stop (the RPC consumer then waits forever for its queue consumer).
+    """
+
+    def start(name: str, database_url: str | None = None) -> Observed:
+        service = run_service(name, database_url, start=False)
+        service.config["OPS_PORT"] = 0
+        return cluster.add(service).start()
+
+    return start
+
+
 def metrics_text() -> str:
     from prometheus_client import REGISTRY, generate_latest
 

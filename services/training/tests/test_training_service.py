@@ -1,10 +1,10 @@
 """The training service's entrypoints in process (nameko's testing tools), over the real broker, on SQLite and on
 PostgreSQL.
 
-Every test runs the training service class in this process (``run_service``) against a fresh database (migrated and
-seeded as the operators' commands do) and calls its entrypoints as a standalone RPC proxy would see them (``cluster``,
-see conftest.py). The officer directory is fed the way the personnel service feeds it: ``personnel.*`` events through
-the broker. The import command still runs as the operators run it: a process of its own.
+Every test runs the training service class in this process (``run_service``, through ``in_process``) against a fresh
+database (migrated and seeded as the operators' commands do) and calls its entrypoints as a standalone RPC proxy would
+see them (``cluster``, see conftest.py). The officer directory is fed the way the personnel service feeds it:
+``personnel.*`` events through the broker. The import command still runs as the operators run it: a process of its own.
 """
 
 from __future__ import annotations
@@ -40,9 +40,9 @@ MARKET_ADMIN = {"username": "market-admin", "role": "agency_admin", "agency_code
 
 
 @pytest.fixture
-def training(database_url, amqp_uri, run_service, cluster):
+def training(database_url, amqp_uri, in_process):
     drop_event_queues(amqp_uri, "training")  # only this test's officers, not those other tests announced meanwhile
-    service = cluster.add(run_service("training", database_url))
+    service = in_process("training", database_url)
     for code, name in ((MARKET, "县市场监管局"), (FARM, "县农业农村局")):
         publish_event(
             amqp_uri,
@@ -508,7 +508,7 @@ def test_the_import_command_imports_all_or_nothing_with_a_progress_bar(
 
 
 def test_officers_whose_events_went_elsewhere_are_filled_in_from_personnel(
-    sqlite_url, tmp_path, amqp_uri, run_service, cluster, collect_events
+    sqlite_url, tmp_path, amqp_uri, in_process, cluster, collect_events
 ):
     """Another subscriber took personnel's events before training's queues existed: the directory sync catches up."""
     from personnel_service.rules import id_check_char
@@ -516,7 +516,7 @@ def test_officers_whose_events_went_elsewhere_are_filled_in_from_personnel(
     personnel_db = f"sqlite:///{tmp_path / 'personnel.db'}"
     drop_event_queues(amqp_uri, "training")  # no training queue at all: the events go to the other subscriber only
     other_subscriber = collect_events("personnel", "officer.registered", "officer.departed", "agency.registered")
-    cluster.add(run_service("personnel", personnel_db))
+    in_process("personnel", personnel_db)
     ids = []
     for seq in range(3):
         first17 = f"140928199001{seq + 10:02d}123"
@@ -527,7 +527,7 @@ def test_officers_whose_events_went_elsewhere_are_filled_in_from_personnel(
     cluster.personnel.record_departure(BUREAU, ids[2], {"reason": "retirement", "departed_on": TODAY.isoformat()})
     other_subscriber.wait_for(27 + 3 + 1)  # routed, so personnel's outbox marked them sent: training never gets them
 
-    training = cluster.add(run_service("training", sqlite_url, start=False)).start()  # counting from its start
+    training = in_process("training", sqlite_url)  # its counters count from its start
     rows = wait_until(
         lambda: db_rows(sqlite_url, "SELECT officer_id, status FROM officers ORDER BY name") or None,
         message="officers filled in at start",

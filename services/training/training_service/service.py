@@ -221,9 +221,7 @@ class TrainingService(ServiceBase):
         lists = self._personnel_lists_when_available()
         if lists is None:
             return
-        with self.db.transaction() as tx:
-            tx.serialise("training.sync_directory")  # replicas take turns: the second sees the first's officers
-            changed = directory.sync_directory(tx, *lists)
+        changed = self._write(directory.sync_directory, *lists)
         if changed:
             log.info("officer directory: %d officers filled in from the personnel service", changed)
 

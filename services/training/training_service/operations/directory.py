@@ -49,6 +49,7 @@ def sync_directory(tx, agencies: list[dict], officers: list[dict]) -> int:
     """Backstop for events this service never got (published before its queues existed, or to another
     subscriber only): personnel's current lists. A departure is final, so nothing here makes a departed
     officer active again. Returns how many officers were added or changed."""
+    tx.serialise("training.sync_directory")  # replicas take turns: the second sees the first's officers
     for agency in agencies:
         apply_agency_registered(tx, agency)
     known = {o.officer_id: o for o in tx.session.execute(select(m.Officer)).scalars()}

@@ -138,7 +138,7 @@ class _Known:
         A = m.Attendance
         for chunk in chunks(sorted(sessions)):
             known.existing.update(
-                session.execute(select(A.officer_id, A.session_id).where(A.session_id.in_(chunk))).tuples()
+                tuple(row) for row in session.execute(select(A.officer_id, A.session_id).where(A.session_id.in_(chunk)))
             )
         return known
 
