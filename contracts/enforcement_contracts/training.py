@@ -390,75 +390,40 @@ class ExamScheduled(StrictSchema):
     pass_mark = fields.Float(required=True)
 
 
-HOURS_UPDATED = register(
-    EventType(
-        SOURCE,
-        "hours.updated",
-        HoursUpdated,
-        1,
-        "An officer's training hours for a calendar year changed (full snapshot).",
-    )
+def _event(name: str, schema: type, description: str) -> EventType:
+    """A training event type, version 1."""
+    return register(EventType(SOURCE, name, schema, 1, description))
+
+
+HOURS_UPDATED = _event(
+    "hours.updated", HoursUpdated, "An officer's training hours for a calendar year changed (full snapshot)."
 )
-EXAM_PASSED = register(
-    EventType(SOURCE, "exam.passed", ExamResult, 1, "An officer passed a qualification or renewal exam.")
+EXAM_PASSED = _event("exam.passed", ExamResult, "An officer passed a qualification or renewal exam.")
+EXAM_FAILED = _event("exam.failed", ExamResult, "An officer failed a qualification or renewal exam.")
+CATEGORY_CREATED = _event("category.created", CategoryCreated, "A training category was added.")
+COURSE_CREATED = _event("course.created", CourseCreated, "A course, drill or skills contest was created.")
+SESSION_SCHEDULED = _event(
+    "session.scheduled", SessionScheduled, "A session of a course (or an activity's occasion) was scheduled."
 )
-EXAM_FAILED = register(
-    EventType(SOURCE, "exam.failed", ExamResult, 1, "An officer failed a qualification or renewal exam.")
+ATTENDANCE_RECORDED = _event(
+    "attendance.recorded", AttendanceRecorded, "An officer's attendance at a session was recorded."
 )
-CATEGORY_CREATED = register(EventType(SOURCE, "category.created", CategoryCreated, 1, "A training category was added."))
-COURSE_CREATED = register(
-    EventType(SOURCE, "course.created", CourseCreated, 1, "A course, drill or skills contest was created.")
+ATTENDANCE_CORRECTED = _event(
+    "attendance.corrected", AttendanceCorrected, "An attendance record was corrected (the earlier version is kept)."
 )
-SESSION_SCHEDULED = register(
-    EventType(
-        SOURCE,
-        "session.scheduled",
-        SessionScheduled,
-        1,
-        "A session of a course (or an activity's occasion) was scheduled.",
-    )
+ATTENDANCE_IMPORTED = _event(
+    "attendance.imported",
+    AttendanceImported,
+    "A spreadsheet of attendance was imported (one event per file, with totals).",
 )
-ATTENDANCE_RECORDED = register(
-    EventType(
-        SOURCE, "attendance.recorded", AttendanceRecorded, 1, "An officer's attendance at a session was recorded."
-    )
+COMPLIANCE_REACHED = _event(
+    "compliance.reached",
+    ComplianceReached,
+    "An officer met the year's training requirements (announced once per officer-year).",
 )
-ATTENDANCE_CORRECTED = register(
-    EventType(
-        SOURCE,
-        "attendance.corrected",
-        AttendanceCorrected,
-        1,
-        "An attendance record was corrected (the earlier version is kept).",
-    )
+OFFICER_SHORT_AT_YEAR_END = _event(
+    "officer.short_at_year_end",
+    OfficerShortAtYearEnd,
+    "At year end an officer had not met the requirements (once per officer-year).",
 )
-ATTENDANCE_IMPORTED = register(
-    EventType(
-        SOURCE,
-        "attendance.imported",
-        AttendanceImported,
-        1,
-        "A spreadsheet of attendance was imported (one event per file, with totals).",
-    )
-)
-COMPLIANCE_REACHED = register(
-    EventType(
-        SOURCE,
-        "compliance.reached",
-        ComplianceReached,
-        1,
-        "An officer met the year's training requirements (announced once per officer-year).",
-    )
-)
-OFFICER_SHORT_AT_YEAR_END = register(
-    EventType(
-        SOURCE,
-        "officer.short_at_year_end",
-        OfficerShortAtYearEnd,
-        1,
-        "At year end an officer had not met the requirements (once per officer-year).",
-    )
-)
-EXAM_SCHEDULED = register(
-    EventType(SOURCE, "exam.scheduled", ExamScheduled, 1, "A qualification or renewal exam sitting was scheduled.")
-)
+EXAM_SCHEDULED = _event("exam.scheduled", ExamScheduled, "A qualification or renewal exam sitting was scheduled.")
