@@ -328,7 +328,7 @@ def test_bad_training_input_is_a_clear_4xx_and_writes_nothing(training_suite):
             },
         ),
         400,
-        "organiser",
+        "organiser.agency_codes",  # nested messages are named by their dotted path
     )
     expect(
         admin.post(
@@ -342,7 +342,7 @@ def test_bad_training_input_is_a_clear_4xx_and_writes_nothing(training_suite):
             },
         ),
         400,
-        "organiser",
+        "organiser.agency_codes",
     )
     expect(
         admin.post("/training/courses", json={"title": "无此类别", "category_code": "astrology"}), 400, "category_code"
