@@ -122,6 +122,7 @@ def load(port: int, path: str, token: str, clients: int, seconds: float) -> dict
 
 
 def main() -> None:
+    # Over 50 lines: start the processes, run each path, print the table; one measurement in order.
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=20)

@@ -65,6 +65,7 @@ def postgres_database():
 
 def prepare(url: str, officers: int, sessions: int) -> tuple[list[str], list[str]]:
     """Migrate and seed, then the officer directory (as personnel's events would fill it) and the sessions."""
+    # Over 50 lines: the database and the sheets of one benchmark run, built in order.
     upgrade(PLUGIN.migrations, url)
     PLUGIN.seed({"DATABASE_URL": url})
     officer_ids = [f"o{i:06d}{uuid.uuid4().hex[:8]}" for i in range(officers)]

@@ -32,6 +32,7 @@ CASE_TABLES = (
 )
 
 
+# One scenario told in order (each step needs the one before), so longer than 50 lines on purpose.
 def test_catalogue_versions_benchmarks_and_lenient_lists_are_filed(desk, cases_service, collect_events):
     events = collect_events("cases", "item.*", "benchmark.filed", "lenient_list.filed")
 
@@ -125,6 +126,7 @@ def test_catalogue_versions_benchmarks_and_lenient_lists_are_filed(desk, cases_s
     assert events.of_type("cases.item.changed")[0]["data"]["changed"] == ["legal_basis"]
 
 
+# One scenario told in order (each step needs the one before), so longer than 50 lines on purpose.
 def test_case_needs_two_certified_officers_and_keeps_the_id_number_out_of_sight(
     desk, cases_service, collect_events, caplog
 ):
@@ -188,6 +190,7 @@ def test_case_needs_two_certified_officers_and_keeps_the_id_number_out_of_sight(
         desk.cases.update_case(SCJ_ADMIN, case["case_id"], {"notice_on": "2024-09-03"})
 
 
+# One scenario told in order (each step needs the one before), so longer than 50 lines on purpose.
 def test_major_decision_waits_for_a_qualified_reviewer_not_on_the_case(desk, cases_service, collect_events):
     events = collect_events("cases", "case.decided", "legal_review.recorded", "promptness.measured", "case.flagged")
     late = {"service": "cases", "agency": MARKET, "kind": "case_decided", "on_time": "false"}
@@ -299,6 +302,7 @@ def test_major_decision_waits_for_a_qualified_reviewer_not_on_the_case(desk, cas
     assert "to" in backwards.value.fields
 
 
+# One scenario told in order (each step needs the one before), so longer than 50 lines on purpose.
 def test_refusals_versions_first_violation_and_dormant_items(desk, cases_service):
     officers = desk.certified_officers(31, 2)
     item = desk.penalty_item()

@@ -106,6 +106,7 @@ def test_a_missed_deadline_is_announced_once_and_not_again_after_a_restart(watch
     assert db_count(cases.database_url, "deadline_misses") == 2
 
 
+# One scenario told in order (each step needs the one before), so longer than 50 lines on purpose.
 def test_transfer_legs_left_unmet_are_announced_once_and_open_supervision_items(
     cases, tmp_path, rpc, process_desk, amqp_uri, start_service, collect_events
 ):

@@ -22,6 +22,7 @@ POLICE = "140928-gaj"  # 县公安局
 GAJ_ADMIN = {"username": "gaj-admin", "role": "agency_admin", "agency_code": POLICE}
 
 
+# One scenario told in order (each step needs the one before), so longer than 50 lines on purpose.
 def test_each_leg_of_a_transfer_to_the_police_is_measured(desk, collect_events):
     events = collect_events("cases", "transfer.*")
     measured = collect_events("cases", "promptness.measured")
@@ -85,6 +86,7 @@ def test_each_leg_of_a_transfer_to_the_police_is_measured(desk, collect_events):
     assert desk.metric("enforcement_promptness_seconds_sum", **handover) - seconds_before == 25 * 3600
 
 
+# One scenario told in order (each step needs the one before), so longer than 50 lines on purpose.
 def test_inspections_are_capped_warned_and_drawn_at_random_reproducibly(desk, cases_service, collect_events):
     events = collect_events("cases", "inspection.recorded", "draw.published")
     officers = desk.certified_officers(51, 3)
