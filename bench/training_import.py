@@ -31,9 +31,10 @@ from enforcement_kernel.config import load_config  # noqa: E402
 from enforcement_kernel.db import Tx, make_engine  # noqa: E402
 from enforcement_kernel.migrations import upgrade  # noqa: E402
 from training_service import models as m  # noqa: E402
-from training_service import operations as ops  # noqa: E402
 from training_service import rules  # noqa: E402
+from training_service.operations import compliance, imports  # noqa: E402
 from training_service.plugin import PLUGIN  # noqa: E402
+from training_service.settings import Settings  # noqa: E402
 from training_service.spreadsheets import TEMPLATE_HEADERS, write_table  # noqa: E402
 
 SYSTEM = {"username": "bench", "role": "system", "agency_code": None, "officer_id": None}
@@ -119,7 +120,7 @@ def prepare(url: str, officers: int, sessions: int) -> tuple[list[str], list[str
     return officer_ids, session_ids
 
 
-def run_once(url: str, rows: int, officers: int, settings: ops.Settings) -> dict:
+def run_once(url: str, rows: int, officers: int, settings: Settings) -> dict:
     sessions = max(rows // officers, 1)
     officer_ids, session_ids = prepare(url, officers, sessions)
     data = [(o, s, 3.5, None, "") for s in session_ids for o in officer_ids][:rows]
@@ -137,14 +138,16 @@ def run_once(url: str, rows: int, officers: int, settings: ops.Settings) -> dict
     try:
         with Session(engine) as session:
             started = last[0] = time.perf_counter()
-            result = ops.import_attendance(Tx(session, "training"), SYSTEM, content, settings, today, progress=progress)
+            result = imports.import_attendance(
+                Tx(session, "training"), SYSTEM, content, settings, today, progress=progress
+            )
             session.commit()
             import_seconds = time.perf_counter() - started
         assert result["imported"] == rows, result
         with Session(engine) as session:
             assert session.execute(select(func.count()).select_from(m.Attendance)).scalar_one() == rows
             started = time.perf_counter()
-            table = ops.aggregate(session, YEAR, settings)
+            table = compliance.aggregate(session, YEAR, settings)
             county, agencies = rules.rollup(table, settings.policy.yearly_hours)
             table_seconds = time.perf_counter() - started
         assert len(table) == officers and county.officers == officers
@@ -166,7 +169,7 @@ def main() -> None:
     parser.add_argument("--officers", type=int, default=5000)
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
-    settings = ops.Settings.from_config(load_config("training", default_path=PLUGIN.config_path))
+    settings = Settings.from_config(load_config("training", default_path=PLUGIN.config_path))
     backends = [("sqlite", sqlite_database)]
     if not args.no_postgres:
         try:
