@@ -80,6 +80,22 @@ def load(schema_cls, payload, *, partial: bool = False) -> dict:
         raise ValidationFailed("invalid input", messages) from None
 
 
+def every_item(fetch, per_page: int = 500) -> list:
+    """Every item of a paged list RPC: ``fetch({"page": n, "per_page": per_page})`` for n = 1, 2, ... until the
+    answer's ``total`` is reached (or a page comes back empty). For callers that need the whole list (caches,
+    checks against every agency); ``fetch`` binds the other arguments, e.g.
+    ``every_item(lambda page: self.services.personnel.list_officers(SYSTEM, {"status": "active", **page}))``."""
+    items: list = []
+    number = 1
+    while True:
+        answer = fetch({"page": number, "per_page": per_page})
+        batch = answer["items"]
+        items.extend(batch)
+        if not batch or len(items) >= answer["total"]:
+            return items
+        number += 1
+
+
 def dump(schema_cls, obj, *, many: bool = False):
     return schema_cls().dump(obj, many=many)
 

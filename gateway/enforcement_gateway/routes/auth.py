@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from enforcement_contracts.common import Actor, page, page_of
 from enforcement_contracts.errors import NotFound, Unauthorized, ValidationFailed
+from enforcement_kernel.rpc import every_item
 
 from .. import auth, schemas
 from ..models import AuditRecord
@@ -52,7 +53,8 @@ def create_user(call):
     data = schemas.UserCreate().load(call.body)
     # the agency and officer must exist in the personnel service
     if data.get("agency_code"):
-        codes = {a["code"] for a in call.services.personnel.list_agencies(SYSTEM)}
+        agencies = every_item(lambda paging: call.services.personnel.list_agencies(SYSTEM, paging))
+        codes = {a["code"] for a in agencies}
         if data["agency_code"] not in codes:
             raise ValidationFailed("unknown agency", {"agency_code": [f"unknown agency {data['agency_code']}"]})
     if data.get("officer_id"):

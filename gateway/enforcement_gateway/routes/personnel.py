@@ -6,7 +6,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from enforcement_contracts import personnel as c
-from enforcement_contracts.common import AGENCY_CODE, StrictSchema, page_of
+from enforcement_contracts.common import AGENCY_CODE, PageQuery, StrictSchema, page_of
 
 from ..routing import ADMINS, BUREAU, PUBLIC, STAFF, Route, forward
 
@@ -23,6 +23,16 @@ class AgencyFilter(StrictSchema):
     agency_code = fields.String(validate=AGENCY_CODE)
 
 
+class ReviewerQuery(AgencyFilter, PageQuery):
+    """One agency's legal reviewers (the caller's own for an agency administrator), a page at a time."""
+
+
+def list_legal_reviewers(call):
+    # the agency is a positional argument of the RPC, the page its trailing query
+    paging = {"page": call.query["page"], "per_page": call.query["per_page"]}
+    return call.services.personnel.list_legal_reviewers(call.actor, call.query.get("agency_code"), paging)
+
+
 class EchoQuery(StrictSchema):
     message = fields.String(load_default="ok", validate=validate.Length(max=100))
 
@@ -31,12 +41,12 @@ ROUTES = [
     Route(
         "GET",
         "/agencies",
-        forward("personnel.list_agencies", "actor"),
+        forward("personnel.list_agencies", "actor", "query"),
         STAFF,
         "List agencies",
         "personnel",
-        response=c.Agency,
-        many=True,
+        query=PageQuery,
+        response=page_of(c.Agency),
     ),
     Route(
         "POST",
@@ -194,13 +204,12 @@ ROUTES = [
     Route(
         "GET",
         "/legal-reviewers",
-        forward("personnel.list_legal_reviewers", "actor", "query.agency_code"),
+        list_legal_reviewers,
         STAFF,
         "List legal reviewers",
         "personnel",
-        query=AgencyFilter,
-        response=c.LegalReviewer,
-        many=True,
+        query=ReviewerQuery,
+        response=page_of(c.LegalReviewer),
     ),
     Route(
         "GET",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from enforcement_contracts.errors import NotFound
+from enforcement_kernel.rpc import every_item
 
 #: How this service identifies itself to personnel: it reads across agencies on the caller's behalf and
 #: applies the caller's own scope itself (``kernel.access``).
@@ -52,25 +53,20 @@ class PersonnelPort:
 
     def legal_reviewers(self, agency_code: str) -> list[dict]:
         if agency_code not in self._reviewers:
-            self._reviewers[agency_code] = self._personnel.list_legal_reviewers(SYSTEM, agency_code)
+            self._reviewers[agency_code] = every_item(
+                lambda page: self._personnel.list_legal_reviewers(SYSTEM, agency_code, page)
+            )
         return self._reviewers[agency_code]
 
     def agencies(self) -> list[dict]:
         if self._agencies is None:
-            self._agencies = self._personnel.list_agencies(SYSTEM)
+            self._agencies = every_item(lambda page: self._personnel.list_agencies(SYSTEM, page))
         return self._agencies
 
     def active_officers(self, agency_code: str) -> list[dict]:
         """Every active officer of an agency (the inspector pool of a draw), page by page."""
-        officers, page = [], 1
-        while True:
-            answer = self._personnel.list_officers(
-                SYSTEM, {"agency_code": agency_code, "status": "active", "page": page, "per_page": 500}
-            )
-            officers += answer["items"]
-            if page * answer["per_page"] >= answer["total"]:
-                return officers
-            page += 1
+        filters = {"agency_code": agency_code, "status": "active"}
+        return every_item(lambda page: self._personnel.list_officers(SYSTEM, {**filters, **page}))
 
 
 def officer_problems(

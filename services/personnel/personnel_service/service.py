@@ -10,6 +10,7 @@ from nameko.timer import timer
 
 from enforcement_contracts import personnel as contract
 from enforcement_contracts import training
+from enforcement_contracts.common import PageQuery
 from enforcement_kernel.handlers import consumes
 from enforcement_kernel.rpc import load, rpc
 from enforcement_kernel.service import Configured, ServiceBase
@@ -36,8 +37,8 @@ class PersonnelService(ServiceBase):
 
     # agencies
     @rpc
-    def list_agencies(self, actor):
-        return self._read(agencies.list_agencies, actor)
+    def list_agencies(self, actor, query=None):
+        return self._read(agencies.list_agencies, actor, load(PageQuery, query or {}))
 
     @rpc
     def create_agency(self, actor, payload):
@@ -114,8 +115,8 @@ class PersonnelService(ServiceBase):
         return self._write(legal_reviewers.register_legal_reviewer, actor, load(contract.LegalReviewerCreate, payload))
 
     @rpc
-    def list_legal_reviewers(self, actor, agency_code=None):
-        return self._read(legal_reviewers.list_legal_reviewers, actor, agency_code)
+    def list_legal_reviewers(self, actor, agency_code=None, query=None):
+        return self._read(legal_reviewers.list_legal_reviewers, actor, agency_code, load(PageQuery, query or {}))
 
     @rpc
     def promptness(self, actor, since=None, until=None):

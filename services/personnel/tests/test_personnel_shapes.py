@@ -25,7 +25,7 @@ def test_responses_keep_their_shape(personnel, staff):
         "officer_count": 0,
     }
     officer, cert = staff.certified_officer(60)
-    listed = {a["code"]: a for a in personnel.call("list_agencies", BUREAU)}
+    listed = {a["code"]: a for a in personnel.call("list_agencies", BUREAU, {"per_page": 500})["items"]}
     assert listed[MARKET]["officer_count"] == 1 and set(listed[MARKET]) == set(agency)
     assert set(officer) == {
         "officer_id",
@@ -83,7 +83,12 @@ def test_responses_keep_their_shape(personnel, staff):
         "officer_id": None,
         "may_review_major_decisions": False,
     }
-    assert personnel.call("list_legal_reviewers", BUREAU, MARKET) == [reviewer]
+    assert personnel.call("list_legal_reviewers", BUREAU, MARKET) == {
+        "items": [reviewer],
+        "total": 1,
+        "page": 1,
+        "per_page": 50,
+    }
 
     assessment = personnel.call(
         "record_assessment", BUREAU, officer["officer_id"], {"year": 2024, "grade": "competent"}

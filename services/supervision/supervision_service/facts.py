@@ -14,6 +14,8 @@ from typing import Protocol
 
 from sqlalchemy import Integer, cast, func, or_, select
 
+from enforcement_kernel.rpc import every_item
+
 from . import models as m
 from . import reports_models as rm
 from .assessment import AgencyFacts
@@ -38,7 +40,7 @@ class RpcFactSource:
         self.cluster = cluster
 
     def agencies(self) -> list[dict]:
-        return self.cluster.personnel.list_agencies(SYSTEM_ACTOR)
+        return every_item(lambda page: self.cluster.personnel.list_agencies(SYSTEM_ACTOR, page))
 
     def certification(self, year: int) -> list[dict]:
         return self.cluster.personnel.agency_certification_facts(SYSTEM_ACTOR, year)

@@ -14,7 +14,7 @@ from enforcement_contracts.cases import promptness as cases_promptness_contract
 from enforcement_contracts.cases import reviews as cases_reviews_contract
 from enforcement_contracts.errors import ValidationFailed
 from enforcement_kernel.handlers import consumes
-from enforcement_kernel.rpc import Rpc, load, rpc
+from enforcement_kernel.rpc import Rpc, every_item, load, rpc
 from enforcement_kernel.service import Configured, ServiceBase
 from enforcement_kernel.timers import configured_timer
 
@@ -55,7 +55,8 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     def _known_agency(self, code: str) -> None:
         """An agency personnel has registered; asked again when the code is new or the list is old."""
         if self.agencies.stale_for(code):
-            self.agencies.replace({a["code"] for a in self.services.personnel.list_agencies(SYSTEM)})
+            agencies = every_item(lambda page: self.services.personnel.list_agencies(SYSTEM, page))
+            self.agencies.replace({a["code"] for a in agencies})
         if code not in self.agencies.codes:
             raise ValidationFailed(f"unknown agency {code}", {"agency_code": ["no such agency"]})
 

@@ -18,7 +18,7 @@ from enforcement_contracts import training as contract
 from enforcement_contracts.errors import Unavailable, ValidationFailed
 from enforcement_kernel import access
 from enforcement_kernel.handlers import consumes
-from enforcement_kernel.rpc import Rpc, load, rpc
+from enforcement_kernel.rpc import Rpc, every_item, load, rpc
 from enforcement_kernel.service import Configured, ServiceBase
 
 from . import metrics
@@ -241,14 +241,10 @@ class TrainingService(ServiceBase):
         return None
 
     def _personnel_lists(self) -> tuple[list, list]:
-        agencies = self.services.personnel.list_agencies(SYSTEM)
-        officers, page = [], 1
-        while True:
-            batch = self.services.personnel.list_officers(SYSTEM, {"page": page, "per_page": 500})
-            officers += batch["items"]
-            if page * 500 >= batch["total"]:
-                return agencies, officers
-            page += 1
+        personnel_service = self.services.personnel
+        agencies = every_item(lambda page: personnel_service.list_agencies(SYSTEM, page))
+        officers = every_item(lambda page: personnel_service.list_officers(SYSTEM, page))
+        return agencies, officers
 
     @consumes(personnel.AGENCY_REGISTERED)
     def on_agency_registered(self, tx, envelope, data):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from enforcement_contracts import common
 from enforcement_contracts import personnel as contract
 from enforcement_contracts.errors import Conflict
 from enforcement_kernel import access
@@ -16,17 +17,21 @@ def _announce(tx, agency: m.Agency) -> None:
     tx.emit(contract.AGENCY_REGISTERED, contract.AgencyRegistered().dump(agency), subject=agency.code)
 
 
-def list_agencies(session, actor: dict) -> list[dict]:
+def list_agencies(session, actor: dict, query: dict) -> dict:
+    """A page of agencies by code, each with its count of active officers."""
+    total = session.execute(select(func.count()).select_from(m.Agency)).scalar_one()
+    number, per_page = query["page"], query["per_page"]
+    stmt = select(m.Agency).order_by(m.Agency.code).offset((number - 1) * per_page).limit(per_page)
+    agencies = session.execute(stmt).scalars().all()
     counts = dict(
         session.execute(
             select(m.Officer.agency_code, func.count())
-            .where(m.Officer.status == "active")
+            .where(m.Officer.status == "active", m.Officer.agency_code.in_([a.code for a in agencies]))
             .group_by(m.Officer.agency_code)
         ).all()
     )
-    query = select(m.Agency).order_by(m.Agency.code)
-    agencies = [With(a, officer_count=counts.get(a.code, 0)) for a in session.execute(query).scalars()]
-    return contract.Agency(many=True).dump(agencies)
+    rows = [With(a, officer_count=counts.get(a.code, 0)) for a in agencies]
+    return common.page(contract.Agency, rows, total, query)
 
 
 def create_agency(tx, actor: dict, data: dict) -> dict:

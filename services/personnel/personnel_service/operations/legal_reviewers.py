@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from enforcement_contracts import common
 from enforcement_contracts import personnel as contract
 from enforcement_contracts.errors import ValidationFailed
 from enforcement_kernel import access
@@ -44,9 +45,14 @@ def _for_review(r: m.LegalReviewer) -> With:
     return With(r, may_review_major_decisions=rules.may_review_major_decision(r.has_legal_qualification, True))
 
 
-def list_legal_reviewers(session, actor: dict, agency_code: str | None) -> list[dict]:
+def list_legal_reviewers(session, actor: dict, agency_code: str | None, query: dict) -> dict:
+    """A page of legal reviewers by name (one agency's, or every agency's for the bureau)."""
     agency_code = access.query_agency(actor, agency_code)
-    stmt = select(m.LegalReviewer).order_by(m.LegalReviewer.name)
+    stmt = select(m.LegalReviewer)
     if agency_code:
         stmt = stmt.where(m.LegalReviewer.agency_code == agency_code)
-    return contract.LegalReviewer(many=True).dump([_for_review(r) for r in session.execute(stmt).scalars()])
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    number, per_page = query["page"], query["per_page"]
+    stmt = stmt.order_by(m.LegalReviewer.name, m.LegalReviewer.reviewer_id).offset((number - 1) * per_page)
+    reviewers = session.execute(stmt.limit(per_page)).scalars()
+    return common.page(contract.LegalReviewer, [_for_review(r) for r in reviewers], total, query)
