@@ -38,18 +38,25 @@ class OpsServer(DependencyProvider):
         self.metrics_app = make_wsgi_app()
         self._broker_ok = (0.0, False)
         self.socket = None
+        self._server = None
 
     def start(self):
         if self.port:
             # no SO_REUSEPORT: a second instance on the same port must fail, not share the probes
             self.socket = eventlet.listen((self.host, self.port), reuse_port=False)
-            self.container.spawn_managed_thread(
+            self._server = self.container.spawn_managed_thread(
                 lambda: eventlet.wsgi.server(self.socket, self.app, log=_Quiet(), log_output=False)
             )
 
     def stop(self):
+        # End the accept loop before closing its socket: closed under it, accept fails with EBADF, the managed
+        # thread dies with an error and nameko kills the container in the middle of its graceful stop (it hung).
+        if self._server is not None:
+            self._server.kill()
+            self._server = None
         if self.socket is not None:
             self.socket.close()
+            self.socket = None
 
     kill = stop
 
