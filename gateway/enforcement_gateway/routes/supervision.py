@@ -7,11 +7,15 @@ service enforces the scope on every call). Registering a complaint is public and
 from __future__ import annotations
 
 from enforcement_contracts import supervision as c
-from enforcement_contracts.common import page_of
+from enforcement_contracts.common import PageQuery, page_of
 
 from ..routing import ADMINS, BUREAU, PUBLIC, Route, forward
 
 SERVICE = c.SERVICE
+
+
+class OverdueQuery(c.BulletinQuery, PageQuery):
+    """The items that fell overdue between ``from`` and ``to`` (one agency's, optionally), a page at a time."""
 
 
 ROUTES = [
@@ -104,9 +108,8 @@ ROUTES = [
         ADMINS,
         "Items that fell overdue in a period",
         "supervision",
-        query=c.BulletinQuery,
-        response=c.BulletinEntry,
-        many=True,
+        query=OverdueQuery,
+        response=page_of(c.BulletinEntry),
     ),
     Route(
         "POST",
@@ -122,12 +125,12 @@ ROUTES = [
     Route(
         "GET",
         "/supervision/bulletins",
-        forward("supervision.list_bulletins", "actor"),
+        forward("supervision.list_bulletins", "actor", "query"),
         ADMINS,
         "Published bulletins",
         "supervision",
-        response=c.BulletinOut,
-        many=True,
+        query=PageQuery,
+        response=page_of(c.BulletinOut),
     ),
     # complaints (投诉举报)
     Route(

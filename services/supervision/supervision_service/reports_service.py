@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 
 from enforcement_contracts import supervision_reports as contract
+from enforcement_contracts.common import PageQuery
 from enforcement_contracts.errors import Conflict, Forbidden, ValidationFailed
 from enforcement_kernel import access
 from enforcement_kernel.config import setting
@@ -165,6 +166,6 @@ class ReportEntrypoints:
         return self._write(surveys.record_survey, data, actor["username"])
 
     @rpc
-    def list_satisfaction(self, actor, year):
-        query = load(contract.YearQuery, {"year": year})
-        return self._read(surveys.list_surveys, actor, query["year"])
+    def list_satisfaction(self, actor, year, query=None):
+        year = load(contract.YearQuery, {"year": year})["year"]
+        return self._read(surveys.list_surveys, actor, year, load(PageQuery, query or {}))

@@ -12,6 +12,7 @@ from enforcement_contracts.cases import benchmarks as cases_benchmarks_contract
 from enforcement_contracts.cases import inspections as cases_inspections_contract
 from enforcement_contracts.cases import promptness as cases_promptness_contract
 from enforcement_contracts.cases import reviews as cases_reviews_contract
+from enforcement_contracts.common import PageQuery
 from enforcement_contracts.errors import ValidationFailed
 from enforcement_kernel.handlers import consumes
 from enforcement_kernel.rpc import Rpc, every_item, load, rpc
@@ -106,15 +107,15 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     # bulletins (通报)
     @rpc
     def overdue_list(self, actor, query):
-        return self._read(bulletins.overdue_list, actor, load(contract.BulletinQuery, query or {}))
+        return self._read(bulletins.overdue_list, actor, load(bulletins.OverdueQuery, query or {}))
 
     @rpc
     def publish_bulletin(self, actor, payload):
         return self._write(bulletins.publish_bulletin, actor, load(contract.BulletinPublish, payload), self.today())
 
     @rpc
-    def list_bulletins(self, actor):  # any staff caller (the kernel checks ``actor``)
-        return self._read(bulletins.list_bulletins)
+    def list_bulletins(self, actor, query=None):  # any staff caller (the kernel checks ``actor``)
+        return self._read(bulletins.list_bulletins, load(PageQuery, query or {}))
 
     # complaints (投诉举报)
     @rpc

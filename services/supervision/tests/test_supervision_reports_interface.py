@@ -36,7 +36,15 @@ def test_bulletins_take_the_period_as_from_and_to_and_answer_in_the_contract_s_s
     wait_until(lambda: suite.call("get_item", BUREAU, item["item_id"])["overdue"], message="the item fell overdue")
 
     period = {"from": today.isoformat(), "to": today.isoformat()}
-    [entry] = suite.call("overdue_list", BUREAU, period)
+    listed = suite.call("overdue_list", BUREAU, period)
+    [entry] = listed["items"]
+    assert (listed["total"], listed["page"], listed["per_page"]) == (1, 1, 50)
+    assert suite.call("overdue_list", BUREAU, {**period, "page": 2, "per_page": 1}) == {
+        "items": [],
+        "total": 1,
+        "page": 2,
+        "per_page": 1,
+    }
     assert entry == contract.BulletinEntry().dump(contract.BulletinEntry().load(entry))
     assert (entry["item_id"], entry["overdue_on"], entry["answered_on"]) == (item["item_id"], today.isoformat(), None)
     with pytest.raises(ValidationFailed) as old_names:
@@ -59,7 +67,7 @@ def test_bulletins_take_the_period_as_from_and_to_and_answer_in_the_contract_s_s
     with pytest.raises(Conflict) as again:
         suite.call("publish_bulletin", BUREAU, {**period, "title": "again"})
     assert again.value.fields == {"from": ["already published"]}
-    assert suite.call("list_bulletins", MARKET_ADMIN) == [bulletin]
+    assert suite.call("list_bulletins", MARKET_ADMIN) == {"items": [bulletin], "total": 1, "page": 1, "per_page": 50}
 
 
 def test_assessment_filings_and_surveys_answer_in_the_contract_s_shape(suite):
@@ -74,7 +82,12 @@ def test_assessment_filings_and_surveys_answer_in_the_contract_s_shape(suite):
     }
     recorded = suite.call("record_satisfaction", BUREAU, survey)
     assert recorded == {**survey, "score": 91.0, "note": "", "recorded_by": BUREAU["username"]}
-    assert suite.call("list_satisfaction", MARKET_ADMIN, year) == [recorded]
+    assert suite.call("list_satisfaction", MARKET_ADMIN, year) == {
+        "items": [recorded],
+        "total": 1,
+        "page": 1,
+        "per_page": 50,
+    }
 
     run = suite.call("run_assessment", BUREAU, {"year": year})
     assert set(run) == set(reports_contract.AssessmentRun().fields) and run["year"] == year
@@ -106,3 +119,25 @@ def test_assessment_filings_and_surveys_answer_in_the_contract_s_shape(suite):
         "overdue": False,
     }
     assert listed["due_on"] == date(year, 1, 31).isoformat()
+
+
+def test_satisfaction_results_are_read_a_page_at_a_time(suite):
+    year = date.today().year - 1
+    for code, score in (("140928-scjgj", 91), ("140928-jtysj", 85)):
+        survey = {
+            "agency_code": code,
+            "year": year,
+            "score": score,
+            "respondents": 100,
+            "surveyor": "第三方测评机构",
+            "surveyed_on": date(year, 3, 1).isoformat(),
+        }
+        suite.call("record_satisfaction", BUREAU, survey)
+    everything = suite.call("list_satisfaction", BUREAU, year, {"per_page": 500})
+    assert [s["agency_code"] for s in everything["items"]] == ["140928-jtysj", "140928-scjgj"]
+    second = suite.call("list_satisfaction", BUREAU, year, {"page": 2, "per_page": 1})
+    assert second == {"items": [everything["items"][1]], "total": 2, "page": 2, "per_page": 1}
+    assert suite.call("list_satisfaction", MARKET_ADMIN, year, {"page": 1, "per_page": 1})["total"] == 1
+    with pytest.raises(ValidationFailed) as refused:
+        suite.call("list_satisfaction", BUREAU, year, {"per_page": 501})
+    assert set(refused.value.fields) == {"per_page"}

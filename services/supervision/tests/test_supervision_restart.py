@@ -93,8 +93,8 @@ def test_items_falling_due_across_a_kill_are_escalated_once_each(supervision, rp
     # the bulletin of the period lists every item that fell overdue; published once
     bulletin_query = {"from": date.today().isoformat(), "to": date.today().isoformat()}
     entries = rpc.supervision.overdue_list(BUREAU, bulletin_query)
-    assert len(entries) == 29
-    assert {e["agency_code"] for e in rpc.supervision.overdue_list(MARKET_ADMIN, bulletin_query)} == {MARKET}
+    assert len(entries["items"]) == 29 and entries["total"] == 29
+    assert {e["agency_code"] for e in rpc.supervision.overdue_list(MARKET_ADMIN, bulletin_query)["items"]} == {MARKET}
     bulletin = rpc.supervision.publish_bulletin(BUREAU, {**bulletin_query, "title": "关于逾期未办结督办事项的通报"})
     assert len(bulletin["entries"]) == 29
     with pytest.raises(Conflict):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from enforcement_contracts import common
 from enforcement_contracts import supervision as contract
+from enforcement_contracts.common import PageQuery
 from enforcement_contracts.errors import Conflict, ValidationFailed
 from enforcement_kernel import access
 
@@ -14,7 +16,11 @@ from .. import models as m
 from .common import Shown, scope_conditions
 
 
-def bulletin_entries(session, date_from: date, date_to: date, scope: list = ()) -> list[dict]:
+class OverdueQuery(contract.BulletinQuery, PageQuery):
+    """The overdue list's query: the contract's period and agency, a page at a time."""
+
+
+def _fell_overdue(date_from: date, date_to: date, scope: list = ()):
     """Items that fell overdue in the period (first time), by agency, oldest deadline first."""
     conditions = [
         m.SupervisionItem.overdue.is_(True),
@@ -22,21 +28,30 @@ def bulletin_entries(session, date_from: date, date_to: date, scope: list = ()) 
         m.SupervisionItem.overdue_on <= date_to,
         *scope,
     ]
-    rows = session.execute(
-        select(m.SupervisionItem)
-        .where(*conditions)
-        .order_by(m.SupervisionItem.agency_code, m.SupervisionItem.due_on, m.SupervisionItem.id)
-    ).scalars()
-    return contract.BulletinEntry(many=True).dump(Shown(i, item_id=i.id, answered_on=i.first_answered_on) for i in rows)
+    return select(m.SupervisionItem).where(*conditions)
 
 
-def overdue_list(session, actor: dict, query: dict) -> list[dict]:
-    return bulletin_entries(
-        session,
-        query["date_from"],
-        query["date_to"],
-        scope_conditions(actor, query, m.SupervisionItem.agency_code),
-    )
+def _entries(items) -> list:
+    return [Shown(i, item_id=i.id, answered_on=i.first_answered_on) for i in items]
+
+
+_ORDER = (m.SupervisionItem.agency_code, m.SupervisionItem.due_on, m.SupervisionItem.id)
+
+
+def bulletin_entries(session, date_from: date, date_to: date) -> list[dict]:
+    """Every item that fell overdue in the period (a bulletin's content)."""
+    items = session.execute(_fell_overdue(date_from, date_to).order_by(*_ORDER)).scalars()
+    return contract.BulletinEntry(many=True).dump(_entries(items))
+
+
+def overdue_list(session, actor: dict, query: dict) -> dict:
+    """A page of the items that fell overdue in the period, in the caller's scope."""
+    scope = scope_conditions(actor, query, m.SupervisionItem.agency_code)
+    stmt = _fell_overdue(query["date_from"], query["date_to"], scope)
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    number, per_page = query["page"], query["per_page"]
+    items = session.execute(stmt.order_by(*_ORDER).offset((number - 1) * per_page).limit(per_page)).scalars()
+    return common.page(contract.BulletinEntry, _entries(items), total, query)
 
 
 def publish_bulletin(tx, actor: dict, data: dict, today: date) -> dict:
@@ -79,12 +94,19 @@ def publish_bulletin(tx, actor: dict, data: dict, today: date) -> dict:
     return bulletin_out(bulletin)
 
 
-def bulletin_out(b: m.Bulletin) -> dict:
+def _shown(b: m.Bulletin) -> Shown:
     # the entries are kept as JSON: read back through their schema so the answer is dumped by the same one
-    entries = contract.BulletinEntry(many=True).load(b.entries)
-    return contract.BulletinOut().dump(Shown(b, bulletin_id=b.id, entries=entries))
+    return Shown(b, bulletin_id=b.id, entries=contract.BulletinEntry(many=True).load(b.entries))
 
 
-def list_bulletins(session) -> list[dict]:
-    """Published bulletins are public within the government: every staff role reads them."""
-    return [bulletin_out(b) for b in session.execute(select(m.Bulletin).order_by(m.Bulletin.id.desc())).scalars()]
+def bulletin_out(b: m.Bulletin) -> dict:
+    return contract.BulletinOut().dump(_shown(b))
+
+
+def list_bulletins(session, query: dict) -> dict:
+    """Published bulletins, newest first: public within the government, every staff role reads them."""
+    total = session.execute(select(func.count()).select_from(m.Bulletin)).scalar_one()
+    number, per_page = query["page"], query["per_page"]
+    stmt = select(m.Bulletin).order_by(m.Bulletin.id.desc()).offset((number - 1) * per_page).limit(per_page)
+    rows = [_shown(b) for b in session.execute(stmt).scalars()]
+    return common.page(contract.BulletinOut, rows, total, query)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from enforcement_contracts import common
 from enforcement_contracts import supervision_reports as contract
 from enforcement_kernel import access
 
@@ -25,11 +26,14 @@ def record_survey(tx, data: dict, by: str) -> dict:
     return contract.Satisfaction().dump(row)
 
 
-def list_surveys(session, actor: dict, year: int) -> list[dict]:
-    """The year's results: every agency's for the bureau, their own agency's for an agency admin."""
+def list_surveys(session, actor: dict, year: int, query: dict) -> dict:
+    """A page of the year's results: every agency's for the bureau, their own agency's for an agency admin."""
     scope = access.scope_agency(actor)
     S = rm.SatisfactionSurvey
-    stmt = select(S).where(S.year == year).order_by(S.agency_code)
+    stmt = select(S).where(S.year == year)
     if scope is not None:
         stmt = stmt.where(S.agency_code == scope)
-    return contract.Satisfaction(many=True).dump(session.execute(stmt).scalars())
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    number, per_page = query["page"], query["per_page"]
+    rows = session.execute(stmt.order_by(S.agency_code).offset((number - 1) * per_page).limit(per_page)).scalars()
+    return common.page(contract.Satisfaction, rows.all(), total, query)
