@@ -118,7 +118,7 @@ def test_notice_answered_late_is_verified_and_counted_late(supervision_suite):
     # the bulletin lists the notice
     today = date.today().isoformat()
     listed = admin.get("/supervision/overdue", params={"from": today, "to": today}).json()
-    assert [e["item_id"] for e in listed] == [item_id]
+    assert [e["item_id"] for e in listed["items"]] == [item_id] and listed["total"] == 1
     published = admin.post("/supervision/bulletins", json={"from": today, "to": today, "title": "逾期督办事项通报"})
     assert published.status_code == 201 and len(published.json()["entries"]) == 1
 
