@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from .common import AGENCY_CODE, DateRange, PromptnessMeasured, StrictSchema
+from .common import AGENCY_CODE, DateRange, PageQuery, PromptnessMeasured, StrictSchema
 from .events import EventType, register
 
 SERVICE = "personnel"
@@ -157,6 +157,12 @@ class LegalReviewerCreate(StrictSchema):
 class LegalReviewer(LegalReviewerCreate):
     reviewer_id = fields.String()
     may_review_major_decisions = fields.Boolean()
+
+
+class ReviewerQuery(PageQuery):
+    """One agency's legal reviewers (the caller's own for an agency administrator), a page at a time."""
+
+    agency_code = fields.String(validate=AGENCY_CODE)
 
 
 class MayEnforceQuery(StrictSchema):

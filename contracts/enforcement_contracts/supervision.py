@@ -127,6 +127,10 @@ class BulletinQuery(_Period):
     agency_code = fields.String(validate=AGENCY_CODE)
 
 
+class OverdueQuery(BulletinQuery, PageQuery):
+    """The items that fell overdue between ``from`` and ``to`` (one agency's, optionally), a page at a time."""
+
+
 class BulletinPublish(_Period):
     """The bulletin of the period ``from`` .. ``to`` (ended: ``to`` not after today); one per period."""
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from .common import AGENCY_CODE, StrictSchema
+from .common import AGENCY_CODE, PageQuery, StrictSchema
 
 YEAR = validate.Range(min=2000, max=2100)
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -15,6 +15,10 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 class YearQuery(StrictSchema):
     year = fields.Integer(required=True, validate=YEAR)
+
+
+class SatisfactionQuery(YearQuery, PageQuery):
+    """The satisfaction results of a year, a page at a time."""
 
 
 class ReportQuery(StrictSchema):

@@ -107,6 +107,8 @@ _WHOLE: dict[str, Callable[[Call], Any]] = {
     "body": lambda call: call.body,
     "body?": lambda call: call.body or {},  # an optional body: an empty object when none was sent
     "query": Call.wire_query,
+    # only the page of a list (its other filters are positional arguments)
+    "page": lambda call: {"page": call.query["page"], "per_page": call.query["per_page"]},
     "file": lambda call: base64.b64encode(call.body).decode(),  # JSON carries no bytes
 }
 _PARTS = ("path", "body", "query")
@@ -117,7 +119,8 @@ class Forward:
     """A route that only forwards to one RPC method. ``args`` name what it passes, in order:
 
     ``actor`` (the caller), ``body`` (the validated JSON body; ``body?`` an empty object when none was sent),
-    ``query`` (the validated query in its wire form), ``file`` (an uploaded file, base64-encoded),
+    ``query`` (the validated query in its wire form), ``page`` (only ``{page, per_page}`` of the validated query, for
+    a list whose filters are positional), ``file`` (an uploaded file, base64-encoded),
     ``path.<name>`` (a path parameter), ``query.<name>`` (one query value, a date as ISO), ``body.<name>``.
     The service answers in its contract's JSON form already; the route's response schema documents it.
     """

@@ -64,7 +64,7 @@ def test_case_file_review_draw_assign_score_and_see_the_grade(cases_suite, colle
         ).status_code
         == 403
     )
-    v1 = admin.get("/reviews/checklists").json()[0]["items"]
+    v1 = admin.get("/reviews/checklists").json()["items"][0]["items"]
     short = admin.post("/reviews/checklists", json={"effective_from": "2099-01-01", "items": v1[:-1]})
     assert short.status_code == 400 and "content items add up to 70" in " ".join(short.json()["fields"]["items"])
     v2 = admin.post("/reviews/checklists", json={"effective_from": "2099-01-01", "items": v1})

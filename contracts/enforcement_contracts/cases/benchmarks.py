@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from ..common import AGENCY_CODE, StrictSchema
+from ..common import AGENCY_CODE, PageQuery, StrictSchema
 from ..events import EventType, register
 from .common import LENIENT_LISTS, MONEY, MONEY_DOC, NOT_BLANK, PENALTY_KINDS, SERVICE
 
@@ -92,7 +92,7 @@ class LenientEntry(StrictSchema):
     removed_on = fields.Date(allow_none=True)
 
 
-class LenientQuery(StrictSchema):
+class LenientQuery(PageQuery):
     agency_code = fields.String(validate=AGENCY_CODE)
     list_kind = fields.String(validate=validate.OneOf(LENIENT_LISTS))
     include_removed = fields.Boolean(load_default=False)
@@ -114,6 +114,12 @@ class MajorRuleCreate(StrictSchema):
     def _one(self, data, **_kwargs):
         if sum(data.get(k) is not None for k in ("item_id", "penalty_kind", "fine_from")) != 1:
             raise ValidationError("give exactly one of item_id, penalty_kind, fine_from", "_schema")
+
+
+class MajorRuleQuery(PageQuery):
+    """One agency's major-decision list (every agency's when left out), a page at a time."""
+
+    agency_code = fields.String(validate=AGENCY_CODE)
 
 
 class MajorRule(StrictSchema):

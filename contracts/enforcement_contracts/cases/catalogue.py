@@ -76,7 +76,7 @@ class ItemQuery(PageQuery):
     include_cancelled = fields.Boolean(load_default=False)
 
 
-class DormantQuery(StrictSchema):
+class DormantQuery(PageQuery):
     agency_code = fields.String(validate=AGENCY_CODE)
     as_of = fields.Date(metadata={"description": "defaults to today"})
 

@@ -5,18 +5,12 @@ lenient lists are published information: every signed-in role reads them."""
 
 from __future__ import annotations
 
-from marshmallow import fields
-
 from enforcement_contracts.cases import benchmarks, catalogue
-from enforcement_contracts.common import AGENCY_CODE, StrictSchema, page_of
+from enforcement_contracts.common import PageQuery, page_of
 
 from ..routing import ADMINS, STAFF, Route, forward
 
 SERVICE = "cases"
-
-
-class AgencyFilter(StrictSchema):
-    agency_code = fields.String(validate=AGENCY_CODE)
 
 
 ROUTES = [
@@ -24,12 +18,12 @@ ROUTES = [
     Route(
         "GET",
         "/catalogue/types",
-        forward("cases.list_item_types"),
+        forward("cases.list_item_types", "query"),
         STAFF,
         "List enforcement types",
         "cases",
-        response=catalogue.ItemType,
-        many=True,
+        query=PageQuery,
+        response=page_of(catalogue.ItemType),
     ),
     Route(
         "GET",
@@ -90,8 +84,7 @@ ROUTES = [
         "Items with no case in 5 years (proposed for cancellation)",
         "cases",
         query=catalogue.DormantQuery,
-        response=catalogue.DormantItem,
-        many=True,
+        response=page_of(catalogue.DormantItem),
     ),
     Route(
         "POST",
@@ -107,12 +100,12 @@ ROUTES = [
     Route(
         "GET",
         "/catalogue/items/<item_id>/benchmarks",
-        forward("cases.list_benchmarks", "path.item_id"),
+        forward("cases.list_benchmarks", "path.item_id", "query"),
         STAFF,
         "An item's benchmark versions",
         "cases",
-        response=benchmarks.Benchmark,
-        many=True,
+        query=PageQuery,
+        response=page_of(benchmarks.Benchmark),
     ),
     Route(
         "GET",
@@ -122,8 +115,7 @@ ROUTES = [
         "The lenient lists (从轻, 减轻, 首违不罚)",
         "cases",
         query=benchmarks.LenientQuery,
-        response=benchmarks.LenientEntry,
-        many=True,
+        response=page_of(benchmarks.LenientEntry),
     ),
     Route(
         "POST",
@@ -149,13 +141,12 @@ ROUTES = [
     Route(
         "GET",
         "/major-decision-list",
-        forward("cases.list_major_rules", "actor", "query.agency_code"),
+        forward("cases.list_major_rules", "actor", "query.agency_code", "page"),
         STAFF,
         "Major-decision lists (重大执法决定法制审核目录)",
         "cases",
-        query=AgencyFilter,
-        response=benchmarks.MajorRule,
-        many=True,
+        query=benchmarks.MajorRuleQuery,
+        response=page_of(benchmarks.MajorRule),
     ),
     Route(
         "POST",

@@ -5,7 +5,7 @@ agency reads its own files' grades."""
 from __future__ import annotations
 
 from enforcement_contracts.cases import reviews as c
-from enforcement_contracts.common import page_of
+from enforcement_contracts.common import PageQuery, page_of
 
 from ..routing import BUREAU, STAFF, Route, forward
 
@@ -16,12 +16,12 @@ ROUTES = [
     Route(
         "GET",
         "/reviews/checklists",
-        forward("cases.list_checklists"),
+        forward("cases.list_checklists", "query"),
         STAFF,
         "Review checklist versions",
         "cases",
-        response=c.Checklist,
-        many=True,
+        query=PageQuery,
+        response=page_of(c.Checklist),
     ),
     Route(
         "POST",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from enforcement_contracts import personnel as c
-from enforcement_contracts.common import AGENCY_CODE, PageQuery, StrictSchema, page_of
+from enforcement_contracts.common import PageQuery, StrictSchema, page_of
 
 from ..routing import ADMINS, BUREAU, PUBLIC, STAFF, Route, forward
 
@@ -17,20 +17,6 @@ class IdNumberLookup(StrictSchema):
 
 class YearQuery(StrictSchema):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
-
-
-class AgencyFilter(StrictSchema):
-    agency_code = fields.String(validate=AGENCY_CODE)
-
-
-class ReviewerQuery(AgencyFilter, PageQuery):
-    """One agency's legal reviewers (the caller's own for an agency administrator), a page at a time."""
-
-
-def list_legal_reviewers(call):
-    # the agency is a positional argument of the RPC, the page its trailing query
-    paging = {"page": call.query["page"], "per_page": call.query["per_page"]}
-    return call.services.personnel.list_legal_reviewers(call.actor, call.query.get("agency_code"), paging)
 
 
 class EchoQuery(StrictSchema):
@@ -204,11 +190,11 @@ ROUTES = [
     Route(
         "GET",
         "/legal-reviewers",
-        list_legal_reviewers,
+        forward("personnel.list_legal_reviewers", "actor", "query.agency_code", "page"),
         STAFF,
         "List legal reviewers",
         "personnel",
-        query=ReviewerQuery,
+        query=c.ReviewerQuery,
         response=page_of(c.LegalReviewer),
     ),
     Route(

@@ -14,10 +14,6 @@ from ..routing import ADMINS, BUREAU, PUBLIC, Route, forward
 SERVICE = c.SERVICE
 
 
-class OverdueQuery(c.BulletinQuery, PageQuery):
-    """The items that fell overdue between ``from`` and ``to`` (one agency's, optionally), a page at a time."""
-
-
 ROUTES = [
     # items
     Route(
@@ -108,7 +104,7 @@ ROUTES = [
         ADMINS,
         "Items that fell overdue in a period",
         "supervision",
-        query=OverdueQuery,
+        query=c.OverdueQuery,
         response=page_of(c.BulletinEntry),
     ),
     Route(

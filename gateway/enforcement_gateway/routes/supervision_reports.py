@@ -6,21 +6,11 @@ their own agency's report (the service scopes it by the actor). The .xlsx report
 from __future__ import annotations
 
 from enforcement_contracts import supervision_reports as c
-from enforcement_contracts.common import PageQuery, page_of
+from enforcement_contracts.common import page_of
 
 from ..routing import ADMINS, BUREAU, Route, forward
 
 SERVICE = "supervision"
-
-
-class SatisfactionQuery(c.YearQuery, PageQuery):
-    """The satisfaction results of a year, a page at a time."""
-
-
-def list_satisfaction(call):
-    # the year is a positional argument of the RPC, the page its trailing query
-    paging = {"page": call.query["page"], "per_page": call.query["per_page"]}
-    return call.services.supervision.list_satisfaction(call.actor, call.query["year"], paging)
 
 
 ROUTES = [
@@ -109,11 +99,11 @@ ROUTES = [
     Route(
         "GET",
         "/supervision/satisfaction-surveys",
-        list_satisfaction,
+        forward("supervision.list_satisfaction", "actor", "query.year", "page"),
         ADMINS,
         "Satisfaction survey results of a year",
         "supervision-reports",
-        query=SatisfactionQuery,
+        query=c.SatisfactionQuery,
         response=page_of(c.Satisfaction),
     ),
 ]

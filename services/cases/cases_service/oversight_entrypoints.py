@@ -7,6 +7,7 @@ from __future__ import annotations
 from enforcement_contracts.cases import inspections as inspections_contract
 from enforcement_contracts.cases import reviews as reviews_contract
 from enforcement_contracts.cases import transfers as transfers_contract
+from enforcement_contracts.common import PageQuery
 from enforcement_kernel.rpc import load, rpc
 
 from .operations import inspections, reviews, transfers
@@ -123,8 +124,8 @@ class OversightEntrypoints:
         )
 
     @rpc
-    def list_checklists(self):
-        return self._read(reviews.list_checklists)
+    def list_checklists(self, query=None):
+        return self._read(reviews.list_checklists, load(PageQuery, query or {}))
 
     @rpc
     def draw_review_batch(self, actor, payload):

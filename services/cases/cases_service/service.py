@@ -14,6 +14,7 @@ from enforcement_contracts.cases import procedure as procedure_contract
 from enforcement_contracts.cases import promptness as promptness_contract
 from enforcement_contracts.cases import publication as publication_contract
 from enforcement_contracts.cases import statistics as statistics_contract
+from enforcement_contracts.common import PageQuery
 from enforcement_contracts.errors import NotFound, ValidationFailed
 from enforcement_kernel import clock
 from enforcement_kernel.config import setting
@@ -60,8 +61,8 @@ class CasesService(OversightEntrypoints, ServiceBase):
 
     # catalogue
     @rpc
-    def list_item_types(self):
-        return self._read(catalogue.list_types)
+    def list_item_types(self, query=None):
+        return self._read(catalogue.list_types, load(PageQuery, query or {}))
 
     @rpc
     def create_item(self, actor, payload):
@@ -101,8 +102,8 @@ class CasesService(OversightEntrypoints, ServiceBase):
         return self._write(benchmarks.set_benchmark, actor, item_id, load(benchmarks_contract.BenchmarkSet, payload))
 
     @rpc
-    def list_benchmarks(self, item_id):
-        return self._read(benchmarks.read_benchmarks, item_id)
+    def list_benchmarks(self, item_id, query=None):
+        return self._read(benchmarks.read_benchmarks, item_id, load(PageQuery, query or {}))
 
     @rpc
     def add_lenient_entry(self, actor, payload):
@@ -132,8 +133,8 @@ class CasesService(OversightEntrypoints, ServiceBase):
         return self._write(benchmarks.remove_major_rule, actor, _int(rule_id, "rule"), self.today())
 
     @rpc
-    def list_major_rules(self, actor, agency_code=None):
-        return self._read(benchmarks.list_major_rules, actor, agency_code)
+    def list_major_rules(self, actor, agency_code=None, query=None):
+        return self._read(benchmarks.list_major_rules, actor, agency_code, load(PageQuery, query or {}))
 
     # cases
     @rpc

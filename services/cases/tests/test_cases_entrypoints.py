@@ -383,6 +383,6 @@ def test_refusals_versions_first_violation_and_dormant_items(desk, cases_service
     filed_in_june = desk.cases.list_cases(SCJ_ADMIN, {"from": "2024-06-01", "to": "2024-06-30"})
     assert [c["case_id"] for c in filed_in_june["items"]] == [second["case_id"]] and filed_in_june["total"] == 1
 
-    listed = desk.cases.dormant_items(SCJ_ADMIN, {})
+    listed = desk.cases.dormant_items(SCJ_ADMIN, {})["items"]
     assert [d["item_id"] for d in listed] == [dormant["item_id"]]
     assert listed[0]["last_case_filed_on"] is None and listed[0]["in_catalogue_since"] == "2015-01-01"

@@ -52,7 +52,7 @@ class RpcFactSource:
         return self.cluster.cases.agency_case_facts(SYSTEM_ACTOR, year)
 
     def type_names(self) -> dict[str, str]:
-        return {t["code"]: t["name"] for t in self.cluster.cases.list_item_types()}
+        return {t["code"]: t["name"] for t in every_item(self.cluster.cases.list_item_types)}
 
 
 def local_facts(session, year: int) -> dict[str, dict]:

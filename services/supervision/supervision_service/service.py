@@ -107,7 +107,7 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     # bulletins (通报)
     @rpc
     def overdue_list(self, actor, query):
-        return self._read(bulletins.overdue_list, actor, load(bulletins.OverdueQuery, query or {}))
+        return self._read(bulletins.overdue_list, actor, load(contract.OverdueQuery, query or {}))
 
     @rpc
     def publish_bulletin(self, actor, payload):

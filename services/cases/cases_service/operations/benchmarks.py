@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from enforcement_contracts.cases import benchmarks as contract
+from enforcement_contracts.common import page
 from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
 from enforcement_kernel import access
 
@@ -14,7 +15,7 @@ from .. import models as m
 from ..personnel import PersonnelPort
 from ..rules import major_decisions
 from .catalogue import get_item, get_type
-from .common import _money, ensure_agency
+from .common import _money, ensure_agency, page_rows
 
 
 def _tiers_json(tiers: list[dict]) -> list[dict]:
@@ -31,17 +32,19 @@ def _tiers_json(tiers: list[dict]) -> list[dict]:
     ]
 
 
+def _benchmark_row(item: m.Item, b: m.Benchmark) -> dict:
+    return {
+        "item_id": item.item_id,
+        "agency_code": item.agency_code,
+        "version": b.version,
+        "tiers": b.tiers,
+        "effective_from": b.effective_from,
+        "note": b.note,
+    }
+
+
 def benchmark_dict(item: m.Item, b: m.Benchmark) -> dict:
-    return contract.Benchmark().dump(
-        {
-            "item_id": item.item_id,
-            "agency_code": item.agency_code,
-            "version": b.version,
-            "tiers": b.tiers,
-            "effective_from": b.effective_from,
-            "note": b.note,
-        }
-    )
+    return contract.Benchmark().dump(_benchmark_row(item, b))
 
 
 def set_benchmark(tx, actor: dict, item_id: str, data: dict) -> dict:
@@ -100,27 +103,28 @@ def benchmark_in_force(session, item_id: str, on: date) -> m.Benchmark | None:
     )
 
 
-def read_benchmarks(session, item_id: str) -> list[dict]:
+def read_benchmarks(session, item_id: str, query: dict) -> dict:
     item = get_item(session, item_id)
-    rows = session.execute(
-        select(m.Benchmark).where(m.Benchmark.item_id == item_id).order_by(m.Benchmark.version)
-    ).scalars()
-    return [benchmark_dict(item, b) for b in rows]
+    stmt = select(m.Benchmark).where(m.Benchmark.item_id == item_id).order_by(m.Benchmark.version)
+    rows, total = page_rows(session, stmt, query)
+    return page(contract.Benchmark, [_benchmark_row(item, b) for (b,) in rows], total, query)
+
+
+def _entry_row(e: m.LenientEntry, item_name: str) -> dict:
+    return {
+        "entry_id": e.id,
+        "agency_code": e.agency_code,
+        "list_kind": e.list_kind,
+        "item_id": e.item_id,
+        "item_name": item_name,
+        "conditions": e.conditions,
+        "effective_from": e.effective_from,
+        "removed_on": e.removed_on,
+    }
 
 
 def _entry_dict(e: m.LenientEntry, item_name: str) -> dict:
-    return contract.LenientEntry().dump(
-        {
-            "entry_id": e.id,
-            "agency_code": e.agency_code,
-            "list_kind": e.list_kind,
-            "item_id": e.item_id,
-            "item_name": item_name,
-            "conditions": e.conditions,
-            "effective_from": e.effective_from,
-            "removed_on": e.removed_on,
-        }
-    )
+    return contract.LenientEntry().dump(_entry_row(e, item_name))
 
 
 def _current_name(session, item: m.Item) -> str:
@@ -204,7 +208,7 @@ def remove_lenient_entry(tx, actor: dict, entry_id: int, data: dict) -> dict:
     return _entry_dict(entry, _current_name(session, item))
 
 
-def list_lenient(session, query: dict) -> list[dict]:
+def list_lenient(session, query: dict) -> dict:
     """The lenient lists are published (对外公布): any signed-in role reads them."""
     stmt = (
         select(m.LenientEntry, m.ItemVersion.name)
@@ -219,8 +223,9 @@ def list_lenient(session, query: dict) -> list[dict]:
         stmt = stmt.where(m.LenientEntry.list_kind == query["list_kind"])
     if not query.get("include_removed"):
         stmt = stmt.where(m.LenientEntry.removed_on.is_(None))
-    rows = session.execute(stmt.order_by(m.LenientEntry.agency_code, m.LenientEntry.list_kind, m.LenientEntry.id)).all()
-    return [_entry_dict(e, name) for e, name in rows]
+    stmt = stmt.order_by(m.LenientEntry.agency_code, m.LenientEntry.list_kind, m.LenientEntry.id)
+    rows, total = page_rows(session, stmt, query)
+    return page(contract.LenientEntry, [_entry_row(e, name) for e, name in rows], total, query)
 
 
 def lists_in_force(session, item_id: str, on: date) -> set[str]:
@@ -234,17 +239,19 @@ def lists_in_force(session, item_id: str, on: date) -> set[str]:
     return set(rows)
 
 
+def _rule_row(r: m.MajorRule) -> dict:
+    return {
+        "rule_id": r.id,
+        "agency_code": r.agency_code,
+        "item_id": r.item_id,
+        "penalty_kind": r.penalty_kind,
+        "fine_from": r.fine_from,
+        "note": r.note,
+    }
+
+
 def _rule_dict(r: m.MajorRule) -> dict:
-    return contract.MajorRule().dump(
-        {
-            "rule_id": r.id,
-            "agency_code": r.agency_code,
-            "item_id": r.item_id,
-            "penalty_kind": r.penalty_kind,
-            "fine_from": r.fine_from,
-            "note": r.note,
-        }
-    )
+    return contract.MajorRule().dump(_rule_row(r))
 
 
 def _rule_event(r: m.MajorRule, action: str) -> dict:
@@ -290,11 +297,12 @@ def remove_major_rule(tx, actor: dict, rule_id: int, today: date) -> dict:
     return _rule_dict(rule)
 
 
-def list_major_rules(session, actor: dict, agency_code: str | None) -> list[dict]:
+def list_major_rules(session, actor: dict, agency_code: str | None, query: dict) -> dict:
     stmt = select(m.MajorRule).where(m.MajorRule.removed_on.is_(None))
     if agency_code:
         stmt = stmt.where(m.MajorRule.agency_code == agency_code)
-    return [_rule_dict(r) for r in session.execute(stmt.order_by(m.MajorRule.agency_code, m.MajorRule.id)).scalars()]
+    rows, total = page_rows(session, stmt.order_by(m.MajorRule.agency_code, m.MajorRule.id), query)
+    return page(contract.MajorRule, [_rule_row(r) for (r,) in rows], total, query)
 
 
 def major_rules(session, agency_code: str) -> list[major_decisions.MajorRule]:

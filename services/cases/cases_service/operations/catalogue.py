@@ -9,26 +9,19 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from enforcement_contracts.cases import catalogue as contract
+from enforcement_contracts.common import page
 from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
 from enforcement_kernel import access
 
 from .. import models as m
 from ..personnel import PersonnelPort
 from ..rules import cataloguing
-from .common import Settings, ensure_agency
+from .common import Settings, ensure_agency, page_rows
 
 
-def list_types(session) -> list[dict]:
-    rows = session.execute(select(m.ItemType).order_by(m.ItemType.position, m.ItemType.code)).scalars()
-    return [
-        {
-            "code": t.code,
-            "name": t.name,
-            "publish_decisions": t.publish_decisions,
-            "penalty_procedure": t.penalty_procedure,
-        }
-        for t in rows
-    ]
+def list_types(session, query: dict) -> dict:
+    rows, total = page_rows(session, select(m.ItemType).order_by(m.ItemType.position, m.ItemType.code), query)
+    return page(contract.ItemType, [t for (t,) in rows], total, query)
 
 
 def get_type(session, code: str) -> m.ItemType:
@@ -235,7 +228,7 @@ def list_items(session, query: dict) -> dict:
     }
 
 
-def dormant_items(session, actor: dict, query: dict, settings: Settings, today: date) -> list[dict]:
+def dormant_items(session, actor: dict, query: dict, settings: Settings, today: date) -> dict:
     """Items with no case filed in the last N years (a setting): proposed for cancellation or adjustment."""
     agency_code = access.query_agency(actor, query.get("agency_code"))
     as_of = query.get("as_of") or today
@@ -255,10 +248,11 @@ def dormant_items(session, actor: dict, query: dict, settings: Settings, today: 
     )
     if agency_code:
         stmt = stmt.where(m.Item.agency_code == agency_code)
+    rows, total = page_rows(session, stmt.order_by(m.Item.agency_code, m.Item.code), query)
     out = []
-    for item, last, since in session.execute(stmt.order_by(m.Item.agency_code, m.Item.code)).all():
+    for item, last, since in rows:
         if not cataloguing.is_dormant(last, since, as_of, settings.dormant_item_years):
-            continue  # the SQL and the rule agree; the rule is the reference
+            continue  # the SQL and the rule agree (so the count does); the rule is the reference
         current = session.execute(
             select(m.ItemVersion).where(
                 m.ItemVersion.item_id == item.item_id, m.ItemVersion.version == item.current_version
@@ -275,4 +269,4 @@ def dormant_items(session, actor: dict, query: dict, settings: Settings, today: 
                 "in_catalogue_since": since,
             }
         )
-    return contract.DormantItem(many=True).dump(out)
+    return page(contract.DormantItem, out, total, query)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from enforcement_contracts.cases import common as common_contract
 from enforcement_contracts.cases import promptness as promptness_contract
@@ -176,3 +176,12 @@ def refresh_agencies(session, personnel: PersonnelPort) -> int:
             agency.name, agency.is_police, agency.is_supervisor = row["name"], row["is_police"], row["is_supervisor"]
     session.flush()
     return added
+
+
+def page_rows(session, stmt, query: dict) -> tuple[list, int]:
+    """One page of an ordered ``stmt``'s rows (``query``'s page and per_page, LIMIT/OFFSET in SQL) and how many
+    rows match in all (COUNT in SQL)."""
+    total = session.execute(select(func.count()).select_from(stmt.order_by(None).subquery())).scalar_one()
+    page, per_page = query.get("page", 1), query.get("per_page", 50)
+    rows = session.execute(stmt.offset((page - 1) * per_page).limit(per_page)).all()
+    return rows, total

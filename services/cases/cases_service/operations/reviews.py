@@ -9,21 +9,26 @@ from datetime import date
 from sqlalchemy import func, select
 
 from enforcement_contracts.cases import reviews as contract
+from enforcement_contracts.common import page
 from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
 from enforcement_kernel import access
 
 from .. import models as m
 from ..personnel import PersonnelPort
 from ..rules import draws, file_review
-from .common import Settings
+from .common import Settings, page_rows
 
 
 def _check_items(items: list[dict]) -> list[file_review.CheckItem]:
     return [file_review.CheckItem(i["code"], i["label"], i["section"], int(i.get("points", 0))) for i in items]
 
 
+def _checklist_row(c: m.Checklist) -> dict:
+    return {"version": c.version, "effective_from": c.effective_from, "items": list(c.items)}
+
+
 def _checklist_dict(c: m.Checklist) -> dict:
-    return contract.Checklist().dump({"version": c.version, "effective_from": c.effective_from, "items": list(c.items)})
+    return contract.Checklist().dump(_checklist_row(c))
 
 
 def create_checklist(tx, actor: dict, data: dict, settings: Settings) -> dict:
@@ -63,8 +68,9 @@ def create_checklist(tx, actor: dict, data: dict, settings: Settings) -> dict:
     return _checklist_dict(checklist)
 
 
-def list_checklists(session) -> list[dict]:
-    return [_checklist_dict(c) for c in session.execute(select(m.Checklist).order_by(m.Checklist.version)).scalars()]
+def list_checklists(session, query: dict) -> dict:
+    rows, total = page_rows(session, select(m.Checklist).order_by(m.Checklist.version), query)
+    return page(contract.Checklist, [_checklist_row(c) for (c,) in rows], total, query)
 
 
 def _file_dict(f: m.ReviewFile, case_number: str) -> dict:

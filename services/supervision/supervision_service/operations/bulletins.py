@@ -8,16 +8,11 @@ from sqlalchemy import func, select
 
 from enforcement_contracts import common
 from enforcement_contracts import supervision as contract
-from enforcement_contracts.common import PageQuery
 from enforcement_contracts.errors import Conflict, ValidationFailed
 from enforcement_kernel import access
 
 from .. import models as m
 from .common import Shown, scope_conditions
-
-
-class OverdueQuery(contract.BulletinQuery, PageQuery):
-    """The overdue list's query: the contract's period and agency, a page at a time."""
 
 
 def _fell_overdue(date_from: date, date_to: date, scope: list = ()):
