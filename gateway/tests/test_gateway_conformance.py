@@ -31,7 +31,8 @@ def test_a_wrong_shape_fails(document):
     assert document.problems("POST", "/api/v1/auth/login", 200, login)  # a number where a string is declared
     unknown_key = {"token": "t", "surprise": 1}
     assert document.problems("POST", "/api/v1/auth/login", 200, unknown_key)  # strict schemas: no extra keys
-    assert document.problems("GET", "/api/v1/users", 200, {"username": "a"})  # an object where a list is declared
+    users = {"items": {"username": "a"}, "total": 1, "page": 1, "per_page": 50}
+    assert document.problems("GET", "/api/v1/users", 200, users)  # an object where a list is declared
     assert document.problems("POST", "/api/v1/auth/login", 400, {"message": "no code"})  # error without its code
 
 

@@ -71,7 +71,7 @@ def test_gateway_routes_are_bureau_only_and_show_the_password_once(management, a
     assert created.json()["vhost"] == management.vhost
     with Connection(subscriber_uri(amqp_uri, created.json())) as conn:
         assert conn.channel().queue_declare(f"sub.{name}", passive=True).queue == f"sub.{name}"
-    listed = http.get(f"{base}/subscribers", headers=bureau, timeout=10).json()
+    listed = http.get(f"{base}/subscribers", headers=bureau, timeout=10).json()["items"]
     row = next(r for r in listed if r["name"] == name)
     assert row["events"] == ["personnel.certificate.issued"] and "password" not in row
     assert http.post(f"{base}/subscribers", json=body, headers=bureau, timeout=10).status_code == 409

@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from enforcement_contracts.common import Actor, page, page_of
+from enforcement_contracts.common import Actor, PageQuery, page, page_of
 from enforcement_contracts.errors import NotFound, Unauthorized, ValidationFailed
 from enforcement_kernel.rpc import every_item
 
@@ -72,10 +72,15 @@ def create_user(call):
 
 
 def list_users(call):
+    """A page of the accounts, by username."""
     from ..models import User
 
+    query = call.query
     with call.db.read() as session:
-        return [auth.user_dict(u) for u in session.execute(select(User).order_by(User.username)).scalars()]
+        total = session.execute(select(func.count(User.username))).scalar_one()
+        stmt = select(User).order_by(User.username).offset((query["page"] - 1) * query["per_page"])
+        users = session.execute(stmt.limit(query["per_page"])).scalars().all()
+        return page(schemas.User, [auth.user_dict(u) for u in users], total, query)
 
 
 def audit_trail(call):
@@ -126,7 +131,16 @@ ROUTES = [
         response=schemas.User,
         status=201,
     ),
-    Route("GET", "/users", list_users, BUREAU, "List users", "auth", response=schemas.User, many=True),
+    Route(
+        "GET",
+        "/users",
+        list_users,
+        BUREAU,
+        "List users",
+        "auth",
+        query=PageQuery,
+        response=page_of(schemas.User),
+    ),
     Route(
         "GET",
         "/audit",

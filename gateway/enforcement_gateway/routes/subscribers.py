@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from enforcement_contracts.common import StrictSchema
+from enforcement_contracts.common import PageQuery, StrictSchema, page, page_of
 from enforcement_contracts.errors import NotFound, Unavailable, ValidationFailed
 from enforcement_kernel import replay, subscribers
 from enforcement_kernel.config import setting
@@ -148,8 +148,12 @@ def _api(call) -> subscribers.ManagementApi:
     return subscribers.management_api(call.settings.config)
 
 
-def _list(call) -> list[dict]:
-    return subscribers.list_subscribers(_api(call))
+def _list(call) -> dict:
+    """A page of the subscribers: the management API answers every one (a short list, not in a database), the
+    gateway slices it."""
+    every = subscribers.list_subscribers(_api(call))
+    start = (call.query["page"] - 1) * call.query["per_page"]
+    return page(Subscriber, every[start : start + call.query["per_page"]], len(every), call.query)
 
 
 def _add(call) -> dict:
@@ -168,8 +172,8 @@ ROUTES = [
         BUREAU,
         "List event subscribers",
         "subscribers",
-        response=Subscriber,
-        many=True,
+        query=PageQuery,
+        response=page_of(Subscriber),
     ),
     Route(
         "POST",
