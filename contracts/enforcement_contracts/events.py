@@ -156,7 +156,7 @@ def register(event_type: EventType) -> EventType:
 
 def all_event_types() -> list[EventType]:
     """Every event type of every installed contract module."""
-    from enforcement_contracts import personnel, supervision, training  # noqa: F401  (registers on import)
+    from enforcement_contracts import personnel, supervision  # noqa: F401  (registers on import)
     from enforcement_contracts.cases import (  # noqa: F401  (each subject module registers its events on import)
         benchmarks,
         catalogue,
@@ -167,6 +167,13 @@ def all_event_types() -> list[EventType]:
         publication,
         reviews,
         transfers,
+    )
+    from enforcement_contracts.training import (  # noqa: F401  (each subject module registers its events on import)
+        attendance,
+        compliance,
+        courses,
+        exams,
+        sessions,
     )
 
     return sorted(REGISTRY.values(), key=lambda e: e.type)

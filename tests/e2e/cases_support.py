@@ -6,7 +6,8 @@ from datetime import date
 
 from enforcement_testing import publish_event, valid_id_number, wait_until
 
-from enforcement_contracts import training
+from enforcement_contracts.training import compliance as training_compliance
+from enforcement_contracts.training import exams as training_exams
 
 SCJ = "140928-scjgj"  # 县市场监管局
 NRJ = "140928-nyncj"  # 县农业农村局
@@ -33,7 +34,7 @@ def certified_officer(suite, api, seq: int) -> dict:
     officer = officer.json()
     publish_event(
         suite.amqp_uri,
-        training.HOURS_UPDATED,
+        training_compliance.HOURS_UPDATED,
         {
             "officer_id": officer["officer_id"],
             "agency_code": SCJ,
@@ -45,7 +46,7 @@ def certified_officer(suite, api, seq: int) -> dict:
     )
     publish_event(
         suite.amqp_uri,
-        training.EXAM_PASSED,
+        training_exams.EXAM_PASSED,
         {
             "result_id": f"exam-{officer['officer_id']}",
             "officer_id": officer["officer_id"],

@@ -10,7 +10,8 @@ import pytest
 from enforcement_testing import db_count, db_counts, metric_value, publish_event, valid_id_number, wait_until
 from openapi_spec_validator import validate
 
-from enforcement_contracts import training
+from enforcement_contracts.training import compliance as training_compliance
+from enforcement_contracts.training import exams as training_exams
 from enforcement_kernel.workdays import workdays_between
 
 SCJ = "140928-scjgj"  # 县市场监管局
@@ -52,7 +53,7 @@ def feed_training(amqp_uri, officer_id: str, agency_code: str, year: int, public
     """What the training service will publish: the year's hours and a passed qualification exam."""
     publish_event(
         amqp_uri,
-        training.HOURS_UPDATED,
+        training_compliance.HOURS_UPDATED,
         {
             "officer_id": officer_id,
             "agency_code": agency_code,
@@ -64,7 +65,7 @@ def feed_training(amqp_uri, officer_id: str, agency_code: str, year: int, public
     )
     publish_event(
         amqp_uri,
-        training.EXAM_PASSED,
+        training_exams.EXAM_PASSED,
         {
             "result_id": f"exam-{officer_id}",
             "officer_id": officer_id,

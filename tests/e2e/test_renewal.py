@@ -8,7 +8,7 @@ import pytest
 from enforcement_testing import publish_event, wait_until
 from test_http import SCJ, feed_training, register
 
-from enforcement_contracts import training
+from enforcement_contracts.training import exams as training_exams
 
 
 @pytest.mark.timeout(120)
@@ -41,7 +41,7 @@ def test_renewal_needs_the_window_and_a_renewal_exam(suite):
 
     publish_event(
         suite.amqp_uri,
-        training.EXAM_PASSED,
+        training_exams.EXAM_PASSED,
         {
             "result_id": f"renewal-{officer['officer_id']}",
             "officer_id": officer["officer_id"],

@@ -9,8 +9,8 @@ import uuid
 
 from enforcement_testing import REPO_ROOT, free_port
 
-from enforcement_contracts import training
 from enforcement_contracts.events import Envelope
+from enforcement_contracts.training import compliance as training_compliance
 from enforcement_kernel import rabbitmq_management as mgmt
 from enforcement_kernel import subscribers as subs
 
@@ -18,7 +18,7 @@ DEFINITIONS_FILE = REPO_ROOT / "deploy" / "rabbitmq" / "definitions.json"
 
 
 def hours_updated(seq: int) -> Envelope:
-    data = training.HOURS_UPDATED.dump(
+    data = training_compliance.HOURS_UPDATED.dump(
         {
             "officer_id": f"officer-{seq}",
             "agency_code": "140928001",
@@ -29,10 +29,10 @@ def hours_updated(seq: int) -> Envelope:
         }
     )
     return Envelope(
-        type=training.HOURS_UPDATED.type,
+        type=training_compliance.HOURS_UPDATED.type,
         source="training",
         data=data,
-        schemaversion=training.HOURS_UPDATED.version,
+        schemaversion=training_compliance.HOURS_UPDATED.version,
         subject=f"officer-{seq}",
     )
 

@@ -17,13 +17,14 @@ import pytest
 from enforcement_testing import BUREAU, db_count, db_rows, publish_event, publish_raw, valid_id_number, wait_until
 from kombu import Connection
 
-from enforcement_contracts import training
+from enforcement_contracts.training import compliance as training_compliance
+from enforcement_contracts.training import exams as training_exams
 from enforcement_kernel.handlers import DEAD_LETTER_EXCHANGE
 
 pytestmark = pytest.mark.timeout(120)
 
 MARKET = "140928-scjgj"
-HOURS_QUEUE = f"evt-training-{training.HOURS_UPDATED.routing_key}--personnel.on_hours_updated"
+HOURS_QUEUE = f"evt-training-{training_compliance.HOURS_UPDATED.routing_key}--personnel.on_hours_updated"
 HANDLED = "enforcement_events_handled_total"
 
 
@@ -116,13 +117,13 @@ def test_redelivered_events_have_one_effect(amqp_uri, run_service):
     """In process (the handler's idempotence is the point, not the process): the real handler, database and broker."""
     service = run_service("personnel")
     sqlite_url = service.database_url
-    exam_type, hours_type = training.EXAM_PASSED.type, training.HOURS_UPDATED.type
+    exam_type, hours_type = training_exams.EXAM_PASSED.type, training_compliance.HOURS_UPDATED.type
     before = {(o, t): handled(o, t) for o in ("ok", "duplicate") for t in (exam_type, hours_type)}
     officer_id = uuid.uuid4().hex
 
     exam = publish_event(
         amqp_uri,
-        training.EXAM_PASSED,
+        training_exams.EXAM_PASSED,
         {
             "result_id": uuid.uuid4().hex,
             "officer_id": officer_id,
@@ -133,7 +134,7 @@ def test_redelivered_events_have_one_effect(amqp_uri, run_service):
             "sat_on": date.today(),
         },
     )
-    publish_event(amqp_uri, training.EXAM_PASSED, exam.data, event_id=exam.id)  # the broker redelivers it
+    publish_event(amqp_uri, training_exams.EXAM_PASSED, exam.data, event_id=exam.id)  # the broker redelivers it
 
     assert wait_handled(before, "duplicate", exam_type, 1) == 1
     assert handled("ok", exam_type) - before[("ok", exam_type)] == 1
@@ -148,8 +149,8 @@ def test_redelivered_events_have_one_effect(amqp_uri, run_service):
         "hours_by_category": {"public_law": 12.5, "professional": 8.0},
         "required_courses_done": False,
     }
-    first = publish_event(amqp_uri, training.HOURS_UPDATED, hours)
-    publish_event(amqp_uri, training.HOURS_UPDATED, hours, event_id=first.id)
+    first = publish_event(amqp_uri, training_compliance.HOURS_UPDATED, hours)
+    publish_event(amqp_uri, training_compliance.HOURS_UPDATED, hours, event_id=first.id)
 
     assert wait_handled(before, "duplicate", hours_type, 1) == 1
     assert handled("ok", hours_type) - before[("ok", hours_type)] == 1
@@ -165,7 +166,7 @@ def test_redelivered_events_have_one_effect(amqp_uri, run_service):
 # --- poison messages go to the dead-letter queue, the service carries on -------------------------
 def publish_poison(amqp_uri: str) -> tuple[dict, dict]:
     """Two messages personnel's hours handler must reject: not an envelope, and an envelope whose payload is invalid."""
-    exchange, key = training.HOURS_UPDATED.exchange, training.HOURS_UPDATED.routing_key
+    exchange, key = training_compliance.HOURS_UPDATED.exchange, training_compliance.HOURS_UPDATED.routing_key
     malformed = {"hello": "not an envelope"}
     publish_raw(amqp_uri, exchange, key, malformed)
     bad_payload = {
@@ -192,7 +193,7 @@ def test_poison_messages_are_dead_lettered_and_the_service_keeps_working(sqlite_
     service = start_service("personnel", sqlite_url, amqp_uri)
     dlq = f"{HOURS_QUEUE}.dlq"
     purge(amqp_uri, dlq)
-    exchange = training.HOURS_UPDATED.exchange
+    exchange = training_compliance.HOURS_UPDATED.exchange
     malformed, bad_payload = publish_poison(amqp_uri)
 
     deadline = time.monotonic() + 15
@@ -216,7 +217,7 @@ def test_poison_messages_are_dead_lettered_and_the_service_keeps_working(sqlite_
     officer_id = uuid.uuid4().hex
     publish_event(
         amqp_uri,
-        training.HOURS_UPDATED,
+        training_compliance.HOURS_UPDATED,
         {
             "officer_id": officer_id,
             "agency_code": MARKET,

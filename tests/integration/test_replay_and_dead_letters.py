@@ -35,8 +35,8 @@ from replay_support import (
     tool,
 )
 
-from enforcement_contracts import training
 from enforcement_contracts.errors import ValidationFailed
+from enforcement_contracts.training import exams as training_exams
 from enforcement_kernel.handlers import ATTEMPTS_HEADER, retry_queue_name
 from enforcement_kernel.replay import REPLAY_HEADER
 
@@ -44,7 +44,7 @@ pytestmark = pytest.mark.timeout(180)
 
 MARKET = "140928-scjgj"
 MAX_ATTEMPTS = 3
-EXAM_QUEUE = f"evt-training-{training.EXAM_PASSED.routing_key}--personnel.on_exam_passed"
+EXAM_QUEUE = f"evt-training-{training_exams.EXAM_PASSED.routing_key}--personnel.on_exam_passed"
 EXAM_DLQ = f"{EXAM_QUEUE}.dlq"
 HANDLED = "enforcement_events_handled_total"
 EXAM_LABELS = {"service": "personnel", "event_type": "training.exam.passed"}
@@ -85,7 +85,7 @@ def personnel(amqp_uri, tmp_path_factory):
 def exam_passed(amqp_uri: str, officer_id: str):
     return publish_event(
         amqp_uri,
-        training.EXAM_PASSED,
+        training_exams.EXAM_PASSED,
         {
             "result_id": uuid.uuid4().hex,
             "officer_id": officer_id,

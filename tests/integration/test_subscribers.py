@@ -15,9 +15,9 @@ from enforcement_testing import BIN_DIR, wait_until
 from kombu import Connection, Exchange, Producer, Queue
 from subscriber_support import add, hours_updated, management_api, subscriber_uri, unique
 
-from enforcement_contracts import training
 from enforcement_contracts.errors import Conflict, ValidationFailed
 from enforcement_contracts.events import Envelope
+from enforcement_contracts.training import compliance as training_compliance
 from enforcement_kernel import rabbitmq_management as mgmt
 from enforcement_kernel import subscribers as subs
 
@@ -62,7 +62,7 @@ def test_offline_subscriber_receives_all_1000_events_when_it_connects(management
 
     # 1,000 events published (confirmed, mandatory) while nobody consumes the subscriber's queue
     published = []
-    exchange = Exchange(training.HOURS_UPDATED.exchange, type="topic", durable=True)
+    exchange = Exchange(training_compliance.HOURS_UPDATED.exchange, type="topic", durable=True)
     with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
         producer = Producer(conn.channel())
         for seq in range(1000):
@@ -70,7 +70,7 @@ def test_offline_subscriber_receives_all_1000_events_when_it_connects(management
             producer.publish(
                 envelope.to_dict(),
                 exchange=exchange,
-                routing_key=training.HOURS_UPDATED.routing_key,
+                routing_key=training_compliance.HOURS_UPDATED.routing_key,
                 serializer="json",
                 delivery_mode=2,
                 mandatory=True,

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from enforcement_contracts import training as c
-from enforcement_contracts.common import StrictSchema
+from enforcement_contracts.common import AGENCY_CODE, StrictSchema
+from enforcement_contracts.training import attendance, common, compliance, courses, exams, sessions
 
 from ..routing import ADMINS, BUREAU, STAFF, Route, forward
 
-XLSX = c.XLSX_MEDIA_TYPE
+XLSX = common.XLSX_MEDIA_TYPE
 
 
 class ExportQuery(StrictSchema):
-    year = fields.Integer(validate=c.YEAR)
-    agency_code = fields.String(validate=c.AGENCY_CODE)
+    year = fields.Integer(validate=common.YEAR)
+    agency_code = fields.String(validate=AGENCY_CODE)
 
 
 ROUTES = [
@@ -30,7 +30,7 @@ ROUTES = [
         STAFF,
         "List training categories",
         "training",
-        response=c.Category,
+        response=courses.Category,
         many=True,
     ),
     Route(
@@ -40,8 +40,8 @@ ROUTES = [
         BUREAU,
         "Add a training category",
         "training",
-        body=c.CategoryCreate,
-        response=c.Category,
+        body=courses.CategoryCreate,
+        response=courses.Category,
         status=201,
     ),
     Route(
@@ -51,8 +51,8 @@ ROUTES = [
         STAFF,
         "List courses",
         "training",
-        query=c.CourseQuery,
-        response=c.Course,
+        query=courses.CourseQuery,
+        response=courses.Course,
         many=True,
     ),
     Route(
@@ -62,8 +62,8 @@ ROUTES = [
         ADMINS,
         "Create a course (required ones: the bureau)",
         "training",
-        body=c.CourseCreate,
-        response=c.Course,
+        body=courses.CourseCreate,
+        response=courses.Course,
         status=201,
     ),
     Route(
@@ -73,7 +73,7 @@ ROUTES = [
         STAFF,
         "Read a course",
         "training",
-        response=c.Course,
+        response=courses.Course,
     ),
     Route(
         "GET",
@@ -82,7 +82,7 @@ ROUTES = [
         STAFF,
         "List sessions",
         "training",
-        query=c.SessionQuery,
+        query=sessions.SessionQuery,
     ),
     Route(
         "POST",
@@ -91,8 +91,8 @@ ROUTES = [
         ADMINS,
         "Schedule a session of a course",
         "training",
-        body=c.SessionCreate,
-        response=c.Session,
+        body=sessions.SessionCreate,
+        response=sessions.Session,
         status=201,
     ),
     Route(
@@ -102,7 +102,7 @@ ROUTES = [
         STAFF,
         "Read a session",
         "training",
-        response=c.Session,
+        response=sessions.Session,
     ),
     Route(
         "POST",
@@ -111,8 +111,8 @@ ROUTES = [
         ADMINS,
         "Record a drill or skills contest",
         "training",
-        body=c.ActivityCreate,
-        response=c.Session,
+        body=sessions.ActivityCreate,
+        response=sessions.Session,
         status=201,
     ),
     Route(
@@ -122,8 +122,8 @@ ROUTES = [
         ADMINS,
         "Record an officer's attendance",
         "training",
-        body=c.AttendanceCreate,
-        response=c.Attendance,
+        body=attendance.AttendanceCreate,
+        response=attendance.Attendance,
         status=201,
     ),
     Route(
@@ -133,7 +133,7 @@ ROUTES = [
         STAFF,
         "Read an attendance record with its history",
         "training",
-        response=c.Attendance,
+        response=attendance.Attendance,
     ),
     Route(
         "POST",
@@ -142,8 +142,8 @@ ROUTES = [
         ADMINS,
         "Correct an attendance record (the earlier version is kept)",
         "training",
-        body=c.AttendanceCorrection,
-        response=c.Attendance,
+        body=attendance.AttendanceCorrection,
+        response=attendance.Attendance,
     ),
     Route(
         "POST",
@@ -152,8 +152,8 @@ ROUTES = [
         ADMINS,
         "Import attendance from an .xlsx file (all rows or none)",
         "training",
-        query=c.ImportQuery,
-        response=c.ImportResult,
+        query=attendance.ImportQuery,
+        response=attendance.ImportResult,
         status=201,
         raw_body_types=(XLSX,),
     ),
@@ -173,8 +173,8 @@ ROUTES = [
         STAFF,
         "An officer's attendance in a year",
         "training",
-        query=c.YearQuery,
-        response=c.Attendance,
+        query=compliance.YearQuery,
+        response=attendance.Attendance,
         many=True,
     ),
     Route(
@@ -184,8 +184,8 @@ ROUTES = [
         STAFF,
         "An officer's yearly compliance",
         "training",
-        query=c.YearQuery,
-        response=c.OfficerCompliance,
+        query=compliance.YearQuery,
+        response=compliance.OfficerCompliance,
     ),
     Route(
         "GET",
@@ -194,7 +194,7 @@ ROUTES = [
         STAFF,
         "An officer's exam results",
         "training",
-        response=c.ExamResultOut,
+        response=exams.ExamResultOut,
         many=True,
     ),
     Route(
@@ -204,7 +204,7 @@ ROUTES = [
         ADMINS,
         "Yearly compliance per officer",
         "training",
-        query=c.ComplianceQuery,
+        query=compliance.ComplianceQuery,
     ),
     Route(
         "GET",
@@ -213,8 +213,8 @@ ROUTES = [
         ADMINS,
         "Compliance roll-ups per agency and for the county",
         "training",
-        query=c.YearQuery,
-        response=c.ComplianceSummary,
+        query=compliance.YearQuery,
+        response=compliance.ComplianceSummary,
     ),
     Route(
         "GET",
@@ -233,7 +233,7 @@ ROUTES = [
         BUREAU,
         "Close a year: announce every officer short of its requirements (once)",
         "training",
-        response=c.CloseYearResult,
+        response=compliance.CloseYearResult,
     ),
     Route(
         "GET",
@@ -242,7 +242,7 @@ ROUTES = [
         STAFF,
         "List exam sittings",
         "training",
-        response=c.ExamSitting,
+        response=exams.ExamSitting,
         many=True,
     ),
     Route(
@@ -252,8 +252,8 @@ ROUTES = [
         BUREAU,
         "Schedule a qualification or renewal exam",
         "training",
-        body=c.ExamSittingCreate,
-        response=c.ExamSitting,
+        body=exams.ExamSittingCreate,
+        response=exams.ExamSitting,
         status=201,
     ),
     Route(
@@ -263,8 +263,8 @@ ROUTES = [
         BUREAU,
         "Record an exam result (a pass is announced to the personnel service)",
         "training",
-        body=c.ExamResultCreate,
-        response=c.ExamResultOut,
+        body=exams.ExamResultCreate,
+        response=exams.ExamResultOut,
         status=201,
     ),
 ]

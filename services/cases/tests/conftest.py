@@ -20,7 +20,8 @@ from datetime import date
 import pytest
 from enforcement_testing import BUREAU, http_get, metric_value, publish_event, valid_id_number, wait_until
 
-from enforcement_contracts import training
+from enforcement_contracts.training import compliance as training_compliance
+from enforcement_contracts.training import exams as training_exams
 
 MARKET = "140928-scjgj"  # 县市场监管局
 DOMAIN = "market_supervision"
@@ -62,7 +63,7 @@ class Desk:
         facts = {"officer_id": officer["officer_id"], "agency_code": officer["agency_code"]}
         publish_event(
             self.amqp_uri,
-            training.HOURS_UPDATED,
+            training_compliance.HOURS_UPDATED,
             {
                 **facts,
                 "year": issued_on.year,
@@ -73,7 +74,7 @@ class Desk:
         )
         publish_event(
             self.amqp_uri,
-            training.EXAM_PASSED,
+            training_exams.EXAM_PASSED,
             {
                 **facts,
                 "result_id": uuid.uuid4().hex,

@@ -9,8 +9,9 @@ from __future__ import annotations
 from nameko.timer import timer
 
 from enforcement_contracts import personnel as contract
-from enforcement_contracts import training
 from enforcement_contracts.common import PageQuery
+from enforcement_contracts.training import compliance as training_compliance
+from enforcement_contracts.training import exams as training_exams
 from enforcement_kernel.handlers import consumes
 from enforcement_kernel.rpc import load, rpc
 from enforcement_kernel.service import Configured, ServiceBase
@@ -136,14 +137,14 @@ class PersonnelService(ServiceBase):
         self._write(certificates.announce_expired, self.today())
 
     # training facts (read model)
-    @consumes(training.HOURS_UPDATED)
+    @consumes(training_compliance.HOURS_UPDATED)
     def on_hours_updated(self, tx, envelope, data):
         training_facts.apply_hours(tx, data)
 
-    @consumes(training.EXAM_PASSED)
+    @consumes(training_exams.EXAM_PASSED)
     def on_exam_passed(self, tx, envelope, data):
         training_facts.apply_exam(tx, data, passed=True)
 
-    @consumes(training.EXAM_FAILED)
+    @consumes(training_exams.EXAM_FAILED)
     def on_exam_failed(self, tx, envelope, data):
         training_facts.apply_exam(tx, data, passed=False)

@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 from enforcement_testing import BUREAU, http_get, metric_value, publish_event, valid_id_number, wait_until
 
-from enforcement_contracts import training
+from enforcement_contracts.training import compliance as training_compliance
+from enforcement_contracts.training import exams as training_exams
 
 MARKET = "140928-scjgj"  # 县市场监管局
 MARKET_DOMAIN = "market_supervision"
@@ -43,7 +44,7 @@ class PersonnelDriver:
         hours_by_category = {"public_law": float(hours), "professional": float(hours), "political": 4.0}
         publish_event(
             self.amqp_uri,
-            training.HOURS_UPDATED,
+            training_compliance.HOURS_UPDATED,
             {
                 "officer_id": officer["officer_id"],
                 "agency_code": officer["agency_code"],
@@ -56,7 +57,7 @@ class PersonnelDriver:
         if exam:
             publish_event(
                 self.amqp_uri,
-                training.EXAM_PASSED,
+                training_exams.EXAM_PASSED,
                 {
                     "result_id": uuid.uuid4().hex,
                     "officer_id": officer["officer_id"],

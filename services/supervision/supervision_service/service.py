@@ -7,13 +7,13 @@ import time
 
 from enforcement_contracts import personnel as personnel_contract
 from enforcement_contracts import supervision as contract
-from enforcement_contracts import training as training_contract
 from enforcement_contracts.cases import benchmarks as cases_benchmarks_contract
 from enforcement_contracts.cases import inspections as cases_inspections_contract
 from enforcement_contracts.cases import promptness as cases_promptness_contract
 from enforcement_contracts.cases import reviews as cases_reviews_contract
 from enforcement_contracts.common import PageQuery
 from enforcement_contracts.errors import ValidationFailed
+from enforcement_contracts.training import compliance as training_compliance
 from enforcement_kernel.handlers import consumes
 from enforcement_kernel.rpc import Rpc, every_item, load, rpc
 from enforcement_kernel.service import Configured, ServiceBase
@@ -230,6 +230,6 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     def inspection_recorded(self, tx, envelope, data):
         automatic.on_inspection_recorded(tx, envelope, data, self.settings, self.today())
 
-    @consumes(training_contract.OFFICER_SHORT_AT_YEAR_END)
+    @consumes(training_compliance.OFFICER_SHORT_AT_YEAR_END)
     def officer_short_at_year_end(self, tx, envelope, data):
         automatic.on_officer_short(tx, envelope, data, self.settings, self.today())

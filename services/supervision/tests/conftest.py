@@ -18,7 +18,8 @@ from enforcement_testing import (
     wait_until,
 )
 
-from enforcement_contracts import training
+from enforcement_contracts.training import compliance as training_compliance
+from enforcement_contracts.training import exams as training_exams
 
 MARKET = "140928-scjgj"  # 县市场监管局
 DOMAIN = "market_supervision"
@@ -94,7 +95,7 @@ def _certified_officer(personnel, amqp_uri: str, seq: int) -> tuple[dict, dict]:
     )
     publish_event(
         amqp_uri,
-        training.HOURS_UPDATED,
+        training_compliance.HOURS_UPDATED,
         {
             "officer_id": officer["officer_id"],
             "agency_code": MARKET,
@@ -106,7 +107,7 @@ def _certified_officer(personnel, amqp_uri: str, seq: int) -> tuple[dict, dict]:
     )
     publish_event(
         amqp_uri,
-        training.EXAM_PASSED,
+        training_exams.EXAM_PASSED,
         {
             "result_id": uuid.uuid4().hex,
             "officer_id": officer["officer_id"],

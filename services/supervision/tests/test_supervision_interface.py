@@ -19,11 +19,11 @@ from datetime import date, timedelta
 import pytest
 from enforcement_testing import BUREAU, db_count, db_counts, db_rows, publish_event, wait_until
 
-from enforcement_contracts import training
 from enforcement_contracts.cases import inspections as cases_inspections
 from enforcement_contracts.cases import promptness as cases_promptness
 from enforcement_contracts.cases import reviews as cases_reviews
 from enforcement_contracts.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from enforcement_contracts.training import compliance as training_compliance
 from enforcement_kernel.workdays import add_workdays, workdays_between
 
 pytestmark = pytest.mark.timeout(120)
@@ -146,7 +146,7 @@ def test_late_obligations_elsewhere_open_items_and_show_in_the_on_time_ratios(
     for officer in ("o-1", "o-2"):
         publish_event(
             amqp_uri,
-            training.OFFICER_SHORT_AT_YEAR_END,
+            training_compliance.OFFICER_SHORT_AT_YEAR_END,
             {
                 "officer_id": officer,
                 "agency_code": TRANSPORT,

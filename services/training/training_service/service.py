@@ -14,8 +14,13 @@ from nameko.extensions import DependencyProvider
 from nameko.timer import Timer, timer
 
 from enforcement_contracts import personnel
-from enforcement_contracts import training as contract
 from enforcement_contracts.errors import Unavailable, ValidationFailed
+from enforcement_contracts.training import attendance as attendance_contract
+from enforcement_contracts.training import common as common_contract
+from enforcement_contracts.training import compliance as compliance_contract
+from enforcement_contracts.training import courses as courses_contract
+from enforcement_contracts.training import exams as exams_contract
+from enforcement_contracts.training import sessions as sessions_contract
 from enforcement_kernel import access
 from enforcement_kernel.handlers import consumes
 from enforcement_kernel.rpc import Rpc, every_item, load, rpc
@@ -71,14 +76,14 @@ class Stopped(Exception):
 
 
 class TrainingService(ServiceBase):
-    name = contract.SERVICE
+    name = common_contract.SERVICE
 
     settings = Configured(Settings.from_config)
     services = Rpc()
     stopping = TimerStop()
 
     def _year(self, year) -> int:
-        return load(contract.YearQuery, {"year": year})["year"] if year is not None else self.today().year
+        return load(compliance_contract.YearQuery, {"year": year})["year"] if year is not None else self.today().year
 
     # categories, courses, sessions, activities
     @rpc
@@ -87,11 +92,13 @@ class TrainingService(ServiceBase):
 
     @rpc
     def create_category(self, actor, payload):
-        return self._write(courses.create_category, actor, load(contract.CategoryCreate, payload), self.settings)
+        return self._write(
+            courses.create_category, actor, load(courses_contract.CategoryCreate, payload), self.settings
+        )
 
     @rpc
     def list_courses(self, query=None):
-        return self._read(courses.list_courses, load(contract.CourseQuery, query or {}))
+        return self._read(courses.list_courses, load(courses_contract.CourseQuery, query or {}))
 
     @rpc
     def get_course(self, course_id):
@@ -99,11 +106,13 @@ class TrainingService(ServiceBase):
 
     @rpc
     def create_course(self, actor, payload):
-        return self._write(courses.create_course, actor, load(contract.CourseCreate, payload))
+        return self._write(courses.create_course, actor, load(courses_contract.CourseCreate, payload))
 
     @rpc
     def create_session(self, actor, payload):
-        return self._write(sessions.create_session, actor, load(contract.SessionCreate, payload), self.settings)
+        return self._write(
+            sessions.create_session, actor, load(sessions_contract.SessionCreate, payload), self.settings
+        )
 
     @rpc
     def get_session(self, session_id):
@@ -111,21 +120,23 @@ class TrainingService(ServiceBase):
 
     @rpc
     def list_sessions(self, query=None):
-        return self._read(sessions.list_sessions, load(contract.SessionQuery, query or {}))
+        return self._read(sessions.list_sessions, load(sessions_contract.SessionQuery, query or {}))
 
     @rpc
     def record_activity(self, actor, payload):
-        return self._write(sessions.record_activity, actor, load(contract.ActivityCreate, payload), self.settings)
+        return self._write(
+            sessions.record_activity, actor, load(sessions_contract.ActivityCreate, payload), self.settings
+        )
 
     # attendance
     @rpc
     def record_attendance(self, actor, payload):
-        data = load(contract.AttendanceCreate, payload)
+        data = load(attendance_contract.AttendanceCreate, payload)
         return self._write(attendance.record_attendance, actor, data, self.settings, self.today())
 
     @rpc
     def correct_attendance(self, actor, attendance_id, payload):
-        data = load(contract.AttendanceCorrection, payload)
+        data = load(attendance_contract.AttendanceCorrection, payload)
         return self._write(attendance.correct_attendance, actor, attendance_id, data, self.settings, self.today())
 
     @rpc
@@ -160,7 +171,7 @@ class TrainingService(ServiceBase):
 
     @rpc
     def compliance_table(self, actor, query=None):
-        query = load(contract.ComplianceQuery, query or {})
+        query = load(compliance_contract.ComplianceQuery, query or {})
         return self._read(compliance.compliance_table, actor, query, self.settings, self.today())
 
     @rpc
@@ -172,12 +183,12 @@ class TrainingService(ServiceBase):
 
     @rpc
     def export_compliance(self, actor, query=None):
-        query = load(contract.ComplianceQuery, query or {})
+        query = load(compliance_contract.ComplianceQuery, query or {})
         return self._read(compliance.export_compliance, actor, query, self.settings, self.today())
 
     @rpc
     def close_year(self, actor, year):
-        year = load(contract.YearQuery, {"year": year}).get("year")
+        year = load(compliance_contract.YearQuery, {"year": year}).get("year")
         if year is None:
             raise ValidationFailed("name the year to close", {"year": ["required"]})
         result = self._write(compliance.close_year, actor, year, self.settings, self.today())
@@ -187,7 +198,7 @@ class TrainingService(ServiceBase):
     # exams
     @rpc
     def schedule_exam(self, actor, payload):
-        return self._write(exams.schedule_exam, actor, load(contract.ExamSittingCreate, payload), self.settings)
+        return self._write(exams.schedule_exam, actor, load(exams_contract.ExamSittingCreate, payload), self.settings)
 
     @rpc
     def list_exams(self):
@@ -195,7 +206,7 @@ class TrainingService(ServiceBase):
 
     @rpc
     def record_exam_result(self, actor, sitting_id, payload):
-        data = load(contract.ExamResultCreate, payload)
+        data = load(exams_contract.ExamResultCreate, payload)
         return self._write(exams.record_exam_result, actor, sitting_id, data, self.today())
 
     @rpc

@@ -7,8 +7,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from enforcement_contracts import training as contract
 from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
+from enforcement_contracts.training import attendance as attendance_contract
 from enforcement_kernel import access
 from enforcement_kernel.db import utcnow
 
@@ -31,7 +31,7 @@ def view(session, a: m.Attendance, officer: m.Officer, with_history: bool = Fals
             .order_by(m.AttendanceVersion.version)
         ).scalars()
         record["history"] = [columns(v) | {"recorded_at": v.recorded_at.isoformat() + "Z"} for v in versions]
-    return contract.Attendance().dump(record)
+    return attendance_contract.Attendance().dump(record)
 
 
 def _attendance_fields(problems: dict[str, str]) -> ValidationFailed:
@@ -163,7 +163,7 @@ def officer_attendance(session, actor: dict, officer_id: str, year: int) -> list
 
 def _announce_recorded(tx, row: m.Attendance, officer: m.Officer, course: m.Course) -> None:
     tx.emit(
-        contract.ATTENDANCE_RECORDED,
+        attendance_contract.ATTENDANCE_RECORDED,
         {
             "attendance_id": row.attendance_id,
             "officer_id": officer.officer_id,
@@ -181,7 +181,7 @@ def _announce_recorded(tx, row: m.Attendance, officer: m.Officer, course: m.Cour
 
 def _announce_corrected(tx, row: m.Attendance, officer: m.Officer, course: m.Course, old_hours, old_date) -> None:
     tx.emit(
-        contract.ATTENDANCE_CORRECTED,
+        attendance_contract.ATTENDANCE_CORRECTED,
         {
             "attendance_id": row.attendance_id,
             "officer_id": officer.officer_id,

@@ -7,12 +7,12 @@ import uuid
 from sqlalchemy import inspect
 from sqlalchemy.dialects import postgresql, sqlite
 
-from enforcement_contracts import training as contract
 from enforcement_contracts.errors import NotFound, ValidationFailed
+from enforcement_contracts.training import common as common_contract
 
 from .. import models as m
 
-SERVICE = contract.SERVICE
+SERVICE = common_contract.SERVICE
 CHUNK = 500  # ids per IN (...) list
 
 

@@ -10,8 +10,9 @@ from datetime import date
 from sqlalchemy import and_, case, distinct, func, literal, or_, select, update
 from sqlalchemy.orm import aliased
 
-from enforcement_contracts import training as contract
 from enforcement_contracts.errors import Conflict, Forbidden, ValidationFailed
+from enforcement_contracts.training import common as common_contract
+from enforcement_contracts.training import compliance as compliance_contract
 from enforcement_kernel import access
 
 from .. import models as m
@@ -109,7 +110,7 @@ def refresh_officer_years(tx, keys: set[tuple[str, int]], settings: Settings, to
             for c in aggregate(session, year, settings, officer_ids=chunk):
                 row = state[c.officer_id]
                 tx.emit(
-                    contract.HOURS_UPDATED,
+                    compliance_contract.HOURS_UPDATED,
                     {
                         "officer_id": c.officer_id,
                         "agency_code": c.agency_code,
@@ -123,7 +124,7 @@ def refresh_officer_years(tx, keys: set[tuple[str, int]], settings: Settings, to
                 if c.compliant and row.compliance_reached_on is None:
                     row.compliance_reached_on = today
                     tx.emit(
-                        contract.COMPLIANCE_REACHED,
+                        compliance_contract.COMPLIANCE_REACHED,
                         {
                             "officer_id": c.officer_id,
                             "agency_code": c.agency_code,
@@ -141,7 +142,7 @@ def officer_compliance(session, actor: dict, officer_id: str, year: int, setting
     officer = get_officer(session, officer_id)
     access.require_read(actor, officer.agency_code, officer_id)
     [result] = aggregate(session, year, settings, officer_ids=[officer_id])
-    return contract.OfficerCompliance().dump(result)
+    return compliance_contract.OfficerCompliance().dump(result)
 
 
 def compliance_table(session, actor: dict, query: dict, settings: Settings, today: date) -> dict:
@@ -155,7 +156,7 @@ def compliance_table(session, actor: dict, query: dict, settings: Settings, toda
     items = results[(page - 1) * per_page : page * per_page]
     return {
         "year": year,
-        "items": contract.OfficerCompliance(many=True).dump(items),
+        "items": compliance_contract.OfficerCompliance(many=True).dump(items),
         "total": len(results),
         "page": page,
         "per_page": per_page,
@@ -169,7 +170,7 @@ def compliance_summary(session, actor: dict, year: int, settings: Settings) -> t
     county, agencies = rules.rollup(results, settings.policy.yearly_hours)
     names = dict(session.execute(select(m.Agency.code, m.Agency.name)).all())
     return (
-        contract.ComplianceSummary().dump(
+        compliance_contract.ComplianceSummary().dump(
             {
                 "year": year,
                 "thresholds": dict(settings.policy.yearly_hours),
@@ -221,7 +222,7 @@ def export_compliance(session, actor: dict, query: dict, settings: Settings, tod
     content = spreadsheets.write_table(f"{year} 培训达标", headers, rows())
     return {
         "filename": f"training-compliance-{year}-{agency_code}.xlsx",
-        "media_type": contract.XLSX_MEDIA_TYPE,
+        "media_type": common_contract.XLSX_MEDIA_TYPE,
         "rows": len(results),
         "content_base64": base64.b64encode(content).decode(),
     }
@@ -249,7 +250,7 @@ def close_year(tx, actor: dict, year: int, settings: Settings, today: date) -> d
         if marked.rowcount == 1:
             announced += 1
             tx.emit(
-                contract.OFFICER_SHORT_AT_YEAR_END,
+                compliance_contract.OFFICER_SHORT_AT_YEAR_END,
                 {
                     "officer_id": r.officer_id,
                     "agency_code": r.agency_code,

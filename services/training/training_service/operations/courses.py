@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from enforcement_contracts import training as contract
 from enforcement_contracts.errors import Conflict
+from enforcement_contracts.training import courses as courses_contract
 from enforcement_kernel import access
 
 from .. import models as m
@@ -14,7 +14,7 @@ from .common import columns, get_or_404, known, new_id
 
 
 def _category(c: m.Category, settings: Settings) -> dict:
-    return contract.Category().dump(columns(c, yearly_minimum_hours=settings.policy.yearly_hours.get(c.code)))
+    return courses_contract.Category().dump(columns(c, yearly_minimum_hours=settings.policy.yearly_hours.get(c.code)))
 
 
 def list_categories(session, settings: Settings) -> list[dict]:
@@ -29,12 +29,12 @@ def create_category(tx, actor: dict, data: dict, settings: Settings) -> dict:
         raise Conflict(f"a category named {data['name']} already exists", {"name": ["already exists"]})
     category = m.Category(code=data["code"], name=data["name"])
     tx.session.add(category)
-    tx.emit(contract.CATEGORY_CREATED, {"code": category.code, "name": category.name}, subject=category.code)
+    tx.emit(courses_contract.CATEGORY_CREATED, {"code": category.code, "name": category.name}, subject=category.code)
     return _category(category, settings)
 
 
 def announce_course(tx, course: m.Course) -> None:
-    tx.emit(contract.COURSE_CREATED, contract.CourseCreated().dump(course), subject=course.course_id)
+    tx.emit(courses_contract.COURSE_CREATED, courses_contract.CourseCreated().dump(course), subject=course.course_id)
 
 
 def create_course(tx, actor: dict, data: dict, course_id: str | None = None) -> dict:
@@ -54,7 +54,7 @@ def create_course(tx, actor: dict, data: dict, course_id: str | None = None) -> 
     )
     tx.session.add(course)
     announce_course(tx, course)
-    return contract.Course().dump(course)
+    return courses_contract.Course().dump(course)
 
 
 def list_courses(session, query: dict) -> list[dict]:
@@ -62,8 +62,8 @@ def list_courses(session, query: dict) -> list[dict]:
     for key in ("category_code", "kind", "required"):
         if query.get(key) is not None:
             stmt = stmt.where(getattr(m.Course, key) == query[key])
-    return contract.Course(many=True).dump(session.execute(stmt).scalars())
+    return courses_contract.Course(many=True).dump(session.execute(stmt).scalars())
 
 
 def read_course(session, course_id: str) -> dict:
-    return contract.Course().dump(get_or_404(session, m.Course, course_id, "course"))
+    return courses_contract.Course().dump(get_or_404(session, m.Course, course_id, "course"))

@@ -7,8 +7,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from enforcement_contracts import training as contract
 from enforcement_contracts.errors import Conflict, ValidationFailed
+from enforcement_contracts.training import exams as exams_contract
 from enforcement_kernel import access
 
 from .. import models as m
@@ -30,7 +30,7 @@ def schedule_exam(tx, actor: dict, data: dict, settings: Settings) -> dict:
     )
     tx.session.add(sitting)
     tx.emit(
-        contract.EXAM_SCHEDULED,
+        exams_contract.EXAM_SCHEDULED,
         {
             "sitting_id": sitting.sitting_id,
             "exam_kind": sitting.exam_kind,
@@ -40,17 +40,17 @@ def schedule_exam(tx, actor: dict, data: dict, settings: Settings) -> dict:
         },
         subject=sitting.sitting_id,
     )
-    return contract.ExamSitting().dump(sitting)
+    return exams_contract.ExamSitting().dump(sitting)
 
 
 def list_exams(session) -> list[dict]:
-    return contract.ExamSitting(many=True).dump(
+    return exams_contract.ExamSitting(many=True).dump(
         session.execute(select(m.ExamSitting).order_by(m.ExamSitting.sat_on.desc())).scalars()
     )
 
 
 def _result(r: m.ExamResult, s: m.ExamSitting) -> dict:
-    return contract.ExamResultOut().dump(columns(s, r))
+    return exams_contract.ExamResultOut().dump(columns(s, r))
 
 
 def _already_recorded() -> Conflict:
@@ -91,7 +91,7 @@ def record_exam_result(tx, actor: dict, sitting_id: str, data: dict, today: date
     except IntegrityError:
         raise _already_recorded() from None
     tx.emit(
-        contract.EXAM_PASSED if result.passed else contract.EXAM_FAILED,
+        exams_contract.EXAM_PASSED if result.passed else exams_contract.EXAM_FAILED,
         {
             "result_id": result.result_id,
             "officer_id": officer.officer_id,

@@ -10,8 +10,9 @@ from datetime import date
 
 from sqlalchemy import insert, select
 
-from enforcement_contracts import training as contract
 from enforcement_contracts.errors import Conflict, ValidationFailed
+from enforcement_contracts.training import attendance as attendance_contract
+from enforcement_contracts.training import common as common_contract
 from enforcement_kernel import access
 from enforcement_kernel.db import utcnow
 from enforcement_kernel.spreadsheets import RowError, SpreadsheetError
@@ -67,7 +68,7 @@ def import_template() -> dict:
     content = spreadsheets.write_table("attendance", spreadsheets.TEMPLATE_HEADERS, [])
     return {
         "filename": "training-attendance-template.xlsx",
-        "media_type": contract.XLSX_MEDIA_TYPE,
+        "media_type": common_contract.XLSX_MEDIA_TYPE,
         "content_base64": base64.b64encode(content).decode(),
     }
 
@@ -251,7 +252,7 @@ def _record_file(tx, actor: dict, digest: str, filename: str, rows: int) -> tupl
 
 def _announce(tx, import_id: str, rows: int, officers: int, totals: dict) -> None:
     tx.emit(
-        contract.ATTENDANCE_IMPORTED,
+        attendance_contract.ATTENDANCE_IMPORTED,
         {
             "import_id": import_id,
             "rows": rows,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enforcement_contracts import training as contract
+from enforcement_contracts.training import courses as courses_contract
 
 from .. import models as m
 from .courses import announce_course
@@ -13,7 +13,7 @@ def seed(tx, categories: list[dict], courses: list[dict]) -> tuple[int, int]:
     for data in categories:
         if tx.session.get(m.Category, data["code"]) is None:
             tx.session.add(m.Category(**data))
-            tx.emit(contract.CATEGORY_CREATED, data, subject=data["code"])
+            tx.emit(courses_contract.CATEGORY_CREATED, data, subject=data["code"])
             added_categories += 1
     tx.session.flush()
     for data in courses:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from enforcement_contracts import training as contract
 from enforcement_contracts.errors import ValidationFailed
+from enforcement_contracts.training import sessions as sessions_contract
 from enforcement_kernel import access
 
 from .. import models as m
@@ -47,7 +47,7 @@ def _check_organiser(session, actor: dict, organiser: dict) -> list[str]:
 def view(s: m.Session, c: m.Course) -> dict:
     """A session as the ``Session`` contract shows it (with its course's title, category, kind)."""
     organiser = {"kind": s.organiser_kind, "agency_codes": list(s.organiser_agencies or [])}
-    return contract.Session().dump(columns(c, s, course_title=c.title, organiser=organiser))
+    return sessions_contract.Session().dump(columns(c, s, course_title=c.title, organiser=organiser))
 
 
 def create_session(tx, actor: dict, data: dict, settings: Settings) -> dict:
@@ -74,7 +74,7 @@ def create_session(tx, actor: dict, data: dict, settings: Settings) -> dict:
     )
     tx.session.add(row)
     tx.emit(
-        contract.SESSION_SCHEDULED,
+        sessions_contract.SESSION_SCHEDULED,
         {
             "session_id": row.session_id,
             "course_id": course.course_id,

@@ -1,0 +1,125 @@
+"""Yearly hours and compliance: an officer's standing, the agencies' roll-up, closing a year.
+
+The service publishes a full snapshot of an officer's yearly hours after every change (``hours.updated``)
+rather than single attendances, so a consumer's read model is one upsert and an older snapshot (lower
+``revision``) arriving late never overwrites a newer one.
+"""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from ..common import AGENCY_CODE, StrictSchema
+from .common import YEAR, event
+
+
+class YearQuery(StrictSchema):
+    year = fields.Integer(validate=YEAR)
+
+
+class ComplianceQuery(StrictSchema):
+    year = fields.Integer(validate=YEAR)
+    agency_code = fields.String(validate=AGENCY_CODE)
+    compliant = fields.Boolean()
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=5000))
+
+
+class OfficerCompliance(StrictSchema):
+    officer_id = fields.String()
+    agency_code = fields.String()
+    name = fields.String()
+    year = fields.Integer()
+    hours_by_category = fields.Dict(keys=fields.String(), values=fields.Float())
+    shortfall_by_category = fields.Dict(keys=fields.String(), values=fields.Float())
+    short_hours = fields.Float()
+    required_courses_done = fields.Boolean()
+    required_courses_missing = fields.Integer()
+    rotation_done = fields.Boolean(
+        allow_none=True, metadata={"description": "trained by the rotation deadline; null outside its year"}
+    )
+    compliant = fields.Boolean()
+    reasons = fields.List(fields.String())
+
+
+class AgencyRollup(StrictSchema):
+    agency_code = fields.String()
+    agency_name = fields.String(allow_none=True)
+    officers = fields.Integer()
+    compliant = fields.Integer()
+    short = fields.Integer()
+    compliance_ratio = fields.Float()
+    short_hours = fields.Float(metadata={"description": "hours missing, summed over the officers who are short"})
+    shortfall_by_category = fields.Dict(keys=fields.String(), values=fields.Float())
+    required_courses_missing = fields.Integer(
+        metadata={"description": "officers who have not done every required course"}
+    )
+    rotation_missing = fields.Integer(
+        metadata={"description": "officers not trained by the rotation deadline (its year only)"}
+    )
+
+
+class ComplianceSummary(StrictSchema):
+    year = fields.Integer()
+    thresholds = fields.Dict(keys=fields.String(), values=fields.Float())
+    county = fields.Nested(AgencyRollup)
+    agencies = fields.List(fields.Nested(AgencyRollup))
+
+
+class CloseYearResult(StrictSchema):
+    year = fields.Integer()
+    officers = fields.Integer()
+    compliant = fields.Integer()
+    short = fields.Integer()
+    announced = fields.Integer(
+        metadata={"description": "officers announced short by this call (each officer-year once)"}
+    )
+
+
+# --- events ---------------------------------------------------------------------------------
+class HoursUpdated(StrictSchema):
+    officer_id = fields.String(required=True)
+    agency_code = fields.String(required=True, validate=AGENCY_CODE)
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    revision = fields.Integer(required=True, validate=validate.Range(min=0))
+    hours_by_category = fields.Dict(
+        keys=fields.String(),
+        values=fields.Float(validate=validate.Range(min=0)),
+        required=True,
+        metadata={"description": "hours per category code, e.g. public_law, professional, political"},
+    )
+    required_courses_done = fields.Boolean(required=True)
+
+
+class ComplianceReached(StrictSchema):
+    officer_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    year = fields.Integer(required=True)
+    hours_by_category = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
+    reached_on = fields.Date(required=True)
+
+
+class OfficerShortAtYearEnd(StrictSchema):
+    officer_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    year = fields.Integer(required=True)
+    hours_by_category = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
+    shortfall_by_category = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
+    required_courses_done = fields.Boolean(required=True)
+    rotation_done = fields.Boolean(required=True, allow_none=True)
+    reasons = fields.List(fields.String(), required=True)
+
+
+HOURS_UPDATED = event(
+    "hours.updated", HoursUpdated, "An officer's training hours for a calendar year changed (full snapshot)."
+)
+COMPLIANCE_REACHED = event(
+    "compliance.reached",
+    ComplianceReached,
+    "An officer met the year's training requirements (announced once per officer-year).",
+)
+OFFICER_SHORT_AT_YEAR_END = event(
+    "officer.short_at_year_end",
+    OfficerShortAtYearEnd,
+    "At year end an officer had not met the requirements (once per officer-year).",
+)
