@@ -110,7 +110,9 @@ def test_cases_alone_in_a_fresh_virtualenv_migrates_starts_and_answers(cases_onl
             with ClusterRpcProxy({"AMQP_URI": amqp_uri}, timeout=10) as cluster:
                 assert cluster.cases.echo({"hello": "县"}) == {"hello": "县"}
                 types = cluster.cases.list_item_types()
-                assert types, "the seeded catalogue's enforcement types are missing"
+                assert types["items"] and types["total"] == len(types["items"]), (
+                    "the seeded enforcement types are missing"
+                )
                 # a wire error crosses the broker typed, and nothing is written
                 before = db_rows(url, "SELECT count(*) AS n FROM items")[0]["n"]
                 with pytest.raises(ValidationFailed):
