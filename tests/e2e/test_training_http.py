@@ -367,5 +367,5 @@ def test_bad_training_input_is_a_clear_4xx_and_writes_nothing(training_suite):
         400,
         "hours",
     )
-    listed = scj.get(f"/training/officers/{oid}/attendance").json()
+    listed = scj.get(f"/training/officers/{oid}/attendance").json()["items"]
     assert [(a["hours"], a["version"]) for a in listed] == [(3.5, 2)]

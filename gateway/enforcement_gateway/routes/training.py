@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import fields
 
-from enforcement_contracts.common import AGENCY_CODE, StrictSchema
+from enforcement_contracts.common import AGENCY_CODE, PageQuery, StrictSchema, page_of
 from enforcement_contracts.training import attendance, common, compliance, courses, exams, sessions
 
 from ..routing import ADMINS, BUREAU, STAFF, Route, forward
@@ -26,12 +26,12 @@ ROUTES = [
     Route(
         "GET",
         "/training/categories",
-        forward("training.list_categories"),
+        forward("training.list_categories", "page"),
         STAFF,
         "List training categories",
         "training",
-        response=courses.Category,
-        many=True,
+        query=PageQuery,
+        response=page_of(courses.Category),
     ),
     Route(
         "POST",
@@ -52,8 +52,7 @@ ROUTES = [
         "List courses",
         "training",
         query=courses.CourseQuery,
-        response=courses.Course,
-        many=True,
+        response=page_of(courses.Course),
     ),
     Route(
         "POST",
@@ -169,13 +168,12 @@ ROUTES = [
     Route(
         "GET",
         "/training/officers/<officer_id>/attendance",
-        forward("training.officer_attendance", "actor", "path.officer_id", "query.year"),
+        forward("training.officer_attendance", "actor", "path.officer_id", "query.year", "page"),
         STAFF,
         "An officer's attendance in a year",
         "training",
-        query=compliance.YearQuery,
-        response=attendance.Attendance,
-        many=True,
+        query=attendance.OfficerAttendanceQuery,
+        response=page_of(attendance.Attendance),
     ),
     Route(
         "GET",
@@ -190,12 +188,12 @@ ROUTES = [
     Route(
         "GET",
         "/training/officers/<officer_id>/exams",
-        forward("training.officer_exam_results", "actor", "path.officer_id"),
+        forward("training.officer_exam_results", "actor", "path.officer_id", "page"),
         STAFF,
         "An officer's exam results",
         "training",
-        response=exams.ExamResultOut,
-        many=True,
+        query=PageQuery,
+        response=page_of(exams.ExamResultOut),
     ),
     Route(
         "GET",
@@ -238,12 +236,12 @@ ROUTES = [
     Route(
         "GET",
         "/training/exams",
-        forward("training.list_exams"),
+        forward("training.list_exams", "page"),
         STAFF,
         "List exam sittings",
         "training",
-        response=exams.ExamSitting,
-        many=True,
+        query=PageQuery,
+        response=page_of(exams.ExamSitting),
     ),
     Route(
         "POST",

@@ -14,6 +14,7 @@ from nameko.extensions import DependencyProvider
 from nameko.timer import Timer, timer
 
 from enforcement_contracts import personnel
+from enforcement_contracts.common import PageQuery
 from enforcement_contracts.errors import Unavailable, ValidationFailed
 from enforcement_contracts.training import attendance as attendance_contract
 from enforcement_contracts.training import common as common_contract
@@ -87,8 +88,8 @@ class TrainingService(ServiceBase):
 
     # categories, courses, sessions, activities
     @rpc
-    def list_categories(self):
-        return self._read(courses.list_categories, self.settings)
+    def list_categories(self, query=None):
+        return self._read(courses.list_categories, self.settings, load(PageQuery, query or {}))
 
     @rpc
     def create_category(self, actor, payload):
@@ -144,8 +145,9 @@ class TrainingService(ServiceBase):
         return self._read(attendance.read_attendance, actor, attendance_id)
 
     @rpc
-    def officer_attendance(self, actor, officer_id, year=None):
-        return self._read(attendance.officer_attendance, actor, officer_id, self._year(year))
+    def officer_attendance(self, actor, officer_id, year=None, query=None):
+        page = load(PageQuery, query or {})
+        return self._read(attendance.officer_attendance, actor, officer_id, self._year(year), page)
 
     @rpc
     def import_attendance(self, actor, content_base64, filename=None, dry_run=False):
@@ -201,8 +203,8 @@ class TrainingService(ServiceBase):
         return self._write(exams.schedule_exam, actor, load(exams_contract.ExamSittingCreate, payload), self.settings)
 
     @rpc
-    def list_exams(self):
-        return self._read(exams.list_exams)
+    def list_exams(self, query=None):
+        return self._read(exams.list_exams, load(PageQuery, query or {}))
 
     @rpc
     def record_exam_result(self, actor, sitting_id, payload):
@@ -210,8 +212,8 @@ class TrainingService(ServiceBase):
         return self._write(exams.record_exam_result, actor, sitting_id, data, self.today())
 
     @rpc
-    def officer_exam_results(self, actor, officer_id):
-        return self._read(exams.officer_exam_results, actor, officer_id)
+    def officer_exam_results(self, actor, officer_id, query=None):
+        return self._read(exams.officer_exam_results, actor, officer_id, load(PageQuery, query or {}))
 
     # gauges
     def _refresh_gauges(self, year: int) -> None:

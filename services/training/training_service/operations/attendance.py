@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from enforcement_contracts import common
 from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
 from enforcement_contracts.training import attendance as attendance_contract
 from enforcement_kernel import access
@@ -21,6 +22,11 @@ from .compliance import refresh_officer_years
 
 def view(session, a: m.Attendance, officer: m.Officer, with_history: bool = False) -> dict:
     """An attendance record as the ``Attendance`` contract shows it (with its earlier versions when asked)."""
+    return attendance_contract.Attendance().dump(_record(session, a, officer, with_history))
+
+
+def _record(session, a: m.Attendance, officer: m.Officer, with_history: bool = False) -> dict:
+    """An attendance record's fields, undumped (with its earlier versions when asked)."""
     s = session.get(m.Session, a.session_id)
     c = session.get(m.Course, s.course_id)
     record = columns(c, a) | {"agency_code": officer.agency_code, "course_title": c.title}
@@ -31,7 +37,7 @@ def view(session, a: m.Attendance, officer: m.Officer, with_history: bool = Fals
             .order_by(m.AttendanceVersion.version)
         ).scalars()
         record["history"] = [columns(v) | {"recorded_at": v.recorded_at.isoformat() + "Z"} for v in versions]
-    return attendance_contract.Attendance().dump(record)
+    return record
 
 
 def _attendance_fields(problems: dict[str, str]) -> ValidationFailed:
@@ -149,16 +155,22 @@ def read_attendance(session, actor: dict, attendance_id: str) -> dict:
     return view(session, row, officer, with_history=True)
 
 
-def officer_attendance(session, actor: dict, officer_id: str, year: int) -> list[dict]:
+def officer_attendance(session, actor: dict, officer_id: str, year: int, query: dict) -> dict:
+    """A page of an officer's attendance in a calendar year, the earliest first."""
     officer = get_officer(session, officer_id)
     access.require_read(actor, officer.agency_code, officer_id)
     start, end = rules.year_bounds(year)
+    in_year = (m.Attendance.officer_id == officer_id, m.Attendance.attended_on.between(start, end))
+    total = session.execute(select(func.count()).select_from(m.Attendance).where(*in_year)).scalar_one()
+    number, per_page = query["page"], query["per_page"]
     rows = session.execute(
         select(m.Attendance)
-        .where(m.Attendance.officer_id == officer_id, m.Attendance.attended_on.between(start, end))
+        .where(*in_year)
         .order_by(m.Attendance.attended_on, m.Attendance.attendance_id)
+        .offset((number - 1) * per_page)
+        .limit(per_page)
     ).scalars()
-    return [view(session, a, officer) for a in rows]
+    return common.page(attendance_contract.Attendance, [_record(session, a, officer) for a in rows], total, query)
 
 
 def _announce_recorded(tx, row: m.Attendance, officer: m.Officer, course: m.Course) -> None:

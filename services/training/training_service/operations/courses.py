@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from enforcement_contracts import common
 from enforcement_contracts.errors import Conflict
 from enforcement_contracts.training import courses as courses_contract
 from enforcement_kernel import access
@@ -13,12 +14,21 @@ from ..settings import Settings
 from .common import columns, get_or_404, known, new_id
 
 
+def _category_row(c: m.Category, settings: Settings) -> dict:
+    return columns(c, yearly_minimum_hours=settings.policy.yearly_hours.get(c.code))
+
+
 def _category(c: m.Category, settings: Settings) -> dict:
-    return courses_contract.Category().dump(columns(c, yearly_minimum_hours=settings.policy.yearly_hours.get(c.code)))
+    return courses_contract.Category().dump(_category_row(c, settings))
 
 
-def list_categories(session, settings: Settings) -> list[dict]:
-    return [_category(c, settings) for c in session.execute(select(m.Category).order_by(m.Category.code)).scalars()]
+def list_categories(session, settings: Settings, query: dict) -> dict:
+    """A page of categories by code, each with its yearly threshold (a setting), if any."""
+    total = session.execute(select(func.count()).select_from(m.Category)).scalar_one()
+    number, per_page = query["page"], query["per_page"]
+    stmt = select(m.Category).order_by(m.Category.code).offset((number - 1) * per_page).limit(per_page)
+    rows = [_category_row(c, settings) for c in session.execute(stmt).scalars()]
+    return common.page(courses_contract.Category, rows, total, query)
 
 
 def create_category(tx, actor: dict, data: dict, settings: Settings) -> dict:
@@ -57,12 +67,16 @@ def create_course(tx, actor: dict, data: dict, course_id: str | None = None) -> 
     return courses_contract.Course().dump(course)
 
 
-def list_courses(session, query: dict) -> list[dict]:
-    stmt = select(m.Course).order_by(m.Course.title, m.Course.course_id)
+def list_courses(session, query: dict) -> dict:
+    """A page of courses by title, filtered by category, kind or whether required."""
+    stmt = select(m.Course)
     for key in ("category_code", "kind", "required"):
         if query.get(key) is not None:
             stmt = stmt.where(getattr(m.Course, key) == query[key])
-    return courses_contract.Course(many=True).dump(session.execute(stmt).scalars())
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    number, per_page = query["page"], query["per_page"]
+    stmt = stmt.order_by(m.Course.title, m.Course.course_id).offset((number - 1) * per_page).limit(per_page)
+    return common.page(courses_contract.Course, session.execute(stmt).scalars().all(), total, query)
 
 
 def read_course(session, course_id: str) -> dict:

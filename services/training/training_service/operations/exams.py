@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from enforcement_contracts import common
 from enforcement_contracts.errors import Conflict, ValidationFailed
 from enforcement_contracts.training import exams as exams_contract
 from enforcement_kernel import access
@@ -43,10 +44,14 @@ def schedule_exam(tx, actor: dict, data: dict, settings: Settings) -> dict:
     return exams_contract.ExamSitting().dump(sitting)
 
 
-def list_exams(session) -> list[dict]:
-    return exams_contract.ExamSitting(many=True).dump(
-        session.execute(select(m.ExamSitting).order_by(m.ExamSitting.sat_on.desc())).scalars()
-    )
+def list_exams(session, query: dict) -> dict:
+    """A page of exam sittings, the latest first."""
+    total = session.execute(select(func.count()).select_from(m.ExamSitting)).scalar_one()
+    number, per_page = query["page"], query["per_page"]
+    # sat_on alone would leave sittings of one day in any order from page to page
+    stmt = select(m.ExamSitting).order_by(m.ExamSitting.sat_on.desc(), m.ExamSitting.sitting_id)
+    rows = session.execute(stmt.offset((number - 1) * per_page).limit(per_page)).scalars().all()
+    return common.page(exams_contract.ExamSitting, rows, total, query)
 
 
 def _result(r: m.ExamResult, s: m.ExamSitting) -> dict:
@@ -106,13 +111,19 @@ def record_exam_result(tx, actor: dict, sitting_id: str, data: dict, today: date
     return _result(result, sitting)
 
 
-def officer_exam_results(session, actor: dict, officer_id: str) -> list[dict]:
+def officer_exam_results(session, actor: dict, officer_id: str, query: dict) -> dict:
+    """A page of an officer's exam results, the earliest sitting first."""
     officer = get_officer(session, officer_id)
     access.require_read(actor, officer.agency_code, officer_id)
+    mine = m.ExamResult.officer_id == officer_id
+    total = session.execute(select(func.count()).select_from(m.ExamResult).where(mine)).scalar_one()
+    number, per_page = query["page"], query["per_page"]
     rows = session.execute(
         select(m.ExamResult, m.ExamSitting)
         .join(m.ExamSitting, m.ExamSitting.sitting_id == m.ExamResult.sitting_id)
-        .where(m.ExamResult.officer_id == officer_id)
-        .order_by(m.ExamSitting.sat_on)
+        .where(mine)
+        .order_by(m.ExamSitting.sat_on, m.ExamResult.result_id)
+        .offset((number - 1) * per_page)
+        .limit(per_page)
     ).all()
-    return [_result(r, s) for r, s in rows]
+    return common.page(exams_contract.ExamResultOut, [columns(s, r) for r, s in rows], total, query)
