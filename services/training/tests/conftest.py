@@ -13,7 +13,10 @@ import os
 import time
 
 import pytest
-from enforcement_testing import metric_value
+from enforcement_testing import db_count, drop_event_queues, metric_value, publish_event, wait_until
+from training_support import FARM, MARKET
+
+from enforcement_contracts import personnel
 
 
 class Wire:
@@ -148,3 +151,17 @@ def _kind(text: str, name: str) -> str:
         if any(s.name == name for s in family.samples):
             return family.type
     return "unknown"
+
+
+@pytest.fixture
+def training(database_url, amqp_uri, in_process):
+    drop_event_queues(amqp_uri, "training")  # only this test's officers, not those other tests announced meanwhile
+    service = in_process("training", database_url)
+    for code, name in ((MARKET, "县市场监管局"), (FARM, "县农业农村局")):
+        publish_event(
+            amqp_uri,
+            personnel.AGENCY_REGISTERED,
+            {"code": code, "name": name, "kind": "department", "is_supervisor": False, "is_police": False},
+        )
+    wait_until(lambda: db_count(database_url, "agencies") == 2, message="agencies in the read model")
+    return service
