@@ -317,3 +317,12 @@ CASE_UPDATED = register(EventType(SERVICE, "case.updated", CaseUpdated, 1, "Stag
 CASE_DECIDED = register(EventType(SERVICE, "case.decided", CaseDecided, 1, "A case was decided."))
 
 CASE_FLAGGED = register(EventType(SERVICE, "case.flagged", CaseFlagged, 1, "Warnings were recorded on a case."))
+
+
+class CaseImport(StrictSchema):
+    """What a spreadsheet import did: every row passed and was imported (or, with ``dry_run``, would have been)."""
+
+    rows = fields.Integer(required=True, metadata={"description": "case rows in the sheet"})
+    imported = fields.Integer(required=True)
+    case_ids = fields.List(fields.String(), required=True)
+    dry_run = fields.Boolean(required=True)

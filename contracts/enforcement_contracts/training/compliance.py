@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from ..common import AGENCY_CODE, StrictSchema
+from ..common import AGENCY_CODE, PageQuery, StrictSchema, page_of
 from .common import YEAR, event
 
 
@@ -17,12 +17,10 @@ class YearQuery(StrictSchema):
     year = fields.Integer(validate=YEAR)
 
 
-class ComplianceQuery(StrictSchema):
+class ComplianceQuery(PageQuery):
     year = fields.Integer(validate=YEAR)
     agency_code = fields.String(validate=AGENCY_CODE)
     compliant = fields.Boolean()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=5000))
 
 
 class OfficerCompliance(StrictSchema):
@@ -40,6 +38,12 @@ class OfficerCompliance(StrictSchema):
     )
     compliant = fields.Boolean()
     reasons = fields.List(fields.String())
+
+
+class ComplianceTable(page_of(OfficerCompliance)):
+    """One page of the officers' standing in a year (the year the table is for, then the page)."""
+
+    year = fields.Integer(required=True)
 
 
 class AgencyRollup(StrictSchema):

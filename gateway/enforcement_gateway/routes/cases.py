@@ -52,6 +52,7 @@ ROUTES = [
         "cases",
         query=ImportQuery,
         raw_body_types=(XLSX,),
+        response=procedure.CaseImport,
     ),
     Route(
         "GET",

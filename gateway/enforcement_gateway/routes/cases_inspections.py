@@ -21,6 +21,7 @@ ROUTES = [
         "Add to the directory of inspection targets",
         "cases",
         body=c.DirectoryUpload,
+        response=c.DirectoryUpdated,
     ),
     Route(
         "GET",

@@ -82,6 +82,7 @@ ROUTES = [
         "List sessions",
         "training",
         query=sessions.SessionQuery,
+        response=page_of(sessions.Session),
     ),
     Route(
         "POST",
@@ -203,6 +204,7 @@ ROUTES = [
         "Yearly compliance per officer",
         "training",
         query=compliance.ComplianceQuery,
+        response=compliance.ComplianceTable,
     ),
     Route(
         "GET",

@@ -152,15 +152,9 @@ def compliance_table(session, actor: dict, query: dict, settings: Settings, toda
     results = aggregate(session, year, settings, agency_code=access.query_agency(actor, query.get("agency_code")))
     if query.get("compliant") is not None:
         results = [r for r in results if r.compliant == query["compliant"]]
-    page, per_page = query.get("page", 1), query.get("per_page", 100)
-    items = results[(page - 1) * per_page : page * per_page]
-    return {
-        "year": year,
-        "items": compliance_contract.OfficerCompliance(many=True).dump(items),
-        "total": len(results),
-        "page": page,
-        "per_page": per_page,
-    }
+    page, per_page = query.get("page", 1), query.get("per_page", 50)
+    table = {"year": year, "items": results[(page - 1) * per_page : page * per_page], "total": len(results)}
+    return compliance_contract.ComplianceTable().dump({**table, "page": page, "per_page": per_page})
 
 
 def compliance_summary(session, actor: dict, year: int, settings: Settings) -> tuple[dict, dict[str, rules.Rollup]]:
