@@ -32,7 +32,7 @@ COUNTS = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|desel
 
 def shard_command(index: int, shards: int, store: Path | None) -> list[str]:
     command = [str(PYTHON), "-m", "pytest", "-p", "no:cacheprovider", f"--basetemp={LOGS / f'tmp-{index}'}"]
-    command += [f"--splits={shards}", f"--group={index}"]
+    command += [f"--splits={shards}", f"--group={index}", "--splitting-algorithm=least_duration"]
     if store is None:
         command.append(f"--durations-path={DURATIONS}")
     else:
