@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -61,6 +62,8 @@ def main(argv: list[str]) -> int:
     running = []
     for index in range(1, shards + 1):
         store = LOGS / f"durations-{index}.json" if update else None
+        if store is not None:  # every shard must split the same list the same way: start from the recorded times
+            shutil.copyfile(DURATIONS, store)
         log = open(LOGS / f"shard-{index}.log", "w", encoding="utf-8")
         proc = subprocess.Popen(
             shard_command(index, shards, store),
