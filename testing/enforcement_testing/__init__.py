@@ -11,6 +11,7 @@ from .common import (  # noqa: F401
     BUREAU,
     REPO_ROOT,
     RUN_DATE,
+    MetricsReader,
     free_port,
     http_get,
     metric_value,

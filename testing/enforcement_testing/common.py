@@ -83,3 +83,27 @@ def wait_until(predicate, timeout: float = 15.0, interval: float = 0.1, message:
             return last
         time.sleep(interval)
     raise AssertionError(f"{message} not reached within {timeout:g}s (last value: {last!r})")
+
+
+class MetricsReader:
+    """``metric(name, **labels)`` and ``wait_metric(...)`` over ``metrics_text()``, which reads ``{ops_url}/metrics``
+    (a subclass may read elsewhere, e.g. the test process's own registry)."""
+
+    ops_url: str
+
+    def metrics_text(self) -> str:
+        status, body = http_get(f"{self.ops_url}/metrics")
+        assert status == 200, f"/metrics answered {status}: {body[:500]}"
+        return body
+
+    def metric(self, name: str, **labels) -> float:
+        return metric_value(self.metrics_text(), name, **labels)
+
+    def wait_metric(self, name: str, expected: float, timeout: float = 15.0, **labels) -> float:
+        """Poll until the sample reaches ``expected`` (bounded); returns the value seen."""
+        deadline = time.monotonic() + timeout
+        value = self.metric(name, **labels)
+        while value < expected and time.monotonic() < deadline:
+            time.sleep(0.1)
+            value = self.metric(name, **labels)
+        return value

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from .common import RUN_DATE, free_port
+from .common import RUN_DATE, MetricsReader, free_port
 
 
-class InProcessService:
+class InProcessService(MetricsReader):
     """One service's container running in this process."""
 
     def __init__(self, name: str, container, database_url: str):

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from .common import BIN_DIR, REPO_ROOT, RUN_DATE, free_port, http_get, metric_value
+from .common import BIN_DIR, REPO_ROOT, RUN_DATE, MetricsReader, free_port, http_get
 
 
-class ServiceProcess:
+class ServiceProcess(MetricsReader):
     """One service run as operators run it: ``enforcement-migrate``, ``-seed``, then ``enforcement-run``.
 
     ``env`` is the child's environment; change it between ``stop()``/``kill()`` and ``start()`` to
@@ -184,23 +184,6 @@ class ServiceProcess:
             f"{self.name} answered /health/ready but not RPC echo ({last!r}); log tail:\n{self.log_tail()}",
             pytrace=False,
         )
-
-    def metrics_text(self) -> str:
-        status, body = http_get(f"{self.ops_url}/metrics")
-        assert status == 200, f"/metrics answered {status}: {body[:500]}"
-        return body
-
-    def metric(self, name: str, **labels) -> float:
-        return metric_value(self.metrics_text(), name, **labels)
-
-    def wait_metric(self, name: str, expected: float, timeout: float = 15.0, **labels) -> float:
-        """Poll /metrics until the sample reaches ``expected`` (bounded); returns the value seen."""
-        deadline = time.monotonic() + timeout
-        value = self.metric(name, **labels)
-        while value < expected and time.monotonic() < deadline:
-            time.sleep(0.1)
-            value = self.metric(name, **labels)
-        return value
 
     def log_text(self) -> str:
         if self._log_file is not None:

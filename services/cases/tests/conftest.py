@@ -13,12 +13,17 @@ fall inside it).
 from __future__ import annotations
 
 import functools
-import time
 import uuid
 from datetime import date
 
 import pytest
-from enforcement_testing import BUREAU, http_get, metric_value, publish_event, valid_id_number, wait_until
+from enforcement_testing import (
+    BUREAU,
+    MetricsReader,
+    publish_event,
+    valid_id_number,
+    wait_until,
+)
 
 from enforcement_contracts.training import compliance as training_compliance
 from enforcement_contracts.training import exams as training_exams
@@ -38,7 +43,7 @@ class Calls:
         return functools.partial(self._service.call, method)
 
 
-class Desk:
+class Desk(MetricsReader):
     """The helpers every cases test uses, over either callers (in process, or a standalone proxy)."""
 
     def __init__(self, cases, personnel, amqp_uri: str, ops_url: str | None = None):
@@ -123,23 +128,6 @@ class Desk:
             "officers": [{"officer_id": o["officer_id"]} for o in officers],
             **extra,
         }
-
-    # metrics of the in-process cases service (process-wide: tests assert on the change they make)
-    def metrics_text(self) -> str:
-        status, body = http_get(f"{self.ops_url}/metrics")
-        assert status == 200, f"/metrics answered {status}: {body[:500]}"
-        return body
-
-    def metric(self, name: str, **labels) -> float:
-        return metric_value(self.metrics_text(), name, **labels)
-
-    def wait_metric(self, name: str, expected: float, timeout: float = 15.0, **labels) -> float:
-        deadline = time.monotonic() + timeout
-        value = self.metric(name, **labels)
-        while value < expected and time.monotonic() < deadline:
-            time.sleep(0.1)
-            value = self.metric(name, **labels)
-        return value
 
 
 @pytest.fixture

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import time
 
 import pytest
-from enforcement_testing import db_count, drop_event_queues, metric_value, publish_event, wait_until
+from enforcement_testing import MetricsReader, db_count, drop_event_queues, metric_value, publish_event, wait_until
 from training_support import FARM, MARKET
 
 from enforcement_contracts import personnel
@@ -41,7 +40,7 @@ class Wire:
         return call
 
 
-class Observed:
+class Observed(MetricsReader):
     """An in-process service as the tests observe it: its database, its metrics, the environment of a command run
     beside it. Every in-process container shares this process's metrics: a counter reads as its increase since the
     service was added here (``cluster.add``); a gauge reads as it is."""
@@ -85,14 +84,6 @@ class Observed:
         value = sample(now, name, **labels)
         if _kind(now, name) == "counter":
             value -= sample(self._baseline, name, **labels)
-        return value
-
-    def wait_metric(self, name: str, expected: float, timeout: float = 15.0, **labels) -> float:
-        deadline = time.monotonic() + timeout
-        value = self.metric(name, **labels)
-        while value < expected and time.monotonic() < deadline:
-            time.sleep(0.1)
-            value = self.metric(name, **labels)
         return value
 
 
