@@ -60,10 +60,11 @@ def test_every_write_is_audited_and_only_the_certificate_check_and_login_are_pub
             assert route.audited, f"{route.method} {route.path} must be audited"
 
 
-def test_rule_constants_match_the_public_contract():
-    assert rules.CERTIFICATE_STATUSES == contract.CERTIFICATE_STATUSES
-    assert rules.DEPARTURE_REASONS == contract.DEPARTURE_REASONS
-    assert rules.ASSESSMENT_GRADES == contract.ASSESSMENT_GRADES
+def test_rule_constants_are_the_public_contract_s_own():
+    # the rules import them from the contract: a copy (equal today, apart tomorrow) fails here
+    assert rules.CERTIFICATE_STATUSES is contract.CERTIFICATE_STATUSES
+    assert rules.DEPARTURE_REASONS is contract.DEPARTURE_REASONS
+    assert rules.ASSESSMENT_GRADES is contract.ASSESSMENT_GRADES
 
 
 def test_no_event_schema_carries_an_id_card_number():
