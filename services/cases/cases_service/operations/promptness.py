@@ -7,6 +7,8 @@ from datetime import date
 from sqlalchemy import Integer, cast, func, select
 from sqlalchemy import case as sa_case
 
+from enforcement_contracts.cases import promptness as promptness_contract
+from enforcement_contracts.cases import statistics as statistics_contract
 from enforcement_kernel import access
 
 from .. import models as m
@@ -25,7 +27,7 @@ def promptness_table(session, actor: dict, query: dict) -> list[dict]:
     if query.get("date_to"):
         stmt = stmt.where(P.ended_on <= query["date_to"])
     rows = session.execute(stmt.group_by(P.agency_code, P.kind).order_by(P.agency_code, P.kind)).all()
-    return [
+    return promptness_contract.PromptnessRow(many=True).dump(
         {
             "agency_code": a,
             "kind": k,
@@ -35,7 +37,7 @@ def promptness_table(session, actor: dict, query: dict) -> list[dict]:
             "mean_workdays": round(float(avg or 0), 2),
         }
         for a, k, n, ok, avg in rows
-    ]
+    )
 
 
 def yearly_statistics(session, actor: dict, query: dict) -> list[dict]:
@@ -62,7 +64,7 @@ def yearly_statistics(session, actor: dict, query: dict) -> list[dict]:
     )
     if agency_code:
         stmt = stmt.where(C.agency_code == agency_code)
-    return [
+    return statistics_contract.StatsRow(many=True).dump(
         {
             "agency_code": a,
             "type_code": t,
@@ -72,7 +74,7 @@ def yearly_statistics(session, actor: dict, query: dict) -> list[dict]:
             "fine_total": float(total or 0),
         }
         for a, t, n, d, f, total in session.execute(stmt).all()
-    ]
+    )
 
 
 REVERSING_GROUNDS = ("reconsideration", "litigation")
@@ -131,7 +133,7 @@ def agency_case_facts(session, actor: dict, query: dict) -> list[dict]:
         row["changed_by_ground"][ground] = int(n)
         if ground in REVERSING_GROUNDS:
             row["decisions_reversed"] += int(n)
-    return [facts[code] for code in sorted(facts)]
+    return statistics_contract.AgencyCaseFacts(many=True).dump([facts[code] for code in sorted(facts)])
 
 
 def case_when(condition, value):
