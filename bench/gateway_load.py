@@ -139,9 +139,11 @@ def main() -> None:
         try:
             wait_ready(p_ops)
             wait_ready(gw_ops)
-            token = request(web, "POST", "/api/v1/auth/login", {"username": "admin", "password": "change-me-now"})[
-                "token"
-            ]
+            login = request(web, "POST", "/api/v1/auth/login", {"username": "admin", "password": "change-me-now"})
+            token = login["token"]
+            if login.get("must_change_password"):  # the seeded admin changes its password before anything else
+                new = {"current_password": "change-me-now", "new_password": "bench-admin-password"}
+                request(web, "POST", "/api/v1/auth/password", new, token)
             officer = request(
                 web,
                 "POST",

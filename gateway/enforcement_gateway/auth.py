@@ -1,5 +1,7 @@
-"""Logins, tokens and lockout. Passwords are hashed with werkzeug's scrypt; tokens are random
-and stored only as SHA-256; repeated failed logins lock the account for a while."""
+"""Logins, tokens, lockout and passwords. Passwords are hashed with werkzeug's scrypt; tokens are random
+and stored only as SHA-256; repeated failed logins (and wrong current passwords when changing it) lock the account
+for a while. An account whose password someone else chose (the seeded admin, one created or reset by the bureau)
+must change it before anything else (``must_change_password``)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from enforcement_contracts.errors import Conflict, Unauthorized, ValidationFailed
+from enforcement_contracts.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from enforcement_kernel.config import setting
 from enforcement_kernel.db import utcnow
 
@@ -62,7 +64,30 @@ def user_dict(user: User) -> dict:
         "officer_id": user.officer_id,
         "active": user.active,
         "locked_until": user.locked_until.isoformat() + "Z" if user.locked_until else None,
+        "must_change_password": bool(user.must_change_password),
     }
+
+
+def password_problems(password: str, username: str, settings: AuthSettings) -> list[str]:
+    """What is wrong with a password someone chose for ``username`` (empty when it will do)."""
+    problems = []
+    if len(password) < settings.min_password_length:
+        problems.append(f"must be at least {settings.min_password_length} characters")
+    if password.strip().lower() == username.strip().lower():
+        problems.append("must not be the username")
+    return problems
+
+
+def _locked_message(user: User) -> str:
+    return f"account locked after repeated failed attempts; try again after {user.locked_until.isoformat()}Z"
+
+
+def _count_failure(user: User, settings: AuthSettings, now: datetime) -> None:
+    """A wrong password (at login or when changing it): five in a row lock the account for a while."""
+    user.failed_logins += 1
+    if user.failed_logins >= settings.lockout_after:
+        user.locked_until = now + settings.lockout_for
+        user.failed_logins = 0
 
 
 def login(
@@ -75,14 +100,9 @@ def login(
         check_password_hash(_DUMMY_HASH, password)
         raise Unauthorized("wrong username or password")
     if user.locked_until and user.locked_until > now:
-        raise Unauthorized(
-            f"account locked after repeated failed logins; try again after {user.locked_until.isoformat()}Z"
-        )
+        raise Unauthorized(_locked_message(user))
     if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= settings.lockout_after:
-            user.locked_until = now + settings.lockout_for
-            user.failed_logins = 0
+        _count_failure(user, settings, now)
         raise Unauthorized("wrong username or password")
     user.failed_logins, user.locked_until = 0, None
     token = secrets.token_urlsafe(32)
@@ -114,10 +134,88 @@ def logout(session, authorization: str) -> None:
         row.revoked = True
 
 
-def create_user(session, data: dict, settings: AuthSettings) -> User:
+def revoke_tokens(session, user: User, keep: str | None = None) -> int:
+    """Revoke every live token of ``user`` except ``keep`` (a token as sent); how many were revoked."""
+    stmt = update(Token).where(Token.user_id == user.id, Token.revoked.is_(False))
+    if keep is not None:
+        stmt = stmt.where(Token.token_hash != token_hash(keep))
+    return session.execute(stmt.values(revoked=True)).rowcount
+
+
+def bearer_token(authorization: str) -> str:
+    return authorization.partition(" ")[2].strip()
+
+
+def change_password(
+    session,
+    username: str,
+    current_password: str,
+    new_password: str,
+    authorization: str,
+    settings: AuthSettings,
+    now: datetime | None = None,
+) -> tuple[User, ValidationFailed | None]:
+    """The account's own change: (user, None) when changed, else (user, the error to answer) so that the caller can
+    commit a wrong current password's count toward the lockout before answering. The token of this request stays
+    valid, every other token of the account is revoked."""
+    now = now or utcnow()
+    user = session.execute(select(User).where(User.username == username)).scalars().one()
+    if user.locked_until and user.locked_until > now:
+        return user, ValidationFailed("account locked", {"current_password": [_locked_message(user)]})
+    if not check_password_hash(user.password_hash, current_password):
+        _count_failure(user, settings, now)
+        return user, ValidationFailed("wrong current password", {"current_password": ["wrong password"]})
+    problems = password_problems(new_password, user.username, settings)
+    if new_password == current_password:
+        problems.append("must differ from the current password")
+    if problems:
+        return user, ValidationFailed("invalid new password", {"new_password": problems})
+    user.password_hash = generate_password_hash(new_password)
+    user.must_change_password = False
+    user.failed_logins, user.locked_until = 0, None
+    revoke_tokens(session, user, keep=bearer_token(authorization))
+    return user, None
+
+
+def _user_named(session, username: str) -> User:
+    user = session.execute(select(User).where(User.username == username)).scalars().first()
+    if user is None:
+        raise NotFound(f"no user {username}")
+    return user
+
+
+def reset_password(session, username: str, new_password: str, settings: AuthSettings) -> User:
+    """The bureau sets an account's password: it must be changed at the next login; the lockout is lifted and every
+    token of the account revoked."""
+    user = _user_named(session, username)
+    problems = password_problems(new_password, user.username, settings)
+    if problems:
+        raise ValidationFailed("invalid new password", {"new_password": problems})
+    user.password_hash = generate_password_hash(new_password)
+    user.must_change_password = True
+    user.failed_logins, user.locked_until = 0, None
+    revoke_tokens(session, user)
+    return user
+
+
+def set_active(session, username: str, active: bool, by: str) -> User:
+    """Enable or disable an account; disabling revokes its tokens, and nobody disables their own account."""
+    user = _user_named(session, username)
+    if not active and user.username == by:
+        raise Conflict("you cannot disable your own account", {"username": ["is your own account"]})
+    user.active = active
+    if not active:
+        revoke_tokens(session, user)
+    return user
+
+
+def create_user(session, data: dict, settings: AuthSettings, must_change_password: bool = True) -> User:
+    """A new account; its password was chosen by someone else, so by default it must be changed at the first
+    login."""
     errors = {}
-    if len(data["password"]) < settings.min_password_length:
-        errors["password"] = [f"must be at least {settings.min_password_length} characters"]
+    problems = password_problems(data["password"], data["username"], settings)
+    if problems:
+        errors["password"] = problems
     if data["role"] in ("agency_admin", "officer") and not data.get("agency_code"):
         errors["agency_code"] = ["required for this role"]
     if data["role"] == "officer" and not data.get("officer_id"):
@@ -134,6 +232,8 @@ def create_user(session, data: dict, settings: AuthSettings) -> User:
         role=data["role"],
         agency_code=data.get("agency_code"),
         officer_id=data.get("officer_id"),
+        must_change_password=must_change_password,
+        failed_logins=0,
     )
     session.add(user)
     session.flush()

@@ -10,12 +10,33 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from enforcement_contracts.errors import ServiceError
+
+
+class PasswordChangeRequired(ServiceError):
+    """403 ``password_change_required``: the account's password was chosen by someone else (the seeded admin, an
+    account created or reset by the bureau); every staff route but ``GET /auth/me``, ``POST /auth/password`` and
+    ``POST /auth/logout`` is refused until the account changes it."""
+
+    status = 403
+    code = "password_change_required"
+
+    def __init__(self, message: str = "", fields: dict | None = None):
+        super().__init__(
+            message or "change your password first: POST /api/v1/auth/password with current_password and new_password",
+            fields,
+        )
+
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error", "message"],
     "additionalProperties": False,
     "properties": {
-        "error": {"type": "string", "description": "a stable code, e.g. validation_failed, not_found, rate_limited"},
+        "error": {
+            "type": "string",
+            "description": "a stable code, e.g. validation_failed, not_found, rate_limited, password_change_required",
+        },
         "message": {"type": "string", "description": "for people; may change"},
         "fields": {
             "type": "object",

@@ -12,16 +12,18 @@ from .errors import ERROR_SCHEMA, ROW_PROBLEM_SCHEMA
 from .routing import Route
 
 # every status an /api/v1 operation may answer with besides its success, and when (docs/api-conventions.md)
+FORBIDDEN_BY_ROLE = "The role or agency may not do this"
 ERRORS = {
     "400": "Invalid input: `fields` names each bad field by its dotted path (a spreadsheet's problems are in `rows`)",
     "401": "Not logged in, the token expired, or the Authorization header is malformed",
-    "403": "The role or agency may not do this",
+    "403": "The role or agency may not do this (`forbidden`), or the account must change its password first "
+    "(`password_change_required`: POST /api/v1/auth/password)",
     "404": "Not found",
     "409": "Conflicts with the current state",
     "413": "Body too large (GATEWAY.max_body_bytes; an upload: GATEWAY.max_upload_bytes)",
     "415": "Wrong Content-Type for the body",
-    "429": "Too many requests from this address (GATEWAY.public_rate_limit); the Retry-After header says when to "
-    "try again",
+    "429": "Too many requests from this address (public writes: GATEWAY.public_rate_limit; public reads: "
+    "GATEWAY.public_read_rate_limit); the Retry-After header says when to try again",
     "500": "Unexpected error in the gateway; it has been logged",
     "502": "A service failed to handle the request; it has been logged",
     "503": "A service did not answer within RPC_TIMEOUT (uploads and downloads: GATEWAY.file_rpc_timeout)",
@@ -30,13 +32,14 @@ ERRORS = {
 
 def error_statuses(route: Route) -> list[str]:
     """The error statuses a route can answer with: 413/415 only where it reads a body, 429 only where it is
-    rate-limited, 403 only where a role is required."""
+    rate-limited (public writes, and every public GET), 403 only where a role is required (and with it a password
+    changed)."""
     statuses = ["400", "401", "404", "409", "500", "502", "503"]
     if not route.is_public:
         statuses.append("403")
     if route.body is not None or route.raw_body_types:
         statuses += ["413", "415"]
-    if route.rate_limited:
+    if route.limit is not None:
         statuses.append("429")
     return sorted(statuses)
 
@@ -99,13 +102,15 @@ def _operation(route: Route, path: str) -> dict:
     elif route.response is not None:
         schema = {"type": "array", "items": route.response} if route.many else route.response
         ok["content"] = {"application/json": {"schema": schema}}
+    caching = "public, max-age=<GATEWAY.public_cache_seconds>" if route.cached_publicly else "no-store"
+    ok["headers"] = {"Cache-Control": {"description": caching, "schema": {"type": "string"}}}
     operation["responses"][str(route.status)] = ok
     for code in error_statuses(route):
         operation["responses"][code] = {
-            "description": ERRORS[code],
+            "description": FORBIDDEN_BY_ROLE if code == "403" and route.before_password_change else ERRORS[code],
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
         }
-    if route.rate_limited:
+    if route.limit is not None:
         retry = {"description": "seconds to wait", "schema": {"type": "integer"}}
         operation["responses"]["429"]["headers"] = {"Retry-After": retry}
     return operation

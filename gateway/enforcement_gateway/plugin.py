@@ -8,7 +8,7 @@ HERE = Path(__file__).parent
 
 
 def seed(config: dict) -> str:
-    """The first bureau account, when there is no account yet."""
+    """The first bureau account, when there is no account yet; it must change its password at the first login."""
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
@@ -30,7 +30,7 @@ def seed(config: dict) -> str:
                 auth.AuthSettings.from_config(config),
             )
             session.commit()
-            return f"bureau account '{username}' created; change its password"
+            return f"bureau account '{username}' created; it must change its password at the first login"
     finally:
         engine.dispose()
 

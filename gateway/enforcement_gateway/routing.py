@@ -48,6 +48,8 @@ class Route:
     raw_body_types: tuple[str, ...] = ()
     produces: str | None = None  # media type when the handler answers with a file (a werkzeug Response)
     rate_limited: bool = False  # public writes: GATEWAY.public_rate_limit per client address (429 beyond it)
+    # open to an account that must change its password first (see errors.PasswordChangeRequired)
+    before_password_change: bool = False
 
     @property
     def template(self) -> str:
@@ -56,6 +58,21 @@ class Route:
     @property
     def is_public(self) -> bool:
         return self.roles == PUBLIC
+
+    @property
+    def limit(self) -> str | None:
+        """The per-client limit the route is under: ``"write"`` (``GATEWAY.public_rate_limit``) where declared
+        ``rate_limited``, ``"read"`` (``GATEWAY.public_read_rate_limit``) for every other public GET, else None."""
+        if self.rate_limited:
+            return "write"
+        if self.is_public and self.method == "GET":
+            return "read"
+        return None
+
+    @property
+    def cached_publicly(self) -> bool:
+        """A public GET's successful answer may be kept by shared caches (``GATEWAY.public_cache_seconds``)."""
+        return self.is_public and self.method == "GET"
 
     @property
     def moves_files(self) -> bool:

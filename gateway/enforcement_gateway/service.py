@@ -27,10 +27,10 @@ from enforcement_kernel.rpc import Rpc
 from enforcement_kernel.service import Configured, ServiceBase
 
 from . import auth
-from .errors import error_body
+from .errors import PasswordChangeRequired, error_body
 from .models import AuditRecord
 from .openapi import build_openapi
-from .ratelimit import RateLimited, RateLimiter
+from .ratelimit import RateLimited, RateLimiter, client_address, trusted_networks
 from .routing import Call, RouteTable, deployed_services, file_response, load_route_modules
 
 log = logging.getLogger(__name__)
@@ -63,10 +63,28 @@ class GatewaySetup:
         self.max_upload = int(setting(config, "GATEWAY.max_upload_bytes", 20 * 1024 * 1024))
         self.file_rpc_timeout = float(setting(config, "GATEWAY.file_rpc_timeout", 120))
         self.openapi = build_openapi(self.table.routes)
-        self.public_limiter = RateLimiter(
-            int(setting(config, "GATEWAY.public_rate_limit.requests", 10)),
-            float(setting(config, "GATEWAY.public_rate_limit.window_seconds", 60)),
-        )
+        self.limiters = {
+            "write": RateLimiter(
+                int(setting(config, "GATEWAY.public_rate_limit.requests", 10)),
+                float(setting(config, "GATEWAY.public_rate_limit.window_seconds", 60)),
+            ),
+            "read": RateLimiter(
+                int(setting(config, "GATEWAY.public_read_rate_limit.requests", 120)),
+                float(setting(config, "GATEWAY.public_read_rate_limit.window_seconds", 60)),
+            ),
+        }
+        self.trusted_proxies = trusted_networks(setting(config, "GATEWAY.trusted_proxies"))
+        self.public_cache_seconds = int(setting(config, "GATEWAY.public_cache_seconds", 60))
+
+    def client_of(self, request) -> str:
+        """The client's address (behind a trusted proxy, from X-Forwarded-For): for the limits and the audit."""
+        return client_address(request.remote_addr, request.headers.get("X-Forwarded-For"), self.trusted_proxies)
+
+    def cache_control(self, route, response) -> str:
+        """A public GET's successful answer may be cached by anyone for a while; everything else by nobody."""
+        if route is not None and route.cached_publicly and 200 <= response.status_code < 300:
+            return f"public, max-age={self.public_cache_seconds}"
+        return "no-store"
 
     @cached_property
     def event_documents(self) -> dict[str, tuple[str, str]]:
@@ -92,6 +110,8 @@ class GatewayService(ServiceBase):
     @http("GET,POST,PUT,PATCH,DELETE", "/api/v1/<path:path>")
     def api(self, request, path):
         response, audit = self.dispatch(request)
+        if "Cache-Control" not in response.headers:  # unmatched paths: an error, never kept
+            response.headers["Cache-Control"] = "no-store"
         if audit is not None:
             self.write_audit(*audit, status=response.status_code, request=request)
         response.headers[logs.CORRELATION_HEADER] = logs.correlation_id() or ""
@@ -156,6 +176,7 @@ class GatewayService(ServiceBase):
             response, outcome = self.answer(call), "ok"
         except Exception as exc:  # every failure becomes an error answer (see failure_response)
             response, outcome = self.failure_response(exc, label)
+        response.headers["Cache-Control"] = self.gateway.cache_control(route, response)
         # a login is audited under the username it tried, not as anonymous
         audit = (label, call.extras.get("audit_actor", call.actor), params, outcome) if route.audited else None
         return response, audit
@@ -166,13 +187,16 @@ class GatewayService(ServiceBase):
         with self.db.read() as session:
             user = auth.authenticate(session, request.headers.get("Authorization"))
             call.actor = auth.actor_of(user)
+            must_change_password = user is not None and user.must_change_password
         if not route.is_public:
             if user is None:
                 raise Unauthorized("log in first: send 'Authorization: Bearer <token>'")
+            if must_change_password and not route.before_password_change:
+                raise PasswordChangeRequired()
             if call.actor["role"] not in route.roles:
                 raise Forbidden(f"role {call.actor['role']} may not {route.summary.lower()}")
-        if route.rate_limited:
-            self.gateway.public_limiter.check(request.remote_addr or "unknown")
+        if route.limit is not None:
+            self.gateway.limiters[route.limit].check(self.gateway.client_of(request))
         call.body = self.read_body(request, route)
         call.query = self.read_query(request, route)
         call.services = (
@@ -263,7 +287,7 @@ class GatewayService(ServiceBase):
                         target=json.dumps(params, ensure_ascii=False) if params else None,
                         status=status,
                         outcome=outcome,
-                        client_ip=request.remote_addr,
+                        client_ip=self.gateway.client_of(request)[:64],
                         correlation_id=logs.correlation_id(),
                     )
                 )

@@ -37,7 +37,9 @@ def test_a_wrong_shape_fails(document):
 
 
 def test_an_undocumented_status_or_route_fails(document):
-    assert document.problems("GET", CERTIFICATE_CHECK, 429, {"error": "rate_limited", "message": "x"})
+    assert document.problems("GET", CERTIFICATE_CHECK, 429, {"error": "rate_limited", "message": "x"}) == []
+    assert document.problems("GET", "/api/v1/officers/abc", 429, {"error": "rate_limited", "message": "x"})
+    assert document.problems("GET", CERTIFICATE_CHECK, 403, {"error": "forbidden", "message": "x"})  # public
     assert document.problems("GET", "/api/v1/officers/abc", 413, {"error": "payload_too_large", "message": "x"})
     assert document.problems("PUT", "/api/v1/officers/abc", 200, {}) == [
         "PUT /api/v1/officers/abc is not in the document"

@@ -77,8 +77,28 @@ def test_413_415_where_a_body_is_read_and_429_where_rate_limited(document):
     assert not {"413", "415", "429"} & set(reading)
     upload = document["paths"]["/api/v1/training/attendance/import"]["post"]["responses"]
     assert {"413", "415"} <= set(upload)
-    limited = [(m, p) for p, ops in document["paths"].items() for m, op in ops.items() if "429" in op["responses"]]
-    assert limited == [("post", "/api/v1/public/complaints")]
+    limited = {(m, p) for p, ops in document["paths"].items() for m, op in ops.items() if "429" in op["responses"]}
+    public = {(m, p) for p, ops in document["paths"].items() for m, op in ops.items() if "security" not in op}
+    public_reads = {(m, p) for m, p in public if m == "get"}
+    # public writes where declared rate-limited, every public read (GATEWAY.public_read_rate_limit)
+    assert limited == public_reads | {("post", "/api/v1/public/complaints")}
+    assert ("get", "/api/v1/public/certificates/{number}") in limited
+    assert all("Retry-After" in document["paths"][p][m]["responses"]["429"]["headers"] for m, p in limited)
+
+
+def test_403_names_the_password_change_where_it_can_happen(document):
+    users = document["paths"]["/api/v1/users"]["get"]["responses"]["403"]["description"]
+    assert "password_change_required" in users
+    me = document["paths"]["/api/v1/auth/me"]["get"]["responses"]["403"]["description"]
+    assert "password_change_required" not in me  # open before the change
+    assert "403" not in document["paths"]["/api/v1/public/certificates/{number}"]["get"]["responses"]
+
+
+def test_public_reads_say_they_may_be_cached_and_staff_answers_not(document):
+    check = document["paths"]["/api/v1/public/certificates/{number}"]["get"]["responses"]["200"]
+    assert check["headers"]["Cache-Control"]["description"].startswith("public, max-age=")
+    officer = document["paths"]["/api/v1/officers/{officer_id}"]["get"]["responses"]["200"]
+    assert officer["headers"]["Cache-Control"]["description"] == "no-store"
 
 
 def test_a_contracts_docstring_describes_its_schema(document):

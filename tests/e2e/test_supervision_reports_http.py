@@ -8,6 +8,7 @@ do (the service reads only its database, so this is what time passing looks like
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -64,13 +65,21 @@ class ReportsSuite:
     supervision_db: str
     training: object
     supervision: object
+    passwords: dict = dataclasses.field(default_factory=dict)  # (username, given) -> changed at the first login
 
     def login(self, username: str, password: str) -> Api:
+        """Logged in; a first login changes the password to ``password + "-new"`` (remembered for this test)."""
+        given, password = password, self.passwords.get((username, password), password)
         response = requests.post(
             f"{self.base}/auth/login", json={"username": username, "password": password}, timeout=10
         )
         assert response.status_code == 200, response.text
-        return Api(self.base, response.json()["token"])
+        api = Api(self.base, response.json()["token"])
+        if response.json().get("must_change_password"):
+            new = {"current_password": password, "new_password": password + "-new"}
+            assert api.post("/auth/password", json=new).status_code == 200
+            self.passwords[(username, given)] = password + "-new"
+        return api
 
 
 @pytest.fixture

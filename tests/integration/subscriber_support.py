@@ -90,10 +90,21 @@ def start_gateway(start_service, amqp_uri, tmp_path, **extra_env):
     )
     http = requests.Session()
     http.trust_env = False
+    http.passwords = {}  # (username, given) -> the password changed at the first login (see login)
     return gateway, f"http://127.0.0.1:{web}/api/v1", http
 
 
 def login(http, base: str, username: str, password: str) -> dict:
+    """The Authorization header of a logged-in account. An account that must change its password first (the seeded
+    admin, one created by the bureau) changes it to ``password + "-new"``, remembered on ``http`` for this test."""
+    passwords = http.__dict__.setdefault("passwords", {})
+    given, password = password, passwords.get((username, password), password)
     answer = http.post(f"{base}/auth/login", json={"username": username, "password": password}, timeout=10)
     assert answer.status_code == 200, answer.text
-    return {"Authorization": f"Bearer {answer.json()['token']}"}
+    headers = {"Authorization": f"Bearer {answer.json()['token']}"}
+    if answer.json().get("must_change_password"):
+        new = {"current_password": password, "new_password": password + "-new"}
+        changed = http.post(f"{base}/auth/password", json=new, headers=headers, timeout=10)
+        assert changed.status_code == 200, changed.text
+        passwords[(username, given)] = password + "-new"
+    return headers

@@ -153,6 +153,10 @@ def test_gateway_mounts_only_the_routes_of_the_services_behind_it(tmp_path, amqp
     status, login = _http("POST", f"{root}/api/v1/auth/login", {"username": "admin", "password": "change-me-now"})
     assert status == 200, login  # the gateway's own routes are always mounted
     token = login["token"]
+    assert login["must_change_password"] is True  # the seeded admin changes its password first
+    new = {"current_password": "change-me-now", "new_password": "changed-after-install"}
+    status, changed = _http("POST", f"{root}/api/v1/auth/password", new, token=token)
+    assert status == 200 and changed == {"changed": True}, changed
 
     for path in ("/api/v1/officers", "/api/v1/agencies", "/api/v1/catalogue/types"):
         status, body = _http("GET", root + path, token=token)

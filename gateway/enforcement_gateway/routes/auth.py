@@ -1,4 +1,4 @@
-"""The gateway's own routes: log in and out, accounts (bureau only), the audit trail."""
+"""The gateway's own routes: log in and out, one's own password, accounts (bureau only), the audit trail."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from enforcement_contracts.common import Actor, PageQuery, page, page_of
+from enforcement_contracts.common import PageQuery, page, page_of
 from enforcement_contracts.errors import NotFound, Unauthorized, ValidationFailed
 from enforcement_kernel.rpc import every_item
 
 from .. import auth, schemas
-from ..models import AuditRecord
+from ..models import AuditRecord, User
 from ..routing import BUREAU, PUBLIC, STAFF, Route
 
 SERVICE = "gateway"  # served by the gateway itself: mounted whatever GATEWAY.services lists
@@ -36,6 +36,7 @@ def login(call):
         "username": user.username,
         "role": user.role,
         "agency_code": user.agency_code,
+        "must_change_password": user.must_change_password,
     }
 
 
@@ -46,7 +47,41 @@ def logout(call):
 
 
 def me(call):
-    return call.actor
+    with call.db.read() as session:
+        user = session.execute(select(User).where(User.username == call.actor["username"])).scalars().one()
+        return {**call.actor, "must_change_password": user.must_change_password}
+
+
+def change_password(call):
+    """One's own password; a wrong current one is counted (committed) before the 400 is answered."""
+    with call.db.transaction() as tx:
+        _, refusal = auth.change_password(
+            tx.session,
+            call.actor["username"],
+            call.body["current_password"],
+            call.body["new_password"],
+            call.request.headers["Authorization"],
+            call.settings.auth,
+        )
+    if refusal is not None:
+        raise refusal
+    return {"changed": True}
+
+
+def reset_password(call):
+    with call.db.transaction() as tx:
+        user = auth.reset_password(tx.session, call.params["username"], call.body["new_password"], call.settings.auth)
+        return auth.user_dict(user)
+
+
+def disable_user(call):
+    with call.db.transaction() as tx:
+        return auth.user_dict(auth.set_active(tx.session, call.params["username"], False, call.actor["username"]))
+
+
+def enable_user(call):
+    with call.db.transaction() as tx:
+        return auth.user_dict(auth.set_active(tx.session, call.params["username"], True, call.actor["username"]))
 
 
 def create_user(call):
@@ -73,8 +108,6 @@ def create_user(call):
 
 def list_users(call):
     """A page of the accounts, by username."""
-    from ..models import User
-
     query = call.query
     with call.db.read() as session:
         total = session.execute(select(func.count(User.username))).scalar_one()
@@ -118,8 +151,29 @@ ROUTES = [
         body=schemas.LoginRequest,
         response=schemas.LoginResponse,
     ),
-    Route("POST", "/auth/logout", logout, STAFF, "Log out", "auth", audit=True, response=schemas.LoggedOut),
-    Route("GET", "/auth/me", me, STAFF, "Who am I", "auth", response=Actor),
+    Route(
+        "POST",
+        "/auth/logout",
+        logout,
+        STAFF,
+        "Log out",
+        "auth",
+        audit=True,
+        response=schemas.LoggedOut,
+        before_password_change=True,
+    ),
+    Route("GET", "/auth/me", me, STAFF, "Who am I", "auth", response=schemas.Me, before_password_change=True),
+    Route(
+        "POST",
+        "/auth/password",
+        change_password,
+        STAFF,
+        "Change my password",
+        "auth",
+        body=schemas.PasswordChange,
+        response=schemas.PasswordChanged,
+        before_password_change=True,
+    ),
     Route(
         "POST",
         "/users",
@@ -141,6 +195,18 @@ ROUTES = [
         query=PageQuery,
         response=page_of(schemas.User),
     ),
+    Route(
+        "POST",
+        "/users/<username>/password",
+        reset_password,
+        BUREAU,
+        "Reset a user's password",
+        "auth",
+        body=schemas.PasswordReset,
+        response=schemas.User,
+    ),
+    Route("POST", "/users/<username>/disable", disable_user, BUREAU, "Disable a user", "auth", response=schemas.User),
+    Route("POST", "/users/<username>/enable", enable_user, BUREAU, "Enable a user", "auth", response=schemas.User),
     Route(
         "GET",
         "/audit",
