@@ -7,3 +7,4 @@ from .databases import database_url, sqlite_url  # noqa: F401
 from .events import collect_events, rpc, rpc_factory  # noqa: F401
 from .inprocess import _sqlite_templates, run_service  # noqa: F401
 from .processes import start_service  # noqa: F401
+from .browser import chromium, full_stack, visitor  # noqa: F401

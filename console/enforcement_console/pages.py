@@ -1,0 +1,90 @@
+"""What every view uses: the signed-in person, their view of the gateway, paging, and forms that show errors."""
+
+from __future__ import annotations
+
+import functools
+import math
+
+from flask import abort, current_app, g, redirect, request, session, url_for
+
+from . import messages
+from .gateway import Api, ApiError
+
+
+def client_ip() -> str | None:
+    return request.remote_addr
+
+
+def api() -> Api:
+    """The gateway with the signed-in person's token (or none on the portal)."""
+    if "api" not in g:
+        g.api = Api(current_app.extensions["gateway"], session.get("token"), client_ip())
+    return g.api
+
+
+def public_api() -> Api:
+    """The gateway as the public sees it: no token, whoever is signed in."""
+    return Api(current_app.extensions["gateway"], None, client_ip())
+
+
+def user() -> dict:
+    return session.get("user") or {}
+
+
+def role() -> str | None:
+    return user().get("role")
+
+
+def staff(*roles: str):
+    """The view needs a signed-in person (of one of ``roles`` when given) who has changed their first password."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            if not session.get("token"):
+                return redirect(url_for("account.login", next=request.full_path.rstrip("?")))
+            if session.get("must_change_password") and request.endpoint != "account.password":
+                return redirect(url_for("account.password"))
+            if roles and role() not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def paging() -> dict:
+    """``page``/``per_page`` for a list call, from the page's own query string."""
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    return {"page": page, "per_page": current_app.config["SETTINGS"].per_page}
+
+
+def filters(*names: str) -> dict:
+    """The list filters the page's query string carries (empty ones dropped)."""
+    return {name: request.args.get(name, "").strip() for name in names if request.args.get(name, "").strip()}
+
+
+class FormErrors:
+    """A failed submission as the form shows it: one sentence on top, the messages beside each field."""
+
+    def __init__(self, error: ApiError | None = None, fields: dict | None = None, sentence: str | None = None):
+        self.fields = messages.field_errors(error.fields) if error else dict(fields or {})
+        self.sentence = sentence or (messages.sentence(error) if error else "")
+        self.rows = list(error.rows) if error else []
+
+    def __bool__(self) -> bool:
+        return bool(self.sentence or self.fields)
+
+    def get(self, name: str) -> list[str]:
+        return self.fields.get(name, [])
+
+
+NO_ERRORS = FormErrors()
+
+
+def page_count(data: dict) -> int:
+    return max(1, math.ceil((data.get("total") or 0) / max(1, data.get("per_page") or 1)))

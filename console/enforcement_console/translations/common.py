@@ -1,0 +1,45 @@
+"""marshmallow's own messages and the words every area shares."""
+
+EXACT = {
+    "Missing data for required field.": "必填",
+    "Field may not be null.": "不能为空",
+    "Not a valid string.": "应为文字",
+    "Not a valid integer.": "应为整数",
+    "Not a valid number.": "应为数字",
+    "Not a valid boolean.": "应为“是”或“否”",
+    "Not a valid date.": "日期格式应为 年-月-日，如 2026-11-29",
+    "Not a valid datetime.": "时间格式不正确",
+    "Not a valid list.": "应为列表",
+    "Not a valid mapping type.": "格式不正确",
+    "Not a valid email address.": "邮箱格式不正确",
+    "Not a valid URL.": "网址格式不正确",
+    "Unknown field.": "不认识的字段",
+    "Invalid value.": "取值无效",
+    "Invalid input type.": "格式不正确",
+    "String does not match expected pattern.": "格式不正确",
+    "Shorter than minimum length 1.": "不能为空",
+    "Length must be between 1 and 1.": "应为 1 个字符",
+    "malformed JSON": "提交的内容格式不正确",
+    "must be a JSON object": "提交的内容格式不正确",
+    "required": "必填",
+}
+
+PATTERNS = [
+    (r"^Must be one of: (.*)\.$", "应为以下之一：\\1"),
+    (r"^Length must be between (\d+) and (\d+)\.$", "长度应为 \\1 至 \\2 个字符"),
+    (r"^Shorter than minimum length (\d+)\.$", "至少 \\1 个字符"),
+    (r"^Longer than maximum length (\d+)\.$", "最多 \\1 个字符"),
+    (r"^Must be greater than or equal to (\S+)\.$", "不能小于 \\1"),
+    (r"^Must be less than or equal to (\S+)\.$", "不能大于 \\1"),
+    (r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$", "应在 \\1 至 \\2 之间"),
+    (r"^Must be greater than (\S+)\.$", "应大于 \\1"),
+    (r"^Must be less than (\S+)\.$", "应小于 \\1"),
+    (r"^at most (\d+) bytes$", "不能超过 \\1 字节"),
+    (r"^Content-Type must be (.*)$", "文件类型应为 \\1"),
+    (r"^retry in (\d+) s$", "请 \\1 秒后再试"),
+]
+
+LABELS = {
+    "role": {"bureau": "司法局管理员", "agency_admin": "部门管理员", "officer": "执法人员", "public": "社会公众"},
+    "yes_no": {"true": "是", "false": "否"},
+}

@@ -1,0 +1,18 @@
+"""The pages, one blueprint per area: staff pages need a login, the portal (``portal``) does not."""
+
+from __future__ import annotations
+
+from . import account, cases, overview, personnel, supervision, system, training
+from .portal import PUBLIC_BLUEPRINTS
+
+STAFF_BLUEPRINTS = [
+    account.blueprint,
+    overview.blueprint,
+    personnel.blueprint,
+    training.blueprint,
+    cases.blueprint,
+    supervision.blueprint,
+    system.blueprint,
+]
+
+__all__ = ["PUBLIC_BLUEPRINTS", "STAFF_BLUEPRINTS"]

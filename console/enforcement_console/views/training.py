@@ -1,0 +1,16 @@
+"""The training pages (being written)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from ..navigation import ADMINS
+from ..pages import staff
+
+blueprint = Blueprint("training", __name__, url_prefix="/training")
+
+
+@blueprint.route("/")
+@staff(*ADMINS)
+def index():
+    return render_template("area_pending.html", title="training")
