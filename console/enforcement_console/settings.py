@@ -41,20 +41,20 @@ class Settings:
         unknown = parts - {"staff", "public"}
         if unknown or not parts:
             raise ValueError(f"CONSOLE_PARTS must list staff and/or public, not {sorted(unknown) or 'nothing'}")
-        values = dict(
-            gateway_url=str(raw["GATEWAY_URL"]).rstrip("/"),
-            gateway_timeout=float(raw.get("GATEWAY_TIMEOUT_SECONDS") or 30),
-            address=str(raw.get("CONSOLE_ADDRESS") or "0.0.0.0:8080"),
-            parts=parts,
-            secret_key=str(raw.get("SECRET_KEY") or ""),
-            secure_cookies=str(raw.get("SECURE_COOKIES")).lower() in ("true", "1", "yes"),
-            public_url=str(raw.get("PUBLIC_URL") or "").rstrip("/"),
-            per_page=int(raw.get("PER_PAGE") or 20),
-            threads=int(raw.get("THREADS") or 16),
-            public_cache_seconds=int(raw.get("PUBLIC_CACHE_SECONDS") or 60),
-            session_minutes=int(raw.get("SESSION_MINUTES") or 480),
-            county=str(raw.get("COUNTY_NAME") or "五寨县"),
-        )
+        values = {
+            "gateway_url": str(raw["GATEWAY_URL"]).rstrip("/"),
+            "gateway_timeout": float(raw.get("GATEWAY_TIMEOUT_SECONDS") or 30),
+            "address": str(raw.get("CONSOLE_ADDRESS") or "0.0.0.0:8080"),
+            "parts": parts,
+            "secret_key": str(raw.get("SECRET_KEY") or ""),
+            "secure_cookies": str(raw.get("SECURE_COOKIES")).lower() in ("true", "1", "yes"),
+            "public_url": str(raw.get("PUBLIC_URL") or "").rstrip("/"),
+            "per_page": int(raw.get("PER_PAGE") or 20),
+            "threads": int(raw.get("THREADS") or 16),
+            "public_cache_seconds": int(raw.get("PUBLIC_CACHE_SECONDS") or 60),
+            "session_minutes": int(raw.get("SESSION_MINUTES") or 480),
+            "county": str(raw.get("COUNTY_NAME") or "五寨县"),
+        }
         values.update(overrides)
         settings = cls(**values)
         if "staff" in settings.parts and len(settings.secret_key) < 16:
