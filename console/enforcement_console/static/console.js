@@ -55,5 +55,6 @@
       new window.Chart(canvas, spec);
     });
   }
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", drawCharts); } else { drawCharts(); }
+  // deferred scripts (this one, then Chart.js) all run before DOMContentLoaded, so Chart is there by then
+  if (document.readyState === "complete") { drawCharts(); } else { document.addEventListener("DOMContentLoaded", drawCharts); }
 })();
