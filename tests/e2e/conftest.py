@@ -90,7 +90,9 @@ def _database(request, tmp_path, name: str) -> str:
     return f"sqlite:///{tmp_path}/{name}.db"
 
 
-def _start_suite(request, start_service, amqp_uri, tmp_path, with_training: bool = False) -> Suite:
+def _start_suite(
+    request, start_service, amqp_uri, tmp_path, with_training: bool = False, gateway_env: dict | None = None
+) -> Suite:
     training_db = training = None
     if with_training:
         # first: its queues must exist before personnel publishes the agencies and officers it reads
@@ -102,7 +104,10 @@ def _start_suite(request, start_service, amqp_uri, tmp_path, with_training: bool
     web = free_port()
     personnel = start_service("personnel", personnel_db, amqp_uri)
     gateway = start_service(
-        "gateway", gateway_db, amqp_uri, extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", "RPC_TIMEOUT": "2"}
+        "gateway",
+        gateway_db,
+        amqp_uri,
+        extra_env={"WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", "RPC_TIMEOUT": "2", **(gateway_env or {})},
     )
     root = f"http://127.0.0.1:{web}"
     return Suite(f"{root}/api/v1", root, personnel, gateway, amqp_uri, personnel_db, gateway_db, training, training_db)
@@ -112,6 +117,14 @@ def _start_suite(request, start_service, amqp_uri, tmp_path, with_training: bool
 def suite(request, start_service, amqp_uri, tmp_path):
     """personnel and the gateway, both ready; personnel on PostgreSQL when parametrized with "postgresql"."""
     return _start_suite(request, start_service, amqp_uri, tmp_path)
+
+
+@pytest.fixture
+def proxied_suite(request, start_service, amqp_uri, tmp_path):
+    """personnel and the gateway behind a trusted proxy (127.0.0.1, the tests themselves: they say who the visitor
+    is in X-Forwarded-For), with a public read limit of 5 requests a minute per visitor."""
+    env = {"GATEWAY_TRUSTED_PROXIES": "127.0.0.1", "GATEWAY_PUBLIC_READ_RATE_LIMIT": "5"}
+    return _start_suite(request, start_service, amqp_uri, tmp_path, gateway_env=env)
 
 
 @pytest.fixture
