@@ -45,6 +45,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.jinja_env.filters.update(formatting.FILTERS)
     app.jinja_env.globals.update(
         label=messages.label,
+        deadline=formatting.deadline,
+        agency_name=pages.agency_name,
+        agency_names=pages.agency_names,
         csrf_token=csrf_token,
         nav_items=navigation.items_for,
         current_user=pages.user,

@@ -60,6 +60,18 @@ def masked_id(value) -> str:
     return text[:6] + "*" * (len(text) - 10) + text[-4:]
 
 
+def county_today() -> date:
+    """The county's day (Beijing time), whatever the host's zone."""
+    from datetime import timedelta, timezone
+
+    return datetime.now(timezone(timedelta(hours=8))).date()
+
+
+def deadline(due) -> str:
+    """``deadline_cn`` counted from the county's today (the templates' ``deadline``)."""
+    return deadline_cn(due, county_today())
+
+
 def working_days_between(start: date, end: date) -> int:
     """Working days after ``start`` up to and including ``end`` (make-up working days count; holidays do not);
     negative when ``end`` is before ``start``."""

@@ -88,3 +88,42 @@ NO_ERRORS = FormErrors()
 
 def page_count(data: dict) -> int:
     return max(1, math.ceil((data.get("total") or 0) / max(1, data.get("per_page") or 1)))
+
+
+_AGENCIES: dict = {"at": 0.0, "names": {}}
+AGENCY_NAMES_TTL = 300  # seconds: agencies change a few times a year; a new one shows within five minutes
+
+
+def agency_names() -> dict[str, str]:
+    """code → name of every agency (the portal's and the pages' way to show 县市场监管局 rather than its code).
+
+    Read with the signed-in person's token when there is one (any staff role may list agencies), else from the public
+    list; kept for ``AGENCY_NAMES_TTL`` seconds per process.
+    """
+    import time
+
+    now = time.monotonic()
+    if now - _AGENCIES["at"] < AGENCY_NAMES_TTL and _AGENCIES["names"]:
+        return _AGENCIES["names"]
+    try:
+        source = api() if session.get("token") and not session.get("must_change_password") else None
+        if source is None:
+            return _AGENCIES["names"]
+        names, page = {}, 1
+        while True:
+            answer = source.get("/agencies", {"page": page, "per_page": 500})
+            names.update({a["code"]: a["name"] for a in answer["items"]})
+            if page * answer["per_page"] >= answer["total"]:
+                break
+            page += 1
+    except ApiError:
+        return _AGENCIES["names"]
+    _AGENCIES.update(at=now, names=names)
+    return names
+
+
+def agency_name(code: str | None) -> str:
+    """县市场监管局 for 140928-scjgj; the code itself when the name is not known."""
+    if not code:
+        return "—"
+    return agency_names().get(code, code)

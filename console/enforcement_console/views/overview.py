@@ -1,16 +1,271 @@
-"""总览: the bureau's county-wide picture of the year, an agency admin's to-do list."""
+"""总览: the bureau's county-wide picture of the year; an agency admin's to-do list with deadlines in working days.
+
+Everything comes from the services' own reports through the gateway (promptness, the yearly statistics report,
+compliance) and their lists filtered by state; the page adds no rule of its own beyond ordering by deadline.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import json
+from datetime import date
 
-from ..navigation import ADMINS
-from ..pages import staff
+from flask import Blueprint, render_template, request, url_for
+from werkzeug.routing import BuildError
+
+from ..formatting import as_date, working_days_between
+from ..formatting import county_today as today
+from ..gateway import ApiError
+from ..messages import label, sentence
+from ..navigation import ADMINS, BUREAU
+from ..pages import agency_name, api, role, staff, user
 
 blueprint = Blueprint("overview", __name__, url_prefix="/overview")
+
+NEAR_WORKING_DAYS = 3  # a complaint "near its deadline" has at most this many working days left
+MAX_ROWS = 500  # the longest list one call reads for a to-do section (the API's page limit)
 
 
 @blueprint.route("/")
 @staff(*ADMINS)
 def index():
-    return render_template("area_pending.html", title="总览")
+    year = today().year
+    if role() == BUREAU:
+        return render_template("overview/bureau.html", title="总览", year=year, **_bureau(year))
+    return render_template("overview/agency.html", title="待办事项", year=year, todo=_agency_todo(year))
+
+
+class Section:
+    """One part of the page: its value, or the Chinese sentence of why it could not be read (the rest still shows)."""
+
+    def __init__(self, fetch):
+        self.error = None
+        try:
+            self.value = fetch()
+        except ApiError as error:
+            self.value, self.error = None, sentence(error)
+
+
+def _bureau(year: int) -> dict:
+    first = date(year, 1, 1).isoformat()
+    sort = request.args.get("sort", "ratio")
+    promptness = Section(
+        lambda: _ratios(api().get("/supervision/promptness", {"from": first, "to": today().isoformat()}), sort)
+    )
+    report = Section(lambda: api().get("/supervision/annual-reports", {"year": year}))
+    overdue = Section(lambda: api().get("/supervision/items", {"overdue": "true", "per_page": 10}))
+    complaints = Section(lambda: _complaints_near_deadline())
+    compliance = Section(lambda: api().get("/training/compliance/summary", {"year": year}))
+    sections = {s["code"]: s for s in (report.value or {}).get("sections", [])}
+    return {
+        "promptness": promptness,
+        "chart": json.dumps(_chart(promptness.value or []), ensure_ascii=False),
+        "sort": sort,
+        "report": report,
+        "certificates": (sections.get("certificates") or {}).get("total"),
+        "cases_by_type": _cases_by_type(sections.get("cases")),
+        "overdue": overdue,
+        "complaints": complaints,
+        "compliance": compliance,
+    }
+
+
+def _ratios(rows: list[dict], sort: str) -> list[dict]:
+    """One row per agency over every kind of obligation (the API answers per agency and kind)."""
+    agencies: dict[str, dict] = {}
+    for row in rows:
+        entry = agencies.setdefault(
+            row["agency_code"], {"agency_code": row["agency_code"], "measurements": 0, "on_time": 0}
+        )
+        entry["measurements"] += row["measurements"]
+        entry["on_time"] += row["on_time"]
+    table = list(agencies.values())
+    for entry in table:
+        entry["ratio"] = entry["on_time"] / entry["measurements"] if entry["measurements"] else None
+    if sort == "agency":
+        table.sort(key=lambda e: e["agency_code"])
+    else:  # the least prompt first: those are the ones to follow up
+        table.sort(key=lambda e: (e["ratio"] is None, e["ratio"] if e["ratio"] is not None else 0, e["agency_code"]))
+    return table
+
+
+def _chart(table: list[dict]) -> dict:
+    """A Chart.js bar chart of the on-time ratios (the table under it has the same numbers)."""
+    return {
+        "type": "bar",
+        "data": {
+            "labels": [agency_name(row["agency_code"]) for row in table],
+            "datasets": [
+                {
+                    "label": "按时办结率（%）",
+                    "data": [round(row["ratio"] * 100, 1) if row["ratio"] is not None else None for row in table],
+                    "backgroundColor": "#8c1c13",
+                }
+            ],
+        },
+        "options": {
+            "indexAxis": "y",
+            "scales": {"x": {"min": 0, "max": 100}},
+            "plugins": {"legend": {"display": False}},
+        },
+    }
+
+
+def _cases_by_type(section: dict | None) -> list[dict]:
+    if not section:
+        return []
+    totals: dict[str, dict] = {}
+    for row in section["rows"]:
+        entry = totals.setdefault(
+            row["type_code"],
+            {
+                "type_code": row["type_code"],
+                "type_name": row.get("type_name"),
+                "cases": 0,
+                "decided": 0,
+                "fine_total": 0.0,
+            },
+        )
+        entry["cases"] += row.get("cases") or 0
+        entry["decided"] += row.get("decided") or 0
+        entry["fine_total"] += float(row.get("fine_total") or 0)
+    return sorted(totals.values(), key=lambda e: -e["cases"])
+
+
+def _complaints_near_deadline() -> list[dict]:
+    """Complaints whose next deadline (to accept, or to conclude) is at most NEAR_WORKING_DAYS working days away."""
+    now = today()
+    near = []
+    for state, due_key in (("registered", "accept_due_on"), ("accepted", "conclude_due_on")):
+        for complaint in api().get("/supervision/complaints", {"state": state, "per_page": MAX_ROWS})["items"]:
+            due = as_date(complaint.get(due_key))
+            if due and working_days_between(now, due) <= NEAR_WORKING_DAYS:
+                near.append(
+                    {**complaint, "due_on": due.isoformat(), "step": "受理" if state == "registered" else "办结"}
+                )
+    return sorted(near, key=lambda c: c["due_on"])
+
+
+def _link(endpoint: str, **values) -> str | None:
+    """A link to another area's page, or None when that page is not served here."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def _agency_todo(year: int) -> list[dict]:
+    """The agency's open obligations, each with what to do, its deadline and a link to where it is done."""
+    agency = user().get("agency_code")
+    groups = []
+
+    def group(title: str, fetch):
+        section = Section(fetch)
+        rows = sorted(section.value or [], key=lambda r: (r.get("due_on") is None, r.get("due_on") or ""))
+        groups.append({"title": title, "rows": rows, "error": section.error})
+
+    def items():
+        rows = []
+        for state, step in (("issued", "签收"), ("acknowledged", "反馈"), ("returned", "重新反馈")):
+            for item in api().get("/supervision/items", {"state": state, "per_page": MAX_ROWS})["items"]:
+                rows.append(
+                    {
+                        "what": f"{step}：{item['title']}",
+                        "kind": label("item_kind", item["kind"]),
+                        "due_on": item.get("due_on"),
+                        "link": _link("supervision.item", item_id=item["item_id"]),
+                    }
+                )
+        return rows
+
+    def complaints():
+        rows = []
+        for state, step, due_key in (
+            ("registered", "受理或不予受理", "accept_due_on"),
+            ("accepted", "办结", "conclude_due_on"),
+        ):
+            for complaint in api().get("/supervision/complaints", {"state": state, "per_page": MAX_ROWS})["items"]:
+                rows.append(
+                    {
+                        "what": f"{step}：{complaint['summary'][:40]}",
+                        "kind": "投诉举报",
+                        "due_on": complaint.get(due_key),
+                        "link": _link("supervision.complaint", complaint_id=complaint["complaint_id"]),
+                    }
+                )
+        return rows
+
+    def decisions():
+        rows = []
+        for case in api().get("/cases", {"status": "decided", "agency_code": agency, "per_page": MAX_ROWS})["items"]:
+            if case.get("published_on") is None:
+                rows.append(
+                    {
+                        "what": f"公示决定：{case['case_number']}（{case.get('item_name') or ''}）",
+                        "kind": "执法决定公示",
+                        "due_on": _publication_due(case),
+                        "link": _link("cases.case", case_id=case["case_id"]),
+                    }
+                )
+        for case in api().get("/cases", {"status": "revoked", "agency_code": agency, "per_page": MAX_ROWS})["items"]:
+            if case.get("published_on") and not case.get("publication_withdrawn_on"):
+                rows.append(
+                    {
+                        "what": f"撤回公示：{case['case_number']}（决定已撤销）",
+                        "kind": "撤回公示",
+                        "due_on": None,
+                        "link": _link("cases.case", case_id=case["case_id"]),
+                    }
+                )
+        return rows
+
+    def transfers():
+        rows = []
+        for transfer in api().get("/transfers", {"per_page": MAX_ROWS})["items"]:
+            if transfer["to_agency_code"] == agency and transfer["status"] == "handed_over":
+                rows.append(
+                    {
+                        "what": f"签收移送案件（来自{agency_name(transfer['from_agency_code'])}）",
+                        "kind": "案件移送",
+                        "due_on": None,
+                        "link": _link("cases.transfer", transfer_id=transfer["transfer_id"]),
+                    }
+                )
+        return rows
+
+    def training():
+        page = api().get("/training/compliance", {"year": year, "compliant": "false", "per_page": MAX_ROWS})
+        return [
+            {
+                "what": f"{officer['name']} 学时未达标（差 {officer['short_hours']} 学时）",
+                "kind": "培训",
+                "due_on": date(year, 12, 31).isoformat(),
+                "link": _link("personnel.officer", officer_id=officer["officer_id"]),
+            }
+            for officer in page["items"]
+        ]
+
+    def certificates():
+        page = api().get("/officers", {"status": "departed", "agency_code": agency, "per_page": MAX_ROWS})
+        return [
+            {
+                "what": f"收回 {officer['name']} 的执法证（已离岗）",
+                "kind": "执法证注销",
+                "due_on": officer.get("departed_on"),
+                "link": _link("personnel.officer", officer_id=officer["officer_id"]),
+            }
+            for officer in page["items"]
+            if officer.get("certificate_status") in ("valid", "suspended")
+        ]
+
+    group("监督事项待签收、待反馈", items)
+    group("投诉举报待受理、待办结", complaints)
+    group("执法决定待公示、待撤回", decisions)
+    group("移送案件待签收", transfers)
+    group("学时未达标的执法人员", training)
+    group("离岗人员待注销的执法证", certificates)
+    return groups
+
+
+def _publication_due(case: dict) -> str | None:
+    """The publication deadline the cases service states for a decided case (``publication_due_on``)."""
+    return case.get("publication_due_on")
