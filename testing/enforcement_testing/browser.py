@@ -89,9 +89,59 @@ class Stack:
     services: dict = field(default_factory=dict)
     console: ConsoleProcess | None = None
 
+    passwords: dict = field(default_factory=dict)  # username → the password it has now (after a forced change)
+
     @property
     def api(self) -> str:
         return self.gateway_url + "/api/v1"
+
+    def session(self, username: str, password: str | None = None):
+        """A ``requests`` session logged in to the gateway as ``username`` (for setting up data outside the pages).
+
+        A first login's forced change is made here (to ``<password>-changed``) and remembered, so the browser can
+        log in with ``stack.password_of(username)`` afterwards.
+        """
+        import requests
+
+        password = password or self.passwords.get(username) or (ADMIN[1] if username == ADMIN[0] else None)
+        http = requests.Session()
+        http.trust_env = False
+        answer = http.post(f"{self.api}/auth/login", json={"username": username, "password": password}, timeout=10)
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        http.headers["Authorization"] = f"Bearer {body['token']}"
+        if body.get("must_change_password"):
+            new = ADMIN_NEW_PASSWORD if username == ADMIN[0] else f"{password}-changed"
+            changed = http.post(f"{self.api}/auth/password", json={"current_password": password, "new_password": new})
+            assert changed.status_code == 200, changed.text
+            password = new
+        self.passwords[username] = password
+        return http
+
+    def bureau(self):
+        return self.session(ADMIN[0])
+
+    def password_of(self, username: str) -> str:
+        return self.passwords.get(username) or (ADMIN[1] if username == ADMIN[0] else "")
+
+    def create_account(
+        self,
+        username: str,
+        role: str,
+        agency_code: str | None = None,
+        officer_id: str | None = None,
+        password: str = "Initial-pass-2026",
+    ) -> str:
+        """An account made by the bureau through the API; returns its (initial) password."""
+        body = {"username": username, "password": password, "role": role}
+        if agency_code:
+            body["agency_code"] = agency_code
+        if officer_id:
+            body["officer_id"] = officer_id
+        answer = self.bureau().post(f"{self.api}/users", json=body, timeout=10)
+        assert answer.status_code == 201, answer.text
+        self.passwords[username] = password
+        return password
 
 
 @pytest.fixture
