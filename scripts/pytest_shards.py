@@ -97,6 +97,8 @@ def main(argv: list[str]) -> int:
 
     elapsed = time.monotonic() - started
     print(f"\nwall time {elapsed:.0f} s; shards failed: {failed_shards or 'none'}")
+    if os.environ.get("SCREENSHOT_DIR"):
+        print(f"browser screenshots: {os.environ['SCREENSHOT_DIR']}")
     extra = "".join(f", {summary[w]} {w}" for w in ("errors", "skipped") if summary.get(w))
     print(f"{summary.get('passed', 0)} passed, {summary.get('failed', 0)} failed{extra}")
     return 1 if failed_shards or summary.get("failed") or summary.get("errors") else 0
