@@ -53,6 +53,13 @@ def test_every_write_is_audited_and_only_the_certificate_check_and_login_are_pub
         ("POST", "/auth/login"),
         ("GET", "/public/certificates/<number>"),
         ("GET", "/public/decisions"),  # the cases service's published decisions (公示)
+        ("GET", "/public/decisions/<case_id>"),
+        ("GET", "/public/agencies"),  # the cases service's other 执法公示: catalogue, benchmarks, lists, draws
+        ("GET", "/public/catalogue"),
+        ("GET", "/public/catalogue/<item_id>"),
+        ("GET", "/public/benchmarks"),
+        ("GET", "/public/lenient-lists"),
+        ("GET", "/public/draws"),
         ("POST", "/public/complaints"),
     }  # complaints (投诉举报): rate-limited per client address
     for route in routes:

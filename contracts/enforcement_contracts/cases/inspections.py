@@ -108,6 +108,13 @@ class Draw(StrictSchema):
     published_on = fields.Date(allow_none=True)
 
 
+class DrawQuery(PageQuery):
+    """An agency's draws (every agency's for the bureau), latest first."""
+
+    agency_code = fields.String(validate=AGENCY_CODE)
+    published = fields.Boolean(metadata={"description": "only published (true) or unpublished (false) draws"})
+
+
 class DrawReplay(StrictSchema):
     draw_id = fields.String()
     seed = fields.String()

@@ -203,6 +203,24 @@ class PartyOut(StrictSchema):
     is_enterprise = fields.Boolean()
 
 
+DEADLINE_KINDS = ("decided", "served", "published", "withdrawn")
+DEADLINE_UNITS = ("days", "workdays")  # 自然日 (art. 60's 90 days), 工作日 (the 7- and 3-day periods)
+
+
+class CaseDeadline(StrictSchema):
+    """One obligation of the case with its deadline as the service counts it (the county's settings and calendar)."""
+
+    kind = fields.String(
+        metadata={"description": "decided (art. 60), served (art. 61), published (公示), withdrawn (撤回公示)"}
+    )
+    starts_on = fields.Date(metadata={"description": "the day the period runs from (not counted)"})
+    limit = fields.Integer(metadata={"description": "the period's length in its unit"})
+    unit = fields.String(metadata={"description": "days (calendar days) or workdays"})
+    due_on = fields.Date(metadata={"description": "the last day in time"})
+    met_on = fields.Date(allow_none=True, metadata={"description": "when the obligation was met; null while open"})
+    on_time = fields.Boolean(allow_none=True, metadata={"description": "null while open"})
+
+
 class Case(StrictSchema):
     case_id = fields.String()
     agency_code = fields.String()
@@ -246,6 +264,9 @@ class Case(StrictSchema):
     warnings = fields.List(fields.Nested(CaseWarning))
     published_on = fields.Date(allow_none=True)
     publication_withdrawn_on = fields.Date(allow_none=True)
+    deadlines = fields.List(
+        fields.Nested(CaseDeadline), metadata={"description": "the obligations that apply to the case so far"}
+    )
 
 
 class CaseQuery(PageQuery, DateRange):
@@ -255,6 +276,12 @@ class CaseQuery(PageQuery, DateRange):
     type_code = fields.String(validate=TYPE_CODE)
     status = fields.String(validate=validate.OneOf(CASE_STATUSES))
     flagged = fields.Boolean(metadata={"description": "only cases with warnings"})
+    overdue = fields.Boolean(
+        metadata={
+            "description": "only cases whose decision or publication is past its deadline and still not done, as the"
+            " hourly deadline watch found them (false: none)"
+        }
+    )
 
 
 class WarningOut(StrictSchema):

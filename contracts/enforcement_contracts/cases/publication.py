@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from ..common import AGENCY_CODE, PageQuery, StrictSchema
+from ..common import AGENCY_CODE, DateRange, PageQuery, StrictSchema
 from ..events import EventType, register
 from .common import NOT_BLANK, SERVICE, TYPE_CODE
 
@@ -54,7 +54,9 @@ class PublishedDecision(StrictSchema):
     published_on = fields.Date()
 
 
-class PublicQuery(PageQuery):
+class PublicQuery(PageQuery, DateRange):
+    """``from`` / ``to``: the publication date (公示) lies in that period."""
+
     agency_code = fields.String(validate=AGENCY_CODE)
     type_code = fields.String(validate=TYPE_CODE)
 

@@ -104,6 +104,26 @@ class ReviewBatch(StrictSchema):
     files = fields.List(fields.Nested(ReviewFile))
 
 
+class ReviewBatchQuery(PageQuery):
+    """The review batches, latest first."""
+
+
+class ReviewBatchSummary(StrictSchema):
+    """A batch as the list shows it: its files counted, not listed."""
+
+    batch_id = fields.String()
+    drawn_on = fields.Date()
+    seed = fields.String()
+    agency_code = fields.String(allow_none=True)
+    type_code = fields.String(allow_none=True)
+    closed_from = fields.Date()
+    closed_to = fields.Date()
+    population_size = fields.Integer()
+    checklist_version = fields.Integer()
+    files = fields.Integer(metadata={"description": "case files drawn"})
+    scored = fields.Integer(metadata={"description": "files scored so far"})
+
+
 class ReviewFileQuery(PageQuery):
     agency_code = fields.String(validate=AGENCY_CODE)
     grade = fields.String(validate=validate.OneOf(REVIEW_GRADES))

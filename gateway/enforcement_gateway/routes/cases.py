@@ -156,6 +156,15 @@ ROUTES = [
         query=publication.PublicQuery,
         response=page_of(publication.PublishedDecision),
     ),
+    Route(
+        "GET",
+        "/public/decisions/<case_id>",
+        forward("cases.public_decision", "path.case_id"),
+        PUBLIC,
+        "One published decision (public; as the list shows it)",
+        "public",
+        response=publication.PublishedDecision,
+    ),
     # transfers (案件移送)
     Route(
         "POST",

@@ -5,10 +5,10 @@ lenient lists are published information: every signed-in role reads them."""
 
 from __future__ import annotations
 
-from enforcement_contracts.cases import benchmarks, catalogue
+from enforcement_contracts.cases import benchmarks, catalogue, public
 from enforcement_contracts.common import PageQuery, page_of
 
-from ..routing import ADMINS, STAFF, Route, forward
+from ..routing import ADMINS, PUBLIC, STAFF, Route, forward
 
 SERVICE = "cases"
 
@@ -167,5 +167,55 @@ ROUTES = [
         "Remove an entry from a major-decision list",
         "cases",
         response=benchmarks.MajorRule,
+    ),
+    # 执法公示: what the public reads of the catalogue, the benchmarks and the lenient lists (in force today)
+    Route(
+        "GET",
+        "/public/agencies",
+        forward("cases.public_agencies"),
+        PUBLIC,
+        "Agencies with a catalogue in force (public; for the portal's filters)",
+        "public",
+        response=public.PublicAgency,
+        many=True,
+    ),
+    Route(
+        "GET",
+        "/public/catalogue",
+        forward("cases.public_catalogue", "query"),
+        PUBLIC,
+        "The enforcement-item catalogue in force with legal bases (public)",
+        "public",
+        query=public.CatalogueQuery,
+        response=page_of(public.PublicItem),
+    ),
+    Route(
+        "GET",
+        "/public/catalogue/<item_id>",
+        forward("cases.public_item", "path.item_id"),
+        PUBLIC,
+        "One catalogue item: its versions and the benchmark in force (public)",
+        "public",
+        response=public.PublicItemDetail,
+    ),
+    Route(
+        "GET",
+        "/public/benchmarks",
+        forward("cases.public_benchmarks", "query"),
+        PUBLIC,
+        "The discretion benchmarks in force (public)",
+        "public",
+        query=public.BenchmarkQuery,
+        response=page_of(public.PublicBenchmark),
+    ),
+    Route(
+        "GET",
+        "/public/lenient-lists",
+        forward("cases.public_lenient", "query"),
+        PUBLIC,
+        "The lenient lists in force: 从轻, 减轻, 首违不罚 (public)",
+        "public",
+        query=public.LenientQuery,
+        response=page_of(public.PublicLenientEntry),
     ),
 ]

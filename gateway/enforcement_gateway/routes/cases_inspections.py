@@ -5,9 +5,10 @@ and validates the input."""
 from __future__ import annotations
 
 from enforcement_contracts.cases import inspections as c
+from enforcement_contracts.cases import public
 from enforcement_contracts.common import page_of
 
-from ..routing import ADMINS, STAFF, Route, forward
+from ..routing import ADMINS, PUBLIC, STAFF, Route, forward
 
 SERVICE = "cases"
 
@@ -57,6 +58,16 @@ ROUTES = [
     ),
     Route(
         "GET",
+        "/inspections/draws",
+        forward("cases.list_draws", "actor", "query"),
+        STAFF,
+        "List draws (an agency: its own), latest first",
+        "cases",
+        query=c.DrawQuery,
+        response=page_of(c.Draw),
+    ),
+    Route(
+        "GET",
         "/inspections/draws/<draw_id>",
         forward("cases.get_draw", "actor", "path.draw_id"),
         STAFF,
@@ -82,5 +93,15 @@ ROUTES = [
         "cases",
         body=c.DrawPublish,
         response=c.Draw,
+    ),
+    Route(
+        "GET",
+        "/public/draws",
+        forward("cases.public_draws", "query"),
+        PUBLIC,
+        "Published double-random draws (public; enterprises drawn, inspectors counted, never named)",
+        "public",
+        query=public.DrawQuery,
+        response=page_of(public.PublicDraw),
     ),
 ]

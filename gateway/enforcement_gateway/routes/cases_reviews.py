@@ -47,6 +47,16 @@ ROUTES = [
     ),
     Route(
         "GET",
+        "/reviews/batches",
+        forward("cases.list_review_batches", "actor", "query"),
+        BUREAU,
+        "List review batches, latest first (files counted)",
+        "cases",
+        query=c.ReviewBatchQuery,
+        response=page_of(c.ReviewBatchSummary),
+    ),
+    Route(
+        "GET",
         "/reviews/batches/<batch_id>",
         forward("cases.get_review_batch", "actor", "path.batch_id"),
         BUREAU,

@@ -103,6 +103,10 @@ class OversightEntrypoints:
         )
 
     @rpc
+    def list_draws(self, actor, query=None):
+        return self._read(inspections.list_draws, actor, load(inspections_contract.DrawQuery, query or {}))
+
+    @rpc
     def get_draw(self, actor, draw_id):
         return self._read(inspections.read_draw, actor, draw_id)
 
@@ -132,6 +136,10 @@ class OversightEntrypoints:
         return self._write(
             reviews.draw_review_batch, actor, load(reviews_contract.ReviewBatchCreate, payload), self.today()
         )
+
+    @rpc
+    def list_review_batches(self, actor, query=None):
+        return self._read(reviews.list_review_batches, actor, load(reviews_contract.ReviewBatchQuery, query or {}))
 
     @rpc
     def get_review_batch(self, actor, batch_id):

@@ -12,6 +12,7 @@ from enforcement_contracts.cases import common as common_contract
 from enforcement_contracts.cases import legal_review as legal_review_contract
 from enforcement_contracts.cases import procedure as procedure_contract
 from enforcement_contracts.cases import promptness as promptness_contract
+from enforcement_contracts.cases import public as public_contract
 from enforcement_contracts.cases import publication as publication_contract
 from enforcement_contracts.cases import statistics as statistics_contract
 from enforcement_contracts.common import PageQuery
@@ -31,6 +32,7 @@ from .operations import (
     imports,
     legal_reviews,
     promptness,
+    public,
     publication,
     reporting,
 )
@@ -258,6 +260,36 @@ class CasesService(OversightEntrypoints, ServiceBase):
     def public_decisions(self, query=None):
         """Public: published decisions, without ID numbers, citizens' names masked."""
         return self._read(publication.public_decisions, load(publication_contract.PublicQuery, query or {}))
+
+    @rpc
+    def public_decision(self, case_id):
+        """Public: one published decision (not withdrawn), as the list shows it."""
+        return self._read(publication.public_decision, case_id)
+
+    # the rest of 执法公示: catalogue, benchmarks, lenient lists (in force today), published draws
+    @rpc
+    def public_agencies(self):
+        return self._read(public.public_agencies)
+
+    @rpc
+    def public_catalogue(self, query=None):
+        return self._read(public.public_catalogue, load(public_contract.CatalogueQuery, query or {}), self.today())
+
+    @rpc
+    def public_item(self, item_id):
+        return self._read(public.public_item, item_id, self.today())
+
+    @rpc
+    def public_benchmarks(self, query=None):
+        return self._read(public.public_benchmarks, load(public_contract.BenchmarkQuery, query or {}), self.today())
+
+    @rpc
+    def public_lenient(self, query=None):
+        return self._read(public.public_lenient, load(public_contract.LenientQuery, query or {}), self.today())
+
+    @rpc
+    def public_draws(self, query=None):
+        return self._read(public.public_draws, load(public_contract.DrawQuery, query or {}))
 
     # promptness and statistics
     @rpc

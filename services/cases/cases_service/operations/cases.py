@@ -5,20 +5,19 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from enforcement_contracts.cases import legal_review as legal_review_contract
 from enforcement_contracts.cases import procedure as procedure_contract
 from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
 from enforcement_kernel import access
+from enforcement_kernel.workdays import default_calendar
 
 from .. import models as m
 from ..personnel import PersonnelPort, officer_problems
 from ..rules import discretion, major_decisions, procedure, whole_case
 from .benchmarks import benchmark_in_force, lists_in_force, major_rules
-from .common import (
-    Settings,
-)
+from .common import KIND_DECIDED, KIND_PUBLISHED, Settings
 
 DATE_FIELDS = ("violation_on", "detected_on", "filed_on", *procedure_contract.STAGE_FIELDS, "decided_on")
 # stages an officer acts in, by default (the dates they are checked on)
@@ -272,6 +271,7 @@ def case_dict(session, case: m.Case, settings: Settings, today: date) -> dict:
         )
     ).scalar_one()
     publication = session.get(m.Publication, case.case_id)
+    due_on = decision_due_on(case, item_type, suspensions, extensions, settings, today)
     return procedure_contract.Case().dump(
         {
             "case_id": case.case_id,
@@ -296,7 +296,7 @@ def case_dict(session, case: m.Case, settings: Settings, today: date) -> dict:
             "minor_violation": case.minor_violation,
             **{name_: getattr(case, name_) for name_ in DATE_FIELDS},
             "revoked_on": case.revoked_on,
-            "decision_due_on": decision_due_on(case, item_type, suspensions, extensions, settings, today),
+            "decision_due_on": due_on,
             "penalty_kinds": list(case.penalty_kinds or []),
             "fine_amount": case.fine_amount,
             "circumstance": case.circumstance,
@@ -314,14 +314,88 @@ def case_dict(session, case: m.Case, settings: Settings, today: date) -> dict:
             "warnings": list(case.warnings or []),
             "published_on": publication.published_on if publication else None,
             "publication_withdrawn_on": publication.withdrawn_on if publication else None,
+            "deadlines": case_deadlines(session, case, item_type, due_on, publication, settings),
         }
     )
+
+
+def _deadline(kind: str, starts_on: date, limit: int, unit: str, due_on: date, met_on: date | None) -> dict:
+    """On time as the measurement counts it: working days taken against the limit (a weekend right after the due
+    day is still in time), calendar days against the due day."""
+    if met_on is None:
+        on_time = None
+    elif unit == "workdays":
+        on_time = default_calendar().workdays_between(starts_on, met_on) <= limit
+    else:
+        on_time = met_on <= due_on
+    return {
+        "kind": kind,
+        "starts_on": starts_on,
+        "limit": limit,
+        "unit": unit,
+        "due_on": due_on,
+        "met_on": met_on,
+        "on_time": on_time,
+    }
+
+
+def case_deadlines(
+    session, case: m.Case, item_type: m.ItemType, due_on: date | None, publication, settings: Settings
+) -> list[dict]:
+    """The case's obligations so far with their deadlines, counted as the checks and measurements count them: the
+    decision in calendar days (art. 60, ``decision_due_on``), service, publication and withdrawal in working days."""
+    out = []
+    if due_on is not None:
+        out.append(
+            _deadline(
+                "decided", case.filed_on, settings.case_rules.decision_limit_days, "days", due_on, case.decided_on
+            )
+        )
+    if case.decided_on is None:
+        return out
+    calendar = default_calendar()
+    if item_type.penalty_procedure:
+        days = settings.case_rules.service_workdays
+        due = calendar.add_workdays(case.decided_on, days)
+        out.append(_deadline("served", case.decided_on, days, "workdays", due, case.served_on))
+    if item_type.publish_decisions and (publication is not None or case.revoked_on is None):
+        days = settings.publication_workdays
+        due = calendar.add_workdays(case.decided_on, days)
+        out.append(
+            _deadline(
+                "published", case.decided_on, days, "workdays", due, publication.published_on if publication else None
+            )
+        )
+    if publication is not None:
+        change = session.execute(
+            select(func.max(m.Revocation.changed_on)).where(m.Revocation.case_id == case.case_id)
+        ).scalar_one()
+        if change is not None:
+            days = settings.withdrawal_workdays
+            due = calendar.add_workdays(change, days)
+            out.append(_deadline("withdrawn", change, days, "workdays", due, publication.withdrawn_on))
+    return out
 
 
 def read_case(session, actor: dict, case_id: str, settings: Settings, today: date) -> dict:
     case = get_case(session, case_id)
     require_case_read(actor, case)
     return case_dict(session, case, settings, today)
+
+
+def open_deadline_miss():
+    """A deadline miss of the case (``m.Case`` of the outer statement) whose obligation is still open: the decision
+    not made (and the case not closed), or the decision not published (and not revoked)."""
+    D = m.DeadlineMiss
+    published = select(m.Publication.case_id).where(m.Publication.case_id == m.Case.case_id)
+    return select(D.id).where(
+        D.case_id == m.Case.case_id,
+        D.transfer_id.is_(None),
+        or_(
+            and_(D.kind == KIND_DECIDED, m.Case.decided_on.is_(None), m.Case.closed_on.is_(None)),
+            and_(D.kind == KIND_PUBLISHED, ~published.exists(), m.Case.revoked_on.is_(None)),
+        ),
+    )
 
 
 def list_cases(session, actor: dict, query: dict, settings: Settings, today: date) -> dict:
@@ -332,6 +406,8 @@ def list_cases(session, actor: dict, query: dict, settings: Settings, today: dat
     for key, column in (("type_code", m.Case.type_code), ("status", m.Case.status)):
         if query.get(key):
             stmt = stmt.where(column == query[key])
+    if query.get("overdue") is not None:
+        stmt = stmt.where(open_deadline_miss().exists() if query["overdue"] else ~open_deadline_miss().exists())
     if query.get("flagged") is not None:
         stmt = stmt.where(m.Case.warning_count > 0 if query["flagged"] else m.Case.warning_count == 0)
     if query.get("date_from"):

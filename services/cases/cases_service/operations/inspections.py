@@ -9,13 +9,14 @@ from datetime import date
 from sqlalchemy import func, select
 
 from enforcement_contracts.cases import inspections as contract
+from enforcement_contracts.common import page
 from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
 from enforcement_kernel import access
 
 from .. import models as m
 from ..personnel import PersonnelPort, officer_problems
 from ..rules import draws, inspection_limits, procedure
-from .common import Settings, ensure_agency
+from .common import Settings, ensure_agency, page_rows
 
 
 def upload_directory(tx, actor: dict, data: dict, personnel: PersonnelPort) -> dict:
@@ -188,20 +189,22 @@ def list_inspections(session, actor: dict, query: dict) -> dict:
 
 
 def _draw_dict(d: m.Draw) -> dict:
-    return contract.Draw().dump(
-        {
-            "draw_id": d.draw_id,
-            "agency_code": d.agency_code,
-            "domain": d.domain,
-            "category": d.category,
-            "drawn_on": d.drawn_on,
-            "seed": d.seed,
-            "target_pool_size": len(d.target_pool),
-            "inspector_pool_size": len(d.inspector_pool),
-            "assignments": list(d.assignments),
-            "published_on": d.published_on,
-        }
-    )
+    return contract.Draw().dump(_draw_row(d))
+
+
+def _draw_row(d: m.Draw) -> dict:
+    return {
+        "draw_id": d.draw_id,
+        "agency_code": d.agency_code,
+        "domain": d.domain,
+        "category": d.category,
+        "drawn_on": d.drawn_on,
+        "seed": d.seed,
+        "target_pool_size": len(d.target_pool),
+        "inspector_pool_size": len(d.inspector_pool),
+        "assignments": list(d.assignments),
+        "published_on": d.published_on,
+    }
 
 
 def _assignments(pairs, names: dict[str, str]) -> list[dict]:
@@ -267,6 +270,18 @@ def make_draw(tx, actor: dict, data: dict, settings: Settings, personnel: Person
         subject=draw.draw_id,
     )
     return _draw_dict(draw)
+
+
+def list_draws(session, actor: dict, query: dict) -> dict:
+    """An agency's draws (the bureau: every agency's, or one), latest first."""
+    agency_code = access.query_agency(actor, query.get("agency_code"))
+    stmt = select(m.Draw)
+    if agency_code:
+        stmt = stmt.where(m.Draw.agency_code == agency_code)
+    if query.get("published") is not None:
+        stmt = stmt.where(m.Draw.published_on.is_not(None) if query["published"] else m.Draw.published_on.is_(None))
+    rows, total = page_rows(session, stmt.order_by(m.Draw.drawn_on.desc(), m.Draw.created_at.desc()), query)
+    return page(contract.Draw, [_draw_row(d) for (d,) in rows], total, query)
 
 
 def get_draw(session, draw_id: str) -> m.Draw:

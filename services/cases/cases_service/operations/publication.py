@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from enforcement_contracts.cases import publication as contract
 from enforcement_contracts.common import page
-from enforcement_contracts.errors import Conflict, ValidationFailed
+from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
 from enforcement_kernel import access
 
 from .. import models as m
@@ -163,20 +163,49 @@ def withdraw_publication(tx, actor: dict, case_id: str, data: dict, settings: Se
     return case_dict(session, case, settings, today)
 
 
-def public_decisions(session, query: dict) -> dict:
-    """What anyone may read: published decisions not withdrawn; no ID numbers, citizens' names masked."""
+def _public_statement():
+    """Published decisions not withdrawn, with their item's name and legal basis and the agency's name."""
     V = m.ItemVersion
-    stmt = (
+    return (
         select(m.Case, m.Publication, V.name, V.legal_basis, m.Agency.name)
         .join(m.Publication, m.Publication.case_id == m.Case.case_id)
         .join(V, (V.item_id == m.Case.item_id) & (V.version == m.Case.item_version))
         .outerjoin(m.Agency, m.Agency.code == m.Case.agency_code)
         .where(m.Publication.withdrawn_on.is_(None))
     )
+
+
+def _public_row(c: m.Case, p: m.Publication, item_name: str, basis: str, agency_name: str | None) -> dict:
+    return {
+        "case_id": c.case_id,
+        "agency_code": c.agency_code,
+        "agency_name": agency_name or c.agency_code,
+        "case_number": c.case_number,
+        "type_code": c.type_code,
+        "item_name": item_name,
+        "legal_basis": basis,
+        "party_name": privacy.party_display_name(c.party_kind, c.party_name),
+        "party_kind": c.party_kind,
+        "penalty_kinds": list(c.penalty_kinds or []),
+        "fine_amount": c.fine_amount,
+        "decision_summary": c.decision_summary,
+        "decided_on": c.decided_on,
+        "published_on": p.published_on,
+    }
+
+
+def public_decisions(session, query: dict) -> dict:
+    """What anyone may read: published decisions not withdrawn; no ID numbers, citizens' names masked. ``from`` /
+    ``to``: the publication date lies in that period."""
+    stmt = _public_statement()
     if query.get("agency_code"):
         stmt = stmt.where(m.Case.agency_code == query["agency_code"])
     if query.get("type_code"):
         stmt = stmt.where(m.Case.type_code == query["type_code"])
+    if query.get("date_from"):
+        stmt = stmt.where(m.Publication.published_on >= query["date_from"])
+    if query.get("date_to"):
+        stmt = stmt.where(m.Publication.published_on <= query["date_to"])
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     number, per_page = query.get("page", 1), query.get("per_page", 50)
     found = session.execute(
@@ -184,23 +213,16 @@ def public_decisions(session, query: dict) -> dict:
         .offset((number - 1) * per_page)
         .limit(per_page)
     ).all()
-    rows = [
-        {
-            "case_id": c.case_id,
-            "agency_code": c.agency_code,
-            "agency_name": agency_name or c.agency_code,
-            "case_number": c.case_number,
-            "type_code": c.type_code,
-            "item_name": item_name,
-            "legal_basis": basis,
-            "party_name": privacy.party_display_name(c.party_kind, c.party_name),
-            "party_kind": c.party_kind,
-            "penalty_kinds": list(c.penalty_kinds or []),
-            "fine_amount": c.fine_amount,
-            "decision_summary": c.decision_summary,
-            "decided_on": c.decided_on,
-            "published_on": p.published_on,
-        }
-        for c, p, item_name, basis, agency_name in found
-    ]
-    return page(contract.PublishedDecision, rows, total, query)
+    return page(contract.PublishedDecision, [_public_row(*row) for row in found], total, query)
+
+
+def public_decision(session, case_id: str) -> dict:
+    """One published decision as the public list shows it; a decision not published (or withdrawn) is not found."""
+    row = (
+        session.execute(_public_statement().where(m.Case.case_id == case_id)).first()
+        if isinstance(case_id, str)
+        else None
+    )
+    if row is None:
+        raise NotFound(f"published decision {case_id} not found")
+    return contract.PublishedDecision().dump(_public_row(*row))

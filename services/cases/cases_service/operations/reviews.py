@@ -184,6 +184,40 @@ def draw_review_batch(tx, actor: dict, data: dict, today: date) -> dict:
     return _batch_dict(session, batch)
 
 
+def list_review_batches(session, actor: dict, query: dict) -> dict:
+    """The bureau's review batches, latest first, each with its files counted and how many are scored."""
+    access.require_bureau(actor)
+    F = m.ReviewFile
+    counts = (
+        select(F.batch_id, func.count().label("files"), func.count(F.scored_on).label("scored"))
+        .group_by(F.batch_id)
+        .subquery()
+    )
+    stmt = (
+        select(m.ReviewBatch, counts.c.files, counts.c.scored)
+        .outerjoin(counts, counts.c.batch_id == m.ReviewBatch.batch_id)
+        .order_by(m.ReviewBatch.drawn_on.desc(), m.ReviewBatch.created_at.desc())
+    )
+    rows, total = page_rows(session, stmt, query)
+    items = [
+        {
+            "batch_id": b.batch_id,
+            "drawn_on": b.drawn_on,
+            "seed": b.seed,
+            "agency_code": b.agency_code,
+            "type_code": b.type_code,
+            "closed_from": b.closed_from,
+            "closed_to": b.closed_to,
+            "population_size": len(b.population),
+            "checklist_version": b.checklist_version,
+            "files": files or 0,
+            "scored": scored or 0,
+        }
+        for b, files, scored in rows
+    ]
+    return page(contract.ReviewBatchSummary, items, total, query)
+
+
 def get_batch(session, batch_id: str) -> m.ReviewBatch:
     batch = session.get(m.ReviewBatch, batch_id) if isinstance(batch_id, str) else None
     if batch is None:

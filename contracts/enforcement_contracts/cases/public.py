@@ -1,0 +1,118 @@
+"""What the public reads (执法公示) besides the published decisions: the enforcement-item catalogue with its legal
+bases, the discretion benchmarks in force, the three lenient lists and the published double-random draws.
+
+Read-only and without login; nothing here names a person: a draw's targets are enterprises (name and unified social
+credit code, which are public), its inspectors are counted, never named or identified."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from ..common import AGENCY_CODE, PageQuery, StrictSchema
+from .benchmarks import TierOut
+from .catalogue import ItemVersion
+from .common import DOMAIN_CODE, LENIENT_LISTS, TYPE_CODE
+
+
+class PublicAgency(StrictSchema):
+    """An agency that publishes a catalogue: the code the lists filter by, and its name."""
+
+    code = fields.String()
+    name = fields.String()
+
+
+class CatalogueQuery(PageQuery):
+    agency_code = fields.String(validate=AGENCY_CODE)
+    type_code = fields.String(validate=TYPE_CODE)
+
+
+class PublicItem(StrictSchema):
+    """An item of the catalogue in force (cancelled items are not listed), with its legal basis."""
+
+    item_id = fields.String()
+    agency_code = fields.String()
+    agency_name = fields.String()
+    code = fields.String()
+    type_code = fields.String()
+    name = fields.String()
+    domain = fields.String()
+    legal_basis = fields.String()
+    version = fields.Integer()
+    effective_from = fields.Date()
+    has_benchmark = fields.Boolean(metadata={"description": "a discretion benchmark is in force for the item"})
+
+
+class PublicItemDetail(PublicItem):
+    """One item: its versions (oldest first) and the benchmark in force, if any."""
+
+    cancelled_on = fields.Date(allow_none=True)
+    versions = fields.List(fields.Nested(ItemVersion))
+    benchmark_tiers = fields.List(fields.Nested(TierOut), metadata={"description": "empty: no benchmark in force"})
+    benchmark_effective_from = fields.Date(allow_none=True)
+
+
+class BenchmarkQuery(PageQuery):
+    agency_code = fields.String(validate=AGENCY_CODE)
+
+
+class PublicBenchmark(StrictSchema):
+    """The benchmark version in force today for one item (行政裁量权基准)."""
+
+    item_id = fields.String()
+    agency_code = fields.String()
+    agency_name = fields.String()
+    item_code = fields.String()
+    item_name = fields.String()
+    legal_basis = fields.String()
+    version = fields.Integer()
+    effective_from = fields.Date()
+    tiers = fields.List(fields.Nested(TierOut))
+    note = fields.String()
+
+
+class LenientQuery(PageQuery):
+    agency_code = fields.String(validate=AGENCY_CODE)
+    list_kind = fields.String(validate=validate.OneOf(LENIENT_LISTS))
+
+
+class PublicLenientEntry(StrictSchema):
+    """An item on a lenient list in force (从轻处罚清单, 减轻处罚清单, 首违不罚清单)."""
+
+    entry_id = fields.Integer()
+    agency_code = fields.String()
+    agency_name = fields.String()
+    list_kind = fields.String()
+    item_id = fields.String()
+    item_code = fields.String()
+    item_name = fields.String()
+    conditions = fields.String()
+    effective_from = fields.Date()
+
+
+class DrawQuery(PageQuery):
+    agency_code = fields.String(validate=AGENCY_CODE)
+    domain = fields.String(validate=DOMAIN_CODE)
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100), metadata={"description": "year of the draw"})
+
+
+class PublicDrawTarget(StrictSchema):
+    credit_code = fields.String()
+    enterprise_name = fields.String()
+    inspectors = fields.Integer(metadata={"description": "how many inspectors were drawn for it"})
+
+
+class PublicDraw(StrictSchema):
+    """A published double-random draw (双随机一公开): the pools' sizes, the seed (anyone may replay it) and the
+    enterprises drawn."""
+
+    draw_id = fields.String()
+    agency_code = fields.String()
+    agency_name = fields.String()
+    domain = fields.String()
+    category = fields.String(allow_none=True)
+    drawn_on = fields.Date()
+    published_on = fields.Date()
+    seed = fields.String()
+    target_pool_size = fields.Integer()
+    inspector_pool_size = fields.Integer()
+    targets = fields.List(fields.Nested(PublicDrawTarget))
