@@ -222,12 +222,50 @@ class ComplaintOut(StrictSchema):
     conclusion = fields.String(allow_none=True)
 
 
+RECEIPT_CODE = validate.Regexp(
+    r"^[0-9A-Za-z][0-9A-Za-z -]{9,22}$", error="must be the receipt number as given, like 7KQ4-M9XP-2HTW"
+)
+
+
 class ComplaintReceipt(StrictSchema):
-    """What the public complainant gets back."""
+    """What the public complainant gets back: ``receipt_code`` (查询码) looks up the progress
+    (``GET /public/complaints/<receipt_code>``); it is random (60 bits), unlike the complaint's number."""
 
     complaint_id = fields.Integer()
+    receipt_code = fields.String(
+        metadata={"description": "12 random characters in groups of four, e.g. 7KQ4-M9XP-2HTW"}
+    )
     received_on = fields.Date()
     accept_due_on = fields.Date()
+
+
+class ComplaintProgress(StrictSchema):
+    """A complaint's progress as anyone holding its receipt number sees it: dates, deadlines, the decision and
+    the conclusion; never the complainant, the contact details or the complaint's own text."""
+
+    receipt_code = fields.String()
+    agency_code = fields.String(metadata={"description": "the agency the complaint is about (it handles it)"})
+    state = fields.String(metadata={"description": "registered, accepted, refused or concluded"})
+    received_on = fields.Date()
+    accept_due_on = fields.Date()
+    decided_on = fields.Date(allow_none=True)
+    decision_reasons = fields.String(allow_none=True)
+    conclude_due_on = fields.Date(allow_none=True)
+    extension_days = fields.Integer(allow_none=True)
+    concluded_on = fields.Date(allow_none=True)
+    outcome = fields.String(allow_none=True)
+    conclusion = fields.String(allow_none=True)
+
+
+class ReceiptPath(StrictSchema):
+    receipt_code = fields.String(required=True, validate=RECEIPT_CODE)
+
+
+class PublicAgency(StrictSchema):
+    """An agency a complaint may be about (the public form's list)."""
+
+    code = fields.String()
+    name = fields.String()
 
 
 # --- promptness --------------------------------------------------------------------------------

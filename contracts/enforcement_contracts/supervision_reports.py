@@ -141,3 +141,17 @@ class FilingList(StrictSchema):
     year = fields.Integer()
     due_on = fields.Date()
     filings = fields.List(fields.Nested(FilingStatus))
+
+
+# --- public (执法公示): the reports as filed --------------------------------------------------------
+class PublicReportQuery(YearQuery, PageQuery):
+    """The reports filed for a year, a page at a time (the county's first, then the agencies' by code)."""
+
+
+class PublicFiling(StrictSchema):
+    """A filed report as the public list shows it."""
+
+    year = fields.Integer()
+    scope = fields.String(metadata={"description": "county, or the agency's code"})
+    agency_name = fields.String(allow_none=True, metadata={"description": "null for the county's report"})
+    filed_on = fields.Date()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from enforcement_contracts import supervision_reports as c
 from enforcement_contracts.common import page_of
 
-from ..routing import ADMINS, BUREAU, Route, forward
+from ..routing import ADMINS, BUREAU, PUBLIC, Route, forward
 
 SERVICE = "supervision"
 
@@ -84,6 +84,25 @@ ROUTES = [
         "One filing, with the report as filed",
         "supervision-reports",
         response=c.ReportFiling,
+    ),
+    Route(
+        "GET",
+        "/public/annual-reports",
+        forward("supervision.public_annual_reports", "query"),
+        PUBLIC,
+        "The yearly statistics reports filed for a year (public: the county's and each agency's once filed)",
+        "public",
+        query=c.PublicReportQuery,
+        response=page_of(c.PublicFiling),
+    ),
+    Route(
+        "GET",
+        "/public/annual-reports/<int:year>/<scope>",
+        forward("supervision.public_annual_report", "path.year", "path.scope"),
+        PUBLIC,
+        "One yearly statistics report as filed (public; 404 until filed); scope is county or an agency's code",
+        "public",
+        response=c.AnnualReport,
     ),
     Route(
         "POST",

@@ -120,6 +120,8 @@ class Complaint(Base):
     contact_enc: Mapped[str] = mapped_column(Text)
     contact_hash: Mapped[str] = mapped_column(String(64), index=True)  # keyed hash: repeat complainants, no decryption
     summary: Mapped[str] = mapped_column(Text)
+    # the complainant's 查询码: random, so holding it (not guessing a number) is what lets one follow the progress
+    receipt_code: Mapped[str] = mapped_column(String(20))
     received_on: Mapped[date] = mapped_column(Date)
     state: Mapped[str] = mapped_column(String(20), default=REGISTERED)
     accept_due_on: Mapped[date] = mapped_column(Date)
@@ -135,6 +137,7 @@ class Complaint(Base):
     year: Mapped[int] = mapped_column(Integer, index=True)  # year received
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    __table_args__ = (UniqueConstraint("receipt_code", name="uq_complaints_receipt_code"),)
 
 
 class PromptnessMeasurement(Base):

@@ -146,6 +146,18 @@ class ReportEntrypoints:
         """One filing with the report as filed."""
         return self._read(filings.read_filing, actor, filing_id)
 
+    # 执法公示: the reports as filed, for anyone
+    @rpc
+    def public_annual_reports(self, query):
+        """Public: the reports filed for a year (the county's and each agency's), a page at a time."""
+        return self._read(filings.public_filings, load(contract.PublicReportQuery, query or {}))
+
+    @rpc
+    def public_annual_report(self, year, scope):
+        """Public: one report as filed; 404 until it is filed."""
+        year = load(contract.YearQuery, {"year": year})["year"]
+        return self._read(filings.public_report, year, str(scope))
+
     # 满意度测评
     @rpc
     def record_satisfaction(self, actor, payload):

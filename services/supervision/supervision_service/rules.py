@@ -5,6 +5,7 @@ No database, no broker: everything here is unit-tested directly.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -168,3 +169,24 @@ def mask_contact(contact: str) -> str:
         if len(digits) > 7
         else "*" * (len(digits) - 4) + digits[-4:]
     )
+
+
+# 查询码: Crockford's base32 (no I, L, O, U: nothing to misread), 12 characters (60 random bits) in groups of four
+RECEIPT_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+RECEIPT_LENGTH = 12
+_MISREAD = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def new_receipt_code() -> str:
+    """A complaint's receipt number, e.g. 7KQ4-M9XP-2HTW: unguessable, unlike the complaint's id."""
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+
+def normalise_receipt_code(text: str) -> str | None:
+    """The receipt number as stored, from what a person typed (any case, spaces or dashes, O for 0, I or L for 1);
+    None when it cannot be one."""
+    raw = "".join(ch for ch in str(text).upper() if ch not in " -").translate(_MISREAD)
+    if len(raw) != RECEIPT_LENGTH or any(ch not in RECEIPT_ALPHABET for ch in raw):
+        return None
+    return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))

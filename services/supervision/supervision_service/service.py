@@ -11,7 +11,7 @@ from enforcement_contracts.cases import benchmarks as cases_benchmarks_contract
 from enforcement_contracts.cases import inspections as cases_inspections_contract
 from enforcement_contracts.cases import promptness as cases_promptness_contract
 from enforcement_contracts.cases import reviews as cases_reviews_contract
-from enforcement_contracts.common import PageQuery
+from enforcement_contracts.common import PageQuery, page
 from enforcement_contracts.errors import ValidationFailed
 from enforcement_contracts.training import compliance as training_compliance
 from enforcement_kernel.handlers import consumes
@@ -129,6 +129,24 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
             self._known_agency,
             self.today(),
         )
+
+    @rpc
+    def track_complaint(self, receipt_code):
+        """Public: the complaint's progress by its receipt number (no complainant details, no complaint text)."""
+        code = load(contract.ReceiptPath, {"receipt_code": receipt_code})["receipt_code"]
+        return self._read(complaints.track_complaint, code)
+
+    @rpc
+    def complaint_agencies(self, query=None):
+        """Public: the agencies a complaint may be about (every agency but the supervising bureau), by code."""
+        query = load(PageQuery, query or {})
+        agencies = every_item(lambda page: self.services.personnel.list_agencies(SYSTEM, page))
+        rows = sorted(
+            ({"code": a["code"], "name": a["name"]} for a in agencies if not a.get("is_supervisor")),
+            key=lambda a: a["code"],
+        )
+        start = (query["page"] - 1) * query["per_page"]
+        return page(contract.PublicAgency, rows[start : start + query["per_page"]], len(rows), query)
 
     @rpc
     def decide_complaint(self, actor, complaint_id, payload):

@@ -60,13 +60,13 @@ def open_or_update(
 LATE_KINDS = {
     "certificate_cancelled": (
         "rectification",
-        "执法证未及时注销 Certificate not cancelled in time after the officer left",
+        "执法证未及时注销",
     ),
-    "case_decided": ("rectification", "案件未在法定期限内作出决定 Case not decided within the legal time limit"),
-    "decision_published": ("rectification", "行政处罚决定未按时公开 Decision not published in time"),
-    "transfer_decided": ("transfer_followup", "案件移送未及时决定 Transfer not decided in time"),
-    "transfer_handed_over": ("transfer_followup", "案件移送未及时移交 Transfer not handed over in time"),
-    "transfer_acknowledged": ("transfer_followup", "移送案件未及时接收 Transferred case not acknowledged in time"),
+    "case_decided": ("rectification", "案件未在法定期限内作出决定"),
+    "decision_published": ("rectification", "行政处罚决定未按时公开"),
+    "transfer_decided": ("transfer_followup", "案件移送未及时决定"),
+    "transfer_handed_over": ("transfer_followup", "案件移送未及时移交"),
+    "transfer_acknowledged": ("transfer_followup", "移送案件未及时接收"),
 }
 
 
@@ -131,7 +131,7 @@ def on_review_scored(tx, envelope, data: dict, settings: Settings, today: date) 
         tx,
         agency_code=data["agency_code"],
         kind="rectification",
-        title="案卷评查不合格 Case file failed the review",
+        title="案卷评查不合格",
         body=f"case {data['case_id']}, file {data['file_id']}: {data['total']} points; "
         f"basic failures: {', '.join(data['basic_failures']) or 'none'}",
         origin=envelope.type,
@@ -152,7 +152,7 @@ def on_benchmark_filed(tx, envelope, data: dict, settings: Settings, today: date
         tx,
         agency_code=data["agency_code"],
         kind="report_request",
-        title="裁量基准备案审查 Filed discretion benchmark: send the drafting explanation for review",
+        title="裁量基准备案审查：请报送起草说明",
         body=f"item {data['item_code']} benchmark version {data['version']} "
         f"in force from {data['effective_from'].isoformat()}",
         origin=envelope.type,
@@ -168,7 +168,7 @@ def on_lenient_list_filed(tx, envelope, data: dict, settings: Settings, today: d
         tx,
         agency_code=data["agency_code"],
         kind="report_request",
-        title="清单备案审查 Filed lenient-list change: send the explanation for review",
+        title="清单备案审查：请报送调整说明",
         body=f"{data['list_kind']} list: entry {data['entry_id']} ({data['item_code']}) {data['action']}",
         origin=envelope.type,
         key=f"cases.lenient_list:{data['agency_code']}:{data['list_kind']}",
@@ -183,7 +183,7 @@ def on_officer_short(tx, envelope, data: dict, settings: Settings, today: date) 
         tx,
         agency_code=data["agency_code"],
         kind="rectification",
-        title=f"{data['year']}年度执法人员培训学时不足 Officers short of training at the end of {data['year']}",
+        title=f"{data['year']}年度执法人员培训学时不足",
         body=f"officer {data['officer_id']}: {'; '.join(data['reasons'])}",
         origin=envelope.type,
         key=f"training.short:{data['agency_code']}:{data['year']}",
@@ -202,7 +202,7 @@ def on_inspection_recorded(tx, envelope, data: dict, settings: Settings, today: 
         tx,
         agency_code=data["agency_code"],
         kind="rectification",
-        title="涉企行政检查重复 Repeated inspections of one enterprise",
+        title="涉企行政检查重复",
         body=f"enterprise {data['credit_code']} inspected again on {data['inspected_on'].isoformat()}: "
         f"{repeated[0]['message']}",
         origin=envelope.type,

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from enforcement_contracts import supervision as contract
 from enforcement_contracts.common import page
+from enforcement_contracts.errors import NotFound
 from enforcement_kernel import access
 from enforcement_kernel.crypto import PersonalDataCipher
 
@@ -63,6 +64,7 @@ def register_complaint(
         contact_enc=cipher.encrypt(contact),
         contact_hash=cipher.lookup_hash(contact.lower()),
         summary=data["summary"],
+        receipt_code=rules.new_receipt_code(),
         received_on=today,
         state=m.REGISTERED,
         accept_due_on=rules.complaint_accept_due(calendar(), today, settings.complaints),
@@ -150,3 +152,15 @@ def list_complaints(session, actor: dict, query: dict, cipher) -> dict:
         .limit(query["per_page"])
     ).scalars()
     return page(contract.ComplaintOut, [_shown(c, cipher) for c in rows], total, query)
+
+
+def track_complaint(session, receipt_code: str) -> dict:
+    """Public: a complaint's progress by its receipt number (查询码), without the complainant or the complaint's text.
+    An unknown number and a malformed one answer the same 404, so an answer tells nothing about other numbers."""
+    code = rules.normalise_receipt_code(receipt_code)
+    c = None
+    if code is not None:
+        c = session.execute(select(m.Complaint).where(m.Complaint.receipt_code == code)).scalar_one_or_none()
+    if c is None:
+        raise NotFound("no complaint has this receipt number")
+    return contract.ComplaintProgress().dump(c)

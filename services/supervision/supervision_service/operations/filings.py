@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from enforcement_contracts import supervision as events_contract
 from enforcement_contracts import supervision_reports as contract
+from enforcement_contracts.common import page
 from enforcement_contracts.errors import Conflict, NotFound
 from enforcement_kernel import access
 
@@ -105,3 +106,39 @@ def read_filing(session, actor: dict, filing_id) -> dict:
     else:
         access.require_read(actor, filing.scope)
     return filing_out(filing, with_report=True)
+
+
+def _agency_name(report: dict) -> str | None:
+    """The agency's name as the filed report gives it (its rows name the agency); None for the county."""
+    if report.get("scope") == annual_report.COUNTY:
+        return None
+    for section in report.get("sections") or []:
+        for row in section.get("rows") or []:
+            if row.get("agency_name"):
+                return row["agency_name"]
+    return report.get("scope")
+
+
+def public_filings(session, query: dict) -> dict:
+    """Public (执法公示): the reports filed for a year, the county's first, then the agencies' by code."""
+    F = rm.AnnualReportFiling
+    order = (case((F.scope == annual_report.COUNTY, 0), else_=1), F.scope)
+    total = session.scalar(select(func.count()).select_from(F).where(F.year == query["year"]))
+    rows = session.execute(
+        select(F)
+        .where(F.year == query["year"])
+        .order_by(*order)
+        .offset((query["page"] - 1) * query["per_page"])
+        .limit(query["per_page"])
+    ).scalars()
+    shown = [Shown(f, agency_name=_agency_name(f.report)) for f in rows]
+    return page(contract.PublicFiling, shown, total, query)
+
+
+def public_report(session, year: int, scope: str) -> dict:
+    """Public: a report as filed (frozen), only once it is filed; 404 before."""
+    F = rm.AnnualReportFiling
+    filing = session.execute(select(F).where(F.year == year, F.scope == scope)).scalar_one_or_none()
+    if filing is None:
+        raise NotFound(f"the {year} report of {scope} has not been filed")
+    return contract.AnnualReport().dump(contract.AnnualReport().load(filing.report))
