@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         for blueprint in PUBLIC_BLUEPRINTS:
             app.register_blueprint(blueprint)
     app.add_url_rule("/", "root", _root)
+    app.add_url_rule("/healthz", "healthz", _healthz)
     app.before_request(_check_csrf)
     app.after_request(_headers)
     app.register_error_handler(ApiError, _api_error)
@@ -79,6 +80,12 @@ def _root():
     if "public" in settings.parts:
         return redirect(url_for("portal.home"))
     return redirect(url_for("account.login"))
+
+
+def _healthz():
+    """The container's liveness probe: the process answers. No gateway call, so a gateway outage does not get the
+    console restarted (its pages say the gateway is unavailable)."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def _settings() -> Settings:
