@@ -228,7 +228,38 @@ class Visitor:
         if accessibility:
             problems = axe_violations(self.page)
             assert not problems, f"accessibility problems on {self.page.url}:\n" + "\n".join(problems)
+            missed = self.keyboard_unreachable()
+            assert not missed, f"controls on {self.page.url} the keyboard (Tab) never reaches:\n" + "\n".join(missed)
+            self.page.evaluate("() => window.scrollTo(0, 0)")
         return self.page
+
+    def keyboard_unreachable(self, limit: int = 400) -> list[str]:
+        """The visible controls (links, buttons, fields) that pressing Tab from the top of the page never reaches."""
+        page = self.page
+        total = page.evaluate(
+            """() => {
+              const selector = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
+              const controls = [...document.querySelectorAll(selector)]
+                .filter(e => e.type !== 'hidden' && !e.disabled && e.getClientRects().length > 0);
+              controls.forEach((e, i) => e.setAttribute('data-kb', String(i)));
+              window.__kbSeen = new Set();
+              document.addEventListener('focusin', ev => {
+                const mark = ev.target.getAttribute && ev.target.getAttribute('data-kb');
+                if (mark !== null) window.__kbSeen.add(mark);
+              });
+              document.activeElement && document.activeElement.blur();
+              return controls.length;
+            }"""
+        )
+        for _ in range(min(limit, 2 * total + 5)):  # twice round: Tab may start after the last focused control
+            page.keyboard.press("Tab")
+        missed = page.evaluate(
+            """() => [...document.querySelectorAll('[data-kb]')]
+                 .filter(e => !window.__kbSeen.has(e.getAttribute('data-kb')))
+                 .map(e => e.outerHTML.slice(0, 120))"""
+        )
+        page.evaluate("() => document.querySelectorAll('[data-kb]').forEach(e => e.removeAttribute('data-kb'))")
+        return missed
 
     def fill(self, label: str, value: str) -> None:
         self.page.get_by_label(label, exact=True).fill(value)
