@@ -41,6 +41,7 @@ class AttendanceVersion(StrictSchema):
 class Attendance(StrictSchema):
     attendance_id = fields.String()
     officer_id = fields.String()
+    officer_name = fields.String(metadata={"description": "as the personnel service announced it"})
     agency_code = fields.String()
     session_id = fields.String()
     course_id = fields.String()

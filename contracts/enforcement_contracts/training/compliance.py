@@ -41,9 +41,12 @@ class OfficerCompliance(StrictSchema):
 
 
 class ComplianceTable(page_of(OfficerCompliance)):
-    """One page of the officers' standing in a year (the year the table is for, then the page)."""
+    """One page of the officers' standing in a year (the year the table is for, then the page), with the rules it was
+    judged by: the yearly minimum hours per category and the rotation deadline (全员轮训, judged in its year only)."""
 
     year = fields.Integer(required=True)
+    thresholds = fields.Dict(keys=fields.String(), values=fields.Float())
+    rotation_deadline = fields.Date(allow_none=True)
 
 
 class AgencyRollup(StrictSchema):

@@ -29,6 +29,7 @@ class ExamResultOut(StrictSchema):
     result_id = fields.String()
     sitting_id = fields.String()
     officer_id = fields.String()
+    officer_name = fields.String(metadata={"description": "as the personnel service announced it"})
     agency_code = fields.String()
     exam_kind = fields.String()
     sat_on = fields.Date()

@@ -150,6 +150,10 @@ class TrainingService(ServiceBase):
         return self._read(attendance.officer_attendance, actor, officer_id, self._year(year), page)
 
     @rpc
+    def session_attendance(self, actor, session_id, query=None):
+        return self._read(attendance.session_attendance, actor, session_id, load(PageQuery, query or {}))
+
+    @rpc
     def import_attendance(self, actor, content_base64, filename=None, dry_run=False):
         """An .xlsx file, base64-encoded (nameko's JSON wire carries no bytes)."""
         try:
@@ -205,6 +209,14 @@ class TrainingService(ServiceBase):
     @rpc
     def list_exams(self, query=None):
         return self._read(exams.list_exams, load(PageQuery, query or {}))
+
+    @rpc
+    def get_exam(self, sitting_id):
+        return self._read(exams.read_exam, sitting_id)
+
+    @rpc
+    def sitting_results(self, actor, sitting_id, query=None):
+        return self._read(exams.sitting_results, actor, sitting_id, load(PageQuery, query or {}))
 
     @rpc
     def record_exam_result(self, actor, sitting_id, payload):

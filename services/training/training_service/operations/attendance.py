@@ -29,7 +29,11 @@ def _record(session, a: m.Attendance, officer: m.Officer, with_history: bool = F
     """An attendance record's fields, undumped (with its earlier versions when asked)."""
     s = session.get(m.Session, a.session_id)
     c = session.get(m.Course, s.course_id)
-    record = columns(c, a) | {"agency_code": officer.agency_code, "course_title": c.title}
+    record = columns(c, a) | {
+        "agency_code": officer.agency_code,
+        "officer_name": officer.name,
+        "course_title": c.title,
+    }
     if with_history:
         versions = session.execute(
             select(m.AttendanceVersion)
@@ -171,6 +175,26 @@ def officer_attendance(session, actor: dict, officer_id: str, year: int, query: 
         .limit(per_page)
     ).scalars()
     return common.page(attendance_contract.Attendance, [_record(session, a, officer) for a in rows], total, query)
+
+
+def session_attendance(session, actor: dict, session_id: str, query: dict) -> dict:
+    """A page of a session's attendance by officer name; an agency's admin sees its own officers' records only."""
+    s = get_or_404(session, m.Session, session_id, "session")
+    course = session.get(m.Course, s.course_id)
+    A, O = m.Attendance, m.Officer
+    stmt = select(A, O).join(O, O.officer_id == A.officer_id).where(A.session_id == s.session_id)
+    scope = access.scope_agency(actor)
+    if scope is not None:
+        stmt = stmt.where(O.agency_code == scope)
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    number, per_page = query["page"], query["per_page"]
+    rows = session.execute(stmt.order_by(O.name, A.officer_id).offset((number - 1) * per_page).limit(per_page)).all()
+    items = [
+        columns(course, a)
+        | {"agency_code": officer.agency_code, "officer_name": officer.name, "course_title": course.title}
+        for a, officer in rows
+    ]
+    return common.page(attendance_contract.Attendance, items, total, query)
 
 
 def _announce_recorded(tx, row: m.Attendance, officer: m.Officer, course: m.Course) -> None:

@@ -154,7 +154,11 @@ def compliance_table(session, actor: dict, query: dict, settings: Settings, toda
         results = [r for r in results if r.compliant == query["compliant"]]
     page, per_page = query.get("page", 1), query.get("per_page", 50)
     table = {"year": year, "items": results[(page - 1) * per_page : page * per_page], "total": len(results)}
-    return compliance_contract.ComplianceTable().dump({**table, "page": page, "per_page": per_page})
+    rules_used = {
+        "thresholds": dict(settings.policy.yearly_hours),
+        "rotation_deadline": settings.policy.rotation_deadline,
+    }
+    return compliance_contract.ComplianceTable().dump({**table, **rules_used, "page": page, "per_page": per_page})
 
 
 def compliance_summary(session, actor: dict, year: int, settings: Settings) -> tuple[dict, dict[str, rules.Rollup]]:

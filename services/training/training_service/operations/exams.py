@@ -54,8 +54,8 @@ def list_exams(session, query: dict) -> dict:
     return common.page(exams_contract.ExamSitting, rows, total, query)
 
 
-def _result(r: m.ExamResult, s: m.ExamSitting) -> dict:
-    return exams_contract.ExamResultOut().dump(columns(s, r))
+def _result(r: m.ExamResult, s: m.ExamSitting, officer: m.Officer) -> dict:
+    return exams_contract.ExamResultOut().dump(columns(s, r, officer_name=officer.name))
 
 
 def _already_recorded() -> Conflict:
@@ -108,7 +108,7 @@ def record_exam_result(tx, actor: dict, sitting_id: str, data: dict, today: date
         },
         subject=officer.officer_id,
     )
-    return _result(result, sitting)
+    return _result(result, sitting, officer)
 
 
 def officer_exam_results(session, actor: dict, officer_id: str, query: dict) -> dict:
@@ -126,4 +126,24 @@ def officer_exam_results(session, actor: dict, officer_id: str, query: dict) -> 
         .offset((number - 1) * per_page)
         .limit(per_page)
     ).all()
-    return common.page(exams_contract.ExamResultOut, [columns(s, r) for r, s in rows], total, query)
+    items = [columns(s, r, officer_name=officer.name) for r, s in rows]
+    return common.page(exams_contract.ExamResultOut, items, total, query)
+
+
+def read_exam(session, sitting_id: str) -> dict:
+    return exams_contract.ExamSitting().dump(get_or_404(session, m.ExamSitting, sitting_id, "exam sitting"))
+
+
+def sitting_results(session, actor: dict, sitting_id: str, query: dict) -> dict:
+    """A page of one sitting's results by officer name; an agency's admin sees its own officers' results only."""
+    sitting = get_or_404(session, m.ExamSitting, sitting_id, "exam sitting")
+    R, O = m.ExamResult, m.Officer
+    stmt = select(R, O).join(O, O.officer_id == R.officer_id).where(R.sitting_id == sitting.sitting_id)
+    scope = access.scope_agency(actor)
+    if scope is not None:
+        stmt = stmt.where(R.agency_code == scope)
+    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    number, per_page = query["page"], query["per_page"]
+    rows = session.execute(stmt.order_by(O.name, R.officer_id).offset((number - 1) * per_page).limit(per_page)).all()
+    items = [columns(sitting, r, officer_name=officer.name) for r, officer in rows]
+    return common.page(exams_contract.ExamResultOut, items, total, query)
