@@ -4,6 +4,7 @@ stack is expected to hold, and small readers of docker-compose.yml and prometheu
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -32,11 +33,21 @@ APP_SERVICES = {
     "supervision": (SERVICE_DOCKERFILE, 9104),
     "gateway": ("gateway/Dockerfile", 9100),
 }
+# Web front ends built from this repo, kept apart from APP_SERVICES: no nameko, no database, no broker, no
+# migrate job and no OPS_PORT; an HTTP port whose /healthz is the healthcheck. name -> (Dockerfile, port, the
+# gateway services it needs: its profile starts them too).
+WEB_SERVICES = {
+    "console": ("console/Dockerfile", 8080, ("gateway",)),
+}
 INFRA_SERVICES = {"rabbitmq", "postgres"}  # always run: no profile
 MONITORING_SERVICES = {"prometheus", "grafana"}
-PROFILES = set(APP_SERVICES) | {"monitoring", "all"}
+PROFILES = set(APP_SERVICES) | set(WEB_SERVICES) | {"monitoring", "all"}
 EXPECTED_SERVICES = (
-    INFRA_SERVICES | MONITORING_SERVICES | set(APP_SERVICES) | {f"{name}-migrate" for name in APP_SERVICES}
+    INFRA_SERVICES
+    | MONITORING_SERVICES
+    | set(APP_SERVICES)
+    | {f"{name}-migrate" for name in APP_SERVICES}
+    | set(WEB_SERVICES)
 )
 DATABASES = {"personnel", "training", "cases", "supervision", "gateway"}
 
@@ -60,6 +71,7 @@ SECRET_VARIABLES = (
     "POSTGRES_PASSWORD",
     "GATEWAY_ADMIN_PASSWORD",
     "GRAFANA_ADMIN_PASSWORD",
+    "CONSOLE_SECRET_KEY",
     *(
         f"{name.upper()}_{key}"
         for name in ("personnel", "cases", "supervision")
@@ -94,6 +106,14 @@ def service_env(service: dict) -> dict[str, str]:
     if isinstance(env, list):  # ["KEY=value", ...] form
         env = dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
     return {str(k): "" if v is None else str(v) for k, v in env.items()}
+
+
+_DEFAULTED = re.compile(r"\$\{(\w+):-([^}]*)\}")
+
+
+def compose_default(value) -> str:
+    """A compose value as it is with no variable set: every ``${VAR:-default}`` replaced by its default."""
+    return _DEFAULTED.sub(lambda m: m.group(2), str(value))
 
 
 def compose_ops_ports(services: dict) -> dict[str, int]:

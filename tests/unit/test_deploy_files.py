@@ -1,7 +1,9 @@
 """Static checks of the deployment files.
 
 Covers docker-compose.yml (services, profiles, read-only containers, the
-Dockerfile and build args of each image); test_deploy_infrastructure.py checks the
+Dockerfile and build args of each image; the web front end, kept apart from the
+nameko services: the console, its secret, its network and the gateway's trust in
+it); test_deploy_infrastructure.py checks the
 infrastructure services, .dockerignore and the files under deploy/ (Prometheus,
 Postgres, RabbitMQ definitions); test_dockerfiles.py reads the Dockerfiles.
 Nothing here builds images or starts containers; ``docker-compose`` (Debian
@@ -14,6 +16,7 @@ the alert rules' own tests and the Grafana dashboard: test_monitoring_files.py).
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 import pytest
@@ -28,6 +31,8 @@ from deploy_compose import (
     PROFILES,
     SECRET_VARIABLES,
     SERVICE_DOCKERFILE,
+    WEB_SERVICES,
+    compose_default,
     compose_services,
     load_compose,
     long_running_app_services,
@@ -74,11 +79,16 @@ def test_profiles_select_each_service_with_its_migrate_job(services):
     for name in MONITORING_SERVICES:
         assert set(services[name].get("profiles") or []) == {"monitoring", "all"}, name
     for name in APP_SERVICES:
+        # a web front end's profile also starts the services it cannot run without (the console: the gateway)
+        needed_by = {web for web, (_, _, needs) in WEB_SERVICES.items() if name in needs}
         for svc_name in (name, f"{name}-migrate"):
-            assert set(services[svc_name].get("profiles") or []) == {name, "all"}, svc_name
+            assert set(services[svc_name].get("profiles") or []) == {name, "all"} | needed_by, svc_name
+    for name in WEB_SERVICES:
+        assert set(services[name].get("profiles") or []) == {name, "all"}, name
     assert _active(services, set()) == INFRA_SERVICES
     assert _active(services, {"all"}) == set(services)
     assert _active(services, {"cases"}) == INFRA_SERVICES | {"cases", "cases-migrate"}
+    assert _active(services, {"console"}) == INFRA_SERVICES | {"console", "gateway", "gateway-migrate"}
 
 
 @pytest.mark.parametrize("profile", sorted(PROFILES))
@@ -106,9 +116,10 @@ def test_compose_has_expected_services(services):
 
 
 def test_every_built_service_is_known(services):
-    """A new app service needs a row in APP_SERVICES (Dockerfile, ops port)."""
-    unknown = set(long_running_app_services(services)) - set(APP_SERVICES)
-    assert not unknown, f"add {sorted(unknown)} to APP_SERVICES in this test"
+    """A new app service needs a row in APP_SERVICES (Dockerfile, ops port), a web front end one in WEB_SERVICES."""
+    unknown = set(long_running_app_services(services)) - set(APP_SERVICES) - set(WEB_SERVICES)
+    assert not unknown, f"add {sorted(unknown)} to APP_SERVICES (or WEB_SERVICES) in deploy_compose.py"
+    assert not set(APP_SERVICES) & set(WEB_SERVICES)
 
 
 @pytest.mark.parametrize("name", sorted(APP_SERVICES))
@@ -187,7 +198,7 @@ def test_personal_data_keys_are_per_service_and_valid(services, name):
 
 
 def test_app_containers_cannot_gain_privileges(services):
-    for name in [*APP_SERVICES, *(f"{n}-migrate" for n in APP_SERVICES), *MONITORING_SERVICES]:
+    for name in [*APP_SERVICES, *(f"{n}-migrate" for n in APP_SERVICES), *WEB_SERVICES, *MONITORING_SERVICES]:
         assert "no-new-privileges:true" in (services[name].get("security_opt") or []), name
         assert services[name].get("read_only") is True, f"{name}: read_only: true"
     for name in MONITORING_SERVICES:
@@ -198,3 +209,95 @@ def test_app_containers_cannot_gain_privileges(services):
 def test_gateway_publishes_http_port(services):
     ports = [str(p) for p in services["gateway"].get("ports") or []]
     assert "8000:8000" in ports
+
+
+# --------------------------------------------------------------------------
+# (c) the web front end: the console
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(WEB_SERVICES))
+def test_web_service_runtime_settings(services, name):
+    """Like a nameko service's container (read-only, /tmp, no privileges), but no database, broker, migrate job or
+    ops port: its healthcheck is /healthz on its HTTP port, and it waits for the services it talks to."""
+    dockerfile, port, needs = WEB_SERVICES[name]
+    svc = services[name]
+
+    assert svc.get("read_only") is True, f"{name}: must run with read_only: true"
+    tmpfs = svc.get("tmpfs") or []
+    tmpfs = [tmpfs] if isinstance(tmpfs, str) else tmpfs
+    assert any(str(t).split(":")[0] == "/tmp" for t in tmpfs), f"{name}: needs a tmpfs on /tmp"
+    assert "no-new-privileges:true" in (svc.get("security_opt") or [])
+
+    healthcheck = svc.get("healthcheck")
+    assert isinstance(healthcheck, dict) and healthcheck.get("test") and not healthcheck.get("disable")
+    probe = " ".join(map(str, healthcheck["test"]))
+    assert f"http://127.0.0.1:{port}/healthz" in probe, f"{name}: healthcheck should probe /healthz on {port}"
+    assert "/health/live" not in probe and "OPS_PORT" not in probe, f"{name}: has no ops port"
+    assert "urllib" in probe, f"{name}: healthcheck must not need curl"
+
+    assert svc.get("build") == {"context": ".", "dockerfile": dockerfile}, f"{name}: build from {dockerfile}"
+    assert svc.get("image") == f"enforcement-{name}:${{TAG:-dev}}"
+    assert f"{port}:{port}" in [str(p) for p in svc.get("ports") or []], f"{name}: publish {port}"
+
+    env = service_env(svc)
+    assert not {"DATABASE_URL", "AMQP_URI", "OPS_PORT"} & set(env), f"{name}: no database, broker or ops port"
+    assert f"{name}-migrate" not in services, f"{name} holds no data: no migrate job"
+
+    depends = svc.get("depends_on")
+    assert isinstance(depends, dict), f"{name}: depends_on must use the long (condition) form"
+    assert set(depends) == set(needs)
+    for needed in needs:
+        assert depends[needed].get("condition") == "service_healthy", f"{name}: wait until {needed} is healthy"
+
+
+def test_console_environment_starts_the_console(services, monkeypatch):
+    """With nothing set on the host, compose's values are settings the console starts with (its secret is long
+    enough and marked CHANGE-ME), and it reaches the gateway by its compose name."""
+    from enforcement_console.settings import Settings
+
+    env = service_env(services["console"])
+    assert env["GATEWAY_URL"] == "http://gateway:8000"
+    assert env["CONSOLE_SECRET_KEY"].startswith("${CONSOLE_SECRET_KEY:-CHANGE-ME")
+    assert env["CONSOLE_PUBLIC_URL"] == "${CONSOLE_PUBLIC_URL:-http://localhost:8080}"
+    assert env["CONSOLE_PARTS"].startswith("${CONSOLE_PARTS:-")
+    for key in ("CONFIG", "CONSOLE_ADDRESS"):  # the packaged config.yml and its default address, as in the image
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, compose_default(value))
+    settings = Settings.load()
+    assert settings.gateway_url == "http://gateway:8000"
+    assert settings.parts == {"staff", "public"}
+    assert settings.public_url == "http://localhost:8080"
+    assert settings.address.endswith(":8080")  # the port compose publishes and probes
+
+
+def test_gateway_trusts_the_console_and_only_the_console(compose, services):
+    """The console forwards each visitor's address; the gateway believes X-Forwarded-For only from the console's
+    fixed address on a network that only the two of them join (not from its subnet: the network's own gateway
+    address is in it)."""
+    from enforcement_gateway.ratelimit import trusted_networks
+
+    networks = services["console"].get("networks")
+    assert isinstance(networks, dict) and len(networks) == 1, "the console joins one network, with a fixed address"
+    ((network, attachment),) = networks.items()
+    raw_address = attachment["ipv4_address"]
+    address = ipaddress.ip_address(compose_default(raw_address))
+    subnets = [
+        ipaddress.ip_network(compose_default(c["subnet"])) for c in compose["networks"][network]["ipam"]["config"]
+    ]
+    assert any(address in subnet and address != next(subnet.hosts()) for subnet in subnets), (
+        f"{address} must be a host of {subnets} other than the network's gateway address"
+    )
+
+    members = {name for name, svc in services.items() if network in (svc.get("networks") or [])}
+    assert members == {"console", "gateway"}, f"only the console and the gateway join {network}: {members}"
+    gateway_networks = services["gateway"]["networks"]
+    assert "default" in gateway_networks, "the gateway still reaches the broker and its database"
+
+    raw_trusted = service_env(services["gateway"])["GATEWAY_TRUSTED_PROXIES"]
+    assert raw_trusted == raw_address, "one variable moves both the console's address and the gateway's trust"
+    trusted = trusted_networks(compose_default(raw_trusted))
+    assert any(address in net for net in trusted), f"the gateway does not trust the console ({address})"
+    assert all(net.num_addresses == 1 for net in trusted), f"trust single addresses, not networks: {trusted}"
+    assert service_env(services["gateway-migrate"]) == service_env(services["gateway"])

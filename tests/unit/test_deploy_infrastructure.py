@@ -140,7 +140,11 @@ def test_dockerignore_excludes_local_state():
     }
     for required in (".venv", "var", ".git", "**/__pycache__", "**/*.db", "bench", ".env"):
         assert required in patterns, f".dockerignore must exclude {required}"
-    for needed in ("kernel", "contracts", "services", "gateway"):
+    # the console image builds its npm assets itself (console/Dockerfile, stage 1): a developer's node_modules
+    # (large) and static/vendor/ (possibly stale) must not reach the context
+    for required in ("console/node_modules", "console/enforcement_console/static/vendor"):
+        assert required in patterns, f".dockerignore must exclude {required}"
+    for needed in ("kernel", "contracts", "services", "gateway", "console", "scripts", "console/package-lock.json"):
         assert needed not in patterns, f".dockerignore must not exclude {needed}"
 
 

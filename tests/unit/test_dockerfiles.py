@@ -1,11 +1,13 @@
 """The images docker-compose.yml builds, checked without a Docker engine (none runs here).
 
 The services share deploy/service.Dockerfile, built with the args SERVICE and OPS_PORT; the
-gateway has gateway/Dockerfile. Each Dockerfile is read the way Docker reads it for one
+gateway has gateway/Dockerfile; the console (a web front end, no nameko) has console/Dockerfile,
+whose first stage builds its npm assets. Each Dockerfile is read the way Docker reads it for one
 compose service: build args and ENV substituted where Docker substitutes them at build time
 (COPY, ENV, EXPOSE, ...; RUN gets them as shell variables), and CMD and HEALTHCHECK expanded
 against the image's ENV, as their shells see it at run time. The checks are then about that
-service's image: what it copies and installs, its user, port, healthcheck and command.
+service's image: what it copies and installs, its user, port, healthcheck and command. A
+multi-stage file is read stage by stage; the image is its last stage.
 """
 
 from __future__ import annotations
@@ -19,13 +21,17 @@ from pathlib import Path
 
 import pytest
 import yaml
+from deploy_compose import WEB_SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED_DOCKERFILE = "deploy/service.Dockerfile"
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))["services"]
 # compose service -> its build section, for the long-running services (a migrate job builds the
 # same image; test_deploy_files.py checks that it has the same build section)
-BUILDS = {name: svc["build"] for name, svc in COMPOSE.items() if "build" in svc and not name.endswith("-migrate")}
+ALL_BUILDS = {name: svc["build"] for name, svc in COMPOSE.items() if "build" in svc and not name.endswith("-migrate")}
+# the nameko services and the gateway (kernel, OPS_PORT, enforcement-run) and the web front ends, apart
+BUILDS = {name: build for name, build in ALL_BUILDS.items() if name not in WEB_SERVICES}
+WEB_BUILDS = {name: build for name, build in ALL_BUILDS.items() if name in WEB_SERVICES}
 SERVICE_PACKAGES = sorted(p.parent for p in ROOT.glob("services/*/pyproject.toml"))
 # instructions Docker does not substitute variables in; a shell may expand them at run time
 RUNTIME_INSTRUCTIONS = {"CMD", "HEALTHCHECK", "ENTRYPOINT"}
@@ -74,11 +80,15 @@ def _instructions(path: Path) -> list[tuple[str, str]]:
     return instructions
 
 
-def build(dockerfile: str, args: dict[str, str] | None = None) -> Image:
-    """The image `docker build -f dockerfile --build-arg ...` would describe (one stage)."""
+def build_stages(dockerfile: str, args: dict[str, str] | None = None) -> list[Image]:
+    """Each stage of `docker build -f dockerfile --build-arg ...`, in order (ENV and ARG do not cross a FROM)."""
+    stages: list[Image] = []
     image = Image(dockerfile)
     values: dict[str, str] = {}  # ARG and ENV values visible to the next instruction
     for keyword, text in _instructions(ROOT / dockerfile):
+        if keyword == "FROM" and image.instructions:
+            stages.append(image)
+            image, values = Image(dockerfile), {}
         if keyword == "ARG":
             name, _, default = text.partition("=")
             image.declared_args[name] = default if "=" in text else None
@@ -90,12 +100,29 @@ def build(dockerfile: str, args: dict[str, str] | None = None) -> Image:
                 name, _, value = pair.partition("=")
                 image.env[name] = values[name] = value
         image.instructions.append((keyword, text))
-    return image
+    return [*stages, image]
+
+
+def build(dockerfile: str, args: dict[str, str] | None = None) -> Image:
+    """The image `docker build -f dockerfile --build-arg ...` would describe: its last stage."""
+    return build_stages(dockerfile, args)[-1]
+
+
+def stages_of(name: str) -> list[Image]:
+    section = ALL_BUILDS[name]
+    return build_stages(section["dockerfile"], {k: str(v) for k, v in (section.get("args") or {}).items()})
 
 
 def image_of(name: str) -> Image:
-    section = BUILDS[name]
-    return build(section["dockerfile"], {k: str(v) for k, v in (section.get("args") or {}).items()})
+    return stages_of(name)[-1]
+
+
+def _copy_sources(args: str) -> list[str]:
+    """The build-context paths a COPY takes (none for `COPY --from=<stage>`, which copies from a stage)."""
+    words = args.split()
+    if any(word.startswith("--from=") for word in words):
+        return []
+    return [word for word in words[:-1] if not word.startswith("--")]
 
 
 def _config_ops_port(package: Path) -> str:
@@ -126,10 +153,10 @@ def test_every_service_package_is_built_by_the_shared_dockerfile():
         )
 
 
-@pytest.mark.parametrize("name", sorted(BUILDS))
+@pytest.mark.parametrize("name", sorted(ALL_BUILDS))
 def test_build_args_are_the_ones_the_dockerfile_declares(name):
     image = image_of(name)
-    given = set(BUILDS[name].get("args") or {})
+    given = set(ALL_BUILDS[name].get("args") or {})
     required = {arg for arg, default in image.declared_args.items() if default is None}
     assert required <= given, f"{name}: compose does not pass {sorted(required - given)}"
     assert given <= set(image.declared_args), (
@@ -137,12 +164,13 @@ def test_build_args_are_the_ones_the_dockerfile_declares(name):
     )
 
 
-@pytest.mark.parametrize("name", sorted(BUILDS))
+@pytest.mark.parametrize("name", sorted(ALL_BUILDS))
 def test_copied_paths_exist_in_the_build_context(name):
-    image = image_of(name)
-    sources = [src for args in image.all("COPY") for src in args.split()[:-1]]
-    # files copied inside the image from the build folder (/build mirrors the repository root)
-    sources += [src.strip('"') for args in image.all("RUN") for src in re.findall(r"\bcp\s+(\S+)\s+/etc/", args)]
+    sources = []
+    for image in stages_of(name):
+        sources += [src for args in image.all("COPY") for src in _copy_sources(args)]
+        # files copied inside the image from the build folder (/build mirrors the repository root)
+        sources += [src.strip('"') for args in image.all("RUN") for src in re.findall(r"\bcp\s+(\S+)\s+/etc/", args)]
     assert sources, "no COPY found"
     for src in sources:
         assert (ROOT / src).exists(), f"{image.dockerfile} copies {src} for {name}, which does not exist"
@@ -193,3 +221,105 @@ def test_image(name):
     assert "os.environ" in healthcheck and "'OPS_PORT'" in healthcheck, "healthcheck must probe the image's OPS_PORT"
 
     assert image.command() == ["enforcement-run", name], f"{dockerfile}: CMD of {name} runs {image.command()}"
+
+
+# --------------------------------------------------------------------------
+# The web front end: console/Dockerfile
+# --------------------------------------------------------------------------
+
+
+def _dependencies(package: str) -> list[str]:
+    project = tomllib.loads((ROOT / package / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return [re.split(r"[<>=!~\[; ]", dep, maxsplit=1)[0].lower() for dep in project.get("dependencies", [])]
+
+
+def test_web_services_are_built_by_their_dockerfiles():
+    assert set(WEB_BUILDS) == set(WEB_SERVICES), "every web front end in WEB_SERVICES is built by docker-compose.yml"
+    for name, (dockerfile, _, _) in WEB_SERVICES.items():
+        assert WEB_BUILDS[name] == {"context": ".", "dockerfile": dockerfile}
+
+
+def test_console_assets_are_built_by_the_developers_script():
+    """Stage 1 runs scripts/build-console-assets on the pinned package files, as scripts/setup does; the image takes
+    the files it wrote, before pip installs them as package data."""
+    stages = stages_of("console")
+    assert len(stages) == 2, "two stages: the npm assets, then the Python image"
+    assets, image = stages
+    assert assets.all("FROM") == ["node:20-slim AS assets"]
+    copied = {src for args in assets.all("COPY") for src in _copy_sources(args)}
+    assert {"scripts/build-console-assets", "console/package.json", "console/package-lock.json"} <= copied
+    assert assets.all("RUN") == ["scripts/build-console-assets"], "the stage runs the script and nothing else"
+
+    script = (ROOT / "scripts" / "build-console-assets").read_text(encoding="utf-8")
+    assert "npm ci" in script and "enforcement_console/static/vendor" in script
+
+    kinds = [kind for kind, _ in image.instructions]
+    from_assets = [
+        (i, args) for i, (kind, args) in enumerate(image.instructions) if kind == "COPY" and "--from=assets" in args
+    ]
+    assert len(from_assets) == 1, "the Python stage copies the built static/vendor/ from the assets stage"
+    index, args = from_assets[0]
+    source, target = args.split()[-2:]
+    assert source.rstrip("/").endswith("console/enforcement_console/static/vendor")
+    assert target.rstrip("/") == "console/enforcement_console/static/vendor"
+    pip = next(i for i, (kind, args) in enumerate(image.instructions) if kind == "RUN" and "pip install" in args)
+    assert index < pip, "the assets must be in the source tree when pip installs it (package data)"
+    assert "node" not in " ".join(image.all("FROM")) and kinds.count("FROM") == 1
+
+
+def test_console_image():
+    image = image_of("console")
+    dockerfile = image.dockerfile
+    _, port, _ = WEB_SERVICES["console"]
+
+    assert image.all("FROM")[0].split()[0] == "python:3.11-slim"
+    users = image.all("USER")
+    assert users and users[-1].split(":")[0] == "10001", f"{dockerfile}: expected USER 10001"
+    kinds = [kind for kind, _ in image.instructions]
+    assert max(i for i, k in enumerate(kinds) if k == "USER") > max(i for i, k in enumerate(kinds) if k == "RUN")
+
+    assert image.env.get("PYTHONUNBUFFERED") == "1"
+    assert image.env.get("CONFIG") == "/etc/enforcement/config.yml"
+    assert "OPS_PORT" not in image.env, "the console has no ops port"
+    assert image.env.get("CONSOLE_ADDRESS", "").rpartition(":")[2] == str(port)
+    exposed = {p.split("/")[0] for args in image.all("EXPOSE") for p in args.split()}
+    assert exposed == {str(port)}, f"{dockerfile}: EXPOSE {port} only"
+
+    copies = [src for args in image.all("COPY") for src in _copy_sources(args)]
+    assert set(copies) == {"contracts/", "console/"}, f"{dockerfile}: copies {copies} (no kernel, no services)"
+    installs = [args for args in image.all("RUN") if "pip install" in args]
+    assert len(installs) == 1 and "pip install --no-cache-dir" in installs[0]
+    assert not re.search(r"pip install[^&;]*\s(-e|--editable)\b", installs[0]), "no editable installs"
+    installed = shlex.split(installs[0].split("pip install", 1)[1].split("&&")[0])
+    assert [arg for arg in installed if not arg.startswith("-")] == ["./contracts", "./console"]
+    assert "nameko" not in " ".join(image.all("RUN")) and "kernel" not in " ".join(image.all("RUN"))
+    # nor through their requirements: the console is a client of the gateway and nothing else
+    for package in ("console", "contracts"):
+        dependencies = _dependencies(package)
+        assert not {"nameko", "enforcement-kernel", "sqlalchemy", "kombu", "eventlet"} & set(dependencies), (
+            f"{package}/pyproject.toml requires {dependencies}"
+        )
+    assert re.search(r"\bcp\s+console/enforcement_console/config.yml\s+/etc/enforcement/config.yml", installs[0])
+
+    healthcheck = image.all("HEALTHCHECK")[-1]
+    assert "/healthz" in healthcheck and "urllib" in healthcheck, f"{dockerfile}: probe /healthz without curl"
+    assert "CONSOLE_ADDRESS" in healthcheck, "the healthcheck probes the port the console listens on"
+
+    project = tomllib.loads((ROOT / "console" / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert image.command() == ["enforcement-console"] and "enforcement-console" in project["scripts"]
+
+
+def test_console_healthz_answers_without_the_gateway():
+    """The route the healthcheck probes: 200 "ok" with the gateway unreachable (a gateway outage must not restart
+    the console), for either part alone."""
+    from enforcement_console.app import create_app
+    from enforcement_console.settings import Settings
+
+    for parts in ({"staff", "public"}, {"public"}, {"staff"}):
+        settings = Settings.load(
+            gateway_url="http://127.0.0.1:9", parts=frozenset(parts), secret_key="x" * 32, gateway_timeout=0.5
+        )
+        response = create_app(settings).test_client().get("/healthz")
+        assert response.status_code == 200, parts
+        assert response.get_data(as_text=True) == "ok"
+        assert response.headers["Cache-Control"] == "no-store"
