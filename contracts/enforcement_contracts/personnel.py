@@ -33,7 +33,11 @@ class AgencyCreate(StrictSchema):
 
 
 class Agency(AgencyCreate):
-    officer_count = fields.Integer(dump_only=True)
+    officer_count = fields.Integer(dump_only=True, metadata={"description": "officers in an enforcement post"})
+    certified_count = fields.Integer(
+        dump_only=True,
+        metadata={"description": "officers in post holding a valid certificate that has not expired"},
+    )
 
 
 class OfficerCreate(StrictSchema):
@@ -71,8 +75,13 @@ class Officer(StrictSchema):
 
 
 class OfficerQuery(StrictSchema):
+    """Officers by name, a page at a time; ``name`` finds a part of the name, ``certificate_status`` is the status
+    of each officer's latest certificate (``none``: never certified)."""
+
     agency_code = fields.String(validate=AGENCY_CODE)
     status = fields.String(validate=validate.OneOf(["active", "departed"]))
+    name = fields.String(validate=validate.Length(min=1, max=50))
+    certificate_status = fields.String(validate=validate.OneOf([*CERTIFICATE_STATUSES, "none"]))
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
@@ -119,6 +128,22 @@ class Certificate(StrictSchema):
     status_reason = fields.String(allow_none=True)
     cancelled_on = fields.Date(allow_none=True)
     renewal_window_opens = fields.Date()
+
+
+class CertificateChange(StrictSchema):
+    """One entry of a certificate's status history (issue, suspension, reinstatement, cancellation, renewal)."""
+
+    old_status = fields.String(allow_none=True, metadata={"description": "none for the issue itself"})
+    new_status = fields.String()
+    reason = fields.String()
+    changed_on = fields.Date()
+    actor = fields.String(metadata={"description": "the account that made the change"})
+
+
+class CertificateRecord(Certificate):
+    """A certificate with its status history, oldest first."""
+
+    history = fields.List(fields.Nested(CertificateChange))
 
 
 class CertificateCheck(StrictSchema):

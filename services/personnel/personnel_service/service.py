@@ -39,7 +39,11 @@ class PersonnelService(ServiceBase):
     # agencies
     @rpc
     def list_agencies(self, actor, query=None):
-        return self._read(agencies.list_agencies, actor, load(PageQuery, query or {}))
+        return self._read(agencies.list_agencies, actor, load(PageQuery, query or {}), self.today())
+
+    @rpc
+    def get_agency(self, actor, code):
+        return self._read(agencies.read_agency, actor, code, self.today())
 
     @rpc
     def create_agency(self, actor, payload):
@@ -87,6 +91,11 @@ class PersonnelService(ServiceBase):
         return self._read(certificates.read_certificate, actor, number, self.settings)
 
     @rpc
+    def list_officer_certificates(self, actor, officer_id, query=None):
+        query = load(PageQuery, query or {})
+        return self._read(certificates.list_officer_certificates, actor, officer_id, query, self.settings)
+
+    @rpc
     def change_certificate_status(self, actor, number, payload):
         data = load(contract.CertificateStatusChange, payload)
         return self._write(certificates.change_certificate_status, actor, number, data, self.settings, self.today())
@@ -110,6 +119,10 @@ class PersonnelService(ServiceBase):
     def record_assessment(self, actor, officer_id, payload):
         data = load(contract.AssessmentCreate, payload)
         return self._write(assessments.record_assessment, actor, officer_id, data, self.settings, self.today())
+
+    @rpc
+    def list_assessments(self, actor, officer_id, query=None):
+        return self._read(assessments.list_assessments, actor, officer_id, load(PageQuery, query or {}))
 
     @rpc
     def register_legal_reviewer(self, actor, payload):

@@ -23,6 +23,7 @@ def test_responses_keep_their_shape(personnel, staff):
         "is_supervisor": False,
         "is_police": False,
         "officer_count": 0,
+        "certified_count": 0,
     }
     officer, cert = staff.certified_officer(60)
     listed = {a["code"]: a for a in personnel.call("list_agencies", BUREAU, {"per_page": 500})["items"]}

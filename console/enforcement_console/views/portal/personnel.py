@@ -1,12 +1,43 @@
-"""The portal's personnel pages (being written)."""
+"""执法证查询: anyone checks a certificate by its number (the QR code on the card and on the certificate's page opens
+this page with ``?number=``). The answer is the gateway's public check: no personal data but the holder's name."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import re
+from urllib.parse import quote
+
+from flask import Blueprint, render_template, request
+
+from ...gateway import ApiError
+from ...pages import FormErrors, public_api
 
 blueprint = Blueprint("portal_personnel", __name__, url_prefix="/public")
+
+# certificate numbers are digits (division code, year, serial); a little leeway for other counties' schemes
+NUMBER = re.compile(r"^[0-9A-Za-z-]{4,40}$")
+
+
+def clean_number(text: str) -> str:
+    """What a person typed or a QR link carries, without spaces (a number read aloud is often typed with them)."""
+    return re.sub(r"\s+", "", text or "")
 
 
 @blueprint.route("/certificate-check")
 def certificate_check():
-    return render_template("area_pending.html", title="certificate_check")
+    number = clean_number(request.args.get("number", ""))
+    result, errors, status = None, FormErrors(), 200
+    if "number" in request.args:
+        if not number:
+            errors, status = FormErrors(fields={"number": ["请填写执法证编号"]}, sentence="请填写执法证编号。"), 400
+        elif not NUMBER.fullmatch(number):
+            errors = FormErrors(fields={"number": ["编号只含数字（和字母），请核对"]}, sentence="执法证编号格式不对。")
+            status = 400
+        else:
+            try:
+                result = public_api().get(f"/public/certificates/{quote(number, safe='')}")
+            except ApiError as error:
+                if error.status != 404:
+                    raise
+                result, status = {}, 404
+    response = render_template("portal/personnel_certificate_check.html", number=number, result=result, errors=errors)
+    return response, status

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from enforcement_contracts import common
 from enforcement_contracts import personnel as contract
 from enforcement_contracts.errors import Conflict, ValidationFailed
 from enforcement_kernel import access
@@ -43,3 +44,24 @@ def record_assessment(tx, actor: dict, officer_id: str, data: dict, settings: Se
     tx.session.add(row)
     tx.emit(contract.ASSESSMENT_RECORDED, contract.AssessmentRecorded().dump(row), subject=officer_id)
     return contract.Assessment().dump(row)
+
+
+def list_assessments(session, actor: dict, officer_id: str, query: dict) -> dict:
+    """A page of one officer's yearly assessments, the latest year first."""
+    officer = get_officer(session, officer_id)
+    access.require_read(actor, officer.agency_code, officer.officer_id)
+    condition = m.Assessment.officer_id == officer.officer_id
+    total = session.execute(select(func.count()).select_from(m.Assessment).where(condition)).scalar_one()
+    number, per_page = query["page"], query["per_page"]
+    rows = (
+        session.execute(
+            select(m.Assessment)
+            .where(condition)
+            .order_by(m.Assessment.year.desc())
+            .offset((number - 1) * per_page)
+            .limit(per_page)
+        )
+        .scalars()
+        .all()
+    )
+    return common.page(contract.Assessment, rows, total, query)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from enforcement_contracts import common
 from enforcement_contracts import personnel as contract
 from enforcement_contracts.errors import Conflict, ValidationFailed
 from enforcement_kernel import access
@@ -255,10 +256,53 @@ def check_certificate(session, number: str, today: date) -> dict:
     )
 
 
+def _histories(session, numbers: list[str]) -> dict[str, list[m.CertificateHistory]]:
+    out: dict[str, list[m.CertificateHistory]] = {number: [] for number in numbers}
+    if numbers:
+        rows = session.execute(
+            select(m.CertificateHistory)
+            .where(m.CertificateHistory.number.in_(numbers))
+            .order_by(m.CertificateHistory.changed_on, m.CertificateHistory.id)
+        ).scalars()
+        for row in rows:
+            out[row.number].append(row)
+    return out
+
+
+def _record(cert: m.Certificate, history: list[m.CertificateHistory], settings: Settings) -> With:
+    opens = rules.renewal_window_opens(cert.expires_on, settings.renewal_window_months)
+    return With(cert, renewal_window_opens=opens, history=history)
+
+
 def read_certificate(session, actor: dict, number: str, settings: Settings) -> dict:
+    """A certificate with its status history, oldest first."""
     cert = get_certificate(session, number)
     access.require_read(actor, cert.agency_code, cert.officer_id)
-    return certificate_out(cert, settings)
+    history = _histories(session, [cert.number])[cert.number]
+    return contract.CertificateRecord().dump(_record(cert, history, settings))
+
+
+def list_officer_certificates(session, actor: dict, officer_id: str, query: dict, settings: Settings) -> dict:
+    """A page of one officer's certificates, the latest first, each with its status history."""
+    officer = get_officer(session, officer_id)
+    access.require_read(actor, officer.agency_code, officer.officer_id)
+    condition = m.Certificate.officer_id == officer.officer_id
+    total = session.execute(select(func.count()).select_from(m.Certificate).where(condition)).scalar_one()
+    number, per_page = query["page"], query["per_page"]
+    certs = (
+        session.execute(
+            select(m.Certificate)
+            .where(condition)
+            .order_by(m.Certificate.issued_on.desc(), m.Certificate.created_at.desc())
+            .offset((number - 1) * per_page)
+            .limit(per_page)
+        )
+        .scalars()
+        .all()
+    )
+    histories = _histories(session, [c.number for c in certs])
+    rows = [_record(c, histories[c.number], settings) for c in certs]
+    return common.page(contract.CertificateRecord, rows, total, query)
 
 
 def may_enforce(session, query: dict) -> dict:

@@ -105,6 +105,19 @@ def list_officers(session, actor: dict, query: dict) -> dict:
         stmt = stmt.where(m.Officer.officer_id == actor.get("officer_id"))
     if query.get("status"):
         stmt = stmt.where(m.Officer.status == query["status"])
+    if query.get("name"):
+        stmt = stmt.where(m.Officer.name.contains(query["name"].strip(), autoescape=True))
+    if query.get("certificate_status"):
+        latest = (
+            select(m.Certificate.status)
+            .where(m.Certificate.officer_id == m.Officer.officer_id)
+            .order_by(m.Certificate.issued_on.desc(), m.Certificate.created_at.desc())
+            .limit(1)
+            .correlate(m.Officer)
+            .scalar_subquery()
+        )
+        wanted = query["certificate_status"]
+        stmt = stmt.where(latest.is_(None) if wanted == "none" else latest == wanted)
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     page, per_page = query.get("page", 1), query.get("per_page", 50)
     officers = (

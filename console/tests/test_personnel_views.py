@@ -1,0 +1,291 @@
+"""The personnel pages rendered from canned gateway answers (no services): what each role is offered, the QR link,
+field errors beside their fields, the portal's certificate check; and the pure helpers behind them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from enforcement_console.app import create_app
+from enforcement_console.gateway import ApiError, Gateway
+from enforcement_console.settings import Settings
+from enforcement_console.views import personnel as views
+from enforcement_console.views.portal import personnel as portal
+
+MARKET = "140928-scjgj"
+OID = "a" * 32
+NUMBER = "140928202600001"
+TODAY = views.today()
+
+AGENCY = {
+    "code": MARKET,
+    "name": "县市场监管局",
+    "kind": "department",
+    "is_supervisor": False,
+    "is_police": False,
+    "officer_count": 3,
+    "certified_count": 2,
+}
+OFFICER = {
+    "officer_id": OID,
+    "agency_code": MARKET,
+    "name": "张三",
+    "id_number_masked": "140928********0019",
+    "position": "科员",
+    "domains": ["market_supervision", "food_safety"],
+    "is_police": False,
+    "status": "active",
+    "departed_on": None,
+    "certificate_number": NUMBER,
+    "certificate_status": "valid",
+}
+CERT = {
+    "number": NUMBER,
+    "officer_id": OID,
+    "agency_code": MARKET,
+    "domains": ["market_supervision"],
+    "issued_on": f"{TODAY.year}-01-05",
+    "expires_on": f"{TODAY.year + 5}-01-05",
+    "status": "valid",
+    "status_reason": None,
+    "cancelled_on": None,
+    "renewal_window_opens": f"{TODAY.year + 4}-07-05",
+    "history": [
+        {
+            "old_status": None,
+            "new_status": "valid",
+            "reason": "issued",
+            "changed_on": f"{TODAY.year}-01-05",
+            "actor": "admin",
+        }
+    ],
+}
+
+
+def page(*items) -> dict:
+    return {"items": list(items), "total": len(items), "page": 1, "per_page": 20}
+
+
+ANSWERS = {
+    "/agencies": page(AGENCY),
+    f"/agencies/{MARKET}": AGENCY,
+    "/officers": page(OFFICER),
+    f"/officers/{OID}": OFFICER,
+    f"/officers/{OID}/certificates": page(CERT),
+    f"/officers/{OID}/eligibility": {
+        "officer_id": OID,
+        "year": TODAY.year,
+        "eligible": False,
+        "reasons": ["public legal knowledge training 12 h is below the required 30 h"],
+    },
+    f"/officers/{OID}/assessments": page(
+        {
+            "officer_id": OID,
+            "agency_code": MARKET,
+            "year": TODAY.year - 1,
+            "grade": "competent",
+            "note": "",
+            "certificate_suspended": False,
+        }
+    ),
+    "/training/categories": page(
+        {"code": "public_law", "name": "公共法律知识", "yearly_minimum_hours": 30},
+        {"code": "professional", "name": "业务知识和执法技能", "yearly_minimum_hours": 30},
+    ),
+    f"/training/officers/{OID}/compliance": {
+        "officer_id": OID,
+        "hours_by_category": {"public_law": 12.0, "professional": 30.0},
+        "compliant": False,
+        "required_courses_done": True,
+    },
+    f"/certificates/{NUMBER}": CERT,
+    f"/public/certificates/{NUMBER}": {
+        "number": NUMBER,
+        "valid": True,
+        "status": "valid",
+        "holder_name": "张三",
+        "agency_name": "县市场监管局",
+        "domains": ["market_supervision"],
+        "expires_on": f"{TODAY.year + 5}-01-05",
+    },
+    "/legal-reviewers": page(),
+}
+ID_REFUSAL = ApiError(
+    400,
+    "validation_failed",
+    "invalid ID card number",
+    {"id_number": ["ID number check character is 1, expected 9"]},
+)
+
+
+class Answer:
+    def __init__(self, body):
+        self.body = body
+
+    def json(self):
+        return self.body
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    made = []
+
+    def request(self, method, path, **kw):
+        made.append((method, path, kw.get("json"), kw.get("params")))
+        if method == "POST" and path == "/officers":
+            if kw["json"].get("id_number") == "140928198506150011":
+                raise ID_REFUSAL
+            return Answer({**OFFICER, "name": kw["json"]["name"]})
+        if path not in ANSWERS:
+            raise ApiError(404, "not_found", f"no {path}")
+        return Answer(ANSWERS[path])
+
+    monkeypatch.setattr(Gateway, "request", request)
+    return made
+
+
+@pytest.fixture
+def app(calls):
+    settings = Settings(
+        gateway_url="http://gateway.invalid",
+        gateway_timeout=1,
+        address="127.0.0.1:0",
+        parts=frozenset({"staff", "public"}),
+        secret_key="unit-tests-secret-key-0123456789",
+        secure_cookies=False,
+        public_url="https://gongshi.example.cn",
+        per_page=20,
+        threads=1,
+        public_cache_seconds=60,
+        session_minutes=60,
+        county="五寨县",
+    )
+    return create_app(settings)
+
+
+def client_as(app, role: str, **extra):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["token"] = "t"
+        session["user"] = {"username": f"{role}-user", "role": role, "agency_code": extra.get("agency_code"), **extra}
+        session["csrf"] = "csrf-token"
+    return client
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
+def test_the_bureau_sees_every_agency_and_an_agency_admin_its_own(app):
+    bureau = text_of(client_as(app, "bureau").get("/personnel/"))
+    assert "县市场监管局" in bureau and "66.7%" in bureau and "共 1 个" in bureau
+    own = client_as(app, "agency_admin", agency_code=MARKET).get("/personnel/")
+    assert own.status_code == 200 and "持有效执法证 2 人" in text_of(own)
+
+
+def test_the_officer_list_masks_id_numbers_and_offers_the_agency_filter_to_the_bureau_only(app, calls):
+    bureau = client_as(app, "bureau").get("/personnel/officers?name=张&certificate_status=valid&agency_code=" + MARKET)
+    html = bureau.get_data(as_text=True)
+    assert "140928********0019" in html and 'name="agency_code"' in html and "有效" in html
+    [asked] = [params for method, path, _, params in calls if path == "/officers"]
+    assert asked == {"name": "张", "certificate_status": "valid", "agency_code": MARKET, "page": 1, "per_page": 20}
+    agency_admin = client_as(app, "agency_admin", agency_code=MARKET)
+    html = agency_admin.get("/personnel/officers?agency_code=140928-other").get_data(as_text=True)
+    assert 'name="agency_code"' not in html
+    asked = [params for method, path, _, params in calls if path == "/officers"][-1]
+    assert "agency_code" not in asked  # the gateway scopes an agency admin to their own agency anyway
+
+
+def test_an_officers_page_shows_hours_eligibility_in_chinese_and_the_admins_actions(app):
+    html = client_as(app, "agency_admin", agency_code=MARKET).get(f"/personnel/officers/{OID}").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+    assert "公共法律知识培训 12 学时，未达到要求的 30 学时" in text
+    assert "12 学时" in text and "未达标" in text and "合格" in text and "140928********0019" in text
+    assert "登记离岗" in text and "登记年度考核" in text
+    assert f'/officers/{OID}/certificate"' not in html  # a valid certificate is held: no second one offered
+
+
+def test_an_officer_sees_only_their_own_record_with_no_actions(app):
+    officer = client_as(app, "officer", agency_code=MARKET, officer_id=OID)
+    html = officer.get("/personnel/me").get_data(as_text=True)
+    assert "我的档案" in html and "张三" in html
+    assert "登记离岗" not in html and "登记年度考核" not in html
+    assert officer.get("/personnel/officers").status_code == 403
+    assert officer.get(f"/personnel/officers/{OID}").status_code == 403
+    unlinked = client_as(app, "officer", agency_code=MARKET).get("/personnel/me")
+    assert unlinked.status_code == 404 and "还没有关联执法人员档案" in unlinked.get_data(as_text=True)
+
+
+def test_the_certificate_page_carries_a_qr_code_of_the_portal_check(app):
+    html = client_as(app, "bureau").get(f"/personnel/certificates/{NUMBER}").get_data(as_text=True)
+    url = f"https://gongshi.example.cn/public/certificate-check?number={NUMBER}"
+    assert url in html and "<svg" in html and 'role="img"' in html
+    assert "暂扣" in html and "注销" in html and "吊销" in html and "发证" in html
+    agency = client_as(app, "agency_admin", agency_code=MARKET).get(f"/personnel/certificates/{NUMBER}")
+    assert "to=suspended" in agency.get_data(as_text=True) and "to=revoked" not in agency.get_data(as_text=True)
+    officer = client_as(app, "officer", agency_code=MARKET, officer_id=OID).get(f"/personnel/certificates/{NUMBER}")
+    assert officer.status_code == 200 and "?to=suspended" not in officer.get_data(as_text=True)
+
+
+def test_a_bad_id_number_is_told_in_chinese_beside_its_field(app, calls):
+    client = client_as(app, "agency_admin", agency_code=MARKET)
+    form = {"_csrf": "csrf-token", "name": "李四", "id_number": "140928198506150011", "domains": ["food_safety"]}
+    refused = client.post("/personnel/officers/new", data=form)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    beside = re.search(r'<p class="field-error" id="e-id_number">([^<]+)</p>', html)
+    assert beside and beside.group(1) == "身份证号码校验位不对（最后一位应为 9，填的是 1），请逐位核对"
+    assert 'value="李四"' in html and 'value="food_safety" checked' in html
+    sent = [body for method, path, body, _ in calls if method == "POST"][-1]
+    assert (
+        sent["agency_code"] == MARKET and "position" not in sent
+    )  # empty fields are left out ("必填", not "too short")
+
+    accepted = client.post("/personnel/officers/new", data={**form, "id_number": "140928198506150019"})
+    assert accepted.status_code == 302 and accepted.headers["Location"].endswith(f"/personnel/officers/{OID}")
+
+
+def test_the_public_check_answers_in_chinese_and_says_when_there_is_no_such_certificate(app):
+    public = app.test_client()
+    found = public.get(f"/public/certificate-check?number={NUMBER}")
+    text = text_of(found)
+    assert found.status_code == 200 and "有效" in text and "张三" in text and "县市场监管局" in text
+    assert f"{TODAY.year + 5}年1月5日" in text
+    missing = public.get("/public/certificate-check?number=140928202699999")
+    assert missing.status_code == 404 and "没有找到编号为 140928202699999 的执法证" in text_of(missing)
+    empty = public.get("/public/certificate-check?number=")
+    assert empty.status_code == 400 and "请填写执法证编号" in text_of(empty)
+    assert public.get("/public/certificate-check").status_code == 200
+
+
+def test_the_actions_offered_follow_the_status_and_the_role():
+    valid = dict(CERT, renewal_window_opens="2030-07-05", expires_on="2031-01-05")
+    assert [s for s, _ in views.actions_for(valid, "bureau", date(2026, 1, 1))["moves"]] == [
+        "suspended",
+        "cancelled",
+        "revoked",
+    ]
+    assert [s for s, _ in views.actions_for(valid, "agency_admin", date(2026, 1, 1))["moves"]] == [
+        "suspended",
+        "cancelled",
+    ]
+    assert (
+        views.actions_for(dict(valid, status="suspended"), "agency_admin", date(2026, 1, 1))["moves"][0][0] == "valid"
+    )
+    assert views.actions_for(dict(valid, status="cancelled"), "bureau", date(2026, 1, 1))["moves"] == []
+    assert views.actions_for(valid, "officer", date(2031, 1, 1)) == {"moves": [], "renewable": False}
+    assert views.actions_for(valid, "agency_admin", date(2030, 7, 5))["renewable"] is True
+    assert views.actions_for(valid, "agency_admin", date(2031, 1, 6))["renewable"] is False
+
+
+def test_reasons_and_hours_read_in_chinese():
+    assert views.reason_text("issued") == "发证"
+    assert views.reason_text("departure: retirement") == "离岗（退休）"
+    assert views.reason_text("yearly assessment 2025: incompetent") == "2025 年度考核不合格"
+    assert views.reason_text("涉嫌违法，暂扣") == "涉嫌违法，暂扣"  # typed by a person: as typed
+    assert views.reason_text(None) == "—"
+    assert views.hours_text(30) == "30 学时" and views.hours_text(12.5) == "12.5 学时"
+    assert portal.clean_number(" 1409 2820 2600 001 ") == "140928202600001"
+    assert ("market_supervision", "市场监管") in views.domain_options()
+    assert views.domain_options(["beekeeping"])[-1] == ("beekeeping", "beekeeping")
