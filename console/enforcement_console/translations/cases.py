@@ -1,5 +1,506 @@
-"""The cases area's messages and words (filled in with its pages)."""
+"""The cases area's messages and words: what the cases service (its catalogue, cases, publication, transfers,
+inspections, draws and case-file review) says in English, in the county's Chinese (the glossary's terms), the words
+for its codes, and every procedural check of a case with the article of the law it comes from."""
 
-EXACT: dict[str, str] = {}
-PATTERNS: list[tuple[str, str]] = []
-LABELS: dict[str, dict[str, str]] = {}
+from __future__ import annotations
+
+# --- the words for codes
+CASE_TYPE = {
+    "penalty": "行政处罚",
+    "licensing": "行政许可",
+    "levy": "行政征收征用",
+    "confirmation": "行政确认",
+    "benefit": "行政给付",
+    "coercion": "行政强制",
+    "inspection": "行政检查",
+}
+CASE_STATUS = {"filed": "已立案", "decided": "已作出决定", "closed": "已结案", "revoked": "决定已撤销"}
+PENALTY_KIND = {
+    "warning": "警告",
+    "criticism": "通报批评",
+    "fine": "罚款",
+    "confiscate_income": "没收违法所得",
+    "confiscate_property": "没收非法财物",
+    "suspend_licence": "暂扣许可证件",
+    "lower_qualification": "降低资质等级",
+    "revoke_licence": "吊销许可证件",
+    "restrict_business": "限制开展生产经营活动",
+    "order_closure": "责令停产停业",
+    "order_shutdown": "责令关闭",
+    "restrict_practice": "限制从业",
+    "detention": "行政拘留",
+    "other": "其他",
+}
+LENIENT_LIST = {"lighter": "从轻处罚清单", "mitigated": "减轻处罚清单", "first_violation_exempt": "首违不罚清单"}
+TIER = {"minor": "轻微", "general": "一般", "serious": "较重", "severe": "严重"}
+TRANSFER_STATUS = {
+    "proposed": "待负责人决定",
+    "refused": "负责人决定不移送",
+    "approved": "已批准，待移交",
+    "handed_over": "已移交，待签收",
+    "acknowledged": "已签收",
+}
+INSPECTION_KIND = {
+    "routine": "日常检查",
+    "double_random": "双随机抽查",
+    "complaint": "投诉举报",
+    "referral": "转办交办",
+    "special": "专项检查",
+}
+REVIEW_GRADE = {"excellent": "优秀", "pass": "合格", "fail": "不合格"}
+DEADLINE_KIND = {"decided": "作出决定", "served": "送达决定书", "published": "公示", "withdrawn": "撤回公示"}
+
+LABELS: dict[str, dict[str, str]] = {
+    "case_type": CASE_TYPE,
+    "case_status": CASE_STATUS,
+    "case_procedure": {"ordinary": "普通程序", "simplified": "简易程序（当场处罚）"},
+    "party_kind": {"citizen": "公民", "organisation": "法人或其他组织"},
+    "harm": {"none": "无", "life_health": "危害公民生命健康安全", "financial": "危害金融安全"},
+    "penalty_kind": PENALTY_KIND,
+    "lenient_list": LENIENT_LIST,
+    "tier": TIER,
+    "change_ground": {"agency": "本部门自行纠正", "reconsideration": "行政复议", "litigation": "行政诉讼"},
+    "transfer_status": TRANSFER_STATUS,
+    "inspection_kind": INSPECTION_KIND,
+    "review_grade": REVIEW_GRADE,
+    "checklist_section": {"basic": "基本项（一项不符即不合格）", "form": "形式（20 分）", "content": "内容（80 分）"},
+    "deadline_kind": DEADLINE_KIND,
+    "deadline_unit": {"days": "自然日", "workdays": "工作日"},
+    "check_status": {"failed": "不符合", "passed": "符合", "pending": "尚未到此环节"},
+    "inspection_warning": {
+        "repeated": "短期内重复检查",
+        "high_frequency": "检查频次过高",
+        "over_yearly_cap": "超过年度检查上限",
+    },
+}
+
+# --- every procedural check of a case: (code, the rule in plain Chinese, its source, the stage it needs)
+# ``code`` is the warning code the cases service records when the check fails; the stage is the case's date field
+# from which the check can be judged (before it: 尚未到此环节). ``penalty``: only where the Administrative Penalty
+# Law's procedure applies; ``publish``: only for types whose decisions are published.
+CHECKS: list[dict] = [
+    {
+        "code": "officers",
+        "rule": "由两名以上持有效行政执法证的执法人员办理",
+        "source": "《行政处罚法》第四十二条",
+        "stage": "filed_on",
+        "scope": "all",
+    },
+    {
+        "code": "limitation_expired",
+        "rule": "违法行为在二年内被发现（涉及公民生命健康安全、金融安全且有危害后果的，五年）",
+        "source": "《行政处罚法》第三十六条",
+        "stage": "filed_on",
+        "scope": "penalty",
+    },
+    {
+        "code": "hearing_request_late",
+        "rule": "当事人在被告知听证权利后五个工作日内提出听证申请",
+        "source": "《行政处罚法》第六十四条第一项",
+        "stage": "hearing_requested_on",
+        "scope": "penalty",
+    },
+    {
+        "code": "hearing_notice_short",
+        "rule": "在举行听证的七个工作日前通知当事人听证的时间、地点",
+        "source": "《行政处罚法》第六十四条第二项",
+        "stage": "hearing_held_on",
+        "scope": "penalty",
+    },
+    {
+        "code": "hearing_not_held",
+        "rule": "当事人依法申请听证的，在作出决定前举行听证",
+        "source": "《行政处罚法》第六十四条",
+        "stage": "decided_on",
+        "scope": "penalty",
+        "needs": "hearing_requested_on",
+    },
+    {
+        "code": "notice_missing",
+        "rule": "作出决定前告知当事人拟作出的处罚内容及事实、理由、依据和陈述、申辩、要求听证的权利",
+        "source": "《行政处罚法》第四十四条",
+        "stage": "decided_on",
+        "scope": "penalty",
+        "procedure": "ordinary",
+    },
+    {
+        "code": "legal_review",
+        "rule": "重大执法决定在作出前经法制审核通过，审核人员不是本案执法人员",
+        "source": "《行政处罚法》第五十八条",
+        "stage": "decided_on",
+        "scope": "major",
+    },
+    {
+        "code": "decision_late",
+        "rule": "自立案之日起九十日内作出行政处罚决定（中止的期间不计算，依法延长的除外）",
+        "source": "《行政处罚法》第六十条",
+        "stage": "decided_on",
+        "scope": "penalty",
+        "procedure": "ordinary",
+    },
+    {
+        "code": "extension_late",
+        "rule": "延长办案期限在原期限届满前经行政机关负责人批准",
+        "source": "《行政处罚法》第六十条",
+        "stage": "decided_on",
+        "scope": "penalty",
+        "procedure": "ordinary",
+    },
+    {
+        "code": "circumstance_missing",
+        "rule": "有裁量基准的事项，决定写明适用的裁量情节档次",
+        "source": "《行政处罚法》第三十四条",
+        "stage": "decided_on",
+        "scope": "penalty",
+    },
+    {
+        "code": "outside_benchmark",
+        "rule": "处罚种类和罚款数额在裁量基准规定的范围内",
+        "source": "《行政处罚法》第三十四条",
+        "stage": "decided_on",
+        "scope": "penalty",
+    },
+    {
+        "code": "lenient_not_listed",
+        "rule": "适用从轻、减轻处罚或首违不罚的，该事项在本部门公布的清单内",
+        "source": "《行政处罚法》第三十二条、第三十三条",
+        "stage": "decided_on",
+        "scope": "penalty",
+    },
+    {
+        "code": "first_violation_penalised",
+        "rule": "首违不罚清单内的初次轻微违法并及时改正的，不予行政处罚",
+        "source": "《行政处罚法》第三十三条第一款",
+        "stage": "decided_on",
+        "scope": "penalty",
+    },
+    {
+        "code": "service_late",
+        "rule": "决定书在作出后七个工作日内送达当事人",
+        "source": "《行政处罚法》第六十一条",
+        "stage": "served_on",
+        "scope": "penalty",
+    },
+    {
+        "code": "publication_late",
+        "rule": "行政处罚、行政许可决定在作出之日起七个工作日内公示",
+        "source": "《行政处罚法》第四十八条；国办发〔2018〕118号",
+        "stage": "published_on",
+        "scope": "publish",
+    },
+    {
+        "code": "withdrawal_late",
+        "rule": "决定被变更、撤销或确认违法的，在三个工作日内撤回公示信息",
+        "source": "《行政处罚法》第四十八条第二款；国办发〔2018〕118号",
+        "stage": "publication_withdrawn_on",
+        "scope": "publish",
+    },
+]
+
+# --- the service's messages
+EXACT: dict[str, str] = {
+    # access (the service's scoping of agencies)
+    "not allowed to change another agency's records": "不能修改其他部门的记录。",
+    "not allowed to read another agency's records": "不能查看其他部门的记录。",
+    "only the justice bureau may do this": "此操作只能由县司法局进行。",
+    "this role cannot read agency records": "当前角色不能查看部门记录。",
+    # catalogue
+    "an enforcement item needs its legal basis (law, regulation or rule and article)": (
+        "执法事项必须写明法律依据（法律、法规或规章名称及条款）"
+    ),
+    "the item was cancelled": "该执法事项已取消",
+    "the item is already cancelled": "该执法事项已经取消过",
+    "already cancelled": "已取消",
+    "nothing changes": "没有要修改的内容",
+    "give a new name, domain or legal_basis": "请填写新的事项名称、执法类别或法律依据",
+    "a new version starts after the current one": "新版本的生效日期应晚于当前版本",
+    "cancelled before the current version started": "取消日期早于当前版本的生效日期",
+    "already exists": "已存在",
+    "years must be positive": "年数应大于 0",
+    # benchmarks and lists
+    "a new benchmark version starts after the current one": "新的裁量基准生效日期应晚于当前版本",
+    "discretion benchmarks grade penalties": "裁量基准只适用于行政处罚事项",
+    "lenient lists hold penalty items": "从轻、减轻及首违不罚清单只列行政处罚事项",
+    "not a penalty item": "不是行政处罚事项",
+    "the item belongs to another agency": "该执法事项属于其他部门",
+    "belongs to another agency": "属于其他部门",
+    "the entry was already removed": "该清单事项已经移出",
+    "already removed": "已移出",
+    "already listed": "已在清单内",
+    "removed before it took effect": "移出日期早于列入清单的生效日期",
+    "cancelled": "已取消",
+    # cases
+    "an officer is listed twice": "同一执法人员填写了两次",
+    "must not be in the future": "不能晚于今天",
+    "suspension dates must not be in the future": "中止日期不能晚于今天",
+    "a penalty case's decision names its penalty": "行政处罚案件的决定须写明处罚种类",
+    "required for a penalty case (empty kinds: no penalty)": "行政处罚案件必填（不予处罚的，不选处罚种类）",
+    "only penalty cases carry a penalty": "只有行政处罚案件才有处罚内容",
+    "unknown circumstance tier": "裁量档次不在该事项的裁量基准内",
+    "an organisation is identified by its credit code": "法人或其他组织以统一社会信用代码标识",
+    "only for a citizen; give credit_code for an organisation": (
+        "身份证号码只填公民的；法人或其他组织请填统一社会信用代码"
+    ),
+    "the item belongs to another agency's catalogue": "该执法事项属于其他部门的目录",
+    "the item was not in force on the filing date": "立案之日该执法事项不在目录内",
+    "already reported": "已报送过",
+    "the officer is already on the case": "该执法人员已在本案中",
+    "the decision was revoked; the case is closed to changes": "决定已撤销，案件不能再修改",
+    "revoked": "决定已撤销",
+    "nothing to record": "没有要登记的内容",
+    "give at least one stage, suspension, extension or officer": "请至少填写一个环节日期、中止、延长或执法人员",
+    "this suspension is already recorded": "该中止已经登记过",
+    "already recorded": "已登记过",
+    "already decided": "已作出决定",
+    "must lie between 立案 and today": "应在立案之日与今天之间",
+    # legal review (法制审核)
+    "the case is already decided; a review comes before the decision": "案件已作出决定；法制审核应在作出决定之前",
+    "not a registered legal reviewer of the case's agency": "不是本部门登记的法制审核人员",
+    "the reviewer belongs to another agency": "审核人员属于其他部门",
+    "the reviewer does not hold the legal professional qualification (法律职业资格)": "审核人员未取得法律职业资格",
+    "the reviewer is an officer on this case": "审核人员是本案的执法人员，不能审核本案",
+    "a major decision (重大执法决定) needs a passed legal review (法制审核) before it is decided": (
+        "重大执法决定须经法制审核通过后才能作出（《行政处罚法》第五十八条）"
+    ),
+    # publication (公示)
+    "publication date out of range": "公示日期应在作出决定之日与今天之间",
+    "the case is not decided yet": "案件尚未作出决定",
+    "not decided": "尚未作出决定",
+    "the decision is already published": "该决定已经公示",
+    "already published": "已公示",
+    "the decision is already revoked": "该决定已经撤销",
+    "the decision was revoked": "该决定已撤销",
+    "record the change or revocation of the decision first": "请先登记决定的变更或撤销，再撤回公示",
+    "decision unchanged": "决定未变更或撤销",
+    "no publication to withdraw": "没有可撤回的公示",
+    "not published": "尚未公示",
+    "type not published": "该类决定不公示",
+    "date out of range": "日期超出允许的范围",
+    "time out of range": "时间超出允许的范围",
+    # transfers (案件移送)
+    "a case is transferred to another agency": "案件应移送给其他部门",
+    "the case's own agency": "不能移送给本部门",
+    "the case already has a transfer under way": "该案件已有正在办理的移送",
+    "transfer under way": "已有正在办理的移送",
+    "the transfer is already decided": "该移送已由负责人作出决定",
+    "only an approved transfer is handed over": "只有负责人批准的移送才能移交",
+    "not approved": "负责人未批准",
+    "the case is already handed over": "案件已经移交",
+    "already handed over": "已移交",
+    "nothing was handed over yet": "尚未移交，不能签收",
+    "not handed over": "尚未移交",
+    "already acknowledged": "已签收",
+    "must lie between the proposal and today": "应在提出移送之日与今天之间",
+    "must lie between the decision and now": "应在负责人决定之后、现在之前",
+    "must lie between the hand-over and today": "应在移交之日与今天之间",
+    "the hand-over cannot precede the decision": "移交不能早于负责人决定",
+    # inspections and draws (涉企行政检查, 双随机)
+    "a credit code is listed twice": "同一统一社会信用代码填写了两次",
+    "the directory is empty": "检查对象名录库为空",
+    "upload the directory of inspection targets first": "请先上传检查对象名录库",
+    "not enough certified inspectors": "持证检查人员不足",
+    "the draw is already published": "该抽查结果已经公示",
+    "must lie between the draw and today": "应在抽取之日与今天之间",
+    "not a draw of this agency": "不是本部门的抽查",
+    "not a target of that draw": "不是该次抽查抽中的检查对象",
+    # case-file review (案卷评查)
+    "invalid checklist": "评查标准有误",
+    "item codes must be unique": "评查项目编号不能重复",
+    "at least one basic item (a failed one fails the file)": "至少要有一项基本项（基本项不符即为不合格）",
+    "basic items pass or fail: they carry no points": "基本项只判断符合与否，不设分值",
+    "no review checklist in force": "没有正在执行的评查标准",
+    "file a checklist first": "请先制定评查标准",
+    "no closed case matches": "没有符合条件的已结案案件",
+    "no case closed in the period matches": "该期间内没有符合条件的已结案案件",
+    "assign a reviewer first": "请先指定评查人员",
+    "no reviewer": "尚未指定评查人员",
+    "the file is already scored": "该案卷已经评分",
+    "already scored": "已评分",
+    "the reviewer belongs to the case's own agency": "评查人员属于被评查案件的部门，应当回避",
+    # imports
+    "the sheet has no case rows": "表格中没有案件行",
+    "no rows below the header": "表头下面没有数据行",
+    "the file is not valid base64": "文件内容有误",
+    "not valid base64": "文件内容有误",
+    # warnings recorded on a case (the details of a failed check)
+    "a hearing requested in time was not held before the decision (art. 64)": (
+        "当事人按期申请了听证，但作出决定前未举行听证"
+    ),
+    "no notice (告知) of the facts, reasons and rights before the decision (art. 44)": (
+        "作出决定前未告知当事人拟作出处罚的事实、理由、依据及其权利"
+    ),
+    "a first minor violation of an item on the 首违不罚 list was penalised (art. 33)": (
+        "首违不罚清单内的初次轻微违法仍被给予了处罚"
+    ),
+    "the item is not on the agency's lighter list": "该事项不在本部门的从轻处罚清单内",
+    "the item is not on the agency's mitigated list": "该事项不在本部门的减轻处罚清单内",
+    "the item is not on the agency's first_violation_exempt list": "该事项不在本部门的首违不罚清单内",
+    # the gateway's answers on this area's routes
+    "not found": "记录不存在",
+}
+
+PATTERNS: list[tuple[str, str]] = [
+    # refusals that name their first problem: the form shows every problem beside its field
+    (r"^the case was refused: .*$", "案件未能保存，请按标出的提示修改。"),
+    (r"^the review was refused: .*$", "法制审核未能登记，请按标出的提示修改。"),
+    (r"^the inspection was refused: .*$", "检查记录未能保存，请按标出的提示修改。"),
+    (r"^assignment refused: .*$", "评查人员未能指定，请按标出的提示修改。"),
+    (r"^\d+ of \d+ rows were refused; nothing was imported$", "有行未通过检查，全部未导入。"),
+    # not found
+    (r"^case \S+ not found$", "案件不存在。"),
+    (r"^item \S+ not found$", "执法事项不存在。"),
+    (r"^published decision \S+ not found$", "该执法决定未公示或已撤回。"),
+    (r"^transfer \S+ not found$", "移送记录不存在。"),
+    (r"^draw \S+ not found$", "抽查记录不存在。"),
+    (r"^review batch \S+ not found$", "评查批次不存在。"),
+    (r"^review file \S+ not found$", "评查案卷不存在。"),
+    (r"^lenient-list entry \S+ not found$", "清单事项不存在。"),
+    (r"^major-decision rule \S+ not found$", "重大执法决定目录条目不存在。"),
+    (r"^entry \S+ not found$", "清单事项不存在。"),
+    (r"^rule \S+ not found$", "目录条目不存在。"),
+    (r"^unknown item (\S+)$", "执法事项不存在"),
+    (r"^unknown agency (\S+)$", "部门 \\1 不存在"),
+    (r"^unknown enforcement type (\S+)$", "执法类型 \\1 不存在"),
+    (r"^unknown type; one of (.*)$", "执法类型不存在（可选：\\1）"),
+    # conflicts and field messages with values
+    (r"^item (\S+) already exists in this agency's catalogue$", "本部门目录中已有编号为 \\1 的事项"),
+    (r"^the item is already on the (\w+) list$", "该事项已在这份清单内"),
+    (r"^must be after (\d{4}-\d{2}-\d{2})$", "应晚于 \\1"),
+    (r"^must be after the current version's start \((\d{4}-\d{2}-\d{2})\)$", "应晚于当前版本的生效日期 \\1"),
+    (r"^case (.+) is already reported$", "案件 \\1 已经报送过"),
+    (r"^the case was decided on (\S+)$", "案件已于 \\1 作出决定"),
+    (r"^(\w+) is already recorded \((\S+)\)$", "该环节已于 \\2 登记，不能再改"),
+    (r"^(\S+) already on the case$", "该执法人员已在本案中"),
+    (r"^(\d{4}-\d{2}-\d{2}) already recorded$", "\\1 的中止已经登记过"),
+    (r"^not a tier of the benchmark in force \((.*)\)$", "不是现行裁量基准中的档次"),
+    (r"^not for a (.+) case$", "\\1案件不填处罚内容"),
+    (r"^not in the catalogue on (\S+)$", "\\1 该事项不在目录内"),
+    (r"^(.+) decisions are not published$", "\\1决定不需要公示"),
+    (r"^must lie between the decision \((\S+)\) and today$", "应在作出决定之日（\\1）与今天之间"),
+    (r"^must lie between the change \((\S+)\) and today$", "应在决定变更或撤销之日（\\1）与今天之间"),
+    (r"^must not be before (\w+) \((\S+)\)$", "不能早于前一环节的日期 \\2"),
+    (r"^needs (\w+) first$", "请先登记前一环节"),
+    (r"^suspension on (\S+) is before 立案$", "中止日期 \\1 早于立案"),
+    (r"^resumed_on (\S+) is before suspended_on$", "恢复日期 \\1 早于中止日期"),
+    (r"^suspension on (\S+) is not before the decision$", "中止日期 \\1 不早于作出决定之日"),
+    (r"^approved_on (\S+) must lie between 立案 and today$", "批准日期 \\1 应在立案之日与今天之间"),
+    (
+        r"^at least (\d+) certified officers must handle a case \(art\. 42\); (\d+) given$",
+        "案件须由至少 \\1 名持证执法人员办理（《行政处罚法》第四十二条），现只有 \\2 名",
+    ),
+    (
+        r"^the on-the-spot procedure allows only a warning or a fine, not (.+)$",
+        "简易程序（当场处罚）只能给予警告或罚款",
+    ),
+    (
+        r"^the on-the-spot procedure allows a fine of at most (\S+) yuan for (.+); (\S+) given$",
+        "简易程序（当场处罚）罚款不能超过 \\1 元（《行政处罚法》第五十一条）",
+    ),
+    (
+        r"^not detected within (\d+) years: no penalty may be given \(art\. 36\)$",
+        "违法行为 \\1 年内未被发现，不再给予行政处罚（《行政处罚法》第三十六条）",
+    ),
+    # officers as the personnel service answers for them
+    (r"^officer (\S+) is not registered with the personnel service$", "执法人员未在人员库中登记"),
+    (r"^officer (.+) \((\w+)\) belongs to another agency \((\S+)\)$", "执法人员“\\1”属于其他部门"),
+    (
+        r"^officer (.+) \((\w+)\) had left the enforcement post on (\S+) and cannot act on (\S+)$",
+        "执法人员“\\1”已于 \\3 离岗，不能在 \\4 办案",
+    ),
+    (
+        r"^officer (.+) \((\w+)\) may not enforce (\S+) on (\S+): (?:no certificate.*|officer holds no .*)$",
+        "执法人员“\\1”在 \\4 没有有效的行政执法证",
+    ),
+    (
+        r"^officer (.+) \((\w+)\) may not enforce (\S+) on (\S+): certificate is (\w+) \((.+)\)$",
+        "执法人员“\\1”的执法证处于\\6状态，不能执法",
+    ),
+    (
+        r"^officer (.+) \((\w+)\) may not enforce (\S+) on (\S+): certificate expired on (\S+)$",
+        "执法人员“\\1”的执法证已于 \\5 过期",
+    ),
+    (
+        r"^officer (.+) \((\w+)\) may not enforce (\S+) on (\S+): certificate does not cover .*$",
+        "执法人员“\\1”的执法证不包含该执法类别",
+    ),
+    (
+        r"^officer (.+) \((\w+)\) may not enforce (\S+) on (\S+): police officers .*$",
+        "“\\1”是人民警察，持人民警察证，不能以行政执法证办案",
+    ),
+    (r"^officer (.+) \((\w+)\) may not enforce (\S+) on (\S+): .*$", "执法人员“\\1”在 \\4 不能从事该类执法"),
+    # inspections and draws
+    (r"^(\S+) listed twice$", "\\1 填写了两次"),
+    (
+        r"^at least (\d+) certified inspectors are needed; (\d+) available$",
+        "至少需要 \\1 名持证检查人员，现只有 \\2 名",
+    ),
+    (
+        r"^the agency already inspected this enterprise (\d+) times in (\d+); the yearly cap is (\d+)"
+        r"(?: \(complaints and referrals are exempt\))?$",
+        "本部门 \\2 年已检查该企业 \\1 次，达到年度上限 \\3 次（投诉举报、转办交办的检查除外）",
+    ),
+    (
+        r"^the agency already inspected this enterprise (\d+) times in (\d+); the yearly cap is (\d+); "
+        r"recorded as a (\w+) inspection$",
+        "本部门 \\2 年已检查该企业 \\1 次，超过年度上限 \\3 次（因投诉举报或转办交办仍予登记）",
+    ),
+    (
+        r"^the same agency inspected this enterprise on (\S+), within (\d+) days$",
+        "本部门已于 \\1 检查过该企业（\\2 日内重复检查）",
+    ),
+    (
+        r"^inspection number (\d+) of this enterprise in (\d+) by all agencies \(warned from (\d+)\); .*$",
+        "这是 \\2 年各部门对该企业的第 \\1 次检查（\\3 次起预警），建议开展联合检查",
+    ),
+    # case-file review
+    (r"^file (\S+) is not in this batch$", "案卷不在本批次中"),
+    (r"^file (\S+) is already scored$", "案卷已经评分"),
+    (r"^reviewer (\S+) is not an active registered officer$", "评查人员不是在岗的登记执法人员"),
+    (
+        r"^file (\S+): the reviewer belongs to the case's own agency \((\S+)\)$",
+        "评查人员属于被评查案件的部门，应当回避",
+    ),
+    (r"^(\w+) is not a basic item of the checklist$", "“\\1”不是评查标准中的基本项"),
+    (r"^(\w+) is not a form or content item of the checklist$", "“\\1”不是评查标准中的形式或内容项"),
+    (r"^(\w+) deducts at most (\d+) points$", "该项最多扣 \\2 分"),
+    (r"^(\w+) items add up to (\d+) points; they must add up to (\d+)$", "该部分各项合计 \\2 分，应为 \\3 分"),
+    # warnings recorded on a case (the detail under a failed check)
+    (
+        r"^decided (\d+) days after 立案 \(suspensions excluded\); due by (\S+) \(art\. 60\)$",
+        "立案后第 \\1 日才作出决定（中止期间不计）；应在 \\2 前作出",
+    ),
+    (
+        r"^published (\d+) working days after the decision; due within (\d+) \(.*\)$",
+        "作出决定后第 \\1 个工作日才公示；应在 \\2 个工作日内公示",
+    ),
+    (
+        r"^withdrawn (\d+) working days after the change; due within (\d+) \(.*\)$",
+        "决定变更或撤销后第 \\1 个工作日才撤回公示；应在 \\2 个工作日内撤回",
+    ),
+    (
+        r"^served (\d+) working days after the decision; the law allows (\d+) \(art\. 61\)$",
+        "作出决定后第 \\1 个工作日才送达；应在 \\2 个工作日内送达",
+    ),
+    (
+        r"^requested more than (\d+) working days after the notice \(art\. 64\): the agency need not hold a hearing$",
+        "当事人在告知后超过 \\1 个工作日才申请听证，可以不组织听证",
+    ),
+    (
+        r"^the hearing notice came less than (\d+) working days before the hearing \(art\. 64\)$",
+        "听证通知距举行听证不足 \\1 个工作日",
+    ),
+    (r"^extension approved on (\S+), after the deadline had passed$", "延长期限的批准（\\1）晚于原办案期限"),
+    (
+        r"^not detected within (\d+) years \(art\. 36\): no penalty may follow$",
+        "违法行为 \\1 年内未被发现，不能再给予行政处罚",
+    ),
+    (
+        r"^the benchmark has tiers; name the circumstance tier applied \((.*)\)$",
+        "该事项有裁量基准，决定应写明适用的裁量档次",
+    ),
+    (r"^(.+) not allowed for tier (\S+) \((.+)\)$", "所选处罚种类超出“\\3”档次允许的范围"),
+    (r"^fine (\S+) below the tier's minimum (\S+)$", "罚款 \\1 元低于该档次下限 \\2 元"),
+    (r"^fine (\S+) above the tier's maximum (\S+)$", "罚款 \\1 元高于该档次上限 \\2 元"),
+    # the gateway's own answers
+    (r"^(\w+) (\S+) not found$", "记录不存在。"),
+]
