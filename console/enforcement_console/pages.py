@@ -17,8 +17,9 @@ def client_ip() -> str | None:
 
 def api() -> Api:
     """The gateway with the signed-in person's token (or none on the portal)."""
-    if "api" not in g:
-        g.api = Api(current_app.extensions["gateway"], session.get("token"), client_ip())
+    token = session.get("token")
+    if "api" not in g or g.api.token != token:  # a login or logout in this request changes the token
+        g.api = Api(current_app.extensions["gateway"], token, client_ip())
     return g.api
 
 
