@@ -9,6 +9,10 @@ the shards by the recorded durations in tests/durations.json (tests it does not 
     scripts/pytest_shards.py                     # TEST_SHARDS (default 3) shards, every test under testpaths
     scripts/pytest_shards.py --update-durations  # the same, then rewrite tests/durations.json from this run
 
+The browser tests (tests/browser) are one more process of their own, started beside the shards: they must run without
+eventlet's monkey-patching (Playwright's event loop deadlocks under it), so they have their own pytest.ini there and
+the repository's conftest (which patches) is not loaded for them; the root pytest.ini leaves them out.
+
 Each shard's output goes to var/test-logs/shard-N.log and is printed whole once the shard ends; the last line is the
 suite's total (``N passed, N failed``). The exit code is 0 only if every shard passed.
 """
@@ -39,6 +43,20 @@ def shard_command(index: int, shards: int, store: Path | None) -> list[str]:
     else:
         command += ["--store-durations", "--clean-durations", f"--durations-path={store}"]
     return command + ["--durations=15"]
+
+
+def browser_command() -> list[str]:
+    # run from tests/browser so pytest takes that folder's pytest.ini (and not the repository's conftest)
+    return [
+        str(PYTHON),
+        "-m",
+        "pytest",
+        "-p",
+        "no:cacheprovider",
+        f"--basetemp={LOGS / 'tmp-browser'}",
+        "--durations=15",
+        ".",
+    ]
 
 
 def totals(log_text: str) -> dict[str, int]:
@@ -73,7 +91,16 @@ def main(argv: list[str]) -> int:
             stdin=subprocess.DEVNULL,
         )
         running.append((index, proc, log, store))
-    print(f"{shards} shards started; logs in {LOGS.relative_to(ROOT)}/", flush=True)
+    log = open(LOGS / "shard-browser.log", "w", encoding="utf-8")
+    browser = subprocess.Popen(
+        browser_command(),
+        cwd=ROOT / "tests" / "browser",
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    running.append(("browser", browser, log, None))
+    print(f"{shards} shards and the browser tests started; logs in {LOGS.relative_to(ROOT)}/", flush=True)
 
     summary: dict[str, int] = {}
     failed_shards = []
@@ -91,7 +118,8 @@ def main(argv: list[str]) -> int:
     if update:  # a failed test's time still tells how to balance the shards
         merged: dict[str, float] = {}
         for *_, store in running:
-            merged.update(json.loads(store.read_text(encoding="utf-8")))
+            if store is not None:
+                merged.update(json.loads(store.read_text(encoding="utf-8")))
         DURATIONS.write_text(json.dumps(dict(sorted(merged.items())), indent=1) + "\n", encoding="utf-8")
         print(f"durations of {len(merged)} tests written to {DURATIONS.relative_to(ROOT)}")
 

@@ -1,9 +1,10 @@
 """Browser tests: the whole suite as processes (four services, the gateway, the console) and Debian's Chromium driven
 by Playwright. Every page a test visits is saved as a screenshot and checked with axe-core (no serious or critical
-violation); the run prints the folder (``SCREENSHOT_DIR``, default ``var/screenshots/latest``).
+violation) and for controls the keyboard cannot reach; the run prints the folder (``SCREENSHOT_DIR``, default
+``var/screenshots/latest``).
 
-Playwright's driver is started once per test process and never stopped: under eventlet's monkey patching (the root
-conftest) ``Playwright.stop()`` never returns, and the driver ends with the process anyway.
+A pytest plugin of its own (tests/browser/conftest.py loads it), for a process without eventlet's monkey-patching:
+Playwright's sync API runs an asyncio loop in a greenlet of its own, and under eventlet its waits never return.
 """
 
 from __future__ import annotations
@@ -172,24 +173,19 @@ def full_stack(start_service, amqp_uri, tmp_path):
     console.stop()
 
 
-_playwright = None
-
-
 @pytest.fixture(scope="session")
 def chromium():
     """Debian's Chromium under Playwright, shared by the tests of this process."""
-    global _playwright
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"no browser at {CHROMIUM}: run scripts/install-system-deps (installs Debian's chromium)")
     if not AXE_JS.exists():
         pytest.fail(f"no {AXE_JS}: run scripts/setup (installs the console's npm packages)")
-    if _playwright is None:
-        _playwright = sync_playwright().start()
-    browser = _playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-    yield browser
-    browser.close()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield browser
+        browser.close()
 
 
 class Visitor:
