@@ -1,5 +1,236 @@
-"""The accounts area's messages and words (filled in with its pages)."""
+"""The gateway's own messages in Chinese: logins, passwords, accounts, the audit trail, event subscribers and the
+request pipeline (authentication, bodies, queries, uploads, rate limits), with the words of the 系统 pages.
 
-EXACT: dict[str, str] = {}
-PATTERNS: list[tuple[str, str]] = []
-LABELS: dict[str, dict[str, str]] = {}
+``console/tests/test_translations_accounts.py`` finds every message literal in the gateway (and the kernel's
+subscriber and RabbitMQ-management modules its routes call) and fails when one has no Chinese here.
+"""
+
+from __future__ import annotations
+
+EXACT = {
+    # --- logins and tokens (401) ---
+    "wrong username or password": "用户名或密码不正确",
+    "account disabled": "该账号已停用，请联系县司法局",
+    "token unknown, revoked or expired; log in again": "登录已过期或已失效，请重新登录",
+    "use 'Authorization: Bearer <token>'": "登录凭据格式不正确，请重新登录",
+    "log in first: send 'Authorization: Bearer <token>'": "请先登录",
+    # --- one's own password, a reset (400) ---
+    "account locked": "账号已暂时锁定",
+    "wrong current password": "当前密码不正确",
+    "wrong password": "密码不正确",
+    "invalid new password": "新密码不符合要求，请按标出的提示修改。",
+    "must not be the username": "不能与用户名相同",
+    "must differ from the current password": "不能与当前密码相同",
+    # --- accounts (POST /users, disable) ---
+    "invalid user": "账号信息有误，请按标出的提示修改。",
+    "username taken": "该用户名已被使用，请换一个。",
+    "already exists": "已存在",
+    "required for this role": "此角色须选择所属执法部门",
+    "required for the officer role": "执法人员账号须填写执法人员编号",
+    "a bureau account sees every agency; leave it empty": "司法局管理员可查看所有执法部门，此处请留空",
+    "unknown agency": "没有这个执法部门",
+    "unknown officer": "没有这个执法人员（请核对编号）",
+    "officer belongs to another agency": "该执法人员不属于所选执法部门。",
+    "must be the officer's agency": "应为该执法人员所在的执法部门",
+    "you cannot disable your own account": "不能停用自己的账号。",
+    "is your own account": "这是您自己的账号",
+    "3-60 letters, digits, _ . -": "3 至 60 个字符，只能用英文字母、数字和 _ . -",
+    "must be 2-40 letters, digits or '-'": "应为 2 至 40 个英文字母、数字或“-”",
+    # --- the audit trail's filters ---
+    "must not be before from": "不能早于开始日期",
+    # --- the request pipeline ---
+    "invalid request body": "提交的内容有误，请按标出的提示修改后再提交。",
+    "the body must be a JSON object": "提交的内容格式不正确。",
+    "the upload is empty": "上传的文件是空的，请重新选择文件。",
+    "send the file as the request body": "请选择要上传的文件",
+    "this route takes no query parameters": "此页面不接受查询条件。",
+    "invalid query parameters": "查询条件有误，请按标出的提示修改。",
+    "a service failed to handle the request; it has been logged": (
+        "业务系统处理出错，已记录在案；请稍后再试，或联系县司法局信息化管理员。"
+    ),
+    "unexpected error; it has been logged": "系统处理出错，已记录在案；请稍后再试，或联系县司法局信息化管理员。",
+    "change your password first: POST /api/v1/auth/password with current_password and new_password": (
+        "首次登录或密码被重置后，须先修改密码。"
+    ),
+    "no such asset": "要找的文件不存在。",
+    "no such document: asyncapi.yaml, asyncapi.json or catalogue.md": "要找的文档不存在。",
+    # --- event subscribers ---
+    "3-40 characters: lower-case letters, digits and '-', starting with a letter": (
+        "3 至 40 个字符，只能用小写英文字母、数字和“-”，以字母开头"
+    ),
+    "name at least one event type": "请至少选择一种事件",
+    "the subscriber is not bound to every type asked for": "所选事件中有该订阅方未订阅的类型。",
+    "must be an ISO 8601 date or date-time": "应为日期或时间，如 2026-11-29 或 2026-11-29T08:00",
+    "invalid replay request": "重发请求有误，请按标出的提示修改。",
+    "must be after since": "应晚于开始时间",
+    "name the queue to deliver to": "请填写接收事件的队列",
+    "no such queue on the broker": "消息服务器上没有这个队列",
+    "no longer exists": "已不存在",
+}
+
+PATTERNS = [
+    # passwords and logins
+    (r"^must be at least (\d+) characters$", "至少 \\1 个字符"),
+    (
+        r"^account locked after repeated failed attempts; try again after .*$",
+        "连续输错密码次数过多，账号已暂时锁定，请稍后再试或联系县司法局重置密码",
+    ),
+    # accounts
+    (r"^no user (.+)$", "没有用户名为 \\1 的账号"),
+    (r"^unknown agency (.+)$", "没有代码为 \\1 的执法部门"),
+    # the request pipeline
+    (r"^role (\S+) may not .+$", "您的角色无权进行此操作。"),
+    (r"^malformed JSON(: .*)?$", "提交的内容格式不正确。"),
+    (r"^the body is larger than (\d+) bytes$", "提交的内容超过 \\1 字节。"),
+    (r"^send the body as (.+)$", "文件格式应为 \\1。"),
+    (r"^(\S+) is not allowed here$", "不支持此操作。"),
+    (r"^no route (.+)$", "没有这个接口：\\1"),
+    (r"^too many requests from this address: .*$", "操作过于频繁，请稍后再试。"),
+    # event subscribers (the gateway's routes and the kernel's onboarding and RabbitMQ management calls)
+    (
+        r"^invalid subscriber name .*$",
+        "订阅方名称不符合要求：3 至 40 个字符，只能用小写英文字母、数字和“-”，以字母开头",
+    ),
+    (r"^unknown event types?: ([^(]+?)( \(.*\))?$", "不认识的事件类型：\\1"),
+    (r"^subscriber (\S+) already exists; .*$", "订阅方 \\1 已存在；如需改变它订阅的事件，请先删除再重新添加。"),
+    (r"^no subscriber named (.+)$", "没有名为 \\1 的订阅方"),
+    (r"^no subscriber (.+)$", "没有名为 \\1 的订阅方"),
+    (r"^queue '(.+)' does not exist$", "消息队列 \\1 不存在"),
+    (
+        r"^queue '(.+)' disappeared during the replay after (\S+) events$",
+        "已重发 \\2 条事件时，消息队列 \\1 被删除，重发中止",
+    ),
+    (r"^not subscribed: (.+)$", "该订阅方未订阅：\\1"),
+    (r"^(from|to) is not a date-time$", "时间格式不正确"),
+    (
+        r"^not every producer answered .*$",
+        "部分业务系统未响应，已重发一部分事件；请稍后再试一次（重复发送不会产生重复事件）。",
+    ),
+    (r"^RabbitMQ has no vhost .*$", "消息服务器上没有本平台的虚拟主机，请联系县司法局信息化管理员检查配置。"),
+    (r"^RabbitMQ has no .*$", "消息服务器上找不到相应的队列或用户。"),
+    (
+        r"^the RabbitMQ management API refused the admin credentials .*$",
+        "消息服务器拒绝了管理账号，请联系县司法局信息化管理员检查配置。",
+    ),
+    (r"^RabbitMQ management API: .*$", "消息服务器处理出错，请稍后再试。"),
+    (
+        r"^RabbitMQ management API at .* is not reachable.*$",
+        "无法连接消息服务器的管理接口，请联系县司法局信息化管理员。",
+    ),
+]
+
+LABELS = {
+    # an account's state on the 用户与角色 list
+    "account_active": {"true": "正常", "false": "已停用"},
+    # the audit trail: what the request did (by HTTP method) and how it ended (the gateway's error codes)
+    "http_method": {"GET": "查询", "POST": "新增", "PUT": "修改", "PATCH": "修改", "DELETE": "删除"},
+    "audit_outcome": {
+        "ok": "成功",
+        "validation_failed": "填写有误",
+        "unauthorized": "未通过身份验证",
+        "forbidden": "无权操作",
+        "password_change_required": "须先修改密码",
+        "not_found": "记录不存在",
+        "conflict": "与当前状态冲突",
+        "payload_too_large": "内容过大",
+        "unsupported_media_type": "格式不支持",
+        "rate_limited": "过于频繁",
+        "unavailable": "业务系统无响应",
+        "service_error": "业务系统出错",
+        "internal_error": "系统出错",
+        "error": "出错",
+    },
+    # the audit trail's target: the route's path parameters
+    "audit_param": {
+        "username": "用户名",
+        "name": "名称",
+        "code": "部门代码",
+        "officer_id": "执法人员编号",
+        "number": "证号",
+        "case_id": "案件编号",
+        "item_id": "事项编号",
+        "transfer_id": "移送编号",
+        "draw_id": "抽查编号",
+        "batch_id": "评查批次编号",
+        "file_id": "案卷编号",
+        "course_id": "课程编号",
+        "session_id": "培训班编号",
+        "sitting_id": "考试场次编号",
+        "attendance_id": "参训记录编号",
+        "complaint_id": "投诉编号",
+        "bulletin_id": "通报编号",
+        "year": "年度",
+        "agency_code": "部门代码",
+        "entry_id": "清单条目编号",
+        "rule_id": "重大执法决定目录条目编号",
+        "filing_id": "年报报送编号",
+        "receipt_code": "投诉受理编号",
+        "scope": "范围",
+    },
+    # who publishes an event
+    "event_source": {"personnel": "人员", "training": "培训", "cases": "案件", "supervision": "监督"},
+    "event_type": {
+        "cases.accountability.opened": "案卷评查不合格，启动过错责任追究",
+        "cases.benchmark.filed": "行政裁量权基准已备案",
+        "cases.case.decided": "案件已作出决定",
+        "cases.case.flagged": "案件出现预警",
+        "cases.case.reported": "案件已立案",
+        "cases.case.updated": "案件办理环节已记录",
+        "cases.checklist.filed": "案卷评查标准已备案",
+        "cases.correction.opened": "案卷评查不合格，启动错案纠正",
+        "cases.deadline.missed": "案件或移送超过法定期限",
+        "cases.decision.published": "执法决定已公示",
+        "cases.decision.revoked": "执法决定已变更或撤销",
+        "cases.directory.updated": "检查对象名录库已更新",
+        "cases.draw.published": "双随机抽查结果已公开",
+        "cases.draw.recorded": "双随机抽查已抽取",
+        "cases.inspection.recorded": "涉企行政检查已记录",
+        "cases.item.cancelled": "执法事项已取消",
+        "cases.item.changed": "执法事项已调整",
+        "cases.item.registered": "执法事项已纳入目录",
+        "cases.legal_review.recorded": "法制审核已记录",
+        "cases.lenient_list.filed": "从轻减轻及首违不罚清单已备案",
+        "cases.major_list.changed": "重大执法决定法制审核目录已调整",
+        "cases.promptness.measured": "案件办理时限已计算（及时性）",
+        "cases.publication.withdrawn": "执法决定公示已撤回",
+        "cases.review_batch.assigned": "评查人员已分配",
+        "cases.review_batch.drawn": "案卷评查批次已抽取",
+        "cases.review_file.scored": "案卷已评查打分",
+        "cases.transfer.acknowledged": "移送案件已签收",
+        "cases.transfer.decided": "案件移送已审批",
+        "cases.transfer.handed_over": "移送案件已交接",
+        "cases.transfer.proposed": "案件拟移送",
+        "personnel.agency.registered": "执法部门已登记",
+        "personnel.assessment.recorded": "执法人员年度考核已记录",
+        "personnel.certificate.expired": "行政执法证已过期",
+        "personnel.certificate.issued": "行政执法证已发证",
+        "personnel.certificate.renewed": "行政执法证已换证",
+        "personnel.certificate.status_changed": "行政执法证状态已变更（暂扣、恢复、注销、吊销）",
+        "personnel.legal_reviewer.registered": "法制审核人员已登记",
+        "personnel.officer.departed": "执法人员已离岗",
+        "personnel.officer.registered": "执法人员已登记",
+        "personnel.officer.updated": "执法人员信息已变更",
+        "personnel.promptness.measured": "离岗注销执法证时限已计算（及时性）",
+        "supervision.annual_report.filed": "行政执法统计年报已报送",
+        "supervision.bulletin.published": "通报已发布",
+        "supervision.complaint.concluded": "投诉举报已办结",
+        "supervision.complaint.decided": "投诉举报已受理或不予受理",
+        "supervision.complaint.extended": "投诉举报已延期",
+        "supervision.complaint.registered": "投诉举报已登记",
+        "supervision.item.changed": "监督事项办理进展",
+        "supervision.item.issued": "监督事项已下发",
+        "supervision.item.overdue": "监督事项已超期",
+        "training.attendance.corrected": "参训记录已更正",
+        "training.attendance.imported": "参训记录表已导入",
+        "training.attendance.recorded": "参训记录已登记",
+        "training.category.created": "培训类别已新增",
+        "training.compliance.reached": "执法人员本年度培训已达标",
+        "training.course.created": "课程已新增",
+        "training.exam.failed": "行政执法资格考试未通过",
+        "training.exam.passed": "行政执法资格考试已通过",
+        "training.exam.scheduled": "行政执法资格考试已安排",
+        "training.hours.updated": "执法人员年度学时已更新",
+        "training.officer.short_at_year_end": "执法人员年底培训未达标",
+        "training.session.scheduled": "培训班已安排",
+    },
+}
