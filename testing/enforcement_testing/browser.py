@@ -276,6 +276,7 @@ class Visitor:
 
     def login(self, username: str, password: str) -> None:
         self.go("/login")
+        self.shot("login")
         self.fill("用户名", username)
         self.fill("密码", password)
         self.click("登录")
