@@ -99,6 +99,7 @@ def _chart(table: list[dict]) -> dict:
                     "label": "按时办结率（%）",
                     "data": [round(row["ratio"] * 100, 1) if row["ratio"] is not None else None for row in table],
                     "backgroundColor": "#8c1c13",
+                    "maxBarThickness": 28,
                 }
             ],
         },
