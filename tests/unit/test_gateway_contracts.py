@@ -61,6 +61,11 @@ def test_every_write_is_audited_and_only_the_certificate_check_and_login_are_pub
         ("GET", "/public/lenient-lists"),
         ("GET", "/public/draws"),
         ("POST", "/public/complaints"),
+        # the complaint form's agencies, a complaint's progress by its receipt number, the yearly reports as filed
+        ("GET", "/public/complaints/agencies"),
+        ("GET", "/public/complaints/<receipt_code>"),
+        ("GET", "/public/annual-reports"),
+        ("GET", "/public/annual-reports/<int:year>/<scope>"),
     }  # complaints (投诉举报): rate-limited per client address
     for route in routes:
         if route.method != "GET" and route.path != "/officers/lookup":
