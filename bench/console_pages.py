@@ -7,20 +7,24 @@ and the gateway and a RabbitMQ vhost of its own; migrates and seeds each (the 27
 personnel: 5,000 officers registered through the service's own ``register_officer`` (ID numbers valid, encrypted,
 hashed and masked by its cipher; their ``officer.registered`` events fill training's directory), spread over the
 agencies, certificates (sequential numbers, 5-year validity) for ~88% of the non-police officers; cases:
-``bench/cases_stats.py``'s SQL fill (its ``ITEMS_SQL`` and ``CASES_SQL``), shifted so the last five years end 100
-days ago, two officers of the agency on each case, decided cases published; supervision: the cases' promptness
-measurements, as their events would have recorded them. Then starts the four services, the gateway
-(``GATEWAY_TRUSTED_PROXIES=127.0.0.1``) and ``enforcement-console`` as processes, waits until the events are handled,
+``bench/cases_stats.py``'s SQL fill (its ``ITEMS_SQL`` and ``CASES_SQL``), shifted so the five years end 100 days
+ago, two officers of the agency on each case, the decisions of the types that publish them published; supervision:
+the cases' promptness measurements, as their events would have recorded them. No training attendance (every officer
+is short of hours). Then starts the four services, the gateway (``GATEWAY_TRUSTED_PROXIES=127.0.0.1``) and
+``enforcement-console`` as processes, waits until the start-up work is done (events handled, the cases' deadline
+watch, outboxes and queues empty) and analyses every database (planner statistics, as autovacuum keeps them), then
 logs in through the console's /login form (the forced first password change at /password) as the bureau, an agency
-admin (市场监管局) and an officer (accounts made through ``POST /api/v1/users``).
+admin (县市场监管局) and an officer of it (both accounts made through the gateway's ``POST /api/v1/users``).
 
 The pages come from the app itself (``create_app().url_map``): every GET rule without parameters of the staff
-blueprints and the portal's, and every rule whose parameters the data fills (an officer, a case, a certificate,
-...). Each is fetched over HTTP as every role it applies to (a 403 means it does not), one warm-up then the median
-of 5; the HTML is checked for server paging (at most 100 table rows; the pager's total), the /static scripts and
-styles it links are gzipped (level 6, like a web server) and summed. One more load between two reads of the
-gateway's /metrics gives the API calls the page made and their time (the slow pages' cause). Exit 1 when a page
-fails. Everything is dropped at the end unless --keep.
+blueprints and the portal's, and every rule whose parameters the data fills (an officer, a case, a certificate, a
+catalogue item, a supervision item, ...). Each is fetched over HTTP as every role it applies to (a 403 means it does
+not; the portal anonymously), one warm-up then the median of 5. Server paging: the officer list and the case list
+show fewer than 100 rows of their pager's total, and no page holds more than 500 table rows (more than any bounded
+table of the county). The /static scripts and styles a page links are gzipped (level 6, like a web server) and
+summed. One more load between two reads of the gateway's /metrics gives the API calls the page made and their time
+(a slow page's cause). Downloads (not HTML) are listed, not judged. Exit 1 when a page fails. Everything is dropped
+at the end unless --keep.
 
     .venv/bin/python bench/console_pages.py [--officers 5000] [--cases 100000] [--runs 5] [--keep] [--markdown F]
 """
@@ -237,8 +241,6 @@ def fill_cases(url: str, size: int, officers: list[dict], today: date) -> None:
         rows = [(agency, i, o) for agency, ids in by_agency.items() for i, o in enumerate(ids)]
         execute_values(cur, "INSERT INTO bench_officers VALUES %s", rows)
         cur.execute(CASE_OFFICERS_SQL, {"today": today})
-        for table in ("cases", "promptness_measurements", "publications"):
-            cur.execute(f"VACUUM ANALYZE {table}")
     conn.close()
 
 
@@ -293,7 +295,7 @@ class Stack:
         env = dict(os.environ, AMQP_URI=self.amqp, OPS_PORT=str(port), LOG_LEVEL="WARNING", **(env_extra or {}))
         if name in self.urls:
             env["DATABASE_URL"] = self.urls[name]
-        log = open(self.workdir / f"{name}.log", "w")
+        log = open(self.workdir / f"{name}.log", "a")
         command = command or [BIN / "enforcement-run", name]
         self.procs[name] = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         self.ops[name] = port
@@ -315,6 +317,9 @@ class Stack:
         self.start("gateway", gateway_env)
         for name in ("personnel", "gateway"):
             wait_ready(self.ops[name], timeout=120)
+
+    def start_console(self) -> None:
+        """The console, started once the services have settled (its own start takes a second)."""
         self.console = free_port()
         console_env = {
             "GATEWAY_URL": f"http://127.0.0.1:{self.web}",
@@ -324,6 +329,13 @@ class Stack:
         }
         self.start("console", console_env, [BIN / "enforcement-console"])
         self.wait_console()
+
+    def console_exit(self) -> str:
+        """Why the console is not answering: its exit code and the last line of its log."""
+        proc = self.procs["console"]
+        proc.poll()
+        lines = (self.workdir / "console.log").read_text(errors="replace").strip().splitlines() or [""]
+        return f"exit code {proc.returncode}, log: {lines[-1][-150:]}"
 
     def wait_console(self, timeout: float = 30) -> None:
         import requests
@@ -336,7 +348,9 @@ class Stack:
             except requests.RequestException:
                 pass
             time.sleep(0.3)
-        raise SystemExit(f"the console did not answer; see {self.workdir / 'console.log'}")
+        self.procs["console"].terminate()
+        log = (self.workdir / "console.log").read_text(errors="replace")[-3000:]
+        raise SystemExit(f"the console did not answer:\n{log}")
 
     def settle(self, officers: int, timeout: float = 900) -> float:
         """Wait until training knows every officer and every outbox and queue is empty (twice, 3 s apart): the
@@ -360,9 +374,22 @@ class Stack:
             pending += sum(int(n) for n in queues if n.isdigit())
             quiet = quiet + 1 if pending == 0 else 0
             if quiet >= 2:
+                self.analyse()
                 return time.time() - started
             time.sleep(3)
         raise SystemExit(f"the services did not settle within {timeout:.0f} s (logs in {self.workdir})")
+
+    def analyse(self) -> None:
+        """Planner statistics of every table, as autovacuum keeps them on a live database (a bulk fill leaves some
+        tables, e.g. the catalogue's item versions, with none: the planner then picks scans of 100,000 cases)."""
+        import psycopg2
+
+        for url in self.urls.values():
+            conn = psycopg2.connect(plain(url))
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute("VACUUM ANALYZE")
+            conn.close()
 
     def stop(self) -> None:
         for proc in self.procs.values():
@@ -694,7 +721,7 @@ def print_slow(results: list[Result], threshold_ms: float) -> None:
     if not slow:
         print(f"\nno page above {threshold_ms:.0f} ms")
         return
-    print(f"\npages above {threshold_ms:.0f} ms: the gateway calls of one load (calls x route: total ms)")
+    print(f"\npages above {threshold_ms:.0f} ms: the gateway calls of one more load (calls x route: total ms)")
     for r in slow:
         api_ms = sum(s for _, s in r.calls.values()) * 1000
         print(f"  {r.page.path} as {r.role}: {r.median_ms:.0f} ms, of which API {api_ms:.0f} ms")
@@ -751,6 +778,7 @@ def main() -> None:
         stack = Stack(workdir, f"amqp://guest:guest@127.0.0.1:5672/{vhost}", urls)
         stack.start_all()
         print(f"services settled in {stack.settle(len(officers)):.0f} s (logs in {workdir})")
+        stack.start_console()
 
         admin_password = "Bench-bureau-2026"
         sessions = {"bureau": console_login(stack, *ADMIN, admin_password)}
@@ -769,13 +797,21 @@ def main() -> None:
             **_records(urls),
         }
         pages, left_out = discover(values)
+        load_before = os.getloadavg()[0]
         results = []
         for page in pages:
             for role in ("public",) if page.public else ("bureau", "agency_admin", "officer"):
-                result = measure(sessions[role], stack.site, stack, page, role, args.runs)
+                try:
+                    result = measure(sessions[role], stack.site, stack, page, role, args.runs)
+                except requests.ConnectionError:
+                    result = Result(page, role, 0, problems=[f"the console stopped answering: {stack.console_exit()}"])
+                    stack.start_console()  # the sessions are cookies signed with its key: they stay valid
                 if result is not None:
                     results.append(result)
-        print(f"\n{len(pages)} pages ({today}, {os.cpu_count()} cores); bar <= {BAR_MS} ms, <= {BAR_ASSETS_KB} KB")
+        load = f"load average {load_before:.1f} before the pages, {os.getloadavg()[0]:.1f} after"
+        print(
+            f"\n{len(pages)} pages ({today}, {os.cpu_count()} cores, {load}); bar <= {BAR_MS} ms, <= {BAR_ASSETS_KB} KB"
+        )
         print_table(results, args.markdown)
         for line in left_out:
             print(f"not measured: {line}")
