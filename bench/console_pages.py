@@ -411,22 +411,37 @@ class Stack:
         cause = after[end - 1].strip() if end else ""
         return f": {cause[:120]}" if cause else ""
 
-    def gateway_calls(self) -> dict[str, tuple[float, float]]:
-        """The gateway's HTTP routes so far: route → (calls, seconds), from its /metrics."""
+    def gateway_calls(self) -> tuple[dict[str, tuple[float, float]], dict[str, float]]:
+        """The gateway's HTTP routes so far, from its /metrics: route → (calls, seconds), and route → the calls that
+        failed on its side (outcome ``unavailable``: a service did not answer within RPC_TIMEOUT; ``error``)."""
         import requests
 
         text = requests.get(f"http://127.0.0.1:{self.ops['gateway']}/metrics", timeout=10).text
         calls: dict[str, list[float]] = {}
+        failed: dict[str, float] = {}
         for line in text.splitlines():
             match = METRIC.match(line)
-            if match and 'kind="http"' in match["labels"]:
-                route = re.search(r'entrypoint="([^"]*)"', match["labels"])[1]
-                entry = calls.setdefault(route, [0.0, 0.0])
-                entry[0 if match["what"] == "count" else 1] = float(match["value"])
-        return {route: (c, s) for route, (c, s) in calls.items()}
+            if not match or 'kind="http"' not in match["labels"]:
+                continue
+            labels = dict(re.findall(r'(\w+)="([^"]*)"', match["labels"]))
+            route = labels["entrypoint"]
+            if _what(match) == "total":
+                if labels.get("outcome") in ("unavailable", "error"):
+                    failed[route] = failed.get(route, 0) + float(match["value"])
+                continue
+            entry = calls.setdefault(route, [0.0, 0.0])
+            entry[0 if _what(match) == "count" else 1] = float(match["value"])
+        return {route: (c, s) for route, (c, s) in calls.items()}, failed
 
 
-METRIC = re.compile(r"^enforcement_call_duration_seconds_(?P<what>sum|count)\{(?P<labels>[^}]*)\} (?P<value>\S+)$")
+METRIC = re.compile(
+    r"^enforcement_(?:call_duration_seconds_(?P<what>sum|count)|calls_(?P<total>total))"
+    r"\{(?P<labels>[^}]*)\} (?P<value>\S+)$"
+)
+
+
+def _what(match) -> str:
+    return match["what"] or match["total"]
 
 
 # --- the console as a person uses it ------------------------------------------------------------------------------
@@ -646,14 +661,18 @@ def measure(http, site: str, stack: Stack, page: Page, role: str, runs: int) -> 
     if warm.status_code != 200:
         result.problems.append(f"HTTP {warm.status_code}" + stack.console_error(page.path))
         return result
+    _, failed_before = stack.gateway_calls()
     times = []
     for _ in range(runs):
         started = time.perf_counter()
         answer = http.get(site + page.path, timeout=120)
         times.append(time.perf_counter() - started)
-    before = stack.gateway_calls()
+    before, _ = stack.gateway_calls()
     http.get(site + page.path, timeout=120)
-    after = stack.gateway_calls()
+    after, failed_after = stack.gateway_calls()
+    for route, n in failed_after.items():
+        if n > failed_before.get(route, 0):  # the page shows the section's error instead of its data
+            result.problems.append(f"{n - failed_before.get(route, 0):.0f} x {route} failed at the gateway")
     result.calls = {
         route: (c - before.get(route, (0, 0))[0], s - before.get(route, (0, 0))[1])
         for route, (c, s) in after.items()
