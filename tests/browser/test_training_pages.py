@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from pathlib import Path
 
 import requests
 from enforcement_testing import valid_id_number, wait_until
@@ -187,7 +188,8 @@ def test_an_agency_imports_a_sheet_and_reads_the_hours(visitor, full_stack):
         tab.page.get_by_role("link", name=f"导出 Excel（县市场监管局，{date.today().year} 年）").click()
     download = download_info.value
     assert download.suggested_filename == f"培训学时达标-{date.today().year}-县市场监管局.xlsx"
-    rows = list(load_workbook(download.path(), read_only=True).worksheets[0].iter_rows(values_only=True))
+    book = load_workbook(io.BytesIO(Path(download.path()).read_bytes()), read_only=True)  # a real .xlsx
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert sorted(r[1] for r in rows[1:]) == ["张明", "李华"]
     public_law = next(i for i, h in enumerate(rows[0]) if "public_law" in h and "差" not in h)
     assert {r[1]: r[public_law] for r in rows[1:]} == {"张明": 8.0, "李华": 7.5}

@@ -498,8 +498,8 @@ def compliance():
     if query["agency_code"]:
         rollup = next((a for a in summary["agencies"] if a["agency_code"] == query["agency_code"]), None)
     known = categories()
-    shown = [c["code"] for c in known if c["code"] in table.get("thresholds", {})]
-    shown += [c["code"] for c in known if c["code"] not in shown]
+    glossary = list(LABELS.get("training_category", {}))  # the plan's order first, then a county's own categories
+    shown = sorted((c["code"] for c in known), key=lambda c: (glossary.index(c) if c in glossary else 99, c))
     return render_template(
         "training/compliance.html",
         title="学时达标",
