@@ -4,6 +4,7 @@ API documents' links; and the Chinese 403 for anyone else."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import requests
@@ -13,9 +14,16 @@ AGENCY = "140928-scjgj"  # 县市场监管局
 CLERK = "scjgj-li"
 
 
+def _row_action(tab, row: str, action: str) -> None:
+    """Follows an action's link (重置密码, 停用, 删除 ...) on the table row of ``row``."""
+    tab.page.locator("tr", has_text=row).get_by_role("link", name=re.compile(f"^{action}")).click()
+    tab.page.wait_for_load_state()
+
+
 def _login_bureau(visitor, full_stack) -> None:
     full_stack.bureau()  # the seeded admin's forced first change, made through the API
     visitor.login("admin", full_stack.password_of("admin"))
+    visitor.shot("overview")
 
 
 def test_the_bureau_manages_accounts_and_reads_the_audit_trail(visitor, full_stack):
@@ -26,7 +34,9 @@ def test_the_bureau_manages_accounts_and_reads_the_audit_trail(visitor, full_sta
     assert page.url.endswith("/system/")
     text = visitor.text()
     assert "admin（本人）" in text and "司法局管理员" in text
-    assert page.get_by_role("link", name="停用：admin").count() == 0  # nobody is offered to disable themselves
+    own = page.locator("tr", has_text="admin（本人）")
+    assert own.get_by_role("link", name=re.compile("^停用")).count() == 0  # nobody is offered to disable themselves
+    assert own.get_by_role("link", name=re.compile("^重置密码")).count() == 1
 
     # a new account: two mistakes first, each explained beside its field
     visitor.link("新建账号")
@@ -81,7 +91,7 @@ def test_the_bureau_manages_accounts_and_reads_the_audit_trail(visitor, full_sta
 
     # the bureau resets the clerk's password: confirmation, then the new one shown once
     visitor.go("/system/")
-    visitor.link(f"重置密码：{CLERK}")
+    _row_action(visitor, CLERK, "重置密码")
     visitor.shot("reset-confirm")
     assert "重置密码" in visitor.text() and "只在下一页显示一次" in visitor.text()
     visitor.click("确认重置密码")
@@ -90,8 +100,8 @@ def test_the_bureau_manages_accounts_and_reads_the_audit_trail(visitor, full_sta
     reset_password = page.locator("#shown-password").inner_text()
     assert reset_password != first_password
 
-    # the clerk's next page: logged out; the new password must be changed again
-    clerk.go("/overview/")
+    # the clerk's next page (one that reads the gateway): logged out; the new password must be changed again
+    clerk.go("/personnel/")
     clerk.shot("clerk-logged-out-by-reset")
     assert "/login" in clerk.page.url and "登录已过期或已在别处退出" in clerk.text()
     clerk.login(CLERK, reset_password)
@@ -100,7 +110,7 @@ def test_the_bureau_manages_accounts_and_reads_the_audit_trail(visitor, full_sta
 
     # the bureau disables the clerk
     visitor.go("/system/")
-    visitor.link(f"停用：{CLERK}")
+    _row_action(visitor, CLERK, "停用")
     visitor.shot("disable-confirm")
     visitor.click("确认停用账号")
     visitor.shot("disabled")
@@ -108,7 +118,7 @@ def test_the_bureau_manages_accounts_and_reads_the_audit_trail(visitor, full_sta
     assert "已停用" in page.locator("tr", has_text=CLERK).inner_text()
 
     # ... whose next page is the login, saying so
-    clerk.go("/overview/")
+    clerk.go("/personnel/")
     clerk.shot("clerk-disabled")
     assert "/login" in clerk.page.url
     assert "您的账号已被停用" in clerk.text()
@@ -117,7 +127,7 @@ def test_the_bureau_manages_accounts_and_reads_the_audit_trail(visitor, full_sta
     assert "用户名或密码不正确。" in clerk.text()
 
     # enabled again: the password the clerk chose opens once more
-    visitor.link(f"启用：{CLERK}")
+    _row_action(visitor, CLERK, "启用")
     visitor.shot("enable-confirm")
     visitor.click("确认启用账号")
     visitor.shot("enabled")
@@ -157,14 +167,25 @@ def test_the_bureau_manages_accounts_and_reads_the_audit_trail(visitor, full_sta
 
     # the audit trail on a phone: the table scrolls inside its frame, the page does not
     phone = visitor.open.phone()
-    phone.login("admin", full_stack.password_of("admin"))
-    phone.go("/system/audit")
+    phone.go("/system/audit")  # the login first, then the page asked for
+    phone.shot("login-phone")
+    phone.fill("用户名", "admin")
+    phone.fill("密码", full_stack.password_of("admin"))
+    phone.click("登录")
     phone.shot("audit-phone")
+    assert phone.page.url.endswith("/system/audit")
     width = phone.page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 375, f"the audit page is {width} px wide on a 375-px phone"
 
 
-def test_the_bureau_adds_and_removes_an_event_subscriber_and_finds_the_api_documents(visitor, full_stack):
+def _drop_broker_user(full_stack, user: str) -> None:
+    from enforcement_kernel import rabbitmq_management as mgmt
+
+    settings = mgmt.ManagementSettings.from_env(amqp_uri=full_stack.amqp_uri)
+    mgmt.ManagementApi(settings).delete_user(user)
+
+
+def test_the_bureau_adds_and_removes_an_event_subscriber_and_finds_the_api_documents(request, visitor, full_stack):
     page = visitor.page
     _login_bureau(visitor, full_stack)
     visitor.go("/system/subscribers")
@@ -187,7 +208,8 @@ def test_the_bureau_adds_and_removes_an_event_subscriber_and_finds_the_api_docum
     assert "只能用小写英文字母" in page.locator("#e-name").inner_text()
     assert page.get_by_label("行政执法证已发证").is_checked()  # the choice stays
 
-    name = f"credit-{uuid.uuid4().hex[:8]}"  # broker users outlive the test's vhost: a name of its own
+    name = f"credit-{uuid.uuid4().hex[:8]}"  # broker users outlive the test's vhost: a name of its own ...
+    request.addfinalizer(lambda: _drop_broker_user(full_stack, f"sub-{name}"))  # ... removed even if the test fails
     visitor.fill("订阅方名称", name)
     page.get_by_label("执法决定已公示").check()
     visitor.click("添加订阅方")
@@ -202,7 +224,7 @@ def test_the_bureau_adds_and_removes_an_event_subscriber_and_finds_the_api_docum
     row = page.locator("tr", has_text=name).inner_text()
     assert "行政执法证已发证" in row and "执法决定已公示" in row and f"sub-{name}" in row
 
-    visitor.link(f"删除：{name}")
+    _row_action(visitor, name, "删除")
     visitor.shot("subscriber-remove-confirm")
     assert "不能恢复" in visitor.text()
     visitor.click("确认删除")
@@ -214,6 +236,7 @@ def test_the_bureau_adds_and_removes_an_event_subscriber_and_finds_the_api_docum
     assert f"没有名为 {name} 的订阅方" in visitor.text()
 
     # 接口文档: the gateway's documents, each of which answers
+    visitor.go("/system/subscribers")
     visitor.link("接口文档")
     visitor.shot("docs")
     links = page.locator("main ul.cards a")
