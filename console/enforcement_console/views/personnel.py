@@ -4,7 +4,7 @@ officer's own record (我的档案). Every figure is the gateway's; the pages on
 from __future__ import annotations
 
 import html
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from urllib.parse import quote
 
 import segno
@@ -13,6 +13,7 @@ from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from .. import messages
+from ..formatting import county_today
 from ..gateway import ApiError
 from ..navigation import ADMINS, BUREAU, OFFICER
 from ..pages import FormErrors, api, filters, paging, role, staff, user
@@ -36,7 +37,7 @@ FORM_ERRORS = (400, 409)
 
 def today() -> date:
     """The county's day (Beijing time), whatever the server's clock zone."""
-    return datetime.now(timezone(timedelta(hours=8))).date()
+    return county_today()
 
 
 def _path(value: str) -> str:
