@@ -242,6 +242,25 @@ def test_the_bureau_records_an_exam_and_others_are_refused(visitor, full_stack):
     tab.go(f"/training/compliance?agency_code={OTHER}")
     tab.shot("bureau-compliance")
     assert "赵刚" in tab.text() and "王强" not in tab.text()
+    # 参训记录: an officer's year (none yet), one record by form with its error beside the field
+    tab.go(f"/training/attendance?agency={AGENCY}&officer_id={wang}")
+    tab.shot("officer-attendance")
+    assert "王强" in tab.text() and f"{date.today().year} 年还没有参训记录。" in tab.text()
+    tab.go(f"/training/attendance/new?agency={AGENCY}")
+    tab.shot("attendance-form")
+    tab.select("执法人员", wang)
+    tab.fill("学时", "2")
+    tab.click("登记")
+    tab.shot("attendance-form-error")
+    assert tab.page.locator("#e-session_id").inner_text() == "必填"
+    tab.go("/training/attendance/import")
+    tab.shot("import-page")
+    with tab.page.expect_download() as download_info:
+        tab.page.get_by_role("link", name="下载空白模板（.xlsx）").click()
+    template = download_info.value
+    assert template.suggested_filename == "参训记录导入模板.xlsx"
+    header = next(load_workbook(io.BytesIO(Path(template.path()).read_bytes())).active.iter_rows(values_only=True))
+    assert header[:3] == ("人员编号", "姓名", "场次编号")
     tab.go("/training/sessions/no-such-session")
     tab.shot("session-404")
     assert "没有找到这个培训班。" in tab.text()
