@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from enforcement_console.views import training
+
 from training_service import spreadsheets
 
 
@@ -60,3 +61,13 @@ def test_a_download_keeps_its_chinese_name():
 def test_a_forms_numbers_are_sent_as_numbers_and_blanks_left_out():
     body = training.payload({"hours": "7.5", "note": "", "officer_id": "o-1", "score": "abc"}, "hours", "score")
     assert body == {"hours": 7.5, "officer_id": "o-1", "score": "abc"}  # the API names a non-number beside its field
+
+
+def test_categories_are_shown_in_the_plans_order():
+    assert training.in_plan_order(["political", "zz_local", "professional", "aa_local", "public_law"]) == [
+        "public_law",
+        "professional",
+        "political",
+        "aa_local",
+        "zz_local",
+    ]

@@ -48,6 +48,12 @@ def category_name(code: str | None, known: list[dict] | None = None) -> str:
     return code or "—"
 
 
+def in_plan_order(codes) -> list[str]:
+    """Category codes in the plan's order (公共法律知识, 业务知识和执法技能, 政治轮训), then a county's own by code."""
+    plan = list(LABELS.get("training_category", {}))
+    return sorted(codes, key=lambda code: (plan.index(code) if code in plan else len(plan), code))
+
+
 def category_options(known: list[dict]) -> list[tuple[str, str]]:
     return [(c["code"], category_name(c["code"], known)) for c in known]
 
@@ -280,6 +286,8 @@ def create_session():
             if not refused(error):
                 raise
             errors = FormErrors(error)
+            if "organiser.kind" in errors.fields:  # the form's field for the API's organiser.kind
+                errors.fields["organiser_kind"] = errors.fields.pop("organiser.kind")
         else:
             flash(f"已新建培训班：{created['course_title']}。", "success")
             return redirect(url_for("training.session", session_id=created["session_id"]))
@@ -379,6 +387,7 @@ def attendance():
         records=records,
         standing=compliance_row,
         category_name=lambda code: category_name(code, known),
+        in_plan_order=in_plan_order,
     )
 
 
@@ -498,8 +507,7 @@ def compliance():
     if query["agency_code"]:
         rollup = next((a for a in summary["agencies"] if a["agency_code"] == query["agency_code"]), None)
     known = categories()
-    glossary = list(LABELS.get("training_category", {}))  # the plan's order first, then a county's own categories
-    shown = sorted((c["code"] for c in known), key=lambda c: (glossary.index(c) if c in glossary else 99, c))
+    shown = in_plan_order(c["code"] for c in known)
     return render_template(
         "training/compliance.html",
         title="学时达标",
