@@ -181,7 +181,7 @@ def test_the_bureau_certifies_an_officer_the_public_checks_it_by_qr_and_the_offi
     tab.go("/personnel/")
     tab.shot("index-bureau")
     text = tab.text()
-    assert "执法部门（共 27 个）" in text and "第 1 / 2 页" in text and "县市场监管局" in text
+    assert "执法部门（共 27 个）" in text and "第 1 / 1 页" in text and "小河头镇" in text and "县市场监管局" in text
     tab.go(f"/personnel/officers?agency_code={SCJ}&status=active")
     tab.shot("officers-scj")
     assert "王芳" in tab.text()

@@ -135,7 +135,7 @@ def qr_svg(text: str, title: str) -> Markup:
 @staff(*ADMINS)
 def index():
     if role() == BUREAU:
-        data = api().get("/agencies", paging())
+        data = api().get("/agencies", {**paging(), "per_page": 50})  # the county's 27 on one page
         return render_template("personnel/index.html", data=data, own=None)
     own = api().get(f"/agencies/{_path(user().get('agency_code') or '')}")
     return render_template("personnel/index.html", data=None, own=own)
