@@ -335,6 +335,22 @@ EXACT: dict[str, str] = {
     "the item is not on the agency's lighter list": "该事项不在本部门的从轻处罚清单内",
     "the item is not on the agency's mitigated list": "该事项不在本部门的减轻处罚清单内",
     "the item is not on the agency's first_violation_exempt list": "该事项不在本部门的首违不罚清单内",
+    # the contract's own checks (marshmallow validators of the cases schemas)
+    "must not be before from": "不能早于开始日期",
+    "must not be before closed_from": "不能早于开始日期",
+    "must not be before fine_min": "不能低于罚款下限",
+    "must not be blank": "不能为空",
+    "must be a lower-case code like penalty": "执法类型代码有误",
+    "must be a lower-case code like market_supervision": "执法类别代码有误",
+    "must be a lower-case code like minor": "档次代码有误",
+    "must be a lower-case code like legal_basis": "评查项目代码有误",
+    "must be 1-40 letters, digits, '.', '_' or '-'": "只能是 1 至 40 个字母、数字、点、下划线或横线",
+    "must be between 0 and 100000000000": "金额应在 0 至 1000 亿元之间",
+    "a fine needs its amount": "选了罚款，请填写罚款金额",
+    "an amount needs the kind 'fine'": "填写了罚款金额，请在处罚种类中选“罚款”",
+    "a tier that allows a fine gives its range": "允许罚款的档次须填写罚款下限和上限",
+    "tier codes must be unique": "档次不能重复",
+    "give exactly one of item_id, penalty_kind, fine_from": "事项、处罚种类、罚款起点三者填且只填一项",
     # the gateway's answers on this area's routes
     "not found": "记录不存在",
 }

@@ -58,7 +58,7 @@ SECTIONS = {
 def _area():
     endpoint = (request.endpoint or "").removeprefix("cases.")
     return {
-        "subnav": [(text, ep) for text, ep, roles in SUBNAV if role() in roles],
+        "cases_subnav": [(text, ep) for text, ep, roles in SUBNAV if role() in roles],
         "subnav_current": "cases." + SECTIONS.get(endpoint, endpoint),
         "today": today(),
         "label_options": label_options,
