@@ -385,7 +385,7 @@ def test_a_review_batch_is_scored_and_a_draw_is_published(visitor, full_stack):
     tab.fill("文书制作规范、齐全：扣分（最多 10 分）", "50")
     tab.click("提交评分")
     tab.shot("score-too-much")
-    assert "该项最多扣 10 分" in tab.page.locator(".score-section .field-error").inner_text()
+    assert field_error(tab, "deduct.documents") == "该项最多扣 10 分"
     tab.fill("文书制作规范、齐全：扣分（最多 10 分）", "3")
     tab.fill("调查取证全面、客观：扣分（最多 20 分）", "4")
     tab.click("提交评分")

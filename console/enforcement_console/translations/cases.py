@@ -194,6 +194,7 @@ CHECKS: list[dict] = [
         "source": "《行政处罚法》第四十八条第二款；国办发〔2018〕118号",
         "stage": "publication_withdrawn_on",
         "scope": "publish",
+        "after": "withdrawn",  # only once the decision was changed or revoked (its withdrawal deadline runs)
     },
 ]
 

@@ -5,6 +5,7 @@ service scopes an agency admin to their agency, the pages only leave out what th
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -153,6 +154,8 @@ def procedure_checks(case: dict, item_type: dict | None) -> list[dict]:
         if check.get("procedure") and case.get("procedure") != check["procedure"]:
             continue
         if check.get("needs") and not case.get(check["needs"]):
+            continue
+        if check.get("after") and check["after"] not in {d["kind"] for d in case.get("deadlines") or []}:
             continue
         if check["code"] in warnings:
             status = "failed"
@@ -865,6 +868,17 @@ def batch(batch_id):
     return _render_batch(batch_id)
 
 
+def item_errors(errors: FormErrors, error: ApiError) -> None:
+    """A deduction refused for one checklist item (``documents deducts at most 10 points``) is shown beside that
+    item's field, not under the whole list."""
+    for raw in error.fields.get("deductions") or []:
+        found = re.match(r"^(\w+) (?:deducts at most|is not a form or content item)", str(raw))
+        if found:
+            errors.fields.setdefault(f"deduct.{found.group(1)}", []).append(messages.field_message(raw))
+    if any(name.startswith("deduct.") for name in errors.fields):
+        errors.fields.pop("deductions", None)
+
+
 def score_body(form, checklist: list[dict]) -> dict:
     """The scoring form: a basic item ticked as failed, or points deducted for a form or content item."""
     failures, deductions = [], []
@@ -901,6 +915,7 @@ def score(batch_id, file_id):
             scored = api().post(f"/reviews/files/{file_id}/score", score_body(request.form, checklist["items"]))
         except ApiError as error:
             errors, status = _failed(error)
+            item_errors(errors, error)
         else:
             grade = messages.label("review_grade", scored["grade"])
             flash(f"案卷 {scored['case_number']} 评分 {scored['total']} 分，{grade}。", "success")
