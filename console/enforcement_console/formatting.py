@@ -61,9 +61,13 @@ def masked_id(value) -> str:
 
 
 def county_today() -> date:
-    """The county's day (Beijing time), whatever the host's zone."""
+    """The county's day (Beijing time), whatever the host's zone; the configured ``TODAY`` when one is pinned."""
     from datetime import timedelta, timezone
 
+    from flask import current_app, has_app_context
+
+    if has_app_context() and current_app.config["SETTINGS"].today:
+        return current_app.config["SETTINGS"].today
     return datetime.now(timezone(timedelta(hours=8))).date()
 
 

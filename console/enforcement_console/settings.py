@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -32,6 +33,7 @@ class Settings:
     public_cache_seconds: int
     session_minutes: int
     county: str
+    today: date | None = None  # pinned day (CLOCK_TODAY), else Beijing's today
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None, **overrides) -> Settings:
@@ -54,6 +56,7 @@ class Settings:
             "public_cache_seconds": int(raw.get("PUBLIC_CACHE_SECONDS") or 60),
             "session_minutes": int(raw.get("SESSION_MINUTES") or 480),
             "county": str(raw.get("COUNTY_NAME") or "五寨县"),
+            "today": date.fromisoformat(str(raw["TODAY"])) if raw.get("TODAY") else None,
         }
         values.update(overrides)
         settings = cls(**values)

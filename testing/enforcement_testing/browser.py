@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from .common import BIN_DIR, REPO_ROOT, free_port, http_get
+from .common import BIN_DIR, REPO_ROOT, RUN_DATE, free_port, http_get
 from .events import drop_event_queues
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -48,6 +48,7 @@ class ConsoleProcess:
             "CONSOLE_SECRET_KEY": "browser-tests-secret-key-0123456789",
             "CONSOLE_PUBLIC_URL": self.url,
             "PYTHONUNBUFFERED": "1",
+            "CLOCK_TODAY": RUN_DATE.isoformat(),  # the same day as the services the tests start
             **(extra_env or {}),
         }
         self.proc: subprocess.Popen | None = None
