@@ -205,6 +205,7 @@ EXACT: dict[str, str] = {
     "not allowed to read another agency's records": "不能查看其他部门的记录。",
     "only the justice bureau may do this": "此操作只能由县司法局进行。",
     "this role cannot read agency records": "当前角色不能查看部门记录。",
+    "this role cannot change records": "当前角色不能修改记录。",
     # catalogue
     "an enforcement item needs its legal basis (law, regulation or rule and article)": (
         "执法事项必须写明法律依据（法律、法规或规章名称及条款）"
@@ -340,6 +341,7 @@ EXACT: dict[str, str] = {
     "must not be before from": "不能早于开始日期",
     "must not be before closed_from": "不能早于开始日期",
     "must not be before fine_min": "不能低于罚款下限",
+    "must not be below fine_min": "罚款上限不能低于下限",
     "must not be blank": "不能为空",
     "must be a lower-case code like penalty": "执法类型代码有误",
     "must be a lower-case code like market_supervision": "执法类别代码有误",
