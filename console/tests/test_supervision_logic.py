@@ -72,8 +72,8 @@ def test_a_complaint_s_next_deadline_and_the_public_s_steps():
 
     assert [s["text"] for s in portal.progress_steps(registered)] == ["收到投诉举报", "决定是否受理"]
     steps = portal.progress_steps({**accepted, "extension_days": 10})
-    assert [s["text"] for s in steps] == ["收到投诉举报", "已受理", "经批准延期 10 日", "办理中，办结"]
-    assert steps[-1] == {"text": "办理中，办结", "due": "2026-12-03", "done": False}
+    assert [s["text"] for s in steps] == ["收到投诉举报", "已受理", "经批准延期 10 日", "办结"]
+    assert steps[-1] == {"text": "办结", "due": "2026-12-03", "done": False}
     refused = portal.progress_steps({**registered, "state": "refused", "decided_on": "2026-11-04"})
     assert [s["text"] for s in refused] == ["收到投诉举报", "不予受理"]
     done = portal.progress_steps({**accepted, "state": "concluded", "concluded_on": "2026-11-20"})

@@ -39,8 +39,8 @@ def _sample(template: str, is_f: bool) -> str:
             return "2025"
         if "isoformat" in expression or expression.endswith("_on"):
             return "2026-01-31"
-        if expression == "what":  # get_row(..., "item" / "complaint")
-            return "item"
+        if expression == "what":  # get_row(..., "supervision item" / "complaint")
+            return "supervision item"
         if "join" in expression:
             return "issued or acknowledged"
         return "140928-scjgj"

@@ -24,18 +24,25 @@ def _agency_name(full_stack) -> str:
     return next(a["name"] for a in agencies["items"] if a["code"] == AGENCY)
 
 
+def _login(tab, username: str, password: str) -> None:
+    """Logged in; the page the login lands on (总览) is shot too."""
+    tab.login(username, password)
+    tab.shot("home")
+
+
 def _agency_tab(visitor, full_stack, name="agency"):
     full_stack.create_account(AGENCY_ADMIN, "agency_admin", AGENCY)
     tab = visitor.open.new(name=name)
     tab.login(AGENCY_ADMIN, full_stack.password_of(AGENCY_ADMIN))
     change_first_password(tab, full_stack.password_of(AGENCY_ADMIN), AGENCY_PASSWORD)
+    tab.shot("home")
     return tab
 
 
 def test_an_item_is_issued_acknowledged_answered_verified_and_closed(full_stack, visitor):
     name = _agency_name(full_stack)
     bureau = visitor
-    bureau.login("admin", full_stack.password_of("admin"))
+    _login(bureau, "admin", full_stack.password_of("admin"))
     bureau.go("/supervision/")
     bureau.shot("bureau-items-empty")
     assert "暂无监督事项" in bureau.text()
@@ -58,7 +65,7 @@ def test_an_item_is_issued_acknowledged_answered_verified_and_closed(full_stack,
     bureau.click("下发")
     bureau.shot("issued-item")
     text_now = bureau.text()
-    assert "已下发监督事项" in text_now and "已下发" in text_now and name in text_now
+    assert "下发监督事项，办理期限至" in text_now and "已下发" in text_now and name in text_now
     assert re.search(r"还剩 1[45] 个工作日", text_now), text_now  # 15 working days (14 if today is not one)
     item_url = bureau.page.url
     item_id = int(item_url.rstrip("/").rsplit("/", 1)[1])
@@ -140,7 +147,7 @@ def test_an_item_is_issued_acknowledged_answered_verified_and_closed(full_stack,
 
     # the agency's inbox on a phone: the table scrolls inside its frame, the page does not
     phone = visitor.open.phone()
-    phone.login(AGENCY_ADMIN, AGENCY_PASSWORD)
+    _login(phone, AGENCY_ADMIN, AGENCY_PASSWORD)
     phone.go("/supervision/")
     phone.shot("agency-inbox-phone")
     assert "已超期" in phone.text()
@@ -178,7 +185,7 @@ def test_a_complaint_filed_on_the_portal_is_accepted_and_tracked_by_its_receipt(
 
     # the bureau accepts it (a missing reason first)
     bureau = visitor
-    bureau.login("admin", full_stack.password_of("admin"))
+    _login(bureau, "admin", full_stack.password_of("admin"))
     bureau.go("/supervision/complaints")
     bureau.shot("bureau-complaints")
     assert "张*" in bureau.text() and "张三丰" not in bureau.text() and "待受理" in bureau.text()
@@ -248,7 +255,7 @@ def test_the_assessment_ranks_agencies_and_the_report_is_downloaded_filed_and_pu
     name = _agency_name(full_stack)
     last_year = date.today().year - 1
     bureau = visitor
-    bureau.login("admin", full_stack.password_of("admin"))
+    _login(bureau, "admin", full_stack.password_of("admin"))
     bureau.go("/supervision/assessment")
     bureau.shot("assessment-none")
     assert f"{date.today().year} 年度尚未进行评议考核" in bureau.text()

@@ -61,7 +61,7 @@ PATTERNS = [
         "该事项当前的状态不允许此操作：可能已被处理，请刷新页面查看。",
     ),
     (r"^is (\S+)$", "当前状态不允许此操作"),
-    (r"^item (\S+) not found$", "没有编号为 \\1 的监督事项"),
+    (r"^supervision item (\S+) not found$", "没有编号为 \\1 的监督事项"),
     # complaints
     (r"^the complaint was already (\S+)$", "该投诉举报已经处理过（已受理或不予受理），请刷新页面查看。"),
     (r"^only an accepted complaint can be extended \(it is (\S+)\)$", "只有已受理的投诉举报才能延期。"),

@@ -379,6 +379,10 @@ def bulletins():
         overdue=overdue,
         period=period,
         bulletin_title=title,
+        already=next(
+            (b for b in published["items"] if (b["period_from"], b["period_to"]) == (period["from"], period["to"])),
+            None,
+        ),
         errors=errors,
     ), (400 if errors else 200)
 

@@ -123,7 +123,7 @@ def progress_steps(progress: dict) -> list[dict]:
     if progress.get("extension_days"):
         steps.append({"text": f"经批准延期 {progress['extension_days']} 日", "on": None, "done": True})
     if state == "accepted":
-        steps.append({"text": "办理中，办结", "due": progress["conclude_due_on"], "done": False})
+        steps.append({"text": "办结", "due": progress["conclude_due_on"], "done": False})
     else:
         steps.append({"text": "已办结", "on": progress["concluded_on"], "done": True})
     return steps

@@ -19,7 +19,7 @@ from .promptness import measure_own
 
 
 def _item(session, item_id) -> m.SupervisionItem:
-    return get_row(session, m.SupervisionItem, item_id, "item")
+    return get_row(session, m.SupervisionItem, item_id, "supervision item")
 
 
 def _shown(item: m.SupervisionItem, **extra) -> Shown:
