@@ -184,7 +184,10 @@ def chromium():
     if not AXE_JS.exists():
         pytest.fail(f"no {AXE_JS}: run scripts/setup (installs the console's npm packages)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--lang=zh-CN"],  # date fields as 年/月/日
+        )
         yield browser
         browser.close()
 
