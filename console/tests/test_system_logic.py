@@ -26,10 +26,14 @@ def test_audit_actions_read_as_what_was_done():
     assert verb("POST /api/v1/auth/login") == "登录"
     assert verb("POST /api/v1/auth/logout") == "退出登录"
     assert verb("POST /api/v1/auth/password") == "修改本人密码"
-    assert verb("POST /api/v1/users") == "新增"
+    assert verb("POST /api/v1/users") == "新增账号"
+    assert verb("POST /api/v1/users/<username>/disable") == "停用账号"
+    assert verb("POST /api/v1/users/<username>/password") == "重置密码"
+    assert verb("POST /api/v1/officers") == "新增"
     assert verb("PATCH /api/v1/officers/<officer_id>") == "修改"
     assert verb("PUT /api/v1/x") == "修改"
-    assert verb("DELETE /api/v1/subscribers/<name>") == "删除"
+    assert verb("DELETE /api/v1/subscribers/<name>") == "删除订阅方"
+    assert verb("DELETE /api/v1/cases/<case_id>/documents") == "删除"
 
 
 def test_audit_targets_are_the_path_parameters():

@@ -217,3 +217,11 @@ def test_every_path_parameter_of_the_gateway_has_its_word():
     assert names >= {"username", "officer_id", "case_id"}
     for name in sorted(names):
         assert LABELS["audit_param"].get(name), f"no Chinese for the path parameter {name}"
+
+
+def test_the_audit_words_name_real_routes():
+    """``audit_action`` is keyed by the audit trail's label of a route (``POST /api/v1/users/<username>/disable``)."""
+    from enforcement_gateway.routes import auth, subscribers
+
+    labels = {f"{route.method} {route.template}" for route in [*auth.ROUTES, *subscribers.ROUTES]}
+    assert set(LABELS["audit_action"]) <= labels, set(LABELS["audit_action"]) - labels

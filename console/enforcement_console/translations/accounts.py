@@ -140,6 +140,19 @@ LABELS = {
         "internal_error": "系统出错",
         "error": "出错",
     },
+    # the audit trail: what the gateway's own routes did (other routes read by their HTTP method)
+    "audit_action": {
+        "POST /api/v1/auth/login": "登录",
+        "POST /api/v1/auth/logout": "退出登录",
+        "POST /api/v1/auth/password": "修改本人密码",
+        "POST /api/v1/users": "新增账号",
+        "POST /api/v1/users/<username>/password": "重置密码",
+        "POST /api/v1/users/<username>/disable": "停用账号",
+        "POST /api/v1/users/<username>/enable": "启用账号",
+        "POST /api/v1/subscribers": "新增订阅方",
+        "DELETE /api/v1/subscribers/<name>": "删除订阅方",
+        "POST /api/v1/subscribers/<name>/replay": "重发事件",
+    },
     # the audit trail's target: the route's path parameters
     "audit_param": {
         "username": "用户名",

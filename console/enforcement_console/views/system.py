@@ -18,6 +18,7 @@ from ..gateway import ApiError
 from ..messages import label
 from ..navigation import BUREAU
 from ..pages import FormErrors, api, filters, paging, staff, user
+from ..translations import LABELS
 
 blueprint = Blueprint("system", __name__, url_prefix="/system")
 
@@ -140,15 +141,11 @@ def account_action(username: str, action: str):
 
 # --- 审计日志 -----------------------------------------------------------------------------------------------
 def audit_action(entry: dict) -> str:
-    """登录 / 退出登录 / 修改密码 for the gateway's own routes, else the HTTP method's word (新增, 修改, 删除)."""
-    method, _, path = entry["action"].partition(" ")
-    if path.endswith("/auth/login"):
-        return "登录"
-    if path.endswith("/auth/logout"):
-        return "退出登录"
-    if path.endswith("/auth/password"):
-        return "修改本人密码"
-    return label("http_method", method)
+    """重置密码, 停用账号 ... for the gateway's own routes; 新增 / 修改 / 删除 by the HTTP method for the others."""
+    words = LABELS.get("audit_action", {})
+    if entry["action"] in words:
+        return words[entry["action"]]
+    return label("http_method", entry["action"].partition(" ")[0])
 
 
 def audit_target(target: str | None) -> list[tuple[str, str]]:
