@@ -41,6 +41,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
         TEMPLATES_AUTO_RELOAD=False,
     )
+    if settings.proxy_hops:  # behind the county's HTTPS proxy: the visitor's address and scheme from its headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
     app.extensions["gateway"] = Gateway(settings.gateway_url, settings.gateway_timeout)
     app.jinja_env.filters.update(formatting.FILTERS)
     app.jinja_env.globals.update(
@@ -113,9 +117,11 @@ def _headers(response):
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if request.blueprint and request.blueprint.startswith("portal") and request.method == "GET":
-        if response.status_code == 200 and "Cache-Control" not in response.headers:
-            response.headers["Cache-Control"] = f"public, max-age={_settings().public_cache_seconds}"
+    portal = bool(request.blueprint and request.blueprint.startswith("portal"))
+    # a portal page is the same for everyone unless it used the session (a form's token): only then may a shared
+    # cache keep it
+    if portal and request.method == "GET" and response.status_code == 200 and not session.accessed:
+        response.headers.setdefault("Cache-Control", f"public, max-age={_settings().public_cache_seconds}")
     elif not request.path.startswith("/static/"):
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -91,35 +91,41 @@ def page_count(data: dict) -> int:
     return max(1, math.ceil((data.get("total") or 0) / max(1, data.get("per_page") or 1)))
 
 
-_AGENCIES: dict = {"at": 0.0, "names": {}}
+_AGENCIES: dict = {}  # source ("staff" or "public") → {"at": monotonic time, "names": {code: name}}
 AGENCY_NAMES_TTL = 300  # seconds: agencies change a few times a year; a new one shows within five minutes
 
 
 def agency_names() -> dict[str, str]:
     """code → name of every agency (the portal's and the pages' way to show 县市场监管局 rather than its code).
 
-    Read with the signed-in person's token when there is one (any staff role may list agencies), else from the public
-    list; kept for ``AGENCY_NAMES_TTL`` seconds per process.
+    Staff pages read ``/agencies`` with the person's token; the portal reads the public list (without touching the
+    session, so its pages stay cacheable). Kept for ``AGENCY_NAMES_TTL`` seconds per process and source.
     """
     import time
 
+    portal = bool(request.blueprint and request.blueprint.startswith("portal"))
+    key = "public" if portal else "staff"
+    cached = _AGENCIES.setdefault(key, {"at": 0.0, "names": {}})
     now = time.monotonic()
-    if now - _AGENCIES["at"] < AGENCY_NAMES_TTL and _AGENCIES["names"]:
-        return _AGENCIES["names"]
+    if now - cached["at"] < AGENCY_NAMES_TTL and cached["names"]:
+        return cached["names"]
+    if portal:
+        source, path = public_api(), "/public/complaints/agencies"
+    elif session.get("token") and not session.get("must_change_password"):
+        source, path = api(), "/agencies"
+    else:
+        return cached["names"] or _AGENCIES.get("public", {}).get("names", {})
+    names, page = {}, 1
     try:
-        source = api() if session.get("token") and not session.get("must_change_password") else None
-        if source is None:
-            return _AGENCIES["names"]
-        names, page = {}, 1
         while True:
-            answer = source.get("/agencies", {"page": page, "per_page": 500})
+            answer = source.get(path, {"page": page, "per_page": 500})
             names.update({a["code"]: a["name"] for a in answer["items"]})
             if page * answer["per_page"] >= answer["total"]:
                 break
             page += 1
     except ApiError:
-        return _AGENCIES["names"]
-    _AGENCIES.update(at=now, names=names)
+        return cached["names"]
+    cached.update(at=now, names=names)
     return names
 
 

@@ -34,6 +34,7 @@ class Settings:
     session_minutes: int
     county: str
     today: date | None = None  # pinned day (CLOCK_TODAY), else Beijing's today
+    proxy_hops: int = 0  # proxies in front of the console whose X-Forwarded-For/-Proto it believes
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None, **overrides) -> Settings:
@@ -56,6 +57,7 @@ class Settings:
             "public_cache_seconds": int(raw.get("PUBLIC_CACHE_SECONDS") or 60),
             "session_minutes": int(raw.get("SESSION_MINUTES") or 480),
             "county": str(raw.get("COUNTY_NAME") or "五寨县"),
+            "proxy_hops": int(raw.get("PROXY_HOPS") or 0),
             "today": date.fromisoformat(str(raw["TODAY"])) if raw.get("TODAY") else None,
         }
         values.update(overrides)
