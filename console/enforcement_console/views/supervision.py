@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
 
-from ..formatting import date_cn, deadline_cn
+from ..formatting import county_today, date_cn, deadline_cn
 from ..gateway import ApiError
 from ..messages import label
 from ..navigation import ADMINS, BUREAU
@@ -53,8 +53,7 @@ COLOURS = ["#8c1c13", "#0b57a4", "#1a7f37", "#9a6700", "#6639ba", "#bc4c00", "#1
 
 
 def today() -> date:
-    """The county's day (UTC+8), whatever the host's zone."""
-    return datetime.now(timezone(timedelta(hours=8))).date()
+    return county_today()  # the county's day (Beijing, or the pinned CLOCK_TODAY)
 
 
 @blueprint.context_processor

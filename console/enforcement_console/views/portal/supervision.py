@@ -4,10 +4,11 @@ filed (统计年报). Everything is the gateway's public routes, limited per vis
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 from flask import Blueprint, render_template, request
 
+from ...formatting import county_today
 from ...gateway import ApiError
 from ...messages import label
 from ...pages import FormErrors, public_api
@@ -18,7 +19,7 @@ FIELDS = ("agency_code", "complainant_kind", "complainant_name", "contact", "sum
 
 
 def today() -> date:
-    return datetime.now(timezone(timedelta(hours=8))).date()
+    return county_today()  # the county's day (Beijing, or the pinned CLOCK_TODAY)
 
 
 def _agencies() -> list[dict]:
