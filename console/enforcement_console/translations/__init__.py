@@ -12,7 +12,8 @@ import re
 
 from . import accounts, cases, common, personnel, supervision, training
 
-MODULES = (common, accounts, personnel, training, cases, supervision)
+# common last: the messages every service shares (access rules, uploads) read the same wherever they come from
+MODULES = (accounts, personnel, training, cases, supervision, common)
 
 EXACT: dict[str, str] = {}
 PATTERNS: list[tuple[re.Pattern, str]] = []

@@ -22,6 +22,18 @@ EXACT = {
     "malformed JSON": "提交的内容格式不正确",
     "must be a JSON object": "提交的内容格式不正确",
     "required": "必填",
+    # the services' shared access rules and uploads: one wording whichever service says it
+    "only the justice bureau may do this": "只有县司法局可以进行此操作。",
+    "not allowed to read another agency's records": "不能查看其他执法部门的记录。",
+    "not allowed to change another agency's records": "不能修改其他执法部门的记录。",
+    "this role cannot read agency records": "您的角色不能查看执法部门的记录。",
+    "this role cannot change records": "您的角色不能修改记录。",
+    "already recorded": "已经登记过",
+    "already published": "已经公示（发布）过，不能重复",
+    "the file is not valid base64": "上传的文件已损坏，请重新上传。",
+    "not valid base64": "文件已损坏，请重新上传",
+    "must be a lower-case code like market_supervision": "代码格式不正确（应为小写英文字母和下划线）",
+    "must be 2-40 letters, digits or '-'": "应为 2 至 40 个英文字母、数字或“-”",
 }
 
 PATTERNS = [
