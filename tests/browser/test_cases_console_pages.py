@@ -357,9 +357,52 @@ def test_a_review_batch_is_scored_and_a_draw_is_published(visitor, full_stack):
         )
     )
 
+    open_case = _ok(
+        bureau.post(
+            f"{api}/cases",
+            json={
+                "agency_code": SCJ,
+                "case_number": f"五市监罚〔{YEAR}〕6号",
+                "item_id": item["item_id"],
+                "filed_on": f"{YEAR}-10-20",
+                "party": {"kind": "organisation", "name": "五寨县某农资店", "credit_code": "91140928MA0XXXXX2"},
+                "officers": [{"officer_id": o} for o in officers],
+            },
+        )
+    )
+
     tab = visitor
     login(tab, "admin", full_stack.password_of("admin"))
     tab.shot("overview")
+
+    # 案件移送: proposed on the case's page, decided, handed over and acknowledged (the bureau may do each step)
+    tab.go(f"/cases/{open_case['case_id']}")
+    tab.shot("open-case")
+    tab.select("移送给", NRJ)
+    tab.fill("提出移送日期", f"{YEAR}-11-02")
+    tab.click("提出移送")
+    tab.shot("transfer-missing-reason")
+    assert field_error(tab, "transfer_reason") == "必填"
+    tab.fill("移送理由", "涉及农资质量，属农业农村部门管辖")
+    tab.click("提出移送")
+    tab.shot("transfer-proposed")
+    assert "移送建议已登记，待负责人决定" in tab.text()
+    tab.go("/cases/transfers")
+    tab.shot("transfers")
+    assert "待负责人决定" in tab.text() and "县农业农村局" in tab.text()
+    tab.link("查看和办理")
+    tab.shot("transfer")
+    tab.fill("决定时间", f"{YEAR}-11-03T09:30")
+    tab.select("决定", "true")
+    tab.click("登记决定")
+    tab.fill("移交时间", f"{YEAR}-11-03T15:00")
+    tab.click("登记移交")
+    tab.fill("签收日期", f"{YEAR}-11-04")
+    tab.click("签收")
+    tab.shot("transfer-acknowledged")
+    assert "已签收" in tab.text() and "2026年11月3日 15:00" in tab.text()
+
+    # 案卷评查
     tab.go("/cases/reviews")
     tab.shot("reviews-empty")
     assert "还没有评查批次" in tab.text()
@@ -422,6 +465,22 @@ def test_a_review_batch_is_scored_and_a_draw_is_published(visitor, full_stack):
     agency.click("公示")
     agency.shot("draw-published")
     assert "抽查结果已公示" in agency.text()
+
+    # 涉企行政检查: a joint inspection of an enterprise drawn
+    agency.go("/cases/inspections")
+    agency.shot("inspections")
+    agency.fill("企业名称", "五寨县商户1")
+    agency.fill("企业统一社会信用代码", "91140928MA00000001")
+    agency.fill("检查日期", f"{YEAR}-11-05")
+    agency.select("检查方式", "routine")
+    agency.select("执法类别", DOMAIN)
+    agency.page.get_by_label("执法员811").check()
+    agency.page.get_by_label("执法员812").check()
+    agency.page.get_by_label("县农业农村局").check()
+    agency.fill("检查结果", "未发现问题")
+    agency.click("登记检查")
+    agency.shot("inspection-recorded")
+    assert "检查已登记" in agency.text() and "县农业农村局" in agency.page.locator("table").inner_text()
 
     phone = visitor.open.phone()
     phone.go("/public/draws")

@@ -64,7 +64,18 @@ def _area():
         "today": today(),
         "label_options": label_options,
         "pairs": pairs,
+        "local_time_cn": local_time_cn,
     }
+
+
+def local_time_cn(value) -> str:
+    """A transfer's time as the cases service answers it: the county's local time (no offset), or with one."""
+    if value in (None, ""):
+        return "—"
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(CHINA)
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
 def label_options(kind: str) -> list[tuple[str, str]]:
@@ -690,7 +701,8 @@ def inspections():
     chosen = filters("agency_code", "credit_code", "year")
     errors, status = NO_ERRORS, 200
     if request.method == "POST":
-        body = _form("credit_code", "enterprise_name", "inspected_on", "kind", "domain", "result", "draw_id")
+        body = _form("enterprise_name", "inspected_on", "kind", "domain", "result", "draw_id")
+        body.update(_renamed({"credit_code": "target_credit_code"}))
         body["agency_code"] = own_agency() or request.form.get("agency_code", "")
         body["officers"] = [o for o in request.form.getlist("officers") if o]
         body["joint_agencies"] = [a for a in request.form.getlist("joint_agencies") if a]
@@ -698,6 +710,8 @@ def inspections():
             recorded = api().post("/inspections", _clean(body) | {"officers": body["officers"]})
         except ApiError as error:
             errors, status = _failed(error)
+            if "credit_code" in errors.fields:
+                errors.fields["target_credit_code"] = errors.fields.pop("credit_code")
         else:
             flash(
                 "检查已登记。"
@@ -719,6 +733,7 @@ def inspections():
         chosen=chosen,
         names=names,
         agency_options=sorted(names.items()),
+        joint_options=sorted((code, name) for code, name in names.items() if code != agency_code),
         officers=officers,
         errors=errors,
         form=request.form,
