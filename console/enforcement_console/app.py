@@ -134,7 +134,8 @@ def _error_page(status: int, sentence: str):
 def _api_error(error: ApiError):
     if error.status == 401 and request.blueprint and not request.blueprint.startswith("portal"):
         session.clear()
-        return redirect(url_for("account.login", next=request.full_path.rstrip("?"), expired=1))
+        reason = "disabled" if error.message == "account disabled" else 1  # the login page says which
+        return redirect(url_for("account.login", next=request.full_path.rstrip("?"), expired=reason))
     if error.code == "password_change_required":
         session["must_change_password"] = True
         return redirect(url_for("account.password"))

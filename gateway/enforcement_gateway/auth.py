@@ -119,11 +119,12 @@ def authenticate(session, authorization: str | None, now: datetime | None = None
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("use 'Authorization: Bearer <token>'")
     row = session.get(Token, token_hash(token.strip()))
+    user = session.get(User, row.user_id) if row is not None else None
+    # a disabled account says so to whoever holds one of its tokens (disabling revoked them all)
+    if row is not None and (user is None or not user.active):
+        raise Unauthorized("account disabled")
     if row is None or row.revoked or row.expires_at <= (now or utcnow()):
         raise Unauthorized("token unknown, revoked or expired; log in again")
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
-        raise Unauthorized("account disabled")
     return user
 
 

@@ -117,11 +117,11 @@ def test_the_bureau_manages_accounts_and_reads_the_audit_trail(visitor, full_sta
     assert f"账号 {CLERK} 已停用。" in visitor.text()
     assert "已停用" in page.locator("tr", has_text=CLERK).inner_text()
 
-    # ... whose next page is the login (disabling revoked the clerk's tokens), and whose password no longer opens
+    # ... whose next page is the login saying the account is disabled, and whose password no longer opens
     clerk.go("/personnel/")
     clerk.shot("clerk-disabled")
     assert "/login" in clerk.page.url
-    assert "登录已过期或已在别处退出，请重新登录。" in clerk.text()
+    assert "您的账号已被停用" in clerk.text()
     clerk.login(CLERK, "Scjgj-li-2027")
     clerk.shot("clerk-disabled-login")
     assert "用户名或密码不正确。" in clerk.text()

@@ -192,7 +192,9 @@ def test_disabling_revokes_the_tokens_and_blocks_the_login_and_nobody_disables_t
     disabled = admin.post("/users/scj-admin/disable")
     assert disabled.status_code == 200 and disabled.json()["active"] is False
     assert account(suite, "scj-admin")["live_tokens"] == 0
-    refused(scj.get("/auth/me"), 401, "unauthorized")
+    gone = scj.get("/auth/me")
+    refused(gone, 401, "unauthorized")
+    assert gone.json()["message"] == "account disabled"  # its holder is told why, not "expired"
     login = suite.anonymous().post("/auth/login", json={"username": "scj-admin", "password": PASSWORD + "-new"})
     refused(login, 401, "unauthorized")
     listed = {u["username"]: u for u in admin.get("/users").json()["items"]}

@@ -23,7 +23,9 @@ def _safe_next(target: str | None) -> str | None:
 def login():
     errors = FormErrors()
     username = request.form.get("username", "").strip()
-    if request.args.get("expired"):
+    if request.args.get("expired") == "disabled":
+        errors = FormErrors(sentence="您的账号已被停用，不能继续使用平台；如有疑问，请联系县司法局。")
+    elif request.args.get("expired"):
         errors = FormErrors(sentence="登录已过期或已在别处退出，请重新登录。")
     if request.method == "POST":
         password = request.form.get("password", "")

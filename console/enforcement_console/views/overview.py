@@ -42,6 +42,8 @@ class Section:
         try:
             self.value = fetch()
         except ApiError as error:
+            if error.status == 401 or error.code == "password_change_required":
+                raise  # not this section's problem: the person must log in (again) or change the password first
             self.value, self.error = None, sentence(error)
 
 
