@@ -37,7 +37,8 @@ WRITE_FAILURES = (400, 404, 409, 422)
 
 
 def today() -> date:
-    return datetime.now(CHINA).date()
+    """The county's day (a pinned ``TODAY`` when the console is given one, like the services' clock)."""
+    return formatting.county_today()
 
 
 # pages under a sub-navigation entry: endpoint → the entry
