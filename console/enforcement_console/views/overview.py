@@ -205,7 +205,7 @@ def _agency_todo(year: int) -> list[dict]:
                     {
                         "what": f"公示决定：{case['case_number']}（{case.get('item_name') or ''}）",
                         "kind": "执法决定公示",
-                        "due_on": _publication_due(case),
+                        "due_on": _due(case, "published"),
                         "link": _link("cases.case", case_id=case["case_id"]),
                     }
                 )
@@ -215,7 +215,7 @@ def _agency_todo(year: int) -> list[dict]:
                     {
                         "what": f"撤回公示：{case['case_number']}（决定已撤销）",
                         "kind": "撤回公示",
-                        "due_on": None,
+                        "due_on": _due(case, "withdrawn"),
                         "link": _link("cases.case", case_id=case["case_id"]),
                     }
                 )
@@ -269,6 +269,9 @@ def _agency_todo(year: int) -> list[dict]:
     return groups
 
 
-def _publication_due(case: dict) -> str | None:
-    """The publication deadline the cases service states for a decided case (``publication_due_on``)."""
-    return case.get("publication_due_on")
+def _due(case: dict, kind: str) -> str | None:
+    """The open deadline of ``kind`` (``published``, ``withdrawn``) as the cases service counts it, if any."""
+    for deadline in case.get("deadlines") or []:
+        if deadline.get("kind") == kind and not deadline.get("met_on"):
+            return deadline.get("due_on")
+    return None
