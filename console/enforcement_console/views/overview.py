@@ -22,7 +22,8 @@ from ..pages import agency_name, api, role, staff, user
 blueprint = Blueprint("overview", __name__, url_prefix="/overview")
 
 NEAR_WORKING_DAYS = 3  # a complaint "near its deadline" has at most this many working days left
-MAX_ROWS = 500  # the longest list one call reads for a to-do section (the API's page limit)
+MAX_ROWS = 500  # the longest list one call reads (the API's page limit)
+TODO_ROWS = 20  # rows of each source on the to-do list; the group says how many there are in all
 
 
 @blueprint.route("/")
@@ -156,117 +157,124 @@ def _link(endpoint: str, **values) -> str | None:
         return None
 
 
-def _agency_todo(year: int) -> list[dict]:
-    """The agency's open obligations, each with what to do, its deadline and a link to where it is done."""
+class Todo:
+    """One group of the to-do list: the first rows of each source, sorted by deadline, and how many there are."""
+
+    def __init__(self, title: str, more: str | None = None):
+        self.title, self.more = title, more
+        self.rows: list[dict] = []
+        self.total = 0
+        self.error: str | None = None
+
+    def read(self, path: str, params: dict, row) -> None:
+        """Adds the first TODO_ROWS records of one list (``row(record)`` → a row, or None to skip it)."""
+        if self.error:
+            return
+        try:
+            page = api().get(path, {**params, "per_page": TODO_ROWS})
+        except ApiError as error:
+            if error.status == 401 or error.code == "password_change_required":
+                raise
+            self.error = sentence(error)
+            return
+        self.total += page["total"]
+        self.rows += [r for r in (row(record) for record in page["items"]) if r is not None]
+
+    def done(self) -> Todo:
+        self.rows.sort(key=lambda r: (r.get("due_on") is None, r.get("due_on") or ""))
+        return self
+
+
+def _agency_todo(year: int) -> list[Todo]:
+    """The agency's open obligations, each with what to do, its deadline and a link to where it is done. Each source is
+    read a page at a time (its first TODO_ROWS), filtered by the service; the group says how many there are."""
     agency = user().get("agency_code")
-    groups = []
 
-    def group(title: str, fetch):
-        section = Section(fetch)
-        rows = sorted(section.value or [], key=lambda r: (r.get("due_on") is None, r.get("due_on") or ""))
-        groups.append({"title": title, "rows": rows, "error": section.error})
+    items = Todo("监督事项待签收、待反馈", _link("supervision.index"))
+    for state, step in (("issued", "签收"), ("acknowledged", "反馈"), ("returned", "重新反馈")):
+        items.read(
+            "/supervision/items",
+            {"state": state},
+            lambda item, step=step: {
+                "what": f"{step}：{item['title']}",
+                "kind": label("item_kind", item["kind"]),
+                "due_on": item.get("due_on"),
+                "link": _link("supervision.item", item_id=item["item_id"]),
+            },
+        )
 
-    def items():
-        rows = []
-        for state, step in (("issued", "签收"), ("acknowledged", "反馈"), ("returned", "重新反馈")):
-            for item in api().get("/supervision/items", {"state": state, "per_page": MAX_ROWS})["items"]:
-                rows.append(
-                    {
-                        "what": f"{step}：{item['title']}",
-                        "kind": label("item_kind", item["kind"]),
-                        "due_on": item.get("due_on"),
-                        "link": _link("supervision.item", item_id=item["item_id"]),
-                    }
-                )
-        return rows
+    complaints = Todo("投诉举报待受理、待办结", _link("supervision.complaints"))
+    for state, step, due_key in (
+        ("registered", "受理或不予受理", "accept_due_on"),
+        ("accepted", "办结", "conclude_due_on"),
+    ):
+        complaints.read(
+            "/supervision/complaints",
+            {"state": state},
+            lambda complaint, step=step, due_key=due_key: {
+                "what": f"{step}：{complaint['summary'][:40]}",
+                "kind": "投诉举报",
+                "due_on": complaint.get(due_key),
+                "link": _link("supervision.complaint", complaint_id=complaint["complaint_id"]),
+            },
+        )
 
-    def complaints():
-        rows = []
-        for state, step, due_key in (
-            ("registered", "受理或不予受理", "accept_due_on"),
-            ("accepted", "办结", "conclude_due_on"),
-        ):
-            for complaint in api().get("/supervision/complaints", {"state": state, "per_page": MAX_ROWS})["items"]:
-                rows.append(
-                    {
-                        "what": f"{step}：{complaint['summary'][:40]}",
-                        "kind": "投诉举报",
-                        "due_on": complaint.get(due_key),
-                        "link": _link("supervision.complaint", complaint_id=complaint["complaint_id"]),
-                    }
-                )
-        return rows
+    decisions = Todo("执法决定待公示、待撤回", _link("cases.index"))
+    for work, step, kind in (("to_publish", "公示决定", "published"), ("to_withdraw", "撤回公示", "withdrawn")):
+        decisions.read(
+            "/cases",
+            {"publication": work, "agency_code": agency},
+            lambda case, step=step, kind=kind: {
+                "what": f"{step}：{case['case_number']}（{case.get('item_name') or ''}）",
+                "kind": "执法决定公示" if kind == "published" else "撤回公示",
+                "due_on": _due(case, kind),
+                "link": _link("cases.case", case_id=case["case_id"]),
+            },
+        )
 
-    def decisions():
-        rows = []
-        for case in api().get("/cases", {"status": "decided", "agency_code": agency, "per_page": MAX_ROWS})["items"]:
-            if case.get("published_on") is None:
-                rows.append(
-                    {
-                        "what": f"公示决定：{case['case_number']}（{case.get('item_name') or ''}）",
-                        "kind": "执法决定公示",
-                        "due_on": _due(case, "published"),
-                        "link": _link("cases.case", case_id=case["case_id"]),
-                    }
-                )
-        for case in api().get("/cases", {"status": "revoked", "agency_code": agency, "per_page": MAX_ROWS})["items"]:
-            if case.get("published_on") and not case.get("publication_withdrawn_on"):
-                rows.append(
-                    {
-                        "what": f"撤回公示：{case['case_number']}（决定已撤销）",
-                        "kind": "撤回公示",
-                        "due_on": _due(case, "withdrawn"),
-                        "link": _link("cases.case", case_id=case["case_id"]),
-                    }
-                )
-        return rows
-
-    def transfers():
-        rows = []
-        for transfer in api().get("/transfers", {"per_page": MAX_ROWS})["items"]:
-            if transfer["to_agency_code"] == agency and transfer["status"] == "handed_over":
-                rows.append(
-                    {
-                        "what": f"签收移送案件（来自{agency_name(transfer['from_agency_code'])}）",
-                        "kind": "案件移送",
-                        "due_on": None,
-                        "link": _link("cases.transfer", transfer_id=transfer["transfer_id"]),
-                    }
-                )
-        return rows
-
-    def training():
-        page = api().get("/training/compliance", {"year": year, "compliant": "false", "per_page": MAX_ROWS})
-        return [
+    # transfers to one agency are few: the list has no filter for "handed over to me", so it is read and filtered here
+    transfers = Todo("移送案件待签收", _link("cases.transfers"))
+    transfers.read(
+        "/transfers",
+        {},
+        lambda transfer: (
             {
-                "what": f"{officer['name']} 学时未达标（差 {officer['short_hours']} 学时）",
-                "kind": "培训",
-                "due_on": date(year, 12, 31).isoformat(),
-                "link": _link("personnel.officer", officer_id=officer["officer_id"]),
+                "what": f"签收移送案件（来自{agency_name(transfer['from_agency_code'])}）",
+                "kind": "案件移送",
+                "due_on": None,
+                "link": _link("cases.transfer", transfer_id=transfer["transfer_id"]),
             }
-            for officer in page["items"]
-        ]
+            if transfer["to_agency_code"] == agency and transfer["status"] == "handed_over"
+            else None
+        ),
+    )
+    transfers.total = len(transfers.rows)
 
-    def certificates():
-        page = api().get("/officers", {"status": "departed", "agency_code": agency, "per_page": MAX_ROWS})
-        return [
-            {
+    training = Todo("学时未达标的执法人员", _link("training.index"))
+    training.read(
+        "/training/compliance",
+        {"year": year, "compliant": "false"},
+        lambda officer: {
+            "what": f"{officer['name']} 学时未达标（差 {officer['short_hours']} 学时）",
+            "kind": "培训",
+            "due_on": date(year, 12, 31).isoformat(),
+            "link": _link("personnel.officer", officer_id=officer["officer_id"]),
+        },
+    )
+
+    certificates = Todo("离岗人员待注销的执法证", _link("personnel.officers"))
+    for status in ("valid", "suspended"):
+        certificates.read(
+            "/officers",
+            {"status": "departed", "certificate_status": status, "agency_code": agency},
+            lambda officer: {
                 "what": f"收回 {officer['name']} 的执法证（已离岗）",
                 "kind": "执法证注销",
                 "due_on": officer.get("departed_on"),
                 "link": _link("personnel.officer", officer_id=officer["officer_id"]),
-            }
-            for officer in page["items"]
-            if officer.get("certificate_status") in ("valid", "suspended")
-        ]
-
-    group("监督事项待签收、待反馈", items)
-    group("投诉举报待受理、待办结", complaints)
-    group("执法决定待公示、待撤回", decisions)
-    group("移送案件待签收", transfers)
-    group("学时未达标的执法人员", training)
-    group("离岗人员待注销的执法证", certificates)
-    return groups
+            },
+        )
+    return [group.done() for group in (items, complaints, decisions, transfers, training, certificates)]
 
 
 def _due(case: dict, kind: str) -> str | None:

@@ -282,6 +282,13 @@ class CaseQuery(PageQuery, DateRange):
             " hourly deadline watch found them (false: none)"
         }
     )
+    publication = fields.String(
+        validate=validate.OneOf(["to_publish", "to_withdraw"]),
+        metadata={
+            "description": "the agency's publication work: to_publish, decisions of a type that must be published"
+            " (公示) and are not yet; to_withdraw, published decisions changed or revoked and not yet withdrawn"
+        },
+    )
 
 
 class WarningOut(StrictSchema):

@@ -106,7 +106,10 @@ def test_decisions_draws_batches_deadlines_and_overdue_cases(desk):
         SCJ_ADMIN, case_id, {"decided_on": "2024-09-27", "penalty": {"kinds": ["warning"]}, "summary": "警告"}
     )
     desk.cases.update_case(SCJ_ADMIN, case_id, {"served_on": "2024-09-30", "closed_on": "2024-10-16"})
+    assert [c["case_id"] for c in desk.cases.list_cases(SCJ_ADMIN, {"publication": "to_publish"})["items"]] == [case_id]
     published = desk.cases.publish_decision(SCJ_ADMIN, case_id, {"published_on": "2024-10-14"})
+    assert desk.cases.list_cases(SCJ_ADMIN, {"publication": "to_publish"})["total"] == 0
+    assert desk.cases.list_cases(SCJ_ADMIN, {"publication": "to_withdraw"})["total"] == 0  # published, not changed
     deadlines = {d["kind"]: d for d in published["deadlines"]}
     assert deadlines["decided"]["on_time"] is True and deadlines["decided"]["met_on"] == "2024-09-27"
     # 7 working days from 2024-09-27 end on Saturday Oct 12 (Sep 29 and Oct 12 are make-up working days)
@@ -166,3 +169,13 @@ def test_decisions_draws_batches_deadlines_and_overdue_cases(desk):
         "files": 1,
         "scored": 0,
     } | {"population_size": 1}
+
+    # revoked on reconsideration: the published decision is now to withdraw, until it is withdrawn
+    desk.cases.revoke_decision(
+        SCJ_ADMIN, case_id, {"changed_on": "2024-11-20", "reason": "行政复议决定撤销", "ground": "reconsideration"}
+    )
+    to_withdraw = desk.cases.list_cases(SCJ_ADMIN, {"publication": "to_withdraw"})
+    assert [c["case_id"] for c in to_withdraw["items"]] == [case_id]
+    desk.cases.withdraw_publication(SCJ_ADMIN, case_id, {"withdrawn_on": "2024-11-21"})
+    assert desk.cases.list_cases(SCJ_ADMIN, {"publication": "to_withdraw"})["total"] == 0
+    assert desk.cases.list_cases(SCJ_ADMIN, {"publication": "to_publish"})["total"] == 0  # revoked: nothing to publish

@@ -398,6 +398,25 @@ def open_deadline_miss():
     )
 
 
+def publication_work(kind: str):
+    """The condition on ``m.Case`` for the agency's open publication work (the to-do list's): ``to_publish``, a decision
+    of a type whose decisions are published, neither published nor revoked; ``to_withdraw``, a published decision
+    that was changed or revoked since and is still shown."""
+    P = m.Publication
+    if kind == "to_publish":
+        types = select(m.ItemType.code).where(m.ItemType.publish_decisions.is_(True))
+        published = select(P.case_id).where(P.case_id == m.Case.case_id)
+        return and_(
+            m.Case.decided_on.is_not(None),
+            m.Case.revoked_on.is_(None),
+            m.Case.type_code.in_(types),
+            ~published.exists(),
+        )
+    changed = select(m.Revocation.id).where(m.Revocation.case_id == m.Case.case_id)
+    shown = select(P.case_id).where(P.case_id == m.Case.case_id, P.withdrawn_on.is_(None))
+    return and_(shown.exists(), changed.exists())
+
+
 def list_cases(session, actor: dict, query: dict, settings: Settings, today: date) -> dict:
     agency_code = access.query_agency(actor, query.get("agency_code"))
     stmt = select(m.Case)
@@ -410,6 +429,8 @@ def list_cases(session, actor: dict, query: dict, settings: Settings, today: dat
         stmt = stmt.where(open_deadline_miss().exists() if query["overdue"] else ~open_deadline_miss().exists())
     if query.get("flagged") is not None:
         stmt = stmt.where(m.Case.warning_count > 0 if query["flagged"] else m.Case.warning_count == 0)
+    if query.get("publication"):
+        stmt = stmt.where(publication_work(query["publication"]))
     if query.get("date_from"):
         stmt = stmt.where(m.Case.filed_on >= query["date_from"])
     if query.get("date_to"):
