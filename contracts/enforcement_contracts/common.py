@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+#: the clocks an obligation's deadline counts in (行政处罚法 art. 85: "days" of 2/3/5/7 are working days)
+DEADLINE_UNITS = ("workdays", "days", "hours")
+
 AGENCY_CODE = validate.Regexp(r"^[0-9A-Za-z-]{2,40}$", error="must be 2-40 letters, digits or '-'")
 
 
@@ -98,3 +101,53 @@ class PromptnessMeasured(StrictSchema):
             "hours); null where the obligation is dated by days only"
         },
     )
+    deadline_unit = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(DEADLINE_UNITS),
+        metadata={
+            "description": "the unit the obligation's own clock counts in: workdays, days (calendar) or hours; null "
+            "(older producers) means workdays"
+        },
+    )
+    taken = fields.Float(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=0),
+        metadata={"description": "time taken in deadline_unit (30.5 for a hand-over 30.5 hours after approval)"},
+    )
+    deadline = fields.Float(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=0),
+        metadata={"description": "the deadline in deadline_unit (24 for the 24-hour hand-over)"},
+    )
+
+
+class DeadlineMissed(StrictSchema):
+    """An obligation still open after its deadline, announced once per obligation (its kind and reference) by the
+    service that owns it. Supervision counts it late in the agency's promptness at once and opens the follow-up
+    item; the measurement that follows when the obligation is finally met replaces the late count, it does not add
+    a second one. No personal data."""
+
+    agency_code = fields.String(
+        required=True, validate=AGENCY_CODE, metadata={"description": "the agency that owes it"}
+    )
+    kind = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=60),
+        metadata={"description": "named as the promptness measurement that follows once it is met"},
+    )
+    reference = fields.String(
+        required=True,
+        metadata={
+            "description": "what the obligation is about, as the later measurement names it; never personal data"
+        },
+    )
+    started_on = fields.Date(required=True, metadata={"description": "the day the clock started"})
+    due_on = fields.Date(required=True, metadata={"description": "the last day in time"})
+    detected_on = fields.Date(required=True, metadata={"description": "the day the watch found it still open"})
+    deadline = fields.Float(
+        required=True, validate=validate.Range(min=0), metadata={"description": "the deadline in deadline_unit"}
+    )
+    deadline_unit = fields.String(required=True, validate=validate.OneOf(DEADLINE_UNITS))

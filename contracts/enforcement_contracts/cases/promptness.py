@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from ..common import AGENCY_CODE, DateRange, PromptnessMeasured, StrictSchema
+from ..common import AGENCY_CODE, DEADLINE_UNITS, DateRange, PromptnessMeasured, StrictSchema
 from ..events import EventType, register
 from .common import SERVICE
 
@@ -62,6 +62,20 @@ class DeadlineMissed(StrictSchema):
     )
     due_on = fields.Date(required=True, metadata={"description": "the last day in time"})
     detected_on = fields.Date(required=True)
+    reference = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the transfer id for a transfer leg, else the case id (as the measurement names it)"},
+    )
+    deadline = fields.Float(
+        load_default=None, allow_none=True, metadata={"description": "the deadline in deadline_unit"}
+    )
+    deadline_unit = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(DEADLINE_UNITS),
+        metadata={"description": "workdays, days or hours (transfer_handed_over); null from older producers"},
+    )
 
 
 PROMPTNESS_MEASURED = register(

@@ -1,0 +1,26 @@
+"""assessment: no data told from a clean record, agencies without enforcement duties
+
+Revision ID: e12c0de00002
+Revises: e12c0de00001
+Create Date: 2026-11-29 22:00:00
+
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+# revision identifiers, used by Alembic.
+revision: str = "e12c0de00002"
+down_revision: str | Sequence[str] | None = "e12c0de00001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
