@@ -36,8 +36,24 @@ class AssessmentRunCreate(StrictSchema):
 class IndicatorScore(StrictSchema):
     code = fields.String()
     title = fields.String()
-    weight = fields.Float()
-    points = fields.Float()
+    weight = fields.Float(metadata={"description": "the configured points of the indicator (of 100)"})
+    has_data = fields.Boolean(
+        metadata={
+            "description": "false: nothing to measure (no officers, no cases, no items...): the indicator weighs "
+            "nothing and the total is re-weighted over the others; true with no fault found is a clean record"
+        }
+    )
+    points = fields.Float(
+        allow_none=True,
+        metadata={"description": "points earned after re-weighting; null without data or when the agency has none"},
+    )
+    points_possible = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "the weight re-scaled over the indicators with data (they add up to 100); null "
+            "without data or when the agency has no score"
+        },
+    )
     ratio = fields.Float(
         allow_none=True, metadata={"description": "share of the weight earned; null: nothing to measure"}
     )
@@ -47,18 +63,51 @@ class IndicatorScore(StrictSchema):
 class AgencyScore(StrictSchema):
     agency_code = fields.String()
     agency_name = fields.String()
-    total = fields.Float(metadata={"description": "points out of 100"})
-    rank = fields.Integer(metadata={"description": "equal totals share a rank"})
+    total = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "points out of 100, re-weighted over the indicators with data; null: no data (无数据)"
+        },
+    )
+    rank = fields.Integer(
+        allow_none=True, metadata={"description": "equal totals share a rank; null: not ranked (no data)"}
+    )
+    no_data = fields.Boolean(
+        metadata={
+            "description": "true (无数据): data for none of the indicators, or for less of their weight than the "
+            "county's minimum (ASSESSMENT.min_weight_with_data): no score, no rank, listed after the ranked"
+        }
+    )
+    weight_with_data = fields.Float(metadata={"description": "the configured points whose indicators had data"})
     indicators = fields.List(fields.Nested(IndicatorScore))
+
+
+class NotAssessed(StrictSchema):
+    agency_code = fields.String()
+    agency_name = fields.String()
+    reason = fields.String(metadata={"description": "no_enforcement_duties (ASSESSMENT.without_enforcement_duties)"})
 
 
 class AssessmentRun(StrictSchema):
     run_id = fields.Integer()
     year = fields.Integer()
     weights = fields.Dict(keys=fields.String(), values=fields.Float())
+    min_weight_with_data = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "the share of the weight with data an agency needed for a score; null: a run from "
+            "before missing data was re-weighted"
+        },
+    )
     run_by = fields.String()
     run_at = fields.DateTime()
-    ranking = fields.List(fields.Nested(AgencyScore))
+    ranking = fields.List(
+        fields.Nested(AgencyScore),
+        metadata={"description": "ranked agencies, highest total first, then the agencies with no data (no rank)"},
+    )
+    not_assessed = fields.List(
+        fields.Nested(NotAssessed), metadata={"description": "agencies left out: no enforcement duties"}
+    )
 
 
 class ReportColumn(StrictSchema):

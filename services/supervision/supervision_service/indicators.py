@@ -4,6 +4,11 @@
 Most are a rate between two thresholds (``assessment.linear``): ``full_at`` earns the whole weight, ``zero_at``
 none, linear between; the defaults below are overridden per indicator by ``ASSESSMENT.params.<code>``.
 A county adds its own indicator by installing a package with an object of the same shape under that group.
+
+Each indicator tells a clean record from nothing to measure: a rate whose denominator is 0 (no officers in post, no
+decision, no item issued, no complaint concluded, no file reviewed, no measurement, no survey) is ``Measure(None)``,
+no data, and weighs nothing in the total (``assessment.reweigh``); a denominator above 0 with nothing wrong (items
+issued, none overdue) is a ratio like any other, and earns its points.
 """
 
 from __future__ import annotations

@@ -37,6 +37,11 @@ class AssessmentRun(Base):
     year: Mapped[int] = mapped_column(Integer, index=True)
     weights: Mapped[dict] = mapped_column(JSON)
     results: Mapped[list] = mapped_column(JSON)
+    # the share of the weight with data an agency needed for a score; None: a run from before missing data was
+    # re-weighted (it earned full points then)
+    min_weight_with_data: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # agencies left out as without enforcement duties: [{agency_code, agency_name, reason}]; None before they were
+    not_assessed: Mapped[list | None] = mapped_column(JSON, nullable=True)
     run_by: Mapped[str] = mapped_column(String(60))
     run_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -22,7 +22,7 @@ from enforcement_kernel.rpc import load, rpc
 from enforcement_kernel.service import Configured
 
 from . import annual_report, facts
-from .assessment import Indicator, Policy, assess, check_policy, load_indicators
+from .assessment import Indicator, Policy, assess, check_policy, load_indicators, not_assessed
 from .operations import assessments, filings, surveys
 
 
@@ -58,13 +58,15 @@ class ReportEntrypoints:
     # 评议考核
     @rpc
     def run_assessment(self, actor, payload):
-        """Score every agency for the year, rank them and keep the run (the bureau only)."""
+        """Score every agency with enforcement duties for the year, rank those with data and keep the run (the bureau
+        only)."""
         data = load(contract.AssessmentRunCreate, payload)
         access.require_bureau(actor)
-        ranking = assess(self._facts(data["year"]), self.reports.policy, self.reports.indicators)
-        return self._write(
-            assessments.record_run, data["year"], self.reports.policy.weights, ranking, actor["username"]
-        )
+        policy = self.reports.policy
+        year_facts = self._facts(data["year"])
+        ranking = assess(year_facts, policy, self.reports.indicators)
+        left_out = not_assessed(year_facts, policy)
+        return self._write(assessments.record_run, data["year"], policy, ranking, left_out, actor["username"])
 
     @rpc
     def latest_assessment(self, actor, year):

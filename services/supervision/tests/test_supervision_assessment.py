@@ -3,6 +3,7 @@ Pure: no broker, no database."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib.metadata import EntryPoint
 from pathlib import Path
 
@@ -150,11 +151,13 @@ def test_overall_promptness_and_satisfaction(policy):
 
 
 # --- scoring, no data, a county's own indicator, ranking -----------------------------------------
-def test_an_agency_with_nothing_to_measure_gets_full_points_unless_the_county_says_otherwise(installed, policy):
+def test_an_agency_with_nothing_to_measure_gets_no_score_and_no_rank(installed, policy):
     [score] = assess([facts()], policy, installed)
-    assert score.total == 100 and all(i.ratio is None for i in score.indicators)
-    strict = Policy(policy.weights, policy.params, no_data_ratio=0.0)
-    assert assess([facts()], strict, installed)[0].total == 0
+    assert (score.total, score.rank, score.no_data, score.weight_with_data) == (None, None, True, 0)
+    assert all(not i.has_data and i.points is None and i.ratio is None for i in score.indicators)
+    assert score.as_dict()["no_data"] is True and score.as_dict()["total"] is None
+    anything_goes = replace(policy, min_weight_with_data=0.0)  # even with no minimum: nothing measured, no score
+    assert assess([facts()], anything_goes, installed)[0].no_data
 
 
 def test_a_perfect_and_a_poor_agency_and_the_breakdown(installed, policy):
@@ -237,9 +240,10 @@ def test_an_entry_point_whose_name_differs_from_its_code_is_refused():
 
 
 def test_ties_share_a_rank_and_are_listed_by_agency_code(installed, policy):
+    only_certification = replace(policy, min_weight_with_data=0.0)  # one indicator's data is enough here
     tied = [facts(code, officers=4, certified=3) for code in ("C-03", "A-01")]
     best = facts("B-02", officers=4, certified=4)
     worst = facts("D-04", officers=4, certified=2)
-    ranked = assess([*tied, worst, best], policy, installed)
+    ranked = assess([*tied, worst, best], only_certification, installed)
     assert [(s.agency_code, s.rank) for s in ranked] == [("B-02", 1), ("A-01", 2), ("C-03", 2), ("D-04", 4)]
-    assert ranked[1].total == ranked[2].total == 100 - 15 * 0.5
+    assert ranked[1].total == ranked[2].total == 50  # half the certification points, the only indicator with data

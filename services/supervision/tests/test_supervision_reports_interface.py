@@ -91,7 +91,16 @@ def test_assessment_filings_and_surveys_answer_in_the_contract_s_shape(suite):
 
     run = suite.call("run_assessment", BUREAU, {"year": year})
     assert set(run) == set(reports_contract.AssessmentRun().fields) and run["year"] == year
-    assert {"agency_code", "agency_name", "total", "rank", "indicators"} == set(run["ranking"][0])
+    assert set(reports_contract.AgencyScore().fields) == set(run["ranking"][0])
+    assert set(reports_contract.IndicatorScore().fields) == set(run["ranking"][0]["indicators"][0])
+    assert run["min_weight_with_data"] == 0.5
+    # nothing measured yet (the survey is not weighted): no agency has a score or a rank
+    assert all(s["no_data"] and s["rank"] is None and s["total"] is None for s in run["ranking"])
+    assert [(a["agency_code"], a["reason"]) for a in run["not_assessed"]] == [
+        ("140928-czj", "no_enforcement_duties"),
+        ("140928-fgw", "no_enforcement_duties"),
+    ]
+    assert not {"140928-czj", "140928-fgw", "140928-sfj"} & {s["agency_code"] for s in run["ranking"]}
     assert suite.call("latest_assessment", BUREAU, year) == run
     with pytest.raises(NotFound):
         suite.call("latest_assessment", BUREAU, year - 1)
