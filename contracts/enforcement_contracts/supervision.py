@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from .common import AGENCY_CODE, DateRange, PageQuery, StrictSchema
+from .common import AGENCY_CODE, DateRange, DeadlineMissed, PageQuery, StrictSchema
 from .events import EventType, register
 
 SERVICE = "supervision"
@@ -424,5 +424,16 @@ ANNUAL_REPORT_FILED = register(
         1,
         "An agency (or the bureau, for the county) filed its yearly statistics "
         "report (报送), due by 31 January; the figures are frozen as filed.",
+    )
+)
+DEADLINE_MISSED = register(
+    EventType(
+        SERVICE,
+        "deadline.missed",
+        DeadlineMissed,
+        1,
+        "A complaint still open after its deadline, announced once per complaint and kind: complaint_accepted (not "
+        "accepted or refused within its working days) or complaint_concluded (not concluded within its calendar days "
+        "and any approved extension); reference = 'complaint <id>' (no complainant details).",
     )
 )

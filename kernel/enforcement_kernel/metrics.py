@@ -64,12 +64,27 @@ PROMPTNESS_SECONDS = Histogram(
 
 
 def observe_promptness(
-    service: str, agency: str, kind: str, workdays: int, on_time: bool, seconds: int | None = None
+    service: str,
+    agency: str,
+    kind: str,
+    workdays: int,
+    on_time: bool,
+    seconds: int | None = None,
+    counted: bool = False,
 ) -> None:
+    """An obligation ended: its time taken, and one count by on-time or late unless ``counted`` (it was counted
+    late already when its deadline was found missed: see ``observe_missed``)."""
     PROMPTNESS_WORKDAYS.labels(service, agency, kind).observe(workdays)
-    PROMPTNESS_MEASUREMENTS.labels(service, agency, kind, "true" if on_time else "false").inc()
+    if not counted:
+        PROMPTNESS_MEASUREMENTS.labels(service, agency, kind, "true" if on_time else "false").inc()
     if seconds is not None:
         PROMPTNESS_SECONDS.labels(service, agency, kind).observe(seconds)
+
+
+def observe_missed(service: str, agency: str, kind: str) -> None:
+    """An obligation still open after its deadline counts late at once (``on_time="false"``), once: the measurement
+    that follows when it ends observes its time taken with ``counted=True``, not a second count."""
+    PROMPTNESS_MEASUREMENTS.labels(service, agency, kind, "false").inc()
 
 
 # Messages waiting in a service's own dead-letter queues (handlers gave up, or the event was invalid).

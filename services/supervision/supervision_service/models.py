@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -159,10 +160,17 @@ class PromptnessMeasurement(Base):
     # measured event's seconds_taken); None for obligations dated by days
     seconds: Mapped[int | None] = mapped_column(BigInteger)
     on_time: Mapped[bool] = mapped_column(Boolean)
-    year: Mapped[int] = mapped_column(Integer)  # year of ended_on
+    # year of ended_on; a late row keeps the year its deadline was found missed when the measurement replaces it
+    year: Mapped[int] = mapped_column(Integer)
+    # a provisional late row: the deadline passed with the obligation still open (a ``*.deadline.missed`` event, or
+    # this service's own watch); ended_on is the day it was found, the times are as of that day. The measurement of
+    # the same obligation (source, kind, reference) replaces it when it finally ends, and it stays late.
+    missed_open: Mapped[bool] = mapped_column(Boolean, default=False)
     recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (
         Index("ix_promptness_period", "ended_on", "agency_code", "kind", "workdays_taken", "on_time"),
+        # the obligation a miss and its measurement share
+        Index("ix_promptness_obligation", "source", "kind", "reference"),
         # covering for the year's on-time counts per agency and kind (gauges, assessment): one index range read in
         # group order, no table lookups (1M rows on SQLite: ~0.15 s instead of ~2 s)
         Index("ix_promptness_year", "year", "agency_code", "kind", "on_time"),
@@ -183,3 +191,22 @@ class Bulletin(Base):
     year: Mapped[int] = mapped_column(Integer, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (UniqueConstraint("period_from", "period_to", name="uq_bulletins_period"),)
+
+
+class DeadlineMiss(Base):
+    """One of this service's own obligations (a complaint to accept or conclude) found open after its deadline:
+    recorded and announced (``supervision.deadline.missed``) once, in the same transaction."""
+
+    __tablename__ = "deadline_misses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))  # the promptness kind of the obligation
+    reference: Mapped[str] = mapped_column(String(200))  # as the measurement names it ("complaint 12")
+    agency_code: Mapped[str] = mapped_column(String(40))
+    started_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    detected_on: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[float] = mapped_column(Float)
+    deadline_unit: Mapped[str] = mapped_column(String(10))  # workdays | days | hours
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # two replicas may find the same miss: the second insert fails and its transaction (with its event) rolls back
+    __table_args__ = (UniqueConstraint("kind", "reference", name="uq_deadline_misses_kind_reference"),)

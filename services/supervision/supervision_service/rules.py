@@ -113,6 +113,48 @@ def due_date_promptness(calendar: WorkCalendar, start: date, end: date, due_on: 
     return Promptness(calendar.workdays_between(start, end), calendar.workdays_between(start, due_on), end <= due_on)
 
 
+def missed_promptness(
+    calendar: WorkCalendar,
+    started_on: date,
+    due_on: date,
+    detected_on: date,
+    deadline: float | None = None,
+    unit: str | None = None,
+) -> Promptness:
+    """A deadline found passed with the obligation still open: late, working days taken as of the day it was found;
+    the deadline in working days (as given for a working-day clock, else counted up to the last day in time)."""
+    if deadline is not None and unit in (None, "workdays"):
+        deadline_workdays = int(deadline)
+    else:
+        deadline_workdays = calendar.workdays_between(started_on, due_on)
+    return Promptness(calendar.workdays_between(started_on, detected_on), deadline_workdays, False)
+
+
+#: how an item's English body names each unit (the console shows its own words from the item's details)
+UNIT_WORDS = {"workdays": "working days", "days": "days", "hours": "h"}
+
+
+def in_unit(value: float | None, unit: str | None) -> str:
+    """``30.5 h``, ``24 h``, ``12 working days``, ``31 days``: a quantity in an obligation's own unit."""
+    if value is None:
+        return "?"
+    number = f"{value:g}" if float(value) != int(value) else str(int(value))
+    return f"{number} {UNIT_WORDS.get(unit or 'workdays', unit)}"
+
+
+def lateness(data: dict) -> dict:
+    """The time taken and the deadline of a measured obligation in its own unit (``deadline_unit``, ``taken``,
+    ``deadline`` of ``PromptnessMeasured``); an older producer's measurement without them counts working days."""
+    unit = data.get("deadline_unit") or "workdays"
+    taken, deadline = data.get("taken"), data.get("deadline")
+    if unit == "workdays":
+        taken = data["workdays_taken"] if taken is None else taken
+        deadline = data["deadline_workdays"] if deadline is None else deadline
+    elif unit == "hours" and taken is None and data.get("seconds_taken") is not None:
+        taken = round(data["seconds_taken"] / 3600, 1)
+    return {"taken": taken, "deadline": deadline, "deadline_unit": unit}
+
+
 def summarise(histogram: dict[int, tuple[int, int]]) -> dict:
     """Statistics of one group from ``{workdays_taken: (measurements, on_time)}`` (what the SQL GROUP BY returns):
     exact mean, median and max without fetching the rows."""

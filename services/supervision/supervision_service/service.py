@@ -232,6 +232,10 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     def cases_deadline_missed(self, tx, envelope, data):
         automatic.on_deadline_missed(tx, envelope, data, self.settings, self.today())
 
+    @consumes(personnel_contract.DEADLINE_MISSED)
+    def personnel_deadline_missed(self, tx, envelope, data):
+        automatic.on_deadline_missed(tx, envelope, data, self.settings, self.today())
+
     @consumes(cases_reviews_contract.REVIEW_FILE_SCORED)
     def review_file_scored(self, tx, envelope, data):
         automatic.on_review_scored(tx, envelope, data, self.settings, self.today())

@@ -14,6 +14,7 @@ from enforcement_contracts.cases import promptness as cases_promptness
 from enforcement_contracts.events import Envelope
 from enforcement_kernel.db import OutboxRow, Tx, kernel_metadata
 from supervision_service import models as m
+from supervision_service import rules
 from supervision_service.operations import automatic, items, promptness
 from supervision_service.operations.common import Settings
 
@@ -101,9 +102,11 @@ def test_a_cause_has_one_open_item_and_a_new_one_after_it_is_verified(session):
 
 def test_a_missed_deadline_opens_the_late_item_and_the_late_measurement_then_recurs_on_it(session):
     """cases.deadline.missed and the late promptness.measured that follows share one open key: one item."""
+
     # one scenario (50+ lines): the missed deadline, then each measurement, recur on the same open item
-    missed = Envelope(type="cases.deadline.missed", source="cases", data={}, schemaversion=1)
-    measured = Envelope(type="cases.promptness.measured", source="cases", data={}, schemaversion=1)
+    def event(event_type):  # each event its own id
+        return Envelope(type=f"cases.{event_type}", source="cases", data={}, schemaversion=1)
+
     data = cases_promptness.DEADLINE_MISSED.load(
         cases_promptness.DEADLINE_MISSED.dump(
             {
@@ -116,7 +119,7 @@ def test_a_missed_deadline_opens_the_late_item_and_the_late_measurement_then_rec
             }
         )
     )
-    automatic.on_deadline_missed(tx_of(session), missed, data, SETTINGS, date(2025, 9, 1))
+    automatic.on_deadline_missed(tx_of(session), event("deadline.missed"), data, SETTINGS, date(2025, 9, 1))
     [item] = session.scalars(select(m.SupervisionItem)).all()
     assert (item.kind, item.origin, item.occurrences) == ("rectification", "cases.deadline.missed", 1)
     assert item.title == automatic.LATE_KINDS["case_decided"][1] and item.details["reference"] == "c-1"
@@ -124,7 +127,7 @@ def test_a_missed_deadline_opens_the_late_item_and_the_late_measurement_then_rec
 
     automatic.on_promptness_measured(
         tx_of(session),
-        measured,
+        event("promptness.measured"),
         {
             "agency_code": SCJ,
             "kind": "case_decided",
@@ -144,10 +147,14 @@ def test_a_missed_deadline_opens_the_late_item_and_the_late_measurement_then_rec
 
     # another case of the same agency is another cause; an unwatched kind opens nothing
     automatic.on_deadline_missed(
-        tx_of(session), missed, {**data, "case_id": "c-2", "kind": "decision_published"}, SETTINGS, TODAY
+        tx_of(session),
+        event("deadline.missed"),
+        {**data, "case_id": "c-2", "kind": "decision_published"},
+        SETTINGS,
+        TODAY,
     )
     automatic.on_deadline_missed(
-        tx_of(session), missed, {**data, "case_id": "c-3", "kind": "decision_served"}, SETTINGS, TODAY
+        tx_of(session), event("deadline.missed"), {**data, "case_id": "c-3", "kind": "decision_served"}, SETTINGS, TODAY
     )
     assert sorted(session.scalars(select(m.SupervisionItem.open_key))) == [
         "cases.case_decided:c-1",
@@ -158,14 +165,14 @@ def test_a_missed_deadline_opens_the_late_item_and_the_late_measurement_then_rec
     for transfer_id in ("t-1", "t-2"):
         automatic.on_deadline_missed(
             tx_of(session),
-            missed,
+            event("deadline.missed"),
             {**data, "case_id": "c-4", "transfer_id": transfer_id, "kind": "transfer_handed_over"},
             SETTINGS,
             TODAY,
         )
     automatic.on_promptness_measured(
         tx_of(session),
-        measured,
+        event("promptness.measured"),
         {
             "agency_code": SCJ,
             "kind": "transfer_handed_over",
@@ -188,7 +195,12 @@ def test_a_missed_deadline_opens_the_late_item_and_the_late_measurement_then_rec
     assert handed["cases.transfer_handed_over:t-2"].details == {
         "reference": "t-2",
         "case_id": "c-4",
+        "transfer_id": "t-2",
+        "started_on": "2025-06-02",
         "due_on": "2025-08-31",
+        "detected_on": "2025-09-01",
+        "deadline": None,
+        "deadline_unit": "workdays",
     }
     assert "transfer t-2" in handed["cases.transfer_handed_over:t-2"].body
 
@@ -283,3 +295,107 @@ def test_a_measurement_timed_to_the_second_keeps_its_seconds_and_feeds_the_secon
         sample("bucket", "transfer_handed_over", le="86400.0"),
     ) == (before[0] + 1, before[1] + 90000, before[2])
     assert sample("count", "transfer_acknowledged") == 0
+
+
+def _counted(kind: str, on_time: str) -> float:
+    return (
+        REGISTRY.get_sample_value(
+            "enforcement_promptness_measurements_total",
+            {"service": "supervision", "agency": SCJ, "kind": kind, "on_time": on_time},
+        )
+        or 0
+    )
+
+
+def _commit(tx) -> None:
+    for callback in tx.on_commit:
+        callback()
+    tx.on_commit.clear()
+
+
+# one scenario in order (the miss, its redelivery, the measurement, a late replay of the miss): over 50 lines
+def test_a_missed_deadline_counts_late_once_and_its_measurement_replaces_the_late_row(session):
+    """A miss lands a provisional late row and counts late at once; the measurement of the same obligation replaces
+    it (one row, still late, in the year the miss was found) and adds its time taken but no second count."""
+    missed = Envelope(type="personnel.deadline.missed", source="personnel", data={}, schemaversion=1)
+    miss = {
+        "agency_code": SCJ,
+        "kind": "certificate_cancelled",
+        "reference": "140928-2025-0007",
+        "started_on": date(2025, 12, 22),
+        "due_on": date(2025, 12, 29),
+        "detected_on": date(2025, 12, 30),
+        "deadline": 5.0,
+        "deadline_unit": "workdays",
+    }
+    before = _counted("certificate_cancelled", "false"), _counted("certificate_cancelled", "true")
+    tx = tx_of(session)
+    automatic.on_deadline_missed(tx, missed, miss, SETTINGS, miss["detected_on"])
+    _commit(tx)
+    [row] = session.scalars(select(m.PromptnessMeasurement)).all()
+    assert (row.missed_open, row.on_time, row.ended_on, row.year) == (True, False, date(2025, 12, 30), 2025)
+    assert (row.workdays_taken, row.deadline_workdays) == (6, 5)
+    [item] = session.scalars(select(m.SupervisionItem)).all()
+    assert item.title == "执法证未及时注销" and item.details["deadline_unit"] == "workdays"
+    assert "deadline 5 working days" in item.body
+    assert _counted("certificate_cancelled", "false") == before[0] + 1
+    ratios, _, _ = promptness.gauge_figures(session, date(2025, 12, 31))
+    assert ratios[(SCJ, "all")] == 0.0
+
+    # the same miss again (a redelivery under a new id, or the owner's replay): nothing lands, nothing counts
+    again = Envelope(type="personnel.deadline.missed", source="personnel", data={}, schemaversion=1)
+    automatic.on_deadline_missed(tx_of(session), again, miss, SETTINGS, miss["detected_on"])
+    assert session.scalar(select(func.count()).select_from(m.PromptnessMeasurement)) == 1
+
+    measured = Envelope(type="personnel.promptness.measured", source="personnel", data={}, schemaversion=1)
+    tx = tx_of(session)
+    automatic.on_promptness_measured(
+        tx,
+        measured,
+        {
+            "agency_code": SCJ,
+            "kind": "certificate_cancelled",
+            "reference": "140928-2025-0007",
+            "started_on": date(2025, 12, 22),
+            "ended_on": date(2026, 1, 6),
+            "workdays_taken": 9,
+            "deadline_workdays": 5,
+            "on_time": False,
+        },
+        SETTINGS,
+        date(2026, 1, 6),
+    )
+    _commit(tx)
+    [row] = session.scalars(select(m.PromptnessMeasurement)).all()
+    assert (row.event_id, row.missed_open, row.on_time) == (measured.id, False, False)
+    assert (row.ended_on, row.workdays_taken, row.year) == (date(2026, 1, 6), 9, 2025)
+    assert _counted("certificate_cancelled", "false") == before[0] + 1  # the obligation counted once
+    assert _counted("certificate_cancelled", "true") == before[1]
+    assert item.occurrences == 2 and item.details["taken"] == 9
+    recurred = session.scalars(select(m.ItemHistory).where(m.ItemHistory.action == "recurred")).one()
+    assert recurred.note == "140928-2025-0007: 9 working days against 5 working days (from 2025-12-22 to 2026-01-06)"
+
+    # the miss redelivered after the measurement: still one row
+    automatic.on_deadline_missed(tx_of(session), missed, miss, SETTINGS, miss["detected_on"])
+    assert session.scalar(select(func.count()).select_from(m.PromptnessMeasurement)) == 1
+
+
+def test_a_hand_over_reads_in_hours_on_its_item():
+    data = {
+        "reference": "t-5",
+        "workdays_taken": 1,
+        "deadline_workdays": 1,
+        "deadline_unit": "hours",
+        "taken": 30.5,
+        "deadline": 24.0,
+    }
+    assert rules.lateness(data) == {"taken": 30.5, "deadline": 24.0, "deadline_unit": "hours"}
+    assert rules.lateness({**data, "taken": None, "seconds_taken": 109800}) == rules.lateness(data)
+    assert f"{rules.in_unit(30.5, 'hours')} against {rules.in_unit(24.0, 'hours')}" == "30.5 h against 24 h"
+    # an older producer's measurement without units: working days
+    assert rules.lateness({"workdays_taken": 3, "deadline_workdays": 2}) == {
+        "taken": 3,
+        "deadline": 2,
+        "deadline_unit": "workdays",
+    }
+    assert rules.in_unit(31, "days") == "31 days"

@@ -9,9 +9,10 @@ from datetime import date
 from sqlalchemy import select
 
 from .. import models as m
+from .. import rules
 from .common import Settings
 from .items import add_history, emit_changed, new_item
-from .promptness import land_measurement
+from .promptness import land_measurement, land_missed
 
 
 def open_or_update(
@@ -26,6 +27,7 @@ def open_or_update(
     details: dict,
     settings: Settings,
     today: date,
+    complaint_id: int | None = None,
 ) -> m.SupervisionItem:
     """The open item of this cause gets one more occurrence; without one, a new item is issued."""
     item = tx.session.execute(select(m.SupervisionItem).where(m.SupervisionItem.open_key == key)).scalars().first()
@@ -42,6 +44,7 @@ def open_or_update(
             origin=origin,
             origin_key=key,
             details=details,
+            complaint_id=complaint_id,
         )
     item.occurrences += 1
     merged = dict(item.details or {})
@@ -56,72 +59,121 @@ def open_or_update(
     return item
 
 
-# promptness kinds of other services that open an item when late: (item kind, title)
+# promptness kinds that open an item when late (measured late, or their deadline found missed): (item kind, title)
 LATE_KINDS = {
-    "certificate_cancelled": (
-        "rectification",
-        "执法证未及时注销",
-    ),
+    "certificate_cancelled": ("rectification", "执法证未及时注销"),
+    "certificate_application_decided": ("rectification", "执法证申领未按时审核"),
     "case_decided": ("rectification", "案件未在法定期限内作出决定"),
     "decision_published": ("rectification", "行政处罚决定未按时公开"),
+    "publication_withdrawn": ("rectification", "变更或撤销的决定未按时撤回公示"),
     "transfer_decided": ("transfer_followup", "案件移送未及时决定"),
     "transfer_handed_over": ("transfer_followup", "案件移送未及时移交"),
     "transfer_acknowledged": ("transfer_followup", "移送案件未及时接收"),
+    "complaint_accepted": ("rectification", "投诉举报未按时受理"),
+    "complaint_concluded": ("rectification", "投诉举报未按时办结"),
 }
 
 
-def on_promptness_measured(tx, envelope, data: dict, settings: Settings, today: date) -> None:
-    land_measurement(tx, envelope.id, envelope.source, data)
+def follow_up_late(
+    tx, source: str, origin: str, data: dict, settings: Settings, today: date, complaint_id: int | None = None
+) -> m.SupervisionItem | None:
+    """A late measurement of a watched kind opens its item (or recurs on the one its missed deadline opened), read in
+    the obligation's own unit: "transfer t-1: 30.5 h against 24 h (from ... to ...)"."""
     if data["on_time"] or data["kind"] not in LATE_KINDS:
-        return
-    body = (
-        f"{data['reference']}: {data['workdays_taken']} working days from {data['started_on'].isoformat()} to "
-        f"{data['ended_on'].isoformat()}, deadline {data['deadline_workdays']}"
-    )
+        return None
     item_kind, title = LATE_KINDS[data["kind"]]
-    open_or_update(
+    late = rules.lateness(data)
+    unit = late["deadline_unit"]
+    body = (
+        f"{data['reference']}: {rules.in_unit(late['taken'], unit)} against {rules.in_unit(late['deadline'], unit)} "
+        f"(from {data['started_on'].isoformat()} to {data['ended_on'].isoformat()})"
+    )
+    return open_or_update(
         tx,
         agency_code=data["agency_code"],
         kind=item_kind,
         title=title,
         body=body,
-        origin=envelope.type,
-        key=f"{envelope.source}.{data['kind']}:{data['reference']}",
+        origin=origin,
+        key=f"{source}.{data['kind']}:{data['reference']}",
         details={
             "reference": data["reference"],
             "workdays_taken": data["workdays_taken"],
             "deadline_workdays": data["deadline_workdays"],
+            **late,
         },
         settings=settings,
         today=today,
+        complaint_id=complaint_id,
     )
 
 
-def on_deadline_missed(tx, envelope, data: dict, settings: Settings, today: date) -> None:
-    """A deadline passed unmet opens the item a late measurement of that kind opens, under the same key (a cases
-    measurement's reference is the transfer id for a transfer leg, else the case id), so the measurement that
-    follows adds an occurrence to it."""
-    if data["kind"] not in LATE_KINDS:
+def on_promptness_measured(tx, envelope, data: dict, settings: Settings, today: date) -> None:
+    land_measurement(tx, envelope.id, envelope.source, data)
+    follow_up_late(tx, envelope.source, envelope.type, data, settings, today)
+
+
+def missed_deadline(
+    tx,
+    event_id: str,
+    source: str,
+    origin: str,
+    data: dict,
+    settings: Settings,
+    today: date,
+    about: str | None = None,
+    extra: dict | None = None,
+    complaint_id: int | None = None,
+) -> None:
+    """A deadline passed unmet (``DeadlineMissed`` fields, from any service or this one's own watch): late at once in
+    the promptness table and on /metrics, and the item a late measurement of that kind opens, under the same key
+    (``<source>.<kind>:<reference>``), so the measurement that follows replaces the late row and recurs on the item.
+    A miss of an obligation already measured changes nothing."""
+    if land_missed(tx, event_id, source, data) is None or data["kind"] not in LATE_KINDS:
         return
     item_kind, title = LATE_KINDS[data["kind"]]
-    reference = data.get("transfer_id") or data["case_id"]
-    about = f"case {data['case_id']}, transfer {reference}" if data.get("transfer_id") else data["case_id"]
+    unit = data.get("deadline_unit") or "workdays"
+    deadline = data.get("deadline")
     body = (
-        f"{about}: still open on {data['detected_on'].isoformat()}, due by {data['due_on'].isoformat()} "
-        f"(from {data['started_on'].isoformat()})"
+        f"{about or data['reference']}: still open on {data['detected_on'].isoformat()}, due by "
+        f"{data['due_on'].isoformat()} (from {data['started_on'].isoformat()})"
     )
+    if deadline is not None:
+        body += f", deadline {rules.in_unit(deadline, unit)}"
     open_or_update(
         tx,
         agency_code=data["agency_code"],
         kind=item_kind,
         title=title,
         body=body,
-        origin=envelope.type,
-        key=f"{envelope.source}.{data['kind']}:{reference}",
-        details={"reference": reference, "case_id": data["case_id"], "due_on": data["due_on"].isoformat()},
+        origin=origin,
+        key=f"{source}.{data['kind']}:{data['reference']}",
+        details={
+            "reference": data["reference"],
+            **(extra or {}),
+            "started_on": data["started_on"].isoformat(),
+            "due_on": data["due_on"].isoformat(),
+            "detected_on": data["detected_on"].isoformat(),
+            "deadline": deadline,
+            "deadline_unit": unit,
+        },
         settings=settings,
         today=today,
+        complaint_id=complaint_id,
     )
+
+
+def on_deadline_missed(tx, envelope, data: dict, settings: Settings, today: date) -> None:
+    """``<service>.deadline.missed``. A cases miss names its case (and the transfer for a transfer leg); its reference
+    is the transfer id for a leg, else the case id, as the measurement that follows names it."""
+    about, extra = None, {}
+    if "case_id" in data:
+        data = {**data, "reference": data.get("reference") or data.get("transfer_id") or data["case_id"]}
+        extra = {"case_id": data["case_id"]}
+        if data.get("transfer_id"):
+            about = f"case {data['case_id']}, transfer {data['transfer_id']}"
+            extra["transfer_id"] = data["transfer_id"]
+    missed_deadline(tx, envelope.id, envelope.source, envelope.type, data, settings, today, about, extra)
 
 
 def on_review_scored(tx, envelope, data: dict, settings: Settings, today: date) -> None:

@@ -13,38 +13,90 @@ from enforcement_kernel.db import utcnow
 
 from .. import models as m
 from .. import rules
-from .common import DONE_ITEM_STATES, SERVICE, scope_conditions
+from .common import DONE_ITEM_STATES, SERVICE, calendar, scope_conditions
+
+
+def _obligation(session, source: str, kind: str, reference: str) -> m.PromptnessMeasurement | None:
+    pm = m.PromptnessMeasurement
+    return (
+        session.execute(select(pm).where(pm.source == source, pm.kind == kind, pm.reference == reference).limit(1))
+        .scalars()
+        .first()
+    )
 
 
 def land_measurement(
     tx, event_id: str, source: str, data: dict, seconds: int | None = None
 ) -> m.PromptnessMeasurement | None:
     """One row of the county-wide promptness table, observed on /metrics once committed; None if already there.
-    ``seconds``: this service's own time taken; a measured event brings its ``seconds_taken`` where it has one."""
+    ``seconds``: this service's own time taken; a measured event brings its ``seconds_taken`` where it has one.
+
+    The late row of a missed deadline of the same obligation (source, kind, reference) is replaced, not doubled: it
+    takes the measurement's times and stays late, in the year it was found missed; /metrics then observes the time
+    taken without counting the obligation a second time."""
     if tx.session.execute(
         select(m.PromptnessMeasurement.id).where(m.PromptnessMeasurement.event_id == event_id)
     ).first():
         return None
+    reference = data.get("reference") or ""
+    missed = _obligation(tx.session, source, data["kind"], reference)
+    if missed is not None and not missed.missed_open:
+        missed = None  # measured twice under two event ids (a producer's replay): each stays its own row, as before
+    row = missed or m.PromptnessMeasurement(
+        source=source, agency_code=data["agency_code"], kind=data["kind"], reference=reference, year=None
+    )
+    row.event_id = event_id
+    row.started_on, row.ended_on = data["started_on"], data["ended_on"]
+    row.workdays_taken, row.deadline_workdays = data["workdays_taken"], data["deadline_workdays"]
+    row.seconds = seconds if seconds is not None else data.get("seconds_taken")
+    row.on_time = bool(data["on_time"]) and missed is None
+    row.year = row.year or data["ended_on"].year
+    row.missed_open = False
+    if missed is None:
+        tx.session.add(row)
+    counted = missed is not None
+    agency, kind, workdays, on_time, taken = row.agency_code, row.kind, row.workdays_taken, row.on_time, row.seconds
+    tx.on_commit.append(
+        lambda: kernel_metrics.observe_promptness(SERVICE, agency, kind, workdays, on_time, taken, counted=counted)
+    )
+    return row
+
+
+def land_missed(tx, event_id: str, source: str, data: dict) -> m.PromptnessMeasurement | None:
+    """A deadline passed with the obligation still open (``DeadlineMissed`` fields): a provisional late row, ended on
+    the day it was found, counted late on /metrics at once. None when the obligation already has a row (measured
+    before the miss arrived, or the miss landed already): nothing counts twice."""
+    reference = data.get("reference") or ""
+    if tx.session.execute(
+        select(m.PromptnessMeasurement.id).where(m.PromptnessMeasurement.event_id == event_id)
+    ).first() or _obligation(tx.session, source, data["kind"], reference):
+        return None
+    late = rules.missed_promptness(
+        calendar(),
+        data["started_on"],
+        data["due_on"],
+        data["detected_on"],
+        data.get("deadline"),
+        data.get("deadline_unit"),
+    )
     row = m.PromptnessMeasurement(
         event_id=event_id,
         source=source,
         agency_code=data["agency_code"],
         kind=data["kind"],
-        reference=data.get("reference") or "",
+        reference=reference,
         started_on=data["started_on"],
-        ended_on=data["ended_on"],
-        workdays_taken=data["workdays_taken"],
-        deadline_workdays=data["deadline_workdays"],
-        seconds=seconds if seconds is not None else data.get("seconds_taken"),
-        on_time=bool(data["on_time"]),
-        year=data["ended_on"].year,
+        ended_on=data["detected_on"],
+        workdays_taken=late.workdays_taken,
+        deadline_workdays=late.deadline_workdays,
+        seconds=None,
+        on_time=False,
+        year=data["detected_on"].year,
+        missed_open=True,
     )
     tx.session.add(row)
-    tx.on_commit.append(
-        lambda: kernel_metrics.observe_promptness(
-            SERVICE, row.agency_code, row.kind, row.workdays_taken, row.on_time, row.seconds
-        )
-    )
+    agency, kind = row.agency_code, row.kind
+    tx.on_commit.append(lambda: kernel_metrics.observe_missed(SERVICE, agency, kind))
     return row
 
 

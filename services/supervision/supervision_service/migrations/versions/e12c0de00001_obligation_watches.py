@@ -8,8 +8,8 @@ Create Date: 2026-11-29 22:00:00
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "e12c0de00001"
@@ -19,8 +19,29 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    """Upgrade schema."""
+    """A provisional late row per missed deadline (replaced by its measurement); this service's own misses."""
+    with op.batch_alter_table("promptness_measurements") as batch:
+        batch.add_column(sa.Column("missed_open", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch.create_index("ix_promptness_obligation", ["source", "kind", "reference"])
+    op.create_table(
+        "deadline_misses",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=60), nullable=False),
+        sa.Column("reference", sa.String(length=200), nullable=False),
+        sa.Column("agency_code", sa.String(length=40), nullable=False),
+        sa.Column("started_on", sa.Date(), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("detected_on", sa.Date(), nullable=False),
+        sa.Column("deadline", sa.Float(), nullable=False),
+        sa.Column("deadline_unit", sa.String(length=10), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("kind", "reference", name="uq_deadline_misses_kind_reference"),
+    )
 
 
 def downgrade() -> None:
-    """Downgrade schema."""
+    op.drop_table("deadline_misses")
+    with op.batch_alter_table("promptness_measurements") as batch:
+        batch.drop_index("ix_promptness_obligation")
+        batch.drop_column("missed_open")
