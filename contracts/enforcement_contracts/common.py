@@ -76,11 +76,29 @@ class Actor(StrictSchema):
     officer_id = fields.String(allow_none=True, load_default=None)
 
 
+def registered_obligation(data: dict) -> None:
+    """A producer measures or announces only the obligations registered in ``enforcement_contracts.obligations``
+    (docs/obligations.md is held to that registry)."""
+    from .obligations import OBLIGATIONS  # it imports this module
+
+    if data["kind"] not in OBLIGATIONS:
+        raise ValidationError({"kind": ["is not a registered obligation (enforcement_contracts.obligations)"]})
+
+
 class PromptnessMeasured(StrictSchema):
     """One obligation with a deadline that has ended: the unit of 'how promptly each agency responds'."""
 
+    PRODUCER_CHECKS = (registered_obligation,)
+
     agency_code = fields.String(required=True, validate=AGENCY_CODE)
-    kind = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    kind = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=60),
+        metadata={
+            "description": "a registered obligation (docs/obligations.md)",
+            "example": "certificate_cancelled",
+        },
+    )
     reference = fields.String(
         required=True,
         metadata={
@@ -130,13 +148,18 @@ class DeadlineMissed(StrictSchema):
     item; the measurement that follows when the obligation is finally met replaces the late count, it does not add
     a second one. No personal data."""
 
+    PRODUCER_CHECKS = (registered_obligation,)
+
     agency_code = fields.String(
         required=True, validate=AGENCY_CODE, metadata={"description": "the agency that owes it"}
     )
     kind = fields.String(
         required=True,
         validate=validate.Length(min=1, max=60),
-        metadata={"description": "named as the promptness measurement that follows once it is met"},
+        metadata={
+            "description": "named as the promptness measurement that follows once it is met (docs/obligations.md)",
+            "example": "certificate_cancelled",
+        },
     )
     reference = fields.String(
         required=True,

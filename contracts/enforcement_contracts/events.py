@@ -60,7 +60,11 @@ class EventType:
     def dump(self, data: dict) -> dict:
         """Validate a payload against the schema and return its JSON form; raises marshmallow.ValidationError."""
         schema = _strict_schema(self.schema)
-        return schema.dump(schema.load(_jsonable(data)))
+        loaded = schema.load(_jsonable(data))
+        # what only a producer is held to (a consumer reading a newer producer's value must not dead-letter it)
+        for check in getattr(self.schema, "PRODUCER_CHECKS", ()):
+            check(loaded)
+        return schema.dump(loaded)
 
     def load(self, data: dict) -> dict:
         """Read a received payload. Tolerant: fields this version does not know are dropped, because adding

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from ..common import AGENCY_CODE, DEADLINE_UNITS, DateRange, PromptnessMeasured, StrictSchema
+from ..common import AGENCY_CODE, DEADLINE_UNITS, DateRange, PromptnessMeasured, StrictSchema, registered_obligation
 from ..events import EventType, register
 from .common import SERVICE
 
@@ -28,6 +28,8 @@ class DeadlineMissed(StrictSchema):
     """An obligation still open after its deadline, announced once per case (or transfer) and kind (no personal
     data)."""
 
+    PRODUCER_CHECKS = (registered_obligation,)
+
     case_id = fields.String(required=True)
     transfer_id = fields.String(
         load_default=None,
@@ -49,15 +51,18 @@ class DeadlineMissed(StrictSchema):
         required=True,
         validate=validate.Length(min=1, max=60),
         metadata={
-            "description": "case_decided, decision_published, transfer_decided (3 working days after the proposal), "
-            "transfer_handed_over (24 hours after the approval) or transfer_acknowledged (3 working days "
-            "after the hand-over): named as the promptness measurement that follows once it is met"
+            "description": "case_decided, decision_published, publication_withdrawn (a published decision changed or "
+            "revoked and not withdrawn 3 working days after the change), transfer_decided (3 working days after the "
+            "proposal), transfer_handed_over (24 hours after the approval) or transfer_acknowledged (3 working days "
+            "after the hand-over): named as the promptness measurement that follows once it is met",
+            "example": "case_decided",
         },
     )
     started_on = fields.Date(
         required=True,
         metadata={
-            "description": "立案 (case_decided), the decision day, the transfer's proposal, approval or hand-over day"
+            "description": "立案 (case_decided), the decision day, the day of the latest change or revocation "
+            "(publication_withdrawn), the transfer's proposal, approval or hand-over day"
         },
     )
     due_on = fields.Date(required=True, metadata={"description": "the last day in time"})
@@ -97,7 +102,8 @@ DEADLINE_MISSED = register(
         1,
         "A deadline passed with the obligation still open: a case not decided within "
         "its legal time limit (case_decided), a decision not published in time "
-        "(decision_published), or a transfer leg not met in time (transfer_decided, "
+        "(decision_published), a changed or revoked decision's publication not withdrawn in "
+        "time (publication_withdrawn), or a transfer leg not met in time (transfer_decided, "
         "transfer_handed_over, transfer_acknowledged). Once per case or transfer and "
         "kind.",
     )
