@@ -33,14 +33,22 @@ def query_agency(actor: dict, requested: str | None) -> str | None:
     return scope or requested
 
 
-def require_read(actor: dict, agency_code: str, officer_id: str | None = None) -> None:
+def may_read(actor: dict, agency_code: str, officer_id: str | None = None) -> bool:
+    """Whether ``require_read`` would let the actor read this record (for answers that must not tell why not)."""
     if sees_all(actor):
-        return
+        return True
     role = actor.get("role")
     if role == "agency_admin" and actor.get("agency_code") == agency_code:
+        return True
+    return role == "officer" and officer_id is not None and actor.get("officer_id") == officer_id
+
+
+def require_read(actor: dict, agency_code: str, officer_id: str | None = None) -> None:
+    if may_read(actor, agency_code, officer_id):
         return
-    if role == "officer" and officer_id is not None and actor.get("officer_id") == officer_id:
-        return
+    if actor.get("role") == "officer" and actor.get("agency_code") == agency_code:
+        # a colleague's record, or the agency's own: same agency, but an officer reads only their own
+        raise Forbidden("an officer may read only their own records")
     raise Forbidden("not allowed to read another agency's records")
 
 
@@ -59,3 +67,10 @@ def require_write(actor: dict, agency_code: str) -> None:
 def require_bureau(actor: dict) -> None:
     if not sees_all(actor):
         raise Forbidden("only the justice bureau may do this")
+
+
+def guides(actor: dict, agency_code: str, guided) -> bool:
+    """Sector guidance (县直部门指导乡镇): is the caller an agency admin whose agency guides ``agency_code``?
+    ``guided`` holds the agencies (townships) the caller's agency guides, as the calling service knows them from
+    personnel's guidance events; a service grants what guidance allows (organising training, reading items)."""
+    return actor.get("role") == "agency_admin" and bool(actor.get("agency_code")) and agency_code in guided

@@ -34,6 +34,8 @@ class Agency(Base):
     kind: Mapped[str] = mapped_column(String(20))
     is_supervisor: Mapped[bool] = mapped_column(Boolean, default=False)
     is_police: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the agency's enforcement domains (执法类别): its police officers enforce in these with their police card
+    domains: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -48,7 +50,11 @@ class Officer(Base):
     position: Mapped[str] = mapped_column(String(100), default="")
     domains: Mapped[list] = mapped_column(JSON, default=list)
     is_police: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a police officer's police card (人民警察证) number: not secret, unique, required of every police officer
+    police_card_number: Mapped[str | None] = mapped_column(String(16), index=True, unique=True)
     status: Mapped[str] = mapped_column(String(10), default="active")  # active | departed
+    # in post from (the appointment; the day of registration when not given): yearly training is owed from then
+    appointed_on: Mapped[date | None] = mapped_column(Date)
     departed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -112,6 +118,51 @@ class Departure(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class CertificateApplication(Base):
+    """An agency's application (申领) for an officer's certificate, decided by the issuing authority."""
+
+    __tablename__ = "certificate_applications"
+    application_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    officer_id: Mapped[str] = mapped_column(ForeignKey("officers.officer_id"), index=True)
+    agency_code: Mapped[str] = mapped_column(ForeignKey("agencies.code"), index=True)
+    domains: Mapped[list] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(10), default="pending", index=True)  # pending | approved | refused
+    filed_on: Mapped[date] = mapped_column(Date)
+    filed_by: Mapped[str] = mapped_column(String(60))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(String(60))
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    certificate_number: Mapped[str | None] = mapped_column(ForeignKey("certificates.number"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # At most one pending application per officer, guarded by the database too.
+    __table_args__ = (
+        Index(
+            "uq_certificate_applications_pending_officer",
+            "officer_id",
+            unique=True,
+            sqlite_where=text("state = 'pending'"),
+            postgresql_where=text("state = 'pending'"),
+        ),
+    )
+
+
+class DeadlineMiss(Base):
+    """A deadline that passed with its obligation still open, announced once (personnel.deadline.missed)."""
+
+    __tablename__ = "deadline_misses"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60))  # the promptness measurement's kind
+    # what the obligation is about, as the measurement that follows names it (certificate number, application id)
+    reference: Mapped[str] = mapped_column(String(60))
+    agency_code: Mapped[str] = mapped_column(String(40))
+    started_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    detected_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # two replicas may find the same miss: the second insert fails and its transaction (with its event) rolls back
+    __table_args__ = (UniqueConstraint("reference", "kind", name="uq_deadline_misses_reference_kind"),)
+
+
 class PromptnessMeasurement(Base):
     """One obligation with a deadline that ended (here: departure to certificate cancellation)."""
 
@@ -173,3 +224,29 @@ class ExamResult(Base):
     passed: Mapped[bool] = mapped_column(Boolean)
     score: Mapped[float] = mapped_column(Float)
     sat_on: Mapped[date] = mapped_column(Date)
+
+
+class SectorGuidance(Base):
+    """Sector guidance (县直部门指导乡镇): a county department guides a township in one enforcement domain.
+    At most one relation in force per (department, township, domain); an ended one keeps its dates."""
+
+    __tablename__ = "sector_guidance"
+    guidance_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(ForeignKey("agencies.code"), index=True)
+    township_code: Mapped[str] = mapped_column(ForeignKey("agencies.code"), index=True)
+    domain: Mapped[str] = mapped_column(String(40))
+    since: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (
+        Index(
+            "uq_sector_guidance_in_force",
+            "agency_code",
+            "township_code",
+            "domain",
+            unique=True,
+            sqlite_where=text("ended_on IS NULL"),
+            postgresql_where=text("ended_on IS NULL"),
+        ),
+    )

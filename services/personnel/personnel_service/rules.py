@@ -56,9 +56,9 @@ def validate_id_number(s: str, today: date | None = None) -> str:
         raise ValueError(f"ID number birth date {birth.isoformat()} is before 1900")
     if birth > (today or date.today()):
         raise ValueError(f"ID number birth date {birth.isoformat()} is in the future")
-    expected = id_check_char(value[:17])
-    if value[17] != expected:
-        raise ValueError(f"ID number check character is {value[17]}, expected {expected}")
+    # the message never names the right check character: a refusal must not help anyone make up a valid number
+    if value[17] != id_check_char(value[:17]):
+        raise ValueError("ID number check character does not match the first 17 digits")
     return value
 
 

@@ -15,14 +15,20 @@ KIND_DEPARTMENT = "department"
 KIND_TOWNSHIP = "township"  # towns (镇) and townships (乡) alike: both are township-level governments
 
 
+#: The police bureau's enforcement domains: its officers enforce in these with their police card (人民警察证).
+POLICE_DOMAINS = ["public_security"]
+
+
 def _agency(slug: str, name: str, kind: str, *, is_supervisor: bool = False, is_police: bool = False) -> dict[str, Any]:
     return {
         "code": f"{DIVISION_CODE}-{slug}",
         "name": name,
         "kind": kind,
         "is_supervisor": is_supervisor,
-        # Officers of a police agency carry a police card (People's Police Law), never an enforcement certificate.
+        # Officers of a police agency carry a police card (People's Police Law), never an enforcement certificate,
+        # and enforce in the agency's domains with it.
         "is_police": is_police,
+        "domains": list(POLICE_DOMAINS) if is_police else [],
     }
 
 

@@ -68,6 +68,17 @@ def test_every_wrong_check_char_is_rejected(first17):
                 rules.validate_id_number(first17 + c)
 
 
+def test_a_wrong_check_character_is_refused_without_telling_the_right_one():
+    valid = make_id("14092819850615123")
+    for c in "0123456789X":
+        if c != valid[-1]:
+            with pytest.raises(ValueError) as refused:
+                rules.validate_id_number(valid[:17] + c)
+            message = str(refused.value)
+            assert message == "ID number check character does not match the first 17 digits"
+            assert valid[-1] not in message.replace("17", "")  # (the 17 of "first 17 digits" names no character)
+
+
 def test_lowercase_x_is_normalised():
     assert rules.validate_id_number("11010519491231002x") == "11010519491231002X"
     assert rules.validate_id_number("  11010519491231002x ") == "11010519491231002X"

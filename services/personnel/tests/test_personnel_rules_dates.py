@@ -170,4 +170,6 @@ def test_seed_agencies():
     assert {a["name"] for a in AGENCIES if a["is_police"]} == {"县公安局"}
     names = {a["name"] for a in AGENCIES}
     assert {"市生态环境局五寨分局", "县发展和改革委员会", "砚城镇", "梁家坪乡", "李家坪乡", "杏岭子乡"} <= names
-    assert all(set(a) == {"code", "name", "kind", "is_supervisor", "is_police"} for a in AGENCIES)
+    assert all(set(a) == {"code", "name", "kind", "is_supervisor", "is_police", "domains"} for a in AGENCIES)
+    # the police bureau's officers enforce in its domains with their police card; the others' are not recorded
+    assert {a["name"]: a["domains"] for a in AGENCIES if a["domains"]} == {"县公安局": ["public_security"]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -12,8 +13,8 @@ from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
 from enforcement_kernel import access
 from enforcement_kernel.crypto import PersonalDataCipher
 
+from .. import authority, rules
 from .. import models as m
-from .. import rules
 from .lookups import get_agency, get_officer, latest_certificate
 from .views import With
 
@@ -39,10 +40,52 @@ def _checked_id_number(id_number) -> str:
         raise ValidationFailed("invalid ID card number", {"id_number": [str(exc)]}) from None
 
 
-def register_officer(tx, actor: dict, data: dict, cipher: PersonalDataCipher) -> dict:
+def _checked_police_card(session, is_police: bool, number, officer_id: str | None = None) -> str | None:
+    """A police officer's police card number, normalised and not anyone else's; None for anyone else."""
+    if not is_police:
+        if number is not None:
+            raise ValidationFailed(
+                "only a police officer carries a police card",
+                {"police_card_number": ["only a police officer carries a police card"]},
+            )
+        return None
+    if number is None:
+        raise ValidationFailed(
+            "a police officer needs a police card number",
+            {"police_card_number": ["a police officer needs a police card number"]},
+        )
+    try:
+        number = authority.validate_police_card_number(number)
+    except ValueError as exc:
+        raise ValidationFailed("invalid police card number", {"police_card_number": [str(exc)]}) from None
+    holder = session.execute(
+        select(m.Officer.officer_id).where(m.Officer.police_card_number == number)
+    ).scalar_one_or_none()
+    if holder is not None and holder != officer_id:
+        raise Conflict(
+            "an officer with this police card number is already registered",
+            {"police_card_number": ["already registered"]},
+        )
+    return number
+
+
+def _checked_appointment(appointed_on: date | None, today: date) -> date:
+    """In post from: the day given (not in the future), or today, the day of registration."""
+    if appointed_on is not None and appointed_on > today:
+        raise ValidationFailed(
+            "the appointment date is in the future", {"appointed_on": ["must not be in the future"]}
+        )
+    return appointed_on or today
+
+
+def register_officer(tx, actor: dict, data: dict, cipher: PersonalDataCipher, today: date | None = None) -> dict:
     access.require_write(actor, data["agency_code"])
+    appointed_on = _checked_appointment(data.get("appointed_on"), today or date.today())
     agency = get_agency(tx.session, data["agency_code"])
     id_number = _checked_id_number(data.pop("id_number"))
+    # officers of a police agency carry a police card, never an enforcement certificate
+    is_police = bool(data.get("is_police")) or agency.is_police
+    police_card = _checked_police_card(tx.session, is_police, data.get("police_card_number"))
     digest = cipher.lookup_hash(id_number)
     if tx.session.execute(select(m.Officer.officer_id).where(m.Officer.id_number_hash == digest)).first():
         raise Conflict(
@@ -57,9 +100,10 @@ def register_officer(tx, actor: dict, data: dict, cipher: PersonalDataCipher) ->
         id_number_masked=rules.mask_id_number(id_number),
         position=data.get("position", ""),
         domains=sorted(set(data.get("domains", []))),
-        # officers of a police agency carry a police card, never an enforcement certificate
-        is_police=bool(data.get("is_police")) or agency.is_police,
+        is_police=is_police,
+        police_card_number=police_card,
         status="active",
+        appointed_on=appointed_on,
     )
     tx.session.add(officer)
     tx.emit(contract.OFFICER_REGISTERED, contract.OfficerRegistered().dump(officer), subject=officer.officer_id)
@@ -79,9 +123,10 @@ def find_officer_by_id_number(session, actor: dict, id_number: str, cipher: Pers
         .scalars()
         .first()
     )
-    if officer is None:
+    # another agency's officer answers exactly as an unknown number: the answer must not tell that this person is
+    # registered somewhere else in the county
+    if officer is None or not access.may_read(actor, officer.agency_code, officer.officer_id):
         raise NotFound("no officer with this ID card number")
-    access.require_read(actor, officer.agency_code, officer.officer_id)
     return officer_out(officer, latest_certificate(session, officer.officer_id))
 
 
@@ -132,11 +177,17 @@ def list_officers(session, actor: dict, query: dict) -> dict:
     return common.page(contract.Officer, rows, total, {"page": page, "per_page": per_page})
 
 
-def update_officer(tx, actor: dict, officer_id: str, data: dict) -> dict:
+def update_officer(tx, actor: dict, officer_id: str, data: dict, today: date | None = None) -> dict:
     officer = get_officer(tx.session, officer_id)
     access.require_write(actor, officer.agency_code)
+    if "appointed_on" in data:
+        _checked_appointment(data["appointed_on"], today or date.today())
     if officer.status != "active":
         raise Conflict("a departed officer's record cannot be changed")
+    if "police_card_number" in data:
+        data["police_card_number"] = _checked_police_card(
+            tx.session, officer.is_police, data["police_card_number"], officer.officer_id
+        )
     changed = []
     for key, value in data.items():
         value = sorted(set(value)) if key == "domains" else value
@@ -153,6 +204,7 @@ def update_officer(tx, actor: dict, officer_id: str, data: dict) -> dict:
                 "name": officer.name,
                 "position": officer.position,
                 "domains": list(officer.domains or []),
+                "appointed_on": officer.appointed_on,
             },
             subject=officer.officer_id,
         )
