@@ -7,7 +7,10 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..common import AGENCY_CODE, PageQuery, StrictSchema
 from ..events import EventType, register
-from .common import LENIENT_LISTS, MONEY, MONEY_DOC, NOT_BLANK, PENALTY_KINDS, SERVICE
+from .common import LENIENT_LISTS, MONEY, MONEY_DOC, NOT_BLANK, PENALTY_KINDS, SERVICE, TYPE_CODE
+
+TIER_CODE = validate.Regexp(r"^[a-z][a-z0-9_]{0,29}$", error="must be a lower-case code like minor")
+MAJOR_RULE_KEYS = ("item_id", "penalty_kind", "fine_from", "type_code", "circumstance")
 
 
 class Tier(StrictSchema):
@@ -15,9 +18,7 @@ class Tier(StrictSchema):
 
     A tier whose penalty_kinds include fine gives both fine_min and fine_max; fine_max is not below fine_min."""
 
-    tier = fields.String(
-        required=True, validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,29}$", error="must be a lower-case code like minor")
-    )
+    tier = fields.String(required=True, validate=TIER_CODE)
     label = fields.String(required=True, validate=[validate.Length(min=1, max=60), NOT_BLANK])
     penalty_kinds = fields.List(
         fields.String(validate=validate.OneOf(PENALTY_KINDS)),
@@ -99,21 +100,35 @@ class LenientQuery(PageQuery):
 
 
 class MajorRuleCreate(StrictSchema):
-    """An entry of an agency's major-decision list (重大执法决定法制审核目录): an item, a penalty kind, or a fine
-    from an amount; a case matching any entry needs a passed legal review before it is decided.
+    """An entry of an agency's major-decision list (重大执法决定法制审核目录): an item, a penalty kind, a fine from an
+    amount, an enforcement type (every decision of that type: 行政许可, 行政强制 ...) or a circumstance tier (the
+    discretion benchmark's tier a decision applies, e.g. serious); a case of any type matching any entry needs a
+    passed legal review before it is decided.
 
-    Exactly one of item_id, penalty_kind, fine_from."""
+    Exactly one of item_id, penalty_kind, fine_from, type_code, circumstance."""
 
     agency_code = fields.String(required=True, validate=AGENCY_CODE)
     item_id = fields.String(load_default=None, allow_none=True)
     penalty_kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(PENALTY_KINDS))
     fine_from = fields.Decimal(places=2, load_default=None, allow_none=True, validate=MONEY, metadata=MONEY_DOC)
+    type_code = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=TYPE_CODE,
+        metadata={"description": "every decision of this enforcement type (an item type's code)"},
+    )
+    circumstance = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=TIER_CODE,
+        metadata={"description": "every decision applying this benchmark tier (e.g. serious)"},
+    )
     note = fields.String(load_default="", validate=validate.Length(max=500))
 
     @validates_schema
     def _one(self, data, **_kwargs):
-        if sum(data.get(k) is not None for k in ("item_id", "penalty_kind", "fine_from")) != 1:
-            raise ValidationError("give exactly one of item_id, penalty_kind, fine_from", "_schema")
+        if sum(data.get(k) is not None for k in MAJOR_RULE_KEYS) != 1:
+            raise ValidationError("give exactly one of " + ", ".join(MAJOR_RULE_KEYS), "_schema")
 
 
 class MajorRuleQuery(PageQuery):
@@ -128,6 +143,8 @@ class MajorRule(StrictSchema):
     item_id = fields.String(allow_none=True)
     penalty_kind = fields.String(allow_none=True)
     fine_from = fields.Float(allow_none=True)
+    type_code = fields.String(allow_none=True)
+    circumstance = fields.String(allow_none=True)
     note = fields.String()
 
 
@@ -164,6 +181,8 @@ class MajorListChanged(StrictSchema):
     item_id = fields.String(allow_none=True, required=True)
     penalty_kind = fields.String(allow_none=True, required=True)
     fine_from = fields.Float(allow_none=True, required=True)
+    type_code = fields.String(allow_none=True)
+    circumstance = fields.String(allow_none=True)
 
 
 BENCHMARK_FILED = register(

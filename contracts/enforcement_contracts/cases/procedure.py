@@ -21,6 +21,20 @@ HARMS = ("none", "life_health", "financial")  # art. 36: the last two extend the
 
 CASE_STATUSES = ("filed", "decided", "closed", "revoked")
 
+# who withdrew a hearing request (art. 64), as the written withdrawal says: the party itself or its agent (委托代理人)
+HEARING_WITHDRAWN_BY = ("party", "agent")
+HEARING_WITHDRAWN_BY_DOC = {
+    "description": "who withdrew the hearing request: party (当事人) or agent (委托代理人); with hearing_withdrawn_on"
+}
+
+
+def _withdrawal_complete(data: dict) -> None:
+    """A withdrawal of the hearing request is recorded with its day and who withdrew it, both or neither."""
+    if data.get("hearing_withdrawn_on") is not None and data.get("hearing_withdrawn_by") is None:
+        raise ValidationError("say who withdrew the hearing request (party or agent)", "hearing_withdrawn_by")
+    if data.get("hearing_withdrawn_by") is not None and data.get("hearing_withdrawn_on") is None:
+        raise ValidationError("give the day the hearing request was withdrawn", "hearing_withdrawn_on")
+
 
 class Party(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(PARTY_KINDS))
@@ -95,6 +109,7 @@ STAGE_FIELDS = (
     "hearing_requested_on",
     "hearing_notice_on",
     "hearing_held_on",
+    "hearing_withdrawn_on",
     "served_on",
     "executed_on",
     "closed_on",
@@ -149,6 +164,15 @@ class CaseReport(StrictSchema):
     hearing_requested_on = fields.Date(load_default=None, allow_none=True)
     hearing_notice_on = fields.Date(load_default=None, allow_none=True)
     hearing_held_on = fields.Date(load_default=None, allow_none=True)
+    hearing_withdrawn_on = fields.Date(
+        load_default=None, allow_none=True, metadata={"description": "the party withdrew its hearing request (撤回)"}
+    )
+    hearing_withdrawn_by = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(HEARING_WITHDRAWN_BY),
+        metadata=HEARING_WITHDRAWN_BY_DOC,
+    )
     served_on = fields.Date(load_default=None, allow_none=True, metadata={"description": "送达"})
     executed_on = fields.Date(load_default=None, allow_none=True)
     closed_on = fields.Date(load_default=None, allow_none=True, metadata={"description": "结案"})
@@ -162,6 +186,10 @@ class CaseReport(StrictSchema):
     )
     decision = fields.Nested(Decision, load_default=None, allow_none=True)
 
+    @validates_schema
+    def _withdrawal(self, data, **_kwargs):
+        _withdrawal_complete(data)
+
 
 class CaseUpdate(StrictSchema):
     """Later stages as they happen; a stage date once recorded is not changed (its measurement stands)."""
@@ -171,6 +199,10 @@ class CaseUpdate(StrictSchema):
     hearing_requested_on = fields.Date()
     hearing_notice_on = fields.Date()
     hearing_held_on = fields.Date()
+    hearing_withdrawn_on = fields.Date(metadata={"description": "the party withdrew its hearing request (撤回)"})
+    hearing_withdrawn_by = fields.String(
+        validate=validate.OneOf(HEARING_WITHDRAWN_BY), metadata=HEARING_WITHDRAWN_BY_DOC
+    )
     served_on = fields.Date()
     executed_on = fields.Date()
     closed_on = fields.Date()
@@ -187,6 +219,10 @@ class CaseUpdate(StrictSchema):
         validate=validate.Length(min=1, max=20),
         metadata={"description": "added to the case's officers"},
     )
+
+    @validates_schema
+    def _withdrawal(self, data, **_kwargs):
+        _withdrawal_complete(data)
 
 
 class CaseWarning(StrictSchema):
@@ -244,6 +280,11 @@ class Case(StrictSchema):
     hearing_requested_on = fields.Date(allow_none=True)
     hearing_notice_on = fields.Date(allow_none=True)
     hearing_held_on = fields.Date(allow_none=True)
+    hearing_withdrawn_on = fields.Date(allow_none=True)
+    hearing_withdrawn_by = fields.String(allow_none=True, metadata=HEARING_WITHDRAWN_BY_DOC)
+    hearing_withdrawal_recorded_by = fields.String(
+        allow_none=True, metadata={"description": "the user who recorded the withdrawal"}
+    )
     decided_on = fields.Date(allow_none=True)
     served_on = fields.Date(allow_none=True)
     executed_on = fields.Date(allow_none=True)

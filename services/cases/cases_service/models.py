@@ -110,6 +110,8 @@ class MajorRule(Base):
     item_id: Mapped[str | None] = mapped_column(ForeignKey("items.item_id"))
     penalty_kind: Mapped[str | None] = mapped_column(String(30))
     fine_from: Mapped[Decimal | None] = mapped_column(MONEY)
+    type_code: Mapped[str | None] = mapped_column(String(30))  # every decision of this enforcement type
+    circumstance: Mapped[str | None] = mapped_column(String(30))  # every decision applying this benchmark tier
     note: Mapped[str] = mapped_column(Text, default="")
     removed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -145,6 +147,10 @@ class Case(Base):
     hearing_requested_on: Mapped[date | None] = mapped_column(Date)
     hearing_notice_on: Mapped[date | None] = mapped_column(Date)
     hearing_held_on: Mapped[date | None] = mapped_column(Date)
+    # the party's withdrawal of its hearing request (art. 64): the day, party or agent, and the user who recorded it
+    hearing_withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    hearing_withdrawn_by: Mapped[str | None] = mapped_column(String(12))
+    hearing_withdrawal_recorded_by: Mapped[str | None] = mapped_column(String(60))
     decided_on: Mapped[date | None] = mapped_column(Date)
     served_on: Mapped[date | None] = mapped_column(Date)
     executed_on: Mapped[date | None] = mapped_column(Date)

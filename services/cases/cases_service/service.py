@@ -219,6 +219,7 @@ class CasesService(OversightEntrypoints, ServiceBase):
             case_id,
             load(legal_review_contract.LegalReviewCreate, payload),
             self.personnel,
+            self.settings,
             self.today(),
         )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
+
 from cases_service.rules import (
     discretion,
     major_decisions,
@@ -53,6 +55,44 @@ def test_reviewer_refusals():
         "qualification" in major_decisions.reviewer_errors({**REVIEWER, "has_legal_qualification": False}, "A", [])[0]
     )
     assert major_decisions.reviewer_errors(REVIEWER, "A", ["o1", "o9"]) == ["the reviewer is an officer on this case"]
+
+
+def test_major_by_enforcement_type_or_circumstance_tier_whatever_the_type():
+    lst = [major_decisions.MajorRule(type_code="coercion"), major_decisions.MajorRule(circumstance="serious")]
+    assert major_decisions.is_major(lst, "i1", [], None, "coercion")  # a 行政强制 decision, no penalty kinds
+    assert not major_decisions.is_major(lst, "i1", [], None, "licensing")
+    assert major_decisions.is_major(lst, "i1", ["fine"], Decimal(100), "penalty", "serious")
+    assert not major_decisions.is_major(lst, "i1", ["fine"], Decimal(100), "penalty", "general")
+    # an item on the list makes a licensing decision major too
+    assert major_decisions.is_major([major_decisions.MajorRule(item_id="lic1")], "lic1", [], None, "licensing")
+
+
+def test_the_county_pool_exists_only_when_the_settings_allow_it():
+    assert major_decisions.pool_agencies(True, ["140928-sfj"]) == frozenset({"140928-sfj"})
+    assert major_decisions.pool_agencies(False, ["140928-sfj"]) == frozenset()
+
+
+def test_only_a_first_review_needs_the_legal_qualification():
+    assert not major_decisions.qualification_needed(has_legal_qualification=True, reviewed_before=False)
+    assert major_decisions.qualification_needed(has_legal_qualification=False, reviewed_before=False)
+    assert not major_decisions.qualification_needed(has_legal_qualification=False, reviewed_before=True)
+    unqualified = {**REVIEWER, "has_legal_qualification": False, "may_review_major_decisions": False}
+    assert "first legal review" in major_decisions.reviewer_errors(unqualified, "A", [])[0]
+    assert major_decisions.reviewer_errors(unqualified, "A", [], reviewed_before=True) == []
+
+
+def test_a_reviewer_of_the_county_pool_may_review_another_agencys_decision_but_not_as_an_officer_on_it():
+    pool = frozenset({"SFJ"})
+    lawyer = {**REVIEWER, "agency_code": "SFJ"}
+    assert major_decisions.reviewer_errors(lawyer, "A", ["o1"], pool=pool) == []
+    assert major_decisions.reviewer_errors(lawyer, "A", ["o1"]) == ["the reviewer belongs to another agency"]
+    assert major_decisions.reviewer_errors({**REVIEWER, "agency_code": "B"}, "A", [], pool=pool) == [
+        "the reviewer belongs to another agency"
+    ]
+    assert major_decisions.reviewer_errors(lawyer, "A", ["o9"], pool=pool) == [
+        "the reviewer is an officer on this case"
+    ]
+    assert "county's reviewer pool" in major_decisions.reviewer_errors(None, "A", [], pool=pool)[0]
 
 
 def test_a_major_decision_waits_for_a_passed_review_on_or_before_it():
@@ -164,6 +204,65 @@ def test_hearing_and_service_findings():
 def test_other_types_skip_the_penalty_procedure():
     case = facts(penalty_procedure=False, dates={"filed_on": FILED, "decided_on": date(2025, 1, 1)})
     assert whole_case.evaluate(case, whole_case.CaseRules(), date(2025, 6, 1), CAL).findings == []
+
+
+@pytest.mark.parametrize("type_code", ["licensing", "levy", "confirmation", "benefit", "coercion", "inspection"])
+def test_a_major_decision_of_every_enforcement_type_waits_for_its_legal_review(type_code):
+    decided = date(2024, 9, 10)
+    case = facts(
+        penalty_procedure=False, type_code=type_code, dates={"filed_on": FILED, "decided_on": decided}, major=True
+    )
+    refused = whole_case.evaluate(case, whole_case.CaseRules(), date(2024, 12, 31), CAL)
+    assert list(refused.conflicts) == ["legal_review"]
+    case.passed_review_dates = [decided]
+    assert whole_case.evaluate(case, whole_case.CaseRules(), date(2024, 12, 31), CAL).conflicts == {}
+    undecided = facts(penalty_procedure=False, type_code=type_code, dates={"filed_on": FILED}, major=True)
+    assert whole_case.evaluate(undecided, whole_case.CaseRules(), date(2024, 12, 31), CAL).conflicts == {}
+
+
+HEARING = {
+    "violation_on": date(2024, 6, 1),
+    "filed_on": FILED,
+    "notice_on": date(2024, 9, 2),  # a Monday: the 5th working day after is Monday 9 Sep
+    "hearing_requested_on": date(2024, 9, 9),
+    "decided_on": date(2024, 9, 20),
+}
+
+
+def test_a_hearing_requested_in_time_and_neither_held_nor_withdrawn_blocks_the_decision():
+    rules = whole_case.CaseRules()
+    refused = whole_case.evaluate(facts(dates=HEARING, penalty_kinds=["warning"]), rules, date(2024, 12, 31), CAL)
+    assert list(refused.conflicts) == ["hearing_held_on"] and "withdrawal" in refused.conflicts["hearing_held_on"][0]
+    withdrawn = {**HEARING, "hearing_withdrawn_on": date(2024, 9, 12)}
+    ok = whole_case.evaluate(facts(dates=withdrawn, penalty_kinds=["warning"]), rules, date(2024, 12, 31), CAL)
+    assert ok.conflicts == {} and ok.errors == {}
+    held = {**HEARING, "hearing_notice_on": date(2024, 9, 9), "hearing_held_on": date(2024, 9, 18)}
+    ok = whole_case.evaluate(facts(dates=held, penalty_kinds=["warning"]), rules, date(2024, 12, 31), CAL)
+    assert ok.conflicts == {} and ok.errors == {}
+    # asked for a day late (the 6th working day): the agency need not hold it, a warning only
+    late = {**HEARING, "hearing_requested_on": date(2024, 9, 10)}
+    warned = whole_case.evaluate(facts(dates=late, penalty_kinds=["warning"]), rules, date(2024, 12, 31), CAL)
+    assert warned.conflicts == {} and "hearing_request_late" in [f.code for f in warned.findings]
+
+
+@pytest.mark.parametrize(
+    "type_code, two_officer_types, refused",
+    [
+        ("penalty", (), True),
+        ("coercion", (), True),
+        ("inspection", (), True),
+        ("licensing", (), False),
+        ("confirmation", (), False),
+        ("benefit", (), False),
+        ("licensing", ("licensing",), True),
+        ("benefit", ("licensing",), False),
+    ],
+)
+def test_one_officer_is_refused_for_the_laws_types_and_the_types_the_county_adds(type_code, two_officer_types, refused):
+    rules = whole_case.CaseRules(two_officer_types=two_officer_types)
+    case = facts(officer_ids=["o1"], penalty_procedure=type_code == "penalty", type_code=type_code)
+    result = whole_case.evaluate(case, rules, date(2024, 12, 31), CAL)
+    assert ("officers" in result.errors) is refused
 
 
 def test_warnings_are_recorded_once():

@@ -25,6 +25,16 @@ def test_at_least_two_distinct_officers():
     assert procedure.officer_count_error(["a", "b"], minimum=3) is not None
 
 
+def test_two_officers_for_penalty_coercion_and_inspection_and_the_types_a_county_adds():
+    for type_code in procedure.LAW_TWO_OFFICER_TYPES:
+        assert procedure.officers_required(type_code) == 2
+        assert procedure.officers_required(type_code, ("licensing",)) == 2  # the law's types whatever the setting
+    assert procedure.officers_required("licensing") == 1
+    assert procedure.officers_required("licensing", ("licensing", "benefit")) == 2
+    assert procedure.officers_required("confirmation", ("licensing", "benefit")) == 1
+    assert procedure.officers_required("coercion", minimum=3) == 3
+
+
 # --- on-the-spot procedure (art. 51) ------------------------------------------------------------
 @pytest.mark.parametrize(
     "kind, amount, allowed",
@@ -143,6 +153,45 @@ def test_hearing_notice_seven_working_days_before_the_hearing():
     # Sep 29, 30, Oct 8, 9, 10, 11, 12 (make-up Saturday): a hearing on Oct 12 had 7 working days' notice
     assert procedure.hearing_notice_sufficient(NOTICE, date(2024, 10, 12), calendar=CAL)
     assert not procedure.hearing_notice_sufficient(NOTICE, date(2024, 10, 11), calendar=CAL)
+
+
+def test_a_hearing_requested_in_time_blocks_the_decision_until_held_or_withdrawn_across_the_holiday():
+    asked = {"notice_on": NOTICE, "hearing_requested_on": date(2024, 10, 10), "decided_on": date(2024, 10, 20)}
+    assert "not held" in procedure.hearing_blocks_decision(asked, calendar=CAL)  # the 5th working day: in time
+    late = {**asked, "hearing_requested_on": date(2024, 10, 11)}  # the 6th: the agency need not hold one
+    assert procedure.hearing_blocks_decision(late, calendar=CAL) is None
+    assert procedure.hearing_blocks_decision({**asked, "hearing_held_on": date(2024, 10, 18)}, calendar=CAL) is None
+    assert (
+        procedure.hearing_blocks_decision({**asked, "hearing_withdrawn_on": date(2024, 10, 18)}, calendar=CAL) is None
+    )
+    assert procedure.hearing_blocks_decision({**asked, "decided_on": None}, calendar=CAL) is None  # not decided yet
+    assert procedure.hearing_blocks_decision({"notice_on": NOTICE, "decided_on": date(2024, 10, 20)}) is None
+
+
+def test_a_withdrawal_follows_the_request_precedes_the_decision_and_excludes_a_held_hearing():
+    today = date(2024, 12, 31)
+    base = {"filed_on": date(2024, 9, 1), "notice_on": NOTICE}
+    assert procedure.stage_errors({**base, "hearing_withdrawn_on": date(2024, 10, 8)}, today) == {
+        "hearing_withdrawn_on": ["needs hearing_requested_on first"]
+    }
+    asked = {**base, "hearing_requested_on": date(2024, 10, 8)}
+    assert procedure.stage_errors({**asked, "hearing_withdrawn_on": date(2024, 10, 8)}, today) == {}
+    assert (
+        "must not be before hearing_requested_on"
+        in procedure.stage_errors({**asked, "hearing_withdrawn_on": date(2024, 10, 7)}, today)["hearing_withdrawn_on"][
+            0
+        ]
+    )
+    assert (
+        "must not be before hearing_withdrawn_on"
+        in procedure.stage_errors(
+            {**asked, "hearing_withdrawn_on": date(2024, 10, 9), "decided_on": date(2024, 10, 8)}, today
+        )["decided_on"][0]
+    )
+    held = {**asked, "hearing_notice_on": date(2024, 10, 8), "hearing_held_on": date(2024, 10, 18)}
+    assert procedure.stage_errors({**held, "hearing_withdrawn_on": date(2024, 10, 9)}, today) == {
+        "hearing_withdrawn_on": ["the hearing was held; a held hearing is not withdrawn"]
+    }
 
 
 def test_service_within_seven_working_days():

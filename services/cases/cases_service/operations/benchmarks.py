@@ -246,6 +246,8 @@ def _rule_row(r: m.MajorRule) -> dict:
         "item_id": r.item_id,
         "penalty_kind": r.penalty_kind,
         "fine_from": r.fine_from,
+        "type_code": r.type_code,
+        "circumstance": r.circumstance,
         "note": r.note,
     }
 
@@ -262,6 +264,8 @@ def _rule_event(r: m.MajorRule, action: str) -> dict:
         "item_id": r.item_id,
         "penalty_kind": r.penalty_kind,
         "fine_from": _money(r.fine_from),
+        "type_code": r.type_code,
+        "circumstance": r.circumstance,
     }
 
 
@@ -273,11 +277,15 @@ def add_major_rule(tx, actor: dict, data: dict, personnel: PersonnelPort) -> dic
         item = get_item(session, data["item_id"], field="item_id")
         if item.agency_code != data["agency_code"]:
             raise ValidationFailed("the item belongs to another agency", {"item_id": ["belongs to another agency"]})
+    if data.get("type_code"):
+        get_type(session, data["type_code"])  # an unknown type: 400 naming type_code
     rule = m.MajorRule(
         agency_code=data["agency_code"],
         item_id=data.get("item_id"),
         penalty_kind=data.get("penalty_kind"),
         fine_from=data.get("fine_from"),
+        type_code=data.get("type_code"),
+        circumstance=data.get("circumstance"),
         note=data.get("note", ""),
     )
     session.add(rule)
@@ -309,4 +317,6 @@ def major_rules(session, agency_code: str) -> list[major_decisions.MajorRule]:
     rows = session.execute(
         select(m.MajorRule).where(m.MajorRule.agency_code == agency_code, m.MajorRule.removed_on.is_(None))
     ).scalars()
-    return [major_decisions.MajorRule(r.item_id, r.penalty_kind, r.fine_from) for r in rows]
+    return [
+        major_decisions.MajorRule(r.item_id, r.penalty_kind, r.fine_from, r.type_code, r.circumstance) for r in rows
+    ]

@@ -160,7 +160,15 @@ def case_facts(
         circumstance=case.circumstance,
         lenient=case.lenient,
         passed_review_dates=review_dates,
-        major=major_decisions.is_major(major_rules(session, case.agency_code), case.item_id, kinds, case.fine_amount),
+        major=major_decisions.is_major(
+            major_rules(session, case.agency_code),
+            case.item_id,
+            kinds,
+            case.fine_amount,
+            case.type_code,
+            case.circumstance,
+        ),
+        type_code=case.type_code,
     )
     if decided is not None and item_type.penalty_procedure:
         facts.tiers = _tiers(benchmark_in_force(session, case.item_id, decided))
@@ -295,6 +303,8 @@ def case_dict(session, case: m.Case, settings: Settings, today: date) -> dict:
             "harm": case.harm,
             "minor_violation": case.minor_violation,
             **{name_: getattr(case, name_) for name_ in DATE_FIELDS},
+            "hearing_withdrawn_by": case.hearing_withdrawn_by,
+            "hearing_withdrawal_recorded_by": case.hearing_withdrawal_recorded_by,
             "revoked_on": case.revoked_on,
             "decision_due_on": due_on,
             "penalty_kinds": list(case.penalty_kinds or []),

@@ -17,7 +17,7 @@ from enforcement_kernel.crypto import PersonalDataCipher
 
 from .. import models as m
 from ..personnel import PersonnelPort
-from ..rules import periods
+from ..rules import major_decisions, periods
 from ..rules.inspection_limits import InspectionLimits
 from ..rules.whole_case import CaseRules
 
@@ -47,6 +47,8 @@ class Settings:
     review_content_points: int = 80
     grade_excellent: int = 90
     grade_pass: int = 70
+    # agencies whose legal reviewers may review any agency's major decisions (empty: the county has no pool)
+    reviewer_pool: frozenset[str] = frozenset()
 
     @classmethod
     def from_config(cls, config: dict) -> Settings:
@@ -63,6 +65,7 @@ class Settings:
                 limitation_years=int(c("limitation_years", 2)),
                 limitation_years_extended=int(c("limitation_years_extended", 5)),
                 first_violation_months=int(c("first_violation_months", 12)),
+                two_officer_types=tuple(c("two_officers_types", ["penalty", "coercion", "inspection"])),
             ),
             publication_workdays=int(c("publication_workdays", 7)),
             withdrawal_workdays=int(c("withdrawal_workdays", 3)),
@@ -80,6 +83,10 @@ class Settings:
             review_content_points=int(c("review_content_points", 80)),
             grade_excellent=int(c("review_grade_excellent", 90)),
             grade_pass=int(c("review_grade_pass", 70)),
+            reviewer_pool=major_decisions.pool_agencies(
+                str(c("legal_review.allow_county_pool", True)).lower() in ("true", "1", "yes"),
+                c("legal_review.county_pool_agencies", ["140928-sfj"]),
+            ),
         )
 
 

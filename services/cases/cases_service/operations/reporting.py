@@ -64,6 +64,13 @@ def _apply_decision(case: m.Case, decision: dict, item_type: m.ItemType) -> None
     case.decision_summary = decision.get("summary", "")
 
 
+def _record_withdrawal(case: m.Case, data: dict, actor: dict) -> None:
+    """The party's withdrawal of its hearing request (art. 64): who withdrew it and who recorded it, with its day."""
+    if data.get("hearing_withdrawn_on") is not None:
+        case.hearing_withdrawn_by = data["hearing_withdrawn_by"]
+        case.hearing_withdrawal_recorded_by = actor["username"]
+
+
 def _check_circumstance(session, case: m.Case) -> None:
     """A tier named in a decision must be one of the benchmark's (a typo is bad input, not a warning)."""
     if case.circumstance is None or case.decided_on is None:
@@ -176,7 +183,7 @@ def report_case(
     review = data.get("legal_review")
     if review:
         extra["legal_review.reviewer_id"] = reviewer_problems(
-            personnel, data["agency_code"], [o["officer_id"] for o in data["officers"]], review["reviewer_id"]
+            session, personnel, data["agency_code"], [o["officer_id"] for o in data["officers"]], review, settings
         )
         if review["reviewed_on"] < data["filed_on"] or review["reviewed_on"] > today:
             extra["legal_review.reviewed_on"] = ["must lie between 立案 and today"]
@@ -204,6 +211,7 @@ def report_case(
     )
     for name in contract.STAGE_FIELDS:
         setattr(case, name, data.get(name))
+    _record_withdrawal(case, data, actor)
     if data.get("decision"):
         _apply_decision(case, data["decision"], item_type)
     case.officers = officers_json(data["officers"], dates)
@@ -303,6 +311,13 @@ def update_case(
     for name, value in new_stages.items():
         setattr(case, name, value)
         changed.append(name)
+    if "hearing_withdrawn_on" in data and "hearing_withdrawn_on" not in new_stages:
+        if data["hearing_withdrawn_by"] != case.hearing_withdrawn_by:
+            raise Conflict(
+                f"the withdrawal is already recorded as by the {case.hearing_withdrawn_by}",
+                {"hearing_withdrawn_by": ["already recorded"]},
+            )
+    _record_withdrawal(case, new_stages | {"hearing_withdrawn_by": data.get("hearing_withdrawn_by")}, actor)
     if "officers" in data:
         changed.append("officers")
     case.officers = officers_json(officers, dates, case.officers)
@@ -351,7 +366,8 @@ def update_case(
 def decide_case(
     tx, actor: dict, case_id: str, data: dict, settings: Settings, personnel: PersonnelPort, today: date
 ) -> dict:
-    """The decision: refused for a major case without a passed legal review, outside the on-the-spot limits, or after
+    """The decision: refused for a case on the major-decision list (any enforcement type) without a passed legal
+    review, while a hearing requested in time was neither held nor withdrawn, outside the on-the-spot limits, or after
     the limitation period; recorded with warnings when late or outside the benchmark."""
     session = tx.session
     case = get_case(session, case_id)

@@ -12,6 +12,19 @@ from enforcement_kernel.workdays import WorkCalendar, default_calendar
 
 from .periods import Promptness, add_years
 
+#: Enforcement types the two-certified-officers rule always applies to (art. 42 for penalties; 行政强制法 art. 18 for
+#: coercion; inspections are carried out by two officers); a county's setting may add others (licensing, ...).
+LAW_TWO_OFFICER_TYPES = ("penalty", "coercion", "inspection")
+
+
+def officers_required(type_code: str, two_officer_types: Iterable[str] = (), minimum: int = 2) -> int:
+    """How many distinct officers a case of this enforcement type needs: ``minimum`` for penalties, coercion and
+    inspections and for the types the county's setting adds; one for the others (licensing, confirmation, benefits,
+    levies unless the setting names them)."""
+    if type_code in LAW_TWO_OFFICER_TYPES or type_code in set(two_officer_types):
+        return minimum
+    return 1
+
 
 def officer_count_error(officer_ids: Sequence[str], minimum: int = 2) -> str | None:
     """Art. 42: at least two enforcement officers (certified, checked separately) per case."""
@@ -173,6 +186,25 @@ def hearing_notice_sufficient(
     return (calendar or default_calendar()).workdays_between(notice_on, hearing_on) >= workdays
 
 
+def hearing_blocks_decision(
+    dates: dict[str, date | None], request_workdays: int = 5, calendar: WorkCalendar | None = None
+) -> str | None:
+    """Art. 64: a hearing the party asked for in time must be held before the decision, unless the party withdrew the
+    request and the withdrawal was recorded. Returns why the decision is refused, or None (no request, a late one,
+    the hearing held, or the request withdrawn)."""
+    requested, notice = dates.get("hearing_requested_on"), dates.get("notice_on")
+    if requested is None or notice is None or dates.get("decided_on") is None:
+        return None
+    if not hearing_request_in_time(notice, requested, request_workdays, calendar):
+        return None
+    if dates.get("hearing_held_on") is not None or dates.get("hearing_withdrawn_on") is not None:
+        return None
+    return (
+        "a hearing requested in time was not held before the decision (art. 64); record the hearing, or the "
+        "party's withdrawal of the request"
+    )
+
+
 def limitation_years(harm: str, base: int = 2, extended: int = 5) -> int:
     """Art. 36: 2 years; 5 where citizens' life and health or financial security were harmed."""
     return extended if harm in ("life_health", "financial") else base
@@ -192,7 +224,8 @@ _ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("hearing_requested_on", ("notice_on",)),
     ("hearing_notice_on", ("hearing_requested_on", "notice_on")),
     ("hearing_held_on", ("hearing_notice_on", "hearing_requested_on")),
-    ("decided_on", ("filed_on", "notice_on", "hearing_held_on", "investigation_ended_on")),
+    ("hearing_withdrawn_on", ("hearing_requested_on",)),
+    ("decided_on", ("filed_on", "notice_on", "hearing_held_on", "hearing_withdrawn_on", "investigation_ended_on")),
     ("served_on", ("decided_on",)),
     ("executed_on", ("decided_on",)),
     ("closed_on", ("decided_on", "filed_on")),  # a case may close without a decision (销案)
@@ -200,6 +233,7 @@ _ORDER: tuple[tuple[str, tuple[str, ...]], ...] = (
 _REQUIRES = {
     "hearing_requested_on": "notice_on",
     "hearing_held_on": "hearing_notice_on",
+    "hearing_withdrawn_on": "hearing_requested_on",
     "served_on": "decided_on",
     "executed_on": "decided_on",
 }
@@ -221,6 +255,8 @@ def stage_errors(dates: dict[str, date | None], today: date) -> dict[str, list[s
     for stage, needs in _REQUIRES.items():
         if dates.get(stage) is not None and dates.get(needs) is None:
             errors.setdefault(stage, []).append(f"needs {needs} first")
+    if dates.get("hearing_withdrawn_on") is not None and dates.get("hearing_held_on") is not None:
+        errors.setdefault("hearing_withdrawn_on", []).append("the hearing was held; a held hearing is not withdrawn")
     return errors
 
 

@@ -13,14 +13,17 @@ from .discretion import FIRST_VIOLATION_EXEMPT, Finding, Tier, benchmark_finding
 from .major_decisions import review_blocks_decision
 from .periods import workday_promptness
 from .procedure import (
+    LAW_TWO_OFFICER_TYPES,
     ExtensionGrant,
     SuspensionSpan,
     decision_timing,
+    hearing_blocks_decision,
     hearing_notice_sufficient,
     hearing_request_in_time,
     limitation_expired,
     limitation_years,
     officer_count_error,
+    officers_required,
     on_the_spot_error,
     stage_errors,
     suspension_errors,
@@ -32,6 +35,8 @@ class CaseRules:
     """The county's settings for the checks (defaults: the law's and the plan's numbers)."""
 
     min_officers: int = 2
+    # the types the two-officers rule applies to: always the law's (penalty, coercion, inspection), plus the county's
+    two_officer_types: tuple[str, ...] = LAW_TWO_OFFICER_TYPES
     decision_limit_days: int = 90
     on_the_spot_citizen: Decimal = Decimal(200)
     on_the_spot_organisation: Decimal = Decimal(3000)
@@ -67,6 +72,7 @@ class CaseFacts:
     prior_cases_in_window: int = 0
     major: bool = False
     passed_review_dates: list[date] = field(default_factory=list)
+    type_code: str = "penalty"  # the item's enforcement type (行政处罚 penalty, 行政许可 licensing, ...)
 
 
 @dataclass
@@ -90,7 +96,8 @@ def evaluate(case: CaseFacts, rules: CaseRules, today: date, calendar: WorkCalen
     for name, messages in stage_errors(d, today).items():
         for message in messages:
             out.reject(name, message)
-    problem = officer_count_error(case.officer_ids, rules.min_officers)
+    required = officers_required(case.type_code, rules.two_officer_types, rules.min_officers)
+    problem = officer_count_error(case.officer_ids, required)
     if problem:
         out.reject("officers", problem)
     for message in suspension_errors(case.suspensions, d["filed_on"], d.get("decided_on"), today):
@@ -98,10 +105,16 @@ def evaluate(case: CaseFacts, rules: CaseRules, today: date, calendar: WorkCalen
     for ext in case.extensions:
         if ext.approved_on < d["filed_on"] or ext.approved_on > today:
             out.reject("extensions", f"approved_on {ext.approved_on.isoformat()} must lie between 立案 and today")
-    if out.errors or not case.penalty_procedure:
+    if out.errors:
+        return out
+    decided = d.get("decided_on")
+    if decided is not None:  # every enforcement type: a decision on the major-decision list waits for its review
+        block = review_blocks_decision(case.major, case.passed_review_dates, decided)
+        if block:
+            out.reject("legal_review", block, conflict=True)
+    if not case.penalty_procedure:
         return out
 
-    decided = d.get("decided_on")
     detected = d.get("detected_on") or d["filed_on"]
     expired = d.get("violation_on") is not None and limitation_expired(
         d["violation_on"], detected, case.harm, rules.limitation_years, rules.limitation_years_extended
@@ -127,24 +140,19 @@ def evaluate(case: CaseFacts, rules: CaseRules, today: date, calendar: WorkCalen
         if problem:
             out.reject("procedure", problem)
 
-    if d.get("hearing_requested_on") and d.get("notice_on"):
-        if not hearing_request_in_time(d["notice_on"], d["hearing_requested_on"], rules.hearing_request_workdays, cal):
-            out.findings.append(
-                Finding(
-                    "hearing_request_late",
-                    "hearing_requested_on",
-                    f"requested more than {rules.hearing_request_workdays} working days after the "
-                    "notice (art. 64): the agency need not hold a hearing",
-                )
+    requested, notice = d.get("hearing_requested_on"), d.get("notice_on")
+    if requested and notice and not hearing_request_in_time(notice, requested, rules.hearing_request_workdays, cal):
+        out.findings.append(
+            Finding(
+                "hearing_request_late",
+                "hearing_requested_on",
+                f"requested more than {rules.hearing_request_workdays} working days after the "
+                "notice (art. 64): the agency need not hold a hearing",
             )
-        elif decided is not None and not d.get("hearing_held_on"):
-            out.findings.append(
-                Finding(
-                    "hearing_not_held",
-                    "hearing_held_on",
-                    "a hearing requested in time was not held before the decision (art. 64)",
-                )
-            )
+        )
+    block = hearing_blocks_decision(d, rules.hearing_request_workdays, cal)
+    if block:
+        out.reject("hearing_held_on", block, conflict=True)
     if d.get("hearing_notice_on") and d.get("hearing_held_on"):
         if not hearing_notice_sufficient(
             d["hearing_notice_on"], d["hearing_held_on"], rules.hearing_notice_workdays, cal
@@ -200,9 +208,6 @@ def evaluate(case: CaseFacts, rules: CaseRules, today: date, calendar: WorkCalen
                     f"{rules.service_workdays} (art. 61)",
                 )
             )
-    block = review_blocks_decision(case.major, case.passed_review_dates, decided)
-    if block:
-        out.reject("legal_review", block, conflict=True)
     out.findings.extend(
         benchmark_findings(case.tiers, case.circumstance, case.penalty_kinds, case.fine, case.lenient, case.item_lists)
     )
