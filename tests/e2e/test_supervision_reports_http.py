@@ -181,20 +181,24 @@ def test_a_late_answer_shows_in_the_assessment_and_the_xlsx_report(reports_suite
         message="the training service knows the officer (officer.registered)",
     )
 
-    # the assessment: the late answer costs the overdue-items and promptness points; ranked last
+    # the assessment: the late answer costs the overdue-items and promptness points; an agency with nothing to
+    # measure has no score (无数据) and no rank, instead of full points above the one that has a record
     run = bureau.post("/supervision/assessments", json={"year": year})
     assert run.status_code == 201, run.text
     run = run.json()
     assert sum(run["weights"].values()) == 100
     by_agency = {s["agency_code"]: s for s in run["ranking"]}
     assert SCJ in by_agency and "140928-sfj" not in by_agency  # the bureau supervises, it is not assessed
+    assert {a["agency_code"] for a in run["not_assessed"]} == {"140928-czj", "140928-fgw"}  # no enforcement duties
     scores = {i["code"]: i for i in by_agency[SCJ]["indicators"]}
     assert scores["overdue_items"]["points"] == 0 and scores["overdue_items"]["detail"].startswith("1 overdue of 1")
     assert scores["promptness"]["points"] == 0 and scores["promptness"]["detail"].startswith("0 on time of 1")
     assert scores["certification"]["points"] == 0  # one officer in post, no certificate
-    assert by_agency[SCJ]["rank"] == len(run["ranking"]) and by_agency[NRJ]["total"] == 100
     assert scores["training"]["points"] == 0  # in post, not trained this year
-    assert by_agency[NRJ]["rank"] == 1 and by_agency[SCJ]["total"] == 100 - 10 - 15 - 15 - 15
+    assert not scores["case_review"]["has_data"] and scores["case_review"]["points"] is None  # nothing reviewed
+    assert by_agency[SCJ]["weight_with_data"] == 10 + 15 + 15 + 15 and by_agency[SCJ]["total"] == 0
+    assert by_agency[SCJ]["rank"] == 1 and run["ranking"][0]["agency_code"] == SCJ
+    assert (by_agency[NRJ]["no_data"], by_agency[NRJ]["total"], by_agency[NRJ]["rank"]) == (True, None, None)
     latest = bureau.get(f"/supervision/assessments/{year}")
     assert latest.status_code == 200 and latest.json()["run_id"] == run["run_id"]
     assert db_count(suite.supervision_db, "assessment_runs") == 1
