@@ -19,7 +19,8 @@ ROUTES = [
         "/supervision/assessments",
         forward("supervision.run_assessment", "actor", "body"),
         BUREAU,
-        "Run the yearly assessment of agencies: points per indicator, total out of 100, ranking",
+        "Run the yearly assessment of agencies: points per indicator, total out of 100 re-weighted over the "
+        "indicators with data, ranking; agencies with too little data are 无数据 (no score, no rank)",
         "supervision-reports",
         body=c.AssessmentRunCreate,
         response=c.AssessmentRun,
