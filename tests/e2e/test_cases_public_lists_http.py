@@ -6,9 +6,13 @@ bureau's review batches, cases past a deadline), scoped by role. Every answer is
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from cases_support import DOMAIN, NRJ, SCJ, agency_admin, certified_officer
 from enforcement_testing import valid_id_number
+
+from cases_service.rules.draws import draw_targets
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -90,13 +94,16 @@ def test_the_public_reads_the_catalogue_benchmarks_lists_draws_and_a_decision(ca
     # a draw: listed for its agency (not another's), public only once published, no inspector named
     directory = [{"credit_code": f"91140928MA0{i:07d}", "name": f"五寨县商户{i}"} for i in range(4)]
     _created(scj.post("/inspections/directory", json={"agency_code": SCJ, "entries": directory}), 200)
-    draw = _created(
+    planned = _created(
         scj.post(
             "/inspections/draws",
             json={"agency_code": SCJ, "domain": DOMAIN, "target_count": 2, "drawn_on": "2024-06-03"},
         )
     )
     assert public.get("/public/draws").json()["total"] == 0
+    hashes = public.get("/public/draws", params={"state": "planned"}).json()["items"]
+    assert [(d["seed_hash"], d["seed"]) for d in hashes] == [(planned["seed_hash"], None)]  # before the draw
+    draw = _created(scj.post(f"/inspections/draws/{planned['draw_id']}/execution"), 200)
     listed = scj.get("/inspections/draws", params={"published": "false"})
     assert listed.status_code == 200 and [d["draw_id"] for d in listed.json()["items"]] == [draw["draw_id"]]
     assert nrj.get("/inspections/draws").json()["total"] == 0  # its own agency's draws only
@@ -106,6 +113,10 @@ def test_the_public_reads_the_catalogue_benchmarks_lists_draws_and_a_decision(ca
     assert draws.status_code == 200 and draws.json()["total"] == 1
     assert [t["inspectors"] for t in draws.json()["items"][0]["targets"]] == [2, 2]
     assert not any(o["officer_id"] in draws.text for o in officers)
+    shown = draws.json()["items"][0]  # anyone replays it from the public answer
+    assert hashlib.sha256(shown["seed"].encode()).hexdigest() == planned["seed_hash"] == shown["seed_hash"]
+    targets = draw_targets(shown["target_pool"], shown["target_count"], shown["seed"])
+    assert targets == [t["credit_code"] for t in shown["targets"]]
     assert public.get("/public/draws", params={"year": 1999}).status_code == 400
 
     # one published decision; the case list's overdue filter is a boolean

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 import pytest
@@ -69,20 +70,21 @@ def test_case_file_review_draw_assign_score_and_see_the_grade(cases_suite, colle
     assert short.status_code == 400 and "content items add up to 70" in " ".join(short.json()["fields"]["items"])
     v2 = admin.post("/reviews/checklists", json={"effective_from": "2099-01-01", "items": v1})
     assert v2.status_code == 201 and v2.json()["version"] == 2  # not in force yet: today's draw uses version 1
-    drawn = admin.post(
-        "/reviews/batches",
-        json={
-            "agency_code": SCJ,
-            "closed_from": "2024-01-01",
-            "closed_to": "2024-12-31",
-            "size": 2,
-            "seed": "2024-h1-review",
-        },
-    )
-    assert drawn.status_code == 201, drawn.text
+    period = {"agency_code": SCJ, "closed_from": "2024-01-01", "closed_to": "2024-12-31", "size": 2}
+    chosen = admin.post("/reviews/batches", json={**period, "seed": "2024-h1-review"})
+    assert chosen.status_code == 400 and list(chosen.json()["fields"]) == ["seed"]  # nobody picks the seed
+    planned = admin.post("/reviews/batches", json=period)
+    assert planned.status_code == 201, planned.text
+    commitment = planned.json()
+    assert commitment["state"] == "planned" and commitment["seed"] is None and commitment["files"] == []
+    assert commitment["population_size"] == 3 and commitment["checklist_version"] == 1
+    drawn = admin.post(f"/reviews/batches/{commitment['batch_id']}/execution")
+    assert drawn.status_code == 200, drawn.text
     batch = drawn.json()
-    assert batch["population_size"] == 3 and batch["checklist_version"] == 1
-    assert sorted(f["case_id"] for f in batch["files"]) == sorted(seeded_sample(case_ids, 2, "2024-h1-review"))
+    assert hashlib.sha256(batch["seed"].encode()).hexdigest() == commitment["seed_hash"]
+    assert sorted(f["case_id"] for f in batch["files"]) == sorted(seeded_sample(case_ids, 2, batch["seed"]))
+    assert admin.post(f"/reviews/batches/{batch['batch_id']}/execution").status_code == 409
+    assert admin.get(f"/reviews/batches/{batch['batch_id']}/replay").json()["reproduced"] is True
     first, second = batch["files"]
 
     own_agency = admin.post(

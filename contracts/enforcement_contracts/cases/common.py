@@ -3,7 +3,7 @@ kinds (行政处罚法 art. 9)."""
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, validate
+from marshmallow import ValidationError, pre_load, validate
 
 SERVICE = "cases"
 
@@ -51,3 +51,18 @@ MONEY = _Money()
 MONEY_DOC = {"minimum": 0, "maximum": 10**11, "description": "yuan"}
 
 NOT_BLANK = validate.Regexp(r"\S", error="must not be blank")
+
+
+SEED_REFUSED = "the server makes the seed and publishes its hash before the draw; a seed may not be supplied"
+DRAW_STATES = ("planned", "drawn")  # planned: pools fixed, the seed's hash published; drawn: the seed revealed
+
+
+class RefusesSeed:
+    """Mixed into the request that plans a random draw (double-random inspections, review batches): nobody picks the
+    seed, so one supplied is refused (400 naming ``seed``), never silently replaced."""
+
+    @pre_load
+    def _refuse_seed(self, data, **_kwargs):
+        if isinstance(data, dict) and "seed" in data:
+            raise ValidationError(SEED_REFUSED, "seed")
+        return data

@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 
 from ..common import AGENCY_CODE, PageQuery, StrictSchema
 from ..events import EventType, register
-from .common import DOMAIN_CODE, NOT_BLANK, SERVICE
+from .common import DOMAIN_CODE, DRAW_STATES, NOT_BLANK, SERVICE, RefusesSeed
 from .procedure import CaseWarning, WarningOut
 
 INSPECTION_KINDS = (
@@ -73,20 +73,17 @@ class InspectionQuery(PageQuery):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
 
 
-class DrawCreate(StrictSchema):
-    """双随机: targets drawn from the agency's directory, two certified inspectors drawn for each."""
+class DrawCreate(RefusesSeed, StrictSchema):
+    """双随机, planned: the target pool (the agency's directory) and the inspector pool (officers certified for the
+    domain on ``drawn_on``) are fixed and recorded now, and the server makes a secret seed whose SHA-256 is published
+    at once; ``POST .../execution`` then draws ``target_count`` targets and two certified inspectors for each and
+    reveals the seed. A ``seed`` in the body is refused (400 naming ``seed``)."""
 
     agency_code = fields.String(required=True, validate=AGENCY_CODE)
     domain = fields.String(required=True, validate=DOMAIN_CODE)
     target_count = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
     category = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
-    drawn_on = fields.Date(required=True)
-    seed = fields.String(
-        load_default=None,
-        allow_none=True,
-        validate=validate.Length(min=4, max=64),
-        metadata={"description": "recorded; drawn at random when absent"},
-    )
+    drawn_on = fields.Date(required=True, metadata={"description": "the day of the draw (not in the future)"})
 
 
 class DrawAssignment(StrictSchema):
@@ -101,10 +98,18 @@ class Draw(StrictSchema):
     domain = fields.String()
     category = fields.String(allow_none=True)
     drawn_on = fields.Date()
-    seed = fields.String()
+    state = fields.String(
+        validate=validate.OneOf(DRAW_STATES),
+        metadata={"description": "planned (the seed's hash published, nothing drawn yet) or drawn (the seed revealed)"},
+    )
+    seed_hash = fields.String(metadata={"description": "SHA-256 of the seed (hex), published when the draw is planned"})
+    seed = fields.String(allow_none=True, metadata={"description": "revealed once drawn; null while planned"})
+    planned_at = fields.DateTime(metadata={"description": "when the pools were fixed and the hash published (UTC)"})
+    executed_at = fields.DateTime(allow_none=True, metadata={"description": "when the draw was made (UTC)"})
+    target_count = fields.Integer()
     target_pool_size = fields.Integer()
     inspector_pool_size = fields.Integer()
-    assignments = fields.List(fields.Nested(DrawAssignment))
+    assignments = fields.List(fields.Nested(DrawAssignment), metadata={"description": "empty while planned"})
     published_on = fields.Date(allow_none=True)
 
 
@@ -113,12 +118,16 @@ class DrawQuery(PageQuery):
 
     agency_code = fields.String(validate=AGENCY_CODE)
     published = fields.Boolean(metadata={"description": "only published (true) or unpublished (false) draws"})
+    state = fields.String(validate=validate.OneOf(DRAW_STATES), metadata={"description": "planned or drawn"})
 
 
 class DrawReplay(StrictSchema):
     draw_id = fields.String()
     seed = fields.String()
-    reproduced = fields.Boolean(metadata={"description": "the recorded pools and seed give the recorded result again"})
+    seed_hash = fields.String()
+    seed_matches = fields.Boolean(metadata={"description": "the SHA-256 of the revealed seed is the published hash"})
+    result_matches = fields.Boolean(metadata={"description": "the recorded pools and seed give the recorded result"})
+    reproduced = fields.Boolean(metadata={"description": "both: the seed is the committed one and the result replays"})
     assignments = fields.List(fields.Nested(DrawAssignment))
 
 
@@ -144,6 +153,9 @@ class DrawPublished(StrictSchema):
     domain = fields.String(required=True)
     drawn_on = fields.Date(required=True)
     seed = fields.String(required=True)
+    seed_hash = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "SHA-256 of the seed, published when planned"}
+    )
     published_on = fields.Date(required=True)
     assignments = fields.List(fields.Nested(DrawAssignment), required=True)
 
@@ -156,12 +168,30 @@ class DirectoryUpdated(StrictSchema):
 
 
 class DrawRecorded(StrictSchema):
+    """A planned draw was made: its seed revealed."""
+
     draw_id = fields.String(required=True)
     agency_code = fields.String(required=True)
     domain = fields.String(required=True)
     drawn_on = fields.Date(required=True)
     seed = fields.String(required=True)
     targets = fields.Integer(required=True)
+    seed_hash = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "SHA-256 of the seed, published when planned"}
+    )
+
+
+class DrawPlanned(StrictSchema):
+    """A double-random draw was planned: its pools fixed and its seed's hash published, before anything is drawn."""
+
+    draw_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    domain = fields.String(required=True)
+    drawn_on = fields.Date(required=True)
+    seed_hash = fields.String(required=True, metadata={"description": "SHA-256 of the secret seed (hex)"})
+    target_count = fields.Integer(required=True)
+    target_pool_size = fields.Integer(required=True)
+    inspector_pool_size = fields.Integer(required=True)
 
 
 INSPECTION_RECORDED = register(
@@ -194,6 +224,16 @@ DRAW_RECORDED = register(
         "draw.recorded",
         DrawRecorded,
         1,
-        "A double-random draw was made (its seed recorded; published separately).",
+        "A double-random draw was made (its seed revealed; published separately).",
+    )
+)
+
+DRAW_PLANNED = register(
+    EventType(
+        SERVICE,
+        "draw.planned",
+        DrawPlanned,
+        1,
+        "A double-random draw was planned: its pools fixed and its seed's SHA-256 published before the draw.",
     )
 )

@@ -89,10 +89,21 @@ class PublicLenientEntry(StrictSchema):
     effective_from = fields.Date()
 
 
+PUBLIC_DRAW_STATES = ("planned", "drawn", "published")
+
+
 class DrawQuery(PageQuery):
     agency_code = fields.String(validate=AGENCY_CODE)
     domain = fields.String(validate=DOMAIN_CODE)
     year = fields.Integer(validate=validate.Range(min=2000, max=2100), metadata={"description": "year of the draw"})
+    state = fields.String(
+        load_default="published",
+        validate=validate.OneOf(PUBLIC_DRAW_STATES),
+        metadata={
+            "description": "published (default): the draws made public with their targets; planned: the seed's hash "
+            "published, nothing drawn yet; drawn: drawn (seed revealed), targets not yet published"
+        },
+    )
 
 
 class PublicDrawTarget(StrictSchema):
@@ -102,8 +113,10 @@ class PublicDrawTarget(StrictSchema):
 
 
 class PublicDraw(StrictSchema):
-    """A published double-random draw (双随机一公开): the pools' sizes, the seed (anyone may replay it) and the
-    enterprises drawn."""
+    """A double-random draw (双随机一公开) as the public sees it: from the moment it is planned, the SHA-256 of its
+    secret seed and its pools' sizes; once drawn, the seed; once published, the target pool's credit codes and the
+    enterprises drawn, so anyone can replay it (sha256(seed) == seed_hash, and the targets drawn again from
+    target_pool with the seed). Inspectors are counted, never named."""
 
     draw_id = fields.String()
     agency_code = fields.String()
@@ -111,8 +124,16 @@ class PublicDraw(StrictSchema):
     domain = fields.String()
     category = fields.String(allow_none=True)
     drawn_on = fields.Date()
-    published_on = fields.Date()
-    seed = fields.String()
+    published_on = fields.Date(allow_none=True)
+    state = fields.String(validate=validate.OneOf(PUBLIC_DRAW_STATES))
+    seed_hash = fields.String(metadata={"description": "SHA-256 (hex) of the seed, public from the plan on"})
+    seed = fields.String(allow_none=True, metadata={"description": "null until drawn"})
+    planned_at = fields.DateTime(metadata={"description": "when the pools were fixed and the hash published (UTC)"})
+    executed_at = fields.DateTime(allow_none=True, metadata={"description": "when drawn (UTC)"})
+    target_count = fields.Integer()
     target_pool_size = fields.Integer()
     inspector_pool_size = fields.Integer()
-    targets = fields.List(fields.Nested(PublicDrawTarget))
+    target_pool = fields.List(
+        fields.String(), metadata={"description": "the credit codes drawn from (once published; else empty)"}
+    )
+    targets = fields.List(fields.Nested(PublicDrawTarget), metadata={"description": "in the order drawn"})

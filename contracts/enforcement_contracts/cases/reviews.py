@@ -7,7 +7,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from ..common import AGENCY_CODE, PageQuery, StrictSchema
 from ..events import EventType, register
-from .common import NOT_BLANK, SERVICE, TYPE_CODE
+from .common import DRAW_STATES, NOT_BLANK, SERVICE, TYPE_CODE, RefusesSeed
 
 CHECKLIST_SECTIONS = ("basic", "form", "content")  # a failed basic item fails the file; form 20 + content 80 points
 
@@ -38,15 +38,17 @@ class Checklist(StrictSchema):
     items = fields.List(fields.Nested(ChecklistItem))
 
 
-class ReviewBatchCreate(StrictSchema):
-    """The bureau draws closed cases at random (a recorded seed) for review. closed_to is not before closed_from."""
+class ReviewBatchCreate(RefusesSeed, StrictSchema):
+    """The bureau plans a batch of closed cases for review: the population (cases closed in the period, by agency and
+    type) and the checklist are fixed now, the server makes a secret seed and publishes its SHA-256;
+    ``POST .../execution`` then draws ``size`` files and reveals the seed. closed_to is not before closed_from. A
+    ``seed`` in the body is refused (400 naming ``seed``)."""
 
     agency_code = fields.String(load_default=None, allow_none=True, validate=AGENCY_CODE)
     type_code = fields.String(load_default=None, allow_none=True, validate=TYPE_CODE)
     closed_from = fields.Date(required=True)
     closed_to = fields.Date(required=True)
     size = fields.Integer(required=True, validate=validate.Range(min=1, max=500))
-    seed = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=4, max=64))
 
     @validates_schema
     def _period(self, data, **_kwargs):
@@ -93,8 +95,16 @@ class ReviewFile(StrictSchema):
 
 class ReviewBatch(StrictSchema):
     batch_id = fields.String()
-    drawn_on = fields.Date()
-    seed = fields.String()
+    drawn_on = fields.Date(metadata={"description": "the day planned, then the day drawn"})
+    state = fields.String(
+        validate=validate.OneOf(DRAW_STATES),
+        metadata={"description": "planned (the seed's hash published, no file drawn yet) or drawn (the seed revealed)"},
+    )
+    seed_hash = fields.String(metadata={"description": "SHA-256 of the seed (hex), published when planned"})
+    seed = fields.String(allow_none=True, metadata={"description": "revealed once drawn; null while planned"})
+    planned_at = fields.DateTime(metadata={"description": "when the population was fixed and the hash published (UTC)"})
+    executed_at = fields.DateTime(allow_none=True, metadata={"description": "when the files were drawn (UTC)"})
+    size = fields.Integer(metadata={"description": "files to draw"})
     agency_code = fields.String(allow_none=True)
     type_code = fields.String(allow_none=True)
     closed_from = fields.Date()
@@ -113,7 +123,15 @@ class ReviewBatchSummary(StrictSchema):
 
     batch_id = fields.String()
     drawn_on = fields.Date()
-    seed = fields.String()
+    state = fields.String(
+        validate=validate.OneOf(DRAW_STATES),
+        metadata={"description": "planned (the seed's hash published, no file drawn yet) or drawn (the seed revealed)"},
+    )
+    seed_hash = fields.String(metadata={"description": "SHA-256 of the seed (hex), published when planned"})
+    seed = fields.String(allow_none=True, metadata={"description": "revealed once drawn; null while planned"})
+    planned_at = fields.DateTime(metadata={"description": "when the population was fixed and the hash published (UTC)"})
+    executed_at = fields.DateTime(allow_none=True, metadata={"description": "when the files were drawn (UTC)"})
+    size = fields.Integer(metadata={"description": "files to draw"})
     agency_code = fields.String(allow_none=True)
     type_code = fields.String(allow_none=True)
     closed_from = fields.Date()
@@ -130,6 +148,8 @@ class ReviewFileQuery(PageQuery):
 
 
 class ReviewBatchDrawn(StrictSchema):
+    """A planned batch was drawn: its seed revealed."""
+
     batch_id = fields.String(required=True)
     drawn_on = fields.Date(required=True)
     seed = fields.String(required=True)
@@ -137,6 +157,31 @@ class ReviewBatchDrawn(StrictSchema):
     type_code = fields.String(allow_none=True, required=True)
     population_size = fields.Integer(required=True)
     case_ids = fields.List(fields.String(), required=True)
+    seed_hash = fields.String(
+        load_default=None, allow_none=True, metadata={"description": "SHA-256 of the seed, published when planned"}
+    )
+
+
+class ReviewBatchPlanned(StrictSchema):
+    """A review batch was planned: its population fixed and its seed's hash published, before any file is drawn."""
+
+    batch_id = fields.String(required=True)
+    planned_on = fields.Date(required=True)
+    seed_hash = fields.String(required=True, metadata={"description": "SHA-256 of the secret seed (hex)"})
+    agency_code = fields.String(allow_none=True, required=True)
+    type_code = fields.String(allow_none=True, required=True)
+    population_size = fields.Integer(required=True)
+    size = fields.Integer(required=True)
+
+
+class ReviewBatchReplay(StrictSchema):
+    batch_id = fields.String()
+    seed = fields.String()
+    seed_hash = fields.String()
+    seed_matches = fields.Boolean(metadata={"description": "the SHA-256 of the revealed seed is the published hash"})
+    result_matches = fields.Boolean(metadata={"description": "the recorded population and seed give the same cases"})
+    reproduced = fields.Boolean(metadata={"description": "both"})
+    case_ids = fields.List(fields.String(), metadata={"description": "the cases the replay draws"})
 
 
 class ReviewFileScored(StrictSchema):
@@ -181,6 +226,17 @@ REVIEW_BATCH_DRAWN = register(
         ReviewBatchDrawn,
         1,
         "The bureau drew a batch of closed cases for case-file review (案卷评查).",
+    )
+)
+
+REVIEW_BATCH_PLANNED = register(
+    EventType(
+        SERVICE,
+        "review_batch.planned",
+        ReviewBatchPlanned,
+        1,
+        "The bureau planned a case-file review batch: its population fixed and its seed's SHA-256 published before "
+        "the draw.",
     )
 )
 

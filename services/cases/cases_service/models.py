@@ -302,7 +302,8 @@ class Inspection(Base):
 
 
 class Draw(Base):
-    """A double-random draw with everything needed to replay it: the pools as they were, and the seed."""
+    """A double-random draw with everything needed to replay it: the pools as they were, and the seed. Planned
+    first (pools fixed, the seed's hash published, the seed kept secret), then drawn (the seed revealed)."""
 
     __tablename__ = "draws"
     draw_id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -310,7 +311,10 @@ class Draw(Base):
     domain: Mapped[str] = mapped_column(String(40))
     category: Mapped[str | None] = mapped_column(String(60))
     drawn_on: Mapped[date] = mapped_column(Date)
-    seed: Mapped[str] = mapped_column(String(64))
+    seed: Mapped[str] = mapped_column(String(64), doc="made by the server; answered only once the draw is made")
+    seed_hash: Mapped[str] = mapped_column(String(64), doc="SHA-256 of the seed, public from the plan on")
+    state: Mapped[str] = mapped_column(String(10), default="planned", server_default="planned")  # planned | drawn
+    executed_at: Mapped[datetime | None] = mapped_column(DateTime, doc="when the draw was made (UTC)")
     target_count: Mapped[int] = mapped_column(Integer)
     target_pool: Mapped[list] = mapped_column(JSON)
     inspector_pool: Mapped[list] = mapped_column(JSON)
@@ -334,8 +338,11 @@ class Checklist(Base):
 class ReviewBatch(Base):
     __tablename__ = "review_batches"
     batch_id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    drawn_on: Mapped[date] = mapped_column(Date)
-    seed: Mapped[str] = mapped_column(String(64))
+    drawn_on: Mapped[date] = mapped_column(Date, doc="the day planned, then the day drawn")
+    seed: Mapped[str] = mapped_column(String(64), doc="made by the server; answered only once the batch is drawn")
+    seed_hash: Mapped[str] = mapped_column(String(64), doc="SHA-256 of the seed, published when planned")
+    state: Mapped[str] = mapped_column(String(10), default="planned", server_default="planned")  # planned | drawn
+    executed_at: Mapped[datetime | None] = mapped_column(DateTime, doc="when the batch was drawn (UTC)")
     agency_code: Mapped[str | None] = mapped_column(String(40))
     type_code: Mapped[str | None] = mapped_column(String(30))
     closed_from: Mapped[date] = mapped_column(Date)

@@ -92,15 +92,21 @@ class OversightEntrypoints:
         return self._read(inspections.list_inspections, actor, load(inspections_contract.InspectionQuery, query or {}))
 
     @rpc
-    def make_draw(self, actor, payload):
+    def plan_draw(self, actor, payload):
+        """Pools fixed, the seed's hash published; nothing drawn yet."""
         return self._write(
-            inspections.make_draw,
+            inspections.plan_draw,
             actor,
             load(inspections_contract.DrawCreate, payload),
             self.settings,
             self.personnel,
             self.today(),
         )
+
+    @rpc
+    def execute_draw(self, actor, draw_id):
+        """The planned draw made, its seed revealed."""
+        return self._write(inspections.execute_draw, actor, draw_id, self.settings)
 
     @rpc
     def list_draws(self, actor, query=None):
@@ -132,10 +138,20 @@ class OversightEntrypoints:
         return self._read(reviews.list_checklists, load(PageQuery, query or {}))
 
     @rpc
-    def draw_review_batch(self, actor, payload):
+    def plan_review_batch(self, actor, payload):
+        """The population fixed, the seed's hash published; no file drawn yet."""
         return self._write(
-            reviews.draw_review_batch, actor, load(reviews_contract.ReviewBatchCreate, payload), self.today()
+            reviews.plan_review_batch, actor, load(reviews_contract.ReviewBatchCreate, payload), self.today()
         )
+
+    @rpc
+    def execute_review_batch(self, actor, batch_id):
+        """The planned batch drawn, its seed revealed."""
+        return self._write(reviews.execute_review_batch, actor, batch_id, self.today())
+
+    @rpc
+    def replay_review_batch(self, actor, batch_id):
+        return self._read(reviews.replay_review_batch, actor, batch_id)
 
     @rpc
     def list_review_batches(self, actor, query=None):

@@ -1,8 +1,9 @@
 """What the portal and the console read that the cases service added for them, in process on SQLite and PostgreSQL:
 the public catalogue, benchmarks and lenient lists (in force today only), the published draws (enterprises drawn,
-inspectors counted, never named), one published decision and the decisions by publication date; the staff lists
-of draws and review batches; a case's deadlines (calendar days for the decision, working days for service and
-publication) and the overdue filter (what the deadline watch found still open)."""
+inspectors counted, never named; planned ones with their seed's hash, replayed from what the public sees), one
+published decision and the decisions by publication date (a revoked one leaves them at once); the staff lists of
+draws and review batches (planned, drawn, replayed); a case's deadlines (calendar days for the decision, working
+days for service and publication) and the overdue filter (what the deadline watch found still open)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import json
 import pytest
 from enforcement_testing import BUREAU
 
-from enforcement_contracts.errors import Forbidden, NotFound, ValidationFailed
+from cases_service.rules import draws
+from enforcement_contracts.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -143,10 +145,18 @@ def test_decisions_draws_batches_deadlines_and_overdue_cases(desk):
 
     directory = [{"credit_code": f"91140928MA0{i:07d}", "name": f"五寨县商户{i}"} for i in range(4)]
     desk.cases.upload_directory(SCJ_ADMIN, {"agency_code": MARKET, "entries": directory})
-    draw = desk.cases.make_draw(
+    planned = desk.cases.plan_draw(
         SCJ_ADMIN, {"agency_code": MARKET, "domain": DOMAIN, "target_count": 2, "drawn_on": "2024-06-03"}
     )
     assert desk.cases.public_draws()["total"] == 0  # not published yet
+    # the seed's hash is public from the plan on, before anything is drawn; the seed is not
+    [before] = desk.cases.public_draws({"state": "planned"})["items"]
+    assert (before["draw_id"], before["seed_hash"], before["seed"]) == (planned["draw_id"], planned["seed_hash"], None)
+    assert (before["targets"], before["target_pool"], before["target_count"]) == ([], [], 2)
+    draw = desk.cases.execute_draw(SCJ_ADMIN, planned["draw_id"])
+    assert desk.cases.public_draws({"state": "planned"})["total"] == 0
+    [made] = desk.cases.public_draws({"state": "drawn"})["items"]
+    assert made["seed"] == draw["seed"] and made["targets"] == [] and made["target_pool"] == []  # not yet announced
     listed = desk.cases.list_draws(SCJ_ADMIN, {"published": False})
     assert [d["draw_id"] for d in listed["items"]] == [draw["draw_id"]] and listed["total"] == 1
     desk.cases.publish_draw(SCJ_ADMIN, draw["draw_id"], {"published_on": "2024-06-04"})
@@ -158,10 +168,37 @@ def test_decisions_draws_batches_deadlines_and_overdue_cases(desk):
     assert all(t["inspectors"] == 2 for t in shown["targets"])
     assert not any(o["officer_id"] in json.dumps(public) for o in officers)
     assert desk.cases.public_draws({"year": 2023})["total"] == 0
+    # anyone replays it from what the public route shows: the seed is the committed one, the targets come out again
+    assert shown["state"] == "published" and len(shown["target_pool"]) == 4
+    check = draws.check_targets(
+        shown["seed"],
+        shown["seed_hash"],
+        shown["target_pool"],
+        shown["target_count"],
+        [t["credit_code"] for t in shown["targets"]],
+    )
+    assert check.seed_matches and check.result_matches
+    assert not draws.check_targets("another seed", shown["seed_hash"], shown["target_pool"], 2, []).seed_matches
 
     with pytest.raises(Forbidden):
         desk.cases.list_review_batches(SCJ_ADMIN)
-    batch = desk.cases.draw_review_batch(BUREAU, {"closed_from": "2024-10-01", "closed_to": "2024-10-31", "size": 1})
+    period = {"closed_from": "2024-10-01", "closed_to": "2024-10-31", "size": 1}
+    with pytest.raises(ValidationFailed) as chosen_seed:
+        desk.cases.plan_review_batch(BUREAU, {**period, "seed": "2024-h2-review"})
+    assert list(chosen_seed.value.fields) == ["seed"]
+    planned = desk.cases.plan_review_batch(BUREAU, period)
+    assert (planned["state"], planned["seed"], planned["files"], planned["population_size"]) == ("planned", None, [], 1)
+    with pytest.raises(Conflict):
+        desk.cases.replay_review_batch(BUREAU, planned["batch_id"])
+    with pytest.raises(Forbidden):
+        desk.cases.execute_review_batch(SCJ_ADMIN, planned["batch_id"])
+    batch = desk.cases.execute_review_batch(BUREAU, planned["batch_id"])
+    assert batch["state"] == "drawn" and draws.seed_matches(batch["seed"], planned["seed_hash"])
+    assert [f["case_id"] for f in batch["files"]] == [case_id]
+    replayed = desk.cases.replay_review_batch(BUREAU, batch["batch_id"])
+    assert replayed["reproduced"] is True and replayed["case_ids"] == [case_id]
+    with pytest.raises(Conflict):
+        desk.cases.execute_review_batch(BUREAU, batch["batch_id"])
     batches = desk.cases.list_review_batches(BUREAU)
     assert batches["total"] == 1
     assert {k: batches["items"][0][k] for k in ("batch_id", "files", "scored", "population_size")} == {
@@ -174,6 +211,11 @@ def test_decisions_draws_batches_deadlines_and_overdue_cases(desk):
     desk.cases.revoke_decision(
         SCJ_ADMIN, case_id, {"changed_on": "2024-11-20", "reason": "行政复议决定撤销", "ground": "reconsideration"}
     )
+    # gone from the public list at once, before the withdrawal is recorded; its page says it was revoked
+    assert desk.cases.public_decisions({"from": "2024-10-14", "to": "2024-10-14"})["total"] == 0
+    with pytest.raises(NotFound) as revoked:
+        desk.cases.public_decision(case_id)
+    assert revoked.value.fields == {"case_id": ["revoked"]}
     to_withdraw = desk.cases.list_cases(SCJ_ADMIN, {"publication": "to_withdraw"})
     assert [c["case_id"] for c in to_withdraw["items"]] == [case_id]
     desk.cases.withdraw_publication(SCJ_ADMIN, case_id, {"withdrawn_on": "2024-11-21"})

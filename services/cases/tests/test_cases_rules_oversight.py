@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 
 import pytest
@@ -15,7 +16,7 @@ from cases_service.rules import (
     periods,
     procedure,
 )
-from enforcement_contracts.cases import common, reviews
+from enforcement_contracts.cases import common, inspections, reviews
 from enforcement_kernel.workdays import WorkCalendar
 
 CAL = WorkCalendar()
@@ -114,6 +115,55 @@ def test_a_double_random_draw_replays_from_its_seed():
     assert len(draws.draw_assignments(targets[:3], inspectors, 5, "s")) == 3  # fewer targets than asked: all of them
     with pytest.raises(ValueError, match="at least 2"):
         draws.draw_assignments(targets, ["o1"], 5, "s")
+
+
+def test_the_server_commits_to_a_seed_nobody_chose_and_anyone_can_check_the_reveal():
+    seed = draws.new_seed()
+    assert len(seed) == 2 * draws.SEED_BYTES and seed != draws.new_seed()  # 128 random bits each time
+    committed = draws.seed_hash(seed)
+    assert committed == hashlib.sha256(seed.encode()).hexdigest() and len(committed) == 64
+    assert draws.seed_matches(seed, committed) and draws.seed_matches(seed, committed.upper())
+    assert not draws.seed_matches(seed + "0", committed)
+    # the well-known vector: SHA-256("abc")
+    assert draws.seed_hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_a_draw_replays_from_public_data_and_a_changed_result_or_seed_does_not():
+    targets = [f"9114092{i:011d}" for i in range(40)]
+    inspectors = [f"o{i}" for i in range(7)]
+    seed = "5f1c0a3e9d2b4c6e8a7f1e3d5c7b9a0f"
+    committed = draws.seed_hash(seed)
+    made = draws.draw_assignments(targets, inspectors, 5, seed)
+    chosen = [t for t, _ in made]
+    assert draws.draw_targets(targets, 5, seed) == chosen  # the targets need no inspector pool
+    assert draws.check_targets(seed, committed, list(reversed(targets)), 5, chosen).reproduced
+    swapped = [targets[0] if t != targets[0] else targets[1] for t in chosen]
+    assert not draws.check_targets(seed, committed, targets, 5, swapped).result_matches
+    wrong = draws.check_targets("another", committed, targets, 5, draws.draw_targets(targets, 5, "another"))
+    assert (wrong.seed_matches, wrong.result_matches, wrong.reproduced) == (False, True, False)
+    assert draws.check_assignments(seed, committed, targets, inspectors, 5, 2, made).reproduced
+    other_pair = [(made[0][0], sorted(set(inspectors) - set(made[0][1]))[:2]), *made[1:]]
+    assert not draws.check_assignments(seed, committed, targets, inspectors, 5, 2, other_pair).reproduced
+
+
+def test_a_review_batch_replays_in_any_order_of_its_files():
+    population = [f"case{i:03d}" for i in range(30)]
+    seed = draws.new_seed()
+    chosen = draws.seeded_sample(population, 4, seed)
+    assert draws.check_sample(seed, draws.seed_hash(seed), population, 4, list(reversed(chosen))).reproduced
+    assert not draws.check_sample(seed, draws.seed_hash(seed), population, 4, chosen[:3]).reproduced
+
+
+@pytest.mark.parametrize("schema", [inspections.DrawCreate, reviews.ReviewBatchCreate])
+@pytest.mark.parametrize("seed", ["favourable-266", None, ""])
+def test_a_supplied_seed_is_refused_naming_the_field(schema, seed):
+    body = (
+        {"agency_code": "140928-scjgj", "domain": "market_supervision", "target_count": 3, "drawn_on": "2024-06-03"}
+        if schema is inspections.DrawCreate
+        else {"closed_from": "2024-01-01", "closed_to": "2024-06-30", "size": 5}
+    )
+    assert schema().validate(body) == {}
+    assert schema().validate({**body, "seed": seed}) == {"seed": [common.SEED_REFUSED]}
 
 
 # --- case-file review (案卷评查) -------------------------------------------------------------------

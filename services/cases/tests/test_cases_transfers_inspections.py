@@ -2,11 +2,14 @@
 
 Each leg of a transfer is a promptness figure: the sender's head decides within 3 working days, hands over within 24
 hours, the receiver (here the police) acknowledges within 3 working days. Inspections are capped per enterprise per
-agency and year, warned when repeated, and double-random draws replay from their recorded seed. The legs left unmet
+agency and year, warned when repeated, and double-random draws are planned with the hash of a seed only the server
+knows, then drawn (the seed revealed) and replayed from their recorded pools. The legs left unmet
 (announced by the deadline watch at a restart) are in test_cases_faults.py.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import pytest
 from enforcement_testing import BUREAU, db_count
@@ -97,15 +100,30 @@ def test_inspections_are_capped_warned_and_drawn_at_random_reproducibly(desk, ca
     uploaded = desk.cases.upload_directory(SCJ_ADMIN, {"agency_code": MARKET, "entries": directory})
     assert uploaded == {"agency_code": MARKET, "added": 8, "updated": 0, "total": 8}
 
-    draw = desk.cases.make_draw(
-        SCJ_ADMIN,
-        {"agency_code": MARKET, "domain": DOMAIN, "target_count": 3, "drawn_on": "2024-06-03", "seed": "scj-2024-06"},
-    )
-    assert draw["seed"] == "scj-2024-06" and draw["target_pool_size"] == 8 and draw["inspector_pool_size"] == 3
+    request = {"agency_code": MARKET, "domain": DOMAIN, "target_count": 3, "drawn_on": "2024-06-03"}
+    with pytest.raises(ValidationFailed) as chosen_seed:  # nobody picks the seed
+        desk.cases.plan_draw(SCJ_ADMIN, {**request, "seed": "scj-2024-06"})
+    assert list(chosen_seed.value.fields) == ["seed"]
+    assert db_count(cases_service.database_url, "draws") == 0
+    planned = desk.cases.plan_draw(SCJ_ADMIN, request)
+    assert (planned["state"], planned["seed"], planned["assignments"]) == ("planned", None, [])
+    assert len(planned["seed_hash"]) == 64 and planned["target_pool_size"] == 8 and planned["inspector_pool_size"] == 3
+    with pytest.raises(Conflict):
+        desk.cases.replay_draw(SCJ_ADMIN, planned["draw_id"])  # nothing drawn yet
+    with pytest.raises(Conflict):
+        desk.cases.publish_draw(SCJ_ADMIN, planned["draw_id"], {"published_on": "2024-06-04"})
+    with pytest.raises(Forbidden):
+        desk.cases.execute_draw(GAJ_ADMIN, planned["draw_id"])
+    draw = desk.cases.execute_draw(SCJ_ADMIN, planned["draw_id"])
+    assert draw["state"] == "drawn" and draw["seed_hash"] == planned["seed_hash"]
+    assert hashlib.sha256(draw["seed"].encode()).hexdigest() == planned["seed_hash"]
     assert len(draw["assignments"]) == 3
     assert uncertified["officer_id"] not in {o for a in draw["assignments"] for o in a["officer_ids"]}
+    with pytest.raises(Conflict):
+        desk.cases.execute_draw(SCJ_ADMIN, planned["draw_id"])  # drawn once, never again
     replay = desk.cases.replay_draw(SCJ_ADMIN, draw["draw_id"])
     assert replay["reproduced"] is True and replay["assignments"] == draw["assignments"]
+    assert replay["seed_matches"] is True and replay["result_matches"] is True
     desk.cases.publish_draw(SCJ_ADMIN, draw["draw_id"], {"published_on": "2024-06-04"})
 
     target = draw["assignments"][0]
@@ -152,5 +170,6 @@ def test_inspections_are_capped_warned_and_drawn_at_random_reproducibly(desk, ca
 
     received = events.wait_for(5)
     published = [e for e in received if e["type"] == "cases.draw.published"][0]["data"]
-    assert published["seed"] == "scj-2024-06" and published["assignments"] == draw["assignments"]
+    assert published["seed"] == draw["seed"] and published["assignments"] == draw["assignments"]
+    assert published["seed_hash"] == planned["seed_hash"]
     assert desk.cases.list_inspections(SCJ_ADMIN, {"credit_code": target["credit_code"], "year": 2024})["total"] == 3

@@ -17,7 +17,7 @@ from .. import models as m
 from ..personnel import PersonnelPort, officer_problems
 from ..rules import discretion, major_decisions, procedure, whole_case
 from .benchmarks import benchmark_in_force, lists_in_force, major_rules
-from .common import KIND_DECIDED, KIND_PUBLISHED, Settings
+from .common import KIND_DECIDED, KIND_PUBLISHED, KIND_WITHDRAWN, Settings
 
 DATE_FIELDS = ("violation_on", "detected_on", "filed_on", *procedure_contract.STAGE_FIELDS, "decided_on")
 # stages an officer acts in, by default (the dates they are checked on)
@@ -395,15 +395,18 @@ def read_case(session, actor: dict, case_id: str, settings: Settings, today: dat
 
 def open_deadline_miss():
     """A deadline miss of the case (``m.Case`` of the outer statement) whose obligation is still open: the decision
-    not made (and the case not closed), or the decision not published (and not revoked)."""
+    not made (and the case not closed), the decision not published (and not revoked), or a changed or revoked
+    decision's publication not withdrawn."""
     D = m.DeadlineMiss
     published = select(m.Publication.case_id).where(m.Publication.case_id == m.Case.case_id)
+    shown = published.where(m.Publication.withdrawn_on.is_(None))
     return select(D.id).where(
         D.case_id == m.Case.case_id,
         D.transfer_id.is_(None),
         or_(
             and_(D.kind == KIND_DECIDED, m.Case.decided_on.is_(None), m.Case.closed_on.is_(None)),
             and_(D.kind == KIND_PUBLISHED, ~published.exists(), m.Case.revoked_on.is_(None)),
+            and_(D.kind == KIND_WITHDRAWN, shown.exists()),
         ),
     )
 

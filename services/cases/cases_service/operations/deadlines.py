@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from enforcement_contracts.cases import promptness as contract
 
@@ -18,13 +18,15 @@ from .common import (
     KIND_TRANSFER_ACKNOWLEDGED,
     KIND_TRANSFER_DECIDED,
     KIND_TRANSFER_HANDED_OVER,
+    KIND_WITHDRAWN,
     Settings,
 )
 
 #: the obligations watched, named as their promptness measurements
-CASE_WATCHED_KINDS = (KIND_DECIDED, KIND_PUBLISHED)
+CASE_WATCHED_KINDS = (KIND_DECIDED, KIND_PUBLISHED, KIND_WITHDRAWN)
 TRANSFER_WATCHED_KINDS = (KIND_TRANSFER_DECIDED, KIND_TRANSFER_HANDED_OVER, KIND_TRANSFER_ACKNOWLEDGED)
 WATCHED_KINDS = CASE_WATCHED_KINDS + TRANSFER_WATCHED_KINDS
+WORKDAYS, DAYS, HOURS = "workdays", "days", "hours"  # the units of the contract's DEADLINE_UNITS
 
 
 def _open_after_deadline(kind: str, settings: Settings, today: date, now: datetime):
@@ -72,7 +74,21 @@ def _open_after_deadline(kind: str, settings: Settings, today: date, now: dateti
             ~published.exists(),
             m.Case.decided_on < today - timedelta(days=settings.publication_workdays),
         )
+    if kind == KIND_WITHDRAWN:  # a published decision changed or revoked since, still shown
+        shown = select(m.Publication.case_id).where(
+            m.Publication.case_id == m.Case.case_id, m.Publication.withdrawn_on.is_(None)
+        )
+        return m.Case, stmt.where(
+            shown.exists(),
+            _last_change(m.Case.case_id).scalar_subquery() < today - timedelta(days=settings.withdrawal_workdays),
+        )
     raise ValueError(f"{kind} is not a watched deadline")
+
+
+def _last_change(case_id):
+    """The day of the case's latest change or revocation: the withdrawal's clock starts there (as its measurement's
+    does, ``publication.withdraw_publication``)."""
+    return select(func.max(m.Revocation.changed_on)).where(m.Revocation.case_id == case_id)
 
 
 @dataclass(frozen=True)
@@ -84,33 +100,45 @@ class _Missed:
     agency_code: str
     started_on: date
     due_on: date
+    deadline: float  # in ``unit``, as the follow-up item reads it: "30.5 h against 24 h"
+    unit: str  # workdays, days (calendar) or hours
 
 
 def _missed(session, kind: str, row, settings: Settings, today: date, now: datetime) -> _Missed | None:
     """Whether the open obligation ``kind`` of ``row`` (a case or a transfer) is already late, as its measurement
     would count it."""
-    if kind == KIND_DECIDED:
+    if kind == KIND_DECIDED:  # art. 60: calendar days, plus the extensions approved in time
         suspensions, extensions, _ = stored_children(session, row.case_id)
-        due = procedure.decision_missed(
-            row.filed_on,
-            suspension_spans(suspensions),
-            extension_grants(extensions),
-            today,
-            settings.case_rules.decision_limit_days,
+        limit = settings.case_rules.decision_limit_days
+        found = procedure.decision_deadline(
+            row.filed_on, suspension_spans(suspensions), extension_grants(extensions), today, limit
         )
-        return _Missed(row.case_id, None, row.agency_code, row.filed_on, due) if due else None
+        if today <= found.due_on:
+            return None
+        return _Missed(
+            row.case_id, None, row.agency_code, row.filed_on, found.due_on, limit + found.extension_days, DAYS
+        )
     if kind == KIND_PUBLISHED:
-        due = procedure.workdays_missed(row.decided_on, today, settings.publication_workdays)
-        return _Missed(row.case_id, None, row.agency_code, row.decided_on, due) if due else None
+        days = settings.publication_workdays
+        due = procedure.workdays_missed(row.decided_on, today, days)
+        return _Missed(row.case_id, None, row.agency_code, row.decided_on, due, days, WORKDAYS) if due else None
+    if kind == KIND_WITHDRAWN:  # art. 48: from the latest change or revocation
+        changed_on, days = session.execute(_last_change(row.case_id)).scalar_one(), settings.withdrawal_workdays
+        due = procedure.workdays_missed(changed_on, today, days)
+        return _Missed(row.case_id, None, row.agency_code, changed_on, due, days, WORKDAYS) if due else None
     if kind == KIND_TRANSFER_DECIDED:  # the sending agency's head
-        due = procedure.workdays_missed(row.proposed_on, today, settings.transfer_decision_workdays)
-        return _Missed(row.case_id, row.transfer_id, row.from_agency_code, row.proposed_on, due) if due else None
-    if kind == KIND_TRANSFER_HANDED_OVER:  # the sending agency
-        due = handover.handover_missed(row.decided_at, now, settings.transfer_handover_hours)
-        return _Missed(row.case_id, row.transfer_id, row.from_agency_code, row.decided_at.date(), due) if due else None
-    received = row.handed_over_at.date()  # the receiving agency acknowledges
-    due = procedure.workdays_missed(received, today, settings.transfer_ack_workdays)
-    return _Missed(row.case_id, row.transfer_id, row.to_agency_code, received, due) if due else None
+        days = settings.transfer_decision_workdays
+        due = procedure.workdays_missed(row.proposed_on, today, days)
+        missed = (row.case_id, row.transfer_id, row.from_agency_code, row.proposed_on, due, days, WORKDAYS)
+        return _Missed(*missed) if due else None
+    if kind == KIND_TRANSFER_HANDED_OVER:  # the sending agency, in hours on the county's clock
+        hours = settings.transfer_handover_hours
+        due = handover.handover_missed(row.decided_at, now, hours)
+        missed = (row.case_id, row.transfer_id, row.from_agency_code, row.decided_at.date(), due, hours, HOURS)
+        return _Missed(*missed) if due else None
+    received, days = row.handed_over_at.date(), settings.transfer_ack_workdays  # the receiving agency acknowledges
+    due = procedure.workdays_missed(received, today, days)
+    return _Missed(row.case_id, row.transfer_id, row.to_agency_code, received, due, days, WORKDAYS) if due else None
 
 
 def watch_deadlines(
@@ -163,6 +191,9 @@ def watch_deadlines(
                 "started_on": missed.started_on,
                 "due_on": missed.due_on,
                 "detected_on": today,
+                "reference": reference,
+                "deadline": missed.deadline,
+                "deadline_unit": missed.unit,
             },
             subject=reference,
         )

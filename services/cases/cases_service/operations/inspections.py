@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
-from datetime import date
+from datetime import date, timezone
 
 from sqlalchemy import func, select
 
@@ -12,6 +11,7 @@ from enforcement_contracts.cases import inspections as contract
 from enforcement_contracts.common import page
 from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
 from enforcement_kernel import access
+from enforcement_kernel.db import utcnow
 
 from .. import models as m
 from ..personnel import PersonnelPort, officer_problems
@@ -192,14 +192,25 @@ def _draw_dict(d: m.Draw) -> dict:
     return contract.Draw().dump(_draw_row(d))
 
 
+def utc(at):
+    """A stored UTC instant (naive) as an aware one: answered with its offset."""
+    return at.replace(tzinfo=timezone.utc) if at is not None else None
+
+
 def _draw_row(d: m.Draw) -> dict:
+    drawn = d.state == "drawn"
     return {
         "draw_id": d.draw_id,
         "agency_code": d.agency_code,
         "domain": d.domain,
         "category": d.category,
         "drawn_on": d.drawn_on,
-        "seed": d.seed,
+        "state": d.state,
+        "seed_hash": d.seed_hash,
+        "seed": d.seed if drawn else None,  # secret until drawn: nobody may know the result before it exists
+        "planned_at": utc(d.created_at),
+        "executed_at": utc(d.executed_at),
+        "target_count": d.target_count,
         "target_pool_size": len(d.target_pool),
         "inspector_pool_size": len(d.inspector_pool),
         "assignments": list(d.assignments),
@@ -214,9 +225,10 @@ def _assignments(pairs, names: dict[str, str]) -> list[dict]:
     ]
 
 
-def make_draw(tx, actor: dict, data: dict, settings: Settings, personnel: PersonnelPort, today: date) -> dict:
-    """双随机: targets from the directory and certified inspectors, drawn with a recorded seed from recorded pools."""
-    # Over 50 lines: the pools, the seeded draw and its record must be one transaction on the same pools.
+def plan_draw(tx, actor: dict, data: dict, settings: Settings, personnel: PersonnelPort, today: date) -> dict:
+    """双随机, planned: the target and inspector pools fixed and recorded, a secret seed made by the server and its
+    SHA-256 published (``draw.planned``) before anything is drawn (``execute_draw``)."""
+    # Over 50 lines: the pools are read, checked and recorded with the seed's commitment in one transaction.
     session = tx.session
     access.require_write(actor, data["agency_code"])
     if data["drawn_on"] > today:
@@ -229,20 +241,21 @@ def make_draw(tx, actor: dict, data: dict, settings: Settings, personnel: Person
         raise ValidationFailed(
             "the directory is empty", {"agency_code": ["upload the directory of inspection targets first"]}
         )
-    # the inspector pool: active officers certified for the domain on the day of the draw
+    # the inspector pool: active officers who may enforce the domain on the day of the draw (police officers too,
+    # with their police card: personnel's may_enforce answers for both)
     pool = sorted(
         o["officer_id"]
         for o in personnel.active_officers(data["agency_code"])
-        if not o["is_police"] and personnel.may_enforce(o["officer_id"], data["domain"], data["drawn_on"])["allowed"]
+        if personnel.may_enforce(o["officer_id"], data["domain"], data["drawn_on"])["allowed"]
     )
     ensure_agency(session, personnel, data["agency_code"])  # after the personnel calls (it may write)
-    seed = data.get("seed") or secrets.token_hex(8)
-    try:
-        pairs = draws.draw_assignments(
-            sorted(directory), pool, data["target_count"], seed, settings.case_rules.min_officers
+    per_target = settings.case_rules.min_officers
+    if len(set(pool)) < per_target:  # refused now, so that every planned draw can be made
+        raise ValidationFailed(
+            "not enough certified inspectors",
+            {"domain": [f"at least {per_target} certified inspectors are needed; {len(set(pool))} available"]},
         )
-    except ValueError as exc:
-        raise ValidationFailed("not enough certified inspectors", {"domain": [str(exc)]}) from None
+    seed = draws.new_seed()
     draw = m.Draw(
         draw_id=uuid.uuid4().hex,
         agency_code=data["agency_code"],
@@ -250,13 +263,46 @@ def make_draw(tx, actor: dict, data: dict, settings: Settings, personnel: Person
         category=data.get("category"),
         drawn_on=data["drawn_on"],
         seed=seed,
+        seed_hash=draws.seed_hash(seed),
+        state="planned",
         target_count=data["target_count"],
         target_pool=[{"credit_code": c, "name": n} for c, n in sorted(directory.items())],
         inspector_pool=pool,
-        assignments=_assignments(pairs, directory),
+        assignments=[],
         created_by=actor["username"],
     )
     session.add(draw)
+    session.flush()  # created_at: the moment of the commitment
+    tx.emit(
+        contract.DRAW_PLANNED,
+        {
+            "draw_id": draw.draw_id,
+            "agency_code": draw.agency_code,
+            "domain": draw.domain,
+            "drawn_on": draw.drawn_on,
+            "seed_hash": draw.seed_hash,
+            "target_count": draw.target_count,
+            "target_pool_size": len(draw.target_pool),
+            "inspector_pool_size": len(pool),
+        },
+        subject=draw.draw_id,
+    )
+    return _draw_dict(draw)
+
+
+def execute_draw(tx, actor: dict, draw_id: str, settings: Settings) -> dict:
+    """A planned draw made: from its recorded pools with its committed seed, which is revealed (``draw.recorded``).
+    Nothing about it can be chosen any more: the pools, the count and the seed were fixed when it was planned."""
+    session = tx.session
+    draw = get_draw(session, draw_id, lock=True)
+    access.require_write(actor, draw.agency_code)
+    if draw.state != "planned":
+        raise Conflict("the draw is already made", {"draw_id": ["already drawn"]})
+    names = {t["credit_code"]: t["name"] for t in draw.target_pool}
+    pairs = draws.draw_assignments(
+        sorted(names), draw.inspector_pool, draw.target_count, draw.seed, settings.case_rules.min_officers
+    )
+    draw.assignments, draw.state, draw.executed_at = _assignments(pairs, names), "drawn", utcnow()
     tx.emit(
         contract.DRAW_RECORDED,
         {
@@ -264,7 +310,8 @@ def make_draw(tx, actor: dict, data: dict, settings: Settings, personnel: Person
             "agency_code": draw.agency_code,
             "domain": draw.domain,
             "drawn_on": draw.drawn_on,
-            "seed": seed,
+            "seed": draw.seed,
+            "seed_hash": draw.seed_hash,
             "targets": len(pairs),
         },
         subject=draw.draw_id,
@@ -280,12 +327,16 @@ def list_draws(session, actor: dict, query: dict) -> dict:
         stmt = stmt.where(m.Draw.agency_code == agency_code)
     if query.get("published") is not None:
         stmt = stmt.where(m.Draw.published_on.is_not(None) if query["published"] else m.Draw.published_on.is_(None))
+    if query.get("state"):
+        stmt = stmt.where(m.Draw.state == query["state"])
     rows, total = page_rows(session, stmt.order_by(m.Draw.drawn_on.desc(), m.Draw.created_at.desc()), query)
     return page(contract.Draw, [_draw_row(d) for (d,) in rows], total, query)
 
 
-def get_draw(session, draw_id: str) -> m.Draw:
-    draw = session.get(m.Draw, draw_id) if isinstance(draw_id, str) else None
+def get_draw(session, draw_id: str, lock: bool = False) -> m.Draw:
+    """``lock``: held until the transaction ends (two calls making the same draw: the second waits, then sees it
+    made)."""
+    draw = session.get(m.Draw, draw_id, with_for_update=lock) if isinstance(draw_id, str) else None
     if draw is None:
         raise NotFound(f"draw {draw_id} not found")
     return draw
@@ -298,18 +349,35 @@ def read_draw(session, actor: dict, draw_id: str) -> dict:
 
 
 def replay_draw(session, actor: dict, draw_id: str) -> dict:
-    """Anyone with access can check a draw: the recorded pools and seed must give the recorded result again."""
+    """Anyone with access can check a draw: the revealed seed is the one whose hash was published, and the recorded
+    pools and seed give the recorded result again. A planned draw has nothing to replay yet."""
     draw = get_draw(session, draw_id)
     access.require_read(actor, draw.agency_code)
+    if draw.state != "drawn":
+        raise Conflict("the draw is not made yet", {"draw_id": ["not drawn yet"]})
     names = {t["credit_code"]: t["name"] for t in draw.target_pool}
-    pairs = draws.draw_assignments(sorted(names), draw.inspector_pool, draw.target_count, draw.seed, _per_target(draw))
-    again = _assignments(pairs, names)
-    return {
-        "draw_id": draw.draw_id,
-        "seed": draw.seed,
-        "reproduced": again == list(draw.assignments),
-        "assignments": again,
-    }
+    per_target = _per_target(draw)
+    pairs = draws.draw_assignments(sorted(names), draw.inspector_pool, draw.target_count, draw.seed, per_target)
+    check = draws.check_assignments(
+        draw.seed,
+        draw.seed_hash,
+        sorted(names),
+        draw.inspector_pool,
+        draw.target_count,
+        per_target,
+        [(a["credit_code"], a["officer_ids"]) for a in draw.assignments],
+    )
+    return contract.DrawReplay().dump(
+        {
+            "draw_id": draw.draw_id,
+            "seed": draw.seed,
+            "seed_hash": draw.seed_hash,
+            "seed_matches": check.seed_matches,
+            "result_matches": check.result_matches,
+            "reproduced": check.reproduced,
+            "assignments": _assignments(pairs, names),
+        }
+    )
 
 
 def _per_target(draw: m.Draw) -> int:
@@ -320,6 +388,8 @@ def _per_target(draw: m.Draw) -> int:
 def publish_draw(tx, actor: dict, draw_id: str, data: dict, today: date) -> dict:
     draw = get_draw(tx.session, draw_id)
     access.require_write(actor, draw.agency_code)
+    if draw.state != "drawn":
+        raise Conflict("make the draw before publishing it", {"draw_id": ["not drawn yet"]})
     if draw.published_on is not None:
         raise Conflict("the draw is already published", {"draw_id": ["already published"]})
     if data["published_on"] < draw.drawn_on or data["published_on"] > today:
@@ -333,6 +403,7 @@ def publish_draw(tx, actor: dict, draw_id: str, data: dict, today: date) -> dict
             "domain": draw.domain,
             "drawn_on": draw.drawn_on,
             "seed": draw.seed,
+            "seed_hash": draw.seed_hash,
             "published_on": draw.published_on,
             "assignments": draw.assignments,
         },

@@ -16,6 +16,7 @@ from .. import models as m
 from .benchmarks import benchmark_in_force
 from .catalogue import item_versions
 from .common import page_rows
+from .inspections import utc
 
 V = m.ItemVersion
 
@@ -167,39 +168,54 @@ def public_lenient(session, query: dict, today: date) -> dict:
     return page(contract.PublicLenientEntry, items, total, query)
 
 
+def _public_draw_row(d: m.Draw, agency_name: str | None) -> dict:
+    """A draw as the public sees it: the seed's hash from the plan on, the seed once drawn, the target pool and the
+    targets once published (an inspection is not announced before it happens); inspectors are only counted."""
+    drawn, published = d.state == "drawn", d.published_on is not None
+    return {
+        "draw_id": d.draw_id,
+        "agency_code": d.agency_code,
+        "agency_name": agency_name or d.agency_code,
+        "domain": d.domain,
+        "category": d.category,
+        "drawn_on": d.drawn_on,
+        "published_on": d.published_on,
+        "state": "published" if published else d.state,
+        "seed_hash": d.seed_hash,
+        "seed": d.seed if drawn else None,
+        "planned_at": utc(d.created_at),
+        "executed_at": utc(d.executed_at),
+        "target_count": d.target_count,
+        "target_pool_size": len(d.target_pool),
+        "inspector_pool_size": len(d.inspector_pool),
+        "target_pool": [t["credit_code"] for t in d.target_pool] if published else [],
+        "targets": [
+            {
+                "credit_code": a["credit_code"],
+                "enterprise_name": a["enterprise_name"],
+                "inspectors": len(a["officer_ids"]),
+            }
+            for a in (d.assignments if published else [])
+        ],
+    }
+
+
 def public_draws(session, query: dict) -> dict:
-    """Published draws, latest first: the enterprises drawn and how many inspectors each (never who)."""
+    """Double-random draws, latest first: ``state`` published (the default) with the enterprises drawn and how many
+    inspectors each (never who); planned (the seed's hash, before the draw) or drawn (the seed, not yet published),
+    so that a draw made again and again until it suits is seen."""
     D = m.Draw
     stmt = select(D, m.Agency.name).outerjoin(m.Agency, m.Agency.code == D.agency_code)
-    stmt = stmt.where(D.published_on.is_not(None))
+    state = query.get("state", "published")
+    if state == "published":
+        stmt = stmt.where(D.published_on.is_not(None))
+    else:
+        stmt = stmt.where(D.state == state, D.published_on.is_(None))
     if query.get("agency_code"):
         stmt = stmt.where(D.agency_code == query["agency_code"])
     if query.get("domain"):
         stmt = stmt.where(D.domain == query["domain"])
     if query.get("year"):
         stmt = stmt.where(D.drawn_on >= date(query["year"], 1, 1), D.drawn_on <= date(query["year"], 12, 31))
-    rows, total = page_rows(session, stmt.order_by(D.drawn_on.desc(), D.draw_id), query)
-    items = [
-        {
-            "draw_id": d.draw_id,
-            "agency_code": d.agency_code,
-            "agency_name": name or d.agency_code,
-            "domain": d.domain,
-            "category": d.category,
-            "drawn_on": d.drawn_on,
-            "published_on": d.published_on,
-            "seed": d.seed,
-            "target_pool_size": len(d.target_pool),
-            "inspector_pool_size": len(d.inspector_pool),
-            "targets": [
-                {
-                    "credit_code": a["credit_code"],
-                    "enterprise_name": a["enterprise_name"],
-                    "inspectors": len(a["officer_ids"]),
-                }
-                for a in d.assignments
-            ],
-        }
-        for d, name in rows
-    ]
-    return page(contract.PublicDraw, items, total, query)
+    rows, total = page_rows(session, stmt.order_by(D.drawn_on.desc(), D.created_at.desc(), D.draw_id), query)
+    return page(contract.PublicDraw, [_public_draw_row(d, name) for d, name in rows], total, query)

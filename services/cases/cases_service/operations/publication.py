@@ -164,14 +164,16 @@ def withdraw_publication(tx, actor: dict, case_id: str, data: dict, settings: Se
 
 
 def _public_statement():
-    """Published decisions not withdrawn, with their item's name and legal basis and the agency's name."""
+    """Published decisions neither withdrawn nor revoked, with their item's name and legal basis and the agency's
+    name. A revoked decision leaves the public list the moment its revocation is recorded, whether or not the agency
+    has recorded the withdrawal yet (which is still due, and watched)."""
     V = m.ItemVersion
     return (
         select(m.Case, m.Publication, V.name, V.legal_basis, m.Agency.name)
         .join(m.Publication, m.Publication.case_id == m.Case.case_id)
         .join(V, (V.item_id == m.Case.item_id) & (V.version == m.Case.item_version))
         .outerjoin(m.Agency, m.Agency.code == m.Case.agency_code)
-        .where(m.Publication.withdrawn_on.is_(None))
+        .where(m.Publication.withdrawn_on.is_(None), m.Case.revoked_on.is_(None))
     )
 
 
@@ -217,12 +219,18 @@ def public_decisions(session, query: dict) -> dict:
 
 
 def public_decision(session, case_id: str) -> dict:
-    """One published decision as the public list shows it; a decision not published (or withdrawn) is not found."""
+    """One published decision as the public list shows it; a decision not published (or withdrawn) is not found, and
+    a published decision since revoked is not found either, saying so (``fields.case_id: ["revoked"]``): a link
+    kept from before its revocation tells the reader it no longer stands."""
     row = (
         session.execute(_public_statement().where(m.Case.case_id == case_id)).first()
         if isinstance(case_id, str)
         else None
     )
+    if row is None and isinstance(case_id, str):
+        case, published = session.get(m.Case, case_id), session.get(m.Publication, case_id)
+        if case is not None and published is not None and case.revoked_on is not None:
+            raise NotFound(f"published decision {case_id} was revoked", {"case_id": ["revoked"]})
     if row is None:
         raise NotFound(f"published decision {case_id} not found")
     return contract.PublishedDecision().dump(_public_row(*row))

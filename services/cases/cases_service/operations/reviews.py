@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from datetime import date
 
@@ -12,11 +11,13 @@ from enforcement_contracts.cases import reviews as contract
 from enforcement_contracts.common import page
 from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
 from enforcement_kernel import access
+from enforcement_kernel.db import utcnow
 
 from .. import models as m
 from ..personnel import PersonnelPort
 from ..rules import draws, file_review
 from .common import Settings, page_rows
+from .inspections import utc
 
 
 def _check_items(items: list[dict]) -> list[file_review.CheckItem]:
@@ -101,9 +102,9 @@ def _batch_dict(session, b: m.ReviewBatch) -> dict:
     ).all()
     return contract.ReviewBatch().dump(
         {
+            **_commitment(b),
             "batch_id": b.batch_id,
             "drawn_on": b.drawn_on,
-            "seed": b.seed,
             "agency_code": b.agency_code,
             "type_code": b.type_code,
             "closed_from": b.closed_from,
@@ -115,9 +116,23 @@ def _batch_dict(session, b: m.ReviewBatch) -> dict:
     )
 
 
-def draw_review_batch(tx, actor: dict, data: dict, today: date) -> dict:
-    """The bureau draws closed cases (by agency, type, closing period) at random with a recorded seed."""
-    # Over 50 lines: the checklist, the population, the seeded draw and the files are one transaction.
+def _commitment(b: m.ReviewBatch) -> dict:
+    """The batch's seed as anyone reading it sees it: the hash from the plan on, the seed once drawn."""
+    return {
+        "state": b.state,
+        "seed_hash": b.seed_hash,
+        "seed": b.seed if b.state == "drawn" else None,
+        "planned_at": utc(b.created_at),
+        "executed_at": utc(b.executed_at),
+        "size": b.size,
+    }
+
+
+def plan_review_batch(tx, actor: dict, data: dict, today: date) -> dict:
+    """The bureau plans a batch: the population (closed cases by agency, type, closing period) and the checklist are
+    fixed and recorded, a secret seed made by the server and its SHA-256 published (``review_batch.planned``); the
+    files are drawn later (``execute_review_batch``)."""
+    # Over 50 lines: the checklist, the population and the commitment are recorded in one transaction.
     access.require_bureau(actor)
     session = tx.session
     checklist = (
@@ -139,12 +154,13 @@ def draw_review_batch(tx, actor: dict, data: dict, today: date) -> dict:
     population = sorted(session.execute(stmt).scalars())
     if not population:
         raise ValidationFailed("no closed case matches", {"closed_from": ["no case closed in the period matches"]})
-    seed = data.get("seed") or secrets.token_hex(8)
-    chosen = draws.seeded_sample(population, data["size"], seed)
+    seed = draws.new_seed()
     batch = m.ReviewBatch(
         batch_id=uuid.uuid4().hex,
         drawn_on=today,
         seed=seed,
+        seed_hash=draws.seed_hash(seed),
+        state="planned",
         agency_code=data.get("agency_code"),
         type_code=data.get("type_code"),
         closed_from=data["closed_from"],
@@ -155,6 +171,33 @@ def draw_review_batch(tx, actor: dict, data: dict, today: date) -> dict:
         created_by=actor["username"],
     )
     session.add(batch)
+    session.flush()  # created_at: the moment of the commitment
+    tx.emit(
+        contract.REVIEW_BATCH_PLANNED,
+        {
+            "batch_id": batch.batch_id,
+            "planned_on": today,
+            "seed_hash": batch.seed_hash,
+            "agency_code": batch.agency_code,
+            "type_code": batch.type_code,
+            "population_size": len(population),
+            "size": batch.size,
+        },
+        subject=batch.batch_id,
+    )
+    return _batch_dict(session, batch)
+
+
+def execute_review_batch(tx, actor: dict, batch_id: str, today: date) -> dict:
+    """A planned batch drawn from its recorded population with its committed seed, which is revealed
+    (``review_batch.drawn``); one file per case drawn, to be assigned and scored."""
+    access.require_bureau(actor)
+    session = tx.session
+    batch = get_batch(session, batch_id, lock=True)
+    if batch.state != "planned":
+        raise Conflict("the batch is already drawn", {"batch_id": ["already drawn"]})
+    chosen = draws.seeded_sample(batch.population, batch.size, batch.seed)
+    batch.state, batch.drawn_on, batch.executed_at = "drawn", today, utcnow()
     agencies = dict(session.execute(select(m.Case.case_id, m.Case.agency_code).where(m.Case.case_id.in_(chosen))).all())
     for case_id in chosen:
         session.add(
@@ -173,10 +216,11 @@ def draw_review_batch(tx, actor: dict, data: dict, today: date) -> dict:
         {
             "batch_id": batch.batch_id,
             "drawn_on": today,
-            "seed": seed,
+            "seed": batch.seed,
+            "seed_hash": batch.seed_hash,
             "agency_code": batch.agency_code,
             "type_code": batch.type_code,
-            "population_size": len(population),
+            "population_size": len(batch.population),
             "case_ids": chosen,
         },
         subject=batch.batch_id,
@@ -201,9 +245,9 @@ def list_review_batches(session, actor: dict, query: dict) -> dict:
     rows, total = page_rows(session, stmt, query)
     items = [
         {
+            **_commitment(b),
             "batch_id": b.batch_id,
             "drawn_on": b.drawn_on,
-            "seed": b.seed,
             "agency_code": b.agency_code,
             "type_code": b.type_code,
             "closed_from": b.closed_from,
@@ -218,8 +262,10 @@ def list_review_batches(session, actor: dict, query: dict) -> dict:
     return page(contract.ReviewBatchSummary, items, total, query)
 
 
-def get_batch(session, batch_id: str) -> m.ReviewBatch:
-    batch = session.get(m.ReviewBatch, batch_id) if isinstance(batch_id, str) else None
+def get_batch(session, batch_id: str, lock: bool = False) -> m.ReviewBatch:
+    """``lock``: held until the transaction ends (two calls drawing the same batch: the second waits, then sees it
+    drawn)."""
+    batch = session.get(m.ReviewBatch, batch_id, with_for_update=lock) if isinstance(batch_id, str) else None
     if batch is None:
         raise NotFound(f"review batch {batch_id} not found")
     return batch
@@ -228,6 +274,28 @@ def get_batch(session, batch_id: str) -> m.ReviewBatch:
 def read_batch(session, actor: dict, batch_id: str) -> dict:
     access.require_bureau(actor)
     return _batch_dict(session, get_batch(session, batch_id))
+
+
+def replay_review_batch(session, actor: dict, batch_id: str) -> dict:
+    """The batch checked: the revealed seed is the committed one, and the recorded population and seed draw the same
+    cases again."""
+    access.require_bureau(actor)
+    batch = get_batch(session, batch_id)
+    if batch.state != "drawn":
+        raise Conflict("the batch is not drawn yet", {"batch_id": ["not drawn yet"]})
+    drawn = session.execute(select(m.ReviewFile.case_id).where(m.ReviewFile.batch_id == batch_id)).scalars().all()
+    check = draws.check_sample(batch.seed, batch.seed_hash, batch.population, batch.size, drawn)
+    return contract.ReviewBatchReplay().dump(
+        {
+            "batch_id": batch.batch_id,
+            "seed": batch.seed,
+            "seed_hash": batch.seed_hash,
+            "seed_matches": check.seed_matches,
+            "result_matches": check.result_matches,
+            "reproduced": check.reproduced,
+            "case_ids": sorted(draws.seeded_sample(batch.population, batch.size, batch.seed)),
+        }
+    )
 
 
 def assign_reviewers(tx, actor: dict, batch_id: str, data: dict, personnel: PersonnelPort) -> dict:
