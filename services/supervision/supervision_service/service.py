@@ -20,7 +20,7 @@ from enforcement_kernel.service import Configured, ServiceBase
 from enforcement_kernel.timers import configured_timer
 
 from . import metrics
-from .operations import automatic, bulletins, complaints, items, promptness
+from .operations import automatic, bulletins, complaints, items, promptness, watches
 from .operations.common import Settings, cipher_from_config
 from .reports_service import ReportEntrypoints
 
@@ -213,6 +213,18 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
             if len(marked) < 500:
                 break
         self.refresh_gauges()
+
+    @configured_timer("SUPERVISION.deadline_watch_seconds", 3600, eager=True)
+    def watch_deadlines(self):
+        """Hourly (and at start): each complaint obligation open past its deadline is announced once, counted late
+        and followed up."""
+        today = self.today()
+        for kind in watches.WATCHED_KINDS:
+            after = 0
+            while after is not None:
+                announced, after = self._write(watches.watch_complaints, kind, self.settings, today, after)
+                if announced:
+                    log.info("%d %s deadlines missed", announced, kind)
 
     @configured_timer("SUPERVISION.gauges_refresh_seconds", 30, eager=True)
     def refresh_gauges(self):

@@ -399,3 +399,99 @@ def test_a_hand_over_reads_in_hours_on_its_item():
         "deadline_unit": "workdays",
     }
     assert rules.in_unit(31, "days") == "31 days"
+
+
+# one scenario in order (registered, watched, decided late, watched again, concluded late): over 50 lines
+def test_the_complaint_watch_announces_each_late_obligation_once_and_counts_it_late(session):
+    from enforcement_kernel.crypto import PersonalDataCipher
+    from supervision_service.operations import complaints, watches
+
+    cipher = PersonalDataCipher("Zm9yLWRldmVsb3BtZW50LW9ubHktMzItYnl0ZXMtISE=", "k")
+    received = date(2025, 9, 1)  # Monday: 5 working days end on 2025-09-08
+    receipt = complaints.register_complaint(
+        tx_of(session),
+        {
+            "agency_code": SCJ,
+            "complainant_kind": "enterprise",
+            "complainant_name": "五寨某公司",
+            "contact": "13800000000",
+            "summary": "重复检查",
+        },
+        SETTINGS,
+        cipher,
+        known,
+        received,
+    )
+    complaint_id = receipt["complaint_id"]
+
+    def watch(today):
+        tx = tx_of(session)
+        found = [watches.watch_complaints(tx, kind, SETTINGS, today)[0] for kind in watches.WATCHED_KINDS]
+        _commit(tx)
+        return found
+
+    assert watch(date(2025, 9, 8)) == [0, 0]  # the last day in time
+    assert watch(date(2025, 9, 9)) == [1, 0]
+    assert watch(date(2025, 9, 10)) == [0, 0]  # once
+    assert outbox(session, "supervision.deadline.missed") == 1
+    [miss] = session.scalars(select(m.DeadlineMiss)).all()
+    assert (miss.kind, miss.reference, miss.due_on, miss.deadline, miss.deadline_unit) == (
+        "complaint_accepted",
+        f"complaint {complaint_id}",
+        date(2025, 9, 8),
+        5.0,
+        "workdays",
+    )
+    [item] = session.scalars(select(m.SupervisionItem)).all()
+    assert (item.title, item.complaint_id, item.agency_code) == ("投诉举报未按时受理", complaint_id, SCJ)
+    assert "五寨某公司" not in item.body and "13800000000" not in str(item.details)
+
+    agency = {"username": "a", "role": "agency_admin", "agency_code": SCJ, "officer_id": None}
+    accepted = date(2025, 9, 12)
+    complaints.decide_complaint(
+        tx_of(session), agency, complaint_id, {"accept": True, "reasons": "受理"}, SETTINGS, cipher, accepted
+    )
+    rows = session.scalars(select(m.PromptnessMeasurement)).all()
+    assert [(r.kind, r.on_time, r.missed_open) for r in rows] == [("complaint_accepted", False, False)]
+    assert item.occurrences == 2
+
+    # 30 calendar days from acceptance: 2025-10-12 is the last day in time
+    assert watch(date(2025, 10, 12)) == [0, 0]
+    assert watch(date(2025, 10, 13)) == [0, 1]
+    assert outbox(session, "supervision.deadline.missed") == 2
+    concluded_item = session.scalars(
+        select(m.SupervisionItem).where(m.SupervisionItem.title == "投诉举报未按时办结")
+    ).one()
+    assert concluded_item.details["deadline"] == 30.0 and concluded_item.details["deadline_unit"] == "days"
+    complaints.conclude_complaint(
+        tx_of(session),
+        agency,
+        complaint_id,
+        {"outcome": "upheld", "conclusion": "属实"},
+        SETTINGS,
+        cipher,
+        date(2025, 10, 20),
+    )
+    concluded = session.scalars(
+        select(m.PromptnessMeasurement).where(m.PromptnessMeasurement.kind == "complaint_concluded")
+    ).one()
+    assert (concluded.on_time, concluded.missed_open, concluded.ended_on) == (False, False, date(2025, 10, 20))
+    assert concluded_item.details["taken"] == 38 and concluded_item.occurrences == 2
+    assert watch(date(2025, 10, 21)) == [0, 0]
+
+
+def test_an_item_past_its_deadline_counts_late_until_its_answer_replaces_the_row(session):
+    late = issue(session)
+    assert items.mark_overdue(tx_of(session), TODAY) == [late]
+    row = session.scalars(select(m.PromptnessMeasurement)).one()
+    assert (row.kind, row.reference, row.on_time, row.missed_open) == (
+        "supervision_item_answered",
+        f"item {late}",
+        False,
+        True,
+    )
+    agency = {"username": "a", "role": "agency_admin", "agency_code": SCJ, "officer_id": None}
+    items.act_on_item(tx_of(session), agency, late, "acknowledge", {}, SETTINGS, TODAY)
+    items.act_on_item(tx_of(session), agency, late, "answer", {"answer": "已报送"}, SETTINGS, TODAY)
+    row = session.scalars(select(m.PromptnessMeasurement)).one()
+    assert (row.on_time, row.missed_open, row.ended_on) == (False, False, TODAY)

@@ -15,8 +15,10 @@ from enforcement_kernel.crypto import PersonalDataCipher
 
 from .. import models as m
 from .. import rules
+from .automatic import follow_up_late
 from .common import Settings, Shown, calendar, get_row, scope_conditions
 from .promptness import measure_own
+from .watches import complaint_reference
 
 
 def _complaint(session, complaint_id) -> m.Complaint:
@@ -85,17 +87,18 @@ def decide_complaint(tx, actor: dict, complaint_id, data: dict, settings: Settin
     if data["accept"]:
         c.conclude_due_on = rules.complaint_conclude_due(today, settings.complaints)
     result = rules.due_date_promptness(calendar(), c.received_on, today, c.accept_due_on)
-    measure_own(
+    measured = measure_own(
         tx,
         f"supervision-complaint-{c.id}-accepted",
         c.agency_code,
         contract.KIND_COMPLAINT_ACCEPTED,
-        f"complaint {c.id}",
+        complaint_reference(c.id),
         c.received_on,
         today,
         result,
         c.created_at,
     )
+    follow_up_late(tx, contract.SERVICE, contract.COMPLAINT_DECIDED.type, measured, settings, today, c.id)
     _complaint_event(tx, contract.COMPLAINT_DECIDED, c, today)
     return complaint_out(c, cipher)
 
@@ -117,17 +120,21 @@ def conclude_complaint(tx, actor: dict, complaint_id, data: dict, settings: Sett
     rules.conclude_complaint(c.state)
     c.state, c.concluded_on, c.outcome, c.conclusion = m.CONCLUDED, today, data["outcome"], data["conclusion"]
     result = rules.due_date_promptness(calendar(), c.decided_on, today, c.conclude_due_on)
-    measure_own(
+    measured = measure_own(  # a calendar-day clock (the extension included)
         tx,
         f"supervision-complaint-{c.id}-concluded",
         c.agency_code,
         contract.KIND_COMPLAINT_CONCLUDED,
-        f"complaint {c.id}",
+        complaint_reference(c.id),
         c.decided_on,
         today,
         result,
         None,
+        unit="days",
+        taken=(today - c.decided_on).days,
+        deadline=(c.conclude_due_on - c.decided_on).days,
     )
+    follow_up_late(tx, contract.SERVICE, contract.COMPLAINT_CONCLUDED.type, measured, settings, today, c.id)
     _complaint_event(tx, contract.COMPLAINT_CONCLUDED, c, today)
     return complaint_out(c, cipher)
 

@@ -15,7 +15,7 @@ from enforcement_kernel import access
 from .. import models as m
 from .. import rules
 from .common import Settings, Shown, calendar, get_row, scope_conditions
-from .promptness import measure_own
+from .promptness import land_missed, measure_own
 
 
 def _item(session, item_id) -> m.SupervisionItem:
@@ -183,6 +183,27 @@ def _first_answer(tx, item: m.SupervisionItem, today: date) -> None:
     )
 
 
+def _count_late(tx, item: m.SupervisionItem, today: date) -> None:
+    """An item unanswered after its deadline counts late in the agency's promptness now (a provisional row, as a
+    missed deadline of another service does); its first answer's measurement replaces the row. ``item.overdue`` is
+    the announcement (no follow-up item for an item)."""
+    land_missed(
+        tx,
+        f"supervision-item-{item.id}-answered-missed",
+        contract.SERVICE,
+        {
+            "agency_code": item.agency_code,
+            "kind": contract.KIND_ITEM_ANSWERED,
+            "reference": f"item {item.id}",
+            "started_on": item.issued_on,
+            "due_on": item.due_on,
+            "detected_on": today,
+            "deadline": item.deadline_workdays,
+            "deadline_unit": "workdays",
+        },
+    )
+
+
 def emit_changed(tx, item: m.SupervisionItem, action: str, today: date) -> None:
     """``supervision.item.changed``: the item moved on (``action`` in the past tense, or ``recurred``)."""
     tx.emit(
@@ -256,6 +277,8 @@ def mark_overdue(tx, today: date, batch: int = 500) -> list[int]:
         if not item.overdue:
             item.overdue, item.overdue_on = True, today
         item.escalated_due_on = item.due_on
+        if item.first_answered_on is None:  # the measured first answer is late: counted at once, replaced later
+            _count_late(tx, item, today)
         add_history(tx, item, "overdue", today, "system", f"no answer by {item.due_on.isoformat()}")
         tx.emit(
             contract.ITEM_OVERDUE,

@@ -16,10 +16,21 @@ from .. import rules
 from .common import DONE_ITEM_STATES, SERVICE, calendar, scope_conditions
 
 
-def _obligation(session, source: str, kind: str, reference: str) -> m.PromptnessMeasurement | None:
+def _obligation(session, source: str, data: dict) -> m.PromptnessMeasurement | None:
+    """The row of one obligation: its source, kind, reference and the agency that owes it (a reference may repeat
+    across agencies: each agency's yearly report is ``annual-report-<year>``)."""
     pm = m.PromptnessMeasurement
     return (
-        session.execute(select(pm).where(pm.source == source, pm.kind == kind, pm.reference == reference).limit(1))
+        session.execute(
+            select(pm)
+            .where(
+                pm.source == source,
+                pm.kind == data["kind"],
+                pm.reference == (data.get("reference") or ""),
+                pm.agency_code == data["agency_code"],
+            )
+            .limit(1)
+        )
         .scalars()
         .first()
     )
@@ -39,7 +50,7 @@ def land_measurement(
     ).first():
         return None
     reference = data.get("reference") or ""
-    missed = _obligation(tx.session, source, data["kind"], reference)
+    missed = _obligation(tx.session, source, data)
     if missed is not None and not missed.missed_open:
         missed = None  # measured twice under two event ids (a producer's replay): each stays its own row, as before
     row = missed or m.PromptnessMeasurement(
@@ -69,7 +80,7 @@ def land_missed(tx, event_id: str, source: str, data: dict) -> m.PromptnessMeasu
     reference = data.get("reference") or ""
     if tx.session.execute(
         select(m.PromptnessMeasurement.id).where(m.PromptnessMeasurement.event_id == event_id)
-    ).first() or _obligation(tx.session, source, data["kind"], reference):
+    ).first() or _obligation(tx.session, source, data):
         return None
     late = rules.missed_promptness(
         calendar(),
@@ -110,25 +121,29 @@ def measure_own(
     ended: date,
     result: rules.Promptness,
     started_at: datetime | None,
-) -> None:
-    """One of this service's own obligations ended (``event_id``: a stable key, so it lands once)."""
+    unit: str = "workdays",
+    taken: float | None = None,
+    deadline: float | None = None,
+) -> dict:
+    """One of this service's own obligations ended (``event_id``: a stable key, so it lands once). Returns the
+    measurement as a ``PromptnessMeasured`` payload (``unit``, ``taken``, ``deadline``: in the obligation's own
+    unit; working days by default), for the follow-up of a late one."""
     seconds = int((utcnow() - started_at).total_seconds()) if started_at else None
-    land_measurement(
-        tx,
-        event_id,
-        SERVICE,
-        {
-            "agency_code": agency_code,
-            "kind": kind,
-            "reference": reference,
-            "started_on": started,
-            "ended_on": ended,
-            "workdays_taken": result.workdays_taken,
-            "deadline_workdays": result.deadline_workdays,
-            "on_time": result.on_time,
-        },
-        seconds,
-    )
+    data = {
+        "agency_code": agency_code,
+        "kind": kind,
+        "reference": reference,
+        "started_on": started,
+        "ended_on": ended,
+        "workdays_taken": result.workdays_taken,
+        "deadline_workdays": result.deadline_workdays,
+        "on_time": result.on_time,
+        "deadline_unit": unit,
+        "taken": result.workdays_taken if taken is None and unit == "workdays" else taken,
+        "deadline": result.deadline_workdays if deadline is None and unit == "workdays" else deadline,
+    }
+    land_measurement(tx, event_id, SERVICE, data, seconds)
+    return data
 
 
 def promptness_histogram(session, date_from: date, date_to: date, scope: list = ()):

@@ -1,0 +1,94 @@
+"""Supervision's own deadline watch in process, over the real broker, on SQLite and PostgreSQL: a complaint not
+accepted within its 5 working days is announced once (``supervision.deadline.missed``), opens one follow-up item,
+counts late in the promptness table, on /metrics and in the agency's on-time ratio, and is not announced again after
+a restart. The county's day is pinned (``CLOCK.today``): registered on one day, the service is started again days
+later, as a county would find it after a long weekend.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from enforcement_testing import BUREAU, db_count, drop_event_queues, wait_until
+
+from conftest import FAST_TIMERS, MARKET, Metrics
+
+pytestmark = pytest.mark.timeout(120)
+
+REGISTERED_ON = date(2026, 3, 2)  # a Monday: 5 working days end on Monday 2026-03-09
+FOUND_ON = date(2026, 3, 11)
+WATCHED = {"SUPERVISION": {**FAST_TIMERS["SUPERVISION"], "deadline_watch_seconds": 1}, "RPC_TIMEOUT": 3}
+LATE = {"service": "supervision", "agency": MARKET, "kind": "complaint_accepted", "on_time": "false"}
+
+
+# one scenario in order (registered, the days pass, found late, a restart): over 50 lines
+def test_a_complaint_not_accepted_in_time_is_announced_once_followed_up_and_counted_late(
+    personnel, run_service, database_url, amqp_uri, collect_events
+):
+    drop_event_queues(amqp_uri, "supervision")
+    supervision = run_service("supervision", database_url, settings=WATCHED, today=REGISTERED_ON)
+    receipt = supervision.call(
+        "register_complaint",
+        {
+            "agency_code": MARKET,
+            "complainant_kind": "enterprise",
+            "complainant_name": "五寨县某商贸有限公司",
+            "contact": "13912345678",
+            "summary": "一年内被同一事项重复检查三次",
+        },
+    )
+    assert receipt["accept_due_on"] == "2026-03-09"
+    complaint_id = receipt["complaint_id"]
+    supervision.call("watch_deadlines")  # still in time: nothing
+    assert db_count(database_url, "deadline_misses") == 0
+    supervision.stop()
+
+    events = collect_events("supervision", "deadline.missed")
+    # the registry is the process's: read the count before through personnel's /metrics
+    late_before = Metrics(personnel)("enforcement_promptness_measurements_total", **LATE)
+    supervision = run_service("supervision", database_url, settings=WATCHED, today=FOUND_ON)
+    metrics = Metrics(supervision)
+
+    [announced] = events.wait_for(1, timeout=20)
+    assert announced["subject"] == f"complaint {complaint_id}"
+    assert announced["data"] == {
+        "agency_code": MARKET,
+        "kind": "complaint_accepted",
+        "reference": f"complaint {complaint_id}",
+        "started_on": "2026-03-02",
+        "due_on": "2026-03-09",
+        "detected_on": "2026-03-11",
+        "deadline": 5.0,
+        "deadline_unit": "workdays",
+    }
+    assert "五寨县某商贸" not in json.dumps(announced) and "13912345678" not in json.dumps(announced)
+
+    [item] = supervision.call("list_items", BUREAU, {"agency_code": MARKET})["items"]
+    assert (item["title"], item["kind"], item["state"], item["origin"]) == (
+        "投诉举报未按时受理",
+        "rectification",
+        "issued",
+        "supervision.deadline.missed",
+    )
+    assert item["details"]["deadline"] == 5.0 and item["details"]["deadline_unit"] == "workdays"
+
+    [all_kinds, accepted] = supervision.call(
+        "promptness_table", BUREAU, {"from": "2026-01-01", "to": "2026-12-31", "agency_code": MARKET}
+    )
+    assert (accepted["kind"], accepted["measurements"], accepted["on_time"]) == ("complaint_accepted", 1, 0)
+    assert all_kinds["on_time_ratio"] == 0.0
+    assert metrics.wait("enforcement_promptness_measurements_total", late_before + 1, **LATE) == late_before + 1
+    wait_until(lambda: metrics.ratio(MARKET, "all") == 0.0, message="the agency's on-time ratio falls to 0")
+
+    # a restart watches again at start and finds nothing new
+    supervision.stop()
+    supervision = run_service("supervision", database_url, settings=WATCHED, today=FOUND_ON)
+    supervision.call("watch_deadlines")
+    assert db_count(database_url, "deadline_misses") == 1
+    assert db_count(database_url, "outbox_events", "event_type = 'supervision.deadline.missed'") == 1
+    assert len(events.collect_for(2.0)) == 1, "a restart announced the same miss again"
+    assert len(supervision.call("list_items", BUREAU, {"agency_code": MARKET})["items"]) == 1
+    assert db_count(database_url, "promptness_measurements") == 1
+    assert Metrics(supervision)("enforcement_promptness_measurements_total", **LATE) == late_before + 1
