@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from .common import AGENCY_CODE, DateRange, PageQuery, PromptnessMeasured, StrictSchema
+from .common import AGENCY_CODE, DateRange, DeadlineMissed, PageQuery, PromptnessMeasured, StrictSchema
 from .events import EventType, register
 
 SERVICE = "personnel"
@@ -30,6 +30,15 @@ class AgencyCreate(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(AGENCY_KINDS))
     is_supervisor = fields.Boolean(load_default=False)
     is_police = fields.Boolean(load_default=False)
+    domains = fields.List(
+        fields.String(validate=DOMAIN_CODE),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={
+            "description": "the agency's enforcement domains (执法类别): a police bureau's officers enforce in "
+            "these with their police card"
+        },
+    )
 
 
 class Agency(AgencyCreate):
@@ -52,12 +61,33 @@ class OfficerCreate(StrictSchema):
     position = fields.String(load_default="", validate=validate.Length(max=100))
     domains = fields.List(fields.String(validate=DOMAIN_CODE), load_default=list, validate=validate.Length(max=20))
     is_police = fields.Boolean(load_default=False)
+    appointed_on = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "the day the officer took up the enforcement post (in post from; yearly training is owed "
+            "from then); defaults to the day of registration, never in the future"
+        },
+    )
+    police_card_number = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=20),
+        metadata={
+            "description": "the police card (人民警察证) number: required of a police officer (is_police, or any "
+            "officer of a police agency), refused for anyone else; 6 to 10 digits, maybe after 1-2 capital letters"
+        },
+    )
 
 
 class OfficerUpdate(StrictSchema):
     name = fields.String(validate=validate.Length(min=1, max=50))
+    appointed_on = fields.Date(metadata={"description": "a corrected day of taking up the post (not in the future)"})
     position = fields.String(validate=validate.Length(max=100))
     domains = fields.List(fields.String(validate=DOMAIN_CODE), validate=validate.Length(max=20))
+    police_card_number = fields.String(
+        validate=validate.Length(min=1, max=20), metadata={"description": "a police officer's new police card number"}
+    )
 
 
 class Officer(StrictSchema):
@@ -68,7 +98,9 @@ class Officer(StrictSchema):
     position = fields.String()
     domains = fields.List(fields.String())
     is_police = fields.Boolean()
+    police_card_number = fields.String(allow_none=True, metadata={"description": "a police officer's police card"})
     status = fields.String(metadata={"description": "active or departed"})
+    appointed_on = fields.Date(allow_none=True, metadata={"description": "in post from (appointment)"})
     departed_on = fields.Date(allow_none=True)
     certificate_number = fields.String(allow_none=True)
     certificate_status = fields.String(allow_none=True)
@@ -156,6 +188,18 @@ class CertificateCheck(StrictSchema):
     agency_name = fields.String()
     domains = fields.List(fields.String())
     expires_on = fields.Date()
+    reason_code = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "why it is not valid: holder_departed (the holder left the enforcement post, whatever the "
+            "card's status), expired or not_valid (suspended, cancelled, revoked); null when valid"
+        },
+    )
+    reason = fields.String(allow_none=True, metadata={"description": "the same in English words; null when valid"})
+    holder_departed_on = fields.Date(
+        allow_none=True, metadata={"description": "the day the holder left the enforcement post, if they did"}
+    )
+    issuing_authority = fields.String(metadata={"description": "the issuing authority (发证机关), a county setting"})
 
 
 class AssessmentCreate(StrictSchema):
@@ -203,6 +247,9 @@ class MayEnforce(StrictSchema):
     allowed = fields.Boolean()
     reason = fields.String()
     certificate_number = fields.String(allow_none=True)
+    police_card_number = fields.String(
+        allow_none=True, metadata={"description": "a police officer's card, their authority instead of a certificate"}
+    )
 
 
 class Eligibility(StrictSchema):
@@ -237,6 +284,9 @@ class OfficerRegistered(StrictSchema):
     position = fields.String(required=True)
     domains = fields.List(fields.String(), required=True)
     is_police = fields.Boolean(required=True)
+    appointed_on = fields.Date(
+        load_default=None, allow_none=True, metadata={"description": "in post from (absent from older events)"}
+    )
 
 
 class OfficerUpdated(StrictSchema):
@@ -248,6 +298,7 @@ class OfficerUpdated(StrictSchema):
     name = fields.String(load_default=None, allow_none=True)
     position = fields.String(load_default=None, allow_none=True)
     domains = fields.List(fields.String(), load_default=None, allow_none=True)
+    appointed_on = fields.Date(load_default=None, allow_none=True)
 
 
 class OfficerDeparted(StrictSchema):
@@ -380,7 +431,20 @@ PROMPTNESS_MEASURED = register(
         "promptness.measured",
         PromptnessMeasured,
         1,
-        "An obligation with a deadline ended (kind certificate_cancelled: departure to cancellation).",
+        "An obligation with a deadline ended (kind certificate_cancelled: departure to cancellation; "
+        "certificate_application_decided: an application's filing to the issuing authority's decision).",
+    )
+)
+DEADLINE_MISSED = register(
+    EventType(
+        SERVICE,
+        "deadline.missed",
+        DeadlineMissed,
+        1,
+        "An obligation still open after its deadline, announced once: certificate_cancelled (a departed officer's "
+        "certificate not taken back within its working days; reference = the certificate number) or "
+        "certificate_application_decided (an application undecided by the issuing authority; reference = the "
+        "application id).",
     )
 )
 
@@ -404,3 +468,67 @@ class AgencyCertificationFacts(StrictSchema):
     certified = fields.Integer()
     certificates_issued = fields.Integer(metadata={"description": "issued during the year"})
     certificates_cancelled = fields.Integer(metadata={"description": "cancelled or revoked during the year"})
+
+
+# --- sector guidance (县直部门指导乡镇) ------------------------------------------------------------
+class GuidanceCreate(StrictSchema):
+    """The bureau records that a county department guides a township in one enforcement domain."""
+
+    agency_code = fields.String(required=True, validate=AGENCY_CODE, metadata={"description": "the county department"})
+    township_code = fields.String(required=True, validate=AGENCY_CODE, metadata={"description": "the township"})
+    domain = fields.String(required=True, validate=DOMAIN_CODE, metadata={"description": "the enforcement domain"})
+    since = fields.Date(load_default=None, allow_none=True, metadata={"description": "defaults to today"})
+
+
+class GuidanceEnd(StrictSchema):
+    ended_on = fields.Date(load_default=None, allow_none=True, metadata={"description": "defaults to today"})
+
+
+class Guidance(StrictSchema):
+    guidance_id = fields.String()
+    agency_code = fields.String()
+    agency_name = fields.String(allow_none=True)
+    township_code = fields.String()
+    township_name = fields.String(allow_none=True)
+    domain = fields.String()
+    since = fields.Date()
+    ended_on = fields.Date(allow_none=True)
+    active = fields.Boolean()
+
+
+class GuidanceQuery(PageQuery):
+    """Guidance relations, filtered by the guiding agency, the township, the domain or whether in force."""
+
+    agency_code = fields.String(validate=AGENCY_CODE)
+    township_code = fields.String(validate=AGENCY_CODE)
+    domain = fields.String(validate=DOMAIN_CODE)
+    active = fields.Boolean()
+
+
+class GuidanceAssigned(StrictSchema):
+    guidance_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    township_code = fields.String(required=True)
+    domain = fields.String(required=True)
+    since = fields.Date(required=True)
+
+
+class GuidanceEnded(StrictSchema):
+    guidance_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    township_code = fields.String(required=True)
+    domain = fields.String(required=True)
+    ended_on = fields.Date(required=True)
+
+
+GUIDANCE_ASSIGNED = register(
+    EventType(
+        SERVICE,
+        "guidance.assigned",
+        GuidanceAssigned,
+        1,
+        "A county department now guides a township in an enforcement domain (sector guidance): it may organise "
+        "their training and read their supervision items.",
+    )
+)
+GUIDANCE_ENDED = register(EventType(SERVICE, "guidance.ended", GuidanceEnded, 1, "A sector guidance relation ended."))

@@ -30,6 +30,13 @@ class OfficerCompliance(StrictSchema):
     year = fields.Integer()
     hours_by_category = fields.Dict(keys=fields.String(), values=fields.Float())
     shortfall_by_category = fields.Dict(keys=fields.String(), values=fields.Float())
+    owed_hours_by_category = fields.Dict(
+        keys=fields.String(),
+        values=fields.Float(),
+        metadata={"description": "the minimum owed: the yearly threshold, pro-rated for part of the year in post"},
+    )
+    days_in_post = fields.Integer(metadata={"description": "days of the year in post (appointment to departure)"})
+    in_post = fields.Boolean(metadata={"description": "in post on some day of the year"})
     short_hours = fields.Float()
     required_courses_done = fields.Boolean()
     required_courses_missing = fields.Integer()
@@ -47,6 +54,9 @@ class ComplianceTable(page_of(OfficerCompliance)):
     year = fields.Integer(required=True)
     thresholds = fields.Dict(keys=fields.String(), values=fields.Float())
     rotation_deadline = fields.Date(allow_none=True)
+    rotation_window_start = fields.Date(
+        allow_none=True, metadata={"description": "training from this day to the deadline counts for the rotation"}
+    )
 
 
 class AgencyRollup(StrictSchema):
@@ -115,6 +125,13 @@ class OfficerShortAtYearEnd(StrictSchema):
     required_courses_done = fields.Boolean(required=True)
     rotation_done = fields.Boolean(required=True, allow_none=True)
     reasons = fields.List(fields.String(), required=True)
+    owed_hours_by_category = fields.Dict(
+        keys=fields.String(),
+        values=fields.Float(),
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "the minimum owed per category, pro-rated for an officer appointed during the year"},
+    )
 
 
 HOURS_UPDATED = event(

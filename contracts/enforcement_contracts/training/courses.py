@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from ..common import PageQuery, StrictSchema
-from .common import CATEGORY_CODE, COURSE_KINDS, event
+from .common import CATEGORY_CODE, COURSE_KINDS, YEAR, event
 
 
 class CategoryCreate(StrictSchema):
@@ -23,7 +23,21 @@ class CourseCreate(StrictSchema):
     title = fields.String(required=True, validate=validate.Length(min=2, max=200))
     category_code = fields.String(required=True, validate=CATEGORY_CODE)
     kind = fields.String(load_default="training", validate=validate.OneOf(COURSE_KINDS))
-    required = fields.Boolean(load_default=False, metadata={"description": "every officer must attend it each year"})
+    required = fields.Boolean(
+        load_default=False, metadata={"description": "every officer must attend it each year it is required"}
+    )
+    required_from = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=YEAR,
+        metadata={"description": "first year it is required (a required course only; defaults to this year)"},
+    )
+    required_until = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        validate=YEAR,
+        metadata={"description": "last year it is required (a required course only; none: no end)"},
+    )
     counts_hours = fields.Boolean(
         load_default=True, metadata={"description": "its hours count towards the yearly thresholds"}
     )
@@ -32,6 +46,15 @@ class CourseCreate(StrictSchema):
 
 class Course(CourseCreate):
     course_id = fields.String()
+
+
+class CourseRequiredYears(StrictSchema):
+    """The bureau makes a course required (from a year, until a year) or no longer required. Making it required
+    without ``required_from`` means from this year; ``required: false`` clears the years (never required)."""
+
+    required = fields.Boolean(required=True)
+    required_from = fields.Integer(load_default=None, allow_none=True, validate=YEAR)
+    required_until = fields.Integer(load_default=None, allow_none=True, validate=YEAR)
 
 
 class CourseQuery(PageQuery):
@@ -55,7 +78,21 @@ class CourseCreated(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(COURSE_KINDS))
     required = fields.Boolean(required=True)
     counts_hours = fields.Boolean(required=True)
+    required_from = fields.Integer(load_default=None, allow_none=True, metadata={"description": "first year required"})
+    required_until = fields.Integer(load_default=None, allow_none=True, metadata={"description": "last year required"})
+
+
+class CourseRequiredYearsChanged(StrictSchema):
+    course_id = fields.String(required=True)
+    required = fields.Boolean(required=True)
+    required_from = fields.Integer(required=True, allow_none=True)
+    required_until = fields.Integer(required=True, allow_none=True)
 
 
 CATEGORY_CREATED = event("category.created", CategoryCreated, "A training category was added.")
 COURSE_CREATED = event("course.created", CourseCreated, "A course, drill or skills contest was created.")
+COURSE_REQUIRED_YEARS_CHANGED = event(
+    "course.required_years_changed",
+    CourseRequiredYearsChanged,
+    "The years in which a course is required changed (made required, given an end, or no longer required).",
+)

@@ -6,21 +6,29 @@ their events), reads in ``self._read``.
 
 from __future__ import annotations
 
+import logging
+
 from nameko.timer import timer
 
 from enforcement_contracts import personnel as contract
+from enforcement_contracts import personnel_applications as applications_contract
 from enforcement_contracts.common import PageQuery
 from enforcement_contracts.training import compliance as training_compliance
 from enforcement_contracts.training import exams as training_exams
 from enforcement_kernel.handlers import consumes
 from enforcement_kernel.rpc import load, rpc
 from enforcement_kernel.service import Configured, ServiceBase
+from enforcement_kernel.timers import configured_timer
 
 from .operations import (
     agencies,
+    applications,
     assessments,
     certificates,
+    deadlines,
     departures,
+    enforcement,
+    guidance,
     legal_reviewers,
     officers,
     promptness,
@@ -28,6 +36,8 @@ from .operations import (
     yearly_facts,
 )
 from .settings import Settings, cipher_from_config
+
+log = logging.getLogger(__name__)
 
 
 class PersonnelService(ServiceBase):
@@ -49,10 +59,25 @@ class PersonnelService(ServiceBase):
     def create_agency(self, actor, payload):
         return self._write(agencies.create_agency, actor, load(contract.AgencyCreate, payload))
 
+    # sector guidance (a county department guides a township in a domain)
+    @rpc
+    def list_guidance(self, actor, query=None):
+        return self._read(guidance.list_guidance, actor, load(contract.GuidanceQuery, query or {}))
+
+    @rpc
+    def assign_guidance(self, actor, payload):
+        return self._write(guidance.assign_guidance, actor, load(contract.GuidanceCreate, payload), self.today())
+
+    @rpc
+    def end_guidance(self, actor, guidance_id, payload=None):
+        data = load(contract.GuidanceEnd, payload or {})
+        return self._write(guidance.end_guidance, actor, guidance_id, data, self.today())
+
     # officers
     @rpc
     def register_officer(self, actor, payload):
-        return self._write(officers.register_officer, actor, load(contract.OfficerCreate, payload), self.cipher)
+        data = load(contract.OfficerCreate, payload)
+        return self._write(officers.register_officer, actor, data, self.cipher, self.today())
 
     @rpc
     def get_officer(self, actor, officer_id):
@@ -68,7 +93,8 @@ class PersonnelService(ServiceBase):
 
     @rpc
     def update_officer(self, actor, officer_id, payload):
-        return self._write(officers.update_officer, actor, officer_id, load(contract.OfficerUpdate, payload))
+        data = load(contract.OfficerUpdate, payload)
+        return self._write(officers.update_officer, actor, officer_id, data, self.today())
 
     @rpc
     def record_departure(self, actor, officer_id, payload):
@@ -107,12 +133,36 @@ class PersonnelService(ServiceBase):
     @rpc
     def check_certificate(self, number):
         """Public: anyone may check a certificate's validity by its number."""
-        return self._read(certificates.check_certificate, number, self.today())
+        return self._read(certificates.check_certificate, number, self.settings, self.today())
+
+    # certificate applications (申领): the agency applies, the issuing authority decides
+    @rpc
+    def file_certificate_application(self, actor, payload):
+        data = load(applications_contract.CertificateApplicationCreate, payload)
+        return self._write(applications.file_application, actor, data, self.settings, self.today())
+
+    @rpc
+    def list_certificate_applications(self, actor, query=None):
+        query = load(applications_contract.CertificateApplicationQuery, query or {})
+        return self._read(applications.list_applications, actor, query, self.settings, self.today())
+
+    @rpc
+    def get_certificate_application(self, actor, application_id):
+        return self._read(applications.read_application, actor, application_id, self.settings, self.today())
+
+    @rpc
+    def approve_certificate_application(self, actor, application_id):
+        return self._write(applications.approve_application, actor, application_id, self.settings, self.today())
+
+    @rpc
+    def refuse_certificate_application(self, actor, application_id, payload):
+        data = load(applications_contract.CertificateApplicationRefusal, payload)
+        return self._write(applications.refuse_application, actor, application_id, data, self.settings, self.today())
 
     @rpc
     def may_enforce(self, query):
         """For other services: may this officer enforce in this domain on this date?"""
-        return self._read(certificates.may_enforce, load(contract.MayEnforceQuery, query))
+        return self._read(enforcement.may_enforce, load(contract.MayEnforceQuery, query))
 
     # assessments, legal reviewers, promptness
     @rpc
@@ -148,6 +198,19 @@ class PersonnelService(ServiceBase):
     def announce_expired_certificates(self):
         """Hourly (and at start): certificate.expired for certificates past their expiry date."""
         self._write(certificates.announce_expired, self.today())
+
+    @configured_timer("PERSONNEL.deadline_watch_seconds", 3600, eager=True)
+    def watch_deadlines(self):
+        """Hourly (and at start): each deadline passed with its obligation still open is announced once."""
+        today = self.today()
+        for kind in deadlines.WATCHED_KINDS:
+            after, more = None, True
+            while more:  # a batch at a time, each in its own transaction
+                with self.db.transaction() as tx:
+                    announced, after = deadlines.watch_deadlines(tx, kind, self.settings, today, after)
+                more = after is not None
+                if announced:
+                    log.info("%d %s deadlines missed", announced, kind)
 
     # training facts (read model)
     @consumes(training_compliance.HOURS_UPDATED)

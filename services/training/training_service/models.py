@@ -33,8 +33,23 @@ class Officer(Base):
     agency_code: Mapped[str] = mapped_column(String(40), index=True)
     name: Mapped[str] = mapped_column(String(50), default="")
     status: Mapped[str] = mapped_column(String(10), default="active")  # active | departed
+    # in post from (appointment, or registration when not given); None: not known, counted as in post before
+    appointed_on: Mapped[date | None] = mapped_column(Date)
     departed_on: Mapped[date | None] = mapped_column(Date)
+    domains: Mapped[list | None] = mapped_column(JSON)  # enforcement domains (执法类别): what guidance covers
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Guidance(Base):
+    """Sector guidance (personnel's ``guidance.assigned`` / ``guidance.ended``): a county agency guides a township's
+    officers of one enforcement domain, so its admin may organise their training."""
+
+    __tablename__ = "guidance"
+    guidance_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(40), index=True)
+    township_code: Mapped[str] = mapped_column(String(40), index=True)
+    domain: Mapped[str] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 # --- courses and sessions -------------------------------------------------------------------
@@ -52,6 +67,9 @@ class Course(Base):
     category_code: Mapped[str] = mapped_column(ForeignKey("categories.code"), index=True)
     kind: Mapped[str] = mapped_column(String(12), default="training")  # training | drill | contest
     required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a required course is owed in these calendar years (both included; no end when None)
+    required_from: Mapped[int | None] = mapped_column(Integer)
+    required_until: Mapped[int | None] = mapped_column(Integer)
     counts_hours: Mapped[bool] = mapped_column(Boolean, default=True)
     description: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(60))

@@ -7,14 +7,17 @@ totals mean. Numbers that vary by county are parameters (``Policy``) filled from
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from fractions import Fraction
 
 # Machine-readable reasons, so callers can count or translate them without parsing text.
 REASON_HOURS = "hours_short"
 REASON_REQUIRED = "required_course_not_done"
 REASON_ROTATION = "not_rotated_by_deadline"
+REASON_NOT_IN_POST = "not_in_post"
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class Policy:
 
     yearly_hours: Mapping[str, float]  # category code -> minimum hours per calendar year (30/30 in the plan)
     rotation_deadline: date | None = date(2024, 6, 30)  # every officer trained at least once by then (全员轮训)
+    rotation_window_start: date | None = date(2023, 1, 1)  # training from this day on counts for the rotation
     hours_step: float = 0.5  # hours are recorded in steps of this size (学时, half hours at most)
     max_hours_per_day: float = 12  # a session claiming more per day than this is absurd
 
@@ -43,8 +47,10 @@ class YearTotals:
     hours_by_category: Mapping[str, float]  # counted hours only (activities that do not count are left out)
     required_done: int  # distinct required courses attended in the year
     required_total: int  # required courses there are
-    trained_by_deadline: bool  # attended a training session on or before the rotation deadline
+    trained_by_deadline: bool  # attended a training session inside the rotation window (start to deadline)
     name: str = ""
+    appointed_on: date | None = None  # in post from (None: not known, counted as in post before the year)
+    departed_on: date | None = None  # left the post on (None: still in post)
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,9 @@ class Compliance:
     compliant: bool
     reasons: list[str] = field(default_factory=list)
     name: str = ""
+    owed_hours_by_category: dict[str, float] = field(default_factory=dict)  # pro-rated for part of a year in post
+    days_in_post: int = 0
+    in_post: bool = True
 
     @property
     def short_hours(self) -> float:
@@ -76,21 +85,67 @@ def rotation_due(year: int, deadline: date | None) -> bool:
     return deadline is not None and year == deadline.year
 
 
+def rotation_owed(deadline: date | None, appointed_on: date | None, departed_on: date | None) -> bool:
+    """The rotation is owed by an officer appointed before its deadline and still in post on it: one appointed on
+    the deadline or later, or gone before it, had no window to be rotated in."""
+    if deadline is None:
+        return False
+    appointed_before = appointed_on is None or appointed_on < deadline
+    return appointed_before and (departed_on is None or departed_on >= deadline)
+
+
+def days_in_post(year: int, appointed_on: date | None, departed_on: date | None) -> int:
+    """Days of ``year`` the officer was in post, both ends included (the day of appointment and the day of
+    departure are days in post); an unknown appointment counts as before the year."""
+    start, end = year_bounds(year)
+    first = max(start, appointed_on) if appointed_on else start
+    last = min(end, departed_on) if departed_on else end
+    return max((last - first).days + 1, 0)
+
+
+def year_days(year: int) -> int:
+    start, end = year_bounds(year)
+    return (end - start).days + 1
+
+
+def owed_hours(minimum: float, days: int, days_in_year: int, step: float = 0.5) -> float:
+    """The hours an officer owes for ``days`` in post: the full minimum for the whole year, otherwise the minimum
+    pro-rated by days in post and rounded up to the hours step (0.5 h): 30 h over 100 of 365 days owe 8.5 h."""
+    if days >= days_in_year:
+        return float(minimum)
+    if days <= 0:
+        return 0.0
+    share = Fraction(minimum) * days / days_in_year / Fraction(step)
+    return float(math.ceil(share) * Fraction(step))
+
+
 def evaluate(totals: YearTotals, policy: Policy) -> Compliance:
-    """Is this officer-year compliant: every threshold met (exactly at it counts), required courses, rotation."""
+    """Is this officer-year compliant: every owed threshold met (exactly at it counts), required courses, rotation.
+
+    A part-year officer (appointed during the year) owes the thresholds pro-rated by days in post (``owed_hours``)
+    and every course required that year in full; an officer not in post on any day of the year owes nothing and is
+    reported ``in_post: False``, not compliant (reason ``not_in_post``)."""
+    days, in_year = days_in_post(totals.year, totals.appointed_on, totals.departed_on), year_days(totals.year)
+    owed = {
+        code: owed_hours(float(minimum), days, in_year, policy.hours_step)
+        for code, minimum in policy.yearly_hours.items()
+    }
     hours = {code: round(float(v), 2) for code, v in totals.hours_by_category.items()}
     for code in policy.yearly_hours:
         hours.setdefault(code, 0.0)
-    shortfall = {
-        code: round(max(float(minimum) - hours[code], 0.0), 2) for code, minimum in policy.yearly_hours.items()
-    }
+    shortfall = {code: round(max(owed[code] - hours[code], 0.0), 2) for code in policy.yearly_hours}
     reasons = [f"{REASON_HOURS}:{code}" for code, short in shortfall.items() if short > 0]
-    missing = max(totals.required_total - totals.required_done, 0)
+    missing = max(totals.required_total - totals.required_done, 0) if days else 0
     if missing:
         reasons.append(REASON_REQUIRED)
-    rotation = totals.trained_by_deadline if rotation_due(totals.year, policy.rotation_deadline) else None
+    due = rotation_due(totals.year, policy.rotation_deadline) and rotation_owed(
+        policy.rotation_deadline, totals.appointed_on, totals.departed_on
+    )
+    rotation = totals.trained_by_deadline if due else None
     if rotation is False:
         reasons.append(REASON_ROTATION)
+    if not days:
+        reasons.append(REASON_NOT_IN_POST)
     return Compliance(
         officer_id=totals.officer_id,
         agency_code=totals.agency_code,
@@ -103,6 +158,9 @@ def evaluate(totals: YearTotals, policy: Policy) -> Compliance:
         compliant=not reasons,
         reasons=reasons,
         name=totals.name,
+        owed_hours_by_category=owed,
+        days_in_post=days,
+        in_post=bool(days),
     )
 
 
@@ -145,6 +203,27 @@ def rollup(results: Iterable[Compliance], categories: Iterable[str] = ()) -> tup
         county.add(c)
         agencies.setdefault(c.agency_code, Rollup(c.agency_code, shortfall_by_category=dict.fromkeys(cats, 0.0))).add(c)
     return county, dict(sorted(agencies.items()))
+
+
+# --- required courses ---------------------------------------------------------------------
+def required_in(year: int, required: bool, required_from: int | None, required_until: int | None) -> bool:
+    """A required course is owed in the years it was required: from ``required_from`` (the year it was created or
+    made required) to ``required_until`` (both included; None: no end)."""
+    if not required:
+        return False
+    return (required_from is None or required_from <= year) and (required_until is None or year <= required_until)
+
+
+def required_years_problems(required: bool, required_from: int | None, required_until: int | None) -> dict[str, str]:
+    """What is wrong with a course's required years ({field: reason})."""
+    problems = {}
+    if not required:
+        for key, value in (("required_from", required_from), ("required_until", required_until)):
+            if value is not None:
+                problems[key] = "only a required course has required years"
+    elif required_from is not None and required_until is not None and required_until < required_from:
+        problems["required_until"] = f"must not be before required_from ({required_from})"
+    return problems
 
 
 # --- attendance -----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ COURSES = [
         "category_code": "public_law",
         "kind": "training",
         "required": True,
+        "required_from": 2023,  # the plan's first year
         "counts_hours": True,
         "description": "必修内容：每名行政执法人员每年须参加（县司法局统一组织，线上+线下）。",
     },

@@ -107,7 +107,13 @@ class TrainingService(ServiceBase):
 
     @rpc
     def create_course(self, actor, payload):
-        return self._write(courses.create_course, actor, load(courses_contract.CourseCreate, payload))
+        data = load(courses_contract.CourseCreate, payload)
+        return self._write(lambda tx: courses.create_course(tx, actor, data, today=self.today()))
+
+    @rpc
+    def change_required_years(self, actor, course_id, payload):
+        data = load(courses_contract.CourseRequiredYears, payload)
+        return self._write(courses.change_required_years, actor, course_id, data, self.today())
 
     @rpc
     def create_session(self, actor, payload):
@@ -250,7 +256,7 @@ class TrainingService(ServiceBase):
         if changed:
             log.info("officer directory: %d officers filled in from the personnel service", changed)
 
-    def _personnel_lists_when_available(self) -> tuple[list, list] | None:
+    def _personnel_lists_when_available(self) -> tuple[list, list, list] | None:
         for attempt in range(SYNC_ATTEMPTS):
             if self.stopping:  # the service is stopping: the next start (or the events) will do
                 return None
@@ -265,11 +271,12 @@ class TrainingService(ServiceBase):
                 self.stopping.wait(SYNC_RETRY_SECONDS)
         return None
 
-    def _personnel_lists(self) -> tuple[list, list]:
+    def _personnel_lists(self) -> tuple[list, list, list]:
         personnel_service = self.services.personnel
         agencies = every_item(lambda page: personnel_service.list_agencies(SYSTEM, page))
         officers = every_item(lambda page: personnel_service.list_officers(SYSTEM, page))
-        return agencies, officers
+        guidance = every_item(lambda page: personnel_service.list_guidance(SYSTEM, page))
+        return agencies, officers, guidance
 
     @consumes(personnel.AGENCY_REGISTERED)
     def on_agency_registered(self, tx, envelope, data):
@@ -286,3 +293,11 @@ class TrainingService(ServiceBase):
     @consumes(personnel.OFFICER_DEPARTED)
     def on_officer_departed(self, tx, envelope, data):
         directory.apply_officer_departed(tx, data)
+
+    @consumes(personnel.GUIDANCE_ASSIGNED)
+    def on_guidance_assigned(self, tx, envelope, data):
+        directory.apply_guidance_assigned(tx, data)
+
+    @consumes(personnel.GUIDANCE_ENDED)
+    def on_guidance_ended(self, tx, envelope, data):
+        directory.apply_guidance_ended(tx, data)

@@ -21,14 +21,16 @@ class Settings:
     @classmethod
     def from_config(cls, config: dict) -> Settings:
         t = lambda key, default: setting(config, f"TRAINING.{key}", default)  # noqa: E731
-        deadline = t("rotation_deadline", "2024-06-30")
-        if deadline and not isinstance(deadline, date):
-            deadline = date.fromisoformat(str(deadline))
+        deadline = _date(t("rotation_deadline", "2024-06-30"))
+        window_start = _date(t("rotation_window_start", "2023-01-01"))
+        if deadline and window_start and window_start > deadline:
+            raise ValueError("TRAINING.rotation_window_start must not be after TRAINING.rotation_deadline")
         hours = t("yearly_hours", {"public_law": 30, "professional": 30}) or {}
         return cls(
             policy=rules.Policy(
                 yearly_hours={str(k): float(v) for k, v in hours.items()},
-                rotation_deadline=deadline or None,
+                rotation_deadline=deadline,
+                rotation_window_start=window_start,
                 hours_step=float(t("hours_step", 0.5)),
                 max_hours_per_day=float(t("max_hours_per_day", 12)),
             ),
@@ -37,3 +39,10 @@ class Settings:
             import_max_rows=int(t("import_max_rows", 200000)),
             max_reported_problems=int(t("import_max_reported_problems", 1000)),
         )
+
+
+def _date(value) -> date | None:
+    """A date setting: a YAML date, an ISO string, or empty (off)."""
+    if not value:
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

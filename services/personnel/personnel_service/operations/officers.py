@@ -72,9 +72,7 @@ def _checked_police_card(session, is_police: bool, number, officer_id: str | Non
 def _checked_appointment(appointed_on: date | None, today: date) -> date:
     """In post from: the day given (not in the future), or today, the day of registration."""
     if appointed_on is not None and appointed_on > today:
-        raise ValidationFailed(
-            "the appointment date is in the future", {"appointed_on": ["must not be in the future"]}
-        )
+        raise ValidationFailed("the appointment date is in the future", {"appointed_on": ["must not be in the future"]})
     return appointed_on or today
 
 

@@ -18,6 +18,7 @@ from .. import models as m
 from ..settings import Settings
 from .common import SERVICE, columns, get_officer, get_or_404, known, known_officer, new_id
 from .compliance import refresh_officer_years
+from .guidance import require_read_officer, require_write_officer
 
 
 def view(session, a: m.Attendance, officer: m.Officer, with_history: bool = False) -> dict:
@@ -60,7 +61,7 @@ def _already_recorded() -> Conflict:
 
 def record_attendance(tx, actor: dict, data: dict, settings: Settings, today: date) -> dict:
     officer = known_officer(tx.session, data["officer_id"])
-    access.require_write(actor, officer.agency_code)
+    require_write_officer(tx.session, actor, officer)
     s = known(tx.session, m.Session, data["session_id"], "session_id", "session")
     attended_on = data.get("attended_on") or s.held_on
     problems = rules.attendance_problems(
@@ -113,7 +114,7 @@ def correct_attendance(tx, actor: dict, attendance_id: str, data: dict, settings
     if row is None:
         raise NotFound(f"attendance {attendance_id} not found")
     officer = tx.session.get(m.Officer, row.officer_id)
-    access.require_write(actor, officer.agency_code)
+    require_write_officer(tx.session, actor, officer)
     s = tx.session.get(m.Session, row.session_id)
     hours, attended_on = data.get("hours", row.hours), data.get("attended_on", row.attended_on)
     if hours == row.hours and attended_on == row.attended_on:
@@ -155,14 +156,14 @@ def correct_attendance(tx, actor: dict, attendance_id: str, data: dict, settings
 def read_attendance(session, actor: dict, attendance_id: str) -> dict:
     row = get_or_404(session, m.Attendance, attendance_id, "attendance")
     officer = session.get(m.Officer, row.officer_id)
-    access.require_read(actor, officer.agency_code, officer.officer_id)
+    require_read_officer(session, actor, officer)
     return view(session, row, officer, with_history=True)
 
 
 def officer_attendance(session, actor: dict, officer_id: str, year: int, query: dict) -> dict:
     """A page of an officer's attendance in a calendar year, the earliest first."""
     officer = get_officer(session, officer_id)
-    access.require_read(actor, officer.agency_code, officer_id)
+    require_read_officer(session, actor, officer)
     start, end = rules.year_bounds(year)
     in_year = (m.Attendance.officer_id == officer_id, m.Attendance.attended_on.between(start, end))
     total = session.execute(select(func.count()).select_from(m.Attendance).where(*in_year)).scalar_one()

@@ -19,6 +19,7 @@ from .. import models as m
 from .. import rules, spreadsheets
 from ..settings import Settings
 from .common import Seen, chunks, dialect_insert, get_officer
+from .guidance import require_read_officer
 
 
 def aggregate(
@@ -27,7 +28,8 @@ def aggregate(
     """Per-officer compliance for ``year``: one GROUP BY in the database, the rules applied to its totals.
 
     With ``officer_ids`` those officers (whatever their status); otherwise every officer in post at
-    the year's end (active, or left after it), optionally of one agency.
+    the year's end (appointed by then, and active or left after it), optionally of one agency. A course
+    counts as required in the years it was required (``required_from`` to ``required_until``).
     """
     start, end = rules.year_bounds(year)
     A, S, C, O = m.Attendance, m.Session, m.Course, m.Officer
@@ -37,24 +39,24 @@ def aggregate(
         func.coalesce(func.sum(case((C.category_code == code, credited), else_=literal(0.0))), 0.0).label(f"h{i}")
         for i, code in enumerate(categories)
     ]
-    required_done = func.count(distinct(case((C.required.is_(True), C.course_id)))).label("required_done")
-    rotated = _rotated(year, settings.policy.rotation_deadline)
+    required_done = func.count(distinct(case((required_in(C, year), C.course_id)))).label("required_done")
+    rotated = _rotated(year, settings.policy)
     stmt = (
-        select(O.officer_id, O.agency_code, O.name, required_done, rotated, *columns)
+        select(O.officer_id, O.agency_code, O.name, O.appointed_on, O.departed_on, required_done, rotated, *columns)
         .select_from(O)
         .outerjoin(A, and_(A.officer_id == O.officer_id, A.attended_on >= start, A.attended_on <= end))
         .outerjoin(S, S.session_id == A.session_id)
         .outerjoin(C, C.course_id == S.course_id)
-        .group_by(O.officer_id, O.agency_code, O.name)
+        .group_by(O.officer_id, O.agency_code, O.name, O.appointed_on, O.departed_on)
         .order_by(O.agency_code, O.name, O.officer_id)
     )
     if officer_ids is not None:
         stmt = stmt.where(O.officer_id.in_(list(officer_ids)))
     else:
-        stmt = stmt.where(or_(O.status == "active", O.departed_on > end))
+        stmt = stmt.where(in_post_at_year_end(year))
     if agency_code:
         stmt = stmt.where(O.agency_code == agency_code)
-    required_total = session.execute(select(func.count()).select_from(C).where(C.required.is_(True))).scalar_one()
+    required_total = session.execute(select(func.count()).select_from(C).where(required_in(C, year))).scalar_one()
     results = []
     for row in session.execute(stmt):
         totals = rules.YearTotals(
@@ -66,21 +68,48 @@ def aggregate(
             required_done=int(row.required_done),
             required_total=int(required_total),
             trained_by_deadline=bool(row.rotated),
+            appointed_on=row.appointed_on,
+            departed_on=row.departed_on,
         )
         results.append(rules.evaluate(totals, settings.policy))
     return results
 
 
-def _rotated(year: int, deadline: date | None):
-    """1 for an officer trained by the rotation deadline (judged in the deadline's year only), else 0."""
+def in_post_at_year_end(year: int):
+    """The officers a year's table holds: appointed by its last day (or appointment not known) and not gone before
+    it. An officer who left during the year is not judged for it (the agency can no longer train them)."""
+    _, end = rules.year_bounds(year)
+    O = m.Officer
+    return and_(
+        or_(O.appointed_on.is_(None), O.appointed_on <= end),
+        or_(O.status == "active", O.departed_on > end),
+    )
+
+
+def required_in(course, year: int):
+    """SQL for ``rules.required_in``: the course is required in ``year``."""
+    return and_(
+        course.required.is_(True),
+        or_(course.required_from.is_(None), course.required_from <= year),
+        or_(course.required_until.is_(None), course.required_until >= year),
+    )
+
+
+def _rotated(year: int, policy: rules.Policy):
+    """1 for an officer trained inside the rotation window (its start to its deadline), judged in the deadline's
+    year only, else 0. Whether the officer owes the rotation at all is the rules' (``rules.rotation_owed``)."""
+    deadline = policy.rotation_deadline
     if not rules.rotation_due(year, deadline):
         return literal(0).label("rotated")
     A2, S2, C2 = aliased(m.Attendance), aliased(m.Session), aliased(m.Course)
+    window = [A2.attended_on <= deadline]
+    if policy.rotation_window_start is not None:
+        window.append(A2.attended_on >= policy.rotation_window_start)
     trained = (
         select(A2.attendance_id)
         .join(S2, S2.session_id == A2.session_id)
         .join(C2, C2.course_id == S2.course_id)
-        .where(A2.officer_id == m.Officer.officer_id, A2.attended_on <= deadline, C2.kind == "training")
+        .where(A2.officer_id == m.Officer.officer_id, C2.kind == "training", *window)
         .exists()
     )
     return case((trained, 1), else_=0).label("rotated")
@@ -140,7 +169,7 @@ def refresh_officer_years(tx, keys: set[tuple[str, int]], settings: Settings, to
 
 def officer_compliance(session, actor: dict, officer_id: str, year: int, settings: Settings) -> dict:
     officer = get_officer(session, officer_id)
-    access.require_read(actor, officer.agency_code, officer_id)
+    require_read_officer(session, actor, officer)
     [result] = aggregate(session, year, settings, officer_ids=[officer_id])
     return compliance_contract.OfficerCompliance().dump(result)
 
@@ -157,6 +186,7 @@ def compliance_table(session, actor: dict, query: dict, settings: Settings, toda
     rules_used = {
         "thresholds": dict(settings.policy.yearly_hours),
         "rotation_deadline": settings.policy.rotation_deadline,
+        "rotation_window_start": settings.policy.rotation_window_start,
     }
     return compliance_contract.ComplianceTable().dump({**table, **rules_used, "page": page, "per_page": per_page})
 
@@ -195,7 +225,9 @@ def export_compliance(session, actor: dict, query: dict, settings: Settings, tod
     headers = [
         *COMPLIANCE_HEADERS,
         *(f"{name} {code} (h)" for code, name in categories.items()),
+        *(f"应训 owed {code} (h)" for code in settings.policy.yearly_hours),
         *(f"差 short {code} (h)" for code in settings.policy.yearly_hours),
+        "在岗天数 days in post",
         "必修课 required courses done",
         "轮训 rotation done",
         "达标 compliant",
@@ -210,7 +242,9 @@ def export_compliance(session, actor: dict, query: dict, settings: Settings, tod
                 agency.name if agency else r.agency_code,
                 r.year,
                 *(r.hours_by_category.get(code, 0.0) for code in categories),
+                *(r.owed_hours_by_category[code] for code in settings.policy.yearly_hours),
                 *(r.shortfall_by_category[code] for code in settings.policy.yearly_hours),
+                r.days_in_post,
                 "是" if r.required_courses_done else "否",
                 "" if r.rotation_done is None else ("是" if r.rotation_done else "否"),
                 "是" if r.compliant else "否",
@@ -258,6 +292,7 @@ def close_year(tx, actor: dict, year: int, settings: Settings, today: date) -> d
                     "required_courses_done": r.required_courses_done,
                     "rotation_done": r.rotation_done,
                     "reasons": r.reasons,
+                    "owed_hours_by_category": r.owed_hours_by_category,
                 },
                 subject=r.officer_id,
             )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from enforcement_contracts import common
-from enforcement_contracts.errors import Conflict
+from enforcement_contracts.errors import Conflict, ValidationFailed
 from enforcement_contracts.training import courses as courses_contract
 from enforcement_kernel import access
 
 from .. import models as m
+from .. import rules
 from ..settings import Settings
 from .common import columns, get_or_404, known, new_id
 
@@ -47,23 +50,57 @@ def announce_course(tx, course: m.Course) -> None:
     tx.emit(courses_contract.COURSE_CREATED, courses_contract.CourseCreated().dump(course), subject=course.course_id)
 
 
-def create_course(tx, actor: dict, data: dict, course_id: str | None = None) -> dict:
+def _required_years(data: dict, today: date | None) -> tuple[int | None, int | None]:
+    """A required course's years (from defaults to this year); refused when they make no sense."""
+    required = bool(data.get("required"))
+    since, until = data.get("required_from"), data.get("required_until")
+    problems = rules.required_years_problems(required, since, until)
+    if required and since is None:
+        since = (today or date.today()).year
+        if until is not None and until < since:
+            problems["required_until"] = f"must not be before required_from ({since})"
+    if problems:
+        raise ValidationFailed(
+            "invalid required years: " + "; ".join(f"{k} {v}" for k, v in problems.items()),
+            {k: [v] for k, v in problems.items()},
+        )
+    return since, until
+
+
+def create_course(tx, actor: dict, data: dict, course_id: str | None = None, today: date | None = None) -> dict:
     access.require_write(actor, actor.get("agency_code") or "")  # admins only; which agency is checked per session
     if data.get("required"):
         access.require_bureau(actor)  # what every officer must attend is the bureau's decision
     known(tx.session, m.Category, data["category_code"], "category_code", "category")
+    required_from, required_until = _required_years(data, today)
     course = m.Course(
         course_id=course_id or new_id(),
         title=data["title"],
         category_code=data["category_code"],
         kind=data.get("kind", "training"),
         required=bool(data.get("required")),
+        required_from=required_from,
+        required_until=required_until,
         counts_hours=data.get("counts_hours", True),
         description=data.get("description", ""),
         created_by=actor["username"],
     )
     tx.session.add(course)
     announce_course(tx, course)
+    return courses_contract.Course().dump(course)
+
+
+def change_required_years(tx, actor: dict, course_id: str, data: dict, today: date) -> dict:
+    """The bureau makes a course required (in some years) or no longer required; each year's compliance follows."""
+    access.require_bureau(actor)
+    course = get_or_404(tx.session, m.Course, course_id, "course")
+    since, until = _required_years(data, today)
+    course.required, course.required_from, course.required_until = bool(data["required"]), since, until
+    tx.emit(
+        courses_contract.COURSE_REQUIRED_YEARS_CHANGED,
+        {"course_id": course.course_id, "required": course.required, "required_from": since, "required_until": until},
+        subject=course.course_id,
+    )
     return courses_contract.Course().dump(course)
 
 

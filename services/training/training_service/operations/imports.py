@@ -22,6 +22,7 @@ from .. import models as m
 from ..settings import Settings
 from .common import SERVICE, chunks, new_id
 from .compliance import refresh_officer_years
+from .guidance import officer_guidance
 
 ALREADY_RECORDED = "already recorded for this officer; correct it instead"
 
@@ -48,7 +49,8 @@ def import_attendance(
     digest = _new_file(tx.session, content)
     rows, problems = _read(content, settings, progress)
     known = _Known.load(tx.session, rows)
-    problems += _problems(rows, {(p.row, p.column) for p in problems}, known, actor, settings, today)
+    guided = officer_guidance(tx.session, actor)
+    problems += _problems(rows, {(p.row, p.column) for p in problems}, known, actor, settings, today, guided)
     if problems:
         _refuse(problems, len(rows), settings)
     result = {
@@ -118,7 +120,7 @@ class _Known:
     def load(cls, session, rows: list[spreadsheets.Row]) -> _Known:
         officers = _lookup(
             session,
-            select(m.Officer.officer_id, m.Officer.agency_code, m.Officer.departed_on),
+            select(m.Officer.officer_id, m.Officer.agency_code, m.Officer.departed_on, m.Officer.domains),
             m.Officer.officer_id,
             sorted({r.officer_id for r in rows if r.officer_id}),
         )
@@ -144,16 +146,25 @@ class _Known:
         return known
 
 
-def _problems(rows, malformed: set, known: _Known, actor: dict, settings: Settings, today: date) -> list[RowError]:
-    """What the database says is wrong with rows whose form is right (unknown, out of scope, twice, the rules)."""
+def _problems(
+    rows, malformed: set, known: _Known, actor: dict, settings: Settings, today: date, guided: dict | None = None
+) -> list[RowError]:
+    """What the database says is wrong with rows whose form is right (unknown, out of scope, twice, the rules).
+    ``guided``: the townships the caller's agency guides, with the domains (their officers in those are in scope)."""
     scope = None if access.sees_all(actor) else actor.get("agency_code")
+    guided = guided or {}
     seen: dict[tuple[str, str], int] = {}
     problems: list[RowError] = []
     for r in rows:
         officer, s = known.officers.get(r.officer_id), known.sessions.get(r.session_id)
         if r.officer_id and officer is None:
             problems.append(RowError(r.number, "officer_id", f"unknown officer {r.officer_id}"))
-        elif officer is not None and scope is not None and officer.agency_code != scope:
+        elif (
+            officer is not None
+            and scope is not None
+            and officer.agency_code != scope
+            and not guided.get(officer.agency_code, set()) & set(officer.domains or [])
+        ):
             problems.append(RowError(r.number, "officer_id", "an officer of another agency"))
         if r.session_id and s is None:
             problems.append(RowError(r.number, "session_id", f"unknown session {r.session_id}"))

@@ -13,6 +13,7 @@ from .. import rules
 from ..settings import Settings
 from .common import columns, get_or_404, known, new_id
 from .courses import create_course
+from .guidance import require_organise
 
 
 def _check_organiser(session, actor: dict, organiser: dict) -> list[str]:
@@ -39,8 +40,7 @@ def _check_organiser(session, actor: dict, organiser: dict) -> list[str]:
             f"unknown agency {', '.join(unknown)}",
             {"organiser": {"agency_codes": [f"unknown agency {', '.join(unknown)}"]}},
         )
-    if not access.sees_all(actor) and actor.get("agency_code") not in codes:
-        access.require_write(actor, codes[0])  # an agency organises (or co-organises) only its own sessions
+    require_organise(session, actor, codes)  # its own sessions, or those of townships it guides
     return codes
 
 
