@@ -52,7 +52,10 @@ def test_reviewer_refusals():
         "the reviewer belongs to another agency"
     ]
     assert (
-        "qualification" in major_decisions.reviewer_errors({**REVIEWER, "has_legal_qualification": False}, "A", [])[0]
+        "qualification"
+        in major_decisions.reviewer_errors(
+            {**REVIEWER, "has_legal_qualification": False, "may_review_major_decisions": False}, "A", []
+        )[0]
     )
     assert major_decisions.reviewer_errors(REVIEWER, "A", ["o1", "o9"]) == ["the reviewer is an officer on this case"]
 
@@ -79,6 +82,8 @@ def test_only_a_first_review_needs_the_legal_qualification():
     unqualified = {**REVIEWER, "has_legal_qualification": False, "may_review_major_decisions": False}
     assert "first legal review" in major_decisions.reviewer_errors(unqualified, "A", [])[0]
     assert major_decisions.reviewer_errors(unqualified, "A", [], reviewed_before=True) == []
+    # personnel knows of reviews before this system: its may_review_major_decisions counts as experience
+    assert major_decisions.reviewer_errors({**unqualified, "may_review_major_decisions": True}, "A", []) == []
 
 
 def test_a_reviewer_of_the_county_pool_may_review_another_agencys_decision_but_not_as_an_officer_on_it():

@@ -65,8 +65,9 @@ def reviewer_errors(
     pool: frozenset[str] = frozenset(),
 ) -> list[str]:
     """Who may review a major decision: a reviewer registered with the case's agency or with an agency of the county's
-    pool, holding the legal professional qualification unless they reviewed before (art. 58), who is not an officer
-    on the case."""
+    pool, holding the legal professional qualification unless they reviewed before (art. 58: ``reviewed_before``, a
+    review recorded here, or personnel's ``may_review_major_decisions`` for a reviewer without the qualification),
+    who is not an officer on the case."""
     if reviewer is None:
         if pool:
             return ["not a registered legal reviewer of the case's agency or of the county's reviewer pool"]
@@ -74,7 +75,9 @@ def reviewer_errors(
     problems = []
     if reviewer.get("agency_code") != case_agency and reviewer.get("agency_code") not in pool:
         problems.append("the reviewer belongs to another agency")
-    if qualification_needed(bool(reviewer.get("has_legal_qualification")), reviewed_before):
+    # personnel's answer counts experience it knows of (reviews before this system); ours, the reviews recorded here
+    experienced = reviewed_before or bool(reviewer.get("may_review_major_decisions"))
+    if qualification_needed(bool(reviewer.get("has_legal_qualification")), experienced):
         problems.append(
             "a first legal review needs the legal professional qualification (法律职业资格, art. 58); the reviewer "
             "holds none and has not reviewed before"
