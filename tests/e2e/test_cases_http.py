@@ -221,7 +221,10 @@ def test_report_review_decide_publish_late_and_see_the_promptness_metric(cases_s
         message="an item opened for the late publication",
     )
     assert len(opened) == 1 and opened[0]["kind"] == "rectification"
-    assert opened[0]["body"].startswith(f"{case['case_id']}: 8 working days from 2024-09-27 to 2024-10-14")
+    assert opened[0]["body"] == (
+        f"{case['case_id']}: 8 working days against 7 working days (from 2024-09-27 to 2024-10-14)"
+    )
+    assert (opened[0]["details"]["taken"], opened[0]["details"]["deadline_unit"]) == (8, "workdays")
 
     # the public list: no login, no ID number, the citizen's name masked
     public = suite.anonymous().get("/public/decisions")

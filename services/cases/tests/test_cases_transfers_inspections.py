@@ -86,6 +86,13 @@ def test_each_leg_of_a_transfer_to_the_police_is_measured(desk, collect_events):
     # the hand-over is timed to the second (25 hours); the legs counted in days carry no seconds
     seconds = {e["data"]["kind"]: e["data"]["seconds_taken"] for e in measured.wait_for(3)}
     assert seconds == {"transfer_decided": None, "transfer_handed_over": 25 * 3600, "transfer_acknowledged": None}
+    # each leg in its own clock's unit: the follow-up item reads "25 h against 24 h"
+    units = {
+        e["data"]["kind"]: (e["data"]["taken"], e["data"]["deadline"], e["data"]["deadline_unit"])
+        for e in measured.received
+    }
+    assert units["transfer_handed_over"] == (25.0, 24.0, "hours")
+    assert units["transfer_acknowledged"][2] == units["transfer_decided"][2] == "workdays"
     assert desk.metric("enforcement_promptness_seconds_sum", **handover) - seconds_before == 25 * 3600
 
 

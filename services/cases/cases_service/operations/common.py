@@ -111,9 +111,14 @@ def _measure(
     end: date,
     result: periods.Promptness,
     seconds: int | None = None,
+    unit: str = "workdays",
+    taken: float | None = None,
+    deadline: float | None = None,
 ) -> None:
     """One promptness measurement: stored, announced, and observed on /metrics once committed. ``seconds``: the
-    time taken where both instants are known (the hand-over)."""
+    time taken where both instants are known (the hand-over). ``unit``, ``taken``, ``deadline``: the time taken and
+    the deadline in the obligation's own clock (hours for the hand-over, calendar days for the decision; working
+    days by default), so the follow-up item reads "30.5 h against 24 h"."""
     exists = tx.session.execute(
         select(m.PromptnessMeasurement.id).where(
             m.PromptnessMeasurement.kind == kind, m.PromptnessMeasurement.reference == reference
@@ -144,6 +149,9 @@ def _measure(
             "deadline_workdays": result.deadline_workdays,
             "on_time": result.on_time,
             "seconds_taken": seconds,
+            "deadline_unit": unit,
+            "taken": result.workdays_taken if taken is None and unit == "workdays" else taken,
+            "deadline": result.deadline_workdays if deadline is None and unit == "workdays" else deadline,
         },
         subject=reference,
     )

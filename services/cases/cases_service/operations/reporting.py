@@ -97,7 +97,18 @@ def _decision_measure(
         extension_grants(extensions),
         settings.case_rules.decision_limit_days,
     )
-    _measure(tx, case.agency_code, KIND_DECIDED, case.case_id, case.filed_on, case.decided_on, timing.promptness)
+    _measure(
+        tx,
+        case.agency_code,
+        KIND_DECIDED,
+        case.case_id,
+        case.filed_on,
+        case.decided_on,
+        timing.promptness,
+        unit="days",  # art. 60 counts calendar days (suspensions excluded, approved extensions added)
+        taken=timing.days_taken,
+        deadline=settings.case_rules.decision_limit_days + timing.deadline.extension_days,
+    )
     return timing.days_taken
 
 
@@ -348,6 +359,8 @@ def update_case(
         [r.reviewed_on for r in reviews if r.passed],
         settings,
     )
+    if case.decided_on is not None:  # major as it was at the decision: a list entry added since does not reach back
+        facts.major = bool(case.is_major)
     evaluation = whole_case.evaluate(facts, settings.case_rules, today)
     raise_if_refused(evaluation, extra)
     session.add_all(new_suspensions + new_extensions)

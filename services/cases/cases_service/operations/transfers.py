@@ -155,6 +155,9 @@ def hand_over_transfer(tx, actor: dict, transfer_id: str, data: dict, settings: 
         handed.date(),
         result,
         seconds=int((handed - transfer.decided_at).total_seconds()),
+        unit="hours",
+        taken=round((handed - transfer.decided_at).total_seconds() / 3600, 2),
+        deadline=settings.transfer_handover_hours,
     )
     _transfer_event(tx, contract.TRANSFER_HANDED_OVER, transfer, handed.date())
     return transfer_dict(transfer)
