@@ -149,9 +149,13 @@ def test_a_requested_hearing_blocks_the_decision_until_the_withdrawal_is_recorde
         )
 
     decided = desk.cases.decide_case(SCJ_ADMIN, case["case_id"], decision)
-    assert decided["status"] == "decided"
-    [updated] = events.wait_for(1)
-    assert updated["data"]["changed"] == ["hearing_withdrawn_on"]
+    assert decided["status"] == "decided" and decided["is_major"] is False
+    # an entry added to the major-decision list after the decision does not reach back to block later stages
+    desk.cases.add_major_rule(SCJ_ADMIN, {"agency_code": MARKET, "item_id": item["item_id"]})
+    served = desk.cases.update_case(SCJ_ADMIN, case["case_id"], {"served_on": "2024-09-23"})
+    assert served["served_on"] == "2024-09-23" and served["is_major"] is False
+    updated = events.wait_for(2)
+    assert [e["data"]["changed"] for e in updated] == [["hearing_withdrawn_on"], ["served_on"]]
 
 
 def test_the_countys_settings_name_the_reviewer_pool_and_the_two_officer_types():
