@@ -6,6 +6,7 @@ from __future__ import annotations
 from marshmallow import fields, validate
 
 from enforcement_contracts import personnel as c
+from enforcement_contracts import personnel_applications as ca
 from enforcement_contracts.common import PageQuery, StrictSchema, page_of
 
 from ..routing import ADMINS, BUREAU, PUBLIC, STAFF, Route, forward
@@ -161,12 +162,61 @@ ROUTES = [
         "POST",
         "/certificates",
         forward("personnel.issue_certificate", "actor", "body"),
-        ADMINS,
-        "Issue a certificate",
+        BUREAU,
+        "Issue a certificate directly (the issuing authority; an agency applies instead)",
         "personnel",
         body=c.CertificateIssue,
         response=c.Certificate,
         status=201,
+    ),
+    Route(
+        "POST",
+        "/certificate-applications",
+        forward("personnel.file_certificate_application", "actor", "body"),
+        ADMINS,
+        "Apply for an officer's certificate (the agency; the issuing authority decides)",
+        "personnel",
+        body=ca.CertificateApplicationCreate,
+        response=ca.CertificateApplication,
+        status=201,
+    ),
+    Route(
+        "GET",
+        "/certificate-applications",
+        forward("personnel.list_certificate_applications", "actor", "query"),
+        ADMINS,
+        "List certificate applications (pending first, the oldest first; an agency sees its own)",
+        "personnel",
+        query=ca.CertificateApplicationQuery,
+        response=page_of(ca.CertificateApplication),
+    ),
+    Route(
+        "GET",
+        "/certificate-applications/<application_id>",
+        forward("personnel.get_certificate_application", "actor", "path.application_id"),
+        ADMINS,
+        "Read a certificate application",
+        "personnel",
+        response=ca.CertificateApplication,
+    ),
+    Route(
+        "POST",
+        "/certificate-applications/<application_id>/approval",
+        forward("personnel.approve_certificate_application", "actor", "path.application_id"),
+        BUREAU,
+        "Approve a certificate application (issues the certificate)",
+        "personnel",
+        response=ca.CertificateApplication,
+    ),
+    Route(
+        "POST",
+        "/certificate-applications/<application_id>/refusal",
+        forward("personnel.refuse_certificate_application", "actor", "path.application_id", "body"),
+        BUREAU,
+        "Refuse a certificate application with reasons",
+        "personnel",
+        body=ca.CertificateApplicationRefusal,
+        response=ca.CertificateApplication,
     ),
     Route(
         "GET",

@@ -22,6 +22,10 @@ class Settings:
     public_law_category: str
     professional_category: str
     accept_previous_year_training: bool
+    # the issuing authority (发证机关): decides the agencies' applications; its promptness is measured under its code
+    issuing_authority_code: str
+    issuing_authority_name: str
+    application_decision_workdays: int
 
     @classmethod
     def from_config(cls, config: dict) -> Settings:
@@ -38,6 +42,9 @@ class Settings:
             public_law_category=str(p("public_law_category", "public_law")),
             professional_category=str(p("professional_category", "professional")),
             accept_previous_year_training=bool(p("accept_previous_year_training", True)),
+            issuing_authority_code=str(p("applications.issuing_authority_code", "140928-sfj")),
+            issuing_authority_name=str(p("applications.issuing_authority_name", "五寨县人民政府（县司法局承办）")),
+            application_decision_workdays=int(p("applications.decision_workdays", 20)),
         )
 
 

@@ -154,7 +154,10 @@ def test_departure_cancels_certificate_and_measures_promptness(personnel, staff,
         "deadline_workdays": 5,
         "on_time": False,
         "seconds_taken": None,
-    }  # dated by days
+        "deadline_unit": "workdays",
+        "taken": float(taken),
+        "deadline": 5.0,
+    }  # dated by days, counted in working days
     prompt = by_subject[("personnel.promptness.measured", prompt_cert["number"])]["data"]
     assert prompt["workdays_taken"] == 0 and prompt["on_time"] is True
 

@@ -13,7 +13,7 @@ from enforcement_contracts.errors import Conflict, ValidationFailed
 from enforcement_kernel import access
 
 from .. import models as m
-from .. import rules
+from .. import obligations, rules
 from ..settings import Settings
 from .lookups import get_certificate, get_officer, live_certificate
 from .promptness import measure_cancellation
@@ -45,7 +45,7 @@ def _already_certified() -> Conflict:
     return Conflict("the officer already holds a valid or suspended certificate", {"officer_id": ["already certified"]})
 
 
-def _check_issuable(session, officer: m.Officer, data: dict, issued_on: date, today: date, settings: Settings):
+def check_issuable(session, officer: m.Officer, data: dict, issued_on: date, today: date, settings: Settings):
     if issued_on > today:
         raise ValidationFailed("issue date is in the future", {"issued_on": ["must not be in the future"]})
     if live_certificate(session, officer.officer_id) is not None:
@@ -65,15 +65,22 @@ def _check_issuable(session, officer: m.Officer, data: dict, issued_on: date, to
 
 
 def issue_certificate(tx, actor: dict, data: dict, settings: Settings, today: date) -> dict:
+    """The issuing authority issues directly (the bureau only: an agency applies, see ``applications``)."""
+    access.require_bureau(actor)
     officer = get_officer(tx.session, data["officer_id"])
-    access.require_write(actor, officer.agency_code)
     issued_on = data.get("issued_on") or today
-    _check_issuable(tx.session, officer, data, issued_on, today, settings)
+    check_issuable(tx.session, officer, data, issued_on, today, settings)
+    return certificate_out(issue(tx, actor, officer, data["domains"], issued_on, settings), settings)
+
+
+def issue(tx, actor: dict, officer: m.Officer, domains: list[str], issued_on: date, settings: Settings):
+    """A new certificate numbered in sequence, its history's first entry and ``certificate.issued`` (the caller has
+    checked that it may be issued)."""
     cert = m.Certificate(
         number=_next_number(tx.session, settings, issued_on.year),
         officer_id=officer.officer_id,
         agency_code=officer.agency_code,
-        domains=sorted(set(data["domains"])),
+        domains=sorted(set(domains)),
         issued_on=issued_on,
         expires_on=rules.certificate_expiry(issued_on, settings.validity_years),
         status=rules.VALID,
@@ -105,7 +112,7 @@ def issue_certificate(tx, actor: dict, data: dict, settings: Settings, today: da
         tx.session.flush()
     except IntegrityError:
         raise _already_certified() from None
-    return certificate_out(cert, settings)
+    return cert
 
 
 def set_status(tx, cert: m.Certificate, target: str, reason: str, actor: dict, on: date) -> None:
@@ -143,7 +150,7 @@ def change_certificate_status(tx, actor: dict, number: str, data: dict, settings
     if data["status"] == rules.REVOKED:
         access.require_bureau(actor)  # revocation (吊销) is a sanction decided by the bureau
     set_status(tx, cert, data["status"], data["reason"], actor, today)
-    if data["status"] == rules.CANCELLED:
+    if data["status"] in (rules.CANCELLED, rules.REVOKED):  # either way the departed holder's card is taken back
         departure = (
             tx.session.execute(select(m.Departure).where(m.Departure.certificate_number == cert.number))
             .scalars()
@@ -244,15 +251,26 @@ def announce_expired(tx, today: date, limit: int = 500) -> int:
     return len(certs)
 
 
-def check_certificate(session, number: str, today: date) -> dict:
-    """The public check (the card's QR code): valid or not, with no personal data but the name."""
+def check_certificate(session, number: str, settings: Settings, today: date) -> dict:
+    """The public check (the card's QR code): valid or not, with no personal data but the name. A card whose holder
+    has left the enforcement post is not valid, even while it is not yet taken back."""
     cert = get_certificate(session, number)
     officer = session.get(m.Officer, cert.officer_id)
     agency = session.get(m.Agency, cert.agency_code)
-    valid = cert.status == rules.VALID and not rules.is_expired(today, cert.expires_on)
-    status = cert.status if not rules.is_expired(today, cert.expires_on) else "expired"
+    departed_on = officer.departed_on if officer.status == "departed" else None
+    answer = obligations.public_validity(cert.status, cert.expires_on, today, departed_on)
     return contract.CertificateCheck().dump(
-        With(cert, valid=valid, status=status, holder_name=officer.name, agency_name=agency.name)
+        With(
+            cert,
+            valid=answer.valid,
+            status=answer.status,
+            reason_code=answer.reason_code,
+            reason=answer.reason,
+            holder_departed_on=departed_on,
+            holder_name=officer.name,
+            agency_name=agency.name,
+            issuing_authority=settings.issuing_authority_name,
+        )
     )
 
 
@@ -303,37 +321,3 @@ def list_officer_certificates(session, actor: dict, officer_id: str, query: dict
     histories = _histories(session, [c.number for c in certs])
     rows = [_record(c, histories[c.number], settings) for c in certs]
     return common.page(contract.CertificateRecord, rows, total, query)
-
-
-def may_enforce(session, query: dict) -> dict:
-    officer = get_officer(session, query["officer_id"])
-    on_date = query["on_date"]
-    # the certificate in force on that date: issued on or before it, the latest such
-    cert = (
-        session.execute(
-            select(m.Certificate)
-            .where(m.Certificate.officer_id == officer.officer_id, m.Certificate.issued_on <= on_date)
-            .order_by(m.Certificate.issued_on.desc(), m.Certificate.created_at.desc())
-        )
-        .scalars()
-        .first()
-    )
-    if officer.is_police:
-        allowed, reason = False, "police officers carry a police card, not an enforcement certificate"
-    elif cert is None:
-        allowed, reason = False, "no certificate issued on or before that date"
-    else:
-        status = cert.status
-        if status == rules.CANCELLED and cert.cancelled_on and on_date < cert.cancelled_on:
-            status = rules.VALID  # it was still valid on that earlier date
-        allowed, reason = rules.may_enforce(status, cert.domains, cert.expires_on, query["domain"], on_date)
-    return contract.MayEnforce().dump(
-        {
-            "officer_id": officer.officer_id,
-            "domain": query["domain"],
-            "on_date": on_date,
-            "allowed": allowed,
-            "reason": reason,
-            "certificate_number": cert.number if cert else None,
-        }
-    )
