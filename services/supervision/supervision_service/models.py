@@ -210,3 +210,15 @@ class DeadlineMiss(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # two replicas may find the same miss: the second insert fails and its transaction (with its event) rolls back
     __table_args__ = (UniqueConstraint("kind", "reference", name="uq_deadline_misses_kind_reference"),)
+
+
+class Guidance(Base):
+    """Sector guidance, a read model of personnel's ``guidance.assigned`` / ``guidance.ended``: a county department
+    guides a township in a domain, so its admin reads the township's supervision items (read only)."""
+
+    __tablename__ = "guidance"
+    guidance_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(40), index=True)
+    township_code: Mapped[str] = mapped_column(String(40))
+    domain: Mapped[str] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -20,7 +20,7 @@ from enforcement_kernel.service import Configured, ServiceBase
 from enforcement_kernel.timers import configured_timer
 
 from . import metrics
-from .operations import automatic, bulletins, complaints, items, promptness, watches
+from .operations import automatic, bulletins, complaints, guidance, items, promptness, watches
 from .operations.common import Settings, cipher_from_config
 from .reports_service import ReportEntrypoints
 
@@ -267,3 +267,12 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     @consumes(training_compliance.OFFICER_SHORT_AT_YEAR_END)
     def officer_short_at_year_end(self, tx, envelope, data):
         automatic.on_officer_short(tx, envelope, data, self.settings, self.today())
+
+    # sector guidance (personnel): a county department reads the items of the townships it guides
+    @consumes(personnel_contract.GUIDANCE_ASSIGNED)
+    def guidance_assigned(self, tx, envelope, data):
+        guidance.apply_guidance_assigned(tx, data)
+
+    @consumes(personnel_contract.GUIDANCE_ENDED)
+    def guidance_ended(self, tx, envelope, data):
+        guidance.apply_guidance_ended(tx, data)

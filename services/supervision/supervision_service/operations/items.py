@@ -14,7 +14,8 @@ from enforcement_kernel import access
 
 from .. import models as m
 from .. import rules
-from .common import Settings, Shown, calendar, get_row, scope_conditions
+from .common import Settings, Shown, calendar, get_row
+from .guidance import item_scope_conditions, require_read_item
 from .promptness import land_missed, measure_own
 
 
@@ -233,12 +234,12 @@ def _past(action: str) -> str:
 
 def read_item(session, actor: dict, item_id) -> dict:
     item = _item(session, item_id)
-    access.require_read(actor, item.agency_code)
+    require_read_item(session, actor, item.agency_code)  # its own agency, or a department guiding that township
     return item_out(session, item)
 
 
 def list_items(session, actor: dict, query: dict) -> dict:
-    conditions = scope_conditions(actor, query, m.SupervisionItem.agency_code)
+    conditions = item_scope_conditions(session, actor, query, m.SupervisionItem.agency_code)
     for name in ("kind", "state", "year", "overdue"):
         if query.get(name) is not None:
             conditions.append(getattr(m.SupervisionItem, name) == query[name])
