@@ -75,6 +75,16 @@ ROUTES = [
         response=courses.Course,
     ),
     Route(
+        "POST",
+        "/training/courses/<course_id>/required-years",
+        forward("training.change_required_years", "actor", "path.course_id", "body"),
+        BUREAU,
+        "Make a course required from a year (until a year), or no longer required",
+        "training",
+        body=courses.CourseRequiredYears,
+        response=courses.Course,
+    ),
+    Route(
         "GET",
         "/training/sessions",
         forward("training.list_sessions", "query"),
