@@ -115,7 +115,7 @@ ID_REFUSAL = ApiError(
     400,
     "validation_failed",
     "invalid ID card number",
-    {"id_number": ["ID number check character is 1, expected 9"]},
+    {"id_number": ["ID number check character does not match the first 17 digits"]},
 )
 
 
@@ -235,7 +235,7 @@ def test_a_bad_id_number_is_told_in_chinese_beside_its_field(app, calls):
     html = refused.get_data(as_text=True)
     assert refused.status_code == 400
     beside = re.search(r'<p class="field-error" id="e-id_number">([^<]+)</p>', html)
-    assert beside and beside.group(1) == "身份证号码校验位不对（最后一位应为 9，填的是 1），请逐位核对"
+    assert beside and beside.group(1) == "身份证号码校验位不对，请逐位核对"  # never the right character
     assert 'value="李四"' in html and 'value="food_safety" checked' in html
     sent = [body for method, path, body, _ in calls if method == "POST"][-1]
     assert (

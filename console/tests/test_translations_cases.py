@@ -151,7 +151,10 @@ PERSONNEL_REASONS = [  # the personnel service's may-enforce reasons, which the 
     "certificate is suspended (暂扣)",
     "certificate expired on 2026-01-02",
     "certificate does not cover the enforcement domain 'x1'",
-    "police officers carry a police card, not an enforcement certificate",
+    "the enforcement domain 'x1' is not one of the police bureau's domains",
+    "the police officer has no police card number on record",
+    "the police officer left the post on 2026-01-02",
+    "the officer left the post on 2026-01-02",
 ]
 
 

@@ -117,7 +117,7 @@ def test_the_source_is_read():
         "invalid ID card number",
         "the officer already holds a valid or suspended certificate",
         "already certified",
-        "ID number check character is 1, expected 1",
+        "ID number check character does not match the first 17 digits",
         "certificate cannot move from valid to cancelled",
         "departure: transfer",
         "not allowed to change another agency's records",

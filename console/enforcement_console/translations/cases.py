@@ -443,8 +443,18 @@ PATTERNS: list[tuple[str, str]] = [
         "执法人员“\\1”的执法证不包含该执法类别",
     ),
     (
-        r"^officer (.+) \((\w+)\) may not enforce (\S+) on (\S+): police officers .*$",
-        "“\\1”是人民警察，持人民警察证，不能以行政执法证办案",
+        r"^officer (.+) \((\w+)\) may not enforce (\S+) on (\S+): the enforcement domain .* is not one of the "
+        r"police bureau's domains$",
+        "“\\1”是人民警察，该执法类别不属于公安机关的执法类别，不能凭人民警察证执法",
+    ),
+    (
+        r"^officer (.+) \((\w+)\) may not enforce (\S+) on (\S+): the police officer has no police card number on "
+        r"record$",
+        "“\\1”是人民警察，尚未登记人民警察证号",
+    ),
+    (
+        r"^officer (.+) \((\w+)\) may not enforce (\S+) on (\S+): the (?:police )?officer left the post on (\S+)$",
+        "执法人员“\\1”已于 \\5 离岗，不能在 \\4 执法",
     ),
     (r"^officer (.+) \((\w+)\) may not enforce (\S+) on (\S+): .*$", "执法人员“\\1”在 \\4 不能从事该类执法"),
     # inspections and draws

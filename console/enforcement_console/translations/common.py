@@ -25,6 +25,7 @@ EXACT = {
     # the services' shared access rules and uploads: one wording whichever service says it
     "only the justice bureau may do this": "只有县司法局可以进行此操作。",
     "not allowed to read another agency's records": "不能查看其他执法部门的记录。",
+    "an officer may read only their own records": "执法人员只能查看本人的记录。",
     "not allowed to change another agency's records": "不能修改其他执法部门的记录。",
     "this role cannot read agency records": "您的角色不能查看执法部门的记录。",
     "this role cannot change records": "您的角色不能修改记录。",

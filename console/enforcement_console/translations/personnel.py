@@ -62,6 +62,7 @@ EXACT: dict[str, str] = {
     "an officer with this ID card number is already registered": "该身份证号码的执法人员已经登记过",
     "already registered": "已经登记过",
     "no officer with this ID card number": "没有该身份证号码的执法人员",
+    "ID number check character does not match the first 17 digits": "身份证号码校验位不对，请逐位核对",
     "a departed officer's record cannot be changed": "已离岗人员的档案不能再修改",
     "already exists": "已存在",
     # departures
@@ -88,8 +89,16 @@ EXACT: dict[str, str] = {
     # may an officer enforce (asked by the cases pages)
     "officer holds no enforcement certificate": "该人员未持有行政执法证",
     "certificate has no expiry date on record": "执法证没有有效期记录",
-    "police officers carry a police card, not an enforcement certificate": "人民警察持人民警察证执法",
     "no certificate issued on or before that date": "该日期之前未发放执法证",
+    "the police officer has no police card number on record": "该人民警察没有登记人民警察证号",
+    # police cards (人民警察证)
+    "only a police officer carries a police card": "只有人民警察持人民警察证，非警察人员不填警察证号",
+    "a police officer needs a police card number": "人民警察须登记人民警察证号",
+    "invalid police card number": "人民警察证号有误",
+    "a police card number is 6 to 10 digits, optionally after one or two capital letters": (
+        "人民警察证号应为 6 至 10 位数字，前面可有一至两个大写字母"
+    ),
+    "an officer with this police card number is already registered": "该人民警察证号已经登记过",
     # assessments
     "assessment year is in the future": "考核年度不能晚于今年",
     "already recorded": "已经登记过",
@@ -111,13 +120,15 @@ EXACT: dict[str, str] = {
 
 PATTERNS: list[tuple[str, str]] = [
     (r"^ID number must have 18 characters, got (\d+)$", "身份证号码应为 18 位，现为 \\1 位"),
+    (r"^the police officer left the post on (\S+)$", "该人民警察已于 \\1 离岗"),
+    (r"^the officer left the post on (\S+)$", "该执法人员已于 \\1 离岗"),
+    (
+        r"^the enforcement domain '(\S+)' is not one of the police bureau's domains$",
+        "该执法类别不属于公安机关的执法类别",
+    ),
     (r"^ID number has an impossible birth date (\d+)$", "身份证号码中的出生日期（\\1）不存在，请核对"),
     (r"^ID number birth date (\S+) is before 1900$", "身份证号码中的出生日期（\\1）早于 1900 年，请核对"),
     (r"^ID number birth date (\S+) is in the future$", "身份证号码中的出生日期（\\1）晚于今天，请核对"),
-    (
-        r"^ID number check character is (\S+), expected (\S+)$",
-        "身份证号码校验位不对（最后一位应为 \\2，填的是 \\1），请逐位核对",
-    ),
     (r"^Length must be (\d+)\.$", "长度应为 \\1 个字符"),
     (r"^officer (\S+) not found$", "该执法人员不存在"),
     (r"^certificate (\S+) not found$", "执法证 \\1 不存在"),

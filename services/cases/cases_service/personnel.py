@@ -1,8 +1,9 @@
 """What the cases service asks the personnel service, over the kernel's timed RPC.
 
 Decision (see README): certificates are checked by asking personnel ``may_enforce`` at the moment a case is
-reported or a stage is recorded, not from a local read model. Personnel owns the rule (status on a past date,
-expiry, domains, police officers) and its history; a copy here would duplicate that rule and miss the events
+reported or a stage is recorded, not from a local read model. Personnel owns the rule (status on a past date read
+from the certificate's history, expiry, domains, departures, police officers enforcing with their police card in the
+police bureau's domains) and its history; a copy here would duplicate that rule and miss the events
 published before this service's queues existed. While personnel is down the kernel's ``Rpc`` gives up after
 ``RPC_TIMEOUT`` with ``Unavailable`` (HTTP 503) and nothing is written: the agency reports the case again.
 """

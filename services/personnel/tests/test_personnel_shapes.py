@@ -22,6 +22,7 @@ def test_responses_keep_their_shape(personnel, staff):
         "kind": "other",
         "is_supervisor": False,
         "is_police": False,
+        "domains": [],
         "officer_count": 0,
         "certified_count": 0,
     }
@@ -36,12 +37,16 @@ def test_responses_keep_their_shape(personnel, staff):
         "position",
         "domains",
         "is_police",
+        "police_card_number",
         "status",
+        "appointed_on",
         "departed_on",
         "certificate_number",
         "certificate_status",
     }
     assert officer["departed_on"] is None and officer["certificate_number"] is None
+    assert officer["appointed_on"] == date.today().isoformat()
+    assert officer["police_card_number"] is None
     assert set(cert) == {
         "number",
         "officer_id",
@@ -116,5 +121,13 @@ def test_responses_keep_their_shape(personnel, staff):
     verdict = personnel.call(
         "may_enforce", {"officer_id": officer["officer_id"], "domain": "market_supervision", "on_date": today}
     )
-    assert set(verdict) == {"officer_id", "domain", "on_date", "allowed", "reason", "certificate_number"}
+    assert set(verdict) == {
+        "officer_id",
+        "domain",
+        "on_date",
+        "allowed",
+        "reason",
+        "certificate_number",
+        "police_card_number",
+    }
     assert verdict["on_date"] == today and verdict["allowed"] is False
