@@ -96,6 +96,13 @@ def test_a_missed_deadline_is_announced_once_and_not_again_after_a_restart(watch
         "2024-07-30",
     )
     assert decided["detected_on"] == date.today().isoformat()
+    # each in its own unit, named as the measurement that follows names it: 90 calendar days, 7 working days
+    assert (decided["reference"], decided["deadline"], decided["deadline_unit"]) == (undecided["case_id"], 90, "days")
+    assert (published["reference"], published["deadline"], published["deadline_unit"]) == (
+        unpublished["case_id"],
+        7,
+        "workdays",
+    )
     assert by_kind["case_decided"]["subject"] == undecided["case_id"]
     assert "张三" not in json.dumps(received) and valid_id_number(900) not in json.dumps(received)
 
@@ -154,7 +161,10 @@ def test_transfer_legs_left_unmet_are_announced_once_and_open_supervision_items(
             started,
             due,
         ), kind
-        assert legs[kind]["subject"] == tid
+        assert legs[kind]["subject"] == data["reference"] == tid
+        assert (data["deadline"], data["deadline_unit"]) == (
+            (24, "hours") if kind == "transfer_handed_over" else (3, "workdays")
+        )
     assert db_count(cases.database_url, "deadline_misses", "transfer_id IS NOT NULL") == 3
 
     # supervision opens one transfer follow-up per leg, addressed to the agency the leg binds
