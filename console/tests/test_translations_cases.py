@@ -154,6 +154,7 @@ PERSONNEL_REASONS = [  # the personnel service's may-enforce reasons, which the 
     "the enforcement domain 'x1' is not one of the police bureau's domains",
     "the police officer has no police card number on record",
     "the police officer left the post on 2026-01-02",
+    "the police officer took up the post on 2026-01-02, after that date",
     "the officer left the post on 2026-01-02",
 ]
 

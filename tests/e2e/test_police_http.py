@@ -47,7 +47,14 @@ def test_the_police_bureau_records_a_case_with_two_police_officers(cases_suite):
     officers = []
     for name, id_number, card in zip(("民警甲", "民警乙"), clear_ids, ("140601", "140602"), strict=True):
         created = gaj.post(
-            "/officers", json={"agency_code": GAJ, "name": name, "id_number": id_number, "police_card_number": card}
+            "/officers",
+            json={
+                "agency_code": GAJ,
+                "name": name,
+                "id_number": id_number,
+                "police_card_number": card,
+                "appointed_on": "2019-09-02",  # in post since: the case's dates are after it
+            },
         )
         assert created.status_code == 201, created.text
         assert created.json()["is_police"] is True and created.json()["police_card_number"] == card

@@ -453,6 +453,11 @@ PATTERNS: list[tuple[str, str]] = [
         "“\\1”是人民警察，尚未登记人民警察证号",
     ),
     (
+        r"^officer (.+) \((\w+)\) may not enforce (\S+) on (\S+): the police officer took up the post on (\S+), "
+        r"after that date$",
+        "“\\1”是人民警察，\\5 才到岗，不能在 \\4 执法",
+    ),
+    (
         r"^officer (.+) \((\w+)\) may not enforce (\S+) on (\S+): the (?:police )?officer left the post on (\S+)$",
         "执法人员“\\1”已于 \\5 离岗，不能在 \\4 执法",
     ),

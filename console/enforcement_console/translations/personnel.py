@@ -121,6 +121,7 @@ EXACT: dict[str, str] = {
 PATTERNS: list[tuple[str, str]] = [
     (r"^ID number must have 18 characters, got (\d+)$", "身份证号码应为 18 位，现为 \\1 位"),
     (r"^the police officer left the post on (\S+)$", "该人民警察已于 \\1 离岗"),
+    (r"^the police officer took up the post on (\S+), after that date$", "该人民警察于 \\1 才到岗，此前不能执法"),
     (r"^the officer left the post on (\S+)$", "该执法人员已于 \\1 离岗"),
     (
         r"^the enforcement domain '(\S+)' is not one of the police bureau's domains$",

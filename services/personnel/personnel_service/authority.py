@@ -70,6 +70,7 @@ def validate_police_card_number(value: str) -> str:
 
 def police_may_enforce(
     police_card_number: str | None,
+    appointed_on: date | None,
     departed_on: date | None,
     bureau_domains: Iterable[str],
     domain: str,
@@ -77,9 +78,12 @@ def police_may_enforce(
 ) -> tuple[bool, str]:
     """May a police officer enforce in ``domain`` on ``on_date`` with their police card? Returns (allowed, reason).
 
-    A police officer in post enforces in the domains of their police bureau (the agency's domains), with no
-    enforcement certificate; they are never refused for lacking one.
+    A police officer in post (from the appointment day, None: not recorded, to the day before the departure)
+    enforces in the domains of their police bureau (the agency's domains), with no enforcement certificate; they
+    are never refused for lacking one.
     """
+    if appointed_on is not None and on_date < appointed_on:
+        return False, f"the police officer took up the post on {appointed_on.isoformat()}, after that date"
     if not in_post_on(departed_on, on_date):
         return False, f"the police officer left the post on {departed_on.isoformat()}"
     if not police_card_number:

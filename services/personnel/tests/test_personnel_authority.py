@@ -107,26 +107,33 @@ POLICE_DOMAINS = ["public_security", "traffic_safety"]
 
 
 def test_a_police_officer_in_post_enforces_in_the_bureau_s_domains_with_the_card():
-    ok, reason = police_may_enforce("123456", None, POLICE_DOMAINS, "traffic_safety", date(2026, 3, 2))
+    ok, reason = police_may_enforce("123456", None, None, POLICE_DOMAINS, "traffic_safety", date(2026, 3, 2))
     assert ok is True
     assert "police card 123456" in reason and "人民警察证" in reason and "certificate" not in reason
 
 
 def test_a_police_officer_is_refused_outside_the_bureau_s_domains():
-    ok, reason = police_may_enforce("123456", None, POLICE_DOMAINS, MARKET, date(2026, 3, 2))
+    ok, reason = police_may_enforce("123456", None, None, POLICE_DOMAINS, MARKET, date(2026, 3, 2))
     assert ok is False
     assert reason == "the enforcement domain 'market_supervision' is not one of the police bureau's domains"
-    assert police_may_enforce("123456", None, [], "public_security", date(2026, 3, 2))[0] is False
+    assert police_may_enforce("123456", None, None, [], "public_security", date(2026, 3, 2))[0] is False
 
 
 def test_a_police_officer_is_in_post_until_the_day_before_the_departure():
     departed = date(2026, 6, 1)
-    assert police_may_enforce("123456", departed, POLICE_DOMAINS, "public_security", date(2026, 5, 31))[0] is True
-    ok, reason = police_may_enforce("123456", departed, POLICE_DOMAINS, "public_security", departed)
+    assert police_may_enforce("123456", None, departed, POLICE_DOMAINS, "public_security", date(2026, 5, 31))[0] is True
+    ok, reason = police_may_enforce("123456", None, departed, POLICE_DOMAINS, "public_security", departed)
     assert ok is False and reason == "the police officer left the post on 2026-06-01"
 
 
+def test_a_police_officer_is_in_post_from_the_appointment_day():
+    appointed = date(2020, 3, 2)
+    assert police_may_enforce("123456", appointed, None, POLICE_DOMAINS, "public_security", appointed)[0] is True
+    ok, reason = police_may_enforce("123456", appointed, None, POLICE_DOMAINS, "public_security", date(2020, 3, 1))
+    assert ok is False and reason == "the police officer took up the post on 2020-03-02, after that date"
+
+
 def test_a_police_officer_is_never_refused_for_a_certificate_but_needs_the_card_on_record():
-    ok, reason = police_may_enforce(None, None, POLICE_DOMAINS, "public_security", date(2026, 3, 2))
+    ok, reason = police_may_enforce(None, None, None, POLICE_DOMAINS, "public_security", date(2026, 3, 2))
     assert ok is False and reason == "the police officer has no police card number on record"
     assert "certificate" not in reason

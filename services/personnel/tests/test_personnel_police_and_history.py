@@ -22,8 +22,17 @@ GAJ_ADMIN = {"username": "gaj-admin", "role": "agency_admin", "agency_code": POL
 MARKET_ADMIN = {"username": "scj-admin", "role": "agency_admin", "agency_code": MARKET}
 
 
+APPOINTED = date(2020, 3, 2)
+
+
 def police_payload(seq: int, card: str | None, **extra) -> dict:
-    payload = {"agency_code": POLICE, "name": f"民警{seq}", "id_number": valid_id_number(seq), "position": "民警"}
+    payload = {
+        "agency_code": POLICE,
+        "name": f"民警{seq}",
+        "id_number": valid_id_number(seq),
+        "position": "民警",
+        "appointed_on": APPOINTED.isoformat(),
+    }
     if card is not None:
         payload["police_card_number"] = card
     return {**payload, **extra}
@@ -48,6 +57,14 @@ def test_a_police_officer_enforces_with_the_police_card_in_the_bureau_s_domains(
     outside = may(personnel, officer["officer_id"], "market_supervision", today)
     assert outside["allowed"] is False and "certificate" not in outside["reason"]
     assert outside["reason"] == "the enforcement domain 'market_supervision' is not one of the police bureau's domains"
+
+    # in post from the appointment day: not before it
+    assert may(personnel, officer["officer_id"], "public_security", APPOINTED)["allowed"] is True
+    early = may(personnel, officer["officer_id"], "public_security", APPOINTED - timedelta(days=1))
+    assert (
+        early["allowed"] is False
+        and early["reason"] == "the police officer took up the post on 2020-03-02, after that date"
+    )
 
     # a new card number; then the officer leaves the post: refused from that day, still allowed the day before
     changed = personnel.call("update_officer", GAJ_ADMIN, officer["officer_id"], {"police_card_number": "140929"})

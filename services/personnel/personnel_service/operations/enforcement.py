@@ -50,7 +50,12 @@ def may_enforce(session, query: dict) -> dict:
     if officer.is_police:
         agency = session.get(m.Agency, officer.agency_code)
         allowed, reason = authority.police_may_enforce(
-            officer.police_card_number, officer.departed_on, agency.domains or [], domain, on_date
+            officer.police_card_number,
+            officer.appointed_on,
+            officer.departed_on,
+            agency.domains or [],
+            domain,
+            on_date,
         )
     else:
         cert = _certificate_on(session, officer.officer_id, on_date)
