@@ -245,6 +245,10 @@ def test_report_review_decide_publish_late_and_see_the_promptness_metric(cases_s
         json={"changed_on": "2024-11-04", "reason": "复议撤销", "ground": "reconsideration"},
     )
     assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+    # off the public list at once, before the withdrawal is recorded; its page says it was revoked
+    assert suite.anonymous().get("/public/decisions").json()["items"] == []
+    gone = suite.anonymous().get(f"/public/decisions/{case['case_id']}")
+    assert gone.status_code == 404 and gone.json()["fields"] == {"case_id": ["revoked"]}
     withdrawn = scj.post(f"/cases/{case['case_id']}/publication/withdrawal", json={"withdrawn_on": "2024-11-06"})
     assert withdrawn.status_code == 200, withdrawn.text
     assert suite.anonymous().get("/public/decisions").json()["items"] == []
