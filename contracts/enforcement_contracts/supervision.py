@@ -432,8 +432,9 @@ DEADLINE_MISSED = register(
         "deadline.missed",
         DeadlineMissed,
         1,
-        "A complaint still open after its deadline, announced once per complaint and kind: complaint_accepted (not "
+        "An obligation of supervision's own still open after its deadline, announced once: complaint_accepted (not "
         "accepted or refused within its working days) or complaint_concluded (not concluded within its calendar days "
-        "and any approved extension); reference = 'complaint <id>' (no complainant details).",
+        "and any approved extension), reference 'complaint <id>' (no complainant details); annual_report_filed (an "
+        "agency's yearly statistics report not filed by its due date), reference 'annual-report-<year>:<agency>'.",
     )
 )

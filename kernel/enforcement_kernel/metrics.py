@@ -81,10 +81,19 @@ def observe_promptness(
         PROMPTNESS_SECONDS.labels(service, agency, kind).observe(seconds)
 
 
+# Obligations found still open after their deadline (each once; the supervision service counts the county's).
+DEADLINES_MISSED = Counter(
+    f"{PREFIX}_deadline_missed_total",
+    "Obligations found still open after their deadline (each counted once, late, at once)",
+    ["service", "agency", "kind"],
+)
+
+
 def observe_missed(service: str, agency: str, kind: str) -> None:
     """An obligation still open after its deadline counts late at once (``on_time="false"``), once: the measurement
     that follows when it ends observes its time taken with ``counted=True``, not a second count."""
     PROMPTNESS_MEASUREMENTS.labels(service, agency, kind, "false").inc()
+    DEADLINES_MISSED.labels(service, agency, kind).inc()
 
 
 # Messages waiting in a service's own dead-letter queues (handlers gave up, or the event was invalid).

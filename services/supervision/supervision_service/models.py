@@ -194,13 +194,14 @@ class Bulletin(Base):
 
 
 class DeadlineMiss(Base):
-    """One of this service's own obligations (a complaint to accept or conclude) found open after its deadline:
-    recorded and announced (``supervision.deadline.missed``) once, in the same transaction."""
+    """One of this service's own obligations (a complaint to accept or conclude, an agency's yearly report to file)
+    found open after its deadline: recorded and announced (``supervision.deadline.missed``) once, in the same
+    transaction."""
 
     __tablename__ = "deadline_misses"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(60))  # the promptness kind of the obligation
-    reference: Mapped[str] = mapped_column(String(200))  # as the measurement names it ("complaint 12")
+    reference: Mapped[str] = mapped_column(String(200))  # as the measurement names it: "complaint 12"
     agency_code: Mapped[str] = mapped_column(String(40))
     started_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
@@ -209,7 +210,7 @@ class DeadlineMiss(Base):
     deadline_unit: Mapped[str] = mapped_column(String(10))  # workdays | days | hours
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # two replicas may find the same miss: the second insert fails and its transaction (with its event) rolls back
-    __table_args__ = (UniqueConstraint("kind", "reference", name="uq_deadline_misses_kind_reference"),)
+    __table_args__ = (UniqueConstraint("kind", "reference", "agency_code", name="uq_deadline_misses_obligation"),)
 
 
 class Guidance(Base):

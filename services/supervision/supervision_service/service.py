@@ -19,7 +19,7 @@ from enforcement_kernel.rpc import Rpc, every_item, load, rpc
 from enforcement_kernel.service import Configured, ServiceBase
 from enforcement_kernel.timers import configured_timer
 
-from . import metrics
+from . import facts, metrics
 from .operations import automatic, bulletins, complaints, guidance, items, promptness, watches
 from .operations.common import Settings, cipher_from_config
 from .reports_service import ReportEntrypoints
@@ -225,6 +225,22 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
                 announced, after = self._write(watches.watch_complaints, kind, self.settings, today, after)
                 if announced:
                     log.info("%d %s deadlines missed", announced, kind)
+
+    @configured_timer("ANNUAL_REPORT.watch_seconds", 21600)
+    def watch_filings(self):
+        """Every 6 hours (not at start: it asks personnel, which may start after this service): after the due date,
+        each agency that has not filed last year's report is announced once, counted late and followed up."""
+        today = self.today()
+        year = today.year - 1
+        due_on = self.reports.report.due_on(year)
+        if today <= due_on:
+            return
+        agencies = facts.assessed_agencies(facts.RpcFactSource(self.services).agencies())
+        announced = self._write(
+            watches.watch_filings, year, [a["code"] for a in agencies], due_on, self.settings, today
+        )
+        if announced:
+            log.info("%d yearly reports of %d not filed by %s", announced, year, due_on.isoformat())
 
     @configured_timer("SUPERVISION.gauges_refresh_seconds", 30, eager=True)
     def refresh_gauges(self):

@@ -145,7 +145,8 @@ def test_a_missed_deadline_opens_the_late_item_and_the_late_measurement_then_rec
     assert item.occurrences == 2 and item.details["workdays_taken"] == 95 and item.details["due_on"] == "2025-08-31"
     assert outbox(session, "supervision.item.changed") == 1
 
-    # another case of the same agency is another cause; an unwatched kind opens nothing
+    # another case of the same agency is another cause; a kind supervision does not know (a newer producer's) counts
+    # late but opens nothing
     automatic.on_deadline_missed(
         tx_of(session),
         event("deadline.missed"),
@@ -154,12 +155,16 @@ def test_a_missed_deadline_opens_the_late_item_and_the_late_measurement_then_rec
         TODAY,
     )
     automatic.on_deadline_missed(
-        tx_of(session), event("deadline.missed"), {**data, "case_id": "c-3", "kind": "decision_served"}, SETTINGS, TODAY
+        tx_of(session), event("deadline.missed"), {**data, "case_id": "c-3", "kind": "new_kind"}, SETTINGS, TODAY
     )
     assert sorted(session.scalars(select(m.SupervisionItem.open_key))) == [
         "cases.case_decided:c-1",
         "cases.decision_published:c-2",
     ]
+    assert (
+        session.scalar(select(m.PromptnessMeasurement.on_time).where(m.PromptnessMeasurement.kind == "new_kind"))
+        is False
+    )
 
     # a transfer leg is keyed by the transfer, as its measurement names it: two transfers of one case are two causes
     for transfer_id in ("t-1", "t-2"):
@@ -495,3 +500,38 @@ def test_an_item_past_its_deadline_counts_late_until_its_answer_replaces_the_row
     items.act_on_item(tx_of(session), agency, late, "answer", {"answer": "已报送"}, SETTINGS, TODAY)
     row = session.scalars(select(m.PromptnessMeasurement)).one()
     assert (row.on_time, row.missed_open, row.ended_on) == (False, False, TODAY)
+
+
+def test_the_filing_watch_announces_each_agency_without_its_yearly_report_once(session):
+    from supervision_service import reports_models as rm
+    from supervision_service.operations import watches
+
+    due = date(2026, 1, 31)
+
+    def watch(today):
+        tx = tx_of(session)
+        found = watches.watch_filings(tx, 2025, [SCJ, JTJ], due, SETTINGS, today)
+        _commit(tx)
+        return found
+
+    session.add(
+        rm.AnnualReportFiling(
+            year=2025, scope=JTJ, filed_on=date(2026, 1, 20), due_on=due, on_time=True, filed_by="jt", report={}
+        )
+    )
+    assert watch(due) == 0  # the due day itself is in time
+    assert watch(date(2026, 2, 2)) == 1  # only the agency that has not filed
+    assert watch(date(2026, 2, 3)) == 0
+    [miss] = session.scalars(select(m.DeadlineMiss)).all()
+    assert (miss.agency_code, miss.reference, miss.deadline, miss.deadline_unit) == (
+        SCJ,
+        f"annual-report-2025:{SCJ}",
+        31.0,
+        "days",
+    )
+    [item] = session.scalars(select(m.SupervisionItem)).all()
+    assert (item.kind, item.title, item.agency_code) == ("report_request", "行政执法统计年报未按时报送", SCJ)
+    assert "deadline 31 days" in item.body
+    row = session.scalars(select(m.PromptnessMeasurement)).one()
+    assert (row.kind, row.year, row.on_time, row.missed_open) == ("annual_report_filed", 2026, False, True)
+    assert outbox(session, "supervision.deadline.missed") == 1

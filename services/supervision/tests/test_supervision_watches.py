@@ -1,8 +1,9 @@
-"""Supervision's own deadline watch in process, over the real broker, on SQLite and PostgreSQL: a complaint not
-accepted within its 5 working days is announced once (``supervision.deadline.missed``), opens one follow-up item,
-counts late in the promptness table, on /metrics and in the agency's on-time ratio, and is not announced again after
-a restart. The county's day is pinned (``CLOCK.today``): registered on one day, the service is started again days
-later, as a county would find it after a long weekend.
+"""Supervision's own deadline watches in process, over the real broker, on SQLite and PostgreSQL: a complaint not
+accepted within its 5 working days, and an agency's yearly report not filed by 31 January, are each announced once
+(``supervision.deadline.missed``), open one follow-up item, count late in the promptness table, on /metrics and in
+the agency's on-time ratio, and are not announced again after a restart. The county's day is pinned
+(``CLOCK.today``): registered on one day, the service is started again days later, as a county would find it after
+a long weekend.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ REGISTERED_ON = date(2026, 3, 2)  # a Monday: 5 working days end on Monday 2026-
 FOUND_ON = date(2026, 3, 11)
 WATCHED = {"SUPERVISION": {**FAST_TIMERS["SUPERVISION"], "deadline_watch_seconds": 1}, "RPC_TIMEOUT": 3}
 LATE = {"service": "supervision", "agency": MARKET, "kind": "complaint_accepted", "on_time": "false"}
+LATE_FILING = {"service": "supervision", "agency": MARKET, "kind": "annual_report_filed"}
 
 
 # one scenario in order (registered, the days pass, found late, a restart): over 50 lines
@@ -92,3 +94,50 @@ def test_a_complaint_not_accepted_in_time_is_announced_once_followed_up_and_coun
     assert len(supervision.call("list_items", BUREAU, {"agency_code": MARKET})["items"]) == 1
     assert db_count(database_url, "promptness_measurements") == 1
     assert Metrics(supervision)("enforcement_promptness_measurements_total", **LATE) == late_before + 1
+
+
+# one scenario in order (the due date passes, found late, a restart): over 50 lines
+def test_each_agency_without_last_years_report_after_the_due_date_is_announced_once_and_counted_late(
+    personnel, run_service, database_url, amqp_uri, collect_events
+):
+    """The 2025 report is due by 31 January 2026: on 3 February every agency that has not filed is announced once
+    (the bureau is not among them), gets a report request and counts late; a restart announces nobody again."""
+    drop_event_queues(amqp_uri, "supervision")
+    agencies = personnel.call("list_agencies", BUREAU, {"per_page": 100})["items"]
+    expected = sorted(a["code"] for a in agencies if not a.get("is_supervisor"))
+    missed_before = Metrics(personnel)("enforcement_deadline_missed_total", **LATE_FILING)
+    events = collect_events("supervision", "deadline.missed")
+    settings = {**WATCHED, "ANNUAL_REPORT": {"watch_seconds": 1}}
+    supervision = run_service("supervision", database_url, settings=settings, today=date(2026, 2, 3))
+
+    received = events.wait_for(len(expected), timeout=30)
+    assert sorted(e["data"]["agency_code"] for e in received) == expected
+    market = next(e["data"] for e in received if e["data"]["agency_code"] == MARKET)
+    assert market == {
+        "agency_code": MARKET,
+        "kind": "annual_report_filed",
+        "reference": f"annual-report-2025:{MARKET}",
+        "started_on": "2025-12-31",
+        "due_on": "2026-01-31",
+        "detected_on": "2026-02-03",
+        "deadline": 31.0,
+        "deadline_unit": "days",
+    }
+    assert len(supervision.call("list_items", BUREAU, {"per_page": 100})["items"]) == len(expected)
+    [item] = supervision.call("list_items", BUREAU, {"agency_code": MARKET})["items"]
+    assert (item["kind"], item["title"], item["details"]["deadline_unit"]) == (
+        "report_request",
+        "行政执法统计年报未按时报送",
+        "days",
+    )
+    metrics = Metrics(supervision)
+    wanted = missed_before + 1
+    assert metrics.wait("enforcement_deadline_missed_total", wanted, **LATE_FILING) == wanted
+    wait_until(lambda: metrics.ratio(MARKET, "annual_report_filed") == 0.0, message="the filing's on-time ratio")
+
+    supervision.stop()
+    supervision = run_service("supervision", database_url, settings=settings, today=date(2026, 2, 3))
+    supervision.call("watch_filings")
+    assert db_count(database_url, "deadline_misses") == len(expected)
+    assert len(events.collect_for(2.0)) == len(expected), "a restart announced the same reports again"
+    assert db_count(database_url, "promptness_measurements") == len(expected)

@@ -64,6 +64,7 @@ LATE_KINDS = {
     "certificate_cancelled": ("rectification", "执法证未及时注销"),
     "certificate_application_decided": ("rectification", "执法证申领未按时审核"),
     "case_decided": ("rectification", "案件未在法定期限内作出决定"),
+    "decision_served": ("rectification", "行政执法决定未按时送达"),
     "decision_published": ("rectification", "行政处罚决定未按时公开"),
     "publication_withdrawn": ("rectification", "变更或撤销的决定未按时撤回公示"),
     "transfer_decided": ("transfer_followup", "案件移送未及时决定"),
@@ -71,6 +72,7 @@ LATE_KINDS = {
     "transfer_acknowledged": ("transfer_followup", "移送案件未及时接收"),
     "complaint_accepted": ("rectification", "投诉举报未按时受理"),
     "complaint_concluded": ("rectification", "投诉举报未按时办结"),
+    "annual_report_filed": ("report_request", "行政执法统计年报未按时报送"),
 }
 
 

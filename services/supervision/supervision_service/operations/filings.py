@@ -65,7 +65,7 @@ def record_filing(tx, year: int, scope: str, report: dict, due_on: date, today: 
             f"supervision-annual-report-{year}-{agency}-filed",
             agency,
             events_contract.KIND_ANNUAL_REPORT_FILED,
-            f"annual-report-{year}",
+            f"annual-report-{year}:{agency}",  # as the filing watch names the miss (one per agency and year)
             year_end,
             today,
             result,

@@ -18,7 +18,7 @@ from .common import DONE_ITEM_STATES, SERVICE, calendar, scope_conditions
 
 def _obligation(session, source: str, data: dict) -> m.PromptnessMeasurement | None:
     """The row of one obligation: its source, kind, reference and the agency that owes it (a reference may repeat
-    across agencies: each agency's yearly report is ``annual-report-<year>``)."""
+    across agencies: the yearly reports filed before the filing watch were each ``annual-report-<year>``)."""
     pm = m.PromptnessMeasurement
     return (
         session.execute(

@@ -1,9 +1,9 @@
 """This service's own deadline watch: complaints still open after their deadline (not accepted or refused within
-their working days, not concluded within their calendar days and any approved extension), each recorded and
-announced once (``supervision.deadline.missed``), counted late in the promptness table and followed up by an item
-for the agency, all in one transaction. The database is the schedule: a restart only delays the watch, a second
-pass (or a second replica) finds nothing new. Items past their deadline are counted late by the overdue pass
-(``items.mark_overdue``)."""
+their working days, not concluded within their calendar days and any approved extension) and agencies' yearly
+statistics reports not filed by their due date (31 January), each recorded and announced once
+(``supervision.deadline.missed``), counted late in the promptness table and followed up by an item for the agency,
+all in one transaction. The database is the schedule: a restart only delays the watch, a second pass (or a second
+replica) finds nothing new. Items past their deadline are counted late by the overdue pass (``items.mark_overdue``)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy import String, cast, literal, select
 from enforcement_contracts import supervision as contract
 
 from .. import models as m
+from .. import reports_models as rm
 from .automatic import missed_deadline
 from .common import Settings, calendar
 
@@ -102,3 +103,47 @@ def watch_complaints(tx, kind: str, settings: Settings, today: date, after: int 
         )
     tx.session.flush()
     return len(rows), (rows[-1].id if len(rows) == limit else None)
+
+
+def filing_reference(year: int, agency_code: str) -> str:
+    """As the filing's measurement names it: one per agency and year (the follow-up item's key too)."""
+    return f"annual-report-{year}:{agency_code}"
+
+
+def watch_filings(tx, year: int, agency_codes: list[str], due_on: date, settings: Settings, today: date) -> int:
+    """The agencies (``agency_codes``: those that must file) that have not filed ``year``'s report after ``due_on``:
+    each recorded, announced, counted late and followed up once (a calendar-day clock from 31 December). Returns
+    how many were announced."""
+    if today <= due_on:
+        return 0
+    kind = contract.KIND_ANNUAL_REPORT_FILED
+    F = rm.AnnualReportFiling
+    filed = set(tx.session.execute(select(F.scope).where(F.year == year)).scalars())
+    D = m.DeadlineMiss
+    announced = set(
+        tx.session.execute(
+            select(D.agency_code).where(
+                D.kind == kind, D.reference.in_([filing_reference(year, c) for c in agency_codes])
+            )
+        ).scalars()
+    )
+    year_end = date(year, 12, 31)
+    late = sorted(set(agency_codes) - filed - announced)
+    for code in late:
+        reference = filing_reference(year, code)
+        data = {
+            "agency_code": code,
+            "kind": kind,
+            "reference": reference,
+            "started_on": year_end,
+            "due_on": due_on,
+            "detected_on": today,
+            "deadline": float((due_on - year_end).days),
+            "deadline_unit": "days",
+        }
+        tx.session.add(m.DeadlineMiss(**data))
+        tx.emit(contract.DEADLINE_MISSED, data, subject=reference)
+        event_id = f"supervision-annual-report-{year}-{code}-missed"
+        missed_deadline(tx, event_id, contract.SERVICE, contract.DEADLINE_MISSED.type, data, settings, today)
+    tx.session.flush()
+    return len(late)

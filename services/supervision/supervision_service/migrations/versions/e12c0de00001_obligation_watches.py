@@ -36,7 +36,7 @@ def upgrade() -> None:
         sa.Column("deadline_unit", sa.String(length=10), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("kind", "reference", name="uq_deadline_misses_kind_reference"),
+        sa.UniqueConstraint("kind", "reference", "agency_code", name="uq_deadline_misses_obligation"),
     )
 
 
