@@ -61,7 +61,7 @@ def _backfill_required_years() -> None:
     sessions = sa.table("sessions", sa.column("course_id", sa.String), sa.column("held_on", sa.Date))
     bind = op.get_bind()
     first_held = sa.select(sessions.c.course_id, sa.func.min(sessions.c.held_on)).group_by(sessions.c.course_id)
-    first_sessions = {course_id: held_on for course_id, held_on in bind.execute(first_held)}
+    first_sessions = dict(bind.execute(first_held).all())
     required = bind.execute(
         sa.select(courses.c.course_id, courses.c.created_at).where(courses.c.required.is_(True))
     ).all()
