@@ -63,7 +63,7 @@ def certified_officer(suite, api, seq: int) -> dict:
         ],
         message="training facts arrived",
     )
-    cert = api.post(
+    cert = suite.admin().post(  # the issuing authority (the bureau) issues, whoever registered the officer
         "/certificates",
         json={"officer_id": officer["officer_id"], "domains": [DOMAIN], "issued_on": CERT_ISSUED.isoformat()},
     )

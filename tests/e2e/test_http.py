@@ -96,7 +96,9 @@ def test_officer_lifecycle_over_http(suite, collect_events):
     assert officer["id_number_masked"] == id_number[:6] + "********" + id_number[-4:]
     assert "id_number" not in officer
 
-    refused = scj.post("/certificates", json={"officer_id": officer["officer_id"], "domains": ["market_supervision"]})
+    # the agency applies (申领) for its officer; the issuing authority (the bureau) approves, which issues the card
+    request = {"officer_id": officer["officer_id"], "domains": ["market_supervision"]}
+    refused = scj.post("/certificate-applications", json=request)
     assert refused.status_code == 409
     assert any("qualification exam" in reason for reason in refused.json()["fields"]["officer_id"])
 
@@ -105,12 +107,17 @@ def test_officer_lifecycle_over_http(suite, collect_events):
         lambda: scj.get(f"/officers/{officer['officer_id']}/eligibility").json()["eligible"],
         message="personnel's read model has the training facts",
     )
-    issued = scj.post("/certificates", json={"officer_id": officer["officer_id"], "domains": ["market_supervision"]})
-    assert issued.status_code == 201, issued.text
-    number = issued.json()["number"]
+    assert scj.post("/certificates", json=request).status_code == 403  # an agency never issues its own
+    filed = scj.post("/certificate-applications", json=request)
+    assert filed.status_code == 201 and filed.json()["state"] == "pending", filed.text
+    application = filed.json()["application_id"]
+    assert scj.post(f"/certificate-applications/{application}/approval").status_code == 403
+    approved = admin.post(f"/certificate-applications/{application}/approval")
+    assert approved.status_code == 200 and approved.json()["state"] == "approved", approved.text
+    number = approved.json()["certificate_number"]
     assert number.startswith(f"140928{date.today().year}")
 
-    second = scj.post("/certificates", json={"officer_id": officer["officer_id"], "domains": ["market_supervision"]})
+    second = scj.post("/certificate-applications", json=request)
     assert second.status_code == 409 and "already" in second.json()["message"]
 
     public = suite.anonymous()
@@ -153,8 +160,11 @@ def test_officer_lifecycle_over_http(suite, collect_events):
         "certificate_number": number,
         "certificate_cancelled": True,
     }
-    measured = outside.of_type("personnel.promptness.measured")[0]["data"]
-    assert measured["workdays_taken"] == 8 and measured["on_time"] is False
+    measured = {e["data"]["kind"]: e["data"] for e in outside.of_type("personnel.promptness.measured")}
+    assert measured["certificate_cancelled"]["workdays_taken"] == 8
+    assert measured["certificate_cancelled"]["on_time"] is False
+    decided = measured["certificate_application_decided"]  # the issuing authority's wait, decided the same day
+    assert (decided["agency_code"], decided["workdays_taken"], decided["on_time"]) == ("140928-sfj", 0, True)
     assert id_number not in json.dumps(outside.received)
 
     # the promptness measurement on the service's /metrics, labelled by agency
@@ -200,7 +210,8 @@ def test_officer_lifecycle_over_http(suite, collect_events):
     audit = admin.get("/audit", params={"username": "scj-admin"}).json()["items"]
     actions = [(a["action"], a["status"]) for a in audit]
     assert ("POST /api/v1/officers", 201) in actions
-    assert ("POST /api/v1/certificates", 409) in actions
+    assert ("POST /api/v1/certificate-applications", 409) in actions
+    assert ("POST /api/v1/certificates", 403) in actions
     assert ("POST /api/v1/officers/<officer_id>/departure", 201) in actions
     assert ("POST /api/v1/auth/login", 200) in actions
     assert any(a["correlation_id"] == "e2e-departure-1" for a in audit)

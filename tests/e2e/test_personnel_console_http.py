@@ -23,7 +23,7 @@ def test_the_console_reads_of_personnel(suite):
     oid = certified["officer_id"]
     feed_training(suite.amqp_uri, oid, SCJ, today.year)
     wait_until(lambda: scj.get(f"/officers/{oid}/eligibility").json()["eligible"], message="training facts arrived")
-    cert = scj.post("/certificates", json={"officer_id": oid, "domains": ["market_supervision"]})
+    cert = admin.post("/certificates", json={"officer_id": oid, "domains": ["market_supervision"]})  # the bureau
     assert cert.status_code == 201, cert.text
     number = cert.json()["number"]
     suspended = scj.post(f"/certificates/{number}/status", json={"status": "suspended", "reason": "案件调查期间"})

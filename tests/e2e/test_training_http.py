@@ -80,7 +80,7 @@ def test_attendance_and_exam_pass_through_the_gateway_unlock_a_certificate(train
     known_to_training(scj, oid)
     request = {"officer_id": oid, "domains": ["market_supervision"]}
 
-    refused = scj.post("/certificates", json=request)
+    refused = scj.post("/certificate-applications", json=request)  # the agency applies (申领)
     assert refused.status_code == 409
     reasons = " ".join(refused.json()["fields"]["officer_id"])
     assert "public legal knowledge" in reasons and "required course" in reasons and "qualification exam" in reasons
@@ -104,7 +104,7 @@ def test_attendance_and_exam_pass_through_the_gateway_unlock_a_certificate(train
     assert status["compliant"] is True, status
     assert status["hours_by_category"]["public_law"] == 30.0 and status["hours_by_category"]["professional"] == 30.0
 
-    still = scj.post("/certificates", json=request)  # hours are there now, the exam is not
+    still = scj.post("/certificate-applications", json=request)  # hours are there now, the exam is not
     assert still.status_code == 409 and any("exam" in r for r in still.json()["fields"]["officer_id"])
 
     sitting = admin.post(
@@ -127,8 +127,11 @@ def test_attendance_and_exam_pass_through_the_gateway_unlock_a_certificate(train
         lambda: scj.get(f"/officers/{oid}/eligibility").json()["eligible"],
         message="personnel's read model has training's hours and exam pass",
     )
-    issued = scj.post("/certificates", json=request)
-    assert issued.status_code == 201, issued.text
+    filed = scj.post("/certificate-applications", json=request)
+    assert filed.status_code == 201, filed.text
+    approved = admin.post(f"/certificate-applications/{filed.json()['application_id']}/approval")  # the bureau
+    assert approved.status_code == 200, approved.text
+    issued = admin.get(f"/certificates/{approved.json()['certificate_number']}")
     assert issued.json()["officer_id"] == oid and issued.json()["status"] == "valid"
 
     events = published.wait_for(7 + 1 + 1)  # a snapshot per attendance, the exam pass, compliance reached once
