@@ -212,7 +212,10 @@ def test_a_past_year_s_certification_facts_read_each_certificate_s_state_as_it_w
     staff.certified_officer(41)
     last_year = date.today().year - 1
     with db_connection(personnel.database_url) as conn:  # registered and certified two years ago, as history says
-        conn.execute(text("UPDATE officers SET created_at = :at"), {"at": datetime(last_year - 1, 3, 1)})
+        conn.execute(
+            text("UPDATE officers SET created_at = :at, appointed_on = :on"),
+            {"at": datetime(last_year - 1, 3, 1), "on": date(last_year - 1, 3, 1)},
+        )
         conn.execute(text("UPDATE certificates SET issued_on = :on"), {"on": date(last_year - 1, 3, 1)})
         conn.execute(text("UPDATE certificate_history SET changed_on = :on"), {"on": date(last_year - 1, 3, 1)})
         conn.commit()

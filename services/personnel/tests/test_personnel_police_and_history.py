@@ -216,3 +216,28 @@ def test_an_officer_reading_a_colleague_is_told_so(personnel, officer_payload):
     with pytest.raises(Forbidden) as other_agency:
         personnel.call("get_officer", actor, elsewhere["officer_id"])
     assert str(other_agency.value) == "not allowed to read another agency's records"
+
+
+def test_police_officers_count_in_the_bureau_s_certification_facts_with_their_police_card(personnel):
+    """The assessment's certification rate reads police officers in post as authorised by their police card, from
+    their appointment (not their registration) to their departure."""
+    today = date.today()
+    first = personnel.call("register_officer", GAJ_ADMIN, police_payload(931, "J931001"))
+    personnel.call("register_officer", GAJ_ADMIN, police_payload(932, "J931002"))
+    late = personnel.call("register_officer", GAJ_ADMIN, police_payload(933, "J931003", appointed_on=str(today)))
+
+    def police(year):
+        return {f["agency_code"]: f for f in personnel.call("agency_certification_facts", BUREAU, year)}[POLICE]
+
+    now = police(today.year)
+    assert (now["officers"], now["certified"]) == (3, 3)
+    last_year = police(today.year - 1)  # the third was appointed today: not in post last year
+    assert (last_year["officers"], last_year["certified"]) == (2, 2)
+    personnel.call(
+        "record_departure", GAJ_ADMIN, first["officer_id"], {"reason": "transfer", "departed_on": str(today)}
+    )
+    personnel.call(
+        "record_departure", GAJ_ADMIN, late["officer_id"], {"reason": "retirement", "departed_on": str(today)}
+    )
+    after = police(today.year)
+    assert (after["officers"], after["certified"]) == (1, 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import Integer, cast, func, or_, select
 
 from enforcement_contracts import personnel as contract
 from enforcement_kernel import access
@@ -14,7 +14,9 @@ from .. import rules
 
 
 def _in_post_and_certified(session, as_of: date) -> list:
-    """Per agency: officers in an enforcement post on ``as_of`` and how many held a certificate valid that day."""
+    """Per agency: officers in an enforcement post on ``as_of`` (from their appointment, or registration when it is
+    not known, to the day before departure) and how many of them were authorised to enforce that day: a certificate
+    valid then, or for a police officer the police card on record (they enforce with it, never with a certificate)."""
     O, C, H = m.Officer, m.Certificate, m.CertificateHistory
     status_then = (
         select(H.new_status)
@@ -29,20 +31,21 @@ def _in_post_and_certified(session, as_of: date) -> list:
         .where(C.officer_id == O.officer_id, C.issued_on <= as_of, C.expires_on >= as_of, status_then == rules.VALID)
         .exists()
     )
-    in_post = (
-        ~O.is_police
-        & (O.created_at < datetime.combine(as_of + timedelta(days=1), time()))
-        & (O.departed_on.is_(None) | (O.departed_on > as_of))
+    authorised = valid_then | (O.is_police & O.police_card_number.is_not(None))
+    appointed = or_(
+        O.appointed_on <= as_of,
+        O.appointed_on.is_(None) & (O.created_at < datetime.combine(as_of + timedelta(days=1), time())),
     )
+    in_post = appointed & (O.departed_on.is_(None) | (O.departed_on > as_of))
     return session.execute(
-        select(O.agency_code, func.count(), func.sum(cast(valid_then, Integer))).where(in_post).group_by(O.agency_code)
+        select(O.agency_code, func.count(), func.sum(cast(authorised, Integer))).where(in_post).group_by(O.agency_code)
     ).all()
 
 
 def agency_certification_facts(session, actor: dict, year: int, today: date) -> list[dict]:
     """Per agency: officers in an enforcement post at the year's end (today, for the current year), how many of them
-    hold a certificate valid on that day, and the certificates issued and cancelled during the year. Police officers
-    are left out: they carry a police card, not a certificate. A certificate's state on that day is the one its
+    were authorised to enforce on that day (a valid certificate; a police officer's police card), and the
+    certificates issued and cancelled during the year. A certificate's state on that day is the one its
     history had then (a suspension or cancellation after it does not count back)."""
     access.require_bureau(actor)
     start, as_of = date(year, 1, 1), min(date(year, 12, 31), today)
