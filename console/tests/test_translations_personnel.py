@@ -31,6 +31,8 @@ NEVER_SHOWN = {
     "months_before cannot be negative",
     "deadline_workdays cannot be negative",
     "unknown assessment grade '1'",
+    "workdays cannot be negative",
+    "1 is not a watched deadline",
 }
 # what a placeholder stands for where the translation depends on it (codes are translated per code); else "1"
 SAMPLES = {
@@ -40,6 +42,8 @@ SAMPLES = {
     "data['grade']": "incompetent",
     "certificate_status": "suspended",
     "cert.status": "suspended",
+    "app.state": "approved",
+    "what": "a township",
 }
 
 

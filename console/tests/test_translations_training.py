@@ -27,7 +27,11 @@ SOURCES = [
 ERRORS = {"ValidationFailed", "Conflict", "NotFound", "Forbidden", "RowError", "SpreadsheetError", "ValueError"}
 PLACEHOLDER = "7"  # what a formatted value reads as: matches the patterns' \d+, \S+ and .+
 # Raised when the service starts with a bad setting: an operator reads these in the log, no page shows them.
-NOT_SHOWN = {"hours_step must be positive", "yearly hour thresholds cannot be negative"}
+NOT_SHOWN = {
+    "hours_step must be positive",
+    "yearly hour thresholds cannot be negative",
+    "TRAINING.rotation_window_start must not be after TRAINING.rotation_deadline",
+}
 # ``known(..., what)`` and ``get_or_404(..., what)`` name the kind of row in their messages ("unknown course 7")
 LOOKUPS = {"known": 5, "get_or_404": 4}  # helper -> the position of its ``what`` argument
 

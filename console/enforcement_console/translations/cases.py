@@ -258,11 +258,12 @@ EXACT: dict[str, str] = {
     # legal review (法制审核)
     "the case is already decided; a review comes before the decision": "案件已作出决定；法制审核应在作出决定之前",
     "not a registered legal reviewer of the case's agency": "不是本部门登记的法制审核人员",
-    "the reviewer belongs to another agency": "审核人员属于其他部门",
+    "the reviewer belongs to another agency": "审核人员属于其他部门（也不在县级法制审核人员库内）",
     "the reviewer does not hold the legal professional qualification (法律职业资格)": "审核人员未取得法律职业资格",
     "the reviewer is an officer on this case": "审核人员是本案的执法人员，不能审核本案",
     "a major decision (重大执法决定) needs a passed legal review (法制审核) before it is decided": (
-        "重大执法决定须经法制审核通过后才能作出（《行政处罚法》第五十八条）"
+        "列入重大执法决定法制审核目录的决定，须经法制审核通过后才能作出（《行政处罚法》第五十八条；"
+        "国办发〔2018〕118号）"
     ),
     # publication (公示)
     "publication date out of range": "公示日期应在作出决定之日与今天之间",
@@ -356,6 +357,29 @@ EXACT: dict[str, str] = {
     "give exactly one of item_id, penalty_kind, fine_from": "事项、处罚种类、罚款起点三者填且只填一项",
     # the gateway's answers on this area's routes
     "not found": "记录不存在",
+    # issue 12: a blocking hearing, legal review by the county pool, draws planned then executed, withdrawals
+    "a hearing requested in time was not held before the decision (art. 64); record the hearing, or the "
+    "party's withdrawal of the request": (
+        "当事人按期申请了听证，作出决定前须举行听证（《行政处罚法》第六十四条）；请先登记听证，或登记当事人撤回听证申请"
+    ),
+    "the hearing was held; a held hearing is not withdrawn": "已经举行听证，不能再登记撤回听证申请",
+    "say who withdrew the hearing request (party or agent)": "请选择撤回听证申请的是当事人还是委托代理人",
+    "give the day the hearing request was withdrawn": "请填写撤回听证申请的日期",
+    "a first legal review needs the legal professional qualification (法律职业资格, art. 58); the reviewer "
+    "holds none and has not reviewed before": (
+        "初次从事法制审核的人员应当取得法律职业资格（《行政处罚法》第五十八条）；该审核人员没有法律职业资格，"
+        "也没有审核经历"
+    ),
+    "not a registered legal reviewer of the case's agency or of the county's reviewer pool": (
+        "不是本部门或县级法制审核人员库中登记的法制审核人员"
+    ),
+    "the draw is already made": "该次抽查已经抽取，不能重复抽取",
+    "already drawn": "已经抽取",
+    "the draw is not made yet": "该次抽查尚未抽取",
+    "not drawn yet": "尚未抽取",
+    "make the draw before publishing it": "请先执行抽取，再公示结果",
+    "the batch is already drawn": "该评查批次已经抽取，不能重复抽取",
+    "the batch is not drawn yet": "该评查批次尚未抽取",
 }
 
 PATTERNS: list[tuple[str, str]] = [
@@ -399,6 +423,10 @@ PATTERNS: list[tuple[str, str]] = [
     (r"^must lie between the change \((\S+)\) and today$", "应在决定变更或撤销之日（\\1）与今天之间"),
     (r"^must not be before (\w+) \((\S+)\)$", "不能早于前一环节的日期 \\2"),
     (r"^needs (\w+) first$", "请先登记前一环节"),
+    (r"^published decision (\S+) was revoked$", "该执法决定已撤销，不再公示"),
+    (r"^the withdrawal is already recorded as by the party$", "已登记为当事人撤回听证申请"),
+    (r"^the withdrawal is already recorded as by the agent$", "已登记为委托代理人撤回听证申请"),
+    (r"^the withdrawal is already recorded as by the (\S+)$", "撤回听证申请已经登记过"),
     (r"^suspension on (\S+) is before 立案$", "中止日期 \\1 早于立案"),
     (r"^resumed_on (\S+) is before suspended_on$", "恢复日期 \\1 早于中止日期"),
     (r"^suspension on (\S+) is not before the decision$", "中止日期 \\1 不早于作出决定之日"),

@@ -24,6 +24,7 @@ DEPARTURE_REASON = {
     "retirement": "退休",
     "other": "其他",
 }
+APPLICATION_STATE = {"pending": "待审核", "approved": "批准", "refused": "不予批准"}
 ASSESSMENT_GRADE = {
     "excellent": "优秀",
     "competent": "合格",
@@ -116,6 +117,18 @@ EXACT: dict[str, str] = {
     "not allowed to change another agency's records": "不能修改其他部门的记录",
     "this role cannot change records": "您的角色不能修改记录",
     "only the justice bureau may do this": "只有县司法局可以进行此操作",
+    # certificate applications (申领: the agency applies, the issuing authority decides)
+    "an application for this officer is already pending": "该人员已有待审核的执法证申请",
+    "an application is already pending": "已有待审核的申请",
+    "this role cannot read certificate applications": "您的角色不能查看执法证申请",
+    # appointment (任职日期)
+    "the appointment date is in the future": "任职日期不能晚于今天",
+    # sector guidance (行业指导)
+    "guidance cannot start in the future": "指导关系的开始日期不能晚于今天",
+    "this department already guides this township in this domain": "该部门已在这一领域指导该乡镇",
+    "already guided in this domain": "该乡镇在这一领域已有指导部门",
+    "already ended": "已经结束",
+    "invalid end date": "结束日期无效",
 }
 
 PATTERNS: list[tuple[str, str]] = [
@@ -158,6 +171,13 @@ PATTERNS: list[tuple[str, str]] = [
     (r"^certificate expired on (\S+)$", "执法证已于 \\1 到期"),
     (r"^certificate does not cover the enforcement domain '(.+)'$", "执法证不包含执法类别 \\1"),
     (r"^certificate valid for '(.+)' until (\S+)$", "执法证有效，可在 \\1 类别执法，有效期至 \\2"),
+    (r"^certificate application (\S+) not found$", "该执法证申请不存在"),
+    (r"^(\S+) is not a county department$", "\\1 不是县直部门"),
+    (r"^(\S+) is not a township$", "\\1 不是乡镇"),
+    (r"^must be a county department \(kind .*\)$", "应为县直部门"),
+    (r"^must be a township \(kind .*\)$", "应为乡镇"),
+    (r"^this guidance ended on (\S+)$", "该指导关系已于 \\1 结束"),
+    (r"^must be between (\S+) and today$", "应在 \\1 至今天之间"),
 ]
 
 # the certificate's status moves and the reasons the service writes into its history, spelled out per code
@@ -168,6 +188,9 @@ for _old in CERTIFICATE_STATUSES:
         )
 for _reason in DEPARTURE_REASONS:
     EXACT[f"departure: {_reason}"] = f"离岗（{DEPARTURE_REASON[_reason]}）"
+for _state, _word in APPLICATION_STATE.items():
+    EXACT[f"the application is already {_state}"] = f"该申请已{_word}"
+    EXACT[f"already {_state}"] = f"已{_word}"
 for _grade in ASSESSMENT_GRADES:
     PATTERNS.append((rf"^yearly assessment (\d+): {_grade}$", f"\\1 年度考核{ASSESSMENT_GRADE[_grade]}"))
 
@@ -179,4 +202,10 @@ LABELS: dict[str, dict[str, str]] = {
     "agency_kind": {"department": "县直部门", "township": "乡镇", "other": "其他"},
     "reviewer_kind": {"public_lawyer": "公职律师", "legal_adviser": "法律顾问"},
     "enforcement_domain": ENFORCEMENT_DOMAIN,
+    "application_state": {"pending": "待审核", "approved": "已批准（已发证）", "refused": "不予批准"},
+    "check_reason": {
+        "holder_departed": "持证人已离开执法岗位",
+        "expired": "执法证已过期",
+        "not_valid": "执法证已暂扣、注销或吊销",
+    },
 }

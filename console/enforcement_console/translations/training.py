@@ -6,6 +6,7 @@ one has no Chinese here.
 """
 
 EXACT: dict[str, str] = {
+    "only a required course has required years": "只有必修课程才有必修年度",
     # who may
     "only the justice bureau may do this": "只有县司法局可以进行此操作。",
     "not allowed to read another agency's records": "不能查看其他部门的记录。",
@@ -59,6 +60,8 @@ EXACT: dict[str, str] = {
 }
 
 PATTERNS: list[tuple[str, str]] = [
+    # a required course's years (必修年度)
+    (r"^invalid required years: .*$", "必修年度有误，请按标出的提示修改"),
     # lookups (a field of a request, or a path that names nothing)
     (r"^unknown officer (.+)$", "人员编号 \\1 不存在（或尚未同步到培训系统）"),
     (r"^unknown session (.+)$", "培训班（场次）编号 \\1 不存在"),
