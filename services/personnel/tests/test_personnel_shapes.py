@@ -72,7 +72,20 @@ def test_responses_keep_their_shape(personnel, staff):
         "reasons": [],
     }
     check = personnel.call("check_certificate", cert["number"])
-    assert set(check) == {"number", "valid", "status", "holder_name", "agency_name", "domains", "expires_on"}
+    assert set(check) == {
+        "number",
+        "valid",
+        "status",
+        "holder_name",
+        "agency_name",
+        "domains",
+        "expires_on",
+        "reason_code",
+        "reason",
+        "holder_departed_on",
+        "issuing_authority",
+    }
+    assert (check["reason_code"], check["reason"], check["holder_departed_on"]) == (None, None, None)
     assert check["expires_on"] == cert["expires_on"] and check["domains"] == cert["domains"]
 
     reviewer = personnel.call(
