@@ -8,7 +8,7 @@ import chinese_calendar
 
 
 def as_date(value) -> date | None:
-    if value in (None, ""):
+    if value in (None, "") or not str(value):  # (a template's undefined field reads as "")
         return None
     if isinstance(value, datetime):
         return value.date()

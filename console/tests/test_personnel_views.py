@@ -110,6 +110,25 @@ ANSWERS = {
         "expires_on": f"{TODAY.year + 5}-01-05",
     },
     "/legal-reviewers": page(),
+    "/certificate-applications": page(),
+}
+APPLICATION = {
+    "application_id": "b" * 32,
+    "officer_id": OID,
+    "officer_name": "张三",
+    "agency_code": MARKET,
+    "domains": ["market_supervision"],
+    "state": "pending",
+    "filed_on": TODAY.isoformat(),
+    "filed_by": "scjgj-admin",
+    "due_on": TODAY.isoformat(),
+    "deadline_workdays": 10,
+    "overdue": False,
+    "decided_on": None,
+    "decided_by": None,
+    "refusal_reason": None,
+    "certificate_number": None,
+    "issuing_authority": "五寨县人民政府（县司法局）",
 }
 ID_REFUSAL = ApiError(
     400,
@@ -289,3 +308,100 @@ def test_reasons_and_hours_read_in_chinese():
     assert portal.clean_number(" 1409 2820 2600 001 ") == "140928202600001"
     assert ("market_supervision", "市场监管") in views.domain_options()
     assert views.domain_options(["beekeeping"])[-1] == ("beekeeping", "beekeeping")
+
+
+UNCERTIFIED = {**OFFICER, "certificate_number": None, "certificate_status": None}
+
+
+def test_an_agency_admin_applies_for_a_certificate_and_the_bureau_may_also_issue_directly(app, monkeypatch):
+    monkeypatch.setitem(ANSWERS, f"/officers/{OID}", UNCERTIFIED)
+    monkeypatch.setitem(ANSWERS, f"/officers/{OID}/certificates", page())
+    agency = client_as(app, "agency_admin", agency_code=MARKET)
+    html = agency.get(f"/personnel/officers/{OID}").get_data(as_text=True)
+    assert "申请发证" in html and "直接发证" not in html and f'/officers/{OID}/certificate"' not in html
+    assert agency.get(f"/personnel/officers/{OID}/certificate").status_code == 403  # the bureau's direct issue
+    form = agency.get(f"/personnel/officers/{OID}/application").get_data(as_text=True)
+    assert "提交申请" in form and "发证日期" not in form
+    bureau = client_as(app, "bureau").get(f"/personnel/officers/{OID}").get_data(as_text=True)
+    assert "申请发证" in bureau and "直接发证" in bureau
+
+
+def test_the_officers_page_shows_a_pending_or_refused_application(app, monkeypatch):
+    monkeypatch.setitem(ANSWERS, f"/officers/{OID}", UNCERTIFIED)
+    monkeypatch.setitem(ANSWERS, f"/officers/{OID}/certificates", page())
+    monkeypatch.setitem(ANSWERS, "/certificate-applications", page(APPLICATION))
+    text = text_of(client_as(app, "agency_admin", agency_code=MARKET).get(f"/personnel/officers/{OID}"))
+    assert "待审核" in text and "今天到期" in text and "申请发证" not in text
+    refused = {**APPLICATION, "state": "refused", "decided_on": TODAY.isoformat(), "refusal_reason": "考试成绩未录入"}
+    monkeypatch.setitem(ANSWERS, "/certificate-applications", page(refused))
+    text = text_of(client_as(app, "agency_admin", agency_code=MARKET).get(f"/personnel/officers/{OID}"))
+    assert "不予批准" in text and "考试成绩未录入" in text and "申请发证" in text
+
+
+def test_the_bureau_lists_applications_with_the_days_waited_and_decides_them(app, monkeypatch, calls):
+    monkeypatch.setitem(ANSWERS, "/certificate-applications", page(APPLICATION))
+    monkeypatch.setitem(ANSWERS, f"/certificate-applications/{'b' * 32}", APPLICATION)
+    bureau = client_as(app, "bureau")
+    text = text_of(bureau.get("/personnel/applications"))
+    assert "张三" in text and "待审核" in text and "0 个工作日" in text and "今天到期" in text
+    detail = bureau.get(f"/personnel/applications/{'b' * 32}").get_data(as_text=True)
+    assert "批准并发证" in detail and "不予批准的理由" in detail
+    agency_detail = client_as(app, "agency_admin", agency_code=MARKET).get(f"/personnel/applications/{'b' * 32}")
+    assert "批准并发证" not in agency_detail.get_data(as_text=True)
+    refusal = ApiError(400, "validation_failed", "invalid input", {"reason": ["Shorter than minimum length 2."]})
+
+    def refuse(self, method, path, **kw):
+        calls.append((method, path, kw.get("json"), kw.get("params")))
+        if method == "POST" and path.endswith("/refusal"):
+            raise refusal
+        return Answer(ANSWERS[path])
+
+    monkeypatch.setattr(Gateway, "request", refuse)
+    refused = bureau.post(f"/personnel/applications/{'b' * 32}/refusal", data={"_csrf": "csrf-token", "reason": "x"})
+    assert refused.status_code == 400 and 'id="e-reason"' in refused.get_data(as_text=True)
+    assert ("POST", f"/certificate-applications/{'b' * 32}/refusal", {"reason": "x"}, None) in calls
+
+
+def test_a_police_officer_is_registered_with_the_police_card_and_edited_with_only_the_changes(app, calls, monkeypatch):
+    client = client_as(app, "agency_admin", agency_code=MARKET)
+    form = {
+        "_csrf": "csrf-token",
+        "name": "王警官",
+        "id_number": "140928198506150019",
+        "is_police": "true",
+        "police_card_number": "a123456",
+        "appointed_on": "2019-03-01",
+    }
+    assert client.post("/personnel/officers/new", data=form).status_code == 302
+    sent = [body for method, path, body, _ in calls if method == "POST" and path == "/officers"][-1]
+    assert sent["police_card_number"] == "A123456" and sent["appointed_on"] == "2019-03-01" and sent["is_police"]
+    police = {**OFFICER, "is_police": True, "police_card_number": "A123456", "appointed_on": "2019-03-01"}
+    monkeypatch.setitem(ANSWERS, f"/officers/{OID}", police)
+    text = text_of(client.get(f"/personnel/officers/{OID}"))
+    assert "警官证号 A123456" in text and "持人民警察证执法" in text and "2019年3月1日" in text
+    edit = client.get(f"/personnel/officers/{OID}/edit").get_data(as_text=True)
+    assert 'name="police_card_number"' in edit and 'value="A123456"' in edit
+    changed = {**form, "name": "张三", "position": "科员", "police_card_number": "A654321"}
+    changed["domains"] = ["market_supervision", "food_safety"]
+    monkeypatch.setattr(
+        Gateway,
+        "request",
+        lambda self, method, path, **kw: calls.append((method, path, kw.get("json"), None)) or Answer(police),
+    )
+    assert client.post(f"/personnel/officers/{OID}/edit", data=changed).status_code == 302
+    assert calls[-1] == ("PATCH", f"/officers/{OID}", {"police_card_number": "A654321"}, None)
+
+
+def test_the_public_check_says_not_valid_with_the_reason_when_the_holder_left(app, monkeypatch):
+    departed = {
+        **ANSWERS[f"/public/certificates/{NUMBER}"],
+        "valid": False,
+        "reason_code": "holder_departed",
+        "reason": "the holder left the enforcement post",
+        "holder_departed_on": f"{TODAY.year}-03-02",
+        "issuing_authority": "五寨县人民政府",
+    }
+    monkeypatch.setitem(ANSWERS, f"/public/certificates/{NUMBER}", departed)
+    text = text_of(app.test_client().get(f"/public/certificate-check?number={NUMBER}"))
+    assert "不在有效状态" in text and "持证人已离开执法岗位" in text and f"{TODAY.year}年3月2日离岗" in text
+    assert "发证机关 五寨县人民政府" in text

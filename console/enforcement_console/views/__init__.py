@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import account, cases, overview, personnel, supervision, system, training
+from . import account, cases, certificate_applications, officer_edit, overview, personnel, supervision, system, training
 from .portal import PUBLIC_BLUEPRINTS
 
 STAFF_BLUEPRINTS = [
@@ -15,4 +15,5 @@ STAFF_BLUEPRINTS = [
     system.blueprint,
 ]
 
-__all__ = ["PUBLIC_BLUEPRINTS", "STAFF_BLUEPRINTS"]
+# certificate_applications and officer_edit add their pages to the personnel blueprint (imported for that)
+__all__ = ["PUBLIC_BLUEPRINTS", "STAFF_BLUEPRINTS", "certificate_applications", "officer_edit"]

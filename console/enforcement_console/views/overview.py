@@ -61,11 +61,12 @@ def _bureau(year: int) -> dict:
         "overdue": lambda: client.get("/supervision/items", {"overdue": "true", "per_page": 10}),
         "complaints": lambda: _complaints_near_deadline(client, now),
         "compliance": lambda: client.get("/training/compliance/summary", {"year": year}),
+        "applications": lambda: client.get("/certificate-applications", {"state": "pending", "per_page": 10}),
     }
     # the sections ask different services: at once, the page takes as long as the slowest (the yearly report)
     with ThreadPoolExecutor(max_workers=len(fetches)) as pool:
         futures = {name: pool.submit(Section, fetch) for name, fetch in fetches.items()}
-    promptness, report, overdue, complaints, compliance = (futures[name].result() for name in fetches)
+    promptness, report, overdue, complaints, compliance, applications = (futures[name].result() for name in fetches)
     sections = {s["code"]: s for s in (report.value or {}).get("sections", [])}
     return {
         "promptness": promptness,
@@ -77,6 +78,7 @@ def _bureau(year: int) -> dict:
         "overdue": overdue,
         "complaints": complaints,
         "compliance": compliance,
+        "applications": applications,
     }
 
 
@@ -281,7 +283,24 @@ def _agency_todo(year: int) -> list[Todo]:
                 "link": _link("personnel.officer", officer_id=officer["officer_id"]),
             },
         )
-    return [group.done() for group in (items, complaints, decisions, transfers, training, certificates)]
+    # refused this year: the agency corrects what the reasons say and applies again
+    refused = Todo("未获批准的执法证申请", _link("personnel.applications", state="refused"))
+    refused.read(
+        "/certificate-applications",
+        {"state": "refused"},
+        lambda app: (
+            {
+                "what": f"{app['officer_name']} 的执法证申请不予批准：{app.get('refusal_reason') or ''}"[:80],
+                "kind": "执法证申领",
+                "due_on": None,
+                "link": _link("personnel.application", application_id=app["application_id"]),
+            }
+            if (as_date(app.get("decided_on")) or date.min).year == year
+            else None
+        ),
+    )
+    groups = (items, complaints, decisions, transfers, training, certificates, refused)
+    return [group.done() for group in groups]
 
 
 def _due(case: dict, kind: str) -> str | None:

@@ -24,6 +24,7 @@ blueprint = Blueprint("personnel", __name__, url_prefix="/personnel")
 SUBNAV = [
     ("执法部门", "personnel.index"),
     ("执法人员", "personnel.officers"),
+    ("执法证申请", "personnel.applications"),
     ("法制审核人员", "personnel.reviewers"),
 ]
 # what a certificate in each status may become, and the word on the button (吊销 is the bureau's alone)
@@ -162,6 +163,8 @@ def _officer_form_body(form) -> dict:
         "position": form.get("position", "").strip(),
         "domains": form.getlist("domains"),
         "is_police": form.get("is_police") == "true",
+        "police_card_number": form.get("police_card_number", "").strip().upper(),
+        "appointed_on": form.get("appointed_on", "").strip(),
     }
     return {k: v for k, v in body.items() if v not in ("", None)}  # a missing field is "必填", not "too short"
 
@@ -203,11 +206,14 @@ def _training_hours(officer_id: str, years: list[int]) -> dict:
 
 def _record(officer_id: str) -> dict:
     """Everything an officer's page shows."""
+    from .certificate_applications import latest_application  # (that module adds its routes to this blueprint)
+
     path = _path(officer_id)
     officer = api().get(f"/officers/{path}")
     year = today().year
     return {
         "officer": officer,
+        "application": latest_application(officer) if role() in ADMINS else None,
         "agency": api().get(f"/agencies/{_path(officer['agency_code'])}"),
         "certificates": api().get(f"/officers/{path}/certificates", {"per_page": 20}),
         "eligibility": api().get(f"/officers/{path}/eligibility", {"year": year}),
@@ -272,8 +278,9 @@ def _departure_notice(officer: dict, answer: dict) -> str:
 
 
 @blueprint.route("/officers/<officer_id>/certificate", methods=["GET", "POST"])
-@staff(*ADMINS)
+@staff(BUREAU)
 def issue_certificate(officer_id: str):
+    """The issuing authority's direct issue (an agency applies instead: certificate_applications.apply)."""
     officer = api().get(f"/officers/{_path(officer_id)}")
     eligibility = api().get(f"/officers/{_path(officer_id)}/eligibility", {"year": today().year})
     errors = FormErrors()
