@@ -65,7 +65,8 @@ LABELS: dict[str, dict[str, str]] = {
     "review_grade": REVIEW_GRADE,
     "checklist_section": {"basic": "基本项（一项不符即不合格）", "form": "形式（20 分）", "content": "内容（80 分）"},
     "deadline_kind": DEADLINE_KIND,
-    "deadline_unit": {"days": "自然日", "workdays": "工作日"},
+    "deadline_unit": {"days": "自然日", "workdays": "工作日", "hours": "小时"},
+    "draw_state": {"planned": "已计划，待抽取", "drawn": "已抽取", "published": "已公示"},
     "check_status": {"failed": "不符合", "passed": "符合", "pending": "尚未到此环节"},
     "inspection_warning": {
         "repeated": "短期内重复检查",
@@ -109,7 +110,7 @@ CHECKS: list[dict] = [
     },
     {
         "code": "hearing_not_held",
-        "rule": "当事人依法申请听证的，在作出决定前举行听证",
+        "rule": "当事人依法申请听证的，在作出决定前举行听证（当事人撤回申请并已登记的除外）",
         "source": "《行政处罚法》第六十四条",
         "stage": "decided_on",
         "scope": "penalty",

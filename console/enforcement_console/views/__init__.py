@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from . import account, cases, certificate_applications, officer_edit, overview, personnel, supervision, system, training
+from . import (
+    account,
+    cases,
+    cases_draws,
+    certificate_applications,
+    officer_edit,
+    overview,
+    personnel,
+    supervision,
+    system,
+    training,
+)
 from .portal import PUBLIC_BLUEPRINTS
 
 STAFF_BLUEPRINTS = [
@@ -15,5 +26,5 @@ STAFF_BLUEPRINTS = [
     system.blueprint,
 ]
 
-# certificate_applications and officer_edit add their pages to the personnel blueprint (imported for that)
-__all__ = ["PUBLIC_BLUEPRINTS", "STAFF_BLUEPRINTS", "certificate_applications", "officer_edit"]
+# these add their pages to the personnel and cases blueprints (imported for that)
+__all__ = ["PUBLIC_BLUEPRINTS", "STAFF_BLUEPRINTS", "cases_draws", "certificate_applications", "officer_edit"]

@@ -197,6 +197,7 @@ def timeline(case: dict) -> list[tuple[str, object]]:
         ("当事人申请听证", case.get("hearing_requested_on")),
         ("听证通知", case.get("hearing_notice_on")),
         ("举行听证", case.get("hearing_held_on")),
+        ("当事人撤回听证申请", case.get("hearing_withdrawn_on")),
     ]
     for review in case.get("legal_reviews") or []:
         stages.append(("法制审核" + ("通过" if review["passed"] else "退回"), review["reviewed_on"]))
@@ -303,10 +304,7 @@ def _render_case(case_id: str, form: str = "", errors: FormErrors = NO_ERRORS, s
     types = {t["code"]: t for t in item_types()}
     reviewers, agency_names = [], agencies()
     if case["status"] == "filed":
-        try:
-            reviewers = api().get("/legal-reviewers", {"agency_code": case["agency_code"], "per_page": 500})["items"]
-        except ApiError:
-            reviewers = []
+        reviewers = _reviewers(case["agency_code"])
     benchmark = None
     if case.get("type_code") == "penalty":
         versions = api().get(f"/catalogue/items/{case['item_id']}/benchmarks", {"per_page": 500})["items"]
@@ -337,6 +335,27 @@ def _render_case(case_id: str, form: str = "", errors: FormErrors = NO_ERRORS, s
     ), status
 
 
+def _reviewers(agency_code: str) -> list[dict]:
+    """The case's agency's legal reviewers, then the county pool's where this person may read them (the justice
+    bureau's 公职律师 by default: the bureau reads them; an agency administrator types a pool reviewer's number)."""
+    found = []
+    for code in [agency_code, *(c for c, a in _supervisors().items() if c != agency_code)]:
+        try:
+            rows = api().get("/legal-reviewers", {"agency_code": code, "per_page": 500})["items"]
+        except ApiError:
+            continue
+        found += [{**r, "pool": code != agency_code} for r in rows]
+    return found
+
+
+def _supervisors() -> dict:
+    """The supervising agencies (县司法局): the county reviewer pool's default home."""
+    try:
+        return {a["code"]: a for a in api().get("/agencies", {"per_page": 500})["items"] if a.get("is_supervisor")}
+    except ApiError:
+        return {}
+
+
 @blueprint.route("/<case_id>")
 @staff(*ADMINS)
 def case(case_id):
@@ -360,6 +379,9 @@ def _case_write(case_id: str, form: str, send, done: str, rename: dict | None = 
 @staff(*ADMINS)
 def review(case_id):
     body = _form("reviewer_id", "reviewed_on", "opinion")
+    typed = request.form.get("pool_reviewer_id", "").strip()
+    if typed and not body.get("reviewer_id"):
+        body["reviewer_id"] = typed  # a county pool reviewer this person cannot list
     if request.form.get("passed") in ("true", "false"):
         body["passed"] = request.form["passed"] == "true"
     return _case_write(
@@ -382,6 +404,18 @@ def stages(case_id):
     )
     body = _form(*names)
     return _case_write(case_id, "stages", lambda: api().patch(f"/cases/{case_id}", body), "办案环节已登记。")
+
+
+@blueprint.route("/<case_id>/hearing-withdrawal", methods=["POST"])
+@staff(*ADMINS)
+def hearing_withdrawal(case_id):
+    body = _form("hearing_withdrawn_on", "hearing_withdrawn_by")
+    return _case_write(
+        case_id,
+        "hearing-withdrawal",
+        lambda: api().patch(f"/cases/{case_id}", body),
+        "已登记当事人撤回听证申请。",
+    )
 
 
 @blueprint.route("/<case_id>/decision", methods=["POST"])
@@ -768,7 +802,7 @@ def draws():
             if "agency_code" in errors.fields:
                 errors.fields[picked] = errors.fields.pop("agency_code")
         else:
-            flash("抽取完成。请核对结果后公示。", "success")
+            flash("已计划抽取：名录库和检查人员库已固定，随机种子摘要已公布。确认后点击“执行抽取”。", "success")
             return redirect(url_for("cases.draw", draw_id=draw["draw_id"]))
     data = api().get("/inspections/draws", {**chosen, **paging()})
     names = agencies()
@@ -813,7 +847,8 @@ def draw(draw_id):
             flash("抽查结果已公示。", "success")
             return redirect(url_for("cases.draw", draw_id=draw_id))
     found = api().get(f"/inspections/draws/{draw_id}")
-    replay = api().get(f"/inspections/draws/{draw_id}/replay") if request.args.get("replay") else None
+    wanted = request.args.get("replay") and found.get("state") != "planned"  # a planned draw has nothing to replay
+    replay = api().get(f"/inspections/draws/{draw_id}/replay") if wanted else None
     return render_template(
         "cases/draw.html", draw=found, replay=replay, names=agencies(), errors=errors, form=request.form
     ), status
@@ -839,7 +874,7 @@ def reviews():
                 if api_name in errors.fields:
                     errors.fields[html_name] = errors.fields.pop(api_name)
         else:
-            flash(f"已抽取 {len(batch['files'])} 份案卷。请为每份案卷指定评查人员。", "success")
+            flash("已计划评查批次：案卷范围已固定，随机种子摘要已公布。确认后点击“执行抽取”。", "success")
             return redirect(url_for("cases.batch", batch_id=batch["batch_id"]))
     chosen = filters("agency_code", "grade")
     files = api().get("/reviews/files", {**chosen, **paging()})

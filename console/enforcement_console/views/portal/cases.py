@@ -12,6 +12,8 @@ from ...messages import LABELS
 from ...pages import FormErrors, filters, paging, public_api
 
 blueprint = Blueprint("portal_cases", __name__, url_prefix="/public")
+# the public draws by step: the plan (the seed's hash), the draw (the seed), the published result (the default)
+DRAW_STATES = ("published", "drawn", "planned")
 
 
 @blueprint.context_processor
@@ -81,9 +83,11 @@ def lenient_lists():
 
 @blueprint.route("/draws")
 def draws():
-    chosen = filters("agency_code", "year")
+    chosen = filters("agency_code", "year", "state")
     if chosen.get("year") and not chosen["year"].isdigit():
         chosen.pop("year")
+    if chosen.get("state") not in (None, *DRAW_STATES):
+        chosen.pop("state")
     data, errors = _page("/public/draws", chosen)
     return render_template(
         "portal/cases_draws.html", data=data, chosen=chosen, errors=errors, agencies=_agencies(), query=request.args
