@@ -101,7 +101,8 @@ DEADLINE_MISSED = register(
         DeadlineMissed,
         1,
         "A deadline passed with the obligation still open: a case not decided within "
-        "its legal time limit (case_decided), a decision not published in time "
+        "its legal time limit (case_decided), a penalty decision not served within 7 "
+        "working days (decision_served), a decision not published in time "
         "(decision_published), a changed or revoked decision's publication not withdrawn in "
         "time (publication_withdrawn), or a transfer leg not met in time (transfer_decided, "
         "transfer_handed_over, transfer_acknowledged). Once per case or transfer and "

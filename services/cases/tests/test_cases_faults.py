@@ -80,9 +80,17 @@ def test_a_missed_deadline_is_announced_once_and_not_again_after_a_restart(watch
         ),
     )
 
-    received = events.wait_for(2, timeout=20)
+    received = events.wait_for(3, timeout=20)
     by_kind = {e["data"]["kind"]: e for e in received}
-    assert sorted(by_kind) == ["case_decided", "decision_published"]
+    # the decision was neither published nor served (art. 61: 7 working days too)
+    assert sorted(by_kind) == ["case_decided", "decision_published", "decision_served"]
+    served = by_kind["decision_served"]["data"]
+    assert (served["case_id"], served["started_on"], served["due_on"], served["deadline_unit"]) == (
+        unpublished["case_id"],
+        "2024-07-19",
+        "2024-07-30",
+        "workdays",
+    )
     decided, published = by_kind["case_decided"]["data"], by_kind["decision_published"]["data"]
     assert (decided["case_id"], decided["agency_code"], decided["started_on"], decided["due_on"]) == (
         undecided["case_id"],
@@ -106,11 +114,11 @@ def test_a_missed_deadline_is_announced_once_and_not_again_after_a_restart(watch
     assert by_kind["case_decided"]["subject"] == undecided["case_id"]
     assert "张三" not in json.dumps(received) and valid_id_number(900) not in json.dumps(received)
 
-    assert len(events.collect_for(2.5)) == 2, "the watch ran again and announced nothing new"
+    assert len(events.collect_for(2.5)) == 3, "the watch ran again and announced nothing new"
     assert cases.stop() == 0
     cases.start()
-    assert len(events.collect_for(3.0)) == 2, "a restart announced the same misses again"
-    assert db_count(cases.database_url, "deadline_misses") == 2
+    assert len(events.collect_for(3.0)) == 3, "a restart announced the same misses again"
+    assert db_count(cases.database_url, "deadline_misses") == 3
 
 
 # One scenario told in order (each step needs the one before), so longer than 50 lines on purpose.

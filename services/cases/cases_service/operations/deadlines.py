@@ -15,6 +15,7 @@ from .cases import extension_grants, stored_children, suspension_spans
 from .common import (
     KIND_DECIDED,
     KIND_PUBLISHED,
+    KIND_SERVED,
     KIND_TRANSFER_ACKNOWLEDGED,
     KIND_TRANSFER_DECIDED,
     KIND_TRANSFER_HANDED_OVER,
@@ -23,7 +24,7 @@ from .common import (
 )
 
 #: the obligations watched, named as their promptness measurements
-CASE_WATCHED_KINDS = (KIND_DECIDED, KIND_PUBLISHED, KIND_WITHDRAWN)
+CASE_WATCHED_KINDS = (KIND_DECIDED, KIND_SERVED, KIND_PUBLISHED, KIND_WITHDRAWN)
 TRANSFER_WATCHED_KINDS = (KIND_TRANSFER_DECIDED, KIND_TRANSFER_HANDED_OVER, KIND_TRANSFER_ACKNOWLEDGED)
 WATCHED_KINDS = CASE_WATCHED_KINDS + TRANSFER_WATCHED_KINDS
 WORKDAYS, DAYS, HOURS = "workdays", "days", "hours"  # the units of the contract's DEADLINE_UNITS
@@ -63,6 +64,15 @@ def _open_after_deadline(kind: str, settings: Settings, today: date, now: dateti
             m.Case.procedure == "ordinary",
             m.Case.type_code.in_(types),
             m.Case.filed_on < today - timedelta(days=settings.case_rules.decision_limit_days),
+        )
+    if kind == KIND_SERVED:  # art. 61: a penalty decision is served within 7 working days of the decision
+        types = select(m.ItemType.code).where(m.ItemType.penalty_procedure.is_(True))
+        return m.Case, stmt.where(
+            m.Case.decided_on.is_not(None),
+            m.Case.served_on.is_(None),
+            m.Case.revoked_on.is_(None),
+            m.Case.type_code.in_(types),
+            m.Case.decided_on < today - timedelta(days=settings.case_rules.service_workdays),
         )
     if kind == KIND_PUBLISHED:
         types = select(m.ItemType.code).where(m.ItemType.publish_decisions.is_(True))
@@ -118,6 +128,10 @@ def _missed(session, kind: str, row, settings: Settings, today: date, now: datet
         return _Missed(
             row.case_id, None, row.agency_code, row.filed_on, found.due_on, limit + found.extension_days, DAYS
         )
+    if kind == KIND_SERVED:
+        days = settings.case_rules.service_workdays
+        due = procedure.workdays_missed(row.decided_on, today, days)
+        return _Missed(row.case_id, None, row.agency_code, row.decided_on, due, days, WORKDAYS) if due else None
     if kind == KIND_PUBLISHED:
         days = settings.publication_workdays
         due = procedure.workdays_missed(row.decided_on, today, days)
