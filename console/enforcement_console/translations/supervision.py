@@ -90,6 +90,7 @@ PATTERNS = [
 ]
 
 LABELS = {
+    "not_assessed_reason": {"no_enforcement_duties": "无行政执法职责，不参加评议考核"},
     "item_kind": {
         "rectification": "整改通知书",
         "complaint_referral": "投诉转办",

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, url_for
 
+from .. import obligations
 from ..formatting import county_today, date_cn, deadline_cn
 from ..gateway import ApiError
 from ..messages import label
@@ -61,6 +62,9 @@ def _words():
     return {
         "subnav": [(text, endpoint) for text, endpoint, roles in SUBNAV if role() in roles],
         "due": lambda value: deadline_cn(value, today()),
+        "due_days": lambda value: obligations.calendar_deadline(value, today()),
+        "obligation_text": obligations.obligation_text,
+        "complaint_lateness": lambda complaint: obligations.complaint_lateness(complaint, today()),
         "agency_name": agency_name,
         "is_bureau": role() == BUREAU,
     }
@@ -412,6 +416,8 @@ def assessment():
         years=list(range(today().year, today().year - 6, -1)),
         year_options=[(y, f"{y} 年") for y in range(today().year, today().year - 6, -1)],
         run=run,
+        summary=assessment_summary(run) if run else "",
+        scored=ranked(run) if run else [],
         indicators=indicator_columns(run) if run else [],
         chart=json.dumps(assessment_chart(run), ensure_ascii=False) if run else "",
         details={
@@ -435,8 +441,25 @@ def assessment_run():
             raise
         flash(FormErrors(error).sentence, "error")
     else:
-        flash(f"{year} 年度评议考核已完成，共 {len(run['ranking'])} 个执法部门参加排名。", "success")
+        flash(f"{year} 年度评议考核已完成：{assessment_summary(run)}。", "success")
     return redirect(url_for("supervision.assessment", year=year))
+
+
+def ranked(run: dict) -> list[dict]:
+    """The agencies with a score and a rank (the 无数据 ones follow them in the run's ranking, unranked)."""
+    return [s for s in run.get("ranking") or [] if s.get("rank") is not None]
+
+
+def assessment_summary(run: dict) -> str:
+    """共 20 个执法部门参加排名，3 个无数据不排名，2 个不参加考核."""
+    scored = len(ranked(run))
+    no_data = len(run.get("ranking") or []) - scored
+    text = f"共 {scored} 个执法部门参加排名"
+    if no_data:
+        text += f"，{no_data} 个无数据、不排名"
+    if run.get("not_assessed"):
+        text += f"，{len(run['not_assessed'])} 个不参加考核"
+    return text
 
 
 def indicator_columns(run: dict) -> list[dict]:
@@ -449,14 +472,14 @@ def indicator_columns(run: dict) -> list[dict]:
 def assessment_chart(run: dict) -> dict:
     """A Chart.js horizontal stacked bar: each agency's total split into its indicators' points (the tables under it
     carry the same numbers for keyboard and screen-reader users)."""
-    ranking = run.get("ranking") or []
+    ranking = ranked(run)  # the 无数据 agencies have no bar: they are listed under the chart, unranked
     columns = indicator_columns(run)
     datasets = []
     for index, column in enumerate(columns):
         points = []
         for score in ranking:
             found = next((i for i in score["indicators"] if i["code"] == column["code"]), None)
-            points.append(round(found["points"], 2) if found else 0)
+            points.append(round(found["points"], 2) if found and found.get("points") is not None else 0)
         datasets.append(
             {
                 "label": label("indicator", column["code"]),
