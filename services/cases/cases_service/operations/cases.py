@@ -17,7 +17,7 @@ from .. import models as m
 from ..personnel import PersonnelPort, officer_problems
 from ..rules import discretion, major_decisions, procedure, whole_case
 from .benchmarks import benchmark_in_force, lists_in_force, major_rules
-from .common import KIND_DECIDED, KIND_PUBLISHED, KIND_WITHDRAWN, Settings
+from .common import KIND_DECIDED, KIND_PUBLISHED, KIND_SERVED, KIND_WITHDRAWN, Settings
 
 DATE_FIELDS = ("violation_on", "detected_on", "filed_on", *procedure_contract.STAGE_FIELDS, "decided_on")
 # stages an officer acts in, by default (the dates they are checked on)
@@ -395,8 +395,8 @@ def read_case(session, actor: dict, case_id: str, settings: Settings, today: dat
 
 def open_deadline_miss():
     """A deadline miss of the case (``m.Case`` of the outer statement) whose obligation is still open: the decision
-    not made (and the case not closed), the decision not published (and not revoked), or a changed or revoked
-    decision's publication not withdrawn."""
+    not made (and the case not closed), the decision not served or not published (and not revoked), or a changed
+    or revoked decision's publication not withdrawn."""
     D = m.DeadlineMiss
     published = select(m.Publication.case_id).where(m.Publication.case_id == m.Case.case_id)
     shown = published.where(m.Publication.withdrawn_on.is_(None))
@@ -405,6 +405,7 @@ def open_deadline_miss():
         D.transfer_id.is_(None),
         or_(
             and_(D.kind == KIND_DECIDED, m.Case.decided_on.is_(None), m.Case.closed_on.is_(None)),
+            and_(D.kind == KIND_SERVED, m.Case.served_on.is_(None), m.Case.revoked_on.is_(None)),
             and_(D.kind == KIND_PUBLISHED, ~published.exists(), m.Case.revoked_on.is_(None)),
             and_(D.kind == KIND_WITHDRAWN, shown.exists()),
         ),
