@@ -128,6 +128,7 @@ LABELS: dict[str, dict[str, str]] = {
         "hours_short:political": "政治轮训学时不足",
         "required_course_not_done": "必修课程未完成",
         "not_rotated_by_deadline": "未按期参加全员轮训",
+        "not_in_post": "该年度不在岗，不计学时要求",
     },
     "rotation": {"true": "已参加", "false": "未参加"},
     "required_course": {"true": "必修", "false": "选修"},

@@ -7,6 +7,7 @@ from . import (
     cases,
     cases_draws,
     certificate_applications,
+    guidance,
     officer_edit,
     overview,
     personnel,
@@ -27,4 +28,11 @@ STAFF_BLUEPRINTS = [
 ]
 
 # these add their pages to the personnel and cases blueprints (imported for that)
-__all__ = ["PUBLIC_BLUEPRINTS", "STAFF_BLUEPRINTS", "cases_draws", "certificate_applications", "officer_edit"]
+__all__ = [
+    "PUBLIC_BLUEPRINTS",
+    "STAFF_BLUEPRINTS",
+    "cases_draws",
+    "certificate_applications",
+    "guidance",
+    "officer_edit",
+]

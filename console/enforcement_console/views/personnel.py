@@ -25,6 +25,7 @@ SUBNAV = [
     ("执法部门", "personnel.index"),
     ("执法人员", "personnel.officers"),
     ("执法证申请", "personnel.applications"),
+    ("行业指导", "personnel.guidance"),
     ("法制审核人员", "personnel.reviewers"),
 ]
 # what a certificate in each status may become, and the word on the button (吊销 is the bureau's alone)

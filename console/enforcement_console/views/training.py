@@ -221,7 +221,7 @@ def create_course():
 
 @blueprint.route("/courses/<course_id>")
 @staff(*ADMINS)
-def course(course_id: str):
+def course(course_id: str, years_errors: FormErrors | None = None, years_values: dict | None = None):
     found = api().get(f"/training/courses/{quote(course_id, safe='')}")
     sessions = api().get("/training/sessions", {"course_id": course_id, **paging()})
     return render_template(
@@ -230,7 +230,34 @@ def course(course_id: str):
         course=found,
         sessions=sessions,
         category=category_name(found["category_code"], categories()),
-    )
+        years_errors=years_errors or FormErrors(),
+        years_values=years_values or {},
+    ), (400 if years_errors else 200)
+
+
+@blueprint.route("/courses/<course_id>/required-years", methods=["POST"])
+@staff(BUREAU)
+def required_years(course_id: str):
+    """必修年度 (the bureau): required from one year (this year when not given) until another (or still)."""
+    values = {name: request.form.get(name, "").strip() for name in ("required", "required_from", "required_until")}
+    body: dict = {"required": values["required"] != "false"}
+    problems = {}
+    for name in ("required_from", "required_until"):
+        if values[name]:
+            if not values[name].isdigit():
+                problems[name] = ["应为年份，如 2026"]
+            else:
+                body[name] = int(values[name])
+    if problems:
+        return course(course_id, FormErrors(fields=problems, sentence="请按标出的提示修改。"), values)
+    try:
+        api().post(f"/training/courses/{quote(course_id, safe='')}/required-years", body)
+    except ApiError as error:
+        if error.status not in (400, 409):
+            raise
+        return course(course_id, FormErrors(error), values)
+    flash("必修年度已保存。", "success")
+    return redirect(url_for("training.course", course_id=course_id))
 
 
 # --- 培训班 ---------------------------------------------------------------------------------------------------------
