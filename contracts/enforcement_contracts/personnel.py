@@ -221,6 +221,15 @@ class LegalReviewerCreate(StrictSchema):
     has_legal_qualification = fields.Boolean(required=True)
     qualification_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
     officer_id = fields.String(load_default=None, allow_none=True)
+    first_reviewed_on = fields.Date(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "the day of the reviewer's first legal review of a major decision, when they reviewed "
+            "before (elsewhere, or before this system): art. 58 asks the legal professional qualification only of a "
+            "first review"
+        },
+    )
 
 
 class LegalReviewer(LegalReviewerCreate):

@@ -202,6 +202,9 @@ class LegalReviewer(Base):
     has_legal_qualification: Mapped[bool] = mapped_column(Boolean)
     qualification_number: Mapped[str | None] = mapped_column(String(40))
     officer_id: Mapped[str | None] = mapped_column(ForeignKey("officers.officer_id"))
+    # the day of a first legal review of a major decision done before registration here (art. 58: only a first
+    # review needs the legal professional qualification)
+    first_reviewed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -176,7 +176,8 @@ class PersonnelService(ServiceBase):
 
     @rpc
     def register_legal_reviewer(self, actor, payload):
-        return self._write(legal_reviewers.register_legal_reviewer, actor, load(contract.LegalReviewerCreate, payload))
+        data = load(contract.LegalReviewerCreate, payload)
+        return self._write(legal_reviewers.register_legal_reviewer, actor, data, self.today())
 
     @rpc
     def list_legal_reviewers(self, actor, agency_code=None, query=None):

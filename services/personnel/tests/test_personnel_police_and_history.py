@@ -241,3 +241,22 @@ def test_police_officers_count_in_the_bureau_s_certification_facts_with_their_po
     )
     after = police(today.year)
     assert (after["officers"], after["certified"]) == (1, 1)
+
+
+# --- legal reviewers (art. 58) ----------------------------------------------------------------------------------
+def test_only_a_reviewer_s_first_review_needs_the_legal_qualification(personnel):
+    """A reviewer without the qualification who reviewed major decisions before may review; a first-time one may
+    not; the day of that first review cannot be in the future (and a refusal writes nothing)."""
+
+    def reviewer(name, **extra):
+        payload = {"agency_code": MARKET, "name": name, "kind": "public_lawyer", "has_legal_qualification": False}
+        return personnel.call("register_legal_reviewer", MARKET_ADMIN, {**payload, **extra})
+
+    assert reviewer("律师乙")["may_review_major_decisions"] is False
+    seasoned = reviewer("律师丙", first_reviewed_on="2019-05-06")
+    assert seasoned["first_reviewed_on"] == "2019-05-06" and seasoned["may_review_major_decisions"] is True
+    before = personnel.call("list_legal_reviewers", MARKET_ADMIN, MARKET)["total"]
+    with pytest.raises(ValidationFailed) as refused:
+        reviewer("律师丁", first_reviewed_on=str(date.today() + timedelta(days=1)))
+    assert refused.value.fields == {"first_reviewed_on": ["must not be in the future"]}
+    assert personnel.call("list_legal_reviewers", MARKET_ADMIN, MARKET)["total"] == before

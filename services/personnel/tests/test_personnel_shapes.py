@@ -100,6 +100,7 @@ def test_responses_keep_their_shape(personnel, staff):
         "has_legal_qualification": False,
         "qualification_number": None,
         "officer_id": None,
+        "first_reviewed_on": None,
         "may_review_major_decisions": False,
     }
     assert personnel.call("list_legal_reviewers", BUREAU, MARKET) == {

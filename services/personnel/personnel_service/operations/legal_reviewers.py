@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -17,7 +18,7 @@ from .lookups import get_agency, get_officer
 from .views import With
 
 
-def register_legal_reviewer(tx, actor: dict, data: dict) -> dict:
+def register_legal_reviewer(tx, actor: dict, data: dict, today: date) -> dict:
     access.require_write(actor, data["agency_code"])
     get_agency(tx.session, data["agency_code"])
     if data.get("officer_id"):
@@ -30,6 +31,10 @@ def register_legal_reviewer(tx, actor: dict, data: dict) -> dict:
         raise ValidationFailed(
             "qualification number missing", {"qualification_number": ["required with a legal qualification"]}
         )
+    if data.get("first_reviewed_on") and data["first_reviewed_on"] > today:
+        raise ValidationFailed(
+            "the first review cannot be in the future", {"first_reviewed_on": ["must not be in the future"]}
+        )
     reviewer = m.LegalReviewer(reviewer_id=uuid.uuid4().hex, **data)
     tx.session.add(reviewer)
     tx.emit(
@@ -41,8 +46,10 @@ def register_legal_reviewer(tx, actor: dict, data: dict) -> dict:
 
 
 def _for_review(r: m.LegalReviewer) -> With:
-    # a first-time reviewer of major decisions needs the national qualification (art. 58)
-    return With(r, may_review_major_decisions=rules.may_review_major_decision(r.has_legal_qualification, True))
+    # a first-time reviewer of major decisions needs the national qualification (art. 58); one who reviewed before
+    # may continue without it (cases also counts the reviews recorded there)
+    first_time = r.first_reviewed_on is None
+    return With(r, may_review_major_decisions=rules.may_review_major_decision(r.has_legal_qualification, first_time))
 
 
 def list_legal_reviewers(session, actor: dict, agency_code: str | None, query: dict) -> dict:

@@ -21,10 +21,15 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     """Upgrade schema."""
     _upgrade_sector_guidance()
+    # art. 58: a reviewer who reviewed major decisions before registration here is not a first-time reviewer
+    with op.batch_alter_table("legal_reviewers", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("first_reviewed_on", sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    with op.batch_alter_table("legal_reviewers", schema=None) as batch_op:
+        batch_op.drop_column("first_reviewed_on")
     _downgrade_sector_guidance()
 
 
