@@ -141,3 +141,59 @@ def test_each_agency_without_last_years_report_after_the_due_date_is_announced_o
     assert db_count(database_url, "deadline_misses") == len(expected)
     assert len(events.collect_for(2.0)) == len(expected), "a restart announced the same reports again"
     assert db_count(database_url, "promptness_measurements") == len(expected)
+
+
+# one scenario in order (accepted in time, the 30 days pass, found late, a restart): over 50 lines
+def test_a_complaint_accepted_in_time_but_not_concluded_in_30_days_is_announced_once_and_counted_late(
+    personnel, run_service, database_url, amqp_uri, collect_events
+):
+    """Accepted on the day it came (in time), the complaint's 30 calendar days run to 1 April; found on 3 April still
+    open: one announcement in days, one follow-up item, the conclusion counted late beside the acceptance on time."""
+    drop_event_queues(amqp_uri, "supervision")
+    supervision = run_service("supervision", database_url, settings=WATCHED, today=REGISTERED_ON)
+    receipt = supervision.call(
+        "register_complaint",
+        {
+            "agency_code": MARKET,
+            "complainant_kind": "citizen",
+            "complainant_name": "李四",
+            "contact": "13800001111",
+            "summary": "执法人员未出示执法证件",
+        },
+    )
+    complaint_id = receipt["complaint_id"]
+    admin = {"username": "scj-admin", "role": "agency_admin", "agency_code": MARKET}
+    accepted = supervision.call("decide_complaint", admin, complaint_id, {"accept": True, "reasons": "属于本机关职责"})
+    assert accepted["conclude_due_on"] == "2026-04-01"
+    supervision.stop()
+
+    events = collect_events("supervision", "deadline.missed")
+    late = {"service": "supervision", "agency": MARKET, "kind": "complaint_concluded", "on_time": "false"}
+    late_before = Metrics(personnel)("enforcement_promptness_measurements_total", **late)
+    supervision = run_service("supervision", database_url, settings=WATCHED, today=date(2026, 4, 3))
+    metrics = Metrics(supervision)
+    [announced] = events.wait_for(1, timeout=20)
+    assert announced["data"] == {
+        "agency_code": MARKET,
+        "kind": "complaint_concluded",
+        "reference": f"complaint {complaint_id}",
+        "started_on": "2026-03-02",
+        "due_on": "2026-04-01",
+        "detected_on": "2026-04-03",
+        "deadline": 30.0,
+        "deadline_unit": "days",
+    }
+    [item] = supervision.call("list_items", BUREAU, {"agency_code": MARKET})["items"]
+    assert (item["title"], item["details"]["deadline_unit"]) == ("投诉举报未按时办结", "days")
+    rows = supervision.call("promptness_table", BUREAU, {"from": "2026-01-01", "to": "2026-12-31"})
+    by_kind = {r["kind"]: (r["measurements"], r["on_time"]) for r in rows if r["agency_code"] == MARKET}
+    assert by_kind == {"all": (2, 1), "complaint_accepted": (1, 1), "complaint_concluded": (1, 0)}
+    assert metrics.wait("enforcement_promptness_measurements_total", late_before + 1, **late) == late_before + 1
+    wait_until(lambda: metrics.ratio(MARKET, "all") == 0.5, message="the agency's on-time ratio falls to 1 of 2")
+
+    supervision.stop()
+    supervision = run_service("supervision", database_url, settings=WATCHED, today=date(2026, 4, 3))
+    supervision.call("watch_deadlines")
+    assert len(events.collect_for(2.0)) == 1, "a restart announced the same miss again"
+    assert db_count(database_url, "deadline_misses") == 1
+    assert len(supervision.call("list_items", BUREAU, {"agency_code": MARKET})["items"]) == 1
