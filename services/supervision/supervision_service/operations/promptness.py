@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Integer, case, cast, func, select
 
+from enforcement_contracts.obligations import obligation
 from enforcement_kernel import metrics as kernel_metrics
 from enforcement_kernel.db import utcnow
 
@@ -128,6 +129,7 @@ def measure_own(
     """One of this service's own obligations ended (``event_id``: a stable key, so it lands once). Returns the
     measurement as a ``PromptnessMeasured`` payload (``unit``, ``taken``, ``deadline``: in the obligation's own
     unit; working days by default), for the follow-up of a late one."""
+    obligation(kind)  # only a registered obligation is measured (docs/obligations.md is held to the registry)
     seconds = int((utcnow() - started_at).total_seconds()) if started_at else None
     data = {
         "agency_code": agency_code,
