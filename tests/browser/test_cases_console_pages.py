@@ -5,14 +5,17 @@ is refused the decision until the legal review passes, decides, records the serv
 page shows the late publication as a failed check in Chinese with its article and the deadline 超期完成; the list
 finds the case by its failed check; another agency's page and a missing case are Chinese sentences. The public
 finds the decision on the portal (the citizen's name masked), reads the catalogue, the benchmarks and the lenient
-lists (on a phone too). The bureau draws a case-file review batch, assigns a reviewer of another agency and scores
-the file (a deduction over the item's points refused first); the agency uploads its directory, makes a
-double-random draw, replays and publishes it, and the public reads it on a phone.
+lists (on a phone too). The bureau plans a case-file review batch (the seed's hash shown), draws it (the seed
+revealed), assigns a reviewer of another agency and scores the file (a deduction over the item's points refused
+first); the agency uploads its directory, plans a double-random draw (the public reads its hash), executes it (the
+seed revealed), replays and publishes it, and the public reads hash and seed on a phone.
 (Named test_cases_console_pages.py: test_cases_pages.py is the cases service's paging test.)
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import date
 
 import pytest
@@ -409,15 +412,24 @@ def test_a_review_batch_is_scored_and_a_draw_is_published(visitor, full_stack):
     tab.fill("结案日期自", f"{YEAR}-04-01")
     tab.fill("结案日期至", f"{YEAR}-03-01")
     tab.fill("抽取份数", "1")
-    tab.click("随机抽取")
+    tab.click("计划评查批次")
     tab.shot("reviews-backwards")
     assert field_error(tab, "closed_to") == "不能早于开始日期"
     tab.fill("结案日期自", f"{YEAR}-04-01")
     tab.fill("结案日期至", f"{YEAR}-04-30")
     tab.fill("抽取份数", "1")
-    tab.click("随机抽取")
+    tab.click("计划评查批次")
+    tab.shot("batch-planned")  # two steps: the seed's hash first, nothing drawn yet, no seed field anywhere
+    planned = tab.text()
+    assert "已计划评查批次" in planned and "随机种子摘要" in planned and "执行抽取后公开" in planned
+    assert f"五市监罚〔{YEAR}〕5号" not in planned and tab.page.get_by_label("随机种子").count() == 0
+    batch_hash = tab.page.locator("code.hash").first.inner_text()
+    tab.page.once("dialog", lambda dialog: dialog.accept())
+    tab.click("执行抽取")
     tab.shot("batch")
-    assert "已抽取 1 份案卷" in tab.text() and f"五市监罚〔{YEAR}〕5号" in tab.text()
+    assert "已抽取 1 份案卷，随机种子已公开" in tab.text() and f"五市监罚〔{YEAR}〕5号" in tab.text()
+    batch_seed = tab.page.locator("code.hash").nth(1).inner_text()
+    assert hashlib.sha256(batch_seed.encode()).hexdigest() == batch_hash
     tab.page.get_by_label(f"案卷 五市监罚〔{YEAR}〕5号 的评查人员").select_option(label="赵评查（县农业农村局）")
     tab.click("保存评查人员")
     tab.shot("batch-assigned")
@@ -449,15 +461,28 @@ def test_a_review_batch_is_scored_and_a_draw_is_published(visitor, full_stack):
     agency.click("上传名录")
     agency.shot("directory-uploaded")
     assert "新增 5 户" in agency.text()
-    agency.click("抽取")
+    agency.click("计划抽取")
     agency.shot("draw-missing")
     assert field_error(agency, "domain") == "必填" and field_error(agency, "target_count") == "必填"
     agency.select("执法类别", DOMAIN)
     agency.fill("抽取户数", "2")
     agency.fill("抽取日期", f"{YEAR}-11-02")
-    agency.click("抽取")
+    agency.click("计划抽取")
+    agency.shot("draw-planned")
+    assert "已计划抽取" in agency.text() and "5 户，持证检查人员 2 名" in agency.text()
+    draw_hash = agency.page.locator("code.hash").first.inner_text()
+    assert re.fullmatch(r"[0-9a-f]{64}", draw_hash) and "执行抽取后公开" in agency.text()
+    # the public sees the plan's hash before anything is drawn
+    early = visitor.open.phone(name="public-planned")
+    early.go("/public/draws?state=planned")
+    early.shot("portal-draw-planned")
+    assert draw_hash in early.text() and "尚未抽取，抽取后公开" in early.text()
+    agency.page.once("dialog", lambda dialog: dialog.accept())
+    agency.click("执行抽取")
     agency.shot("draw")
-    assert "抽取完成" in agency.text() and "5 户，持证检查人员 2 名" in agency.text()
+    assert "抽取完成，抽中 2 户，随机种子已公开" in agency.text()
+    draw_seed = agency.page.locator("code.hash").nth(1).inner_text()
+    assert hashlib.sha256(draw_seed.encode()).hexdigest() == draw_hash
     agency.link("复核抽取结果")
     agency.shot("draw-replayed")
     assert "复核一致" in agency.text()
@@ -487,5 +512,6 @@ def test_a_review_batch_is_scored_and_a_draw_is_published(visitor, full_stack):
     phone.shot("portal-draws-phone")
     text = phone.text()
     assert "县市场监管局" in text and "从 5 户中抽取 2 户" in text and "2 名" in text
+    assert draw_hash in text and draw_seed in text and "如何复核一次抽取" in text  # the hash, then the seed
     assert not any(o in phone.page.content() for o in officers)  # inspectors counted, never named
     assert requests.get(f"{api}/public/draws", timeout=10).json()["total"] == 1

@@ -1,6 +1,7 @@
 """The programme's core path through the pages alone, as issue 11 walks it: an agency's admin registers an officer and
 uploads the attendance sheet (two bad rows refused and listed, then the corrected sheet), the bureau records the
-qualification exam and issues the certificate, and the public checks it by the QR code's link.
+qualification exam, the agency applies for the certificate, the bureau refuses with reasons, the agency applies
+again and the bureau approves (issuing it), and the public checks it by the QR code's link.
 
 Only what is not part of this path is set up through the API: the accounts and the year's training sessions.
 """
@@ -132,15 +133,51 @@ def test_an_officer_is_registered_trained_examined_certified_and_checked_by_the_
         lambda: bureau.get(f"{full_stack.api}/officers/{officer_id}/eligibility", timeout=10).json()["eligible"],
         message="personnel has the hours and the exam",
     )
-    tab.go(f"/personnel/officers/{officer_id}")
-    tab.shot("officer-eligible")
-    assert "具备申领资格" in tab.text()
-    tab.link("发证")
-    tab.shot("issue")
-    tab.click("发证")
+    # the agency applies (it no longer issues); the bureau refuses with reasons, the agency applies again, the
+    # bureau approves, which issues the certificate
+    agency.go(f"/personnel/officers/{officer_id}")
+    agency.shot("officer-eligible")
+    assert "具备申领资格" in agency.text() and "直接发证" not in agency.text()
+    agency.link("申请发证")
+    agency.shot("apply")
+    agency.click("提交申请")
+    agency.shot("applied")
+    assert "已提交 陈立 的执法证申请" in agency.text() and "待审核" in agency.text()
+
+    tab.go("/overview/")
+    tab.shot("bureau-overview-applications")
+    assert "待审核的执法证申请（1）" in tab.text() and "陈立" in tab.text()
+    tab.go("/personnel/applications")
+    tab.shot("applications")
+    listed = tab.page.get_by_role("table", name=re.compile("执法证申请")).inner_text()
+    assert "陈立" in listed and "待审核" in listed and "0 个工作日" in listed
+    tab.link("陈立")
+    tab.shot("application")
+    tab.click("不予批准")
+    tab.shot("refusal-empty")
+    assert tab.page.locator("#e-reason").count() == 1  # the reason is required, told beside its field
+    tab.fill("不予批准的理由", "资格考试成绩单未盖章，请补正后重新申请")
+    tab.click("不予批准")
+    tab.shot("refused")
+    assert "已不予批准 陈立 的申请" in tab.text()
+
+    agency.go(f"/personnel/officers/{officer_id}")
+    agency.shot("officer-refused")
+    assert "不予批准" in agency.text() and "资格考试成绩单未盖章" in agency.text()
+    agency.go("/overview/")
+    agency.shot("agency-overview-refused")
+    assert "未获批准的执法证申请" in agency.text() and "资格考试成绩单未盖章" in agency.text()
+    agency.go(f"/personnel/officers/{officer_id}")
+    agency.link("申请发证")
+    agency.click("提交申请")
+    agency.shot("applied-again")
+
+    tab.go("/personnel/applications?state=pending")
+    tab.link("陈立")
+    tab.click("批准并发证")
     tab.shot("certificate")
     number = re.search(r"行政执法证 (\d{15})", tab.text()).group(1)
-    assert f"已为 陈立 发放执法证 {number}" in tab.text()
+    assert f"已批准 陈立 的申请，发放执法证 {number}" in tab.text()
     link = tab.page.locator(".check-url a").get_attribute("href")
 
     # the public, by the QR code's link

@@ -10,7 +10,7 @@ import re
 from datetime import date, timedelta
 
 import requests
-from enforcement_testing import db_connection, wait_until
+from enforcement_testing import db_connection, valid_id_number, wait_until
 from enforcement_testing.browser import change_first_password
 from sqlalchemy import text
 
@@ -249,6 +249,36 @@ def test_a_complaint_filed_on_the_portal_is_accepted_and_tracked_by_its_receipt(
     assert "操作过于频繁，请稍后再试。" in phone.text()
 
 
+RECORDED = (AGENCY, "140928-jtysj")  # 县市场监管局, 县交通运输局: the same record, so they tie
+
+
+def _a_record(full_stack, code: str, seq: int) -> None:
+    """An officer (uncertified, untrained) and a supervision item answered in time: data for the certification,
+    training, overdue-items and promptness indicators (55 of 100 points, above the county's half)."""
+    bureau = full_stack.bureau()
+    officer = {"agency_code": code, "name": f"执法员{seq}", "id_number": valid_id_number(seq), "domains": []}
+    assert bureau.post(f"{full_stack.api}/officers", json=officer, timeout=10).status_code == 201
+    username = f"admin-{seq}"
+    full_stack.create_account(username, "agency_admin", code)
+    agency = full_stack.session(username)
+    item = {"agency_code": code, "kind": "rectification", "title": "整改通知：执法公示不及时", "deadline_workdays": 5}
+    item = bureau.post(f"{full_stack.api}/supervision/items", json=item, timeout=10).json()
+    path = f"{full_stack.api}/supervision/items/{item['item_id']}"
+    assert agency.post(f"{path}/acknowledge", json={}, timeout=10).status_code == 200
+    assert agency.post(f"{path}/answer", json={"answer": "已整改"}, timeout=10).status_code == 200
+    assert bureau.post(f"{path}/verify", json={}, timeout=10).status_code == 200
+    year = date.today().year
+    wait_until(
+        lambda: any(
+            a["agency_code"] == code and a["officers"] == 1
+            for a in bureau.get(
+                f"{full_stack.api}/training/compliance/summary", params={"year": year}, timeout=10
+            ).json()["agencies"]
+        ),
+        message="training knows the officer",
+    )
+
+
 def test_the_assessment_ranks_agencies_and_the_report_is_downloaded_filed_and_published(full_stack, visitor):
     from openpyxl import load_workbook
 
@@ -259,10 +289,19 @@ def test_the_assessment_ranks_agencies_and_the_report_is_downloaded_filed_and_pu
     bureau.go("/supervision/assessment")
     bureau.shot("assessment-none")
     assert f"{date.today().year} 年度尚未进行评议考核" in bureau.text()
+    for seq, code in enumerate(RECORDED, start=931):
+        _a_record(full_stack, code, seq)
     bureau.click("进行考核")
     bureau.shot("assessment-ranking")
     shown = bureau.text()
-    assert "评议考核已完成" in shown and "（并列）" in shown and name in shown
+    # the two agencies with a record are ranked (tied); the others, with nothing to measure, are 无数据 and unranked;
+    # the agencies without enforcement duties are not assessed
+    assert "评议考核已完成：共 2 个执法部门参加排名" in shown and "（并列）" in shown and name in shown
+    ranking = bureau.page.get_by_role("table", name=re.compile("评议考核排名")).inner_text()
+    rows = [row for row in ranking.splitlines() if row.strip()][2:]  # after the caption and the header
+    assert rows[0].startswith("1（并列）") and rows[1].startswith("1（并列）"), ranking
+    assert all("无数据" in row for row in rows[2:]) and len(rows) > 2, ranking
+    assert "县财政局：无行政执法职责，不参加评议考核" in shown
     assert bureau.page.locator("canvas[data-chart='assessment-chart']").count() == 1
     assert bureau.page.evaluate(
         "() => !!window.Chart && Chart.getChart(document.querySelector('canvas')) !== undefined"
