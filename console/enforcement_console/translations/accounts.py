@@ -143,6 +143,16 @@ LABELS = {
     # the audit trail: what the gateway's own routes did (other routes read by their HTTP method)
     "audit_action": {
         "POST /api/v1/auth/login": "登录",
+        "POST /api/v1/inspections/draws": "计划双随机抽查",
+        "POST /api/v1/inspections/draws/<draw_id>/execution": "执行双随机抽取",
+        "POST /api/v1/reviews/batches": "计划案卷评查批次",
+        "POST /api/v1/reviews/batches/<batch_id>/execution": "执行案卷评查抽取",
+        "POST /api/v1/certificate-applications": "申请发证",
+        "POST /api/v1/certificate-applications/<application_id>/approval": "批准执法证申请（发证）",
+        "POST /api/v1/certificate-applications/<application_id>/refusal": "不予批准执法证申请",
+        "POST /api/v1/guidance": "登记行业指导关系",
+        "POST /api/v1/guidance/<guidance_id>/end": "结束行业指导关系",
+        "POST /api/v1/training/courses/<course_id>/required-years": "设置课程必修年度",
         "POST /api/v1/auth/logout": "退出登录",
         "POST /api/v1/auth/password": "修改本人密码",
         "POST /api/v1/users": "新增账号",

@@ -381,6 +381,12 @@ EXACT: dict[str, str] = {
     "make the draw before publishing it": "请先执行抽取，再公示结果",
     "the batch is already drawn": "该评查批次已经抽取，不能重复抽取",
     "the batch is not drawn yet": "该评查批次尚未抽取",
+    "the server makes the seed and publishes its hash before the draw; a seed may not be supplied": (
+        "随机种子由系统生成，并在抽取前公布其摘要，不能自行提供"
+    ),
+    "give exactly one of item_id, penalty_kind, fine_from, type_code, circumstance": (
+        "执法事项、处罚种类、罚款起点、执法类型、裁量档次五者填且只填一项"
+    ),
 }
 
 PATTERNS: list[tuple[str, str]] = [

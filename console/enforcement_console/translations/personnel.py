@@ -123,6 +123,7 @@ EXACT: dict[str, str] = {
     "this role cannot read certificate applications": "您的角色不能查看执法证申请",
     # appointment (任职日期)
     "the appointment date is in the future": "任职日期不能晚于今天",
+    "the first review cannot be in the future": "首次审核日期不能晚于今天",
     # sector guidance (行业指导)
     "guidance cannot start in the future": "指导关系的开始日期不能晚于今天",
     "this department already guides this township in this domain": "该部门已在这一领域指导该乡镇",
@@ -172,6 +173,7 @@ PATTERNS: list[tuple[str, str]] = [
     (r"^certificate does not cover the enforcement domain '(.+)'$", "执法证不包含执法类别 \\1"),
     (r"^certificate valid for '(.+)' until (\S+)$", "执法证有效，可在 \\1 类别执法，有效期至 \\2"),
     (r"^certificate application (\S+) not found$", "该执法证申请不存在"),
+    (r"^holder left the enforcement post on (\S+)$", "持证人已于 \\1 离开执法岗位"),
     (r"^(\S+) is not a county department$", "\\1 不是县直部门"),
     (r"^(\S+) is not a township$", "\\1 不是乡镇"),
     (r"^must be a county department \(kind .*\)$", "应为县直部门"),

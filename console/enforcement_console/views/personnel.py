@@ -419,6 +419,7 @@ def register_reviewer():
             "kind": form.get("kind", ""),
             "has_legal_qualification": {"true": True, "false": False}.get(form.get("has_legal_qualification", "")),
             "qualification_number": form.get("qualification_number", "").strip(),
+            "first_reviewed_on": form.get("first_reviewed_on", "").strip(),
         }
         try:
             reviewer = api().post("/legal-reviewers", {k: v for k, v in values.items() if v not in ("", None)})
