@@ -405,3 +405,40 @@ def test_the_public_check_says_not_valid_with_the_reason_when_the_holder_left(ap
     text = text_of(app.test_client().get(f"/public/certificate-check?number={NUMBER}"))
     assert "不在有效状态" in text and "持证人已离开执法岗位" in text and f"{TODAY.year}年3月2日离岗" in text
     assert "发证机关 五寨县人民政府" in text
+
+
+GUIDANCE = {
+    "guidance_id": "c" * 32,
+    "agency_code": MARKET,
+    "agency_name": "县市场监管局",
+    "township_code": "140928-qsx",
+    "township_name": "前所乡",
+    "domain": "market_supervision",
+    "since": f"{TODAY.year}-01-02",
+    "ended_on": None,
+    "active": True,
+}
+
+
+def test_the_bureau_lists_records_and_ends_sector_guidance_and_an_agency_reads_its_own(app, monkeypatch, calls):
+    township = {**AGENCY, "code": "140928-qsx", "name": "前所乡", "kind": "township"}
+    monkeypatch.setitem(ANSWERS, "/agencies", page(AGENCY, township))
+    monkeypatch.setitem(ANSWERS, "/guidance", page(GUIDANCE))
+    bureau = client_as(app, "bureau")
+    text = text_of(bureau.get("/personnel/guidance"))
+    assert "县市场监管局" in text and "前所乡" in text and "指导中" in text
+    assert "结束指导" in text and "登记指导关系" in text
+    refusal = ApiError(409, "conflict", "x", {"domain": ["already guided in this domain"]})
+
+    def refuse(self, method, path, **kw):
+        calls.append((method, path, kw.get("json"), kw.get("params")))
+        if method == "POST":
+            raise refusal
+        return Answer(ANSWERS[path])
+
+    monkeypatch.setattr(Gateway, "request", refuse)
+    form = {"_csrf": "csrf-token", "agency_code": MARKET, "township_code": "140928-qsx", "domain": "market_supervision"}
+    refused = bureau.post("/personnel/guidance", data=form)
+    assert refused.status_code == 409 and "该乡镇在这一领域已有指导部门" in text_of(refused)
+    agency = text_of(client_as(app, "agency_admin", agency_code=MARKET).get("/personnel/guidance"))
+    assert "前所乡" in agency and "结束指导" not in agency and "登记指导关系" not in agency
