@@ -173,7 +173,9 @@ def test_an_officer_is_registered_trained_examined_certified_and_checked_by_the_
     agency.shot("applied-again")
 
     tab.go("/personnel/applications?state=pending")
+    tab.shot("applications-pending")
     tab.link("陈立")
+    tab.shot("application-again")
     tab.click("批准并发证")
     tab.shot("certificate")
     number = re.search(r"行政执法证 (\d{15})", tab.text()).group(1)
