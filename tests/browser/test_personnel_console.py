@@ -191,7 +191,7 @@ def test_the_bureau_certifies_an_officer_the_public_checks_it_by_qr_and_the_offi
     assert "具备申领资格" in text and "暂不具备" not in text
     assert re.search(r"公共法律知识\s+30 学时\s+30 学时", text) and "业务知识" in text
 
-    tab.link("发证")
+    tab.link("直接发证")  # the issuing authority's direct issue (an agency applies instead: 申请发证)
     tab.shot("issue-form")
     tab.click("发证")
     tab.shot("certificate")
@@ -244,7 +244,8 @@ def test_the_bureau_certifies_an_officer_the_public_checks_it_by_qr_and_the_offi
     public.shot("public-check")
     text = public.text()
     assert number in public.page.get_by_label("执法证编号").input_value()
-    assert "无效" in text and "暂扣" in text and "王芳" in text and "县市场监管局" in text
+    assert "不在有效状态" in text and "原因：执法证已暂扣、注销或吊销" in text and "暂扣" in text
+    assert "王芳" in text and "县市场监管局" in text
     assert valid_id_number(731)[-4:] not in text
     public.go("/public/certificate-check?number=140928209900001")
     public.shot("public-not-found")
