@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
-from enforcement_testing import valid_id_number, wait_until
+from enforcement_testing import RUN_DATE, valid_id_number, wait_until
 from enforcement_testing.browser import change_first_password
 from openpyxl import Workbook
 
 AGENCY = "140928-scjgj"  # 县市场监管局
-DAY = date.today() - timedelta(days=1)  # sessions held yesterday: attendance may be recorded for them
+DAY = RUN_DATE - timedelta(days=1)  # sessions held yesterday: attendance may be recorded for them
 HEADERS = ("人员编号", "场次编号", "学时", "参训日期", "备注")
 
 

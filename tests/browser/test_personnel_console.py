@@ -10,14 +10,14 @@ opens the certificate's QR link; the officer reads their own record on a phone.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
-from enforcement_testing import valid_id_number, wait_until, wrong_check_char
+from enforcement_testing import RUN_DATE, valid_id_number, wait_until, wrong_check_char
 from enforcement_testing.browser import change_first_password
 
 SCJ = "140928-scjgj"  # 县市场监管局
 NRJ = "140928-nyncj"  # 县农业农村局
-DAY = date.today() - timedelta(days=1)  # training held yesterday (attendance may be recorded for it)
+DAY = RUN_DATE - timedelta(days=1)  # training held yesterday (attendance may be recorded for it)
 
 
 def officer(stack, http, agency: str, seq: int, name: str) -> str:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import requests
-from enforcement_testing import db_connection, valid_id_number, wait_until
+from enforcement_testing import RUN_DATE, db_connection, valid_id_number, wait_until
 from enforcement_testing.browser import change_first_password
 from sqlalchemy import text
 
@@ -124,8 +124,8 @@ def test_an_item_is_issued_acknowledged_answered_verified_and_closed(full_stack,
         conn.execute(
             text("UPDATE supervision_items SET issued_on = :i, due_on = :d WHERE id = :id"),
             {
-                "i": date.today() - timedelta(days=30),
-                "d": date.today() - timedelta(days=3),
+                "i": RUN_DATE - timedelta(days=30),
+                "d": RUN_DATE - timedelta(days=3),
                 "id": late.json()["item_id"],
             },
         )
@@ -267,7 +267,7 @@ def _a_record(full_stack, code: str, seq: int) -> None:
     assert agency.post(f"{path}/acknowledge", json={}, timeout=10).status_code == 200
     assert agency.post(f"{path}/answer", json={"answer": "已整改"}, timeout=10).status_code == 200
     assert bureau.post(f"{path}/verify", json={}, timeout=10).status_code == 200
-    year = date.today().year
+    year = RUN_DATE.year
     wait_until(
         lambda: any(
             a["agency_code"] == code and a["officers"] == 1
@@ -283,12 +283,12 @@ def test_the_assessment_ranks_agencies_and_the_report_is_downloaded_filed_and_pu
     from openpyxl import load_workbook
 
     name = _agency_name(full_stack)
-    last_year = date.today().year - 1
+    last_year = RUN_DATE.year - 1
     bureau = visitor
     _login(bureau, "admin", full_stack.password_of("admin"))
     bureau.go("/supervision/assessment")
     bureau.shot("assessment-none")
-    assert f"{date.today().year} 年度尚未进行评议考核" in bureau.text()
+    assert f"{RUN_DATE.year} 年度尚未进行评议考核" in bureau.text()
     for seq, code in enumerate(RECORDED, start=931):
         _a_record(full_stack, code, seq)
     bureau.click("进行考核")

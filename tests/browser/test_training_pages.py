@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import requests
-from enforcement_testing import valid_id_number, wait_until
+from enforcement_testing import RUN_DATE, valid_id_number, wait_until
 from enforcement_testing.browser import change_first_password
 from openpyxl import Workbook, load_workbook
 
 AGENCY = "140928-scjgj"  # 县市场监管局
 OTHER = "140928-nyncj"  # 县农业农村局
 HEADERS = ("人员编号", "场次编号", "学时", "参训日期", "备注")
-DAY = date.today() - timedelta(days=1)  # a session held yesterday: attendance may be recorded for it
+DAY = RUN_DATE - timedelta(days=1)  # a session held yesterday: attendance may be recorded for it
 
 
 def sheet(rows) -> bytes:
@@ -194,9 +194,9 @@ def test_an_agency_imports_a_sheet_and_reads_the_hours(visitor, full_stack):
     assert "没有符合条件的执法人员。" in tab.text()
     tab.go("/training/compliance")
     with tab.page.expect_download() as download_info:
-        tab.page.get_by_role("link", name=f"导出 Excel（县市场监管局，{date.today().year} 年）").click()
+        tab.page.get_by_role("link", name=f"导出 Excel（县市场监管局，{RUN_DATE.year} 年）").click()
     download = download_info.value
-    assert download.suggested_filename == f"培训学时达标-{date.today().year}-县市场监管局.xlsx"
+    assert download.suggested_filename == f"培训学时达标-{RUN_DATE.year}-县市场监管局.xlsx"
     book = load_workbook(io.BytesIO(Path(download.path()).read_bytes()), read_only=True)  # a real .xlsx
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert sorted(r[1] for r in rows[1:]) == ["张明", "李华"]
@@ -224,7 +224,7 @@ def test_the_bureau_records_an_exam_and_others_are_refused(visitor, full_stack):
     tab.go("/training/exams")
     tab.shot("exams")
     assert "还没有安排考试。" in tab.text()
-    tab.fill("考试日期", date.today().isoformat())
+    tab.fill("考试日期", RUN_DATE.isoformat())
     tab.click("安排考试")
     tab.shot("exams-error")
     assert tab.page.locator("#e-title").inner_text() == "必填"
@@ -254,7 +254,7 @@ def test_the_bureau_records_an_exam_and_others_are_refused(visitor, full_stack):
     # 参训记录: an officer's year (none yet), one record by form with its error beside the field
     tab.go(f"/training/attendance?agency={AGENCY}&officer_id={wang}")
     tab.shot("officer-attendance")
-    assert "王强" in tab.text() and f"{date.today().year} 年还没有参训记录。" in tab.text()
+    assert "王强" in tab.text() and f"{RUN_DATE.year} 年还没有参训记录。" in tab.text()
     tab.go(f"/training/attendance/new?agency={AGENCY}")
     tab.shot("attendance-form")
     tab.select("执法人员", wang)

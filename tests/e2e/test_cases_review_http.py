@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 
 import pytest
 from cases_support import DOMAIN, NRJ, SCJ, agency_admin, certified_officer
 from enforcement_testing import (
+    RUN_DATE,
     valid_id_number,
 )
 
@@ -102,13 +102,13 @@ def test_case_file_review_draw_assign_score_and_see_the_grade(cases_suite, colle
 
     over = admin.post(
         f"/reviews/files/{first['file_id']}/score",
-        json={"scored_on": date.today().isoformat(), "deductions": [{"code": "documents", "points": 11}]},
+        json={"scored_on": RUN_DATE.isoformat(), "deductions": [{"code": "documents", "points": 11}]},
     )
     assert over.status_code == 400 and "deductions" in over.json()["fields"]
     passed = admin.post(
         f"/reviews/files/{first['file_id']}/score",
         json={
-            "scored_on": date.today().isoformat(),
+            "scored_on": RUN_DATE.isoformat(),
             "deductions": [{"code": "discretion", "points": 6}, {"code": "signatures", "points": 5}],
         },
     )
@@ -116,13 +116,13 @@ def test_case_file_review_draw_assign_score_and_see_the_grade(cases_suite, colle
     assert (passed.json()["total"], passed.json()["grade"]) == (89, "pass")
     failed = admin.post(
         f"/reviews/files/{second['file_id']}/score",
-        json={"scored_on": date.today().isoformat(), "basic_failures": ["evidence"]},
+        json={"scored_on": RUN_DATE.isoformat(), "basic_failures": ["evidence"]},
     )
     assert (failed.json()["total"], failed.json()["grade"]) == (0, "fail")
 
     grades = {f["file_id"]: f["grade"] for f in scj.get("/reviews/files").json()["items"]}
     assert grades == {first["file_id"]: "pass", second["file_id"]: "fail"}
-    facts = rpc.cases.agency_case_facts({"username": "supervision", "role": "system"}, date.today().year)
+    facts = rpc.cases.agency_case_facts({"username": "supervision", "role": "system"}, RUN_DATE.year)
     assert [(f["agency_code"], f["review_grades"]) for f in facts] == [(SCJ, {"fail": 1, "pass": 1})]
     received = events.wait_for(4)
     assert sorted(e["type"] for e in received) == [

@@ -7,7 +7,7 @@ import time
 from datetime import date, timedelta
 
 import pytest
-from enforcement_testing import db_count, db_counts, metric_value, publish_event, valid_id_number, wait_until
+from enforcement_testing import RUN_DATE, db_count, db_counts, metric_value, publish_event, valid_id_number, wait_until
 from openapi_spec_validator import validate
 
 from enforcement_contracts.training import compliance as training_compliance
@@ -20,7 +20,7 @@ PASSWORD = "a-long-enough-password"
 
 
 def workdays_ago(n: int, today: date | None = None) -> date:
-    today = today or date.today()
+    today = today or RUN_DATE
     day = today
     while workdays_between(day, today) < n:
         day -= timedelta(days=1)
@@ -102,7 +102,7 @@ def test_officer_lifecycle_over_http(suite, collect_events):
     assert refused.status_code == 409
     assert any("qualification exam" in reason for reason in refused.json()["fields"]["officer_id"])
 
-    feed_training(suite.amqp_uri, officer["officer_id"], SCJ, date.today().year)
+    feed_training(suite.amqp_uri, officer["officer_id"], SCJ, RUN_DATE.year)
     wait_until(
         lambda: scj.get(f"/officers/{officer['officer_id']}/eligibility").json()["eligible"],
         message="personnel's read model has the training facts",
@@ -115,7 +115,7 @@ def test_officer_lifecycle_over_http(suite, collect_events):
     approved = admin.post(f"/certificate-applications/{application}/approval")
     assert approved.status_code == 200 and approved.json()["state"] == "approved", approved.text
     number = approved.json()["certificate_number"]
-    assert number.startswith(f"140928{date.today().year}")
+    assert number.startswith(f"140928{RUN_DATE.year}")
 
     second = scj.post("/certificate-applications", json=request)
     assert second.status_code == 409 and "already" in second.json()["message"]
@@ -265,14 +265,14 @@ def test_bad_input_is_a_clear_4xx_and_writes_nothing(suite):
     expect(
         scj.post(
             f"/officers/{other['officer_id']}/departure",
-            json={"reason": "retirement", "departed_on": (date.today() + timedelta(days=3)).isoformat()},
+            json={"reason": "retirement", "departed_on": (RUN_DATE + timedelta(days=3)).isoformat()},
         ),
         403,
     )
     expect(
         admin.post(
             f"/officers/{other['officer_id']}/departure",
-            json={"reason": "retirement", "departed_on": (date.today() + timedelta(days=3)).isoformat()},
+            json={"reason": "retirement", "departed_on": (RUN_DATE + timedelta(days=3)).isoformat()},
         ),
         400,
         "departed_on",

@@ -4,10 +4,8 @@ history, a certificate with its history, an officer's yearly assessments, and wh
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
-from enforcement_testing import wait_until
+from enforcement_testing import RUN_DATE, wait_until
 from test_http import NRJ, SCJ, agency_admin, feed_training, register
 
 
@@ -16,7 +14,7 @@ def test_the_console_reads_of_personnel(suite):
     admin = suite.admin()
     scj = agency_admin(suite, admin, SCJ, "scj-console")
     nrj = agency_admin(suite, admin, NRJ, "nrj-console")
-    today = date.today()
+    today = RUN_DATE
 
     certified = register(scj, SCJ, 611)
     plain = register(scj, SCJ, 612)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from enforcement_testing import publish_event, wait_until
+from enforcement_testing import RUN_DATE, publish_event, wait_until
 from test_http import SCJ, feed_training, register
 
 from enforcement_contracts.training import exams as training_exams
@@ -14,7 +14,7 @@ from enforcement_contracts.training import exams as training_exams
 @pytest.mark.timeout(120)
 def test_renewal_needs_the_window_and_a_renewal_exam(suite):
     admin = suite.admin()
-    today = date.today()
+    today = RUN_DATE
     issued_on = date(today.year - 5, today.month, 1) + timedelta(days=40)  # expires in about 40 days
     officer = register(admin, SCJ, 401)
     feed_training(suite.amqp_uri, officer["officer_id"], SCJ, issued_on.year)
@@ -67,7 +67,7 @@ def test_renewal_needs_the_window_and_a_renewal_exam(suite):
 @pytest.mark.timeout(120)
 def test_expired_certificate_is_announced_once_by_the_timer(suite, collect_events):
     admin = suite.admin()
-    today = date.today()
+    today = RUN_DATE
     issued_on = date(today.year - 5, today.month, 1) - timedelta(days=20)  # expired about three weeks ago
     officer = register(admin, SCJ, 402)
     feed_training(suite.amqp_uri, officer["officer_id"], SCJ, issued_on.year)

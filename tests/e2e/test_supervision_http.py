@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from enforcement_testing import db_connection, db_counts, wait_until
+from enforcement_testing import RUN_DATE, db_connection, db_counts, wait_until
 from sqlalchemy import text
 
 from enforcement_kernel.workdays import add_workdays, workdays_between
@@ -66,7 +66,7 @@ def test_notice_answered_late_is_verified_and_counted_late(supervision_suite):
     assert notice.status_code == 201, notice.text
     item_id = notice.json()["item_id"]
     # the notice went out 20 working days ago with 15 to answer
-    issued_on = add_workdays(date.today(), -20)
+    issued_on = add_workdays(RUN_DATE, -20)
     with db_connection(suite.supervision_db) as conn:
         conn.execute(
             text("UPDATE supervision_items SET issued_on = :issued, due_on = :due WHERE id = :id"),
@@ -77,7 +77,7 @@ def test_notice_answered_late_is_verified_and_counted_late(supervision_suite):
         lambda: (lambda r: r if r["overdue"] else None)(admin.get(f"/supervision/items/{item_id}").json()),
         message="the overdue timer escalated the notice",
     )
-    assert overdue["overdue_on"] == date.today().isoformat()
+    assert overdue["overdue_on"] == RUN_DATE.isoformat()
     assert suite.supervision.wait_metric("enforcement_supervision_items_overdue", 1, agency=SCJ) == 1
 
     # the agency: only its own items; the bureau cannot answer for it, the agency cannot verify
@@ -97,11 +97,11 @@ def test_notice_answered_late_is_verified_and_counted_late(supervision_suite):
     assert admin.post(f"/supervision/items/{item_id}/verify", json={}).status_code == 409
 
     # the promptness table over HTTP and the ratio on /metrics
-    period = {"from": date(date.today().year, 1, 1).isoformat(), "to": date.today().isoformat()}
+    period = {"from": date(RUN_DATE.year, 1, 1).isoformat(), "to": RUN_DATE.isoformat()}
     rows = scj.get("/supervision/promptness", params=period).json()
     answered_row = next(r for r in rows if r["kind"] == "supervision_item_answered")
     assert (answered_row["agency_code"], answered_row["measurements"], answered_row["on_time"]) == (SCJ, 1, 0)
-    assert answered_row["max_workdays"] == workdays_between(issued_on, date.today())  # 20, or 19 on a weekend
+    assert answered_row["max_workdays"] == workdays_between(issued_on, RUN_DATE)  # 20, or 19 on a weekend
     assert nrj.get("/supervision/promptness", params={**period, "agency_code": SCJ}).status_code == 403
     bad_period = admin.get("/supervision/promptness", params={"from": "2025-13-01", "to": "2025-12-31"})
     assert bad_period.status_code == 400 and "from" in bad_period.json()["fields"]
@@ -116,7 +116,7 @@ def test_notice_answered_late_is_verified_and_counted_late(supervision_suite):
     assert suite.supervision.metric("enforcement_supervision_items_overdue", agency=SCJ) == 0
 
     # the bulletin lists the notice
-    today = date.today().isoformat()
+    today = RUN_DATE.isoformat()
     listed = admin.get("/supervision/overdue", params={"from": today, "to": today}).json()
     assert [e["item_id"] for e in listed["items"]] == [item_id] and listed["total"] == 1
     published = admin.post("/supervision/bulletins", json={"from": today, "to": today, "title": "逾期督办事项通报"})
@@ -141,7 +141,7 @@ def complaints_are_public_masked_and_rate_limited(suite, admin, scj):
     assert db_counts(suite.supervision_db, *TABLES) == before
     first = public.post("/public/complaints", json=complaint)
     assert first.status_code == 201, first.text
-    assert first.json()["accept_due_on"] == add_workdays(date.today(), 5).isoformat()
+    assert first.json()["accept_due_on"] == add_workdays(RUN_DATE, 5).isoformat()
     assert public.post("/public/complaints", json=complaint).status_code == 201
     limited = public.post("/public/complaints", json=complaint)  # the 4th from this address (limit 3)
     assert limited.status_code == 429 and limited.json()["error"] == "rate_limited"

@@ -4,9 +4,8 @@ its random receipt number (never the complainant, the contact or the text), and 
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
+from enforcement_testing import RUN_DATE
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -60,11 +59,11 @@ def test_a_complaint_is_followed_by_its_receipt_number_and_reports_are_public_on
     )
     assert decided.status_code == 200, decided.text
     accepted = public.get(f"/public/complaints/{code.lower()}").json()
-    assert (accepted["state"], accepted["decided_on"]) == ("accepted", date.today().isoformat())
+    assert (accepted["state"], accepted["decided_on"]) == ("accepted", RUN_DATE.isoformat())
     assert accepted["conclude_due_on"]
 
     # the yearly reports: none filed yet
-    year = date.today().year - 1
+    year = RUN_DATE.year - 1
     listed = public.get("/public/annual-reports", params={"year": year})
     assert listed.status_code == 200 and listed.json() == {"items": [], "total": 0, "page": 1, "per_page": 50}
     assert public.get(f"/public/annual-reports/{year}/{SCJ}").status_code == 404

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import pytest
 import requests
 from enforcement_testing import (
+    RUN_DATE,
     db_connection,
     db_count,
     db_counts,
@@ -121,7 +122,7 @@ def test_a_late_answer_shows_in_the_assessment_and_the_xlsx_report(reports_suite
         },
     )
     assert officer.status_code == 201, officer.text
-    year = date.today().year
+    year = RUN_DATE.year
 
     # the bureau issues a notice; it falls due before the agency answers; the bureau verifies the late answer
     item = bureau.post(
@@ -130,7 +131,7 @@ def test_a_late_answer_shows_in_the_assessment_and_the_xlsx_report(reports_suite
     )
     assert item.status_code == 201, item.text
     item = item.json()
-    today = date.today()
+    today = RUN_DATE
     with db_connection(suite.supervision_db) as conn:
         conn.execute(
             text("UPDATE supervision_items SET issued_on = :issued, due_on = :due WHERE id = :id"),

@@ -4,13 +4,14 @@ answer as /openapi.json documents it (the suite's client checks each one)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from enforcement_testing import RUN_DATE
 from test_http import NRJ, SCJ, agency_admin, register
 from test_training_http import agencies_known, attend, course, known_to_training, session_of
 
-DAY = date.today() - timedelta(days=1)
+DAY = RUN_DATE - timedelta(days=1)
 
 
 @pytest.mark.timeout(180)

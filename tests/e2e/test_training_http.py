@@ -10,14 +10,14 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from enforcement_testing import db_count, db_counts, wait_until
+from enforcement_testing import RUN_DATE, db_count, db_counts, wait_until
 from openpyxl import load_workbook
 from test_http import NRJ, SCJ, agency_admin, register
 
 from training_service.spreadsheets import TEMPLATE_HEADERS, write_table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-TODAY = date.today()
+TODAY = RUN_DATE
 REQUIRED = "gbf-2023-27"  # 国办发〔2023〕27号, seeded as required
 TRAINING_TABLES = ("attendance", "attendance_versions", "attendance_imports", "sessions", "courses", "outbox_events")
 

@@ -11,10 +11,18 @@ import json
 import re
 import time
 import uuid
-from datetime import date
 
 import pytest
-from enforcement_testing import BUREAU, db_count, db_rows, publish_event, publish_raw, valid_id_number, wait_until
+from enforcement_testing import (
+    BUREAU,
+    RUN_DATE,
+    db_count,
+    db_rows,
+    publish_event,
+    publish_raw,
+    valid_id_number,
+    wait_until,
+)
 from kombu import Connection
 
 from enforcement_contracts.training import compliance as training_compliance
@@ -131,7 +139,7 @@ def test_redelivered_events_have_one_effect(amqp_uri, run_service):
             "exam_kind": "qualification",
             "score": 75.0,
             "pass_mark": 60.0,
-            "sat_on": date.today(),
+            "sat_on": RUN_DATE,
         },
     )
     publish_event(amqp_uri, training_exams.EXAM_PASSED, exam.data, event_id=exam.id)  # the broker redelivers it
@@ -144,7 +152,7 @@ def test_redelivered_events_have_one_effect(amqp_uri, run_service):
     hours = {
         "officer_id": officer_id,
         "agency_code": MARKET,
-        "year": date.today().year,
+        "year": RUN_DATE.year,
         "revision": 3,
         "hours_by_category": {"public_law": 12.5, "professional": 8.0},
         "required_courses_done": False,
@@ -221,7 +229,7 @@ def test_poison_messages_are_dead_lettered_and_the_service_keeps_working(sqlite_
         {
             "officer_id": officer_id,
             "agency_code": MARKET,
-            "year": date.today().year,
+            "year": RUN_DATE.year,
             "revision": 1,
             "hours_by_category": {"public_law": 30.0},
             "required_courses_done": True,

@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 import pytest
 from enforcement_testing import (
     BUREAU,
+    RUN_DATE,
     EventCollector,
     ServiceProcess,
     db_count,
@@ -93,7 +94,7 @@ def exam_passed(amqp_uri: str, officer_id: str):
             "exam_kind": "qualification",
             "score": 80.0,
             "pass_mark": 60.0,
-            "sat_on": date.today(),
+            "sat_on": RUN_DATE,
         },
     )
 

@@ -7,10 +7,9 @@ transfer leg. Helpers (``process_desk``) are in conftest.py; the calls go throug
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pytest
-from enforcement_testing import BUREAU, db_count, db_counts, drop_event_queues, valid_id_number, wait_until
+from enforcement_testing import BUREAU, RUN_DATE, db_count, db_counts, drop_event_queues, valid_id_number, wait_until
 
 from enforcement_contracts.errors import Unavailable
 
@@ -103,7 +102,7 @@ def test_a_missed_deadline_is_announced_once_and_not_again_after_a_restart(watch
         "2024-07-19",
         "2024-07-30",
     )
-    assert decided["detected_on"] == date.today().isoformat()
+    assert decided["detected_on"] == RUN_DATE.isoformat()
     # each in its own unit, named as the measurement that follows names it: 90 calendar days, 7 working days
     assert (decided["reference"], decided["deadline"], decided["deadline_unit"]) == (undecided["case_id"], 90, "days")
     assert (published["reference"], published["deadline"], published["deadline_unit"]) == (

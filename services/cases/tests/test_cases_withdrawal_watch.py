@@ -11,10 +11,9 @@ runs between the separate calls that report, publish and revoke one decision.
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pytest
-from enforcement_testing import BUREAU, db_count, drop_event_queues, wait_until
+from enforcement_testing import BUREAU, RUN_DATE, db_count, drop_event_queues, wait_until
 
 from enforcement_contracts.errors import NotFound
 
@@ -33,7 +32,7 @@ def cases(personnel_process, database_url, amqp_uri, start_service):
 def _table(rpc) -> dict[str, dict]:
     """The agency's rows of supervision's promptness table since 2024, by kind ('all': every kind)."""
     rows = rpc.supervision.promptness_table(
-        BUREAU, {"from": "2024-01-01", "to": date.today().isoformat(), "agency_code": MARKET}
+        BUREAU, {"from": "2024-01-01", "to": RUN_DATE.isoformat(), "agency_code": MARKET}
     )
     return {row["kind"]: row for row in rows}
 
@@ -93,7 +92,7 @@ def test_a_revoked_decision_not_withdrawn_in_time_is_announced_once_and_counts_l
         3,
         "workdays",
     )
-    assert data["detected_on"] == date.today().isoformat() and announced["subject"] == case_id
+    assert data["detected_on"] == RUN_DATE.isoformat() and announced["subject"] == case_id
     assert "张三" not in json.dumps(announced)
     assert db_count(cases.database_url, "deadline_misses", "kind = 'publication_withdrawn'") == 1
 

@@ -4,10 +4,9 @@ registers officers, feeds the training facts the training service would announce
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 import pytest
-from enforcement_testing import BUREAU, http_get, metric_value, publish_event, valid_id_number, wait_until
+from enforcement_testing import BUREAU, RUN_DATE, http_get, metric_value, publish_event, valid_id_number, wait_until
 
 from enforcement_contracts.training import compliance as training_compliance
 from enforcement_contracts.training import exams as training_exams
@@ -65,7 +64,7 @@ class PersonnelDriver:
                     "exam_kind": "qualification",
                     "score": 86.0,
                     "pass_mark": 60.0,
-                    "sat_on": date.today(),
+                    "sat_on": RUN_DATE,
                 },
             )
 
@@ -80,7 +79,7 @@ class PersonnelDriver:
 
     def certified_officer(self, seq: int, agency_code: str = MARKET) -> tuple[dict, dict]:
         officer = self.call("register_officer", BUREAU, officer_payload(seq, agency_code))
-        self.feed_training_facts(officer, date.today().year)
+        self.feed_training_facts(officer, RUN_DATE.year)
         self.wait_eligible(officer["officer_id"])
         request = {"officer_id": officer["officer_id"], "domains": [MARKET_DOMAIN]}
         return officer, self.call("issue_certificate", BUREAU, request)

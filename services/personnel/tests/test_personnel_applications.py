@@ -6,10 +6,8 @@ The watch announces a certificate not taken back after a departure and an applic
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
-from enforcement_testing import BUREAU, db_connection, db_counts, db_rows
+from enforcement_testing import BUREAU, RUN_DATE, db_connection, db_counts, db_rows
 from sqlalchemy import text
 
 from enforcement_contracts.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -29,7 +27,7 @@ LATE = "enforcement_promptness_measurements_total"
 
 def eligible_officer(personnel, staff, seq: int) -> dict:
     officer = personnel.call("register_officer", BUREAU, staff.officer_payload(seq))
-    staff.feed_training_facts(officer, date.today().year)
+    staff.feed_training_facts(officer, RUN_DATE.year)
     staff.wait_eligible(officer["officer_id"])
     return officer
 
@@ -38,7 +36,7 @@ def eligible_officer(personnel, staff, seq: int) -> dict:
 def test_the_agency_applies_and_the_bureau_approves_which_issues_the_certificate(personnel, staff, collect_events):
     events = collect_events("personnel", "certificate.issued", "promptness.measured")
     officer = eligible_officer(personnel, staff, 201)
-    oid, today = officer["officer_id"], date.today()
+    oid, today = officer["officer_id"], RUN_DATE
     request = {"officer_id": oid, "domains": [MARKET_DOMAIN]}
 
     filed = personnel.call("file_certificate_application", MARKET_ADMIN, request)
@@ -159,7 +157,7 @@ def test_the_watch_announces_a_card_not_taken_back_once_and_the_late_cancellatio
 ):
     officer, cert = staff.certified_officer(204)
     events = collect_events("personnel", "deadline.missed", "promptness.measured")
-    today = date.today()
+    today = RUN_DATE
     departed_on = add_workdays(today, -8)
     assert workdays_between(departed_on, today) > 5, "the test needs a departure beyond the 5 working days"
     labels = {"service": "personnel", "agency": MARKET, "kind": "certificate_cancelled"}
@@ -214,8 +212,8 @@ def test_the_watch_announces_an_application_left_undecided_once_against_the_issu
     request = {"officer_id": officer["officer_id"], "domains": [MARKET_DOMAIN]}
     app_id = personnel.call("file_certificate_application", MARKET_ADMIN, request)["application_id"]
     personnel.call("watch_deadlines")  # 20 working days are not over
-    filed_on = add_workdays(date.today(), -23)
-    assert workdays_between(filed_on, date.today()) > 20, "the test needs a filing beyond the 20 working days"
+    filed_on = add_workdays(RUN_DATE, -23)
+    assert workdays_between(filed_on, RUN_DATE) > 20, "the test needs a filing beyond the 20 working days"
     with db_connection(personnel.database_url) as conn:  # filed a month ago, as history says
         conn.execute(text("UPDATE certificate_applications SET filed_on = :on"), {"on": filed_on})
         conn.commit()

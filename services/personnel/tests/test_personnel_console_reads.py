@@ -4,10 +4,8 @@ history, and an officer's yearly assessments."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
-from enforcement_testing import BUREAU
+from enforcement_testing import BUREAU, RUN_DATE
 
 from enforcement_contracts.errors import Forbidden, NotFound, ValidationFailed
 
@@ -65,7 +63,7 @@ def test_an_agency_is_read_with_its_counts(personnel, staff):
         "record_departure",
         BUREAU,
         departed["officer_id"],
-        {"reason": "transfer", "departed_on": date.today().isoformat()},
+        {"reason": "transfer", "departed_on": RUN_DATE.isoformat()},
     )
 
     market = personnel.call("get_agency", MARKET_ADMIN, MARKET)
@@ -83,7 +81,7 @@ def test_an_officers_certificates_come_with_their_history_and_assessments_by_yea
     oid, number = officer["officer_id"], cert["number"]
     personnel.call("change_certificate_status", BUREAU, number, {"status": "suspended", "reason": "案件调查"})
     personnel.call("change_certificate_status", MARKET_ADMIN, number, {"status": "valid", "reason": "调查结束"})
-    this_year = date.today().year
+    this_year = RUN_DATE.year
     personnel.call("record_assessment", BUREAU, oid, {"year": this_year - 2, "grade": "excellent"})
     personnel.call("record_assessment", BUREAU, oid, {"year": this_year - 1, "grade": "competent", "note": "良好"})
 

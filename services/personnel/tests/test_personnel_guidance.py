@@ -6,10 +6,10 @@ post from the appointment date (the day of registration when not given, never in
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
-from enforcement_testing import BUREAU, db_counts, db_rows, valid_id_number
+from enforcement_testing import BUREAU, RUN_DATE, db_counts, db_rows, valid_id_number
 
 from enforcement_contracts.errors import Conflict, Forbidden, NotFound, ValidationFailed
 
@@ -26,7 +26,7 @@ def events(url: str, event_type: str) -> list[dict]:
 
 
 def test_the_bureau_records_and_ends_guidance_and_each_change_is_announced(personnel):
-    today = date.today()
+    today = RUN_DATE
     guidance = personnel.call(
         "assign_guidance", BUREAU, {"agency_code": MARKET, "township_code": TOWN, "domain": "market_supervision"}
     )
@@ -82,7 +82,7 @@ def test_refused_guidance_names_the_field_and_writes_nothing(personnel):
         (
             ValidationFailed,
             BUREAU,
-            {**good, "township_code": VILLAGE, "since": str(date.today() + timedelta(1))},
+            {**good, "township_code": VILLAGE, "since": str(RUN_DATE + timedelta(1))},
             "since",
         ),
         (Conflict, BUREAU, good, "domain"),  # already in force
@@ -98,7 +98,7 @@ def test_refused_guidance_names_the_field_and_writes_nothing(personnel):
 
 
 def test_an_officer_is_in_post_from_the_appointment_date(personnel):
-    today = date.today()
+    today = RUN_DATE
     payload = {"agency_code": MARKET, "name": "任职", "id_number": valid_id_number(951)}
     with pytest.raises(ValidationFailed) as caught:
         personnel.call("register_officer", BUREAU, {**payload, "appointed_on": str(today + timedelta(days=1))})

@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from enforcement_testing import (
     BUREAU,
+    RUN_DATE,
     db_counts,
     db_rows,
     valid_id_number,
@@ -52,7 +53,7 @@ def test_certificate_requires_training_facts_and_then_is_issued_once(personnel, 
     assert "not eligible" in str(refused.value)
     assert db_rows(personnel.database_url, "SELECT COUNT(*) AS n FROM certificates")[0]["n"] == 0
 
-    today = date.today()
+    today = RUN_DATE
     staff.feed_training_facts(officer, today.year)
     eligibility = staff.wait_eligible(oid)
     assert eligibility["reasons"] == []
@@ -89,7 +90,7 @@ def test_departure_cancels_certificate_and_measures_promptness(personnel, staff,
     late_officer, late_cert = staff.certified_officer(3)
     prompt_officer, prompt_cert = staff.certified_officer(4)
     events = collect_events("personnel", "certificate.status_changed", "officer.departed", "promptness.measured")
-    today = date.today()
+    today = RUN_DATE
     personnel.call("register_officer", BUREAU, staff.officer_payload(30, TRANSPORT))  # in post, never certified
     before = {f["agency_code"]: f for f in personnel.call("agency_certification_facts", BUREAU, today.year)}
     assert before[MARKET] == {
@@ -210,7 +211,7 @@ def test_a_past_year_s_certification_facts_read_each_certificate_s_state_as_it_w
 
     _, suspended = staff.certified_officer(40)
     staff.certified_officer(41)
-    last_year = date.today().year - 1
+    last_year = RUN_DATE.year - 1
     with db_connection(personnel.database_url) as conn:  # registered and certified two years ago, as history says
         conn.execute(
             text("UPDATE officers SET created_at = :at, appointed_on = :on"),
@@ -234,7 +235,7 @@ def test_a_past_year_s_certification_facts_read_each_certificate_s_state_as_it_w
 def test_failing_assessment_suspends_the_certificate(personnel, staff, collect_events):
     officer, cert = staff.certified_officer(5)
     events = collect_events("personnel", "certificate.status_changed", "assessment.recorded")
-    today = date.today()
+    today = RUN_DATE
 
     result = personnel.call(
         "record_assessment", BUREAU, officer["officer_id"], {"year": today.year, "grade": "incompetent"}
@@ -266,7 +267,7 @@ def test_agency_admin_cannot_touch_another_agencys_officers(personnel, staff, co
     oid = officer["officer_id"]
     outsider = {"username": "admin-market", "role": "agency_admin", "agency_code": MARKET}
     before = db_counts(personnel.database_url, *WRITE_TABLES)
-    today = date.today().isoformat()
+    today = RUN_DATE.isoformat()
 
     attempts = {
         "get_officer": lambda: personnel.call("get_officer", outsider, oid),

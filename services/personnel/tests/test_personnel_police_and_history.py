@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from enforcement_testing import BUREAU, db_connection, db_counts, valid_id_number
+from enforcement_testing import BUREAU, RUN_DATE, db_connection, db_counts, valid_id_number
 from sqlalchemy import text
 
 from enforcement_contracts.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -44,7 +44,7 @@ def may(personnel, officer_id: str, domain: str, on: date) -> dict:
 
 # --- police officers ------------------------------------------------------------------------------------------------
 def test_a_police_officer_enforces_with_the_police_card_in_the_bureau_s_domains(personnel):
-    today = date.today()
+    today = RUN_DATE
     officer = personnel.call("register_officer", GAJ_ADMIN, police_payload(901, " j140928 "))
     assert officer["is_police"] is True and officer["police_card_number"] == "J140928"
     assert personnel.call("get_officer", GAJ_ADMIN, officer["officer_id"])["police_card_number"] == "J140928"
@@ -130,8 +130,8 @@ def test_a_police_bureau_registered_with_its_domains(personnel):
     )
     assert created["domains"] == ["traffic_safety"]
     officer = personnel.call("register_officer", BUREAU, police_payload(907, "700001", agency_code="140928-gaj2"))
-    assert may(personnel, officer["officer_id"], "traffic_safety", date.today())["allowed"] is True
-    assert may(personnel, officer["officer_id"], "public_security", date.today())["allowed"] is False
+    assert may(personnel, officer["officer_id"], "traffic_safety", RUN_DATE)["allowed"] is True
+    assert may(personnel, officer["officer_id"], "public_security", RUN_DATE)["allowed"] is False
 
 
 # --- a past date reads the certificate's history ----------------------------------------------------------------
@@ -153,7 +153,7 @@ def _dated(personnel, number: str, dates: list[date]) -> None:
 
 
 def test_a_past_date_reads_the_status_the_history_had_that_day(personnel, staff):
-    today = date.today()
+    today = RUN_DATE
     officer, cert = staff.certified_officer(910)
     oid, number = officer["officer_id"], cert["number"]
     issued, suspended_on, lifted_on = today - timedelta(days=60), today - timedelta(days=20), today - timedelta(days=10)
@@ -221,7 +221,7 @@ def test_an_officer_reading_a_colleague_is_told_so(personnel, officer_payload):
 def test_police_officers_count_in_the_bureau_s_certification_facts_with_their_police_card(personnel):
     """The assessment's certification rate reads police officers in post as authorised by their police card, from
     their appointment (not their registration) to their departure."""
-    today = date.today()
+    today = RUN_DATE
     first = personnel.call("register_officer", GAJ_ADMIN, police_payload(931, "J931001"))
     personnel.call("register_officer", GAJ_ADMIN, police_payload(932, "J931002"))
     late = personnel.call("register_officer", GAJ_ADMIN, police_payload(933, "J931003", appointed_on=str(today)))
@@ -257,6 +257,6 @@ def test_only_a_reviewer_s_first_review_needs_the_legal_qualification(personnel)
     assert seasoned["first_reviewed_on"] == "2019-05-06" and seasoned["may_review_major_decisions"] is True
     before = personnel.call("list_legal_reviewers", MARKET_ADMIN, MARKET)["total"]
     with pytest.raises(ValidationFailed) as refused:
-        reviewer("律师丁", first_reviewed_on=str(date.today() + timedelta(days=1)))
+        reviewer("律师丁", first_reviewed_on=str(RUN_DATE + timedelta(days=1)))
     assert refused.value.fields == {"first_reviewed_on": ["must not be in the future"]}
     assert personnel.call("list_legal_reviewers", MARKET_ADMIN, MARKET)["total"] == before

@@ -3,10 +3,8 @@ checked here key by key against what the hand-written serialisers returned (in p
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
-from enforcement_testing import BUREAU
+from enforcement_testing import BUREAU, RUN_DATE
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -45,7 +43,7 @@ def test_responses_keep_their_shape(personnel, staff):
         "certificate_status",
     }
     assert officer["departed_on"] is None and officer["certificate_number"] is None
-    assert officer["appointed_on"] == date.today().isoformat()
+    assert officer["appointed_on"] == RUN_DATE.isoformat()
     assert officer["police_card_number"] is None
     assert set(cert) == {
         "number",
@@ -67,7 +65,7 @@ def test_responses_keep_their_shape(personnel, staff):
     eligibility = personnel.call("eligibility", BUREAU, officer["officer_id"])
     assert eligibility == {
         "officer_id": officer["officer_id"],
-        "year": date.today().year,
+        "year": RUN_DATE.year,
         "eligible": True,
         "reasons": [],
     }
@@ -121,7 +119,7 @@ def test_responses_keep_their_shape(personnel, staff):
         "note": "",
         "certificate_suspended": False,
     }
-    today = date.today().isoformat()
+    today = RUN_DATE.isoformat()
     departure = personnel.call(
         "record_departure", BUREAU, officer["officer_id"], {"reason": "other", "departed_on": today}
     )

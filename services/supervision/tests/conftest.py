@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import date
 
 import pytest
 from enforcement_testing import (
     BUREAU,
+    RUN_DATE,
     drop_event_queues,
     http_get,
     metric_value,
@@ -99,7 +99,7 @@ def _certified_officer(personnel, amqp_uri: str, seq: int) -> tuple[dict, dict]:
         {
             "officer_id": officer["officer_id"],
             "agency_code": MARKET,
-            "year": date.today().year,
+            "year": RUN_DATE.year,
             "revision": 1,
             "hours_by_category": {"public_law": 30.0, "professional": 30.0},
             "required_courses_done": True,
@@ -115,7 +115,7 @@ def _certified_officer(personnel, amqp_uri: str, seq: int) -> tuple[dict, dict]:
             "exam_kind": "qualification",
             "score": 80.0,
             "pass_mark": 60.0,
-            "sat_on": date.today(),
+            "sat_on": RUN_DATE,
         },
     )
     wait_until(

@@ -17,7 +17,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from enforcement_testing import BUREAU, db_count, db_counts, db_rows, publish_event, wait_until
+from enforcement_testing import BUREAU, RUN_DATE, db_count, db_counts, db_rows, publish_event, wait_until
 
 from enforcement_contracts.cases import inspections as cases_inspections
 from enforcement_contracts.cases import promptness as cases_promptness
@@ -63,7 +63,7 @@ def test_late_obligations_elsewhere_open_items_and_show_in_the_on_time_ratios(
     # metrics are process-wide in process: the counters are compared with their values before the test
     measured_before, duplicates_before = metrics(measured[0], **measured[1]), metrics(duplicates[0], **duplicates[1])
     issued = collect_events("supervision", "item.issued", "item.changed")
-    today = date.today()
+    today = RUN_DATE
     late_officer, late_cert = certified_officer(1)
     prompt_officer, _ = certified_officer(2)
     departed_on = add_workdays(today, -8)
@@ -270,7 +270,7 @@ def test_items_and_complaints_follow_their_rules_and_bad_input_writes_nothing(su
     answered = supervision.call("answer_item", MARKET_ADMIN, item_id, {"answer": "已在门户网站公示"})
     assert answered["answered_on_time"] is True and answered["state"] == "answered"
     returned = supervision.call("return_item", BUREAU, item_id, {"reason": "缺少佐证材料"})
-    assert returned["state"] == "returned" and returned["due_on"] == add_workdays(date.today(), 5).isoformat()
+    assert returned["state"] == "returned" and returned["due_on"] == add_workdays(RUN_DATE, 5).isoformat()
     supervision.call("answer_item", MARKET_ADMIN, item_id, {"answer": "补充佐证材料"})
     supervision.call("verify_item", BUREAU, item_id, {"note": "核查属实"})
     closed = supervision.call("close_item", BUREAU, item_id)
@@ -299,7 +299,7 @@ def test_items_and_complaints_follow_their_rules_and_bad_input_writes_nothing(su
             "summary": "一月内被重复检查三次",
         },
     )
-    assert receipt["accept_due_on"] == add_workdays(date.today(), 5).isoformat()
+    assert receipt["accept_due_on"] == add_workdays(RUN_DATE, 5).isoformat()
     cid = receipt["complaint_id"]
     [raw] = db_rows(supervision.database_url, "SELECT * FROM complaints")
     assert "13812345678" not in json.dumps(raw, default=str) and "晋北" not in json.dumps(raw, default=str)
@@ -307,14 +307,14 @@ def test_items_and_complaints_follow_their_rules_and_bad_input_writes_nothing(su
         supervision.call("decide_complaint", TRANSPORT_ADMIN, cid, {"accept": True, "reasons": "属于受理范围"})
     accepted = supervision.call("decide_complaint", MARKET_ADMIN, cid, {"accept": True, "reasons": "属于受理范围"})
     assert accepted["contact_masked"] == "138****5678" and accepted["complainant_name_masked"] == "五***"
-    assert accepted["conclude_due_on"] == (date.today() + timedelta(days=30)).isoformat()
+    assert accepted["conclude_due_on"] == (RUN_DATE + timedelta(days=30)).isoformat()
     with pytest.raises(Forbidden):  # the extension needs the bureau's approval
         supervision.call("extend_complaint", MARKET_ADMIN, cid, {"days": 10, "reason": "情况复杂"})
     with pytest.raises(ValidationFailed) as too_long:
         supervision.call("extend_complaint", BUREAU, cid, {"days": 31, "reason": "情况复杂"})
     assert "days" in too_long.value.fields
     extended = supervision.call("extend_complaint", BUREAU, cid, {"days": 30, "reason": "情况复杂"})
-    assert extended["conclude_due_on"] == (date.today() + timedelta(days=60)).isoformat()
+    assert extended["conclude_due_on"] == (RUN_DATE + timedelta(days=60)).isoformat()
     with pytest.raises(Conflict):
         supervision.call("extend_complaint", BUREAU, cid, {"days": 5, "reason": "再次延期"})
     done = supervision.call("conclude_complaint", MARKET_ADMIN, cid, {"outcome": "upheld", "conclusion": "责令整改"})

@@ -5,10 +5,9 @@ once filed."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
-from enforcement_testing import BUREAU
+from enforcement_testing import BUREAU, RUN_DATE
 
 from enforcement_contracts import supervision as contract
 from enforcement_contracts import supervision_reports as reports_contract
@@ -61,7 +60,7 @@ def test_a_complaint_is_tracked_by_its_receipt_number_without_personal_data(supe
     )
     done = supervision.call("track_complaint", code)
     assert (done["state"], done["outcome"], done["conclusion"]) == ("concluded", "upheld", "责令改正")
-    assert done["decided_on"] == done["concluded_on"] == date.today().isoformat()
+    assert done["decided_on"] == done["concluded_on"] == RUN_DATE.isoformat()
 
     for wrong in ("0000-0000-0000", "not-a-code-at-all"):
         with pytest.raises(NotFound):
@@ -88,7 +87,7 @@ def reports(personnel, run_service):
 
 
 def test_a_yearly_report_is_public_once_filed(reports):
-    year = date.today().year - 1
+    year = RUN_DATE.year - 1
     assert reports.call("public_annual_reports", {"year": year}) == {"items": [], "total": 0, "page": 1, "per_page": 50}
     with pytest.raises(NotFound):
         reports.call("public_annual_report", year, MARKET)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from enforcement_testing import BUREAU, db_connection, wait_until
+from enforcement_testing import BUREAU, RUN_DATE, db_connection, wait_until
 from sqlalchemy import text
 
 from enforcement_contracts import supervision as contract
@@ -28,7 +28,7 @@ def suite(personnel, run_service):
 
 
 def test_bulletins_take_the_period_as_from_and_to_and_answer_in_the_contract_s_shape(suite):
-    today = date.today()
+    today = RUN_DATE
     item = suite.call("issue_item", BUREAU, {"agency_code": MARKET, "kind": "report_request", "title": "报送统计"})
     with db_connection(suite.database_url) as conn:  # time passing: its deadline is now in the past
         conn.execute(text("UPDATE supervision_items SET due_on = :d"), {"d": today - timedelta(days=1)})
@@ -71,7 +71,7 @@ def test_bulletins_take_the_period_as_from_and_to_and_answer_in_the_contract_s_s
 
 
 def test_assessment_filings_and_surveys_answer_in_the_contract_s_shape(suite):
-    year = date.today().year
+    year = RUN_DATE.year
     survey = {
         "agency_code": MARKET,
         "year": year,
@@ -109,7 +109,7 @@ def test_assessment_filings_and_surveys_answer_in_the_contract_s_shape(suite):
     assert set(filed) == set(reports_contract.ReportFiling().fields)
     assert (filed["scope"], filed["filed_on"], filed["filed_by"]) == (
         "county",
-        date.today().isoformat(),
+        RUN_DATE.isoformat(),
         BUREAU["username"],
     )
     assert filed["report"]["year"] == year - 1 and filed["report"]["scope"] == "county"
@@ -131,7 +131,7 @@ def test_assessment_filings_and_surveys_answer_in_the_contract_s_shape(suite):
 
 
 def test_satisfaction_results_are_read_a_page_at_a_time(suite):
-    year = date.today().year - 1
+    year = RUN_DATE.year - 1
     for code, score in (("140928-scjgj", 91), ("140928-jtysj", 85)):
         survey = {
             "agency_code": code,

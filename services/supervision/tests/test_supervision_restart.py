@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from enforcement_testing import BUREAU, db_rows, drop_event_queues, wait_until
+from enforcement_testing import BUREAU, RUN_DATE, db_rows, drop_event_queues, wait_until
 
 from enforcement_contracts.errors import Conflict, Forbidden
 
@@ -55,7 +55,7 @@ def test_items_falling_due_across_a_kill_are_escalated_once_each(supervision, rp
     answered = ids[0]
     rpc.supervision.acknowledge_item(MARKET_ADMIN, answered)
     rpc.supervision.answer_item(MARKET_ADMIN, answered, {"answer": "已报送"})
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = RUN_DATE - timedelta(days=1)
     first, second = ids[:12], ids[12:]
     backdate(supervision.database_url, first, yesterday)
     url = supervision.database_url
@@ -91,7 +91,7 @@ def test_items_falling_due_across_a_kill_are_escalated_once_each(supervision, rp
     wait_until(lambda: db_rows(url, overdue_rows)[0]["n"] == 30, message="the returned item escalated again")
 
     # the bulletin of the period lists every item that fell overdue; published once
-    bulletin_query = {"from": date.today().isoformat(), "to": date.today().isoformat()}
+    bulletin_query = {"from": RUN_DATE.isoformat(), "to": RUN_DATE.isoformat()}
     entries = rpc.supervision.overdue_list(BUREAU, bulletin_query)
     assert len(entries["items"]) == 29 and entries["total"] == 29
     assert {e["agency_code"] for e in rpc.supervision.overdue_list(MARKET_ADMIN, bulletin_query)["items"]} == {MARKET}

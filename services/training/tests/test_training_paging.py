@@ -7,14 +7,14 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
-from enforcement_testing import BUREAU, db_count, drop_event_queues, publish_event, wait_until
+from enforcement_testing import BUREAU, RUN_DATE, db_count, drop_event_queues, publish_event, wait_until
 
 from enforcement_contracts import personnel
 
 pytestmark = pytest.mark.timeout(120)
 
 MARKET = "140928-scjgj"
-TODAY = date.today()
+TODAY = RUN_DATE
 SECOND_PAGE = {"page": 2, "per_page": 1}
 
 

@@ -7,13 +7,13 @@ import base64
 import uuid
 from datetime import date
 
-from enforcement_testing import BUREAU, db_count, publish_event, wait_until
+from enforcement_testing import BUREAU, RUN_DATE, db_count, publish_event, wait_until
 
 from enforcement_contracts import personnel
 from training_service.spreadsheets import TEMPLATE_HEADERS, write_table
 
 MARKET, FARM = "140928-scjgj", "140928-nyncj"
-TODAY = date.today()
+TODAY = RUN_DATE
 YEAR = TODAY.year
 REQUIRED = "gbf-2023-27"
 WRITE_TABLES = ("attendance", "attendance_versions", "attendance_imports", "officer_years", "outbox_events")
