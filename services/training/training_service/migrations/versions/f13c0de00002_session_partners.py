@@ -1,0 +1,23 @@
+"""session partners (issue 13)
+
+Revision ID: f13c0de00002
+Revises: f13c0de00001
+Create Date: 2026-11-30 01:15:00
+
+"""
+
+from collections.abc import Sequence
+
+# revision identifiers, used by Alembic.
+revision: str = "f13c0de00002"
+down_revision: str | Sequence[str] | None = "f13c0de00001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
