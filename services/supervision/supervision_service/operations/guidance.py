@@ -10,28 +10,20 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from enforcement_kernel import access
+from enforcement_kernel import access, read_models
 
 from .. import models as m
 from .common import scope_conditions
 
+GUIDANCE_FIELDS = ("agency_code", "township_code", "domain")
+
 
 def apply_guidance_assigned(tx, data: dict) -> None:
-    row = tx.session.get(m.Guidance, data["guidance_id"])
-    if row is None:
-        row = m.Guidance(guidance_id=data["guidance_id"], active=True)
-        tx.session.add(row)
-    row.agency_code, row.township_code, row.domain = data["agency_code"], data["township_code"], data["domain"]
+    read_models.apply_relation(tx.session, m.Guidance, "guidance_id", data, GUIDANCE_FIELDS, active=True)
 
 
 def apply_guidance_ended(tx, data: dict) -> None:
-    """An end arriving before its assignment still records the relation, ended (it never becomes active)."""
-    row = tx.session.get(m.Guidance, data["guidance_id"])
-    if row is None:
-        row = m.Guidance(guidance_id=data["guidance_id"])
-        tx.session.add(row)
-    row.agency_code, row.township_code, row.domain = data["agency_code"], data["township_code"], data["domain"]
-    row.active = False
+    read_models.apply_relation(tx.session, m.Guidance, "guidance_id", data, GUIDANCE_FIELDS, active=False)
 
 
 def guided(session, actor: dict) -> set[str]:
