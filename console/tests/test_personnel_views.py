@@ -442,3 +442,16 @@ def test_the_bureau_lists_records_and_ends_sector_guidance_and_an_agency_reads_i
     assert refused.status_code == 409 and "该乡镇在这一领域已有指导部门" in text_of(refused)
     agency = text_of(client_as(app, "agency_admin", agency_code=MARKET).get("/personnel/guidance"))
     assert "前所乡" in agency and "结束指导" not in agency and "登记指导关系" not in agency
+
+
+def test_a_police_agencys_admin_starts_the_registration_form_with_the_police_box_ticked(app, monkeypatch):
+    police_agency = {**AGENCY, "code": "140928-police", "name": "县公安局", "is_police": True}
+    monkeypatch.setitem(ANSWERS, "/agencies", page(AGENCY, police_agency))
+
+    def police_box(html: str) -> str:
+        return re.search(r'<input[^>]*name="is_police"[^>]*>', html).group(0)
+
+    police_form = client_as(app, "agency_admin", agency_code="140928-police").get("/personnel/officers/new")
+    assert "checked" in police_box(police_form.get_data(as_text=True))
+    market_form = client_as(app, "agency_admin", agency_code=MARKET).get("/personnel/officers/new")
+    assert "checked" not in police_box(market_form.get_data(as_text=True))

@@ -174,6 +174,10 @@ def _officer_form_body(form) -> dict:
 @staff(*ADMINS)
 def register_officer():
     errors, values = FormErrors(), {"domains": []}
+    agencies = _agencies()
+    own = user().get("agency_code")
+    # every officer of a police agency is police: the agency's own admin starts from a ticked box
+    values["is_police"] = any(a["code"] == own and a.get("is_police") for a in agencies)
     if request.method == "POST":
         values = _officer_form_body(request.form)
         try:
@@ -187,7 +191,7 @@ def register_officer():
         "personnel/officer_form.html",
         errors=errors,
         values=values,
-        agencies=_agencies(),
+        agencies=agencies,
         domains=domain_options(),
     ), (400 if errors else 200)
 
