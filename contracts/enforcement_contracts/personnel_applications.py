@@ -39,6 +39,9 @@ class CertificateApplicationQuery(PageQuery):
 
     state = fields.String(validate=validate.OneOf(APPLICATION_STATES))
     agency_code = fields.String(validate=AGENCY_CODE)
+    officer_id = fields.String(
+        validate=validate.Length(min=1, max=32), metadata={"description": "one officer's applications"}
+    )
 
 
 class CertificateApplication(StrictSchema):

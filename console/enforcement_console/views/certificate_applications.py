@@ -12,7 +12,6 @@ from ..navigation import ADMINS, BUREAU
 from ..pages import FormErrors, api, filters, paging, role, staff
 from .personnel import _agencies, _agency_names, _fail, _path, blueprint, domain_options, today
 
-APPLICATION_ROWS = 100  # an agency's applications read for an officer's page: the pending ones come first
 
 
 @blueprint.app_template_filter("workdays_waited")
@@ -23,11 +22,12 @@ def workdays_waited(application: dict) -> int:
 
 
 def latest_application(officer: dict) -> dict | None:
-    """The officer's pending application, else their latest decided one (one call: the agency's first page, where
-    the pending ones come first and then the latest decided)."""
+    """The officer's pending application, else their latest decided one (the pending ones come first, then the
+    latest decided)."""
     try:
         page = api().get(
-            "/certificate-applications", {"agency_code": officer["agency_code"], "per_page": APPLICATION_ROWS}
+            "/certificate-applications",
+            {"agency_code": officer["agency_code"], "officer_id": officer["officer_id"], "per_page": 1},
         )
     except ApiError as error:
         if error.status in (401, 403) or error.code == "password_change_required":

@@ -139,6 +139,8 @@ def list_applications(session, actor: dict, query: dict, settings: Settings, tod
         conditions.append(A.agency_code == agency_code)
     if query.get("state"):
         conditions.append(A.state == query["state"])
+    if query.get("officer_id"):
+        conditions.append(A.officer_id == query["officer_id"])
     total = session.execute(select(func.count()).select_from(A).where(*conditions)).scalar_one()
     number, per_page = query["page"], query["per_page"]
     is_pending = case((A.state == PENDING, 0), else_=1)
