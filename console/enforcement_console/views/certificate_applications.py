@@ -13,7 +13,6 @@ from ..pages import FormErrors, api, filters, paging, role, staff
 from .personnel import _agencies, _agency_names, _fail, _path, blueprint, domain_options, today
 
 
-
 @blueprint.app_template_filter("workdays_waited")
 def workdays_waited(application: dict) -> int:
     """工作日 from filing to the decision (or to today while pending), counted as the deadline counts them."""
