@@ -1,15 +1,30 @@
-"""Logins, tokens, lockout and passwords. Passwords are hashed with werkzeug's scrypt; tokens are random
-and stored only as SHA-256; repeated failed logins (and wrong current passwords when changing it) lock the account
-for a while. An account whose password someone else chose (the seeded admin, one created or reset by the bureau)
-must change it before anything else (``must_change_password``)."""
+"""Logins, tokens, login throttling and passwords.
+
+Passwords are hashed with werkzeug's scrypt (``hashlib.scrypt``, which releases the GIL) in eventlet's thread pool,
+at most ``GATEWAY.password_hash_concurrency`` at a time, so that hashing never blocks the hub that serves every
+other request. Tokens are random and stored only as SHA-256.
+
+Failed logins are throttled per account name (known or not) and per client address: from the ``after``-th failure
+in a row under a key, each further attempt waits a delay that doubles with every failure (``delay_seconds``,
+capped at ``max_delay_seconds``). An account throttled, unknown, disabled or given a wrong password gets the one
+same answer (401 ``invalid credentials``) after the same work (one password hash, one write): the answer never says
+whether an account exists. An address throttled gets 429 with Retry-After, which depends only on the address. When
+an account's throttling starts, every token it had is revoked.
+
+An account whose password someone else chose (the seeded admin, one created or reset by the bureau) must change it
+before anything else (``must_change_password``)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from eventlet import tpool
+from eventlet.semaphore import Semaphore
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -17,27 +32,74 @@ from enforcement_contracts.errors import Conflict, NotFound, Unauthorized, Valid
 from enforcement_kernel.config import setting
 from enforcement_kernel.db import utcnow
 
-from .models import Token, User
+from .models import LoginThrottle, Token, User
+from .ratelimit import RateLimited
 
 ROLES = ("bureau", "agency_admin", "officer")
-# Compared against when the username is unknown, so timing does not reveal which usernames exist.
+# the one answer of every refused login (unknown account, wrong password, disabled, throttled)
+INVALID_CREDENTIALS = "invalid credentials"
+# Compared against when the account is unknown or throttled, so that every refused login costs one hash.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class Hasher:
+    """Password hashing off the eventlet hub: in eventlet's OS-thread pool, at most ``concurrency`` at once (excess
+    callers wait their turn, cooperatively)."""
+
+    def __init__(self, concurrency: int = 2):
+        if concurrency < 1:
+            raise ValueError("GATEWAY.password_hash_concurrency must be at least 1")
+        self._slots = Semaphore(concurrency)
+
+    def check(self, password_hash: str, password: str) -> bool:
+        with self._slots:
+            return tpool.execute(check_password_hash, password_hash, password)
+
+    def make(self, password: str) -> str:
+        with self._slots:
+            return tpool.execute(generate_password_hash, password)
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """Growing delays after ``after`` failures in a row under one key; failures are forgotten after ``forget``
+    without one."""
+
+    after: int
+    delay_seconds: float
+    max_delay_seconds: float
+    forget: timedelta
+
+    def delay(self, failures: int) -> float:
+        if failures < self.after:
+            return 0
+        return min(self.max_delay_seconds, self.delay_seconds * 2 ** (failures - self.after))
 
 
 @dataclass(frozen=True)
 class AuthSettings:
     token_ttl: timedelta
-    lockout_after: int
-    lockout_for: timedelta
-    min_password_length: int
+    account_throttle: Throttle
+    address_throttle: Throttle
+    min_password_length: int = 12
+    hasher: Hasher = field(default_factory=Hasher, compare=False)
 
     @classmethod
     def from_config(cls, config: dict) -> AuthSettings:
+        def throttle(name: str, after: int) -> Throttle:
+            return Throttle(
+                after=int(setting(config, f"GATEWAY.login_throttle.{name}_after_failures", after)),
+                delay_seconds=float(setting(config, "GATEWAY.login_throttle.delay_seconds", 2)),
+                max_delay_seconds=float(setting(config, "GATEWAY.login_throttle.max_delay_seconds", 900)),
+                forget=timedelta(hours=float(setting(config, "GATEWAY.login_throttle.forget_after_hours", 24))),
+            )
+
         return cls(
             token_ttl=timedelta(minutes=int(setting(config, "GATEWAY.token_ttl_minutes", 480))),
-            lockout_after=int(setting(config, "GATEWAY.lockout_after_failures", 5)),
-            lockout_for=timedelta(minutes=int(setting(config, "GATEWAY.lockout_minutes", 15))),
-            min_password_length=int(setting(config, "GATEWAY.min_password_length", 10)),
+            account_throttle=throttle("account", 5),
+            address_throttle=throttle("address", 20),
+            min_password_length=int(setting(config, "GATEWAY.min_password_length", 12)),
+            hasher=Hasher(int(setting(config, "GATEWAY.password_hash_concurrency", 2))),
         )
 
 
@@ -68,47 +130,126 @@ def user_dict(user: User) -> dict:
     }
 
 
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The 30,000 most used passwords of zxcvbn's frequency lists (lower-case), loaded once."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
 def password_problems(password: str, username: str, settings: AuthSettings) -> list[str]:
     """What is wrong with a password someone chose for ``username`` (empty when it will do)."""
     problems = []
     if len(password) < settings.min_password_length:
         problems.append(f"must be at least {settings.min_password_length} characters")
-    if password.strip().lower() == username.strip().lower():
-        problems.append("must not be the username")
+    if any(unicodedata.category(c).startswith("C") for c in password):  # control, format, surrogate, unassigned
+        problems.append("must not contain control characters")
+    if password and not password.strip():
+        problems.append("must not be only spaces")
+    elif len(set(password)) < 4:
+        problems.append("must use at least 4 different characters")
+    name = username.strip().casefold()
+    if name and name in password.casefold():
+        problems.append("must not contain the username")
+    if password.strip().casefold() in common_passwords():
+        problems.append("is a commonly used password")
     return problems
 
 
-def _locked_message(user: User) -> str:
-    return f"account locked after repeated failed attempts; try again after {user.locked_until.isoformat()}Z"
+# --- throttling -------------------------------------------------------------------------------------------------
+def account_key(username: str) -> str:
+    return "account:" + username.strip().casefold()[:100]
 
 
-def _count_failure(user: User, settings: AuthSettings, now: datetime) -> None:
-    """A wrong password (at login or when changing it): five in a row lock the account for a while."""
-    user.failed_logins += 1
-    if user.failed_logins >= settings.lockout_after:
-        user.locked_until = now + settings.lockout_for
-        user.failed_logins = 0
+def address_key(address: str) -> str:
+    return "address:" + address[:100]
 
 
-def login(
-    session, username: str, password: str, settings: AuthSettings, now: datetime | None = None
-) -> tuple[User, str, datetime]:
-    """Check the password; returns (user, token, expiry) or raises Unauthorized (counting the failure)."""
-    now = now or utcnow()
+def _wait(session, key: str, throttle: Throttle, now: datetime) -> int:
+    """Seconds an attempt under ``key`` must still wait (0: it may go ahead)."""
+    row = session.get(LoginThrottle, key)
+    if row is None or row.blocked_until is None or row.blocked_until <= now:
+        return 0
+    if now - row.last_failure_at >= throttle.forget:
+        return 0
+    return max(1, int((row.blocked_until - now).total_seconds() + 0.999))
+
+
+def _count_failure(session, key: str, throttle: Throttle, now: datetime) -> bool:
+    """One more failure under ``key``; True when this one starts the throttling (the ``after``-th in a row)."""
+    row = session.get(LoginThrottle, key, with_for_update=True)
+    if row is None:
+        row = LoginThrottle(key=key, failures=0, last_failure_at=now)
+        session.add(row)
+    elif now - row.last_failure_at >= throttle.forget:
+        row.failures = 0
+    row.failures += 1
+    row.last_failure_at = now
+    delay = throttle.delay(row.failures)
+    row.blocked_until = now + timedelta(seconds=delay) if delay else None
+    return row.failures == throttle.after
+
+
+def _clear(session, key: str) -> None:
+    row = session.get(LoginThrottle, key)
+    if row is not None:
+        session.delete(row)
+
+
+def _account_failed(session, username: str, settings: AuthSettings, now: datetime) -> None:
+    """A wrong password for ``username`` (at login or as the current one when changing it). When it starts the
+    account's throttling, every token of the account is revoked: tokens issued before it do not survive."""
+    key = account_key(username)
+    if _count_failure(session, key, settings.account_throttle, now):
+        user = session.execute(select(User).where(User.username == username)).scalars().first()
+        if user is not None:
+            revoke_tokens(session, user)
     user = session.execute(select(User).where(User.username == username)).scalars().first()
-    if user is None or not user.active:
-        check_password_hash(_DUMMY_HASH, password)
-        raise Unauthorized("wrong username or password")
-    if user.locked_until and user.locked_until > now:
-        raise Unauthorized(_locked_message(user))
-    if not check_password_hash(user.password_hash, password):
-        _count_failure(user, settings, now)
-        raise Unauthorized("wrong username or password")
+    if user is not None:  # shown to the bureau on the account list; the throttle row is what counts
+        row = session.get(LoginThrottle, key)
+        user.failed_logins, user.locked_until = row.failures, row.blocked_until
+
+
+def _unthrottle(session, user: User) -> None:
+    _clear(session, account_key(user.username))
     user.failed_logins, user.locked_until = 0, None
-    token = secrets.token_urlsafe(32)
-    expires = now + settings.token_ttl
-    session.add(Token(token_hash=token_hash(token), user_id=user.id, expires_at=expires))
-    return user, token, expires
+
+
+def login(db, username: str, password: str, client: str, settings: AuthSettings, now: datetime | None = None):
+    """Check the password; returns (user as a dict, token, expiry), raises Unauthorized(INVALID_CREDENTIALS) for
+    every refused login, RateLimited (429) when the client address is throttled.
+
+    The hash runs outside any transaction (it takes a while, and in the thread pool); every refusal costs one hash
+    and one write, whatever the reason, so its time says nothing either."""
+    now = now or utcnow()
+    with db.read() as session:
+        address_wait = _wait(session, address_key(client), settings.address_throttle, now)
+        if address_wait:
+            raise RateLimited(
+                f"too many failed logins from this address; try again in {address_wait} s",
+                {"_client": [f"retry in {address_wait} s"]},
+                retry_after=address_wait,
+            )
+        account_wait = _wait(session, account_key(username), settings.account_throttle, now)
+        user = session.execute(select(User).where(User.username == username)).scalars().first()
+        user_id = user.id if user is not None else None
+        active = bool(user is not None and user.active)
+        stored = user.password_hash if user is not None and not account_wait else _DUMMY_HASH
+    matches = settings.hasher.check(stored, password)
+    with db.transaction() as tx:
+        session = tx.session
+        if matches and user_id is not None and active and not account_wait:
+            user = session.get(User, user_id)
+            _unthrottle(session, user)
+            token = secrets.token_urlsafe(32)
+            expires = now + settings.token_ttl
+            session.add(Token(token_hash=token_hash(token), user_id=user.id, expires_at=expires))
+            return user_dict(user) | {"must_change_password": bool(user.must_change_password)}, token, expires
+        _count_failure(session, address_key(client), settings.address_throttle, now)
+        if not account_wait:  # an attempt refused unchecked does not lengthen the wait
+            _account_failed(session, username, settings, now)
+    raise Unauthorized(INVALID_CREDENTIALS)
 
 
 def authenticate(session, authorization: str | None, now: datetime | None = None) -> User | None:
@@ -148,34 +289,41 @@ def bearer_token(authorization: str) -> str:
 
 
 def change_password(
-    session,
+    db,
     username: str,
     current_password: str,
     new_password: str,
     authorization: str,
     settings: AuthSettings,
     now: datetime | None = None,
-) -> tuple[User, ValidationFailed | None]:
-    """The account's own change: (user, None) when changed, else (user, the error to answer) so that the caller can
-    commit a wrong current password's count toward the lockout before answering. The token of this request stays
-    valid, every other token of the account is revoked."""
+) -> ValidationFailed | None:
+    """The account's own change: None when changed, else the error to answer (a wrong current password's count
+    toward the account's throttling is committed first). The token of this request stays valid, every other token
+    of the account is revoked."""
     now = now or utcnow()
-    user = session.execute(select(User).where(User.username == username)).scalars().one()
-    if user.locked_until and user.locked_until > now:
-        return user, ValidationFailed("account locked", {"current_password": [_locked_message(user)]})
-    if not check_password_hash(user.password_hash, current_password):
-        _count_failure(user, settings, now)
-        return user, ValidationFailed("wrong current password", {"current_password": ["wrong password"]})
-    problems = password_problems(new_password, user.username, settings)
+    with db.read() as session:
+        wait = _wait(session, account_key(username), settings.account_throttle, now)
+        stored = session.execute(select(User.password_hash).where(User.username == username)).scalar_one()
+    if wait:
+        message = f"too many wrong passwords; try again in {wait} s"
+        return ValidationFailed("account locked", {"current_password": [message]})
+    if not settings.hasher.check(stored, current_password):
+        with db.transaction() as tx:
+            _account_failed(tx.session, username, settings, now)
+        return ValidationFailed("wrong current password", {"current_password": ["wrong password"]})
+    problems = password_problems(new_password, username, settings)
     if new_password == current_password:
         problems.append("must differ from the current password")
     if problems:
-        return user, ValidationFailed("invalid new password", {"new_password": problems})
-    user.password_hash = generate_password_hash(new_password)
-    user.must_change_password = False
-    user.failed_logins, user.locked_until = 0, None
-    revoke_tokens(session, user, keep=bearer_token(authorization))
-    return user, None
+        return ValidationFailed("invalid new password", {"new_password": problems})
+    new_hash = settings.hasher.make(new_password)
+    with db.transaction() as tx:
+        user = tx.session.execute(select(User).where(User.username == username)).scalars().one()
+        user.password_hash = new_hash
+        user.must_change_password = False
+        _unthrottle(tx.session, user)
+        revoke_tokens(tx.session, user, keep=bearer_token(authorization))
+    return None
 
 
 def _user_named(session, username: str) -> User:
@@ -186,15 +334,15 @@ def _user_named(session, username: str) -> User:
 
 
 def reset_password(session, username: str, new_password: str, settings: AuthSettings) -> User:
-    """The bureau sets an account's password: it must be changed at the next login; the lockout is lifted and every
-    token of the account revoked."""
+    """The bureau sets an account's password: it must be changed at the next login; the throttling is lifted and
+    every token of the account revoked."""
     user = _user_named(session, username)
     problems = password_problems(new_password, user.username, settings)
     if problems:
         raise ValidationFailed("invalid new password", {"new_password": problems})
-    user.password_hash = generate_password_hash(new_password)
+    user.password_hash = settings.hasher.make(new_password)
     user.must_change_password = True
-    user.failed_logins, user.locked_until = 0, None
+    _unthrottle(session, user)
     revoke_tokens(session, user)
     return user
 
@@ -210,6 +358,36 @@ def set_active(session, username: str, active: bool, by: str) -> User:
     return user
 
 
+def _scope_problems(role: str, agency_code: str | None, officer_id: str | None) -> dict:
+    errors = {}
+    if role in ("agency_admin", "officer") and not agency_code:
+        errors["agency_code"] = ["required for this role"]
+    if role == "officer" and not officer_id:
+        errors["officer_id"] = ["required for the officer role"]
+    if role == "bureau" and agency_code:
+        errors["agency_code"] = ["a bureau account sees every agency; leave it empty"]
+    return errors
+
+
+def change_scope(session, username: str, data: dict, by: str) -> User:
+    """The bureau changes an account's role, agency or officer: every token of it is revoked (what it may see
+    changed), so it logs in again. Nobody changes their own."""
+    user = _user_named(session, username)
+    if user.username == by:
+        raise Conflict("you cannot change your own role", {"username": ["is your own account"]})
+    role = data.get("role", user.role)
+    # a bureau account has no agency nor officer unless the request names one (which is then refused)
+    agency_code = data.get("agency_code", None if role == "bureau" else user.agency_code)
+    officer_id = data.get("officer_id", None if role == "bureau" else user.officer_id)
+    errors = _scope_problems(role, agency_code, officer_id)
+    if errors:
+        raise ValidationFailed("invalid user", errors)
+    if (role, agency_code, officer_id) != (user.role, user.agency_code, user.officer_id):
+        user.role, user.agency_code, user.officer_id = role, agency_code, officer_id
+        revoke_tokens(session, user)
+    return user
+
+
 def create_user(session, data: dict, settings: AuthSettings, must_change_password: bool = True) -> User:
     """A new account; its password was chosen by someone else, so by default it must be changed at the first
     login."""
@@ -217,19 +395,14 @@ def create_user(session, data: dict, settings: AuthSettings, must_change_passwor
     problems = password_problems(data["password"], data["username"], settings)
     if problems:
         errors["password"] = problems
-    if data["role"] in ("agency_admin", "officer") and not data.get("agency_code"):
-        errors["agency_code"] = ["required for this role"]
-    if data["role"] == "officer" and not data.get("officer_id"):
-        errors["officer_id"] = ["required for the officer role"]
-    if data["role"] == "bureau" and data.get("agency_code"):
-        errors["agency_code"] = ["a bureau account sees every agency; leave it empty"]
+    errors.update(_scope_problems(data["role"], data.get("agency_code"), data.get("officer_id")))
     if errors:
         raise ValidationFailed("invalid user", errors)
     if session.execute(select(User.id).where(User.username == data["username"])).first():
         raise Conflict("username taken", {"username": ["already exists"]})
     user = User(
         username=data["username"],
-        password_hash=generate_password_hash(data["password"]),
+        password_hash=settings.hasher.make(data["password"]),
         role=data["role"],
         agency_code=data.get("agency_code"),
         officer_id=data.get("officer_id"),

@@ -42,16 +42,30 @@ class Token(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class LoginThrottle(Base):
+    """Failed logins in a row under one key: ``account:<username>`` (lower-cased, whether or not the account exists,
+    so that throttling reveals nothing) or ``address:<client address>``. From the ``after``-th failure on, each
+    further attempt under the key waits until ``blocked_until`` (a delay that doubles with every failure, capped)."""
+
+    __tablename__ = "login_throttles"
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class AuditRecord(Base):
-    """Every login and every write: who, when, what, outcome."""
+    """Every login, every write, every read of personal data and every refused attempt: who, when, what, outcome."""
 
     __tablename__ = "audit_records"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     username: Mapped[str | None] = mapped_column(String(60), index=True)
     role: Mapped[str | None] = mapped_column(String(20))
-    action: Mapped[str] = mapped_column(String(120))  # "POST /api/v1/officers" (route template, no personal data)
-    target: Mapped[str | None] = mapped_column(String(200))  # path parameters, e.g. officer_id
+    # "POST /api/v1/officers" (the route template, never a raw path: no personal data)
+    action: Mapped[str] = mapped_column(String(120), index=True)
+    # path parameters, e.g. officer_id; on a create, the created object's id (``{"id": ...}``)
+    target: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[int] = mapped_column(Integer)
     outcome: Mapped[str] = mapped_column(String(30))
     client_ip: Mapped[str | None] = mapped_column(String(64))

@@ -1,15 +1,24 @@
 """Payloads of the gateway's own routes (accounts and audit); service payloads come from the contracts."""
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from enforcement_contracts.common import AGENCY_CODE, Actor, DateRange, PageQuery, StrictSchema
 
 from .auth import ROLES
 
+# the rules of every password someone chooses (auth.password_problems)
+PASSWORD_RULES = (
+    "at least GATEWAY.min_password_length (12) characters, at least 4 different ones; not only spaces; not one of "
+    "the 30,000 most common passwords; not containing the username (in any case); no control or invisible "
+    "characters (Unicode category C)"
+)
+
 
 class LoginRequest(StrictSchema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=1, max=200), metadata={"verbatim": True}
+    )
 
 
 class LoginResponse(StrictSchema):
@@ -30,10 +39,30 @@ class UserCreate(StrictSchema):
     username = fields.String(
         required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{3,60}$", error="3-60 letters, digits, _ . -")
     )
-    password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(max=200),
+        metadata={"verbatim": True, "description": PASSWORD_RULES},
+    )
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     agency_code = fields.String(load_default=None, allow_none=True, validate=AGENCY_CODE)
     officer_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
+
+
+class UserScope(StrictSchema):
+    """What an account may see: its role, agency and officer (any of them; what is left out stays, except that a
+    bureau account has neither agency nor officer). When anything changes, every token of the account is revoked.
+    Nobody changes their own account (409)."""
+
+    role = fields.String(validate=validate.OneOf(ROLES))
+    agency_code = fields.String(allow_none=True, validate=AGENCY_CODE)
+    officer_id = fields.String(allow_none=True, validate=validate.Length(max=32))
+
+    @validates_schema
+    def _something(self, data, **kwargs):
+        if not data:
+            raise ValidationError("give role, agency_code or officer_id", "_schema")
 
 
 class User(StrictSchema):
@@ -58,12 +87,14 @@ PASSWORD = validate.Length(min=1, max=200)
 
 
 class PasswordChange(StrictSchema):
-    """Change your own password: the current one (a wrong one counts toward the lockout like a failed login) and a
-    new one of at least ``GATEWAY.min_password_length`` characters, not the username, not the current one. Every other
-    token of the account is revoked; the one used for this request stays valid."""
+    """Change your own password: the current one (a wrong one counts toward the account's login throttling like a
+    failed login) and a new one that follows ``PASSWORD_RULES`` and is not the current one. Every other token of the
+    account is revoked; the one used for this request stays valid."""
 
-    current_password = fields.String(required=True, load_only=True, validate=PASSWORD)
-    new_password = fields.String(required=True, load_only=True, validate=PASSWORD)
+    current_password = fields.String(required=True, load_only=True, validate=PASSWORD, metadata={"verbatim": True})
+    new_password = fields.String(
+        required=True, load_only=True, validate=PASSWORD, metadata={"verbatim": True, "description": PASSWORD_RULES}
+    )
 
 
 class PasswordChanged(StrictSchema):
@@ -71,10 +102,12 @@ class PasswordChanged(StrictSchema):
 
 
 class PasswordReset(StrictSchema):
-    """The bureau sets an account's password: at least ``GATEWAY.min_password_length`` characters, not the username.
-    The account must change it at its next login; its lockout is lifted and every token of it revoked."""
+    """The bureau sets an account's password (``PASSWORD_RULES``). The account must change it at its next login;
+    its login throttling is lifted and every token of it revoked."""
 
-    new_password = fields.String(required=True, load_only=True, validate=PASSWORD)
+    new_password = fields.String(
+        required=True, load_only=True, validate=PASSWORD, metadata={"verbatim": True, "description": PASSWORD_RULES}
+    )
 
 
 class AuditQuery(DateRange, PageQuery):

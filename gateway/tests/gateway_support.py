@@ -18,7 +18,10 @@ from enforcement_gateway.routing import Call, Route
 from enforcement_gateway.service import GatewayService, GatewaySetup
 
 SETTINGS = auth.AuthSettings(
-    token_ttl=timedelta(hours=8), lockout_after=5, lockout_for=timedelta(minutes=15), min_password_length=10
+    token_ttl=timedelta(hours=8),
+    account_throttle=auth.Throttle(after=5, delay_seconds=2, max_delay_seconds=900, forget=timedelta(hours=24)),
+    address_throttle=auth.Throttle(after=20, delay_seconds=2, max_delay_seconds=900, forget=timedelta(hours=24)),
+    min_password_length=12,
 )
 NOW = datetime(2026, 11, 30, 2, 0)
 

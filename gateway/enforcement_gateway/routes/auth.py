@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, select
 
 from enforcement_contracts.common import PageQuery, page, page_of
-from enforcement_contracts.errors import NotFound, Unauthorized, ValidationFailed
+from enforcement_contracts.errors import NotFound, ValidationFailed
 from enforcement_kernel.rpc import every_item
 
 from .. import auth, schemas
@@ -19,24 +19,18 @@ SYSTEM = {"username": "gateway", "role": "system"}
 
 
 def login(call):
-    failure = None
-    with call.db.transaction() as tx:
-        try:
-            user, token, expires = auth.login(
-                tx.session, call.body["username"], call.body["password"], call.settings.auth
-            )
-        except Unauthorized as exc:
-            failure = exc  # commit the failed-attempt count, then answer 401
+    """Every refused login is the same 401 (see ``auth.login``); a throttled client address is a 429."""
     call.extras["audit_actor"] = {"username": call.body["username"], "role": None}
-    if failure is not None:
-        raise failure
+    user, token, expires = auth.login(
+        call.db, call.body["username"], call.body["password"], call.settings.client_of(call.request), call.settings.auth
+    )
     return {
         "token": token,
         "expires_at": expires.isoformat() + "Z",
-        "username": user.username,
-        "role": user.role,
-        "agency_code": user.agency_code,
-        "must_change_password": user.must_change_password,
+        "username": user["username"],
+        "role": user["role"],
+        "agency_code": user["agency_code"],
+        "must_change_password": user["must_change_password"],
     }
 
 
@@ -54,15 +48,14 @@ def me(call):
 
 def change_password(call):
     """One's own password; a wrong current one is counted (committed) before the 400 is answered."""
-    with call.db.transaction() as tx:
-        _, refusal = auth.change_password(
-            tx.session,
-            call.actor["username"],
-            call.body["current_password"],
-            call.body["new_password"],
-            call.request.headers["Authorization"],
-            call.settings.auth,
-        )
+    refusal = auth.change_password(
+        call.db,
+        call.actor["username"],
+        call.body["current_password"],
+        call.body["new_password"],
+        call.request.headers["Authorization"],
+        call.settings.auth,
+    )
     if refusal is not None:
         raise refusal
     return {"changed": True}
@@ -84,9 +77,8 @@ def enable_user(call):
         return auth.user_dict(auth.set_active(tx.session, call.params["username"], True, call.actor["username"]))
 
 
-def create_user(call):
-    data = schemas.UserCreate().load(call.body)
-    # the agency and officer must exist in the personnel service
+def _check_agency_and_officer(call, data: dict) -> None:
+    """The agency and officer an account is given must exist in the personnel service, the officer in that agency."""
     if data.get("agency_code"):
         agencies = every_item(lambda paging: call.services.personnel.list_agencies(SYSTEM, paging))
         codes = {a["code"] for a in agencies}
@@ -101,8 +93,29 @@ def create_user(call):
             raise ValidationFailed(
                 "officer belongs to another agency", {"agency_code": ["must be the officer's agency"]}
             )
+
+
+def create_user(call):
+    data = schemas.UserCreate().load(call.body)
+    _check_agency_and_officer(call, data)
     with call.db.transaction() as tx:
         user = auth.create_user(tx.session, data, call.settings.auth)
+        return auth.user_dict(user)
+
+
+def change_user(call):
+    """Role, agency or officer of an account: its tokens are revoked when any of them changes."""
+    data = schemas.UserScope().load(call.body)
+    with call.db.read() as session:
+        current = auth.user_dict(auth._user_named(session, call.params["username"]))
+    role = data.get("role", current["role"])
+    merged = {
+        "agency_code": data.get("agency_code", None if role == "bureau" else current["agency_code"]),
+        "officer_id": data.get("officer_id", None if role == "bureau" else current["officer_id"]),
+    }
+    _check_agency_and_officer(call, merged)
+    with call.db.transaction() as tx:
+        user = auth.change_scope(tx.session, call.params["username"], data, call.actor["username"])
         return auth.user_dict(user)
 
 
@@ -203,6 +216,16 @@ ROUTES = [
         "Reset a user's password",
         "auth",
         body=schemas.PasswordReset,
+        response=schemas.User,
+    ),
+    Route(
+        "PATCH",
+        "/users/<username>",
+        change_user,
+        BUREAU,
+        "Change a user's role, agency or officer",
+        "auth",
+        body=schemas.UserScope,
         response=schemas.User,
     ),
     Route("POST", "/users/<username>/disable", disable_user, BUREAU, "Disable a user", "auth", response=schemas.User),
