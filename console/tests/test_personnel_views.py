@@ -40,8 +40,10 @@ OFFICER = {
     "certificate_number": NUMBER,
     "certificate_status": "valid",
 }
+CHECK_CODE = "K7M3P9QX"
 CERT = {
     "number": NUMBER,
+    "check_code": CHECK_CODE,
     "officer_id": OID,
     "agency_code": MARKET,
     "domains": ["market_supervision"],
@@ -100,9 +102,10 @@ ANSWERS = {
         "required_courses_done": True,
     },
     f"/certificates/{NUMBER}": CERT,
-    f"/public/certificates/{NUMBER}": {
+    f"/public/certificates/{NUMBER}": {  # as answered with the right check code
         "number": NUMBER,
         "valid": True,
+        "details": True,
         "status": "valid",
         "holder_name": "张三",
         "agency_name": "县市场监管局",
@@ -238,8 +241,9 @@ def test_an_officer_sees_only_their_own_record_with_no_actions(app):
 
 def test_the_certificate_page_carries_a_qr_code_of_the_portal_check(app):
     html = client_as(app, "bureau").get(f"/personnel/certificates/{NUMBER}").get_data(as_text=True)
-    url = f"https://gongshi.example.cn/public/certificate-check?number={NUMBER}"
+    url = f"https://gongshi.example.cn/public/certificate-check?number={NUMBER}&amp;code={CHECK_CODE}"
     assert url in html and "<svg" in html and 'role="img"' in html
+    assert f'<strong class="check-code">{CHECK_CODE}</strong>' in html  # printed beside the QR, as on the card
     assert "暂扣" in html and "注销" in html and "吊销" in html and "发证" in html
     agency = client_as(app, "agency_admin", agency_code=MARKET).get(f"/personnel/certificates/{NUMBER}")
     assert "to=suspended" in agency.get_data(as_text=True) and "to=revoked" not in agency.get_data(as_text=True)
@@ -276,6 +280,22 @@ def test_the_public_check_answers_in_chinese_and_says_when_there_is_no_such_cert
     empty = public.get("/public/certificate-check?number=")
     assert empty.status_code == 400 and "请填写执法证编号" in text_of(empty)
     assert public.get("/public/certificate-check").status_code == 200
+
+
+def test_the_public_check_sends_the_check_code_and_without_it_shows_validity_only(app, calls, monkeypatch):
+    public = app.test_client()
+    found = public.get(f"/public/certificate-check?number={NUMBER}&code=k7m3-p9qx")  # as typed from the card
+    assert found.status_code == 200 and "张三" in text_of(found)
+    assert calls[-1] == ("GET", f"/public/certificates/{NUMBER}", None, {"code": CHECK_CODE})
+    bare = {"number": NUMBER, "valid": True, "details": False}  # the gateway's answer without (or with a wrong) code
+    monkeypatch.setitem(ANSWERS, f"/public/certificates/{NUMBER}", bare)
+    text = text_of(public.get(f"/public/certificate-check?number={NUMBER}"))
+    assert "有效" in text and "张三" not in text and "县市场监管局" not in text and "输入执法证上的查验码" in text
+    assert calls[-1][3] is None  # no code sent when none was typed
+    wrong = text_of(public.get(f"/public/certificate-check?number={NUMBER}&code=WRONG234"))
+    assert "查验码不对" in wrong and "张三" not in wrong
+    junk = public.get(f"/public/certificate-check?number={NUMBER}&code=%3Cscript%3E")
+    assert junk.status_code == 400 and "查验码格式不对" in text_of(junk)
 
 
 def test_the_actions_offered_follow_the_status_and_the_role():

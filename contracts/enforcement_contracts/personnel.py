@@ -151,6 +151,9 @@ class CertificateStatusChange(StrictSchema):
 
 class Certificate(StrictSchema):
     number = fields.String()
+    check_code = fields.String(
+        metadata={"description": "on the card and in its QR link: the public check names the holder only with it"}
+    )
     officer_id = fields.String()
     agency_code = fields.String()
     domains = fields.List(fields.String())
@@ -179,10 +182,15 @@ class CertificateRecord(Certificate):
 
 
 class CertificateCheck(StrictSchema):
-    """What the public sees when checking a certificate number: no personal data beyond the holder's name."""
+    """What the public sees when checking a certificate number: only ``number``, ``valid`` and ``details`` (false)
+    without the card's check code (or with a wrong one); with it, also the holder's name, the agency, the domains and
+    the dates, and no other personal data."""
 
     number = fields.String()
     valid = fields.Boolean()
+    details = fields.Boolean(
+        metadata={"description": "true when the check code was given and is right: the fields below are present"}
+    )
     status = fields.String()
     holder_name = fields.String()
     agency_name = fields.String()

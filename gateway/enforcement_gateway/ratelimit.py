@@ -100,6 +100,16 @@ class RateLimiter:
                 retry_after=wait,
             )
         hits.append(now)
+        self._forget_idle(now)
+
+    def charge(self, client: str, count: int) -> None:
+        """Count ``count`` more requests of ``client`` without refusing this one (e.g. a wrong certificate check code
+        costs more than a right one): the next requests are refused sooner."""
+        now = self.clock()
+        self._seen.setdefault(client, deque()).extend([now] * max(0, count))
+        self._forget_idle(now)
+
+    def _forget_idle(self, now: float) -> None:
         if len(self._seen) > self.max_clients:  # forget idle clients so the table cannot grow without bound
             for key in [k for k, v in self._seen.items() if not v or now - v[-1] >= self.window]:
                 del self._seen[key]

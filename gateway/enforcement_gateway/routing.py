@@ -51,6 +51,10 @@ class Route:
     # open to an account that must change its password first (see errors.PasswordChangeRequired)
     before_password_change: bool = False
 
+    # a stricter limiter of its own for a public route (a name of GatewaySetup.limiters), e.g. the certificate check
+    limiter: str | None = None
+    # answers 429 with Retry-After by itself (the login: failed logins throttled per client address, auth.login)
+    throttled: bool = False
     @property
     def template(self) -> str:
         return API_PREFIX + self.path
@@ -71,6 +75,8 @@ class Route:
 
     @property
     def cached_publicly(self) -> bool:
+        if self.limiter:
+            return self.limiter
         """A public GET's successful answer may be kept by shared caches (``GATEWAY.public_cache_seconds``)."""
         return self.is_public and self.method == "GET"
 

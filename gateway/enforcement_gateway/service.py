@@ -72,7 +72,13 @@ class GatewaySetup:
                 int(setting(config, "GATEWAY.public_read_rate_limit.requests", 120)),
                 float(setting(config, "GATEWAY.public_read_rate_limit.window_seconds", 60)),
             ),
+            # the certificate check: stricter (its numbers are sequential); a wrong check code costs more
+            "certificate_check": RateLimiter(
+                int(setting(config, "GATEWAY.certificate_check_rate_limit.requests", 20)),
+                float(setting(config, "GATEWAY.certificate_check_rate_limit.window_seconds", 60)),
+            ),
         }
+        self.wrong_code_cost = int(setting(config, "GATEWAY.certificate_check_rate_limit.wrong_code_cost", 5))
         self.trusted_proxies = trusted_networks(setting(config, "GATEWAY.trusted_proxies"))
         self.public_cache_seconds = int(setting(config, "GATEWAY.public_cache_seconds", 60))
 

@@ -122,8 +122,12 @@ def suite(request, start_service, amqp_uri, tmp_path):
 @pytest.fixture
 def proxied_suite(request, start_service, amqp_uri, tmp_path):
     """personnel and the gateway behind a trusted proxy (127.0.0.1, the tests themselves: they say who the visitor
-    is in X-Forwarded-For), with a public read limit of 5 requests a minute per visitor."""
-    env = {"GATEWAY_TRUSTED_PROXIES": "127.0.0.1", "GATEWAY_PUBLIC_READ_RATE_LIMIT": "5"}
+    is in X-Forwarded-For), with a public read limit (and the certificate check's) of 5 a minute per visitor."""
+    env = {
+        "GATEWAY_TRUSTED_PROXIES": "127.0.0.1",
+        "GATEWAY_PUBLIC_READ_RATE_LIMIT": "5",
+        "GATEWAY_CERTIFICATE_CHECK_RATE_LIMIT": "5",
+    }
     return _start_suite(request, start_service, amqp_uri, tmp_path, gateway_env=env)
 
 

@@ -223,7 +223,7 @@ def test_public_reads_are_limited_per_visitor_behind_the_trusted_proxy_and_cache
     assert check.headers["Cache-Control"] == "public, max-age=60"
     unknown = public.get("/public/certificates/0000", headers=visitor)
     assert unknown.status_code == 404 and unknown.headers["Cache-Control"] == "no-store"  # errors are not kept
-    for _ in range(3):  # five in the minute (GATEWAY_PUBLIC_READ_RATE_LIMIT=5 in this suite)
+    for _ in range(3):  # five in the minute (GATEWAY_CERTIFICATE_CHECK_RATE_LIMIT=5 in this suite)
         assert public.get(f"/public/certificates/{number}", headers=visitor).status_code == 200
     limited = public.get(f"/public/certificates/{number}", headers=visitor)
     body = refused(limited, 429, "rate_limited", "_client")

@@ -121,8 +121,16 @@ def test_officer_lifecycle_over_http(suite, collect_events):
     assert second.status_code == 409 and "already" in second.json()["message"]
 
     public = suite.anonymous()
-    check = public.get(f"/public/certificates/{number}").json()
+    code = scj.get(f"/certificates/{number}").json()["check_code"]  # printed on the card and in its QR link
+    check = public.get(f"/public/certificates/{number}", params={"code": code}).json()
     assert check["valid"] is True and check["holder_name"] == "王五" and "id_number" not in json.dumps(check)
+    # without the code (or with a wrong one) the check answers validity only: numbers cannot be walked for names
+    for params in ({}, {"code": "WRONG234"}):
+        assert public.get(f"/public/certificates/{number}", params=params).json() == {
+            "number": number,
+            "valid": True,
+            "details": False,
+        }
 
     departed_on = workdays_ago(8)
     departure = scj.post(
@@ -134,7 +142,7 @@ def test_officer_lifecycle_over_http(suite, collect_events):
     assert departure.json()["certificate_cancelled"] is True
     assert departure.headers["X-Correlation-ID"] == "e2e-departure-1"
 
-    check = public.get(f"/public/certificates/{number}").json()
+    check = public.get(f"/public/certificates/{number}", params={"code": code}).json()
     assert check["valid"] is False and check["status"] == "cancelled"
 
     # the outside subscriber got the story, with the request's correlation id and no ID number

@@ -58,6 +58,7 @@ def test_the_console_reads_of_personnel(suite):
     assert nrj.get(f"/officers/{oid}/certificates").status_code == 403
     assert nrj.get(f"/officers/{oid}/assessments").status_code == 403
     assert nrj.get(f"/certificates/{number}").status_code == 403
-    public = suite.anonymous().get(f"/public/certificates/{number}")
+    code = scj.get(f"/certificates/{number}").json()["check_code"]
+    public = suite.anonymous().get(f"/public/certificates/{number}", params={"code": code})
     assert public.status_code == 200 and public.json()["status"] == "suspended" and "history" not in public.json()
     assert suite.anonymous().get(f"/officers/{oid}/certificates").status_code == 401

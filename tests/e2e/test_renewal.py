@@ -85,7 +85,7 @@ def test_expired_certificate_is_announced_once_by_the_timer(suite, collect_event
             "issued_on": issued_on.isoformat(),
         },
     ).json()
-    check = suite.anonymous().get(f"/public/certificates/{cert['number']}").json()
+    check = suite.anonymous().get(f"/public/certificates/{cert['number']}", params={"code": cert["check_code"]}).json()
     assert check["valid"] is False and check["status"] == "expired"
 
     outside = collect_events("personnel", "certificate.expired")

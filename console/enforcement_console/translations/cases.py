@@ -455,8 +455,8 @@ PATTERNS: list[tuple[str, str]] = [
         "违法行为 \\1 年内未被发现，不再给予行政处罚（《行政处罚法》第三十六条）",
     ),
     # officers as the personnel service answers for them
-    (r"^officer (\S+) is not registered with the personnel service$", "执法人员未在人员库中登记"),
-    (r"^officer (.+) \((\w+)\) belongs to another agency \((\S+)\)$", "执法人员“\\1”属于其他部门"),
+    # an unknown officer and another agency's get the same answer (nothing about the other agency is told)
+    (r"^officer (\S+) not found in the acting agency$", "本部门执法人员中没有编号为 \\1 的人员"),
     (
         r"^officer (.+) \((\w+)\) had left the enforcement post on (\S+) and cannot act on (\S+)$",
         "执法人员“\\1”已于 \\3 离岗，不能在 \\4 办案",

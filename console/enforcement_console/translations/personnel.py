@@ -104,8 +104,9 @@ EXACT: dict[str, str] = {
     "assessment year is in the future": "考核年度不能晚于今年",
     "already recorded": "已经登记过",
     # legal reviewers
-    "the officer belongs to another agency": "该执法人员属于其他部门",
-    "belongs to another agency": "属于其他部门",
+    # an unknown officer and another agency's get the same answer (nothing about the other agency is told)
+    "officer not found in the agency": "本部门执法人员中没有该人员",
+    "not found in the agency": "本部门执法人员中没有该人员",
     "qualification number missing": "请填写法律职业资格证书编号",
     "required with a legal qualification": "具有法律职业资格的，须填写证书编号",
     # shapes of the contract

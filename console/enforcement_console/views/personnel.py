@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 from datetime import date
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -116,12 +116,14 @@ def actions_for(certificate: dict, who: str | None, on: date) -> dict:
     return {"moves": moves, "renewable": renewable}
 
 
-def check_url(number: str, public_url: str) -> str:
-    """The portal's certificate check for this number, as the public reaches it."""
+def check_url(number: str, public_url: str, code: str | None = None) -> str:
+    """The portal's certificate check for this number, as the public reaches it; with the card's check code (查验码),
+    without which the check answers only whether the card is valid."""
+    args = {"number": number, **({"code": code} if code else {})}
     try:
-        path = url_for("portal_personnel.certificate_check", number=number)
+        path = url_for("portal_personnel.certificate_check", **args)
     except BuildError:  # a staff-only console: the portal runs elsewhere, at the same path
-        path = "/public/certificate-check?number=" + quote(number)
+        path = "/public/certificate-check?" + urlencode(args)
     base = public_url or request.host_url.rstrip("/")
     return base.rstrip("/") + path
 
@@ -345,7 +347,7 @@ def certificate(number: str):
     cert = api().get(f"/certificates/{_path(number)}")
     officer = api().get(f"/officers/{_path(cert['officer_id'])}")
     agency = api().get(f"/agencies/{_path(cert['agency_code'])}")
-    url = check_url(cert["number"], current_app.config["SETTINGS"].public_url)
+    url = check_url(cert["number"], current_app.config["SETTINGS"].public_url, cert.get("check_code"))
     return render_template(
         "personnel/certificate.html",
         cert=cert,

@@ -24,6 +24,23 @@ class EchoQuery(StrictSchema):
     message = fields.String(load_default="ok", validate=validate.Length(max=100))
 
 
+class CertificateCheckQuery(StrictSchema):
+    code = fields.String(
+        validate=validate.Length(max=32),
+        metadata={"description": "the check code printed on the card (查验码); without it only validity is answered"},
+    )
+
+
+def check_certificate(call):
+    """The public check. A wrong check code costs ``GATEWAY.certificate_check_rate_limit.wrong_code_cost`` requests
+    of the caller's allowance, so codes cannot be guessed at the rate numbers can be read."""
+    answer = call.services.personnel.check_certificate(call.params["number"], call.query.get("code"))
+    if call.query.get("code") and not answer.get("details"):
+        limiter = call.settings.limiters[call.route.limit]
+        limiter.charge(call.settings.client_of(call.request), call.settings.wrong_code_cost - 1)
+    return answer
+
+
 ROUTES = [
     Route(
         "GET",
@@ -280,11 +297,13 @@ ROUTES = [
     Route(
         "GET",
         "/public/certificates/<number>",
-        forward("personnel.check_certificate", "path.number"),
+        check_certificate,
         PUBLIC,
-        "Check a certificate's validity (public)",
+        "Check a certificate's validity (public; the holder only with the card's check code)",
         "public",
+        query=CertificateCheckQuery,
         response=c.CertificateCheck,
+        limiter="certificate_check",
     ),
     Route(
         "POST",

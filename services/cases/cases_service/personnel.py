@@ -77,11 +77,10 @@ def officer_problems(
     agency the officer must belong to (several for a joint inspection)."""
     allowed = {agency_codes} if isinstance(agency_codes, str) else set(agency_codes)
     record = port.officer(officer_id)
-    if record is None:
-        return [f"officer {officer_id} is not registered with the personnel service"]
+    if record is None or record["agency_code"] not in allowed:
+        # one answer for an unknown officer and another agency's: neither their name nor their agency is told
+        return [f"officer {officer_id} not found in the acting agency"]
     who = f"officer {record['name']} ({officer_id})"
-    if record["agency_code"] not in allowed:
-        return [f"{who} belongs to another agency ({record['agency_code']})"]
     problems = []
     departed = record.get("departed_on")
     for day in sorted(set(dates)):

@@ -8,7 +8,9 @@ in its configured values.
 from __future__ import annotations
 
 import calendar as _gregorian
+import hmac
 import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -243,6 +245,28 @@ def renewal_window_opens(expiry: date, months_before: int = 6) -> date:
 def in_renewal_window(today: date, expiry: date, months_before: int = 6) -> bool:
     """True from the window's opening day through the expiry day itself (the last valid day)."""
     return renewal_window_opens(expiry, months_before) <= today <= expiry
+
+
+# A certificate's check code (查验码): printed on the card and in its QR link; the public check names the holder only
+# to who gives it, so sequential numbers cannot be walked for names. No 0/O, 1/I/L: read off a card without doubt.
+CHECK_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CHECK_CODE_LENGTH = 8  # 31^8, about 8.5e11 codes: guessing one under the check's rate limit is hopeless
+
+
+def new_check_code() -> str:
+    return "".join(secrets.choice(CHECK_CODE_ALPHABET) for _ in range(CHECK_CODE_LENGTH))
+
+
+def normalise_check_code(text: str | None) -> str:
+    """What a person typed: case, spaces and dashes do not matter."""
+    return re.sub(r"[\s-]+", "", text or "").upper()
+
+
+def check_code_matches(given: str | None, stored: str | None) -> bool:
+    """Compared in constant time (the answer's timing tells nothing about a near miss)."""
+    if not given or not stored:
+        return False
+    return hmac.compare_digest(normalise_check_code(given).encode(), stored.encode())
 
 
 def is_expired(today: date, expiry: date) -> bool:

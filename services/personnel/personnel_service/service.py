@@ -131,9 +131,9 @@ class PersonnelService(ServiceBase):
         return self._write(certificates.renew_certificate, actor, number, self.settings, self.today())
 
     @rpc
-    def check_certificate(self, number):
-        """Public: anyone may check a certificate's validity by its number."""
-        return self._read(certificates.check_certificate, number, self.settings, self.today())
+    def check_certificate(self, number, code=None):
+        """Public: anyone may check a certificate's validity by its number; its check code shows the holder too."""
+        return self._read(certificates.check_certificate, number, code, self.settings, self.today())
 
     # certificate applications (申领): the agency applies, the issuing authority decides
     @rpc

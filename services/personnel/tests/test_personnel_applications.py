@@ -171,7 +171,7 @@ def test_the_watch_announces_a_card_not_taken_back_once_and_the_late_cancellatio
     )
     assert departure["certificate_cancelled"] is False
     # the public check no longer says valid, though the card is not taken back yet
-    check = personnel.call("check_certificate", cert["number"])
+    check = personnel.call("check_certificate", cert["number"], cert["check_code"])
     assert (check["valid"], check["status"], check["reason_code"]) == (False, "valid", "holder_departed")
     assert check["reason"] == f"holder left the enforcement post on {departed_on.isoformat()}"
     assert check["holder_departed_on"] == departed_on.isoformat()

@@ -68,7 +68,7 @@ def test_certificate_requires_training_facts_and_then_is_issued_once(personnel, 
     assert second.value.fields == {"officer_id": ["already certified"]}
     assert len(db_rows(personnel.database_url, "SELECT number FROM certificates WHERE officer_id = :o", o=oid)) == 1
 
-    check = personnel.call("check_certificate", cert["number"])
+    check = personnel.call("check_certificate", cert["number"], cert["check_code"])
     assert check["valid"] is True and check["status"] == "valid"
     assert check["holder_name"] == officer["name"] and check["agency_name"] == "县市场监管局"
     assert "id_number" not in json.dumps(check)
@@ -243,7 +243,7 @@ def test_failing_assessment_suspends_the_certificate(personnel, staff, collect_e
     assert result["certificate_suspended"] is True and result["grade"] == "incompetent"
 
     assert personnel.call("get_certificate", BUREAU, cert["number"])["status"] == "suspended"
-    check = personnel.call("check_certificate", cert["number"])
+    check = personnel.call("check_certificate", cert["number"], cert["check_code"])
     assert check["valid"] is False and check["status"] == "suspended"
     verdict = personnel.call(
         "may_enforce", {"officer_id": officer["officer_id"], "domain": MARKET_DOMAIN, "on_date": today.isoformat()}

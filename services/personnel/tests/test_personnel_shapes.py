@@ -47,6 +47,7 @@ def test_responses_keep_their_shape(personnel, staff):
     assert officer["police_card_number"] is None
     assert set(cert) == {
         "number",
+        "check_code",
         "officer_id",
         "agency_code",
         "domains",
@@ -69,10 +70,11 @@ def test_responses_keep_their_shape(personnel, staff):
         "eligible": True,
         "reasons": [],
     }
-    check = personnel.call("check_certificate", cert["number"])
+    check = personnel.call("check_certificate", cert["number"], cert["check_code"])
     assert set(check) == {
         "number",
         "valid",
+        "details",
         "status",
         "holder_name",
         "agency_name",

@@ -84,6 +84,7 @@ def issue(tx, actor: dict, officer: m.Officer, domains: list[str], issued_on: da
         issued_on=issued_on,
         expires_on=rules.certificate_expiry(issued_on, settings.validity_years),
         status=rules.VALID,
+        check_code=rules.new_check_code(),
     )
     tx.session.add(cert)
     tx.session.add(
@@ -251,18 +252,23 @@ def announce_expired(tx, today: date, limit: int = 500) -> int:
     return len(certs)
 
 
-def check_certificate(session, number: str, settings: Settings, today: date) -> dict:
-    """The public check (the card's QR code): valid or not, with no personal data but the name. A card whose holder
-    has left the enforcement post is not valid, even while it is not yet taken back."""
+def check_certificate(session, number: str, code: str | None, settings: Settings, today: date) -> dict:
+    """The public check (the card's QR code): valid or not. Only with the card's check code does it name the holder,
+    the agency, the domains and the dates (never other personal data): numbers are sequential, so without the code
+    walking them must give no names. A card whose holder has left the enforcement post is not valid, even while it is
+    not yet taken back. ``details`` says which answer it is (false after a wrong code, which the gateway counts)."""
     cert = get_certificate(session, number)
     officer = session.get(m.Officer, cert.officer_id)
-    agency = session.get(m.Agency, cert.agency_code)
     departed_on = officer.departed_on if officer.status == "departed" else None
     answer = obligations.public_validity(cert.status, cert.expires_on, today, departed_on)
+    if not rules.check_code_matches(code, cert.check_code):
+        return contract.CertificateCheck().dump({"number": cert.number, "valid": answer.valid, "details": False})
+    agency = session.get(m.Agency, cert.agency_code)
     return contract.CertificateCheck().dump(
         With(
             cert,
             valid=answer.valid,
+            details=True,
             status=answer.status,
             reason_code=answer.reason_code,
             reason=answer.reason,

@@ -14,19 +14,18 @@ from enforcement_kernel import access
 
 from .. import models as m
 from .. import rules
-from .lookups import get_agency, get_officer
+from .lookups import get_agency
 from .views import With
 
 
 def register_legal_reviewer(tx, actor: dict, data: dict, today: date) -> dict:
     access.require_write(actor, data["agency_code"])
     get_agency(tx.session, data["agency_code"])
-    if data.get("officer_id"):
-        officer = get_officer(tx.session, data["officer_id"])
-        if officer.agency_code != data["agency_code"]:
-            raise ValidationFailed(
-                "the officer belongs to another agency", {"officer_id": ["belongs to another agency"]}
-            )
+    if data.get("officer_id") is not None:
+        officer = tx.session.get(m.Officer, data["officer_id"])
+        if officer is None or officer.agency_code != data["agency_code"]:
+            # one answer for an unknown officer and another agency's: the other agency's officers stay unnamed
+            raise ValidationFailed("officer not found in the agency", {"officer_id": ["not found in the agency"]})
     if data["has_legal_qualification"] and not data.get("qualification_number"):
         raise ValidationFailed(
             "qualification number missing", {"qualification_number": ["required with a legal qualification"]}
