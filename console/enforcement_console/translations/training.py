@@ -92,7 +92,35 @@ PATTERNS: list[tuple[str, str]] = [
     (r"^longer than (\d+) characters$", "超过 \\1 个字符"),
     (r"^not a readable \.xlsx workbook.*$", "不是可以读取的 .xlsx 表格文件，请用 Excel 或 WPS 另存为 .xlsx 后再上传"),
     (r"^row 1 lacks the columns .*?; missing: (.*)$", "第 1 行（表头）缺少必需的列：\\1"),
-    (r"^more than (\d+) rows; split the file$", "超过 \\1 行，请拆分成几个文件分别导入"),
+    (r"^row (\d+): more than (\d+) rows; split the file$", "第 \\1 行：超过 \\2 行，请拆分成几个文件分别导入"),
+    # the uploaded archive's limits (SPREADSHEETS settings; the kernel's check_archive and read_sheet)
+    (r"^the file is larger than (.+) \(max_file_bytes\)$", "文件大小超过上限 \\1，不能导入"),
+    (
+        r"^the archive holds more than (\d+) files \(max_members\)$",
+        "文件内部包含的部件超过上限 \\1 个，不是正常的表格文件，不能导入",
+    ),
+    (r"^the archive unpacks to more than (.+) \((\S+)\)$", "文件解压后超过上限 \\1，不能导入"),
+    (
+        r"^(.+) unpacks to more than the (\d+) bytes it declares \(a forged size, refused\)$",
+        "文件内部部件 \\1 解压后超过其声明的 \\2 字节，文件被篡改或已损坏，不能导入",
+    ),
+    (
+        r"^(.+) unpacks to more than (.+) \(max_member_bytes\)$",
+        "文件内部部件 \\1 解压后超过上限 \\2，不能导入",
+    ),
+    (
+        r"^(.+) is compressed more than (\d+) to 1 \(max_ratio\).*$",
+        "文件内部部件 \\1 的压缩比超过上限 \\2:1，不是正常的表格数据，不能导入",
+    ),
+    (
+        r"^row (\d+): more than (\d+) blank rows \(max_blank_rows\).*$",
+        "第 \\1 行：空行超过上限 \\2 行，请删除数据下方的空行",
+    ),
+    (
+        r"^row (\d+), column (\S+): a cell longer than (\d+) characters \(max_cell_chars\)$",
+        "第 \\1 行 \\2 列：单元格超过上限 \\3 个字符，不能导入",
+    ),
+    (r"^SPREADSHEETS\.(\S+) must be positive$", "表格导入的上限设置应为正数"),
     (r"^the sheet cannot be read past row (\d+).*$", "表格第 \\1 行之后无法读取，文件可能已损坏"),
     (r"^malformed spreadsheet: .*$", "无法读取上传的表格，请检查文件后重新上传。"),
     (

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from enforcement_kernel.config import setting
+from enforcement_kernel.spreadsheets import Limits
 
 from . import rules
 
@@ -17,6 +18,7 @@ class Settings:
     max_score: float
     import_max_rows: int
     max_reported_problems: int
+    sheet_limits: Limits = Limits()  # SPREADSHEETS: what an uploaded .xlsx may unpack to and hold
 
     @classmethod
     def from_config(cls, config: dict) -> Settings:
@@ -38,6 +40,7 @@ class Settings:
             max_score=float(t("exam_max_score", 100)),
             import_max_rows=int(t("import_max_rows", 200000)),
             max_reported_problems=int(t("import_max_reported_problems", 1000)),
+            sheet_limits=Limits.from_config(config),
         )
 
 

@@ -10,7 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from enforcement_kernel.spreadsheets import Columns, RowError, as_date, number, read_sheet, write_table
+from enforcement_kernel.spreadsheets import (
+    DEFAULT_LIMITS,
+    Columns,
+    Limits,
+    RowError,
+    as_date,
+    number,
+    read_sheet,
+    write_table,
+)
 
 COLUMNS = Columns(
     aliases={
@@ -39,16 +48,20 @@ class Row:
 
 
 def read_attendance(
-    content: bytes, max_rows: int, progress: Callable[[int, int | None], None] | None = None
+    content: bytes,
+    max_rows: int,
+    progress: Callable[[int, int | None], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[list[Row], list[RowError]]:
     """Every data row of the first sheet, and the problems of form found in them.
 
-    Raises ``SpreadsheetError`` (the kernel's) when the file is not an .xlsx, has no header row or too many rows.
-    ``progress(rows_read, total_or_None)`` is called every 1,000 rows.
+    Raises ``SpreadsheetError`` (the kernel's; ``ArchiveRefused`` for an archive over ``limits``) when the file is not
+    an .xlsx, has no header row, too many rows or a cell too long. ``progress(rows_read, None)`` is called every 1,000
+    rows. Only these small rows are kept (one per data row): the sheet itself is streamed.
     """
     rows: list[Row] = []
     problems: list[RowError] = []
-    for sheet_row in read_sheet(content, COLUMNS, max_rows, progress):
+    for sheet_row in read_sheet(content, COLUMNS, max_rows, progress, limits):
         officer_id = sheet_row.required_text("officer_id")
         session_id = sheet_row.required_text("session_id")
         hours = sheet_row.convert("hours", number, required=True)

@@ -14,6 +14,7 @@ from enforcement_contracts.errors import Conflict, Forbidden, ValidationFailed
 from enforcement_contracts.training import common as common_contract
 from enforcement_contracts.training import compliance as compliance_contract
 from enforcement_kernel import access
+from enforcement_kernel.spreadsheets import cooperate
 
 from .. import models as m
 from .. import rules, spreadsheets
@@ -164,6 +165,7 @@ def refresh_officer_years(tx, keys: set[tuple[str, int]], settings: Settings, to
                         subject=c.officer_id,
                     )
                 results.append(c)
+            cooperate()  # an import touches thousands of officer-years: let the probes run between chunks
     return results
 
 
