@@ -46,7 +46,8 @@ NEVER_SHOWN = {
     "not a date-time",  # replay.parse_time's; the route answers "<from|to> is not a date-time"
 }
 SAMPLES = {
-    "settings.min_password_length": "10",
+    "settings.min_password_length": "12",
+    "address_wait": "3",
     "self.requests": "120",
     "self.window": "60",
     "wait": "3",
@@ -149,9 +150,11 @@ MESSAGES = sent_messages()
 
 def test_the_source_is_read():
     for known in (
-        "wrong username or password",
+        "invalid credentials",
         "account disabled",
-        "must be at least 10 characters",
+        "must be at least 12 characters",
+        "is a commonly used password",
+        "must not contain the username",
         "must differ from the current password",
         "you cannot disable your own account",
         "required for this role",
@@ -165,7 +168,8 @@ def test_the_source_is_read():
         "3-40 characters: lower-case letters, digits and '-', starting with a letter",
         "name at least one event type",
         "must not be before from",
-        "account locked after repeated failed attempts; try again after x1Z",
+        "too many failed logins from this address; try again in 3 s",
+        "too many wrong passwords; try again in 3 s",
     ):
         assert known in MESSAGES, sorted(MESSAGES)
     assert len(MESSAGES) > 60

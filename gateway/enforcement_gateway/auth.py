@@ -305,8 +305,9 @@ def change_password(
         wait = _wait(session, account_key(username), settings.account_throttle, now)
         stored = session.execute(select(User.password_hash).where(User.username == username)).scalar_one()
     if wait:
-        message = f"too many wrong passwords; try again in {wait} s"
-        return ValidationFailed("account locked", {"current_password": [message]})
+        return ValidationFailed(
+            "account locked", {"current_password": [f"too many wrong passwords; try again in {wait} s"]}
+        )
     if not settings.hasher.check(stored, current_password):
         with db.transaction() as tx:
             _account_failed(tx.session, username, settings, now)

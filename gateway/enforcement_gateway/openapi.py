@@ -8,6 +8,8 @@ import re
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
+from enforcement_contracts import input_policy
+
 from .errors import ERROR_SCHEMA, ROW_PROBLEM_SCHEMA
 from .routing import Route
 
@@ -20,10 +22,13 @@ ERRORS = {
     "(`password_change_required`: POST /api/v1/auth/password)",
     "404": "Not found",
     "409": "Conflicts with the current state",
+    "422": "A service abandoned the request after RPC_MAX_DELIVERIES attempts that did not complete "
+    "(`request_abandoned`; each one stopped the service): sending it again fails the same way",
     "413": "Body too large (GATEWAY.max_body_bytes; an upload: GATEWAY.max_upload_bytes)",
     "415": "Wrong Content-Type for the body",
     "429": "Too many requests from this address (public writes: GATEWAY.public_rate_limit; public reads: "
-    "GATEWAY.public_read_rate_limit); the Retry-After header says when to try again",
+    "GATEWAY.public_read_rate_limit; the login: too many failed logins, GATEWAY.login_throttle); the Retry-After "
+    "header says when to try again",
     "500": "Unexpected error in the gateway; it has been logged",
     "502": "A service failed to handle the request; it has been logged",
     "503": "A service did not answer within RPC_TIMEOUT (uploads and downloads: GATEWAY.file_rpc_timeout)",
@@ -34,12 +39,12 @@ def error_statuses(route: Route) -> list[str]:
     """The error statuses a route can answer with: 413/415 only where it reads a body, 429 only where it is
     rate-limited (public writes, and every public GET), 403 only where a role is required (and with it a password
     changed)."""
-    statuses = ["400", "401", "404", "409", "500", "502", "503"]
+    statuses = ["400", "401", "404", "409", "422", "500", "502", "503"]
     if not route.is_public:
         statuses.append("403")
     if route.body is not None or route.raw_body_types:
         statuses += ["413", "415"]
-    if route.limit is not None:
+    if route.limit is not None or route.throttled:
         statuses.append("429")
     return sorted(statuses)
 
@@ -84,7 +89,7 @@ def _operation(route: Route, path: str) -> dict:
     if not route.is_public:
         operation["security"] = [{"bearer": []}]
     params = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {"name": name, "in": "path", "required": True, "schema": _path_schema(route, name)}
         for name in re.findall(r"{(\w+)}", path)
     ]
     if route.query is not None:
@@ -110,10 +115,21 @@ def _operation(route: Route, path: str) -> dict:
             "description": FORBIDDEN_BY_ROLE if code == "403" and route.before_password_change else ERRORS[code],
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
         }
-    if route.limit is not None:
+    if route.limit is not None or route.throttled:
         retry = {"description": "seconds to wait", "schema": {"type": "integer"}}
         operation["responses"]["429"]["headers"] = {"Retry-After": retry}
     return operation
+
+
+def _path_schema(route: Route, name: str) -> dict:
+    """A path parameter's schema: ``<int:...>`` ones within the input policy's range (an id from 1 to 2^63-1, a
+    year within the dates accepted), the others text."""
+    if name not in route.integer_params:
+        return {"type": "string"}
+    if name == "year":
+        earliest, latest = input_policy.DATE_RANGE.earliest.year, input_policy.DATE_RANGE.latest.year
+        return {"type": "integer", "minimum": earliest, "maximum": latest}
+    return {"type": "integer", "format": "int64", "minimum": 1, "maximum": input_policy.MAX_ID}
 
 
 def _schema_classes(routes: list[Route]) -> dict[str, type]:

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import base64
 import importlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any
 from urllib.parse import quote
 
+from marshmallow import ValidationError
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
+from enforcement_contracts import input_policy
 from enforcement_contracts.errors import ValidationFailed
 
 ENTRY_POINT_GROUP = "enforcement.gateway.routes"
@@ -48,16 +51,21 @@ class Route:
     raw_body_types: tuple[str, ...] = ()
     produces: str | None = None  # media type when the handler answers with a file (a werkzeug Response)
     rate_limited: bool = False  # public writes: GATEWAY.public_rate_limit per client address (429 beyond it)
-    # open to an account that must change its password first (see errors.PasswordChangeRequired)
-    before_password_change: bool = False
-
     # a stricter limiter of its own for a public route (a name of GatewaySetup.limiters), e.g. the certificate check
     limiter: str | None = None
     # answers 429 with Retry-After by itself (the login: failed logins throttled per client address, auth.login)
     throttled: bool = False
+    # open to an account that must change its password first (see errors.PasswordChangeRequired)
+    before_password_change: bool = False
+
     @property
     def template(self) -> str:
         return API_PREFIX + self.path
+
+    @property
+    def integer_params(self) -> tuple[str, ...]:
+        """The path parameters declared ``<int:name>``: ids (1 to 2^63-1) and years (the input policy's range)."""
+        return tuple(re.findall(r"<int:(\w+)>", self.path))
 
     @property
     def is_public(self) -> bool:
@@ -67,6 +75,8 @@ class Route:
     def limit(self) -> str | None:
         """The per-client limit the route is under: ``"write"`` (``GATEWAY.public_rate_limit``) where declared
         ``rate_limited``, ``"read"`` (``GATEWAY.public_read_rate_limit``) for every other public GET, else None."""
+        if self.limiter:
+            return self.limiter
         if self.rate_limited:
             return "write"
         if self.is_public and self.method == "GET":
@@ -75,8 +85,6 @@ class Route:
 
     @property
     def cached_publicly(self) -> bool:
-        if self.limiter:
-            return self.limiter
         """A public GET's successful answer may be kept by shared caches (``GATEWAY.public_cache_seconds``)."""
         return self.is_public and self.method == "GET"
 
@@ -169,6 +177,23 @@ class Forward:
             raise
 
 
+def check_path(route: Route, params: dict) -> None:
+    """The input policy on a path's integers: werkzeug's ``int`` takes any number of digits, the databases do not
+    (an id of 2^63 was a 502). A 400 naming the parameter."""
+    problems = {}
+    for name in route.integer_params:
+        value = params.get(name)
+        if name == "year":
+            try:
+                input_policy.check_year(value)
+            except ValidationError as exc:
+                problems[name] = exc.messages
+        elif (problem := input_policy.id_problem(value)) is not None:
+            problems[name] = [problem]
+    if problems:
+        raise ValidationFailed("invalid path parameter", problems)
+
+
 def forward(target: str, *args: str) -> Forward:
     """``forward("cases.get_case", "actor", "path.case_id")``: the route calls ``cases.get_case(actor, case_id)``."""
     service, method = target.split(".")
@@ -226,6 +251,10 @@ class RouteTable:
         self._map = Map(
             [Rule(r.template, endpoint=i, methods=[r.method]) for i, r in enumerate(routes)], strict_slashes=False
         )
+
+    def allowed_methods(self, path: str) -> set[str]:
+        """The methods some route takes at ``path`` (empty: no route there); for OPTIONS."""
+        return set(self._map.bind("gateway").allowed_methods(path))
 
     def match(self, path: str, method: str) -> tuple[Route, dict]:
         """Raises werkzeug's NotFound or MethodNotAllowed."""

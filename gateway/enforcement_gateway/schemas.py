@@ -111,12 +111,21 @@ class PasswordReset(StrictSchema):
 
 
 class AuditQuery(DateRange, PageQuery):
-    """The audit trail, newest first, a page at a time; ``from``/``to`` are days (UTC, as ``at``), both included."""
+    """The audit trail, newest first, a page at a time. Filters, all optional and combined: ``actor`` (the username,
+    exactly), ``action`` (the route as recorded, exactly: ``POST /api/v1/users/<username>/disable``), ``target``
+    (a part of the target, e.g. an officer's id or a username), ``from``/``to`` (days, UTC as ``at``, both
+    included)."""
 
-    username = fields.String()
+    actor = fields.String(validate=validate.Length(min=1, max=60))
+    action = fields.String(validate=validate.Length(min=1, max=120))
+    target = fields.String(validate=validate.Length(min=1, max=200))
 
 
 class AuditEntry(StrictSchema):
+    """One thing done or refused: every login, every write, every read of personal data (the officer lookup by ID
+    number) and every refused attempt (401, 403, and 404 on a staff route). ``target`` is a JSON object of the
+    route's path parameters and, for a POST that created or found something, its id."""
+
     at = fields.String(metadata={"description": "when, in UTC (ISO 8601 with Z)"})
     username = fields.String(allow_none=True)
     role = fields.String(allow_none=True)

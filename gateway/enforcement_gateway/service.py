@@ -15,8 +15,9 @@ from pathlib import Path
 from marshmallow import ValidationError
 from nameko.exceptions import RemoteError
 from nameko.web.handlers import http
-from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.exceptions import NotFound as RouteNotFound
+from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
 from enforcement_contracts import asyncapi
@@ -28,10 +29,11 @@ from enforcement_kernel.service import Configured, ServiceBase
 
 from . import auth
 from .errors import PasswordChangeRequired, error_body
+from .headers import HeaderPolicy
 from .models import AuditRecord
 from .openapi import build_openapi
 from .ratelimit import RateLimited, RateLimiter, client_address, trusted_networks
-from .routing import Call, RouteTable, deployed_services, file_response, load_route_modules
+from .routing import Call, RouteTable, check_path, deployed_services, file_response, load_route_modules
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -60,6 +62,7 @@ class GatewaySetup:
         self.table = RouteTable([route for routes in self.modules.values() for route in routes])
         self.auth = auth.AuthSettings.from_config(config)
         self.max_body = int(setting(config, "GATEWAY.max_body_bytes", 65536))
+        self.max_json_depth = int(setting(config, "GATEWAY.max_json_depth", 32))
         self.max_upload = int(setting(config, "GATEWAY.max_upload_bytes", 20 * 1024 * 1024))
         self.file_rpc_timeout = float(setting(config, "GATEWAY.file_rpc_timeout", 120))
         self.openapi = build_openapi(self.table.routes)
@@ -81,6 +84,7 @@ class GatewaySetup:
         self.wrong_code_cost = int(setting(config, "GATEWAY.certificate_check_rate_limit.wrong_code_cost", 5))
         self.trusted_proxies = trusted_networks(setting(config, "GATEWAY.trusted_proxies"))
         self.public_cache_seconds = int(setting(config, "GATEWAY.public_cache_seconds", 60))
+        self.headers = HeaderPolicy.from_config(config)
 
     def client_of(self, request) -> str:
         """The client's address (behind a trusted proxy, from X-Forwarded-For): for the limits and the audit."""
@@ -113,25 +117,45 @@ class GatewayService(ServiceBase):
     services = Rpc()
     gateway = Configured(GatewaySetup)
 
-    @http("GET,POST,PUT,PATCH,DELETE", "/api/v1/<path:path>")
+    @http("GET,POST,PUT,PATCH,DELETE,OPTIONS", "/api/v1/<path:path>")
     def api(self, request, path):
+        if request.method == "OPTIONS":
+            self.instrumentation.name("OPTIONS")
+            methods = self.gateway.table.allowed_methods(request.path)
+            if methods:
+                return self.gateway.headers.secure(request, self.gateway.headers.options(request, methods))
         response, audit = self.dispatch(request)
         if "Cache-Control" not in response.headers:  # unmatched paths: an error, never kept
             response.headers["Cache-Control"] = "no-store"
         if audit is not None:
-            self.write_audit(*audit, status=response.status_code, request=request)
+            self.write_audit(*audit, status=response.status_code, request=request, response=response)
         response.headers[logs.CORRELATION_HEADER] = logs.correlation_id() or ""
-        return response
+        return self.gateway.headers.secure(request, response)
+
+    @http("GET,POST,PUT,PATCH,DELETE,OPTIONS", "/<path:path>")
+    def elsewhere(self, request, path):
+        """Any other path: OPTIONS on one of the pages below answers 204 with Allow; the rest is a JSON 404 (not
+        werkzeug's HTML) with the security headers."""
+        self.instrumentation.name("unmatched")
+        if request.method == "OPTIONS" and _own_page(request.path):
+            response = self.gateway.headers.options(request, {"GET"})
+        elif request.method == "OPTIONS" or request.method == "GET" or not _own_page(request.path):
+            response = error_response(404, "not_found", f"no route {request.path}")
+        else:
+            response = error_response(405, "method_not_allowed", f"{request.method} is not allowed here")
+        response.headers.setdefault("Cache-Control", "no-store")
+        return self.gateway.headers.secure(request, response)
 
     @http("GET", "/openapi.json")
     def openapi(self, request):
         self.instrumentation.name("/openapi.json")
-        return json_response(200, self.gateway.openapi)
+        return self.gateway.headers.secure(request, json_response(200, self.gateway.openapi))
 
     @http("GET", "/docs")
     def docs(self, request):
         self.instrumentation.name("/docs")
-        return Response((HERE / "docs.html").read_text(encoding="utf-8"), mimetype="text/html")
+        page = Response((HERE / "docs.html").read_text(encoding="utf-8"), mimetype="text/html")
+        return self.gateway.headers.secure(request, page, csp=self.gateway.headers.docs_csp)
 
     @http("GET", "/docs/assets/<name>")
     def docs_assets(self, request, name):
@@ -141,18 +165,20 @@ class GatewayService(ServiceBase):
 
         allowed = {"swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "favicon-32x32.png"}
         if name not in allowed:
-            return error_response(404, "not_found", "no such asset")
+            return self.gateway.headers.secure(request, error_response(404, "not_found", "no such asset"))
         data = (Path(swagger_ui_path) / name).read_bytes()
-        return Response(data, mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream")
+        asset = Response(data, mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream")
+        return self.gateway.headers.secure(request, asset)
 
     @http("GET", "/events/<name>")
     def event_docs(self, request, name):
         """The AsyncAPI 3.0 document and the event catalogue for subscribers; public like the API docs."""
         self.instrumentation.name("/events")
         if name not in self.gateway.event_documents:
-            return error_response(404, "not_found", "no such document: asyncapi.yaml, asyncapi.json or catalogue.md")
+            missing = error_response(404, "not_found", "no such document: asyncapi.yaml, asyncapi.json or catalogue.md")
+            return self.gateway.headers.secure(request, missing)
         media_type, text = self.gateway.event_documents[name]
-        return Response(text, content_type=f"{media_type}; charset=utf-8")
+        return self.gateway.headers.secure(request, Response(text, content_type=f"{media_type}; charset=utf-8"))
 
     # --- the pipeline ----------------------------------------------------------------------
     def dispatch(self, request):
@@ -183,8 +209,11 @@ class GatewayService(ServiceBase):
         except Exception as exc:  # every failure becomes an error answer (see failure_response)
             response, outcome = self.failure_response(exc, label)
         response.headers["Cache-Control"] = self.gateway.cache_control(route, response)
-        # a login is audited under the username it tried, not as anonymous
-        audit = (label, call.extras.get("audit_actor", call.actor), params, outcome) if route.audited else None
+        # a login is audited under the username it tried, not as anonymous; refused attempts always (a 404 of a staff
+        # route too: the services answer it for a record outside the caller's scope)
+        refused = response.status_code in (401, 403) or (response.status_code == 404 and not route.is_public)
+        audited = route.audited or refused
+        audit = (label, call.extras.get("audit_actor", call.actor), params, outcome) if audited else None
         return response, audit
 
     def answer(self, call: Call) -> Response:
@@ -203,6 +232,7 @@ class GatewayService(ServiceBase):
                 raise Forbidden(f"role {call.actor['role']} may not {route.summary.lower()}")
         if route.limit is not None:
             self.gateway.limiters[route.limit].check(self.gateway.client_of(request))
+        check_path(route, call.params)
         call.body = self.read_body(request, route)
         call.query = self.read_query(request, route)
         call.services = (
@@ -250,6 +280,14 @@ class GatewayService(ServiceBase):
             payload = json.loads(raw.decode("utf-8") or "null")
         except (ValueError, UnicodeDecodeError) as exc:
             raise ValidationFailed(f"malformed JSON: {exc}", {"_body": ["malformed JSON"]}) from None
+        except RecursionError:  # deeper than the interpreter's stack; the depth check below says it the same way
+            payload = None
+            depth = self.gateway.max_json_depth + 1
+        else:
+            depth = json_depth(payload, self.gateway.max_json_depth)
+        if depth > self.gateway.max_json_depth:
+            limit = self.gateway.max_json_depth
+            raise ValidationFailed("the body is nested too deep", {"_body": [f"nested deeper than {limit} levels"]})
         if not isinstance(payload, dict):
             raise ValidationFailed("the body must be a JSON object", {"_body": ["must be a JSON object"]})
         errors = route.body().validate(payload)
@@ -282,7 +320,11 @@ class GatewayService(ServiceBase):
         except ValidationError as exc:
             raise ValidationFailed("invalid query parameters", exc.messages) from None
 
-    def write_audit(self, label, actor, params, outcome, *, status, request):
+    def write_audit(self, label, actor, params, outcome, *, status, request, response=None):
+        # a create's target is the created object's id; the officer lookup's (a read of personal data by ID number)
+        # the officer found: both read from the answer
+        if response is not None and request.method == "POST" and status in (200, 201):
+            params = {**created_id(response), **(params or {})}
         try:
             with self.db.transaction() as tx:
                 tx.session.add(
@@ -290,7 +332,7 @@ class GatewayService(ServiceBase):
                         username=actor.get("username"),
                         role=actor.get("role"),
                         action=label,
-                        target=json.dumps(params, ensure_ascii=False) if params else None,
+                        target=json.dumps(params, ensure_ascii=False)[:200] if params else None,
                         status=status,
                         outcome=outcome,
                         client_ip=self.gateway.client_of(request)[:64],
@@ -299,6 +341,49 @@ class GatewayService(ServiceBase):
                 )
         except Exception:  # the answer is already decided; a lost audit row is logged, not hidden
             log.exception("could not write the audit record for %s", label)
+
+
+def created_id(response) -> dict:
+    """The id of what a POST's answer created or found, as ``{name: value}`` (``id``, else the first ``*_id``, else
+    ``number``, ``code`` or ``username``); empty when the answer is not a JSON object naming one."""
+    try:
+        body = json.loads(response.get_data(as_text=True)) if response.mimetype == "application/json" else None
+    except ValueError:
+        return {}
+    if not isinstance(body, dict):
+        return {}
+    names = ["id", *(k for k in body if k.endswith("_id")), "number", "code", "username"]
+    for name in names:
+        if isinstance(body.get(name), str | int) and not isinstance(body.get(name), bool):
+            return {name: body[name]}
+    return {}
+
+
+def json_depth(value, limit: int) -> int:
+    """How deep a parsed JSON value nests (a scalar is 0), counted without recursion; stops past ``limit``."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        node, depth = todo.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        todo.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+# the gateway's pages outside /api/v1 (all GET): OPTIONS on them answers with Allow, other methods a 405
+_OWN_PAGES = Map([Rule(path) for path in ("/openapi.json", "/docs", "/docs/assets/<name>", "/events/<name>")])
+
+
+def _own_page(path: str) -> bool:
+    try:
+        _OWN_PAGES.bind("gateway").match(path, method="GET")
+    except HTTPException:
+        return False
+    return True
 
 
 class _TooLarge(ServiceError):

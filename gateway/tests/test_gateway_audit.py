@@ -1,7 +1,9 @@
-"""The audit trail reads like every list: a page (page, per_page, total), newest first, a from/to range of days."""
+"""The audit trail reads like every list: a page (page, per_page, total), newest first, filtered by actor, action,
+target and a from/to range of days; a created object's id is read from the answer."""
 
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -34,7 +36,12 @@ def db():
             user = "scj-admin" if day % 2 else "admin"
             session.add(
                 AuditRecord(
-                    username=user, action=f"POST /x/{day}", status=201, outcome="ok", at=datetime(2026, 3, day, 12)
+                    username=user,
+                    action=f"POST /x/{day}",
+                    target=json.dumps({"officer_id": f"scj-{day:02d}"}),
+                    status=201,
+                    outcome="ok",
+                    at=datetime(2026, 3, day, 12),
                 )
             )
         session.commit()
@@ -56,11 +63,36 @@ def test_a_page_with_the_total_newest_first(db):
     assert [e["action"] for e in last["items"]] == ["POST /x/1"] and last["total"] == 10
 
 
-def test_from_to_are_days_both_included_and_combine_with_the_username(db):
+def test_from_to_are_days_both_included_and_combine_with_the_actor(db):
     march = read(db, **{"from": "2026-03-03", "to": "2026-03-05"})
     assert [e["action"] for e in march["items"]] == ["POST /x/5", "POST /x/4", "POST /x/3"] and march["total"] == 3
-    own = read(db, username="scj-admin", **{"from": "2026-03-03"})
+    own = read(db, actor="scj-admin", **{"from": "2026-03-03"})
     assert own["total"] == 4 and {e["username"] for e in own["items"]} == {"scj-admin"}
+
+
+def test_the_action_is_matched_exactly_and_the_target_by_a_part(db):
+    assert [e["action"] for e in read(db, action="POST /x/1")["items"]] == ["POST /x/1"]
+    assert read(db, action="POST /x/")["total"] == 0
+    found = read(db, target="scj-07")
+    assert found["total"] == 1 and found["items"][0]["target"] == '{"officer_id": "scj-07"}'
+    assert read(db, target="scj-0")["total"] == 9
+    assert read(db, target="%")["total"] == 0  # a LIKE wildcard is taken as a character
+    assert read(db, target="scj-0", actor="admin")["total"] == 4
+
+
+def test_a_created_object_id_is_read_from_the_answer():
+    from werkzeug.wrappers import Response
+
+    from enforcement_gateway.service import created_id
+
+    def answer(body):
+        return Response(json.dumps(body), mimetype="application/json")
+
+    assert created_id(answer({"id": 12, "officer_id": "x"})) == {"id": 12}
+    assert created_id(answer({"name": "n", "officer_id": "scj-01", "agency_code": "a"})) == {"officer_id": "scj-01"}
+    assert created_id(answer({"username": "li", "role": "bureau"})) == {"username": "li"}
+    assert created_id(answer([1, 2])) == {}
+    assert created_id(Response(b"PK..", mimetype="application/octet-stream")) == {}
 
 
 def test_the_query_is_checked(db):
@@ -73,3 +105,5 @@ def test_the_query_is_checked(db):
         AuditQuery().load({"per_page": "501"})
     with pytest.raises(ValidationError):
         AuditQuery().load({"limit": "10"})  # the old parameter: pages now
+    with pytest.raises(ValidationError):
+        AuditQuery().load({"username": "admin"})  # the filter is called actor now

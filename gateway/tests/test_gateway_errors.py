@@ -80,8 +80,9 @@ def test_413_415_where_a_body_is_read_and_429_where_rate_limited(document):
     limited = {(m, p) for p, ops in document["paths"].items() for m, op in ops.items() if "429" in op["responses"]}
     public = {(m, p) for p, ops in document["paths"].items() for m, op in ops.items() if "security" not in op}
     public_reads = {(m, p) for m, p in public if m == "get"}
-    # public writes where declared rate-limited, every public read (GATEWAY.public_read_rate_limit)
-    assert limited == public_reads | {("post", "/api/v1/public/complaints")}
+    # public writes where declared rate-limited, every public read (GATEWAY.public_read_rate_limit), and the login
+    # (failed logins throttled per client address)
+    assert limited == public_reads | {("post", "/api/v1/public/complaints"), ("post", "/api/v1/auth/login")}
     assert ("get", "/api/v1/public/certificates/{number}") in limited
     assert all("Retry-After" in document["paths"][p][m]["responses"]["429"]["headers"] for m, p in limited)
 

@@ -51,7 +51,8 @@ class Instrumentation(DependencyProvider):
         self._started[worker_ctx] = time.perf_counter()
         cid = worker_ctx.data.get("correlation_id")
         if cid is None and worker_ctx.args and hasattr(worker_ctx.args[0], "headers"):
-            cid = worker_ctx.args[0].headers.get(logs.CORRELATION_HEADER)  # the HTTP request
+            # the HTTP request's, when it is safe to log and echo
+            cid = logs.safe_correlation_id(worker_ctx.args[0].headers.get(logs.CORRELATION_HEADER))
         # nameko passes worker_ctx.data on to every RPC call this worker makes
         worker_ctx.data["correlation_id"] = logs.set_correlation_id(cid)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import uuid
 from datetime import datetime, timezone
@@ -16,6 +17,16 @@ from eventlet.corolocal import local
 
 _context = local()
 CORRELATION_HEADER = "X-Correlation-ID"
+
+
+# what a client may send as its X-Correlation-ID: anything else (too long, other characters, log or header injection)
+# is replaced by a fresh id
+_SAFE_CORRELATION_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def safe_correlation_id(value: str | None) -> str | None:
+    """``value`` when it is a safe correlation id, else None (a fresh one is made)."""
+    return value if isinstance(value, str) and _SAFE_CORRELATION_ID.fullmatch(value) else None
 
 
 def correlation_id() -> str | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 EXACT = {
     # --- logins and tokens (401) ---
     "wrong username or password": "用户名或密码不正确",
+    # every refused login, whatever the reason (wrong password, unknown or disabled account, too many attempts)
+    "invalid credentials": "用户名或密码不正确；如连续输错多次，须稍候再试，请勿反复尝试",
     "account disabled": "该账号已停用，请联系县司法局",
     "token unknown, revoked or expired; log in again": "登录已过期或已失效，请重新登录",
     "use 'Authorization: Bearer <token>'": "登录凭据格式不正确，请重新登录",
@@ -20,6 +22,11 @@ EXACT = {
     "wrong password": "密码不正确",
     "invalid new password": "新密码不符合要求，请按标出的提示修改。",
     "must not be the username": "不能与用户名相同",
+    "must not contain the username": "不能包含用户名",
+    "must not contain control characters": "不能包含控制字符或不可见字符",
+    "must not be only spaces": "不能全是空格",
+    "must use at least 4 different characters": "至少要用 4 个不同的字符",
+    "is a commonly used password": "这是常见密码，容易被猜中，请换一个",
     "must differ from the current password": "不能与当前密码相同",
     # --- accounts (POST /users, disable) ---
     "invalid user": "账号信息有误，请按标出的提示修改。",
@@ -33,6 +40,8 @@ EXACT = {
     "officer belongs to another agency": "该执法人员不属于所选执法部门。",
     "must be the officer's agency": "应为该执法人员所在的执法部门",
     "you cannot disable your own account": "不能停用自己的账号。",
+    "you cannot change your own role": "不能修改自己账号的角色或所属部门。",
+    "give role, agency_code or officer_id": "请至少修改角色、所属执法部门或执法人员编号中的一项",
     "is your own account": "这是您自己的账号",
     "3-60 letters, digits, _ . -": "3 至 60 个字符，只能用英文字母、数字和 _ . -",
     "must be 2-40 letters, digits or '-'": "应为 2 至 40 个英文字母、数字或“-”",
@@ -86,6 +95,8 @@ PATTERNS = [
     (r"^(\S+) is not allowed here$", "不支持此操作。"),
     (r"^no route (.+)$", "没有这个接口：\\1"),
     (r"^too many requests from this address: .*$", "操作过于频繁，请稍后再试。"),
+    (r"^too many failed logins from this address; try again in (\d+) s$", "从本机登录失败次数过多，请 \\1 秒后再试。"),
+    (r"^too many wrong passwords; try again in (\d+) s$", "连续输错密码次数过多，请 \\1 秒后再试"),
     # event subscribers (the gateway's routes and the kernel's onboarding and RabbitMQ management calls)
     (
         r"^invalid subscriber name .*$",
@@ -159,6 +170,8 @@ LABELS = {
         "POST /api/v1/users/<username>/password": "重置密码",
         "POST /api/v1/users/<username>/disable": "停用账号",
         "POST /api/v1/users/<username>/enable": "启用账号",
+        "PATCH /api/v1/users/<username>": "修改账号角色或所属部门",
+        "POST /api/v1/officers/lookup": "按身份证号查询执法人员",
         "POST /api/v1/subscribers": "新增订阅方",
         "DELETE /api/v1/subscribers/<name>": "删除订阅方",
         "POST /api/v1/subscribers/<name>/replay": "重发事件",

@@ -164,7 +164,7 @@ def audit_target(target: str | None) -> list[tuple[str, str]]:
 @blueprint.route("/audit")
 @staff(BUREAU)
 def audit():
-    query = filters("username", "from", "to")
+    query = filters("actor", "action", "target", "from", "to")
     errors = FormErrors()
     try:
         data = api().get("/audit", {**query, **paging()})

@@ -130,11 +130,15 @@ def list_users(call):
 
 
 def audit_trail(call):
-    """A page of the audit trail, newest first; ``from``/``to`` are UTC days, both included."""
+    """A page of the audit trail, newest first; filters as ``schemas.AuditQuery``."""
     query = call.query
     conditions = []
-    if query.get("username"):
-        conditions.append(AuditRecord.username == query["username"])
+    if query.get("actor"):
+        conditions.append(AuditRecord.username == query["actor"])
+    if query.get("action"):
+        conditions.append(AuditRecord.action == query["action"])
+    if query.get("target"):
+        conditions.append(AuditRecord.target.contains(query["target"], autoescape=True))
     if query.get("date_from"):
         conditions.append(AuditRecord.at >= datetime.combine(query["date_from"], time.min))
     if query.get("date_to"):
@@ -163,6 +167,7 @@ ROUTES = [
         "auth",
         body=schemas.LoginRequest,
         response=schemas.LoginResponse,
+        throttled=True,
     ),
     Route(
         "POST",

@@ -133,7 +133,7 @@ ROUTES = [
         "personnel",
         body=IdNumberLookup,
         response=c.Officer,
-        audit=False,
+        audit=True,  # a read of personal data: who looked up whom (the officer found, never the number)
     ),
     Route(
         "GET",

@@ -21,6 +21,7 @@ from enforcement_kernel import clock
 from enforcement_kernel.config import setting
 from enforcement_kernel.rpc import Rpc, load, rpc
 from enforcement_kernel.service import Configured, ServiceBase
+from enforcement_kernel.spreadsheets import Limits
 from enforcement_kernel.timers import configured_timer
 
 from .operations import (
@@ -55,6 +56,7 @@ class CasesService(OversightEntrypoints, ServiceBase):
     settings = Configured(common.Settings.from_config)
     cipher = Configured(common.cipher_from_config)
     import_max_rows = Configured(lambda config: int(setting(config, "CASES.import_max_rows", 5000)))
+    sheet_limits = Configured(Limits.from_config)  # SPREADSHEETS: what an uploaded .xlsx may unpack to and hold
     services = Rpc()  # timed calls to the personnel service: certificates, legal reviewers, agencies
 
     @property
@@ -169,6 +171,7 @@ class CasesService(OversightEntrypoints, ServiceBase):
                 self.today(),
                 self.import_max_rows,
                 bool(dry_run),
+                self.sheet_limits,
             )
         except imports.DryRun as done:  # every row passed; the transaction was rolled back on purpose
             return done.result
