@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from enforcement_kernel.spreadsheets import (
+    DEFAULT_LIMITS,
     Columns,
+    Limits,
     SheetRow,
     SpreadsheetError,
     as_date,
@@ -110,9 +112,10 @@ class Row:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (column, reason)
 
 
-def read_cases(content: bytes, max_rows: int) -> list[Row]:
-    """Every data row of the first sheet; raises ``SpreadsheetError`` for a file that is not a case sheet."""
-    return [_parse_row(row) for row in read_sheet(content, SHEET, max_rows)]
+def read_cases(content: bytes, max_rows: int, limits: Limits = DEFAULT_LIMITS) -> list[Row]:
+    """Every data row of the first sheet; raises ``SpreadsheetError`` for a file that is not a case sheet
+    (``ArchiveRefused``, naming the limit, for an archive over ``limits``: the ``SPREADSHEETS`` settings)."""
+    return [_parse_row(row) for row in read_sheet(content, SHEET, max_rows, limits=limits)]
 
 
 def _parse_row(row: SheetRow) -> Row:

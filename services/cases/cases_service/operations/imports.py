@@ -11,6 +11,7 @@ from enforcement_contracts.cases import procedure as contract
 from enforcement_contracts.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from enforcement_kernel import access
 from enforcement_kernel.crypto import PersonalDataCipher
+from enforcement_kernel.spreadsheets import DEFAULT_LIMITS, Limits
 
 from .. import models as m
 from ..personnel import PersonnelPort
@@ -90,6 +91,7 @@ def import_cases(
     today: date,
     max_rows: int = 5000,
     dry_run: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> dict:
     """Every row is checked like a report; if any row is refused nothing is imported and every problem is listed by
     row and column. Rows later in the sheet see the earlier ones (a repeat offence within the sheet counts)."""
@@ -97,7 +99,7 @@ def import_cases(
     from .. import spreadsheets
 
     try:
-        rows = spreadsheets.read_cases(content, max_rows)
+        rows = spreadsheets.read_cases(content, max_rows, limits)
     except spreadsheets.SpreadsheetError as exc:
         raise ValidationFailed(str(exc), {"file": [str(exc)]}) from None
     if not rows:
