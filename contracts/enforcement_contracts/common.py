@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from . import input_policy
+
 #: the clocks an obligation's deadline counts in (行政处罚法 art. 85: "days" of 2/3/5/7 are working days)
 DEADLINE_UNITS = ("workdays", "days", "hours")
 
@@ -11,10 +13,14 @@ AGENCY_CODE = validate.Regexp(r"^[0-9A-Za-z-]{2,40}$", error="must be 2-40 lette
 
 
 class StrictSchema(Schema):
-    """Unknown fields are an error, never silently dropped."""
+    """Unknown fields are an error, never silently dropped; every field follows the input policy
+    (``input_policy``: printable trimmed text, dates in range, ids within their type)."""
 
     class Meta:
         unknown = RAISE
+
+    def on_bind_field(self, field_name, field_obj):
+        input_policy.apply(field_name, field_obj)
 
 
 class PageQuery(StrictSchema):

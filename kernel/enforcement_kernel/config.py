@@ -20,6 +20,8 @@ ENV_OVERRIDES = {
     "CLOCK_TODAY": "CLOCK.today",
 }
 NUMERIC = ("max_workers", "RPC_TIMEOUT", "OPS_PORT", "SHUTDOWN_GRACE_SECONDS")
+    "INPUT_EARLIEST_DATE": "INPUT.earliest_date",
+    "INPUT_LATEST_DATE": "INPUT.latest_date",
 
 DEFAULTS = {
     "AMQP_URI": "amqp://guest:guest@127.0.0.1:5672/",
@@ -115,6 +117,10 @@ def setting(config: dict, dotted: str, default=None):
     """A nested setting by dotted path (``certificates.validity_years``), or ``default``."""
     node = config
     for part in dotted.split("."):
+    # the contracts' input policy has no configuration of its own: the dates any input may name are set here
+    from enforcement_contracts import input_policy
+
+    input_policy.set_date_range(setting(config, "INPUT.earliest_date"), setting(config, "INPUT.latest_date"))
         if not isinstance(node, dict) or part not in node:
             return default
         node = node[part]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 
 import eventlet
 from marshmallow import ValidationError
@@ -41,7 +42,65 @@ def rpc(method):
     signature = inspect.signature(method)
     if CALLER_PARAMETER in signature.parameters:
         method = _with_validated_caller(method, signature)
-    return _entrypoint(method)
+    return _entrypoint(_with_database_refusals(method))
+
+
+def _with_database_refusals(method):
+    """A write the database refused (a reference to nothing, a duplicate, a number it cannot store) is the caller's
+    input, not a crash of the service: a 400 or 409 naming the column where the database says it, never a 502.
+    Rules are checked in the operations first; this is the net under them."""
+
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def call(*args, **kwargs):
+        from sqlalchemy.exc import DataError, IntegrityError
+
+        try:  # nameko checks the wrapper's (*args, **kwargs): check the method's here
+            signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            raise IncorrectSignature(str(exc)) from None
+        try:
+            return method(*args, **kwargs)
+        except IntegrityError as exc:
+            raise integrity_refusal(exc) from None
+        except (DataError, OverflowError) as exc:
+            name = _column_of(str(getattr(exc, "orig", exc))) or "_schema"
+            raise ValidationFailed("a value is out of range", {name: ["is out of range"]}) from None
+
+    return call
+
+
+_COLUMN_PATTERNS = (
+    re.compile(r"Key \((\w+)(?:, \w+)*\)="),  # PostgreSQL's DETAIL (the value after it is never repeated)
+    re.compile(r"constraint failed: \w+\.(\w+)"),  # SQLite: "UNIQUE constraint failed: officers.id_hash"
+    re.compile(r'column "(\w+)"'),  # PostgreSQL: null value in column "x"
+)
+
+
+def _column_of(text: str) -> str | None:
+    for pattern in _COLUMN_PATTERNS:
+        found = pattern.search(text)
+        if found:
+            return found.group(1)
+    return None
+
+
+def integrity_refusal(exc) -> ServiceError:
+    """The wire error for an ``IntegrityError``: a reference to nothing or a missing value is a 400, a duplicate a
+    409; the column is named where the database names it (PostgreSQL always, SQLite for UNIQUE and NOT NULL)."""
+    from enforcement_contracts.errors import Conflict
+
+    text = str(getattr(exc, "orig", exc))
+    name = _column_of(text) or "_schema"
+    lowered = text.lower()
+    if "foreign key" in lowered:
+        return ValidationFailed(
+            "refers to a record that does not exist", {name: ["refers to a record that does not exist"]}
+        )
+    if "not null" in lowered or "null value" in lowered:
+        return ValidationFailed("a required value is missing", {name: ["Missing data for required field."]})
+    return Conflict("conflicts with a record already stored", {name: ["already recorded"]})
 
 
 def _with_validated_caller(method, signature: inspect.Signature):

@@ -35,6 +35,16 @@ EXACT = {
     "not valid base64": "文件已损坏，请重新上传",
     "must be a lower-case code like market_supervision": "代码格式不正确（应为小写英文字母和下划线）",
     "must be 2-40 letters, digits or '-'": "应为 2 至 40 个英文字母、数字或“-”",
+    # the input policy (enforcement_contracts.input_policy) and the database's refusals under it (kernel rpc)
+    "must not contain control or invisible characters": "不能含有控制字符或不可见字符",
+    "must not contain bidirectional override characters": "不能含有改变文字方向的控制字符",
+    "is out of range": "超出允许的范围",
+    "refers to a record that does not exist": "引用的记录不存在",
+    "a value is out of range": "有数值超出允许的范围。",
+    "a required value is missing": "缺少必填的内容。",
+    "conflicts with a record already stored": "与已有的记录冲突。",
+    "invalid path parameter": "网址中的编号或年份不正确。",
+    "the body is nested too deep": "提交的内容层次过深。",
 }
 
 PATTERNS = [
@@ -50,6 +60,14 @@ PATTERNS = [
     (r"^at most (\d+) bytes$", "不能超过 \\1 字节"),
     (r"^Content-Type must be (.*)$", "文件类型应为 \\1"),
     (r"^retry in (\d+) s$", "请 \\1 秒后再试"),
+    (r"^must be between (\d{4}-\d\d-\d\d) and (\d{4}-\d\d-\d\d)$", "日期应在 \\1 至 \\2 之间"),
+    (r"^must be between (\d{4}) and (\d{4})$", "年份应在 \\1 至 \\2 之间"),
+    (r"^nested deeper than (\d+) levels$", "嵌套不能超过 \\1 层"),
+    # a request that stopped the service each time it ran (enforcement_kernel.poison)
+    (
+        r"^the request was abandoned after (\d+) attempts that did not complete$",
+        "该请求已尝试 \\1 次均未能完成，系统已放弃处理，请联系系统管理员。",
+    ),
 ]
 
 LABELS = {

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from enforcement_contracts.errors import Forbidden, ValidationFailed
+from enforcement_kernel.spreadsheets import safe_cell, safe_row
 
 from .assessment import AgencyFacts
 
@@ -214,15 +215,15 @@ def workbook(report: dict) -> bytes:
         ("生成日期 generated", report["generated_on"]),
         ("机关数 agencies", report["agencies"]),
     ):
-        cover.append(row)
+        cover.append(safe_row(row))
     bold = Font(bold=True)
     for section in report["sections"]:
-        sheet = book.create_sheet(section["title"][:31])  # Excel's limit on a sheet name
+        sheet = book.create_sheet(safe_cell(section["title"][:31]))  # Excel's limit on a sheet name
         keys = [c["key"] for c in section["columns"]]
-        sheet.append([c["title"] for c in section["columns"]])
+        sheet.append(safe_row(c["title"] for c in section["columns"]))
         for row in section["rows"]:
-            sheet.append([row.get(k) for k in keys])
-        sheet.append(["合计 total", ""] + [section["total"].get(k, "") for k in keys[2:]])
+            sheet.append(safe_row(row.get(k) for k in keys))
+        sheet.append(safe_row(["合计 total", ""] + [section["total"].get(k, "") for k in keys[2:]]))
         for cell in (*sheet[1], *sheet[sheet.max_row]):
             cell.font = bold
         sheet.freeze_panes = "C2"
