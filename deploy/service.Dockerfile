@@ -23,6 +23,7 @@ ENV PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     SERVICE=${SERVICE} \
     OPS_PORT=${OPS_PORT} \
+    OPS_HOST=0.0.0.0 \
     CONFIG=/etc/enforcement/config.yml \
     LOG_LEVEL=INFO
 

@@ -64,4 +64,12 @@ class Unavailable(ServiceError):
     code = "unavailable"
 
 
-WIRE_ERRORS = (ValidationFailed, NotFound, Conflict, Forbidden, Unauthorized, Unavailable)
+class RequestAbandoned(ServiceError):
+    """The request was delivered ``RPC_MAX_DELIVERIES`` times and never completed (each delivery killed or hung its
+    worker): the service gave up on it and parked it for an operator. Sending it again fails the same way."""
+
+    status = 422
+    code = "request_abandoned"
+
+
+WIRE_ERRORS = (ValidationFailed, NotFound, Conflict, Forbidden, Unauthorized, Unavailable, RequestAbandoned)

@@ -12,23 +12,30 @@ ENV_OVERRIDES = {
     "AMQP_URI": "AMQP_URI",
     "DATABASE_URL": "DATABASE_URL",
     "OPS_PORT": "OPS_PORT",
+    "OPS_HOST": "OPS_HOST",
     "LOG_LEVEL": "LOG_LEVEL",
     "MAX_WORKERS": "max_workers",
     "RPC_TIMEOUT": "RPC_TIMEOUT",
+    "RPC_MAX_DELIVERIES": "RPC_MAX_DELIVERIES",
     "SHUTDOWN_GRACE_SECONDS": "SHUTDOWN_GRACE_SECONDS",
     "CLOCK_TIMEZONE": "CLOCK.timezone",
     "CLOCK_TODAY": "CLOCK.today",
-}
-NUMERIC = ("max_workers", "RPC_TIMEOUT", "OPS_PORT", "SHUTDOWN_GRACE_SECONDS")
     "INPUT_EARLIEST_DATE": "INPUT.earliest_date",
     "INPUT_LATEST_DATE": "INPUT.latest_date",
+}
+NUMERIC = ("max_workers", "RPC_TIMEOUT", "RPC_MAX_DELIVERIES", "OPS_PORT", "SHUTDOWN_GRACE_SECONDS")
 
 DEFAULTS = {
     "AMQP_URI": "amqp://guest:guest@127.0.0.1:5672/",
     "max_workers": 10,
     "RPC_TIMEOUT": 5.0,
+    # deliveries of one RPC request that may end without completing (worker killed or hung) before it is abandoned
+    "RPC_MAX_DELIVERIES": 3,
     "LOG_LEVEL": "INFO",
     "OPS_PORT": 0,
+    # the address the ops port (metrics, health) binds: loopback, so a host's metrics and probes are not on its
+    # network unless asked; the images set 0.0.0.0 (the container's network is the boundary there)
+    "OPS_HOST": "127.0.0.1",
     "SHUTDOWN_GRACE_SECONDS": 30,
     # the county's clock (enforcement_kernel.clock): deadlines count in its days, not the host's
     "CLOCK": {"timezone": "Asia/Shanghai", "today": None},
@@ -110,6 +117,10 @@ def load_config(
     config.setdefault("DATABASE_URL", f"sqlite:///var/{service_name}.db")
     config["max_workers"] = int(config["max_workers"])
     config["OPS_PORT"] = int(config["OPS_PORT"])
+    # the contracts' input policy has no configuration of its own: the dates any input may name are set here
+    from enforcement_contracts import input_policy
+
+    input_policy.set_date_range(setting(config, "INPUT.earliest_date"), setting(config, "INPUT.latest_date"))
     return config
 
 
@@ -117,10 +128,6 @@ def setting(config: dict, dotted: str, default=None):
     """A nested setting by dotted path (``certificates.validity_years``), or ``default``."""
     node = config
     for part in dotted.split("."):
-    # the contracts' input policy has no configuration of its own: the dates any input may name are set here
-    from enforcement_contracts import input_policy
-
-    input_policy.set_date_range(setting(config, "INPUT.earliest_date"), setting(config, "INPUT.latest_date"))
         if not isinstance(node, dict) or part not in node:
             return default
         node = node[part]

@@ -1,7 +1,8 @@
 """``enforcement-dead-letters``: list, show, re-queue and purge dead letters, over plain AMQP.
 
 Every consuming queue ``Q`` (a service handler's ``evt-...`` queue or a subscriber's ``sub.NAME``)
-has ``Q.dlq``. This command needs only ``AMQP_URI`` (no management API): it reads messages with
+has ``Q.dlq``; ``rpc-SERVICE.dlq`` holds the RPC requests a service abandoned (``enforcement_kernel.poison``), to
+show and purge, never to re-queue. This command needs only ``AMQP_URI`` (no management API): it reads messages with
 ``basic_get``; messages it does not take (``show``, or ``--id`` not matching) are left unacknowledged
 and return to the dead-letter queue, in order, when it disconnects.
 
@@ -123,6 +124,7 @@ def installed_handler_queues() -> list[str]:
             for entrypoint in getattr(member, ENTRYPOINT_EXTENSIONS_ATTR, ()):
                 if isinstance(entrypoint, ReliableEventHandler):
                     queues.append(f"evt-{entrypoint.source_service}-{entrypoint.event_type}--{cls.name}.{method_name}")
+        queues.append(f"rpc-{cls.name}")  # its abandoned RPC requests (enforcement_kernel.poison)
     return sorted(set(queues))
 
 
@@ -196,6 +198,9 @@ def requeue(amqp_uri: str, queue: str, ids: set[str] | None) -> list[str]:
     from kombu import Producer
 
     dlq = dead_letter_queue(queue)
+    if dlq.startswith("rpc-"):
+        # nobody waits for the answer any more, and the request stopped the service each time it ran
+        raise SystemExit(f"{dlq} holds abandoned RPC requests: show them, then purge; they are not re-queued")
     moved = []
     with _connect(amqp_uri, confirms=True) as conn:
         channel = conn.channel()

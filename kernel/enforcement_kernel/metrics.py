@@ -33,6 +33,11 @@ EVENTS_HANDLED = Counter(
     "Events consumed, by outcome (ok, duplicate, error)",
     ["service", "event_type", "outcome"],
 )
+RPC_ABANDONED = Counter(
+    f"{PREFIX}_rpc_abandoned_total",
+    "RPC requests given up on after RPC_MAX_DELIVERIES deliveries that did not complete (parked in rpc-<service>.dlq)",
+    ["service", "method"],
+)
 OUTBOX_BACKLOG = Gauge(
     f"{PREFIX}_outbox_backlog",
     "Outbox rows not yet confirmed: pending, or unroutable (no queue bound yet)",

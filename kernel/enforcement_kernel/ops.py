@@ -22,6 +22,8 @@ from .config import setting
 
 log = logging.getLogger(__name__)
 
+DEFAULT_HOST = "127.0.0.1"  # outside a container the ops port stays on the host (OPS_HOST)
+
 
 class _Quiet:
     def write(self, *_args):  # eventlet.wsgi wants a file-like log
@@ -32,7 +34,7 @@ class OpsServer(DependencyProvider):
     def setup(self):
         config = self.container.config
         self.port = int(config.get("OPS_PORT", 0))
-        self.host = config.get("OPS_HOST", "0.0.0.0")
+        self.host = config.get("OPS_HOST") or DEFAULT_HOST
         self.amqp_uri = config["AMQP_URI"]
         self.stuck_after = float(setting(config, "OUTBOX.stuck_after_seconds", 300))
         self.metrics_app = make_wsgi_app()

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 import eventlet
 from eventlet.queue import Empty, LightQueue
-from kombu import Exchange
+from kombu import Connection, Exchange
 from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.extensions import DependencyProvider
 from sqlalchemy import delete, func, select
@@ -143,9 +143,20 @@ class OutboxRelay(DependencyProvider):
         self.database.after_commit.append(lambda _emitted: self.wake())
 
     def start(self):
+        self.declare_exchange()
         self._running = True
         if self.enabled:
             self.container.spawn_managed_thread(self._loop)
+
+    @property
+    def exchange_name(self) -> str:
+        return f"{self.container.service_name}.events"
+
+    def declare_exchange(self) -> None:
+        """Declare this service's event exchange (durable topic) before it takes work: an outside subscriber that
+        binds to every ``*.events`` exchange early must find it, not wait for the service's first event."""
+        with Connection(self.container.config["AMQP_URI"], connect_timeout=10) as conn:
+            Exchange(self.exchange_name, type="topic", durable=True)(conn.default_channel).declare()
 
     def stop(self):
         self._running = False

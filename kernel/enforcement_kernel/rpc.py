@@ -16,17 +16,18 @@ from marshmallow import ValidationError
 from nameko import exceptions as nameko_exceptions
 from nameko.exceptions import IncorrectSignature, UnknownService
 from nameko.rpc import MethodProxy, RpcProxy
-from nameko.rpc import rpc as nameko_rpc
 
 from enforcement_contracts.errors import WIRE_ERRORS, ServiceError, Unavailable, ValidationFailed
+
+from .poison import GuardedRpc
 
 # Rebuild our error types on the caller's side instead of a generic RemoteError.
 for _cls in WIRE_ERRORS:
     nameko_exceptions.registry[nameko_exceptions.get_module_path(_cls)] = _cls
 
-#: nameko's entrypoint with the wire errors as expected outcomes, not crashes.
-#: (nameko drops keyword arguments when a decorator is applied bare, so bind them here.)
-_entrypoint = nameko_rpc(expected_exceptions=ServiceError)
+#: nameko's entrypoint, counting each request's deliveries (``poison``), with the wire errors as expected outcomes,
+#: not crashes. (nameko drops keyword arguments when a decorator is applied bare, so bind them here.)
+_entrypoint = GuardedRpc.decorator(expected_exceptions=ServiceError)
 
 #: The parameter through which the gateway (or a calling service) names who is asking.
 CALLER_PARAMETER = "actor"
