@@ -32,6 +32,7 @@ PORTAL = [
     ("执法事项目录", "portal_cases.catalogue"),
     ("裁量基准", "portal_cases.benchmarks"),
     ("从轻减轻及首违不罚清单", "portal_cases.lenient_lists"),
+    ("重大执法决定法制审核目录", "portal_cases.major_decision_list"),
     ("双随机抽查结果", "portal_cases.draws"),
     ("执法证查询", "portal_personnel.certificate_check"),
     ("统计年报", "portal_supervision.reports"),

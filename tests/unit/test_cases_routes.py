@@ -43,6 +43,7 @@ def test_roles_public_list_only_and_every_write_audited(routes):
         ("GET", "/public/decisions/<case_id>"),
         ("GET", "/public/draws"),
         ("GET", "/public/lenient-lists"),
+        ("GET", "/public/major-decision-list"),  # published on purpose (issue 13)
     ]
     for route in routes:
         if route.method != "GET":

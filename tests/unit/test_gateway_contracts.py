@@ -59,6 +59,7 @@ def test_every_write_is_audited_and_only_the_certificate_check_and_login_are_pub
         ("GET", "/public/catalogue/<item_id>"),
         ("GET", "/public/benchmarks"),
         ("GET", "/public/lenient-lists"),
+        ("GET", "/public/major-decision-list"),  # 重大执法决定法制审核目录清单, published on purpose (issue 13)
         ("GET", "/public/draws"),
         ("POST", "/public/complaints"),
         # the complaint form's agencies, a complaint's progress by its receipt number, the yearly reports as filed

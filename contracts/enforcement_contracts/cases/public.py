@@ -1,5 +1,6 @@
 """What the public reads (执法公示) besides the published decisions: the enforcement-item catalogue with its legal
-bases, the discretion benchmarks in force, the three lenient lists and the published double-random draws.
+bases, the discretion benchmarks in force, the three lenient lists, the major-decision lists and the published
+double-random draws.
 
 Read-only and without login; nothing here names a person: a draw's targets are enterprises (name and unified social
 credit code, which are public), its inspectors are counted, never named or identified."""
@@ -87,6 +88,28 @@ class PublicLenientEntry(StrictSchema):
     item_name = fields.String()
     conditions = fields.String()
     effective_from = fields.Date()
+
+
+class MajorListQuery(PageQuery):
+    agency_code = fields.String(validate=AGENCY_CODE)
+
+
+class PublicMajorRule(StrictSchema):
+    """An entry of an agency's major-decision list (重大执法决定法制审核目录清单), published on purpose: the plan asks
+    agencies to keep the list (§二(三)3) and the 2018 three-systems guideline (国办发〔2018〕118号) to make it public.
+    Exactly one of item (item_id, item_code, item_name), penalty_kind, fine_from, type_code, circumstance is set."""
+
+    rule_id = fields.Integer()
+    agency_code = fields.String()
+    agency_name = fields.String()
+    item_id = fields.String(allow_none=True)
+    item_code = fields.String(allow_none=True)
+    item_name = fields.String(allow_none=True)
+    penalty_kind = fields.String(allow_none=True)
+    fine_from = fields.Float(allow_none=True)
+    type_code = fields.String(allow_none=True)
+    circumstance = fields.String(allow_none=True)
+    note = fields.String()
 
 
 PUBLIC_DRAW_STATES = ("planned", "drawn", "published")

@@ -1,7 +1,9 @@
 """HTTP routes of the cases service: the catalogue of enforcement items (行政执法事项目录), discretion
 benchmarks, lenient lists and major-decision lists. Agency scoping is enforced by the service itself (the actor
-travels with every call); the gateway checks the role and validates the input. The catalogue, benchmarks and
-lenient lists are published information: every signed-in role reads them."""
+travels with every call); the gateway checks the role and validates the input. The catalogue, benchmarks,
+lenient lists and major-decision lists are published information (执法公示; the major-decision list, 重大执法决定法制
+审核目录清单, is one the plan has agencies keep and publish): every signed-in role reads every agency's, and the
+public reads them under /public/ (issue 13 decided this on purpose rather than scoping the list)."""
 
 from __future__ import annotations
 
@@ -217,5 +219,15 @@ ROUTES = [
         "public",
         query=public.LenientQuery,
         response=page_of(public.PublicLenientEntry),
+    ),
+    Route(
+        "GET",
+        "/public/major-decision-list",
+        forward("cases.public_major_rules", "query"),
+        PUBLIC,
+        "The agencies' major-decision lists (重大执法决定法制审核目录清单; public)",
+        "public",
+        query=public.MajorListQuery,
+        response=page_of(public.PublicMajorRule),
     ),
 ]

@@ -292,6 +292,10 @@ class CasesService(OversightEntrypoints, ServiceBase):
         return self._read(public.public_lenient, load(public_contract.LenientQuery, query or {}), self.today())
 
     @rpc
+    def public_major_rules(self, query=None):
+        return self._read(public.public_major_rules, load(public_contract.MajorListQuery, query or {}))
+
+    @rpc
     def public_draws(self, query=None):
         return self._read(public.public_draws, load(public_contract.DrawQuery, query or {}))
 

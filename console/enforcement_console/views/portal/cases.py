@@ -1,7 +1,8 @@
 """The portal's cases pages (执法公示, no login): published decisions (by agency, type and publication date) and
 each decision's page, the enforcement-item catalogue with its legal bases and each item's page, the discretion
-benchmarks, the three lenient lists and the published double-random draws. Everything is the gateway's public routes
-(read-only, limited per visitor, no personal data: citizens' names come masked, inspectors are never named)."""
+benchmarks, the three lenient lists, the agencies' major-decision lists and the published double-random draws.
+Everything is the gateway's public routes (read-only, limited per visitor, no personal data: citizens' names come
+masked, inspectors are never named)."""
 
 from __future__ import annotations
 
@@ -79,6 +80,14 @@ def lenient_lists():
     chosen = filters("agency_code", "list_kind")
     data, errors = _page("/public/lenient-lists", chosen)
     return render_template("portal/cases_lenient.html", data=data, chosen=chosen, agencies=_agencies())
+
+
+@blueprint.route("/major-decision-list")
+def major_decision_list():
+    """重大执法决定法制审核目录清单: what each agency decides only after legal review (行政处罚法 art. 58)."""
+    chosen = filters("agency_code")
+    data, errors = _page("/public/major-decision-list", chosen)
+    return render_template("portal/cases_major.html", data=data, chosen=chosen, agencies=_agencies())
 
 
 @blueprint.route("/draws")

@@ -306,6 +306,8 @@ def remove_major_rule(tx, actor: dict, rule_id: int, today: date) -> dict:
 
 
 def list_major_rules(session, actor: dict, agency_code: str | None, query: dict) -> dict:
+    """Every agency's list, for every signed-in role: the major-decision lists are published on purpose (the public
+    reads them too, ``public.public_major_rules``), so unlike the agencies' other records they are not scoped."""
     stmt = select(m.MajorRule).where(m.MajorRule.removed_on.is_(None))
     if agency_code:
         stmt = stmt.where(m.MajorRule.agency_code == agency_code)

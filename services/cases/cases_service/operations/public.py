@@ -1,5 +1,6 @@
 """What anyone may read without login (执法公示) besides the published decisions: the catalogue in force with its
-legal bases, the benchmarks in force, the lenient lists in force and the published double-random draws. Pages are
+legal bases, the benchmarks in force, the lenient lists in force, the major-decision lists and the published
+double-random draws. Pages are
 counted and cut in SQL; nothing read here names a person."""
 
 from __future__ import annotations
@@ -166,6 +167,40 @@ def public_lenient(session, query: dict, today: date) -> dict:
         for e, item_code, item_name, agency_name in rows
     ]
     return page(contract.PublicLenientEntry, items, total, query)
+
+
+def public_major_rules(session, query: dict) -> dict:
+    """Every agency's major-decision list as it stands (removed entries are left out), by agency: a published list
+    (重大执法决定法制审核目录清单), read without login. An entry names an item, a kind, an amount, a type or a tier,
+    never a person or a case."""
+    R = m.MajorRule
+    stmt = (
+        select(R, m.Item.code, V.name, m.Agency.name)
+        .outerjoin(m.Item, m.Item.item_id == R.item_id)
+        .outerjoin(V, _current_version())
+        .outerjoin(m.Agency, m.Agency.code == R.agency_code)
+        .where(R.removed_on.is_(None))
+    )
+    if query.get("agency_code"):
+        stmt = stmt.where(R.agency_code == query["agency_code"])
+    rows, total = page_rows(session, stmt.order_by(R.agency_code, R.id), query)
+    items = [
+        {
+            "rule_id": r.id,
+            "agency_code": r.agency_code,
+            "agency_name": agency_name or r.agency_code,
+            "item_id": r.item_id,
+            "item_code": item_code,
+            "item_name": item_name,
+            "penalty_kind": r.penalty_kind,
+            "fine_from": r.fine_from,
+            "type_code": r.type_code,
+            "circumstance": r.circumstance,
+            "note": r.note,
+        }
+        for r, item_code, item_name, agency_name in rows
+    ]
+    return page(contract.PublicMajorRule, items, total, query)
 
 
 def _public_draw_row(d: m.Draw, agency_name: str | None) -> dict:
