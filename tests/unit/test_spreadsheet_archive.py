@@ -8,10 +8,18 @@ Small ``Limits`` keep the files small; the service's own test sends a full-size 
 from __future__ import annotations
 
 import io
-import struct
 import zipfile
 
 import pytest
+from enforcement_testing.xlsx_bombs import (
+    SHEET,
+    blank_rows_bomb,
+    declare_size,
+    huge_cell,
+    inline_row,
+    sheet_xml,
+    with_sheet,
+)
 
 from enforcement_kernel.spreadsheets import (
     DEFAULT_LIMITS,
@@ -24,74 +32,20 @@ from enforcement_kernel.spreadsheets import (
     write_table,
 )
 
-SHEET = "xl/worksheets/sheet1.xml"
 COLUMNS = Columns({"officer_id": ("officer_id",), "hours": ("hours",), "note": ("note",)}, required=("officer_id",))
-HEAD = (
-    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-)
-HEADER_ROW = (
-    b'<row r="1"><c r="A1" t="inlineStr"><is><t>officer_id</t></is></c>'
-    b'<c r="B1" t="inlineStr"><is><t>hours</t></is></c><c r="C1" t="inlineStr"><is><t>note</t></is></c></row>'
-)
+HEADER = ("officer_id", "hours", "note")
 
 
 def workbook(rows=(("o1", 2, "ok"),)) -> bytes:
-    return write_table("sheet", ("officer_id", "hours", "note"), rows)
+    return write_table("sheet", HEADER, rows)
 
 
-def data_row(number: int, officer: str = "o1", note: str = "") -> bytes:
-    note_cell = f'<c r="C{number}" t="inlineStr"><is><t>{note}</t></is></c>' if note else ""
-    return (
-        f'<row r="{number}"><c r="A{number}" t="inlineStr"><is><t>{officer}</t></is></c>'
-        f'<c r="B{number}"><v>2</v></c>{note_cell}</row>'
-    ).encode()
+def data_row(number: int, officer: str = "o1", note: str | None = None) -> bytes:
+    return inline_row(number, officer, 2, note)
 
 
-def sheet_xml(*rows: bytes, dimension: str = "") -> bytes:
-    dim = f'<dimension ref="{dimension}"/>'.encode() if dimension else b""
-    return HEAD + dim + b"<sheetData>" + HEADER_ROW + b"".join(rows) + b"</sheetData></worksheet>"
-
-
-def with_sheet(sheet: bytes | None = None, *, chunks=None, extra: dict | None = None) -> bytes:
-    """A real workbook whose sheet part is ``sheet`` (or ``chunks`` streamed into the zip), plus ``extra`` members."""
-    original = zipfile.ZipFile(io.BytesIO(workbook()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for member in original.infolist():
-            if member.filename != SHEET:
-                archive.writestr(member, original.read(member))
-        if chunks is None:
-            archive.writestr(SHEET, sheet)
-        else:
-            with archive.open(SHEET, "w") as target:
-                for chunk in chunks:
-                    target.write(chunk)
-        for name, data in (extra or {}).items():
-            archive.writestr(name, data)
-    return out.getvalue()
-
-
-def blank_rows_bomb(megabytes: int) -> bytes:
-    """A sheet that unpacks to ``megabytes`` MB of blank rows (``<row></row>`` again and again)."""
-    run = b"<row></row>" * 100_000  # 1.1 MB
-    return with_sheet(chunks=[HEAD + b"<sheetData>" + HEADER_ROW, *([run] * megabytes), b"</sheetData></worksheet>"])
-
-
-def declare_size(content: bytes, name: str, size: int) -> bytes:
-    """The archive with ``name``'s uncompressed size in the central directory (and local header) set to ``size``."""
-    data = bytearray(content)
-    member = zipfile.ZipFile(io.BytesIO(content)).getinfo(name)
-    end = data.rfind(b"PK\x05\x06")
-    offset = struct.unpack("<I", data[end + 16 : end + 20])[0]
-    while data[offset : offset + 4] == b"PK\x01\x02":
-        name_length, extra_length, comment_length = struct.unpack("<HHH", data[offset + 28 : offset + 34])
-        if data[offset + 46 : offset + 46 + name_length].decode() == name:
-            data[offset + 24 : offset + 28] = struct.pack("<I", size)
-        offset += 46 + name_length + extra_length + comment_length
-    if not member.flag_bits & 0x08:  # no data descriptor: the local header carries the size too
-        data[member.header_offset + 22 : member.header_offset + 26] = struct.pack("<I", size)
-    return bytes(data)
+def sheet(*rows: bytes, dimension: str = "") -> bytes:
+    return sheet_xml(HEADER, *rows, dimension=dimension)
 
 
 def refusal(content: bytes, limits: Limits = DEFAULT_LIMITS, max_rows: int = 100) -> SpreadsheetError:
@@ -131,13 +85,13 @@ def test_a_member_over_its_declared_size_is_stopped_while_unpacking():
 
 
 def test_declared_sizes_over_the_limits_are_refused_without_unpacking():
-    content = with_sheet(sheet_xml(data_row(2)))
+    content = with_sheet(sheet(data_row(2)))
     big = declare_size(content, SHEET, 200 * 1024 * 1024)
     error = refusal(big, Limits(max_ratio=10**9))
     assert error.limit == "max_member_bytes" and "unpacks to more than 128 MiB (max_member_bytes)" in str(error)
     limits = Limits(max_member_bytes=20_000, max_total_bytes=30_000, max_ratio=10**9)
     parts = {f"xl/media/part{i}.xml": b"<a/>" * 2250 for i in range(3)}  # 9,000 bytes each: under the member limit
-    error = refusal(with_sheet(sheet_xml(data_row(2)), extra=parts), limits)
+    error = refusal(with_sheet(sheet(data_row(2)), extra=parts), limits)
     assert error.limit == "max_total_bytes" and str(error) == (
         "the archive unpacks to more than 29.3 KiB (max_total_bytes)"
     )
@@ -145,7 +99,7 @@ def test_declared_sizes_over_the_limits_are_refused_without_unpacking():
 
 def test_actual_bytes_are_counted_against_the_limits_too():
     """A member under every declared limit whose real content is over one: counted while unpacking."""
-    content = with_sheet(sheet_xml(*(data_row(n) for n in range(2, 200))))
+    content = with_sheet(sheet(*(data_row(n) for n in range(2, 200))))
     size = zipfile.ZipFile(io.BytesIO(content)).getinfo(SHEET).file_size
     limits = Limits(max_member_bytes=size - 1, max_ratio=10**9)
     assert refusal(declare_size(content, SHEET, size - 100), limits).limit == "declared_size"
@@ -155,7 +109,7 @@ def test_actual_bytes_are_counted_against_the_limits_too():
 
 def test_too_many_members_and_too_large_a_file():
     parts = {f"xl/media/image{i}.png": b"x" for i in range(30)}
-    error = refusal(with_sheet(sheet_xml(data_row(2)), extra=parts), Limits(max_members=20))
+    error = refusal(with_sheet(sheet(data_row(2)), extra=parts), Limits(max_members=20))
     assert error.limit == "max_members" and str(error) == "the archive holds more than 20 files (max_members)"
     error = refusal(workbook(), Limits(max_file_bytes=1000))
     assert error.limit == "max_file_bytes" and str(error) == "the file is larger than 1000 bytes (max_file_bytes)"
@@ -167,15 +121,11 @@ def test_not_a_zip_is_not_readable():
 
 
 def test_a_huge_cell_is_refused_by_the_member_limit_and_a_long_one_by_the_cell_limit():
-    huge = with_sheet(
-        chunks=[HEAD + b"<sheetData>" + HEADER_ROW, b'<row r="2"><c r="A2" t="inlineStr"><is><t>']
-        + [b"x" * (1 << 20)] * 140
-        + [b"</t></is></c></row></sheetData></worksheet>"]
-    )
+    huge = huge_cell(140, HEADER)
     assert len(huge) < 1024 * 1024
     error = refusal(huge, Limits(max_ratio=10**9))  # past the ratio check: the size check is what stops it
     assert error.limit == "max_member_bytes"
-    long_cell = with_sheet(sheet_xml(data_row(2), data_row(3, note="长" * 1001)))
+    long_cell = with_sheet(sheet(data_row(2), data_row(3, note="长" * 1001)))
     error = refusal(long_cell)
     assert str(error) == "row 3, column note: a cell longer than 1000 characters (max_cell_chars)"
     assert len(list(read_sheet(long_cell, COLUMNS, 10, limits=Limits(max_cell_chars=1001)))) == 2
@@ -189,23 +139,21 @@ def test_rows_over_the_cap_are_refused_naming_the_row_and_the_limit():
 
 def test_blank_rows_are_free_up_to_a_limit_and_a_claimed_million_rows_costs_nothing():
     gap = [f'<row r="{n}"/>'.encode() for n in range(3, 50)]
-    content = with_sheet(sheet_xml(data_row(2), *gap, data_row(50)))
+    content = with_sheet(sheet(data_row(2), *gap, data_row(50)))
     assert [r.number for r in read_sheet(content, COLUMNS, 10)] == [2, 50]
     error = refusal(content, Limits(max_blank_rows=20))
     assert str(error) == "row 23: more than 20 blank rows (max_blank_rows); delete the empty rows below the data"
     # the dimension an outsider wrote is ignored: no padding to 16,384 columns or 1,048,576 rows
-    claimed = with_sheet(sheet_xml(data_row(2), data_row(3), dimension="A1:XFD1048576"))
+    claimed = with_sheet(sheet(data_row(2), data_row(3), dimension="A1:XFD1048576"))
     rows = list(read_sheet(claimed, COLUMNS, 10))
     assert [len(r.values) for r in rows] == [3, 3]
     # a last row at 1,048,576 would make openpyxl fill every row before it: stopped at the blank-rows limit
-    far = with_sheet(sheet_xml(data_row(2), data_row(1048576)))
+    far = with_sheet(sheet(data_row(2), data_row(1048576)))
     assert str(refusal(far, Limits(max_blank_rows=1000))).startswith("row 1003: more than 1000 blank rows")
 
 
 def test_a_cell_far_to_the_right_does_not_widen_the_rows():
-    wide = with_sheet(
-        sheet_xml(*(data_row(n)[:-6] + f'<c r="XFD{n}"><v>1</v></c></row>'.encode() for n in range(2, 5)))
-    )
+    wide = with_sheet(sheet(*(data_row(n)[:-6] + f'<c r="XFD{n}"><v>1</v></c></row>'.encode() for n in range(2, 5))))
     assert [len(r.values) for r in read_sheet(wide, COLUMNS, 10)] == [3, 3, 3]
 
 
