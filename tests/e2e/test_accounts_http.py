@@ -93,7 +93,7 @@ def test_the_first_login_must_change_the_password_before_anything_else(suite):
     ):
         refused(this.post("/auth/password", json=body), 400, "validation_failed", field)
     assert account(suite, "admin") == before
-    # a wrong current password is refused too, and counts toward the lockout like a failed login
+    # a wrong current password is refused too, and counts toward the login throttling like a failed login
     wrong = this.post("/auth/password", json={"current_password": "not-the-password", "new_password": PASSWORD})
     refused(wrong, 400, "validation_failed", "current_password")
     assert account(suite, "admin") == {**before, "failed_logins": 1}
@@ -110,7 +110,7 @@ def test_the_first_login_must_change_the_password_before_anything_else(suite):
     assert account(suite, "admin")["failed_logins"] == 0
 
     # audited like every write, without the passwords
-    trail = this.get("/audit", params={"username": "admin"}).json()["items"]
+    trail = this.get("/audit", params={"actor": "admin"}).json()["items"]
     changes = [(a["status"], a["outcome"]) for a in trail if a["action"] == "POST /api/v1/auth/password"]
     assert (200, "ok") in changes and (400, "validation_failed") in changes
     everything = json.dumps(db_rows(suite.gateway_db, "SELECT * FROM audit_records"), default=str)
@@ -119,16 +119,18 @@ def test_the_first_login_must_change_the_password_before_anything_else(suite):
 
 
 @pytest.mark.timeout(120)
-def test_wrong_current_passwords_lock_the_account_like_failed_logins(suite):
+def test_wrong_current_passwords_throttle_the_account_like_failed_logins_and_end_its_sessions(suite):
     _, this = raw_login(suite, "admin", ADMIN_PASSWORD)
-    for _ in range(5):
+    for _ in range(4):
         wrong = this.post("/auth/password", json={"current_password": "guessing-again", "new_password": PASSWORD})
         refused(wrong, 400, "validation_failed", "current_password")
-    locked = this.post("/auth/password", json={"current_password": ADMIN_PASSWORD, "new_password": PASSWORD})
-    assert "locked" in refused(locked, 400, "validation_failed", "current_password")["fields"]["current_password"][0]
+    fifth = this.post("/auth/password", json={"current_password": "guessing-again", "new_password": PASSWORD})
+    refused(fifth, 400, "validation_failed", "current_password")
+    # the throttling started: tokens issued before it do not survive, and the right password waits too
+    refused(this.get("/auth/me"), 401, "unauthorized")
     login = suite.anonymous().post("/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
-    assert "locked" in refused(login, 401, "unauthorized")["message"]
-    assert account(suite, "admin")["must_change_password"] is True
+    assert refused(login, 401, "unauthorized")["message"] == "invalid credentials"
+    assert account(suite, "admin")["must_change_password"] is True and account(suite, "admin")["live_tokens"] == 0
 
 
 # A reset told in order (its refusals, then the reset and what it does): longer than 50 lines on purpose.
@@ -153,7 +155,7 @@ def test_a_reset_revokes_every_token_lifts_the_lock_and_forces_a_change(suite):
     assert scj.get("/auth/me").status_code == 200
     refused(admin.post("/users/nobody/password", json={"new_password": "reset-by-the-bureau"}), 404, "not_found")
 
-    for _ in range(5):  # the account is locked out meanwhile
+    for _ in range(5):  # the account is throttled meanwhile
         suite.anonymous().post("/auth/login", json={"username": "scj-admin", "password": "wrong-password!"})
     assert account(suite, "scj-admin")["locked_until"] is not None
 
@@ -172,7 +174,7 @@ def test_a_reset_revokes_every_token_lifts_the_lock_and_forces_a_change(suite):
     assert ok.status_code == 200
     assert scj.get("/agencies").status_code == 200
 
-    audit = admin.get("/audit", params={"username": "admin"}).json()["items"]
+    audit = admin.get("/audit", params={"actor": "admin"}).json()["items"]
     resets = {(a["status"], a["target"]) for a in audit if a["action"] == "POST /api/v1/users/<username>/password"}
     assert {(200, '{"username": "scj-admin"}'), (404, '{"username": "nobody"}')} <= resets
 
@@ -203,7 +205,7 @@ def test_disabling_revokes_the_tokens_and_blocks_the_login_and_nobody_disables_t
     enabled = admin.post("/users/scj-admin/enable")
     assert enabled.status_code == 200 and enabled.json()["active"] is True
     assert suite.login("scj-admin", PASSWORD).get("/auth/me").json()["username"] == "scj-admin"
-    actions = {(a["action"], a["status"]) for a in admin.get("/audit", params={"username": "admin"}).json()["items"]}
+    actions = {(a["action"], a["status"]) for a in admin.get("/audit", params={"actor": "admin"}).json()["items"]}
     assert {("POST /api/v1/users/<username>/disable", 200), ("POST /api/v1/users/<username>/enable", 200)} <= actions
     assert ("POST /api/v1/users/<username>/disable", 409) in actions
 
@@ -242,3 +244,231 @@ def test_public_reads_are_limited_per_visitor_behind_the_trusted_proxy_and_cache
     assert attempt.status_code == 401
     rows = db_rows(suite.gateway_db, "SELECT client_ip FROM audit_records WHERE username = 'nobody'")
     assert [r["client_ip"] for r in rows] == ["198.51.100.9"]
+
+
+# --- logins that reveal nothing, throttling per address, tokens that end with the account ---------------------
+def _answer_without_ids(response) -> tuple:
+    """What a client can see of a refused login but its correlation id and the date: status, headers, body bytes."""
+    headers = {k.lower(): v for k, v in response.headers.items() if k.lower() not in ("x-correlation-id", "date")}
+    return response.status_code, tuple(sorted(headers.items())), response.content
+
+
+@pytest.mark.timeout(180)
+def test_every_refused_login_is_the_same_answer_byte_for_byte(suite):
+    admin = suite.admin()
+    create_agency_admin(admin, "scj-admin")
+    create_agency_admin(admin, "gone-admin")
+    assert admin.post("/users/gone-admin/disable").status_code == 200
+    for _ in range(5):  # scj-admin is throttled from here on
+        suite.anonymous().post("/auth/login", json={"username": "scj-admin", "password": "not-the-password"})
+
+    def attempt(username, password):
+        return suite.anonymous().post("/auth/login", json={"username": username, "password": password})
+
+    answers = {
+        "wrong password": attempt("admin", "not-the-password"),
+        "unknown account": attempt("nobody-at-all", "not-the-password"),
+        "disabled account, right password": attempt("gone-admin", PASSWORD),
+        "throttled account, right password": attempt("scj-admin", PASSWORD),
+    }
+    seen = {reason: _answer_without_ids(answer) for reason, answer in answers.items()}
+    assert len(set(seen.values())) == 1, seen
+    status, headers, body = seen["wrong password"]
+    assert status == 401 and json.loads(body) == {"error": "unauthorized", "message": "invalid credentials"}
+    assert dict(headers)["cache-control"] == "no-store"
+    # an unknown name is throttled like a known one, so its answers stay the same after five failures too
+    for _ in range(5):
+        attempt("nobody-at-all", "guess")
+    assert _answer_without_ids(attempt("nobody-at-all", "guess")) == seen["wrong password"]
+
+
+@pytest.fixture
+def hardened_suite(request, start_service, amqp_uri, tmp_path):
+    """The gateway behind a trusted proxy (the tests say who the visitor is in X-Forwarded-For), HTTPS in front of
+    it (HSTS), one origin allowed by CORS, and a login throttle per address from the 3rd failure."""
+    from conftest import _start_suite
+
+    env = {
+        "GATEWAY_TRUSTED_PROXIES": "127.0.0.1",
+        "GATEWAY_LOGIN_THROTTLE_ADDRESS": "3",
+        "GATEWAY_BEHIND_TLS": "true",
+        "GATEWAY_CORS_ORIGINS": "https://portal.example",
+    }
+    return _start_suite(request, start_service, amqp_uri, tmp_path, gateway_env=env)
+
+
+@pytest.mark.timeout(180)
+def test_an_address_with_failed_logins_waits_with_429_others_do_not(hardened_suite):
+    suite = hardened_suite
+    suite.admin()  # the harness changes the first password
+    visitor = {"X-Forwarded-For": "198.51.100.20"}
+    for n in range(3):  # a password sprayer: a different account name each time
+        sprayed = suite.anonymous().post(
+            "/auth/login", json={"username": f"guess-{n}", "password": "x"}, headers=visitor
+        )
+        refused(sprayed, 401, "unauthorized")
+    limited = suite.anonymous().post("/auth/login", json={"username": "admin", "password": "x"}, headers=visitor)
+    body = refused(limited, 429, "rate_limited", "_client")
+    assert int(limited.headers["Retry-After"]) == 2 and limited.headers["Cache-Control"] == "no-store"
+    assert "login" in body["message"]
+    # the address decides, not the account: another visitor logs in as admin meanwhile
+    other = suite.anonymous().post(
+        "/auth/login",
+        json={"username": "admin", "password": ADMIN_PASSWORD + "-new"},
+        headers={"X-Forwarded-For": "198.51.100.21"},
+    )
+    assert other.status_code == 200, other.text
+    rows = db_rows(suite.gateway_db, "SELECT status FROM audit_records WHERE client_ip = '198.51.100.20'")
+    assert sorted(r["status"] for r in rows) == [401, 401, 401, 429]
+
+
+@pytest.mark.timeout(180)
+def test_a_role_or_agency_change_revokes_the_tokens_and_is_checked(suite):
+    admin = suite.admin()
+    create_agency_admin(admin, "scj-admin")
+    scj = suite.login("scj-admin", PASSWORD)
+    before = account(suite, "scj-admin")
+    refused(scj.patch("/users/scj-admin", json={"role": "bureau"}), 403, "forbidden")
+    refused(admin.patch("/users/admin", json={"role": "officer"}), 409, "conflict", "username")
+    for body, field in (
+        ({}, "_schema"),
+        ({"role": "boss"}, "role"),
+        ({"agency_code": "no-such-agency"}, "agency_code"),
+        ({"role": "officer"}, "officer_id"),
+        ({"role": "bureau", "agency_code": SCJ}, "agency_code"),
+    ):
+        refused(admin.patch("/users/scj-admin", json=body), 400, "validation_failed", field)
+    refused(admin.patch("/users/nobody", json={"role": "bureau"}), 404, "not_found")
+    assert account(suite, "scj-admin") == before and scj.get("/auth/me").status_code == 200
+
+    changed = admin.patch("/users/scj-admin", json={"role": "bureau"})
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["role"], changed.json()["agency_code"]) == ("bureau", None)
+    assert account(suite, "scj-admin")["live_tokens"] == 0
+    refused(scj.get("/auth/me"), 401, "unauthorized")
+    assert suite.login("scj-admin", PASSWORD).get("/auth/me").json()["role"] == "bureau"
+    trail = admin.get("/audit", params={"action": "PATCH /api/v1/users/<username>"}).json()["items"]
+    assert {(a["status"], a["target"]) for a in trail} >= {(200, '{"username": "scj-admin"}')}
+
+
+@pytest.mark.timeout(180)
+def test_the_audit_records_refusals_personal_data_reads_and_created_ids(suite):
+    from enforcement_testing import valid_id_number
+
+    admin = suite.admin()
+    created = admin.post("/officers", json={"agency_code": SCJ, "name": "审计员", "id_number": valid_id_number(71)})
+    assert created.status_code == 201, created.text
+    officer_id = created.json()["officer_id"]
+    create_agency_admin(admin, "scj-admin")
+    scj = suite.login("scj-admin", PASSWORD)
+    found = scj.post("/officers/lookup", json={"id_number": valid_id_number(71)})
+    assert found.status_code == 200 and found.json()["officer_id"] == officer_id
+    refused(scj.get("/users"), 403, "forbidden")  # a refused read
+    refused(suite.anonymous().get("/agencies"), 401, "unauthorized")
+
+    def trail(**query):
+        return admin.get("/audit", params=query).json()["items"]
+
+    creates = trail(action="POST /api/v1/officers")
+    assert [(a["status"], json.loads(a["target"])) for a in creates] == [(201, {"officer_id": officer_id})]
+    lookups = trail(action="POST /api/v1/officers/lookup")
+    assert [(a["username"], a["status"], a["target"]) for a in lookups] == [
+        ("scj-admin", 200, json.dumps({"officer_id": officer_id}))
+    ]
+    assert [(a["username"], a["status"]) for a in trail(action="GET /api/v1/users", actor="scj-admin")] == [
+        ("scj-admin", 403)
+    ]
+    assert [a["status"] for a in trail(action="GET /api/v1/agencies", actor="anonymous")] == [401]
+    assert {a["action"] for a in trail(target=officer_id)} == {"POST /api/v1/officers", "POST /api/v1/officers/lookup"}
+    paged = admin.get("/audit", params={"per_page": 2, "page": 2}).json()
+    assert paged["page"] == 2 and len(paged["items"]) == 2 and paged["total"] > 4
+    # never the ID number itself, anywhere in the audit
+    everything = json.dumps(db_rows(suite.gateway_db, "SELECT * FROM audit_records"), default=str)
+    assert valid_id_number(71) not in everything
+
+
+# --- headers, CORS, OPTIONS, correlation ids -----------------------------------------------------------------
+def _raw(suite, method, path, **kw):
+    import requests
+
+    session = requests.Session()
+    session.trust_env = False
+    return session.request(method, suite.root + path, timeout=10, **kw)
+
+
+@pytest.mark.timeout(180)
+def test_every_answer_carries_the_security_headers_and_options_is_answered(hardened_suite):
+    suite = hardened_suite
+    admin = suite.admin()
+    answers = {
+        "staff read": admin.get("/agencies"),
+        "login": suite.anonymous().post("/auth/login", json={"username": "nobody", "password": "x"}),
+        "no token": suite.anonymous().get("/agencies"),
+        "unknown API path": _raw(suite, "GET", "/api/v1/no-such-thing"),
+        "openapi": _raw(suite, "GET", "/openapi.json"),
+        "unknown page": _raw(suite, "GET", "/no-such-page"),
+    }
+    for name, answer in answers.items():
+        headers = answer.headers
+        assert headers["Content-Security-Policy"].startswith("default-src 'none'; frame-ancestors 'none'"), name
+        assert headers["X-Content-Type-Options"] == "nosniff", name
+        assert headers["Referrer-Policy"] == "no-referrer", name
+        assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains", name
+        assert "Access-Control-Allow-Origin" not in headers, name  # no Origin sent
+    for name in ("staff read", "login", "no token", "unknown API path"):
+        assert answers[name].headers["Cache-Control"] == "no-store", name
+    assert answers["unknown page"].status_code == 404 and answers["unknown page"].json()["error"] == "not_found"
+    docs = _raw(suite, "GET", "/docs")
+    policy = docs.headers["Content-Security-Policy"]
+    assert "script-src 'self' 'sha256-" in policy and "frame-ancestors 'none'" in policy and "unsafe-eval" not in policy
+
+    for path, allowed in (
+        ("/api/v1/agencies", {"GET", "HEAD", "POST", "OPTIONS"}),
+        ("/api/v1/users/someone", {"PATCH", "OPTIONS"}),
+        ("/openapi.json", {"GET", "HEAD", "OPTIONS"}),
+    ):
+        options = _raw(suite, "OPTIONS", path)
+        assert options.status_code == 204, (path, options.text)
+        assert set(options.headers["Allow"].split(", ")) == allowed, path
+        assert options.headers["X-Content-Type-Options"] == "nosniff"
+    missing = _raw(suite, "OPTIONS", "/api/v1/no-such-thing")
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"  # JSON, never werkzeug's HTML
+
+
+@pytest.mark.timeout(180)
+def test_cors_answers_the_listed_origin_only(hardened_suite):
+    suite = hardened_suite
+    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+    listed = _raw(suite, "OPTIONS", "/api/v1/auth/login", headers={"Origin": "https://portal.example", **preflight})
+    assert listed.status_code == 204
+    assert listed.headers["Access-Control-Allow-Origin"] == "https://portal.example"
+    assert "POST" in listed.headers["Access-Control-Allow-Methods"]
+    assert "Authorization" in listed.headers["Access-Control-Allow-Headers"]
+    other = _raw(suite, "OPTIONS", "/api/v1/auth/login", headers={"Origin": "https://evil.example", **preflight})
+    assert other.status_code == 204 and not any(k.startswith("Access-Control-") for k in other.headers)
+    answer = _raw(suite, "GET", "/api/v1/agencies", headers={"Origin": "https://portal.example"})
+    assert (
+        answer.headers["Access-Control-Allow-Origin"] == "https://portal.example" and "Origin" in answer.headers["Vary"]
+    )
+    assert (
+        "Access-Control-Allow-Origin"
+        not in _raw(suite, "GET", "/api/v1/agencies", headers={"Origin": "https://evil.example"}).headers
+    )
+
+
+@pytest.mark.timeout(120)
+def test_cors_is_off_by_default_and_hsts_only_behind_tls(suite):
+    preflight = {"Origin": "https://portal.example", "Access-Control-Request-Method": "POST"}
+    answer = _raw(suite, "OPTIONS", "/api/v1/auth/login", headers=preflight)
+    assert answer.status_code == 204 and not any(k.startswith("Access-Control-") for k in answer.headers)
+    assert "Strict-Transport-Security" not in answer.headers
+
+
+@pytest.mark.timeout(120)
+def test_a_safe_correlation_id_is_kept_anything_else_replaced(suite):
+    kept = _raw(suite, "GET", "/api/v1/agencies", headers={"X-Correlation-ID": "console.req-42_a"})
+    assert kept.headers["X-Correlation-ID"] == "console.req-42_a"
+    for bad in ("x" * 65, "a b", "id\u00e9", "../../etc", "a;b"):
+        replaced = _raw(suite, "GET", "/api/v1/agencies", headers={"X-Correlation-ID": bad.encode().decode("latin-1")})
+        fresh = replaced.headers["X-Correlation-ID"]
+        assert fresh != bad and len(fresh) == 32 and fresh.isalnum(), (bad, fresh)
