@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from . import input_policy
@@ -21,6 +23,16 @@ class StrictSchema(Schema):
 
     def on_bind_field(self, field_name, field_obj):
         input_policy.apply(field_name, field_obj)
+
+
+class UtcDateTime(fields.DateTime):
+    """An instant recorded in UTC, written with its offset (``+00:00``) as OpenAPI's ``date-time`` requires: the
+    databases hand back the naive value they stored."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class PageQuery(StrictSchema):

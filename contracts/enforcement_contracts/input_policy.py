@@ -9,15 +9,16 @@ fields, so every RPC payload, request body and query in the contracts refuses th
   typed). What remains may hold no character of Unicode's C* categories (control, format/invisible, unpaired
   surrogate, private use, unassigned) except the tab and line breaks of a multi-line text, and no bidirectional
   override (U+202A-U+202E, U+2066-U+2069, which make a text read differently from what it holds).
-- **dates** (``fields.Date``; a ``year``): within ``DATE_RANGE``, by default 1949-10-01 to 2100-12-31; a service or
-  the gateway may set its own with ``set_date_range`` (its ``INPUT.earliest_date`` / ``INPUT.latest_date``).
+- **dates** (``fields.Date``, the day of a ``fields.DateTime``; a ``year``): within ``DATE_RANGE``, by default
+  1949-10-01 to 2100-12-31; a service or the gateway may set its own with ``set_date_range`` (its
+  ``INPUT.earliest_date`` / ``INPUT.latest_date``).
 - **integers**: within a signed 64-bit integer, the databases' ``BIGINT``; an id (``id``, ``*_id``) from 1.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 
 from marshmallow import ValidationError, fields, validate
 
@@ -80,6 +81,12 @@ def check_date(value) -> None:
         raise ValidationError(date_message())
 
 
+def check_instant(value) -> None:
+    """The validator bound to every date-time field: its day within the same range."""
+    if isinstance(value, datetime) and not DATE_RANGE.earliest <= value.date() <= DATE_RANGE.latest:
+        raise ValidationError(date_message())
+
+
 def check_year(value) -> None:
     if isinstance(value, int) and not DATE_RANGE.earliest.year <= value <= DATE_RANGE.latest.year:
         raise ValidationError(f"must be between {DATE_RANGE.earliest.year} and {DATE_RANGE.latest.year}")
@@ -91,6 +98,20 @@ def is_id(name: str) -> bool:
 
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
 INTEGER_RANGE = validate.Range(min=MIN_INTEGER, max=MAX_ID)
+
+
+def _bounded(check: validate.Range):
+    """``check`` as a plain function: the schema documents (OpenAPI, AsyncAPI, the event lock) show a field's own
+    ranges, not this bound every integer shares."""
+
+    def bound(value):
+        return check(value)
+
+    return bound
+
+
+check_id = _bounded(ID_RANGE)
+check_integer = _bounded(INTEGER_RANGE)
 
 
 def id_problem(value) -> str | None:
@@ -129,6 +150,8 @@ def apply(name: str, field: fields.Field) -> None:
             _trimming(field)
     elif isinstance(field, fields.Date):
         field.validators = [*field.validators, check_date]
+    elif isinstance(field, fields.DateTime):
+        field.validators = [*field.validators, check_instant]
     elif isinstance(field, fields.Integer):
         year = [check_year] if name == "year" or name.endswith("_year") else []
-        field.validators = [*field.validators, ID_RANGE if is_id(name) else INTEGER_RANGE, *year]
+        field.validators = [*field.validators, check_id if is_id(name) else check_integer, *year]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from .common import AGENCY_CODE, PageQuery, StrictSchema
+from .common import AGENCY_CODE, PageQuery, StrictSchema, UtcDateTime
 
 YEAR = validate.Range(min=2000, max=2100)
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -100,7 +100,7 @@ class AssessmentRun(StrictSchema):
         },
     )
     run_by = fields.String()
-    run_at = fields.DateTime()
+    run_at = UtcDateTime(metadata={"description": "when the assessment was run (UTC)"})
     ranking = fields.List(
         fields.Nested(AgencyScore),
         metadata={"description": "ranked agencies, highest total first, then the agencies with no data (no rank)"},

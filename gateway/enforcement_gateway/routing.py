@@ -178,12 +178,15 @@ class Forward:
 
 
 def check_path(route: Route, params: dict) -> None:
-    """The input policy on a path's integers: werkzeug's ``int`` takes any number of digits, the databases do not
-    (an id of 2^63 was a 502). A 400 naming the parameter."""
+    """The input policy on a path's parameters: werkzeug's ``int`` takes any number of digits, the databases do not
+    (an id of 2^63 was a 502); text may not hold control characters (PostgreSQL refuses a NUL in a query). A 400
+    naming the parameter."""
     problems = {}
-    for name in route.integer_params:
-        value = params.get(name)
-        if name == "year":
+    for name, value in params.items():
+        if name not in route.integer_params:
+            if isinstance(value, str) and (problem := input_policy.text_problem(value)) is not None:
+                problems[name] = [problem]
+        elif name == "year":
             try:
                 input_policy.check_year(value)
             except ValidationError as exc:

@@ -60,6 +60,11 @@ def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(suite):
     assert trimmed.status_code == 201, trimmed.text
     assert trimmed.json()["name"] == "执法员九百"
 
+    # a text path parameter follows the text policy too (PostgreSQL refuses a NUL in a query: a 502)
+    assert fields_of(admin.get("/officers/a%00b")) == {
+        "officer_id": ["must not contain control or invisible characters"]
+    }
+
     # a date before the range was a 502 (the service's date arithmetic); one after it too
     for day in ("0001-01-01", "9999-12-31"):
         refused = admin.get("/catalogue/dormant", params={"as_of": day})

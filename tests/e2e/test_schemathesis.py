@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 import requests
-from enforcement_testing import drop_event_queues, free_port
+from enforcement_testing import RUN_DATE, drop_event_queues, free_port, valid_id_number
 
 ADMIN = ("admin", "change-me-now")
 NEW_PASSWORD = "Schemathesis-run-2026"
+AGENCY = "140928-scjgj"  # 县市场监管局, seeded
 
 CHECKS = "not_a_server_error,status_code_conformance,response_schema_conformance"
 HERE = Path(__file__).parent
@@ -87,13 +88,45 @@ def _admin_token(root: str, gateway) -> str:
     return f"Bearer {login.json()['token']}"
 
 
+def _known_records(root: str, token: str, folder: Path) -> Path:
+    """An officer of a real agency, named to schemathesis (its config file's ``parameters``) as the value of the
+    path and query parameters that name one: generated ids are almost never found, so without them most reads
+    would answer 404 and their 200 answers would go unchecked."""
+    officer = requests.post(
+        f"{root}/api/v1/officers",
+        json={
+            "agency_code": AGENCY,
+            "name": "模糊测试",
+            "id_number": valid_id_number(777),
+            "domains": ["market_supervision"],
+        },
+        headers={"Authorization": token},
+        timeout=10,
+    )
+    assert officer.status_code == 201, officer.text
+    config = folder / "schemathesis.toml"
+    config.write_text(
+        "[parameters]\n"
+        f'"path.code" = "{AGENCY}"\n'
+        f'"path.officer_id" = "{officer.json()["officer_id"]}"\n'
+        f'"path.year" = {RUN_DATE.year}\n'
+        f'"query.year" = {RUN_DATE.year}\n'
+        f'"query.agency_code" = "{AGENCY}"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
 @pytest.mark.timeout(900)
 def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(stack, tmp_path):
     root, gateway = stack
     token = _admin_token(root, gateway)
+    config = _known_records(root, token, tmp_path)
     report = tmp_path / "schemathesis.ndjson"
     command = [
         str(Path(sys.executable).with_name("st")),
+        "--config-file",
+        str(config),
         "run",
         f"{root}/openapi.json",
         "--url",

@@ -109,3 +109,33 @@ def test_an_export_writes_any_stored_text():
     assert safe_cell(3.5) == 3.5
     content = write_table("t\u0001", ["name"], [["a\u0000b"]])
     assert content.startswith(b"PK")
+
+
+def test_a_write_the_database_refuses_is_a_400_or_409_naming_the_column():
+    """Real SQLite refusals through the kernel's mapping (the net under the services' own checks)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import IntegrityError
+
+    from enforcement_contracts.errors import Conflict, ValidationFailed
+    from enforcement_kernel.rpc import integrity_refusal
+
+    engine = create_engine("sqlite://")
+    with engine.connect() as conn:
+        conn.execute(text("PRAGMA foreign_keys = ON"))
+        conn.execute(text("CREATE TABLE officers (officer_id TEXT PRIMARY KEY, id_hash TEXT UNIQUE NOT NULL)"))
+        conn.execute(text("CREATE TABLE reviewers (officer_id TEXT REFERENCES officers (officer_id))"))
+        conn.execute(text("INSERT INTO officers VALUES ('o1', 'h1')"))
+        refusals = []
+        for sql in (
+            "INSERT INTO officers VALUES ('o2', 'h1')",
+            "INSERT INTO officers VALUES ('o3', NULL)",
+            "INSERT INTO reviewers VALUES ('nobody')",
+        ):
+            with pytest.raises(IntegrityError) as caught:
+                conn.execute(text(sql))
+            refusals.append(integrity_refusal(caught.value))
+    duplicate, missing, dangling = refusals
+    assert isinstance(duplicate, Conflict) and duplicate.fields == {"id_hash": ["already recorded"]}
+    assert isinstance(missing, ValidationFailed) and missing.fields == {"id_hash": ["Missing data for required field."]}
+    assert isinstance(dangling, ValidationFailed)
+    assert dangling.fields == {"_schema": ["refers to a record that does not exist"]}  # SQLite names no column
