@@ -39,7 +39,8 @@ def test_the_seeded_admin_changes_the_first_password_and_logs_back_in(visitor):
     visitor.fill("再次输入新密码", "short-1")
     visitor.click("保存新密码")
     visitor.shot("password-too-short")
-    assert "至少 10 个字符" in page.locator("#e-new_password").inner_text()
+    assert "至少 12 个字符" in page.locator("#e-new_password").inner_text()
+    assert "不能是常见密码" in visitor.text()  # the form says the rules before anyone gets them wrong
     assert "新密码不符合要求" in page.locator("#error-summary").inner_text()
     assert page.locator("#f-new_password").get_attribute("aria-invalid") == "true"
 
@@ -59,13 +60,19 @@ def test_the_seeded_admin_changes_the_first_password_and_logs_back_in(visitor):
     visitor.shot("password-wrong-current")
     assert page.locator("#e-current_password").inner_text() == "密码不正确"
 
-    # the same as the username is refused too
+    # one containing the username, or a common one, is refused too
     visitor.fill("当前密码", ADMIN[1])
-    visitor.fill("新密码", "admin")
-    visitor.fill("再次输入新密码", "admin")
+    visitor.fill("新密码", "my-admin-password")
+    visitor.fill("再次输入新密码", "my-admin-password")
     visitor.click("保存新密码")
     visitor.shot("password-is-username")
-    assert "不能与用户名相同" in page.locator("#e-new_password").inner_text()
+    assert "不能包含用户名" in page.locator("#e-new_password").inner_text()
+    visitor.fill("当前密码", ADMIN[1])
+    visitor.fill("新密码", "123456789123")
+    visitor.fill("再次输入新密码", "123456789123")
+    visitor.click("保存新密码")
+    visitor.shot("password-common")
+    assert "常见密码" in page.locator("#e-new_password").inner_text()
 
     # the change itself: on to 总览
     visitor.fill("当前密码", ADMIN[1])

@@ -32,7 +32,7 @@ TRAINED_ON = f"{YEAR}-01-05"
 TRAINED_UNTIL = f"{YEAR}-01-09"  # five days: no more than 12 hours a day
 CERTIFIED_ON = f"{YEAR}-01-06"
 AGENCY_ADMIN = "scj-cases"
-AGENCY_PASSWORD = "Scj-cases-2026!"
+AGENCY_PASSWORD = "Cases-desk-2026!"
 
 
 def _ok(answer, status=201) -> dict:

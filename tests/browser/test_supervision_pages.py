@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 AGENCY = "140928-scjgj"  # 县市场监管局
 AGENCY_ADMIN = "scjgj-admin"
-AGENCY_PASSWORD = "Scjgj-admin-2026"
+AGENCY_PASSWORD = "Market-office-2026"
 
 
 def _agency_name(full_stack) -> str:

@@ -29,7 +29,7 @@ def _create_agency_admin(database_url: str) -> None:
             session,
             {
                 "username": "agency-admin",
-                "password": "agency-admin-pass",
+                "password": "subscriber-desk-2026",
                 "role": "agency_admin",
                 "agency_code": "140928001",
             },
@@ -43,7 +43,7 @@ def test_gateway_routes_are_bureau_only_and_show_the_password_once(management, a
     gateway, base, http = start_gateway(start_service, amqp_uri, tmp_path)
     _create_agency_admin(f"sqlite:///{tmp_path}/gateway.db")
     bureau = login(http, base, "admin", "change-me-now")
-    agency = login(http, base, "agency-admin", "agency-admin-pass")
+    agency = login(http, base, "agency-admin", "subscriber-desk-2026")
     name = unique("credit")
     management.made.append(f"sub-{name}")
     body = {"name": name, "events": ["personnel.certificate.issued"]}

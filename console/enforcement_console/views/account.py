@@ -57,11 +57,9 @@ def login():
 
 
 def _login_refusal(error: ApiError) -> str:
-    if "locked" in error.message:
-        return "连续输错密码次数过多，账号已暂时锁定，请稍后再试或联系县司法局重置密码。"
-    if "disabled" in error.message:
-        return "该账号已停用，请联系县司法局。"
-    return "用户名或密码不正确。"
+    """The gateway answers every refused login the same way (it never says whether the account exists, is disabled
+    or waits after repeated failures), so neither does this page."""
+    return "用户名或密码不正确。如连续输错多次，须稍候再试；忘记密码请联系县司法局重置。"
 
 
 @blueprint.route("/logout", methods=["POST"])
