@@ -120,6 +120,9 @@ class ReliableEventHandler(EventHandler):
         )
         self.dead_letter_queue = dead_letter_queue_name(name)
         self.retry_queue = retry_queue_name(name)
+        event_type_name = getattr(getattr(self.container.service_cls, self.method_name, None), "event_type", None)
+        if event_type_name:  # its outcomes at 0: the first error must show in increase() (EventHandlerErrors)
+            metrics.zero_handler(self.container.service_name, event_type_name)  # the label handle() uses
         with Connection(config["AMQP_URI"]) as conn:
             channel = conn.default_channel
             dlx(channel).declare()
@@ -324,6 +327,7 @@ def consumes(event_type: EventType, **handler_options):
                 raise
             metrics.EVENTS_HANDLED.labels(service, event_type.type, "ok").inc()
 
+        handle.event_type = event_type.type  # the metric label, for ReliableEventHandler.setup's zero series
         return ReliableEventHandler.decorator(
             event_type.source, event_type.routing_key, handler_type=SERVICE_POOL, **handler_options
         )(handle)

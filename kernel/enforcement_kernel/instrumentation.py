@@ -47,6 +47,14 @@ class Instrumentation(DependencyProvider):
         self._names: dict = {}  # worker -> metric name when it is not the method name
         self._outcomes: dict = {}  # worker -> outcome when the worker turned an error into a response
 
+    def start(self):
+        # outcomes of the known entrypoints at 0, so a first error shows in rate()/increase(); HTTP routes name
+        # themselves per request (route templates), so they are not known here
+        for entrypoint in self.container.entrypoints:
+            kind = entrypoint_kind(entrypoint)
+            if kind != "http":
+                metrics.zero_calls(self.service, kind, entrypoint.method_name)
+
     def worker_setup(self, worker_ctx):
         self._started[worker_ctx] = time.perf_counter()
         cid = worker_ctx.data.get("correlation_id")

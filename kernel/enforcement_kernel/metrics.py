@@ -7,7 +7,12 @@ Never a person's, certificate's or case's identifier.
 
 from __future__ import annotations
 
+import logging
+import time
+
 from prometheus_client import Counter, Gauge, Histogram
+
+log = logging.getLogger(__name__)
 
 PREFIX = "enforcement"
 
@@ -105,3 +110,58 @@ def observe_missed(service: str, agency: str, kind: str) -> None:
 DEAD_LETTER_MESSAGES = Gauge(
     f"{PREFIX}_dead_letter_messages", "Messages waiting in the service's dead-letter queues", ["service", "queue"]
 )
+
+
+# --- series created at 0 --------------------------------------------------------------------------------------------
+# prometheus_client creates a labelled series on its first inc(), and increase() does not count a series' first
+# sample: the first late obligation of an agency, or a handler's first error, would be invisible to panels and
+# alerts. Label sets known in advance are created at 0 when a service starts (and when an agency appears).
+
+HANDLER_OUTCOMES = ("ok", "duplicate", "error", "invalid")
+CALL_OUTCOMES = ("ok", "client_error", "unavailable", "error")
+
+
+def promptness_kinds(service: str) -> list[str]:
+    """The obligation kinds ``service`` counts: its own, or every kind for the supervision service (it lands the
+    county's measurements and misses)."""
+    from enforcement_contracts.obligations import OBLIGATIONS
+
+    return sorted(k for k, o in OBLIGATIONS.items() if service == "supervision" or o.service == service)
+
+
+def zero_promptness(service: str, agencies, kinds=None) -> None:
+    """Create the promptness counters of every agency x kind (x on time or late) at 0; idempotent."""
+    for agency in agencies:
+        for kind in promptness_kinds(service) if kinds is None else kinds:
+            for on_time in ("true", "false"):
+                PROMPTNESS_MEASUREMENTS.labels(service, agency, kind, on_time)
+            DEADLINES_MISSED.labels(service, agency, kind)
+
+
+def zero_handler(service: str, event_type: str) -> None:
+    for outcome in HANDLER_OUTCOMES:
+        EVENTS_HANDLED.labels(service, event_type, outcome)
+
+
+def zero_calls(service: str, kind: str, entrypoint: str) -> None:
+    for outcome in CALL_OUTCOMES:
+        CALLS.labels(service, kind, entrypoint, outcome)
+
+
+_agencies_read_at: dict[str, float] = {}
+
+
+def zero_promptness_from(service: str, agency_codes, every_seconds: float = 300) -> bool:
+    """``zero_promptness`` for the agencies ``agency_codes()`` returns (e.g. over RPC from personnel), at most once
+    per ``every_seconds``: for a service that keeps no agency list of its own. A failure (personnel not up yet) is
+    logged and tried again at the next call; returns whether the series were created."""
+    if time.monotonic() - _agencies_read_at.get(service, float("-inf")) < every_seconds:
+        return False
+    try:
+        codes = list(agency_codes())
+    except Exception as exc:
+        log.warning("cannot list the agencies for the promptness series yet: %s", type(exc).__name__)
+        return False
+    zero_promptness(service, codes)
+    _agencies_read_at[service] = time.monotonic()
+    return True

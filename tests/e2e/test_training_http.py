@@ -155,9 +155,9 @@ def test_attendance_and_exam_pass_through_the_gateway_unlock_a_certificate(train
     )
     assert (
         suite.training.metric(
-            "enforcement_training_hours_total", service="training", agency=SCJ, category="professional"
+            "enforcement_training_recorded_seconds_total", service="training", agency=SCJ, category="professional"
         )
-        == 30
+        == 30 * 3600
     )
     assert oid not in suite.training.metrics_text()
 

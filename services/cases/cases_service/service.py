@@ -18,6 +18,7 @@ from enforcement_contracts.cases import statistics as statistics_contract
 from enforcement_contracts.common import PageQuery
 from enforcement_contracts.errors import NotFound, ValidationFailed
 from enforcement_kernel import clock
+from enforcement_kernel import metrics as kernel_metrics
 from enforcement_kernel.config import setting
 from enforcement_kernel.rpc import Rpc, load, rpc
 from enforcement_kernel.service import Configured, ServiceBase
@@ -318,6 +319,8 @@ class CasesService(OversightEntrypoints, ServiceBase):
     def watch_deadlines(self):
         """Hourly (and at start): each deadline passed with its obligation still open is announced once."""
         today, now = self.today(), clock.now()
+        # every agency's promptness counters at 0 (personnel's list)
+        kernel_metrics.zero_promptness_from("cases", lambda: [a["code"] for a in self.personnel.agencies()], 0)
         for kind in deadlines.WATCHED_KINDS:
             after = ""
             while after is not None:

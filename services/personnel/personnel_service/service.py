@@ -204,6 +204,7 @@ class PersonnelService(ServiceBase):
     def watch_deadlines(self):
         """Hourly (and at start): each deadline passed with its obligation still open is announced once."""
         today = self.today()
+        self._read(agencies.zero_promptness_series)  # every agency's counters at 0 (new ones also when registered)
         for kind in deadlines.WATCHED_KINDS:
             after, more = None, True
             while more:  # a batch at a time, each in its own transaction

@@ -14,6 +14,7 @@ from enforcement_contracts.cases import reviews as cases_reviews_contract
 from enforcement_contracts.common import PageQuery, page
 from enforcement_contracts.errors import ValidationFailed
 from enforcement_contracts.training import compliance as training_compliance
+from enforcement_kernel import metrics as kernel_metrics
 from enforcement_kernel.handlers import consumes
 from enforcement_kernel.rpc import Rpc, every_item, load, rpc
 from enforcement_kernel.service import Configured, ServiceBase
@@ -246,6 +247,10 @@ class SupervisionService(ReportEntrypoints, ServiceBase):
     def refresh_gauges(self):
         """Gauges from the database, so they survive restarts and agree across replicas."""
         metrics.publish(*self._read(promptness.gauge_figures, self.today()))
+        # every agency x kind promptness counter at 0, from personnel's list every 5 minutes (new agencies too)
+        kernel_metrics.zero_promptness_from(
+            "supervision", lambda: [a["code"] for a in facts.RpcFactSource(self.services).agencies()], 300
+        )
 
     # automatic supervision from the other services' events
     @consumes(personnel_contract.PROMPTNESS_MEASURED)

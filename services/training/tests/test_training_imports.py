@@ -58,7 +58,9 @@ def test_a_5000_row_spreadsheet_imports(training, cluster, amqp_uri, collect_eve
         "already recorded for this officer; correct it instead"
     ] * 3
     assert db_count(training.database_url, "attendance") == 5000
-    assert training.metric("enforcement_training_hours_total", service="training", agency=MARKET) == 7500
+    assert (
+        training.metric("enforcement_training_recorded_seconds_total", service="training", agency=MARKET) == 7500 * 3600
+    )
 
 
 def test_three_bad_rows_import_nothing_and_are_each_reported(training, cluster, amqp_uri):

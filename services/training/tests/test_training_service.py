@@ -124,8 +124,10 @@ def test_attendance_snapshots_corrections_and_compliance_reached(training, clust
     assert (change["data"]["old_hours"], change["data"]["hours"], change["data"]["version"]) == (12.0, 10.0, 2)
     assert len(events.of_type("training.attendance.recorded")) == 8
     assert (
-        training.metric("enforcement_training_hours_total", service="training", agency=MARKET, category="public_law")
-        == 4 + 12 + 12 + 4
+        training.metric(
+            "enforcement_training_recorded_seconds_total", service="training", agency=MARKET, category="public_law"
+        )
+        == (4 + 12 + 12 + 4) * 3600
     )
     assert officer not in training.metrics_text()
 

@@ -1,7 +1,8 @@
 """The training service's own Prometheus metrics (the kernel's prefix; agencies are labels, officers never).
 
-- ``enforcement_training_hours_total{service,agency,category}``: hours of new attendance records
-  (single and imported), counted once committed (``Tx.on_commit``). A counter never goes down, so corrections do not
+- ``enforcement_training_recorded_seconds_total{service,agency,category}``: training time of new attendance records
+  (single and imported) in seconds (Prometheus' base unit: hours x 3600; ``/ 3600`` in a query gives hours), counted
+  once committed (``Tx.on_commit``). A counter never goes down, so corrections do not
   change it; the compliance table is the truth for a year's hours.
 - ``enforcement_training_compliance_ratio{service,agency,year}`` and
   ``enforcement_training_officers_short{service,agency,year}``: set from the roll-ups whenever they
@@ -15,8 +16,8 @@ from prometheus_client import Counter, Gauge
 from enforcement_kernel.metrics import PREFIX
 
 HOURS = Counter(
-    f"{PREFIX}_training_hours_total",
-    "Training hours recorded, by agency and category",
+    f"{PREFIX}_training_recorded_seconds_total",
+    "Training time recorded (seconds: hours x 3600), by agency and category",
     ["service", "agency", "category"],
 )
 COMPLIANCE_RATIO = Gauge(
@@ -31,8 +32,11 @@ OFFICERS_SHORT = Gauge(
 )
 
 
+SECONDS_PER_HOUR = 3600
+
+
 def count_hours(service: str, agency: str, category: str, hours: float) -> None:
-    HOURS.labels(service, agency, category).inc(hours)
+    HOURS.labels(service, agency, category).inc(hours * SECONDS_PER_HOUR)
 
 
 _published: dict[tuple[str, int], set[str]] = {}

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from enforcement_contracts import common
 from enforcement_contracts import personnel as contract
 from enforcement_contracts.errors import Conflict, NotFound
-from enforcement_kernel import access
+from enforcement_kernel import access, metrics
 
 from .. import models as m
 from .. import rules
@@ -18,6 +18,12 @@ from .views import With
 
 def _announce(tx, agency: m.Agency) -> None:
     tx.emit(contract.AGENCY_REGISTERED, contract.AgencyRegistered().dump(agency), subject=agency.code)
+    tx.on_commit.append(lambda code=agency.code: metrics.zero_promptness(contract.SERVICE, [code]))
+
+
+def zero_promptness_series(session) -> None:
+    """The promptness counters of every agency at 0 (``enforcement_kernel.metrics.zero_promptness``)."""
+    metrics.zero_promptness(contract.SERVICE, session.execute(select(m.Agency.code)).scalars().all())
 
 
 def _counted(session, agencies: list[m.Agency], today: date) -> list[With]:
