@@ -184,6 +184,17 @@ class Subscriber:
             rows = db.execute("SELECT exchange, count(*), count(DISTINCT event_id) FROM deliveries GROUP BY exchange")
             return {exchange: (total, distinct) for exchange, total, distinct in rows}
 
+    def duplicate_kinds(self) -> Counter:
+        """The duplicates by how they came: the broker's redelivery of a message the subscriber had stored but not
+        acknowledged (``redelivered`` set), or the same event published again (a relay that crashed between the
+        broker's confirm and marking its row sent publishes it once more)."""
+        with contextlib.closing(sqlite3.connect(self.store, timeout=30)) as db:
+            rows = db.execute(
+                "SELECT d.redelivered, count(*) FROM deliveries d JOIN events e ON e.event_id = d.event_id "
+                "WHERE d.n <> e.first_n GROUP BY d.redelivered"
+            )
+            return Counter({"redelivered by the broker" if flag else "published again": n for flag, n in rows})
+
 
 # --- the broker node of its own ---------------------------------------------------------------------------------
 class OwnBroker:
@@ -656,7 +667,7 @@ def read_back(admin: Api, ledger: Ledger) -> dict:
 
 
 def report(
-    args, source, started_at, elapsed, faults, ledger, workload, back, rows, deliveries, ids, per, settle_s
+    args, source, started_at, elapsed, faults, ledger, workload, back, rows, deliveries, ids, per, settle_s, subscriber
 ) -> tuple[str, bool]:
     lines = [
         "Fault run (bench/fault_run.py, issue #13)",
@@ -726,6 +737,7 @@ def report(
     lines += [
         "",
         f"Outbox rows by status: {dict(statuses)}.",
+        f"Duplicates by origin: {dict(subscriber.duplicate_kinds()) or 'none'}.",
         f"Deduplicated by id, the subscriber holds {len(ids)} events; the outboxes hold {len(all_outbox)}: "
         f"{'the same ids' if ids == all_outbox else f'{len(lost_events)} missing, {len(extra)} not from an outbox'}.",
     ]
@@ -849,6 +861,7 @@ def main() -> int:
                 ids,
                 per,
                 settle_s,
+                subscriber,
             )
             print("\n" + text)
             if args.output:
