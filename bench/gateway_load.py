@@ -142,7 +142,7 @@ def main() -> None:
             login = request(web, "POST", "/api/v1/auth/login", {"username": "admin", "password": "change-me-now"})
             token = login["token"]
             if login.get("must_change_password"):  # the seeded admin changes its password before anything else
-                new = {"current_password": "change-me-now", "new_password": "bench-admin-password"}
+                new = {"current_password": "change-me-now", "new_password": "bench-bureau-password"}
                 request(web, "POST", "/api/v1/auth/password", new, token)
             officer = request(
                 web,

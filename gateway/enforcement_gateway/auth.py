@@ -46,7 +46,7 @@ class Hasher:
     """Password hashing off the eventlet hub: in eventlet's OS-thread pool, at most ``concurrency`` at once (excess
     callers wait their turn, cooperatively)."""
 
-    def __init__(self, concurrency: int = 2):
+    def __init__(self, concurrency: int = 1):
         if concurrency < 1:
             raise ValueError("GATEWAY.password_hash_concurrency must be at least 1")
         self._slots = Semaphore(concurrency)
@@ -99,7 +99,7 @@ class AuthSettings:
             account_throttle=throttle("account", 5),
             address_throttle=throttle("address", 20),
             min_password_length=int(setting(config, "GATEWAY.min_password_length", 12)),
-            hasher=Hasher(int(setting(config, "GATEWAY.password_hash_concurrency", 2))),
+            hasher=Hasher(int(setting(config, "GATEWAY.password_hash_concurrency", 1))),
         )
 
 
