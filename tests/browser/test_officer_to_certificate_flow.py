@@ -70,7 +70,7 @@ def test_an_officer_is_registered_trained_examined_certified_and_checked_by_the_
     # the agency's admin: first password, then the officer
     agency = visitor.open.new(name="agency")
     agency.login("scj-admin", full_stack.password_of("scj-admin"))
-    change_first_password(agency, full_stack.password_of("scj-admin"), "Scj-admin-2026!")
+    change_first_password(agency, full_stack.password_of("scj-admin"), "Market-desk-2026!")
     agency.shot("agency-home")
     agency.go("/personnel/")
     agency.shot("personnel")

@@ -99,7 +99,7 @@ def test_an_agency_admin_registers_an_officer_and_records_the_departure(visitor,
     full_stack.create_account("scj-clerk", "agency_admin", SCJ)
     tab = visitor
     tab.login("scj-clerk", full_stack.password_of("scj-clerk"))
-    change_first_password(tab, "Initial-pass-2026", "Scj-clerk-2026!")
+    change_first_password(tab, "Initial-pass-2026", "Clerk-desk-2026!")
     tab.shot("home")  # 总览, where the console sends an agency admin first
 
     tab.go("/personnel/")

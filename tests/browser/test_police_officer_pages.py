@@ -16,7 +16,7 @@ def test_a_police_officer_is_registered_with_the_police_card_and_corrected(full_
     full_stack.create_account(ADMIN, "agency_admin", POLICE)
     tab = visitor
     tab.login(ADMIN, full_stack.password_of(ADMIN))
-    change_first_password(tab, full_stack.password_of(ADMIN), "Gaj-admin-2026!")
+    change_first_password(tab, full_stack.password_of(ADMIN), "Police-desk-2026!")
     tab.shot("home")
     tab.go("/personnel/officers/new")
     tab.shot("register")

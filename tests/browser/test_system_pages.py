@@ -58,7 +58,7 @@ def test_the_bureau_manages_accounts_and_reads_the_audit_trail(visitor, full_sta
     visitor.shot("user-created")
     assert "账号已创建" in visitor.text() and "县市场监管局" in visitor.text()
     first_password = page.locator("#shown-password").inner_text()
-    assert len(first_password) >= 10
+    assert len(first_password) >= 12
 
     # the same username again: 409, beside the username
     visitor.go("/system/users/new")
@@ -79,7 +79,7 @@ def test_the_bureau_manages_accounts_and_reads_the_audit_trail(visitor, full_sta
     # the clerk's first login: the forced change, then the console; 系统 is not theirs
     clerk = visitor.open.new(name="clerk")
     clerk.login(CLERK, first_password)
-    change_first_password(clerk, first_password, "Scjgj-li-2026")
+    change_first_password(clerk, first_password, "Market-clerk-2026")
     clerk.shot("clerk-overview")
     assert "系统" not in clerk.page.locator(".main-nav").inner_text()
     clerk.go("/system/")
@@ -105,7 +105,7 @@ def test_the_bureau_manages_accounts_and_reads_the_audit_trail(visitor, full_sta
     clerk.shot("clerk-logged-out-by-reset")
     assert "/login" in clerk.page.url and "登录已过期或已在别处退出" in clerk.text()
     clerk.login(CLERK, reset_password)
-    change_first_password(clerk, reset_password, "Scjgj-li-2027")
+    change_first_password(clerk, reset_password, "Market-clerk-2027")
     clerk.shot("clerk-after-second-change")
 
     # the bureau disables the clerk
@@ -122,7 +122,7 @@ def test_the_bureau_manages_accounts_and_reads_the_audit_trail(visitor, full_sta
     clerk.shot("clerk-disabled")
     assert "/login" in clerk.page.url
     assert "您的账号已被停用" in clerk.text()
-    clerk.login(CLERK, "Scjgj-li-2027")
+    clerk.login(CLERK, "Market-clerk-2027")
     clerk.shot("clerk-disabled-login")
     assert "用户名或密码不正确。" in clerk.text()
 
@@ -132,7 +132,7 @@ def test_the_bureau_manages_accounts_and_reads_the_audit_trail(visitor, full_sta
     visitor.click("确认启用账号")
     visitor.shot("enabled")
     assert f"账号 {CLERK} 已启用。" in visitor.text()
-    clerk.login(CLERK, "Scjgj-li-2027")
+    clerk.login(CLERK, "Market-clerk-2027")
     clerk.shot("clerk-back")
     assert "/overview/" in clerk.page.url
 
@@ -161,7 +161,7 @@ def test_the_bureau_manages_accounts_and_reads_the_audit_trail(visitor, full_sta
     visitor.click("查询")
     visitor.shot("audit-bad-period")
     assert page.locator("#e-to").inner_text() == "不能早于开始日期"
-    visitor.go("/system/audit?username=nobody-at-all")
+    visitor.go("/system/audit?actor=nobody-at-all")
     visitor.shot("audit-none")
     assert "没有符合条件的记录。" in visitor.text()
 

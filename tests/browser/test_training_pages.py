@@ -86,7 +86,7 @@ def test_an_agency_imports_a_sheet_and_reads_the_hours(visitor, full_stack):
     li = officer(full_stack, bureau, AGENCY, 802, "李华")
     full_stack.create_account("scj-admin", "agency_admin", AGENCY)
     tab = visitor
-    sign_in(tab, "scj-admin", full_stack.password_of("scj-admin"), "Scj-admin-2026!")
+    sign_in(tab, "scj-admin", full_stack.password_of("scj-admin"), "Market-desk-2026!")
 
     tab.go("/training/")
     tab.shot("index")
@@ -205,7 +205,7 @@ def test_an_agency_imports_a_sheet_and_reads_the_hours(visitor, full_stack):
 
     # the same table on a phone
     phone = visitor.open.phone()
-    sign_in(phone, "scj-admin", "Scj-admin-2026!")
+    sign_in(phone, "scj-admin", "Market-desk-2026!")
     phone.go("/training/compliance")
     phone.shot("compliance-phone")
     width = phone.page.evaluate("() => document.documentElement.scrollWidth")
@@ -276,7 +276,7 @@ def test_the_bureau_records_an_exam_and_others_are_refused(visitor, full_stack):
 
     # the agency's admin reads the results, records none
     agency = visitor.open.new(name="agency")
-    sign_in(agency, "scj-admin", full_stack.password_of("scj-admin"), "Scj-admin-2026!")
+    sign_in(agency, "scj-admin", full_stack.password_of("scj-admin"), "Market-desk-2026!")
     agency.page.goto(exam_url)
     agency.shot("agency-exam")
     assert "王强" in agency.text() and "登记成绩" not in agency.text()
