@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from eventlet import tpool
 from eventlet.semaphore import Semaphore
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from enforcement_contracts.errors import Conflict, NotFound, Unauthorized, ValidationFailed
@@ -246,10 +247,25 @@ def login(db, username: str, password: str, client: str, settings: AuthSettings,
             expires = now + settings.token_ttl
             session.add(Token(token_hash=token_hash(token), user_id=user.id, expires_at=expires))
             return user_dict(user) | {"must_change_password": bool(user.must_change_password)}, token, expires
-        _count_failure(session, address_key(client), settings.address_throttle, now)
-        if not account_wait:  # an attempt refused unchecked does not lengthen the wait
-            _account_failed(session, username, settings, now)
+    _with_retry(db, lambda session: _login_failed(session, username, client, account_wait, settings, now))
     raise Unauthorized(INVALID_CREDENTIALS)
+
+
+def _login_failed(session, username: str, client: str, account_wait: int, settings: AuthSettings, now: datetime):
+    _count_failure(session, address_key(client), settings.address_throttle, now)
+    if not account_wait:  # an attempt refused unchecked does not lengthen the wait
+        _account_failed(session, username, settings, now)
+
+
+def _with_retry(db, write) -> None:
+    """``write(session)`` in a transaction, once more if a concurrent failure inserted the same throttle row first
+    (the second time the row exists and is locked for update)."""
+    try:
+        with db.transaction() as tx:
+            write(tx.session)
+    except IntegrityError:
+        with db.transaction() as tx:
+            write(tx.session)
 
 
 def authenticate(session, authorization: str | None, now: datetime | None = None) -> User | None:
@@ -309,8 +325,7 @@ def change_password(
             "account locked", {"current_password": [f"too many wrong passwords; try again in {wait} s"]}
         )
     if not settings.hasher.check(stored, current_password):
-        with db.transaction() as tx:
-            _account_failed(tx.session, username, settings, now)
+        _with_retry(db, lambda session: _account_failed(session, username, settings, now))
         return ValidationFailed("wrong current password", {"current_password": ["wrong password"]})
     problems = password_problems(new_password, username, settings)
     if new_password == current_password:

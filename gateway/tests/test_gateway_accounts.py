@@ -255,6 +255,22 @@ def test_hashing_runs_in_a_thread_of_the_pool_and_at_most_n_at_once(monkeypatch)
     assert most[0] == 2
 
 
+def test_a_failure_racing_another_for_a_new_throttle_row_is_counted_on_the_second_try(db):
+    with db.transaction() as tx:  # the other gateway worker inserted the row first
+        tx.session.add(LoginThrottle(key="address:203.0.113.9", failures=1, last_failure_at=NOW))
+    tries = []
+
+    def write(session):
+        tries.append(1)
+        if len(tries) == 1:  # this worker had not seen it: its insert of the same key fails at commit
+            session.add(LoginThrottle(key="address:203.0.113.9", failures=1, last_failure_at=NOW))
+        else:
+            auth._count_failure(session, "address:203.0.113.9", SETTINGS.address_throttle, NOW)
+
+    auth._with_retry(db, write)
+    assert len(tries) == 2 and throttle(db, "address:203.0.113.9").failures == 2
+
+
 def throttle(db, key) -> LoginThrottle | None:
     with db.read() as session:
         row = session.get(LoginThrottle, key)
