@@ -41,13 +41,17 @@ WEB_SERVICES = {
 }
 INFRA_SERVICES = {"rabbitmq", "postgres"}  # always run: no profile
 MONITORING_SERVICES = {"prometheus", "grafana"}
-PROFILES = set(APP_SERVICES) | set(WEB_SERVICES) | {"monitoring", "all"}
+# The HTTPS reverse proxy (an nginx image, deploy/proxy/nginx.conf): profile "proxy" only (it needs the county's
+# certificate, so "all" does not start it); the profile also starts what it proxies: name -> those services.
+PROXY_SERVICES = {"proxy": ("console", "gateway", "gateway-migrate")}
+PROFILES = set(APP_SERVICES) | set(WEB_SERVICES) | set(PROXY_SERVICES) | {"monitoring", "all"}
 EXPECTED_SERVICES = (
     INFRA_SERVICES
     | MONITORING_SERVICES
     | set(APP_SERVICES)
     | {f"{name}-migrate" for name in APP_SERVICES}
     | set(WEB_SERVICES)
+    | set(PROXY_SERVICES)
 )
 DATABASES = {"personnel", "training", "cases", "supervision", "gateway"}
 

@@ -29,6 +29,7 @@ from deploy_compose import (
     INFRA_SERVICES,
     MONITORING_SERVICES,
     PROFILES,
+    PROXY_SERVICES,
     SECRET_VARIABLES,
     SERVICE_DOCKERFILE,
     WEB_SERVICES,
@@ -78,15 +79,23 @@ def test_profiles_select_each_service_with_its_migrate_job(services):
         assert not services[name].get("profiles"), f"{name} is infrastructure: it must run in every profile"
     for name in MONITORING_SERVICES:
         assert set(services[name].get("profiles") or []) == {"monitoring", "all"}, name
+
+    def proxied_by(svc_name: str) -> set[str]:
+        return {proxy for proxy, behind in PROXY_SERVICES.items() if svc_name in behind}
+
     for name in APP_SERVICES:
         # a web front end's profile also starts the services it cannot run without (the console: the gateway)
         needed_by = {web for web, (_, _, needs) in WEB_SERVICES.items() if name in needs}
         for svc_name in (name, f"{name}-migrate"):
-            assert set(services[svc_name].get("profiles") or []) == {name, "all"} | needed_by, svc_name
+            expected = {name, "all"} | needed_by | proxied_by(svc_name)
+            assert set(services[svc_name].get("profiles") or []) == expected, svc_name
     for name in WEB_SERVICES:
-        assert set(services[name].get("profiles") or []) == {name, "all"}, name
+        assert set(services[name].get("profiles") or []) == {name, "all"} | proxied_by(name), name
+    for name in PROXY_SERVICES:
+        assert set(services[name].get("profiles") or []) == {name}, f"{name} needs a certificate: not in 'all'"
     assert _active(services, set()) == INFRA_SERVICES
-    assert _active(services, {"all"}) == set(services)
+    assert _active(services, {"all"}) == set(services) - set(PROXY_SERVICES)
+    assert _active(services, {"proxy"}) == INFRA_SERVICES | {"proxy", "console", "gateway", "gateway-migrate"}
     assert _active(services, {"cases"}) == INFRA_SERVICES | {"cases", "cases-migrate"}
     assert _active(services, {"console"}) == INFRA_SERVICES | {"console", "gateway", "gateway-migrate"}
 
@@ -291,13 +300,19 @@ def test_gateway_trusts_the_console_and_only_the_console(compose, services):
     )
 
     members = {name for name, svc in services.items() if network in (svc.get("networks") or [])}
-    assert members == {"console", "gateway"}, f"only the console and the gateway join {network}: {members}"
+    assert members == {"console", "gateway", "proxy"}, f"only the console, its proxy and the gateway join {network}"
     gateway_networks = services["gateway"]["networks"]
     assert "default" in gateway_networks, "the gateway still reaches the broker and its database"
 
+    # the HTTPS proxy (profile "proxy") forwards visitors' addresses too, from a fixed address of its own
+    raw_proxy = services["proxy"]["networks"][network]["ipv4_address"]
+    proxy = ipaddress.ip_address(compose_default(raw_proxy))
+    assert proxy != address and any(proxy in subnet and proxy != next(subnet.hosts()) for subnet in subnets)
+
     raw_trusted = service_env(services["gateway"])["GATEWAY_TRUSTED_PROXIES"]
-    assert raw_trusted == raw_address, "one variable moves both the console's address and the gateway's trust"
+    assert raw_trusted == f"{raw_address},{raw_proxy}", "one variable each moves an address and the gateway's trust"
     trusted = trusted_networks(compose_default(raw_trusted))
     assert any(address in net for net in trusted), f"the gateway does not trust the console ({address})"
+    assert any(proxy in net for net in trusted), f"the gateway does not trust the proxy ({proxy})"
     assert all(net.num_addresses == 1 for net in trusted), f"trust single addresses, not networks: {trusted}"
     assert service_env(services["gateway-migrate"]) == service_env(services["gateway"])
