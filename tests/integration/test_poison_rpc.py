@@ -18,6 +18,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from probe_support import NAME, Probe, fresh_vhost
 
 from enforcement_contracts.errors import RequestAbandoned
+from enforcement_kernel import dead_letters
 from enforcement_kernel.poison import DELIVERIES_HEADER
 
 pytestmark = pytest.mark.timeout(180)
@@ -83,6 +84,14 @@ def test_a_request_that_kills_its_service_is_abandoned_after_three_deliveries(vh
         assert len(messages) == 1
         assert messages[0].headers[DELIVERIES_HEADER] == 3
         assert json.loads(messages[0].body)["args"] == [{"id_number": id_number}]  # the request, for an operator
+        # what an operator sees with enforcement-dead-letters show, and that it is not re-queued
+        [shown] = dead_letters.show(vhost_uri, f"rpc-{NAME}")
+        assert shown["queue"] == f"rpc-{NAME}" and shown["reason"] == "failed"
+        assert shown["error"] == "the request was abandoned after 3 attempts that did not complete"
+        assert shown["event_id"] == messages[0].properties["correlation_id"]
+        with pytest.raises(SystemExit, match="not re-queued"):
+            dead_letters.requeue(vhost_uri, f"rpc-{NAME}", None)
+        assert len(parked(vhost_uri)) == 1
 
         log = probe.log()
         assert "abandoned after 3 deliveries" in log
