@@ -24,7 +24,8 @@ How:
 
 Exit 1 if an acknowledged write or an event was lost, or an outbox did not empty.
 
-    .venv/bin/python bench/fault_run.py [--workers 2] [--interval 12] [--down 3] [--sqlite] [--output F] [--keep]
+    .venv/bin/python bench/fault_run.py [--workers 2] [--interval 12] [--down 3] [--faults personnel,...,broker]
+        [--snapshot HEAD] [--sqlite] [--output F] [--json F] [--keep]
 
 Needs PostgreSQL on 127.0.0.1:5432 (trust auth; not with ``--sqlite``) and RabbitMQ installed (the shared node is
 not touched: rabbitmqctl and rabbitmq-server are run with a HOME, cookie and configuration of their own).
@@ -572,16 +573,6 @@ def probe(proc, which: str) -> str:
         return type(exc).__name__
 
 
-def wait_all_ready(processes: dict, timeout: float) -> list:
-    """Until every process answers /health/ready 200; returns the ones still not ready after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    waiting = list(processes.values())
-    while waiting and time.monotonic() < deadline:
-        waiting = [proc for proc in waiting if probe(proc, "ready") != "200"]
-        time.sleep(0.3)
-    return waiting
-
-
 def restart(proc, down: float) -> None:
     import pytest
 
@@ -594,40 +585,61 @@ def restart(proc, down: float) -> None:
         raise RuntimeError(str(exc)) from None
 
 
-def inject(fault: str, processes: dict, broker: OwnBroker, subscriber: Subscriber, down: float, recover: float) -> dict:
-    """One fault; returns what happened and how long until everything answered again."""
+def supervise(processes: dict, recover: float) -> dict:
+    """Until every process answers /health/ready 200, acting as the deployment would: a process that exited is
+    started again at once (docker-compose's ``restart: unless-stopped``); one still running but not ready after
+    ``recover`` seconds is noted (live? ready?) and SIGKILLed and started again, as a liveness probe would have it."""
+    exited, stuck, notes = [], [], []
+    deadline = time.monotonic() + recover
+    waiting = list(processes.values())
+    while waiting:
+        for proc in list(waiting):
+            if not proc.running:
+                notes.append(f"{proc.name} exited with {proc.proc.returncode}: started again")
+                log("  " + notes[-1])
+                exited.append(proc.name)
+                proc.kill()  # closes its log
+                proc.start(wait=False)
+            elif probe(proc, "ready") == "200":
+                waiting.remove(proc)
+        if waiting and time.monotonic() > deadline:
+            for proc in waiting:
+                notes.append(
+                    f"{proc.name} running but not ready after {recover:g}s (/health/live {probe(proc, 'live')}, "
+                    f"/health/ready {probe(proc, 'ready')}): SIGKILL and start"
+                )
+                log("  " + notes[-1])
+                stuck.append(proc.name)
+                restart(proc, 0)
+            break
+        time.sleep(0.3)
+    return {"exited": exited, "stuck": stuck, "notes": notes}
 
+
+def inject(fault: str, processes: dict, broker: OwnBroker, subscriber: Subscriber, down: float, recover: float) -> dict:
+    """One fault, then until every process is ready again; returns what happened and how long it took."""
     t0 = time.monotonic()
     if fault == "broker":
         broker.stop()
         time.sleep(down)
         broker.start()
-        stuck = wait_all_ready(processes, recover)
-        notes = []
-        for proc in stuck:
-            # what an orchestrator would see: still running? live? ready? Then restart it, as its probe would.
-            notes.append(
-                f"{proc.name} not ready {recover:g}s after the node was back (process "
-                f"{'running' if proc.running else f'exited {proc.proc.returncode}'}, /health/live "
-                f"{probe(proc, 'live')}, /health/ready {probe(proc, 'ready')}): SIGKILL and restart"
-            )
-            log("  " + notes[-1])
-            restart(proc, 0)
-        if not stuck:
-            notes.append("every process reconnected by itself")
-        return {
-            "fault": "broker node stopped and started",
-            "ready_after_s": round(time.monotonic() - t0, 1),
-            "note": "; ".join(notes),
-            "stuck": [proc.name for proc in stuck],
-        }
-    if fault == "subscriber":
+        name = "broker node stopped and started"
+    elif fault == "subscriber":
         subscriber.kill()
         time.sleep(down)
         subscriber.start()
-        return {"fault": "subscriber SIGKILL, restarted", "ready_after_s": round(time.monotonic() - t0, 1), "note": ""}
-    restart(processes[fault], down)
-    return {"fault": f"{fault} SIGKILL, restarted", "ready_after_s": round(time.monotonic() - t0, 1), "note": ""}
+        name = "subscriber SIGKILL, restarted"
+    else:
+        restart(processes[fault], down)
+        name = f"{fault} SIGKILL, restarted"
+    after = supervise(processes, recover)
+    return {
+        "fault": name,
+        "ready_after_s": round(time.monotonic() - t0, 1),
+        "note": "; ".join(after["notes"]),
+        "exited": after["exited"],
+        "stuck": after["stuck"],
+    }
 
 
 def settle(urls: dict, subscriber: Subscriber, timeout: float) -> tuple[dict, int, set, dict, float]:
@@ -668,7 +680,7 @@ def read_back(admin: Api, ledger: Ledger) -> dict:
 
 def report(
     args, source, started_at, elapsed, faults, ledger, workload, back, rows, deliveries, ids, per, settle_s, subscriber
-) -> tuple[str, bool]:
+) -> tuple[str, dict]:
     lines = [
         "Fault run (bench/fault_run.py, issue #13)",
         f"date: {started_at:%Y-%m-%d %H:%M} UTC; {source}",
@@ -683,11 +695,12 @@ def report(
         "|---|---|---|---|",
     ]
     lines += [f"| {i} | {f['fault']} | {f['ready_after_s']} | {f['note']} |" for i, f in enumerate(faults, 1)]
-    stuck = [name for fault in faults for name in fault.get("stuck", [])]
+    exited = [f"{name} (fault {i})" for i, fault in enumerate(faults, 1) for name in fault["exited"]]
+    stuck = [f"{name} (fault {i})" for i, fault in enumerate(faults, 1) for name in fault["stuck"]]
     lines.append(
-        f"Did not recover from the broker restart by themselves (restarted by this run): {', '.join(stuck)}."
-        if stuck
-        else "Every process recovered from every fault by itself or by its restart."
+        "Processes that exited on a fault other than their own kill (started again, as a restart policy does): "
+        f"{', '.join(exited) or 'none'}; running but not ready after {args.recover:g}s (killed and started again): "
+        f"{', '.join(stuck) or 'none'}."
     )
     lines += [
         "",
@@ -749,11 +762,27 @@ def report(
         f"(removed by dedupe: {'yes' if ids == all_outbox else 'no'})",
         f"verdict: {'PASS' if ok else 'FAIL'}",
     ]
+    summary = {
+        "acknowledged": sum(back["acked"].values()),
+        "read_back": sum(back["found"].values()),
+        "acknowledged_lost": ack_lost,
+        "outbox_events": len(all_outbox),
+        "not_final": total_unsent,
+        "deliveries": deliveries,
+        "distinct_ids": len(ids),
+        "duplicates": deliveries - len(ids),
+        "events_lost": len(lost_events),
+        "not_from_an_outbox": len(extra),
+        "faults": [fault["fault"] for fault in faults],
+        "exited": exited,
+        "stuck": stuck,
+        "passed": ok,
+    }
     if back["lost"]:
         lines += ["", "Lost writes:"] + [f"  {k} {i} {p} -> {s}" for k, i, p, s in back["lost"][:50]]
     if lost_events:
         lines += ["", "Lost events (first 50):"] + [f"  {e}" for e in sorted(lost_events)[:50]]
-    return "\n".join(lines) + "\n", ok
+    return "\n".join(lines) + "\n", summary
 
 
 def main() -> int:
@@ -771,6 +800,7 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=240, help="seconds to wait for the outboxes to empty")
     parser.add_argument("--output", help="also write the report to this file")
     parser.add_argument("--snapshot", metavar="REV", help="run the services of this commit (e.g. HEAD), not the tree")
+    parser.add_argument("--json", help="write the totals to this file as JSON (for the test)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, databases, subscriber store)")
     args = parser.parse_args()
 
@@ -847,7 +877,7 @@ def main() -> int:
             log("workload stopped; waiting for the outboxes to empty")
             rows, deliveries, ids, per, settle_s = settle(urls, subscriber, args.settle)
             back = read_back(admin, ledger)
-            text, ok = report(
+            text, summary = report(
                 args,
                 source,
                 started_at,
@@ -866,7 +896,9 @@ def main() -> int:
             print("\n" + text)
             if args.output:
                 Path(args.output).write_text(text, encoding="utf-8")
-            return 0 if ok else 1
+            if args.json:
+                Path(args.json).write_text(json.dumps(summary, indent=1), encoding="utf-8")
+            return 0 if summary["passed"] else 1
         finally:
             if workload is not None:
                 workload.stopping.set()
