@@ -149,17 +149,23 @@ def zero_calls(service: str, kind: str, entrypoint: str) -> None:
 
 
 _agencies_read_at: dict[str, float] = {}
+_agencies_failed_at: dict[str, float] = {}
+RETRY_AGENCIES_SECONDS = 10  # after a failure (personnel not up yet): soon, but not on every refresh
 
 
 def zero_promptness_from(service: str, agency_codes, every_seconds: float = 300) -> bool:
     """``zero_promptness`` for the agencies ``agency_codes()`` returns (e.g. over RPC from personnel), at most once
     per ``every_seconds``: for a service that keeps no agency list of its own. A failure (personnel not up yet) is
     logged and tried again at the next call; returns whether the series were created."""
-    if time.monotonic() - _agencies_read_at.get(service, float("-inf")) < every_seconds:
+    now = time.monotonic()
+    if now - _agencies_read_at.get(service, float("-inf")) < every_seconds:
+        return False
+    if now - _agencies_failed_at.get(service, float("-inf")) < min(every_seconds, RETRY_AGENCIES_SECONDS):
         return False
     try:
         codes = list(agency_codes())
     except Exception as exc:
+        _agencies_failed_at[service] = now
         log.warning("cannot list the agencies for the promptness series yet: %s", type(exc).__name__)
         return False
     zero_promptness(service, codes)
