@@ -44,6 +44,20 @@ EXACT: dict[str, str] = {
     "the file is not valid base64": "上传的文件已损坏，请重新上传。",
     "not valid base64": "文件已损坏",
     "already imported": "这个文件已经导入过",
+    # joint sessions and whose officers attend (issue 13)
+    "a session of a required course is organised by the bureau": "必修课程的培训班只能由县司法局举办。",
+    "a required course's sessions are the bureau's": "必修课程的培训班只能由县司法局举办",
+    "the co-organiser has already decided": "本单位已经确认（或拒绝）过这个联合培训班。",
+    "already decided": "已经确认或拒绝过",
+    "your agency is not a co-organiser of this session": "本单位不是这个培训班的联合举办单位。",
+    "not a co-organiser of this session": "本单位不是联合举办单位",
+    "only the co-organiser's administrator confirms its part in a joint session": (
+        "联合培训班只能由联合举办单位的管理员确认。"
+    ),
+    "the co-organiser has not confirmed the joint session yet": (
+        "联合举办单位尚未确认这个培训班，暂不能登记该单位人员参训"
+    ),
+    "the session is not open to the officer's agency": "这个培训班不对该执法人员所在部门开放",
     "the spreadsheet has no attendance rows": "表格中没有参训记录。",
     "no rows below the header": "表头下面没有数据行",
     "missing": "未填写",

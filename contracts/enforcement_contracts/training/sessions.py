@@ -32,6 +32,28 @@ class SessionCreate(StrictSchema):
     delivery = fields.String(required=True, validate=validate.OneOf(DELIVERIES))
     organiser = fields.Nested(Organiser, required=True)
     location = fields.String(load_default="", validate=validate.Length(max=200))
+    open_to = fields.List(
+        fields.String(validate=AGENCY_CODE),
+        load_default=list,
+        validate=validate.Length(max=30),
+        metadata={"description": "other agencies whose officers may attend (besides the organisers')"},
+    )
+    open_county_wide = fields.Boolean(
+        load_default=False,
+        metadata={"description": "every agency's officers may attend (always so for the bureau's sessions)"},
+    )
+
+
+PARTNER_STATES = ("pending", "confirmed", "refused")
+PARTNER_DECISIONS = ("confirmed", "refused")
+
+
+class SessionPartner(StrictSchema):
+    """A co-organiser of a joint session: pending until its admin confirms (or refuses: then it is no longer one)."""
+
+    agency_code = fields.String()
+    state = fields.String(metadata={"description": "pending, confirmed or refused"})
+    decided_on = fields.Date(allow_none=True)
 
 
 class Session(SessionCreate):
@@ -40,6 +62,20 @@ class Session(SessionCreate):
     category_code = fields.String()
     kind = fields.String()
     required = fields.Boolean()
+    partners = fields.List(
+        fields.Nested(SessionPartner),
+        metadata={"description": "a joint session's co-organisers that had to confirm (empty for the others)"},
+    )
+    joint_state = fields.String(
+        allow_none=True,
+        metadata={"description": "pending while a co-organiser has not confirmed, else confirmed; null if not joint"},
+    )
+
+
+class PartnerDecision(StrictSchema):
+    """The co-organiser's admin confirms (or refuses) its agency's part in a joint session."""
+
+    decision = fields.String(required=True, validate=validate.OneOf(PARTNER_DECISIONS))
 
 
 class SessionQuery(DateRange, PageQuery):
@@ -77,8 +113,28 @@ class SessionScheduled(StrictSchema):
     delivery = fields.String(required=True)
     organiser_kind = fields.String(required=True)
     organiser_agencies = fields.List(fields.String(), required=True)
+    # issue 13, optional (compatible): who must still confirm, and whose officers may attend
+    pending_partners = fields.List(
+        fields.String(), metadata={"description": "co-organisers that have not confirmed yet (joint sessions)"}
+    )
+    open_to = fields.List(fields.String(), metadata={"description": "other agencies whose officers may attend"})
+    open_county_wide = fields.Boolean(metadata={"description": "every agency's officers may attend"})
+
+
+class SessionPartnerDecided(StrictSchema):
+    session_id = fields.String(required=True)
+    agency_code = fields.String(required=True, metadata={"description": "the co-organiser that decided"})
+    decision = fields.String(required=True, metadata={"description": "confirmed or refused"})
+    decided_on = fields.Date(required=True)
+    organiser_kind = fields.String(required=True, metadata={"description": "after the decision (agency if refused)"})
+    organiser_agencies = fields.List(fields.String(), required=True)
 
 
 SESSION_SCHEDULED = event(
     "session.scheduled", SessionScheduled, "A session of a course (or an activity's occasion) was scheduled."
+)
+SESSION_PARTNER_DECIDED = event(
+    "session.partner_decided",
+    SessionPartnerDecided,
+    "A co-organiser of a joint session confirmed it, or refused (then it is no longer an organiser).",
 )

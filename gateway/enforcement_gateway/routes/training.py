@@ -115,6 +115,16 @@ ROUTES = [
         response=sessions.Session,
     ),
     Route(
+        "POST",
+        "/training/sessions/<session_id>/confirmation",
+        forward("training.decide_session_partnership", "actor", "path.session_id", "body"),
+        ADMINS,
+        "A joint session's co-organiser confirms or refuses its part (its own administrator)",
+        "training",
+        body=sessions.PartnerDecision,
+        response=sessions.Session,
+    ),
+    Route(
         "GET",
         "/training/sessions/<session_id>/attendance",
         forward("training.session_attendance", "actor", "path.session_id", "page"),

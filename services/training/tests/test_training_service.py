@@ -232,10 +232,11 @@ def test_an_agency_admin_only_touches_its_own_officers(training, cluster, amqp_u
     )
     table = cluster.training.compliance_table(MARKET_ADMIN, {})
     assert [r["officer_id"] for r in table["items"]] == [mine]
+    sector = cluster.training.create_course(MARKET_ADMIN, {"title": "联合执法技能", "category_code": "professional"})
     joint = cluster.training.create_session(
         MARKET_ADMIN,
         {
-            "course_id": REQUIRED,
+            "course_id": sector["course_id"],  # a required course's sessions are the bureau's (test_training_partners)
             "held_on": TODAY.isoformat(),
             "hours": 2,
             "delivery": "offline",
@@ -243,6 +244,7 @@ def test_an_agency_admin_only_touches_its_own_officers(training, cluster, amqp_u
         },
     )
     assert joint["organiser"] == {"kind": "joint", "agency_codes": [MARKET, FARM]}
+    assert joint["joint_state"] == "pending" and [p["agency_code"] for p in joint["partners"]] == [FARM]
     rows = db_rows(training.database_url, "SELECT recorded_by FROM attendance")
     assert rows == [{"recorded_by": "market-admin"}]
 

@@ -87,8 +87,24 @@ class Session(Base):
     organiser_kind: Mapped[str] = mapped_column(String(10))  # bureau | agency | joint
     organiser_agencies: Mapped[list] = mapped_column(JSON, default=list)
     location: Mapped[str] = mapped_column(String(200), default="")
+    # whose officers may attend besides the organisers' (issue 13): these agencies, or every agency (county-wide;
+    # always so for the bureau's sessions)
+    open_to: Mapped[list] = mapped_column(JSON, default=list)
+    open_county_wide: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SessionPartner(Base):
+    """A co-organiser of a joint session (issue 13): pending until its admin confirms; refused takes it off the
+    organisers. Its officers' attendance counts as the organisers' only once confirmed."""
+
+    __tablename__ = "session_partners"
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.session_id"), primary_key=True)
+    agency_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending | confirmed | refused
+    decided_by: Mapped[str | None] = mapped_column(String(60))
+    decided_on: Mapped[date | None] = mapped_column(Date)
 
 
 # --- attendance -----------------------------------------------------------------------------

@@ -126,6 +126,12 @@ class TrainingService(ServiceBase):
         return self._read(sessions.read_session, session_id)
 
     @rpc
+    def decide_session_partnership(self, actor, session_id, payload):
+        """A joint session's co-organiser confirms (or refuses) its part: its admin, for its own agency."""
+        data = load(sessions_contract.PartnerDecision, payload)
+        return self._write(sessions.decide_partnership, actor, session_id, data, self.today())
+
+    @rpc
     def list_sessions(self, query=None):
         return self._read(sessions.list_sessions, load(sessions_contract.SessionQuery, query or {}))
 

@@ -19,6 +19,7 @@ from ..settings import Settings
 from .common import SERVICE, columns, get_officer, get_or_404, known, known_officer, new_id
 from .compliance import refresh_officer_years
 from .guidance import require_read_officer, require_write_officer
+from .sessions import require_open
 
 
 def view(session, a: m.Attendance, officer: m.Officer, with_history: bool = False) -> dict:
@@ -63,6 +64,7 @@ def record_attendance(tx, actor: dict, data: dict, settings: Settings, today: da
     officer = known_officer(tx.session, data["officer_id"])
     require_write_officer(tx.session, actor, officer)
     s = known(tx.session, m.Session, data["session_id"], "session_id", "session")
+    require_open(tx.session, s, officer.agency_code)  # another agency's session: open to the officer's agency?
     attended_on = data.get("attended_on") or s.held_on
     problems = rules.attendance_problems(
         hours=data["hours"],

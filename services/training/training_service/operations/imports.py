@@ -28,6 +28,7 @@ from ..settings import Settings
 from .common import SERVICE, chunks, new_id
 from .compliance import refresh_officer_years
 from .guidance import officer_guidance
+from .sessions import attendance_problem, pending_partners
 
 ALREADY_RECORDED = "already recorded for this officer; correct it instead"
 PAUSE_EVERY = 500  # rows checked between two pauses for other green threads
@@ -126,6 +127,7 @@ class _Known:
     officers: dict
     sessions: dict
     existing: set = field(default_factory=set)
+    pending: dict = field(default_factory=dict)  # session id -> co-organisers not confirmed yet (sessions.py)
 
     @classmethod
     def load(cls, session, rows: list[spreadsheets.Row]) -> _Known:
@@ -142,13 +144,17 @@ class _Known:
                 m.Session.held_on,
                 m.Session.ends_on,
                 m.Session.hours,
+                m.Session.organiser_kind,
+                m.Session.organiser_agencies,
+                m.Session.open_to,
+                m.Session.open_county_wide,
                 m.Course.category_code,
                 m.Course.counts_hours,
             ).join(m.Course, m.Course.course_id == m.Session.course_id),
             m.Session.session_id,
             sorted({r.session_id for r in rows if r.session_id}),
         )
-        known = cls(officers, sessions)
+        known = cls(officers, sessions, pending=pending_partners(session, sessions))
         A = m.Attendance
         for chunk in chunks(sorted(sessions)):
             known.existing.update(
@@ -189,6 +195,9 @@ def _problems(
         elif pair in known.existing:
             problems.append(RowError(r.number, "session_id", ALREADY_RECORDED))
         seen.setdefault(pair, r.number)
+        closed = attendance_problem(s, officer.agency_code, known.pending.get(r.session_id, set()))
+        if closed:  # another agency's session not open to the officer's agency
+            problems.append(RowError(r.number, "session_id", closed))
         if r.hours is not None:  # a malformed hours cell is reported already
             found = rules.attendance_problems(
                 hours=r.hours,
