@@ -277,5 +277,6 @@ LABELS = {
         "training.hours.updated": "执法人员年度学时已更新",
         "training.officer.short_at_year_end": "执法人员年底培训未达标",
         "training.session.scheduled": "培训班已安排",
+        "training.session.partner_decided": "联合举办培训班的协办部门已确认或拒绝",
     },
 }
