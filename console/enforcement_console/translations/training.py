@@ -161,6 +161,8 @@ LABELS: dict[str, dict[str, str]] = {
     "course_kind": {"training": "培训", "drill": "执法演练", "contest": "执法技能比武"},
     "delivery": {"online": "线上", "offline": "线下"},
     "organiser_kind": {"bureau": "县司法局举办", "agency": "部门举办", "joint": "联合举办"},
+    "joint_state": {"pending": "待确认", "confirmed": "已确认"},  # a joint session's co-organisers (issue 13)
+    "partner_state": {"pending": "待确认", "confirmed": "已确认", "refused": "不参加"},
     "exam_kind": {"qualification": "行政执法资格考试", "renewal": "换证考试"},
     "exam_passed": {"true": "通过", "false": "未通过"},
     "compliance": {"compliant": "达标", "short": "未达标"},

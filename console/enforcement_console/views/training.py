@@ -307,6 +307,14 @@ def create_session():
             {k: values[k] for k in ("course_id", "held_on", "ends_on", "hours", "delivery", "location")}, "hours"
         )
         body["organiser"] = organiser
+        # whose officers may attend besides the organisers' (the bureau's sessions: every agency's anyway)
+        open_to = [c for c in request.form.getlist("open_to") if c and c not in chosen_codes]
+        values["open_county_wide"] = request.form.get("open_county_wide") == "on"
+        values["open_to"] = open_to
+        if values["open_county_wide"]:
+            body["open_county_wide"] = True
+        elif open_to:
+            body["open_to"] = open_to
         try:
             created = api().post("/training/sessions", body)
         except ApiError as error:
@@ -334,14 +342,25 @@ def create_session():
     ), (400 if errors else 200)
 
 
-def _session_page(session_id: str, errors: FormErrors | None = None, values: dict | None = None, status: int = 200):
+def _session_page(
+    session_id: str,
+    errors: FormErrors | None = None,
+    values: dict | None = None,
+    status: int = 200,
+    confirm_errors: FormErrors | None = None,
+):
     found = api().get(f"/training/sessions/{quote(session_id, safe='')}")
     attendance = api().get(f"/training/sessions/{quote(session_id, safe='')}/attendance", paging())
     agency = chosen_agency()
+    own = user().get("agency_code") if role() != BUREAU else None
+    # a joint session's co-organiser: its admin confirms (待确认) or refuses here
+    mine = next((p for p in found.get("partners") or [] if own and p["agency_code"] == own), None)
     return render_template(
         "training/session.html",
         title=found["course_title"],
         session=found,
+        my_partnership=mine,
+        confirm_errors=confirm_errors or FormErrors(),
         attendance=attendance,
         category=category_name(found["category_code"], categories()),
         agency=agency,
@@ -356,6 +375,20 @@ def _session_page(session_id: str, errors: FormErrors | None = None, values: dic
 @staff(*ADMINS)
 def session(session_id: str):
     return _session_page(session_id)
+
+
+@blueprint.route("/sessions/<session_id>/confirmation", methods=["POST"])
+@staff(*ADMINS)
+def confirm_session(session_id: str):
+    decision = request.form.get("decision", "")
+    try:
+        api().post(f"/training/sessions/{quote(session_id, safe='')}/confirmation", {"decision": decision})
+    except ApiError as error:
+        if not refused(error):
+            raise
+        return _session_page(session_id, status=error.status, confirm_errors=FormErrors(error))
+    flash("已确认联合举办。" if decision == "confirmed" else "已回复本单位不参加联合举办。", "success")
+    return redirect(url_for("training.session", session_id=session_id))
 
 
 @blueprint.route("/sessions/<session_id>/attendance", methods=["POST"])
