@@ -137,7 +137,9 @@ def refresh_officer_years(tx, keys: set[tuple[str, int]], settings: Settings, to
                 r.officer_id: r
                 for r in session.execute(select(Y).where(Y.year == year, Y.officer_id.in_(chunk))).scalars()
             }
-            for c in aggregate(session, year, settings, officer_ids=chunk):
+            for index, c in enumerate(aggregate(session, year, settings, officer_ids=chunk), start=1):
+                if index % 100 == 0:
+                    cooperate()  # building and checking each event is the slow part
                 row = state[c.officer_id]
                 tx.emit(
                     compliance_contract.HOURS_UPDATED,

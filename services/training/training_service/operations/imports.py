@@ -20,7 +20,7 @@ from enforcement_contracts.training import attendance as attendance_contract
 from enforcement_contracts.training import common as common_contract
 from enforcement_kernel import access
 from enforcement_kernel.db import utcnow
-from enforcement_kernel.spreadsheets import RowError, SpreadsheetError, cooperate
+from enforcement_kernel.spreadsheets import RowError, SpreadsheetError, cooperate, long_work
 
 from .. import metrics, rules, spreadsheets
 from .. import models as m
@@ -32,7 +32,7 @@ from .sessions import attendance_problem, pending_partners
 
 ALREADY_RECORDED = "already recorded for this officer; correct it instead"
 PAUSE_EVERY = 500  # rows checked between two pauses for other green threads
-WRITE_CHUNK = 2000  # rows per INSERT (each one a pause after it: an insert on SQLite does not yield)
+WRITE_CHUNK = 1000  # rows per INSERT (each one a pause after it: an insert on SQLite does not yield)
 
 
 def import_attendance(
@@ -52,6 +52,11 @@ def import_attendance(
     ``{"row", "column", "reason"}`` (row numbers as the sheet shows them; the header is row 1).
     ``progress(stage, done, total)`` reports reading and writing for a progress bar.
     """
+    with long_work():
+        return _import(tx, actor, content, settings, today, filename, dry_run, progress)
+
+
+def _import(tx, actor, content, settings, today, filename, dry_run, progress) -> dict:
     if not access.sees_all(actor):
         access.require_write(actor, actor.get("agency_code") or "")
     digest = _new_file(tx.session, content)
