@@ -66,7 +66,10 @@ def _with_database_refusals(method):
         except IntegrityError as exc:
             raise integrity_refusal(exc) from None
         except (DataError, OverflowError) as exc:
-            name = _column_of(str(getattr(exc, "orig", exc))) or "_schema"
+            text = str(getattr(exc, "orig", exc))
+            name = _column_of(text) or "_schema"
+            if "too long" in text:  # PostgreSQL: value too long for type character varying(n)
+                raise ValidationFailed("a value is too long", {name: ["is too long"]}) from None
             raise ValidationFailed("a value is out of range", {name: ["is out of range"]}) from None
 
     return call

@@ -8,8 +8,8 @@ from enforcement_testing import fresh_postgres_database
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DataError, IntegrityError
 
-from enforcement_contracts.errors import Conflict, ValidationFailed
-from enforcement_kernel.rpc import _column_of, integrity_refusal
+from enforcement_contracts.errors import Conflict, ServiceError, ValidationFailed
+from enforcement_kernel.rpc import _column_of, _with_database_refusals, integrity_refusal
 
 
 def test_postgresql_refusals_name_the_column():
@@ -19,7 +19,7 @@ def test_postgresql_refusals_name_the_column():
             with engine.connect() as conn:
                 conn.execute(text("CREATE TABLE officers (officer_id TEXT PRIMARY KEY, id_hash TEXT UNIQUE NOT NULL)"))
                 conn.execute(text("CREATE TABLE reviewers (officer_id TEXT REFERENCES officers (officer_id))"))
-                conn.execute(text("CREATE TABLE items (item_id INTEGER)"))
+                conn.execute(text("CREATE TABLE items (item_id INTEGER, title VARCHAR(5))"))
                 conn.execute(text("INSERT INTO officers VALUES ('o1', 'h1')"))
                 conn.commit()
                 refusals = []
@@ -33,8 +33,10 @@ def test_postgresql_refusals_name_the_column():
                     conn.rollback()
                     refusals.append(integrity_refusal(caught.value))
                 with pytest.raises(DataError) as too_big:
-                    conn.execute(text("INSERT INTO items VALUES (:v)"), {"v": 2**40})
+                    conn.execute(text("INSERT INTO items (item_id) VALUES (:v)"), {"v": 2**40})
                 conn.rollback()
+                answers = [call_refusing(conn, "INSERT INTO items (item_id) VALUES (:v)", v=2**40)]
+                answers.append(call_refusing(conn, "INSERT INTO items (title) VALUES (:v)", v="longer than five"))
         finally:
             engine.dispose()
     duplicate, missing, dangling = refusals
@@ -45,3 +47,21 @@ def test_postgresql_refusals_name_the_column():
     # the value the database quotes back (it may be personal data) is never part of the answer
     assert "nobody" not in str(dangling.fields) and "h1" not in str(duplicate.fields)
     assert _column_of(str(too_big.value.orig)) is None  # "integer out of range" names no column: "_schema"
+    assert [(type(a), a.fields) for a in answers] == [
+        (ValidationFailed, {"_schema": ["is out of range"]}),
+        (ValidationFailed, {"_schema": ["is too long"]}),
+    ]
+
+
+def call_refusing(conn, sql: str, **params):
+    """What an @rpc method that ran ``sql`` answers (the kernel's wrapper around a stand-in method)."""
+
+    def method(self):
+        try:
+            conn.execute(text(sql), params)
+        finally:
+            conn.rollback()
+
+    with pytest.raises(ServiceError) as caught:
+        _with_database_refusals(method)(object())
+    return caught.value

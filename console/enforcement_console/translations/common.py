@@ -41,6 +41,8 @@ EXACT = {
     "is out of range": "超出允许的范围",
     "refers to a record that does not exist": "引用的记录不存在",
     "a value is out of range": "有数值超出允许的范围。",
+    "is too long": "内容过长",
+    "a value is too long": "有内容超出允许的长度。",
     "a required value is missing": "缺少必填的内容。",
     "conflicts with a record already stored": "与已有的记录冲突。",
     "invalid path parameter": "网址中的编号或年份不正确。",
