@@ -40,7 +40,12 @@ HERE = Path(__file__).parent
 
 
 def json_response(status: int, body, headers: dict | None = None) -> Response:
-    response = Response(json.dumps(body, ensure_ascii=False, default=str), status=status, mimetype="application/json")
+    text = json.dumps(body, ensure_ascii=False, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate echoed back (an unknown field's name): JSON's escapes carry it
+        text = json.dumps(body, default=str)
+    response = Response(text, status=status, mimetype="application/json")
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response

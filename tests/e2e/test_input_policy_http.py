@@ -47,6 +47,8 @@ def test_bad_input_is_a_400_naming_the_field_and_writes_nothing(suite):
     # a lone surrogate was a 502; control characters, invisible ones and bidirectional overrides are refused alike
     surrogate = raw_post(admin, "/officers", '{"agency_code": "' + SCJ + '", "name": "\\ud800"}')
     assert "name" in fields_of(surrogate)
+    unknown = raw_post(admin, "/officers", '{"\\ud800": 1}')  # echoed back as an unknown field, escaped
+    assert fields_of(unknown)["\ud800"] == ["Unknown field."]
     for name, message in (
         ("a\u0000b", "must not contain control or invisible characters"),
         ("a\u200bb", "must not contain control or invisible characters"),
