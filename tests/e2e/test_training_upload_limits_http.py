@@ -65,6 +65,10 @@ def test_zip_bombs_are_refused_naming_the_limit_and_the_service_stays_ready(trai
         "row 10003: more than 10000 blank rows"
     )
 
+    too_big = upload(scj, b"PK\x03\x04" + b"\0" * (20 * 1024 * 1024))  # the gateway's GATEWAY.max_upload_bytes
+    assert too_big.status_code == 413, too_big.text
+    assert db_counts(suite.training_db, *TRAINING_TABLES) == before
+
     # a sheet claiming 1,048,576 rows and 16,384 columns, with one real row, is read as the one row it holds
     claimed = with_sheet(sheet_xml(HEADER, inline_row(2, officer, held["session_id"], 2), dimension="A1:XFD1048576"))
     dry = upload(scj, claimed, dry_run="true")

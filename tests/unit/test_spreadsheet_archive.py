@@ -7,6 +7,7 @@ Small ``Limits`` keep the files small; the service's own test sends a full-size 
 
 from __future__ import annotations
 
+import gc
 import io
 import zipfile
 
@@ -28,6 +29,8 @@ from enforcement_kernel.spreadsheets import (
     Limits,
     SpreadsheetError,
     check_archive,
+    cooperate,
+    long_work,
     read_sheet,
     write_table,
 )
@@ -170,3 +173,11 @@ def test_reading_pauses_for_other_green_threads():
     content = workbook([(f"o{i}", 1, None) for i in range(1200)])
     rows = list(read_sheet(content, COLUMNS, 2000, pause=lambda: pauses.append(1)))
     assert len(rows) == 1200 and len(pauses) >= 2
+
+
+def test_long_work_hides_live_objects_from_the_collector_and_gives_them_back():
+    with long_work():
+        kept = [[i] for i in range(1000)]  # tracked objects, alive at the pause
+        cooperate()
+        assert gc.get_freeze_count() >= len(kept)
+    assert gc.get_freeze_count() == 0

@@ -116,8 +116,11 @@ def _rotated(year: int, policy: rules.Policy):
     return case((trained, 1), else_=0).label("rotated")
 
 
-def refresh_officer_years(tx, keys: set[tuple[str, int]], settings: Settings, today: date) -> list[rules.Compliance]:
-    """After attendance changed: bump each officer-year's revision, publish its snapshot, announce first compliance."""
+def refresh_officer_years(
+    tx, keys: set[tuple[str, int]], settings: Settings, today: date, pause=cooperate
+) -> list[rules.Compliance]:
+    """After attendance changed: bump each officer-year's revision, publish its snapshot, announce first compliance.
+    ``pause()`` lets other green threads run between chunks (an import on SQLite passes one that does not)."""
     if not keys:
         return []
     session = tx.session
@@ -139,7 +142,7 @@ def refresh_officer_years(tx, keys: set[tuple[str, int]], settings: Settings, to
             }
             for index, c in enumerate(aggregate(session, year, settings, officer_ids=chunk), start=1):
                 if index % 100 == 0:
-                    cooperate()  # building and checking each event is the slow part
+                    pause()  # building and checking each event is the slow part
                 row = state[c.officer_id]
                 tx.emit(
                     compliance_contract.HOURS_UPDATED,
@@ -167,7 +170,7 @@ def refresh_officer_years(tx, keys: set[tuple[str, int]], settings: Settings, to
                         subject=c.officer_id,
                     )
                 results.append(c)
-            cooperate()  # an import touches thousands of officer-years: let the probes run between chunks
+            pause()  # an import touches thousands of officer-years: let the probes run between chunks
     return results
 
 
