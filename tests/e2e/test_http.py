@@ -218,7 +218,7 @@ def test_officer_lifecycle_over_http(suite, collect_events):
     assert officer["officer_id"] not in gateway_metrics and id_number not in gateway_metrics
 
     # the audit trail: who did what, when, with which outcome
-    audit = admin.get("/audit", params={"username": "scj-admin"}).json()["items"]
+    audit = admin.get("/audit", params={"actor": "scj-admin"}).json()["items"]
     actions = [(a["action"], a["status"]) for a in audit]
     assert ("POST /api/v1/officers", 201) in actions
     assert ("POST /api/v1/certificate-applications", 409) in actions

@@ -226,7 +226,7 @@ def test_spreadsheet_upload_all_or_nothing_and_the_export(training_suite):
     template = scj.get("/training/attendance/import-template")
     assert template.status_code == 200 and len(template.content) > 1000
 
-    audit = admin.get("/audit", params={"username": "scj-admin"}).json()["items"]
+    audit = admin.get("/audit", params={"actor": "scj-admin"}).json()["items"]
     statuses = [a["status"] for a in audit if a["action"] == "POST /api/v1/training/attendance/import"]
     assert sorted(statuses) == [201, 201, 400, 400, 415]
 
