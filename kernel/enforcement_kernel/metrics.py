@@ -10,9 +10,13 @@ from __future__ import annotations
 import logging
 import time
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
 
 log = logging.getLogger(__name__)
+
+# No "<name>_created" series beside every counter and histogram: no rule or panel reads them, and with the series
+# created at 0 for every agency x kind (below) they would double what each scrape stores.
+disable_created_metrics()
 
 PREFIX = "enforcement"
 
@@ -130,12 +134,18 @@ def promptness_kinds(service: str) -> list[str]:
 
 
 def zero_promptness(service: str, agencies, kinds=None) -> None:
-    """Create the promptness counters of every agency x kind (x on time or late) at 0; idempotent."""
+    """Create the promptness series of every agency x kind at 0: the counters (x on time or late), the missed
+    deadlines, the working-days histogram, and the seconds histogram for obligations timed in hours; idempotent."""
+    from enforcement_contracts.obligations import OBLIGATIONS
+
     for agency in agencies:
         for kind in promptness_kinds(service) if kinds is None else kinds:
             for on_time in ("true", "false"):
                 PROMPTNESS_MEASUREMENTS.labels(service, agency, kind, on_time)
             DEADLINES_MISSED.labels(service, agency, kind)
+            PROMPTNESS_WORKDAYS.labels(service, agency, kind)
+            if kind in OBLIGATIONS and OBLIGATIONS[kind].unit == "hours":
+                PROMPTNESS_SECONDS.labels(service, agency, kind)
 
 
 def zero_handler(service: str, event_type: str) -> None:

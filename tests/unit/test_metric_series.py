@@ -20,6 +20,12 @@ def test_every_agency_kind_and_on_time_exists_at_zero():
             assert sample("enforcement_promptness_measurements_total", **labels) == 0
         missed = {"service": "unit-svc", "agency": agency, "kind": "case_decided"}
         assert sample("enforcement_deadline_missed_total", **missed) == 0
+        assert sample("enforcement_promptness_workdays_count", **missed) == 0
+        assert sample("enforcement_promptness_workdays_bucket", **missed, le="+Inf") == 0
+        assert sample("enforcement_promptness_seconds_count", **missed) is None  # counted in days, not timed
+    metrics.zero_promptness("unit-svc", ["unit-a"], ["transfer_handed_over"])  # an obligation timed in hours
+    timed = {"service": "unit-svc", "agency": "unit-a", "kind": "transfer_handed_over"}
+    assert sample("enforcement_promptness_seconds_count", **timed) == 0
 
 
 def test_a_services_kinds_are_its_own_and_supervision_counts_every_kind():
