@@ -207,6 +207,8 @@ def test_every_code_the_system_pages_show_has_its_word():
         assert LABELS["audit_outcome"][code]
     for code in ("password_change_required", "payload_too_large", "unsupported_media_type", "unavailable"):
         assert LABELS["audit_outcome"][code]
+    for code in ("request_abandoned",):  # enforcement_kernel.poison
+        assert LABELS["audit_outcome"][code]
     for code in ("service_error", "internal_error", "method_not_allowed"):
         assert LABELS["audit_outcome"].get(code) or code == "method_not_allowed"  # 405s are not audited
     assert LABELS["http_method"]["POST"] == "新增" and LABELS["http_method"]["DELETE"] == "删除"

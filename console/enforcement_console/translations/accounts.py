@@ -147,6 +147,7 @@ LABELS = {
         "unsupported_media_type": "格式不支持",
         "rate_limited": "过于频繁",
         "unavailable": "业务系统无响应",
+        "request_abandoned": "多次处理未完成，已放弃",
         "service_error": "业务系统出错",
         "internal_error": "系统出错",
         "error": "出错",
