@@ -199,8 +199,11 @@ def test_the_bureau_certifies_an_officer_the_public_checks_it_by_qr_and_the_offi
     number = re.search(r"行政执法证 (\d{15})", text).group(1)
     assert f"已为 王芳 发放执法证 {number}" in text and "有效" in text and "公众查询" in text
     assert tab.page.locator(".qr svg").count() == 1
+    # the check code (查验码) is printed beside the QR code and carried in its link (issue 13)
+    code = tab.page.locator(".check-code").inner_text()
+    assert re.fullmatch(r"[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{8}", code)
     check_link = tab.page.locator(".check-url a").get_attribute("href")
-    assert check_link == f"{full_stack.console_url}/public/certificate-check?number={number}"
+    assert check_link == f"{full_stack.console_url}/public/certificate-check?number={number}&code={code}"
 
     # suspended with a reason (a missing reason is refused beside its field), then visible in the history
     tab.link("暂扣")
@@ -247,6 +250,15 @@ def test_the_bureau_certifies_an_officer_the_public_checks_it_by_qr_and_the_offi
     assert "不在有效状态" in text and "原因：执法证已暂扣、注销或吊销" in text and "暂扣" in text
     assert "王芳" in text and "县市场监管局" in text
     assert valid_id_number(731)[-4:] not in text
+    # by the number alone (or a wrong code): whether it is valid, never whose it is
+    public.go(f"/public/certificate-check?number={number}")
+    public.shot("public-check-without-code")
+    text = public.text()
+    assert "不在有效状态" in text and "王芳" not in text and "县市场监管局" not in text and "输入执法证上的查验码" in text
+    public.page.get_by_label("查验码").fill("WRONG234")
+    public.click("查询")
+    public.shot("public-check-wrong-code")
+    assert "查验码不对" in public.text() and "王芳" not in public.text()
     public.go("/public/certificate-check?number=140928209900001")
     public.shot("public-not-found")
     assert "没有找到编号为 140928209900001 的执法证" in public.text()
