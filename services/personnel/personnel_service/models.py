@@ -73,7 +73,8 @@ class Certificate(Base):
     cancelled_on: Mapped[date | None] = mapped_column(Date)
     expiry_announced: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     # printed on the card and in its QR link: the public check shows the holder only to who gives it (not an event's)
-    check_code: Mapped[str] = mapped_column(String(16))
+    # set on every issue (and for earlier ones by the migration); nullable so adding it did not rebuild the table
+    check_code: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # At most one live (valid or suspended) certificate per officer, guarded by the database too.
     __table_args__ = (

@@ -9,7 +9,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from enforcement_kernel.db import utcnow
@@ -89,8 +102,8 @@ class Session(Base):
     location: Mapped[str] = mapped_column(String(200), default="")
     # whose officers may attend besides the organisers' (issue 13): these agencies, or every agency (county-wide;
     # always so for the bureau's sessions)
-    open_to: Mapped[list] = mapped_column(JSON, default=list)
-    open_county_wide: Mapped[bool] = mapped_column(Boolean, default=False)
+    open_to: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    open_county_wide: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_by: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -19,9 +19,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("sessions", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("open_to", sa.JSON(), nullable=True))
-        batch_op.add_column(sa.Column("open_county_wide", sa.Boolean(), nullable=True))
+    # NOT NULL with a default, added in place (a batch rebuild of sessions would be refused by attendance's key)
+    op.add_column("sessions", sa.Column("open_to", sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
+    op.add_column(
+        "sessions", sa.Column("open_county_wide", sa.Boolean(), nullable=False, server_default=sa.text("false"))
+    )
     op.create_table(
         "session_partners",
         sa.Column("session_id", sa.String(length=40), nullable=False),
@@ -50,7 +52,6 @@ def upgrade() -> None:
         sa.column("decided_by", sa.String),
     )
     connection = op.get_bind()
-    connection.execute(sessions.update().values(open_to=[], open_county_wide=False))
     connection.execute(sessions.update().where(sessions.c.organiser_kind == "bureau").values(open_county_wide=True))
     joint = connection.execute(
         sa.select(sessions.c.session_id, sessions.c.organiser_agencies).where(sessions.c.organiser_kind == "joint")
@@ -62,13 +63,9 @@ def upgrade() -> None:
     ]
     if rows:
         op.bulk_insert(partners, rows)
-    with op.batch_alter_table("sessions", schema=None) as batch_op:
-        batch_op.alter_column("open_to", existing_type=sa.JSON(), nullable=False)
-        batch_op.alter_column("open_county_wide", existing_type=sa.Boolean(), nullable=False)
 
 
 def downgrade() -> None:
     op.drop_table("session_partners")
-    with op.batch_alter_table("sessions", schema=None) as batch_op:
-        batch_op.drop_column("open_county_wide")
-        batch_op.drop_column("open_to")
+    op.drop_column("sessions", "open_county_wide")
+    op.drop_column("sessions", "open_to")
