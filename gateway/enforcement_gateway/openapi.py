@@ -81,7 +81,39 @@ def build_openapi(routes: list[Route]) -> dict:
         spec.path(path=path, operations=operations)
     document = spec.to_dict()
     _describe_schemas(document, routes)
+    _link_created(document, routes)
     return document
+
+
+def _first_part(template: str) -> str:
+    """``/api/v1/catalogue/items`` → ``~1api~1v1~1catalogue~1`` (as a JSON pointer to the paths under it)."""
+    parts = template.split("/")
+    return "~1".join(parts[:4]) + "~1"
+
+
+def _link_created(document: dict, routes: list[Route]) -> None:
+    """OpenAPI links from what a POST creates to the reads of it: ``POST /officers`` answers ``officer_id``, which
+    ``GET /officers/{officer_id}`` (and every other read with that one path parameter) takes. Clients see how the
+    API fits together; schemathesis's stateful phase follows them to read records that exist."""
+    reads: dict[str, list[str]] = {}
+    for template, operations in document["paths"].items():
+        names = re.findall(r"{(\w+)}", template)
+        if len(names) == 1 and "get" in operations:
+            pointer = template.replace("~", "~0").replace("/", "~1")
+            reads.setdefault(names[0], []).append(f"#/paths/{pointer}/get")
+    for route in routes:
+        if route.method != "POST" or route.status != 201 or route.response is None or route.many:
+            continue
+        answered = {field.data_key or name for name, field in route.response().fields.items() if not field.load_only}
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.template)
+        area = f"#/paths/{_first_part(path)}"  # the same area: a catalogue item_id is no supervision item_id
+        links = {
+            f"read_{name}_{index}": {"operationRef": ref, "parameters": {name: f"$response.body#/{name}"}}
+            for name in sorted(answered & set(reads))
+            for index, ref in enumerate(r for r in reads[name] if r.startswith(area))
+        }
+        if links:
+            document["paths"][path]["post"]["responses"]["201"]["links"] = links
 
 
 def _operation(route: Route, path: str) -> dict:

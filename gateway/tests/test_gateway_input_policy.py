@@ -65,3 +65,17 @@ def test_the_document_declares_every_integer_path_parameter_with_its_bounds():
             assert (schema["minimum"], schema["maximum"]) == (1949, 2100)
         else:
             assert (schema["minimum"], schema["maximum"]) == (1, 2**63 - 1)
+
+
+def test_what_a_post_creates_links_to_the_reads_of_it_in_its_own_area():
+    from openapi_spec_validator import validate
+
+    document = build_openapi([route for routes in load_route_modules().values() for route in routes])
+    validate(document)
+    links = document["paths"]["/api/v1/officers"]["post"]["responses"]["201"]["links"]
+    assert {
+        "operationRef": "#/paths/~1api~1v1~1officers~1{officer_id}/get",
+        "parameters": {"officer_id": "$response.body#/officer_id"},
+    } in links.values()
+    catalogue = document["paths"]["/api/v1/catalogue/items"]["post"]["responses"]["201"]["links"]
+    assert all("catalogue" in link["operationRef"] for link in catalogue.values())  # not supervision's item_id

@@ -162,6 +162,7 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(stack, tm
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "schemathesis_hooks", "PYTHONPATH": str(HERE)}
     result = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env)
     output = result.stdout + result.stderr
+    print(output[-3000:])  # the summary: operations tested, phases, cases generated (shown with -s or -rP)
     assert result.returncode == 0, output[-20000:] + gateway.log_tail()
     # it did test: the document's operations were run, not skipped for a schema it could not read
     assert report.exists() and report.stat().st_size > 0, output[-5000:]
