@@ -92,6 +92,18 @@ def cooperate() -> None:
         eventlet.sleep(0)
 
 
+def cooperate_while_writing(session):
+    """The pause for a loop inside a write transaction: ``cooperate``, but nothing on SQLite. There the transaction
+    holds the database's one write lock from its first write to the commit, and a green thread that tried to write
+    meanwhile (the outbox relay) would wait in SQLite's busy handler, which blocks the whole process, this
+    transaction included, until the busy timeout."""
+    return cooperate if session.get_bind().dialect.name != "sqlite" else _no_pause
+
+
+def _no_pause() -> None:
+    pass
+
+
 _long_work = 0
 
 

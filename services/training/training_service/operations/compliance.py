@@ -14,7 +14,7 @@ from enforcement_contracts.errors import Conflict, Forbidden, ValidationFailed
 from enforcement_contracts.training import common as common_contract
 from enforcement_contracts.training import compliance as compliance_contract
 from enforcement_kernel import access
-from enforcement_kernel.spreadsheets import cooperate
+from enforcement_kernel.spreadsheets import cooperate_while_writing
 
 from .. import models as m
 from .. import rules, spreadsheets
@@ -117,13 +117,14 @@ def _rotated(year: int, policy: rules.Policy):
 
 
 def refresh_officer_years(
-    tx, keys: set[tuple[str, int]], settings: Settings, today: date, pause=cooperate
+    tx, keys: set[tuple[str, int]], settings: Settings, today: date, pause=None
 ) -> list[rules.Compliance]:
     """After attendance changed: bump each officer-year's revision, publish its snapshot, announce first compliance.
-    ``pause()`` lets other green threads run between chunks (an import on SQLite passes one that does not)."""
+    ``pause()`` lets other green threads run between chunks (never on SQLite: ``cooperate_while_writing``)."""
     if not keys:
         return []
     session = tx.session
+    pause = pause or cooperate_while_writing(session)
     ordered = sorted(keys)  # a fixed lock order, so concurrent writers do not deadlock
     Y = m.OfficerYear
     upsert = dialect_insert(session)(Y.__table__).on_conflict_do_update(

@@ -25,7 +25,7 @@ from enforcement_contracts.training import attendance as attendance_contract
 from enforcement_contracts.training import common as common_contract
 from enforcement_kernel import access
 from enforcement_kernel.db import utcnow
-from enforcement_kernel.spreadsheets import RowError, SpreadsheetError, cooperate, long_work
+from enforcement_kernel.spreadsheets import RowError, SpreadsheetError, cooperate, cooperate_while_writing, long_work
 
 from .. import metrics, rules, spreadsheets
 from .. import models as m
@@ -240,7 +240,7 @@ def _write(tx, actor, rows, known: _Known, digest: str, filename: str, settings:
     import_id, now = _record_file(tx, actor, digest, filename, len(rows))
     totals: dict[tuple[str, str], list] = defaultdict(lambda: [0, 0.0, 0.0])
     keys = set()
-    pause = cooperate if tx.session.get_bind().dialect.name != "sqlite" else _no_pause  # see the module's doc
+    pause = cooperate_while_writing(tx.session)  # see the module's doc
     for done, chunk in enumerate(chunks(rows, WRITE_CHUNK), start=1):
         values = []
         for r in chunk:
@@ -277,10 +277,6 @@ def _write(tx, actor, rows, known: _Known, digest: str, filename: str, settings:
     if progress:
         progress("snapshots", len(keys), len(keys))
     return import_id
-
-
-def _no_pause() -> None:
-    pass
 
 
 def _record_file(tx, actor: dict, digest: str, filename: str, rows: int) -> tuple[str, object]:
