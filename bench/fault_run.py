@@ -660,20 +660,26 @@ def settle(urls: dict, subscriber: Subscriber, timeout: float) -> tuple[dict, in
         time.sleep(5)
 
 
-def read_back(admin: Api, ledger: Ledger) -> dict:
-    """kind -> (acknowledged, read back); the lost ones listed."""
+def read_back(admin: Api, ledger: Ledger, patience: float = 120) -> dict:
+    """kind -> (acknowledged, read back); the lost ones listed with the answer that says so. A read that gets no
+    answer or a 5xx is tried again for up to ``patience`` seconds (a stalled service is slow, not a loss); one that
+    never gets an answer is listed as unreadable, which fails the run too (nothing shows the write is there)."""
     found, lost = Counter(), []
     for kind, ident, path in ledger.acked:
         answer = None
-        for _ in range(5):
+        deadline = time.monotonic() + patience
+        while time.monotonic() < deadline:
             answer = admin.call("GET", path)
             if answer is not None and answer.status_code < 500:
                 break
-            time.sleep(1)
+            time.sleep(2)
         if answer is not None and answer.status_code == 200 and ident in answer.text:
             found[kind] += 1
         else:
-            lost.append((kind, ident, path, None if answer is None else answer.status_code))
+            why = "no answer" if answer is None else f"{answer.status_code} {answer.text[:120]}"
+            lost.append(
+                (kind, ident, path, why if answer is not None and answer.status_code < 500 else f"unreadable: {why}")
+            )
     acked = Counter(kind for kind, _, _ in ledger.acked)
     return {"acked": acked, "found": found, "lost": lost}
 
@@ -804,6 +810,8 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs, databases, subscriber store)")
     args = parser.parse_args()
 
+    # a SIGTERM (e.g. from `timeout`) unwinds through the clean-up below instead of leaving the processes running
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     from enforcement_testing import RUN_DATE, ServiceProcess, db_count, free_port, fresh_postgres_database, wait_until
 
     started_at = datetime.now(timezone.utc)
