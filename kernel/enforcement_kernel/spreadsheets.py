@@ -544,18 +544,27 @@ def _numbered(rows_iter, start: int = 1) -> Iterator[tuple[int, tuple]]:
         yield number, values
 
 
-def safe_cell(value):
+def safe_cell(value, sheet=None):
     """A stored value as an export may write it: text loses the control characters XML cannot hold (openpyxl
-    refuses them, which failed a whole export for one bad name); other values are unchanged."""
-    if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    refuses them, which failed a whole export for one bad name); with the ``sheet``, text that starts with ``=`` is
+    written as text, never as a formula (a name like ``=HYPERLINK(...)`` must not run in the reader's Excel);
+    other values are unchanged."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if sheet is not None and value.startswith("="):
+        from openpyxl.cell import Cell, WriteOnlyCell
+
+        cell = (WriteOnlyCell if getattr(sheet.parent, "write_only", False) else Cell)(sheet, value=value)
+        cell.data_type = "s"
+        return cell
     return value
 
 
-def safe_row(values: Iterable) -> list:
-    return [safe_cell(value) for value in values]
+def safe_row(values: Iterable, sheet=None) -> list:
+    return [safe_cell(value, sheet) for value in values]
 
 
 def write_table(title: str, headers: Iterable[str], rows: Iterable[Iterable]) -> bytes:
@@ -564,9 +573,9 @@ def write_table(title: str, headers: Iterable[str], rows: Iterable[Iterable]) ->
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(safe_cell(title[:31]))
-    sheet.append(safe_row(headers))
+    sheet.append(safe_row(headers, sheet))
     for row in rows:
-        sheet.append(safe_row(row))
+        sheet.append(safe_row(row, sheet))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

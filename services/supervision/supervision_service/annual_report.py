@@ -215,14 +215,14 @@ def workbook(report: dict) -> bytes:
         ("生成日期 generated", report["generated_on"]),
         ("机关数 agencies", report["agencies"]),
     ):
-        cover.append(safe_row(row))
+        cover.append(safe_row(row, cover))
     bold = Font(bold=True)
     for section in report["sections"]:
         sheet = book.create_sheet(safe_cell(section["title"][:31]))  # Excel's limit on a sheet name
         keys = [c["key"] for c in section["columns"]]
         sheet.append(safe_row(c["title"] for c in section["columns"]))
         for row in section["rows"]:
-            sheet.append(safe_row(row.get(k) for k in keys))
+            sheet.append(safe_row((row.get(k) for k in keys), sheet))
         sheet.append(safe_row(["合计 total", ""] + [section["total"].get(k, "") for k in keys[2:]]))
         for cell in (*sheet[1], *sheet[sheet.max_row]):
             cell.font = bold
