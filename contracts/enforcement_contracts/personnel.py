@@ -228,7 +228,7 @@ class LegalReviewerCreate(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(REVIEWER_KINDS))
     has_legal_qualification = fields.Boolean(required=True)
     qualification_number = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
-    officer_id = fields.String(load_default=None, allow_none=True)
+    officer_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=32))
     first_reviewed_on = fields.Date(
         load_default=None,
         allow_none=True,
