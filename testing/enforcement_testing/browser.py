@@ -240,7 +240,9 @@ class Visitor:
             """() => {
               const selector = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
               const controls = [...document.querySelectorAll(selector)]
-                .filter(e => e.type !== 'hidden' && !e.disabled && e.getClientRects().length > 0);
+                // checkVisibility: also false inside a closed <details> (not rendered, so Tab skips it until opened)
+                .filter(e => e.type !== 'hidden' && !e.disabled && e.getClientRects().length > 0
+                             && (!e.checkVisibility || e.checkVisibility()));
               controls.forEach((e, i) => e.setAttribute('data-kb', String(i)));
               window.__kbSeen = new Set();
               document.addEventListener('focusin', ev => {

@@ -283,7 +283,7 @@ def test_the_bureau_records_an_exam_and_others_are_refused(visitor, full_stack):
 
     # an officer has no training pages
     own = visitor.open.new(name="officer")
-    sign_in(own, "wang", full_stack.password_of("wang"), "Wang-officer-2026!")
+    sign_in(own, "wang", full_stack.password_of("wang"), "Officer-desk-2026!")
     own.go("/training/")
     own.shot("officer-refused")
     assert "您没有查看此页面的权限。" in own.text()

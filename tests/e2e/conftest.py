@@ -132,6 +132,19 @@ def proxied_suite(request, start_service, amqp_uri, tmp_path):
 
 
 @pytest.fixture
+def hardened_suite(request, start_service, amqp_uri, tmp_path):
+    """The gateway behind a trusted proxy (the tests say who the visitor is in X-Forwarded-For), HTTPS in front of
+    it (HSTS), one origin allowed by CORS, and a login throttle per address from the 3rd failure."""
+    env = {
+        "GATEWAY_TRUSTED_PROXIES": "127.0.0.1",
+        "GATEWAY_LOGIN_THROTTLE_ADDRESS": "3",
+        "GATEWAY_BEHIND_TLS": "true",
+        "GATEWAY_CORS_ORIGINS": "https://portal.example",
+    }
+    return _start_suite(request, start_service, amqp_uri, tmp_path, gateway_env=env)
+
+
+@pytest.fixture
 def training_suite(request, start_service, amqp_uri, tmp_path):
     """training, personnel and the gateway, all ready; training and personnel on PostgreSQL with "postgresql"."""
     return _start_suite(request, start_service, amqp_uri, tmp_path, with_training=True)

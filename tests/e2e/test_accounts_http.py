@@ -282,21 +282,6 @@ def test_every_refused_login_is_the_same_answer_byte_for_byte(suite):
     assert _answer_without_ids(attempt("nobody-at-all", "guess")) == seen["wrong password"]
 
 
-@pytest.fixture
-def hardened_suite(request, start_service, amqp_uri, tmp_path):
-    """The gateway behind a trusted proxy (the tests say who the visitor is in X-Forwarded-For), HTTPS in front of
-    it (HSTS), one origin allowed by CORS, and a login throttle per address from the 3rd failure."""
-    from conftest import _start_suite
-
-    env = {
-        "GATEWAY_TRUSTED_PROXIES": "127.0.0.1",
-        "GATEWAY_LOGIN_THROTTLE_ADDRESS": "3",
-        "GATEWAY_BEHIND_TLS": "true",
-        "GATEWAY_CORS_ORIGINS": "https://portal.example",
-    }
-    return _start_suite(request, start_service, amqp_uri, tmp_path, gateway_env=env)
-
-
 @pytest.mark.timeout(180)
 def test_an_address_with_failed_logins_waits_with_429_others_do_not(hardened_suite):
     suite = hardened_suite
