@@ -7,9 +7,9 @@ import re
 from datetime import date
 
 import pytest
+from console_support import unit_settings
 from enforcement_console.app import create_app
 from enforcement_console.gateway import ApiError, Gateway
-from enforcement_console.settings import Settings
 from enforcement_console.views import personnel as views
 from enforcement_console.views.portal import personnel as portal
 
@@ -169,21 +169,7 @@ def calls(monkeypatch):
 
 @pytest.fixture
 def app(calls):
-    settings = Settings(
-        gateway_url="http://gateway.invalid",
-        gateway_timeout=1,
-        address="127.0.0.1:0",
-        parts=frozenset({"staff", "public"}),
-        secret_key="unit-tests-secret-key-0123456789",
-        secure_cookies=False,
-        public_url="https://gongshi.example.cn",
-        per_page=20,
-        threads=1,
-        public_cache_seconds=60,
-        session_minutes=60,
-        county="五寨县",
-    )
-    return create_app(settings)
+    return create_app(unit_settings())
 
 
 def client_as(app, role: str, **extra):

@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from console_support import unit_settings
 from enforcement_console import pages
 from enforcement_console.app import create_app
 from enforcement_console.gateway import ApiError, Gateway
-from enforcement_console.settings import Settings
 
 MARKET, FARM, ROADS = "140928-scjgj", "140928-nyncj", "140928-jtysj"
 SID = "s" * 32
@@ -83,21 +83,7 @@ def calls(monkeypatch):
 
 @pytest.fixture
 def app(calls):
-    settings = Settings(
-        gateway_url="http://gateway.invalid",
-        gateway_timeout=1,
-        address="127.0.0.1:0",
-        parts=frozenset({"staff", "public"}),
-        secret_key="unit-tests-secret-key-0123456789",
-        secure_cookies=False,
-        public_url="https://gongshi.example.cn",
-        per_page=20,
-        threads=1,
-        public_cache_seconds=60,
-        session_minutes=60,
-        county="五寨县",
-    )
-    return create_app(settings)
+    return create_app(unit_settings())
 
 
 def client_as(app, role: str, agency_code: str | None = None):

@@ -346,3 +346,15 @@ def change_first_password(tab: Visitor, current: str, new: str) -> None:
     tab.fill("新密码", new)
     tab.fill("再次输入新密码", new)
     tab.click("保存新密码")
+
+
+def sign_in(tab: Visitor, username: str, password: str, first_password: str | None = None) -> None:
+    """Logs in through the console's page (a first login changes the password, then lands on 总览), each page shot."""
+    tab.go("/login")
+    tab.shot("login")
+    tab.fill("用户名", username)
+    tab.fill("密码", password)
+    tab.click("登录")
+    if first_password:
+        change_first_password(tab, password, first_password)
+    tab.shot("home")

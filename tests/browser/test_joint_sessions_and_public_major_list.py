@@ -6,22 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from enforcement_testing import RUN_DATE
-from enforcement_testing.browser import change_first_password
+from enforcement_testing.browser import sign_in
 
 MARKET = "140928-scjgj"  # 县市场监管局
 FARMING = "140928-nyncj"  # 县农业农村局
-
-
-def sign_in(tab, username: str, password: str, first_password: str | None = None) -> None:
-    """Logs in; a first login (no password set through the API yet) changes the password on the page."""
-    tab.go("/login")
-    tab.shot("login")
-    tab.fill("用户名", username)
-    tab.fill("密码", password)
-    tab.click("登录")
-    if first_password:
-        change_first_password(tab, password, first_password)
-    tab.shot("home")
 
 
 def test_a_joint_session_waits_for_the_co_organiser_who_confirms_it_on_its_page(visitor, full_stack):

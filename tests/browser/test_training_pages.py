@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 from enforcement_testing import RUN_DATE, valid_id_number, wait_until
-from enforcement_testing.browser import change_first_password
+from enforcement_testing.browser import sign_in
 from openpyxl import Workbook, load_workbook
 
 AGENCY = "140928-scjgj"  # 县市场监管局
@@ -65,18 +65,6 @@ def upload(tab, name: str, content: bytes, answer: str) -> str:
     tab.page.get_by_role("button", name="上传并导入", exact=True).click()
     tab.page.locator(answer).wait_for()
     return tab.text()
-
-
-def sign_in(tab, username: str, password: str, first_password: str | None = None) -> None:
-    """Logs in (a first login changes the password, then lands on 总览), each page shot."""
-    tab.go("/login")
-    tab.shot("login")
-    tab.fill("用户名", username)
-    tab.fill("密码", password)
-    tab.click("登录")
-    if first_password:
-        change_first_password(tab, password, first_password)
-    tab.shot("home")
 
 
 # One agency admin's afternoon, in order (each step needs the one before), so longer than 50 lines on purpose.

@@ -1,0 +1,22 @@
+"""What the console's view tests share: the settings of an app whose gateway calls the tests answer themselves."""
+
+from __future__ import annotations
+
+from enforcement_console.settings import Settings
+
+
+def unit_settings() -> Settings:
+    return Settings(
+        gateway_url="http://gateway.invalid",
+        gateway_timeout=1,
+        address="127.0.0.1:0",
+        parts=frozenset({"staff", "public"}),
+        secret_key="unit-tests-secret-key-0123456789",
+        secure_cookies=False,
+        public_url="https://gongshi.example.cn",
+        per_page=20,
+        threads=1,
+        public_cache_seconds=60,
+        session_minutes=60,
+        county="五寨县",
+    )
