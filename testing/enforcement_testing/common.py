@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import sys
 import time
@@ -43,10 +44,27 @@ def wrong_check_char(id_number: str) -> str:
     return id_number[:17] + next(c for c in "0123456789X" if c != right)
 
 
+# Ports for the servers a test starts, below Linux's ephemeral range (32768-60999): a port the kernel handed out
+# with bind(0) could be taken as the source port of an outgoing connection (an AMQP client, another shard's HTTP
+# client) before the server started later binds it ("Address already in use").
+_SERVER_PORTS = range(20000, 32000)
+_given: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port no one listens on now, never handed out twice by this process."""
+    for _ in range(200):
+        port = random.choice(_SERVER_PORTS)
+        if port in _given:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _given.add(port)
+        return port
+    raise RuntimeError("no free port between 20000 and 32000")
 
 
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))

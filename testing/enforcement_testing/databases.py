@@ -52,12 +52,9 @@ def fresh_postgres_database():
         conn, _ = _postgres_admin()
         try:
             with conn.cursor() as cur:
-                cur.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = %s AND pid <> pg_backend_pid()",
-                    (name,),
-                )
-                cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                # FORCE ends the database's connections and drops it in one statement: a service process still
+                # running (its pool reconnecting) cannot slip in between, as it could after pg_terminate_backend
+                cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             conn.close()
 
