@@ -8,6 +8,7 @@ same transaction as its effect (``Tx.claim``), so redelivery changes nothing.
 from __future__ import annotations
 
 import os
+import re
 import zlib
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -108,6 +109,12 @@ def make_engine(url: str, pool_size: int = 10):
     return create_engine(url, pool_size=pool_size, max_overflow=max(2, pool_size // 2), pool_pre_ping=True)
 
 
+def notify_channel(service: str) -> str:
+    """The PostgreSQL NOTIFY channel that wakes ``service``'s outbox relays: a lower-case identifier, so ``LISTEN``
+    (which folds unquoted names) and ``pg_notify`` (which takes the name as given) agree."""
+    return "outbox_" + re.sub(r"[^a-z0-9_]", "_", service.lower())
+
+
 def advisory_key(name: str) -> int:
     """A PostgreSQL advisory lock key for ``name``: stable across processes and releases (not Python's hash)."""
     return zlib.crc32(name.encode()) - 2**31
@@ -198,7 +205,8 @@ class Database(DependencyProvider):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.after_commit = []  # callables(emitted envelopes), e.g. the relay's wake-up
+        # callables(emitted envelopes), e.g. the relay's wake-up in this process (other replicas: pg_notify below)
+        self.after_commit = []
 
     def setup(self):
         config = self.container.config
@@ -207,6 +215,8 @@ class Database(DependencyProvider):
         # Workers, the relay and the health probe each may hold a connection at once.
         self.engine = make_engine(self.url, pool_size=int(config.get("max_workers", 10)) + 2)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self.notify_channel = notify_channel(self.source)
+        self._notify = self.engine.dialect.name == "postgresql"
 
     def stop(self):
         self.engine.dispose()
@@ -217,6 +227,9 @@ class Database(DependencyProvider):
         tx = Tx(session, self.source)
         try:
             yield tx
+            if tx.emitted and self._notify:
+                # delivered by PostgreSQL at commit only (never for a rollback): wakes every replica's relay
+                session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": self.notify_channel})
             session.commit()
         except BaseException:
             session.rollback()

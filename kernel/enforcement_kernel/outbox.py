@@ -27,15 +27,16 @@ from eventlet.queue import Empty, LightQueue
 from kombu import Connection, Exchange
 from nameko.amqp.publish import Publisher, UndeliverableMessage
 from nameko.extensions import DependencyProvider
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
-from . import metrics
+from . import metrics, pg_listen
 from .config import setting
 from .db import OutboxRow, ProcessedEvent, utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
+ERROR_PAUSE_SECONDS = 5.0  # after a failed pass (broker or database away), at most this long before the next
 DEFAULT_KEEP_SENT_DAYS = 400
 DEFAULT_KEEP_PROCESSED_DAYS = 430  # a month beyond the producers' history: see check_processed_retention
 DEFAULT_UNROUTABLE_RETRY_SECONDS = 86400
@@ -120,7 +121,14 @@ def prune_processed(sessionmaker, cutoff: datetime, batch: int = PRUNE_BATCH) ->
 
 
 class OutboxRelay(DependencyProvider):
-    """Runs inside the service's container next to its ``db`` dependency."""
+    """Runs inside the service's container next to its ``db`` dependency.
+
+    It wakes when a transaction that emitted events commits: in process (``Database.after_commit``) and, on
+    PostgreSQL, in every replica (``LISTEN`` on the channel the transaction notified, see ``pg_listen``); otherwise
+    every ``OUTBOX.poll_seconds``, the backstop. Wake-ups coalesce: however many commits arrive during a pass, one
+    more pass follows. A pass publishes a batch with confirms, then marks the confirmed rows sent in one short write;
+    a full batch is followed at once by the next.
+    """
 
     def setup(self):
         config = self.container.config
@@ -128,6 +136,8 @@ class OutboxRelay(DependencyProvider):
         self.enabled = bool(setting(config, "OUTBOX.relay", True))
         self.poll_seconds = float(setting(config, "OUTBOX.poll_seconds", 1.0))
         self.batch = int(setting(config, "OUTBOX.batch", 100))
+        self.listen = bool(setting(config, "OUTBOX.listen", True))
+        self.gauge_seconds = float(setting(config, "OUTBOX.gauge_seconds", 1.0))
         self.keep_sent_days = setting(config, "OUTBOX.keep_sent_days", DEFAULT_KEEP_SENT_DAYS)
         self.prune_every = float(setting(config, "OUTBOX.prune_every_seconds", 3600))
         self.keep_processed_days = setting(config, "HANDLERS.keep_processed_days", DEFAULT_KEEP_PROCESSED_DAYS)
@@ -136,6 +146,7 @@ class OutboxRelay(DependencyProvider):
             setting(config, "OUTBOX.unroutable_retry_seconds", DEFAULT_UNROUTABLE_RETRY_SECONDS)
         )
         self._next_prune = 0.0  # monotonic; the first pass prunes
+        self._next_gauges = 0.0  # monotonic; the first pass refreshes the backlog gauges
         self.publisher = Publisher(config["AMQP_URI"], use_confirms=True, mandatory=True)
         self._wake = LightQueue(maxsize=1)
         self._running = False
@@ -147,6 +158,8 @@ class OutboxRelay(DependencyProvider):
         self._running = True
         if self.enabled:
             self.container.spawn_managed_thread(self._loop)
+            if self.listen and self.database.engine.dialect.name == "postgresql":
+                self.container.spawn_managed_thread(self._listen)
 
     @property
     def exchange_name(self) -> str:
@@ -168,83 +181,140 @@ class OutboxRelay(DependencyProvider):
     def wake(self):
         try:
             self._wake.put_nowait(True)
-        except Exception:  # already awake
+        except Exception:  # already awake: this wake-up joins the pending one
             pass
+
+    def _listen(self):
+        wake, running = lambda: self.wake(), lambda: self._running
+        pg_listen.listen(self.database.engine, self.database.notify_channel, wake, running)
 
     def _loop(self):
         while self._running:
+            full = False
             try:
-                self.relay_once()
+                full = self.relay_once() >= self.batch
                 self.prune_if_due()
             except Exception:  # the broker or the database is away: try again later, never die
                 log.exception("outbox relay pass failed")
-                eventlet.sleep(self.poll_seconds)
+                eventlet.sleep(min(self.poll_seconds, ERROR_PAUSE_SECONDS))
+            if full:
+                eventlet.sleep(0)  # a backlog: the next batch at once, letting the workers in between
+                continue
             try:
                 self._wake.get(timeout=self.poll_seconds)
             except Empty:
                 pass
 
     def relay_once(self) -> int:
-        """Publish every due row once; returns how many the broker confirmed."""
-        confirmed = 0
+        """Publish one batch of due rows; returns how many rows it handled (published or not)."""
         engine = self.database.engine
-        with self.database.sessionmaker() as session:
-            query = (
-                select(OutboxRow)
-                .where(OutboxRow.status.in_(UNSENT), OutboxRow.next_attempt_at <= utcnow())
-                .order_by(OutboxRow.id)
-                .limit(self.batch)
+        postgresql = engine.dialect.name == "postgresql"
+        query = (
+            select(
+                OutboxRow.id,
+                OutboxRow.event_id,
+                OutboxRow.event_type,
+                OutboxRow.exchange,
+                OutboxRow.routing_key,
+                OutboxRow.body,
+                OutboxRow.created_at,
+                OutboxRow.attempts,
             )
-            if engine.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)  # replicas never publish the same row at once
-            rows = session.execute(query).scalars().all()
-            try:
-                for row in rows:
-                    if not self._running:
-                        break
-                    if self._publish(row):
-                        confirmed += 1
-                    if engine.dialect.name != "postgresql":
-                        session.commit()  # SQLite: keep write locks short
-            finally:
-                # also on a broker error: keep the sent marks already confirmed and the failing row's back-off
-                session.commit()
-        self.update_gauges()
-        return confirmed
+            .where(OutboxRow.status.in_(UNSENT), OutboxRow.next_attempt_at <= utcnow())
+            .order_by(OutboxRow.id)
+            .limit(self.batch)
+        )
+        if postgresql:
+            # replicas never publish the same row at once: the rows stay locked until marked
+            with self.database.sessionmaker() as session:
+                rows = session.execute(query.with_for_update(skip_locked=True)).all()
+                self._publish_and_mark(session, rows)
+        else:
+            # SQLite: read, publish with no transaction open (no write lock while waiting on the broker), then one
+            # short write. One relay per SQLite file (one service process), so nobody else takes these rows.
+            with self.database.sessionmaker() as session:
+                rows = session.execute(query).all()
+                session.rollback()
+                self._publish_and_mark(session, rows)
+        self.gauges_if_due()
+        return len(rows)
 
-    def _publish(self, row: OutboxRow) -> bool:
-        row.attempts += 1
+    def _publish_and_mark(self, session, rows) -> None:
+        """Publish ``rows`` in order, then record every outcome in one commit, also when the broker fails half way:
+        the confirmed rows stay sent, the failing one backs off, the rest stay due."""
+        sent, unroutable, failed = [], [], None
+        try:
+            for row in rows:
+                if not self._running:
+                    break
+                outcome = self._publish(row)
+                (sent if outcome else unroutable).append((row, utcnow()))
+        except Exception as exc:
+            failed = (row, f"{type(exc).__name__}: {exc}"[:500])
+            raise
+        finally:
+            self._mark(session, sent, unroutable, failed)
+
+    def _mark(self, session, sent, unroutable, failed) -> None:
+        if not (sent or unroutable or failed):
+            session.rollback()
+            return
+        table = OutboxRow.__table__
+        if sent:
+            session.execute(
+                update(table)
+                .where(table.c.id.in_([row.id for row, _ in sent]))
+                .values(status="sent", sent_at=sent[-1][1], last_error=None, attempts=table.c.attempts + 1)
+            )
+        for row, now in unroutable:
+            status = unroutable_status(row.created_at, now, self.unroutable_retry)
+            session.execute(
+                update(table)
+                .where(table.c.id == row.id)
+                .values(
+                    status=status,
+                    attempts=row.attempts + 1,
+                    last_error="no queue bound for this routing key",
+                    next_attempt_at=now + timedelta(seconds=backoff_seconds(row.attempts + 1)),
+                )
+            )
+        if failed:
+            row, error = failed
+            session.execute(
+                update(table)
+                .where(table.c.id == row.id)
+                .values(
+                    attempts=row.attempts + 1,
+                    last_error=error,
+                    next_attempt_at=utcnow() + timedelta(seconds=backoff_seconds(row.attempts + 1)),
+                )
+            )
+        session.commit()
+
+    def _publish(self, row) -> bool:
+        """Publish one row with confirms; False when the broker returned it unroutable."""
+        exchange = Exchange(row.exchange, type="topic", durable=True)
         try:
             self.publisher.publish(
                 row.body,
-                exchange=Exchange(row.exchange, type="topic", durable=True),
+                exchange=exchange,
                 routing_key=row.routing_key,
-                declare=[Exchange(row.exchange, type="topic", durable=True)],
+                declare=[exchange],
                 message_id=row.event_id,
                 serializer="json",
                 retry=True,
                 retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2},
             )
         except UndeliverableMessage:
-            row.status = unroutable_status(row.created_at, utcnow(), self.unroutable_retry)
-            row.last_error = "no queue bound for this routing key"
-            if row.status == "unrouted":
+            if unroutable_status(row.created_at, utcnow(), self.unroutable_retry) == "unrouted":
                 log.info(
                     "no subscriber for %s after %.0f s: kept in the history for replay, no longer retried",
                     row.event_type,
                     self.unroutable_retry,
                     extra={"event_type": row.event_type, "event_id": row.event_id},
                 )
-            row.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(row.attempts))
             metrics.EVENTS_UNROUTABLE.labels(self.service, row.event_type).inc()
             return False
-        except Exception as exc:
-            row.last_error = f"{type(exc).__name__}: {exc}"[:500]
-            row.next_attempt_at = utcnow() + timedelta(seconds=backoff_seconds(row.attempts))
-            raise
-        row.status = "sent"
-        row.sent_at = utcnow()
-        row.last_error = None
         metrics.EVENTS_PUBLISHED.labels(self.service, row.event_type).inc()
         return True
 
@@ -281,6 +351,12 @@ class OutboxRelay(DependencyProvider):
                 oldest_pending = oldest
         age = max((utcnow() - oldest_pending).total_seconds(), 0.0) if oldest_pending else 0.0
         return {"counts": counts, "oldest_pending_age": age}
+
+    def gauges_if_due(self) -> None:
+        """The backlog gauges (a GROUP BY over the unsent rows) at most every ``OUTBOX.gauge_seconds``."""
+        if time.monotonic() >= self._next_gauges:
+            self._next_gauges = time.monotonic() + self.gauge_seconds
+            self.update_gauges()
 
     def update_gauges(self) -> dict:
         state = self.backlog()
