@@ -42,6 +42,23 @@ class PageQuery(StrictSchema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
+class CursorPageQuery(PageQuery):
+    """A list read a page at a time that also continues from a cursor: ``after``, the ``next`` of a previous answer,
+    gives the items right after that answer's last item, however far into the list (``page`` stays 1 with it)."""
+
+    after = fields.String(
+        validate=validate.Length(min=1, max=1000),
+        metadata={
+            "description": "the next of a previous answer: continue right after its last item (with page 1 only)"
+        },
+    )
+
+    @validates_schema
+    def _after_on_first_page(self, data, **_):
+        if data.get("after") is not None and data.get("page", 1) != 1:
+            raise ValidationError("cannot be combined with a page other than 1", "after")
+
+
 class DateRange(StrictSchema):
     """A period given as ``from`` and ``to`` (both dates included, either may be left open unless a subclass
     requires it); ``to`` before ``from`` is refused naming ``to``. Loaded as ``date_from`` / ``date_to``."""
@@ -57,29 +74,60 @@ class DateRange(StrictSchema):
 
 _PAGES: dict[type, type] = {}
 
+#: a list counts the items matching up to this many; beyond it ``total`` is this and ``total_exact`` false
+COUNT_LIMIT = 10_000
+
 
 def page_of(item: type[Schema]) -> type[Schema]:
-    """The response schema of a list of ``item``: ``{items, total, page, per_page}`` (one class per item schema,
-    named ``<Item>Page`` so the OpenAPI document shows one component for it)."""
+    """The response schema of a list of ``item``: ``{items, total, total_exact, page, per_page, next}`` (one class
+    per item schema, named ``<Item>Page`` so the OpenAPI document shows one component for it)."""
     if item not in _PAGES:
         _PAGES[item] = type(
             f"{item.__name__}Page",
             (Schema,),
             {
                 "items": fields.List(fields.Nested(item), required=True),
-                "total": fields.Integer(required=True, metadata={"description": "items matching, on every page"}),
+                "total": fields.Integer(
+                    required=True,
+                    metadata={
+                        "description": f"items matching, on every page; counted up to {COUNT_LIMIT}: when more match"
+                        f" it is {COUNT_LIMIT} and total_exact is false"
+                    },
+                ),
+                "total_exact": fields.Boolean(
+                    required=True,
+                    dump_default=True,
+                    metadata={"description": f"false when more than {COUNT_LIMIT} items match (total is a floor)"},
+                ),
                 "page": fields.Integer(required=True),
                 "per_page": fields.Integer(required=True),
+                "next": fields.String(
+                    required=True,
+                    allow_none=True,
+                    dump_default=None,
+                    metadata={
+                        "description": "a cursor: give it as after to read the items following this page's last"
+                        " one; null when nothing follows or the list is read by page number only"
+                    },
+                ),
                 "__doc__": f"One page of {item.__name__} items.",
             },
         )
     return _PAGES[item]
 
 
-def page(item: type[Schema], rows, total: int, query: dict) -> dict:
-    """A page of ``rows`` (objects or dicts) dumped by ``item``'s schema: what every list RPC returns."""
+def page(item: type[Schema], rows, total: int, query: dict, total_exact: bool = True, next: str | None = None) -> dict:
+    """A page of ``rows`` (objects or dicts) dumped by ``item``'s schema: what every list RPC returns. A list read
+    by ``enforcement_kernel.paging.keyset_page`` passes its bounded count's ``total_exact`` and its ``next``."""
     return page_of(item)().dump(
-        {"items": rows, "total": total, "page": query.get("page", 1), "per_page": query.get("per_page", 50)}
+        {
+            "items": rows,
+            "total": total,
+            "total_exact": total_exact,
+            "page": query.get("page", 1),
+            "per_page": query.get("per_page", 50),
+            "next": next,
+        }
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from .common import AGENCY_CODE, DateRange, DeadlineMissed, PageQuery, PromptnessMeasured, StrictSchema
+from .common import AGENCY_CODE, CursorPageQuery, DateRange, DeadlineMissed, PageQuery, PromptnessMeasured, StrictSchema
 from .events import EventType, register
 
 SERVICE = "personnel"
@@ -106,16 +106,14 @@ class Officer(StrictSchema):
     certificate_status = fields.String(allow_none=True)
 
 
-class OfficerQuery(StrictSchema):
-    """Officers by name, a page at a time; ``name`` finds a part of the name, ``certificate_status`` is the status
-    of each officer's latest certificate (``none``: never certified)."""
+class OfficerQuery(CursorPageQuery):
+    """Officers by name, a page at a time (or ``after`` a cursor); ``name`` finds a part of the name,
+    ``certificate_status`` is the status of each officer's latest certificate (``none``: never certified)."""
 
     agency_code = fields.String(validate=AGENCY_CODE)
     status = fields.String(validate=validate.OneOf(["active", "departed"]))
     name = fields.String(validate=validate.Length(min=1, max=50))
     certificate_status = fields.String(validate=validate.OneOf([*CERTIFICATE_STATUSES, "none"]))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 class DepartureCreate(StrictSchema):

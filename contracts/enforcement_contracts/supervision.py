@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from .common import AGENCY_CODE, DateRange, DeadlineMissed, PageQuery, StrictSchema
+from .common import AGENCY_CODE, CursorPageQuery, DateRange, DeadlineMissed, PageQuery, StrictSchema
 from .events import EventType, register
 
 SERVICE = "supervision"
@@ -71,7 +71,7 @@ class ItemReturn(StrictSchema):
     )
 
 
-class ItemQuery(PageQuery):
+class ItemQuery(CursorPageQuery):
     agency_code = fields.String(validate=AGENCY_CODE)
     kind = fields.String(validate=validate.OneOf(ITEM_KINDS))
     state = fields.String(validate=validate.OneOf(ITEM_STATES))
@@ -196,7 +196,7 @@ class ComplaintConclusion(StrictSchema):
     conclusion = fields.String(required=True, validate=TEXT)
 
 
-class ComplaintQuery(PageQuery):
+class ComplaintQuery(CursorPageQuery):
     agency_code = fields.String(validate=AGENCY_CODE)
     state = fields.String(validate=validate.OneOf(COMPLAINT_STATES))
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))

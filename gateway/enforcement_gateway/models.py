@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, text
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from enforcement_kernel.db import utcnow
@@ -71,3 +71,8 @@ class AuditRecord(Base):
     client_ip: Mapped[str | None] = mapped_column(String(64))
     correlation_id: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(Text)
+    # the trail, newest first, by user or by action: a page is an index range scan
+    __table_args__ = (
+        Index("ix_audit_records_username_list", "username", "id"),
+        Index("ix_audit_records_action_list", "action", "id"),
+    )

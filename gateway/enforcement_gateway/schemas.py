@@ -2,7 +2,7 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from enforcement_contracts.common import AGENCY_CODE, Actor, DateRange, PageQuery, StrictSchema
+from enforcement_contracts.common import AGENCY_CODE, Actor, CursorPageQuery, DateRange, StrictSchema
 
 from .auth import ROLES
 
@@ -110,7 +110,7 @@ class PasswordReset(StrictSchema):
     )
 
 
-class AuditQuery(DateRange, PageQuery):
+class AuditQuery(DateRange, CursorPageQuery):
     """The audit trail, newest first, a page at a time. Filters, all optional and combined: ``actor`` (the username,
     exactly), ``action`` (the route as recorded, exactly: ``POST /api/v1/users/<username>/disable``), ``target``
     (a part of the target, e.g. an officer's id or a username), ``from``/``to`` (days, UTC as ``at``, both

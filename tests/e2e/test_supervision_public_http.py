@@ -65,6 +65,13 @@ def test_a_complaint_is_followed_by_its_receipt_number_and_reports_are_public_on
     # the yearly reports: none filed yet
     year = RUN_DATE.year - 1
     listed = public.get("/public/annual-reports", params={"year": year})
-    assert listed.status_code == 200 and listed.json() == {"items": [], "total": 0, "page": 1, "per_page": 50}
+    assert listed.status_code == 200 and listed.json() == {
+        "items": [],
+        "total": 0,
+        "page": 1,
+        "per_page": 50,
+        "total_exact": True,
+        "next": None,
+    }
     assert public.get(f"/public/annual-reports/{year}/{SCJ}").status_code == 404
     assert public.get("/public/annual-reports").status_code == 400  # the year is required

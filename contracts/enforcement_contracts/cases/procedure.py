@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from ..common import AGENCY_CODE, DateRange, PageQuery, StrictSchema
+from ..common import AGENCY_CODE, CursorPageQuery, DateRange, StrictSchema
 from ..events import EventType, register
 from .common import LENIENT_LISTS, MONEY, MONEY_DOC, NOT_BLANK, PENALTY_KINDS, SERVICE, TYPE_CODE
 from .legal_review import LegalReview, LegalReviewCreate
@@ -310,7 +310,7 @@ class Case(StrictSchema):
     )
 
 
-class CaseQuery(PageQuery, DateRange):
+class CaseQuery(CursorPageQuery, DateRange):
     """``from`` / ``to``: the filing date (立案) lies in that period."""
 
     agency_code = fields.String(validate=AGENCY_CODE)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from enforcement_contracts.common import PageQuery, page, page_of
 from enforcement_contracts.errors import NotFound, ValidationFailed
+from enforcement_kernel import paging
 from enforcement_kernel.rpc import every_item
 
 from .. import auth, schemas
@@ -143,13 +144,11 @@ def audit_trail(call):
         conditions.append(AuditRecord.at >= datetime.combine(query["date_from"], time.min))
     if query.get("date_to"):
         conditions.append(AuditRecord.at < datetime.combine(query["date_to"] + timedelta(days=1), time.min))
-    offset = (query["page"] - 1) * query["per_page"]
     with call.db.read() as session:
-        total = session.execute(select(func.count(AuditRecord.id)).where(*conditions)).scalar_one()
-        stmt = select(AuditRecord).where(*conditions).order_by(AuditRecord.id.desc())
-        rows = session.execute(stmt.offset(offset).limit(query["per_page"])).scalars().all()
-        entries = [{**_columns(r), "at": r.at.isoformat() + "Z"} for r in rows]
-    return page(schemas.AuditEntry, entries, total, query)
+        stmt = select(AuditRecord).where(*conditions)
+        found = paging.keyset_page(session, stmt, [(AuditRecord.id, True)], query, "audit")
+        entries = [{**_columns(r), "at": r.at.isoformat() + "Z"} for r in found.rows]
+    return page(schemas.AuditEntry, entries, found.total, query, found.total_exact, found.next)
 
 
 def _columns(record: AuditRecord) -> dict:

@@ -168,9 +168,14 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     __table_args__ = (
         UniqueConstraint("agency_code", "case_number", name="uq_cases_agency_number"),
-        Index("ix_cases_agency_filed", "agency_code", "filed_on"),
         Index("ix_cases_agency_decided", "agency_code", "decided_on"),
         Index("ix_cases_party", "agency_code", "party_key", "filed_on"),
+        # the list's order (filed_on DESC, case_number, case_id) behind its common filters: a page, first or after a
+        # cursor, is an index range scan (the agency's also serves the reports' filed_on ranges)
+        Index("ix_cases_list", filed_on.desc(), "case_number", "case_id"),
+        Index("ix_cases_agency_list", "agency_code", filed_on.desc(), "case_number", "case_id"),
+        Index("ix_cases_status_list", "status", filed_on.desc(), "case_number", "case_id"),
+        Index("ix_cases_agency_status_list", "agency_code", "status", filed_on.desc(), "case_number", "case_id"),
     )
 
 

@@ -108,6 +108,8 @@ def test_responses_keep_their_shape(personnel, staff):
         "total": 1,
         "page": 1,
         "per_page": 50,
+        "total_exact": True,
+        "next": None,
     }
 
     assessment = personnel.call(

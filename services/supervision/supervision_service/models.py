@@ -92,7 +92,10 @@ class SupervisionItem(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     __table_args__ = (
         Index("ix_items_state_due", "state", "due_on"),  # the overdue timer's query
-        Index("ix_items_agency_state", "agency_code", "state"),
+        # the list, newest first, by agency and state (the agency's also serves counts by agency and state)
+        Index("ix_items_agency_state_list", "agency_code", "state", "id"),
+        Index("ix_items_agency_list", "agency_code", "id"),
+        Index("ix_items_state_list", "state", "id"),
     )
 
 
@@ -138,7 +141,13 @@ class Complaint(Base):
     year: Mapped[int] = mapped_column(Integer, index=True)  # year received
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-    __table_args__ = (UniqueConstraint("receipt_code", name="uq_complaints_receipt_code"),)
+    __table_args__ = (
+        UniqueConstraint("receipt_code", name="uq_complaints_receipt_code"),
+        # the list, newest first, by agency and state
+        Index("ix_complaints_agency_list", "agency_code", "id"),
+        Index("ix_complaints_agency_state_list", "agency_code", "state", "id"),
+        Index("ix_complaints_state_list", "state", "id"),
+    )
 
 
 class PromptnessMeasurement(Base):

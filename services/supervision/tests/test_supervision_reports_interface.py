@@ -44,6 +44,8 @@ def test_bulletins_take_the_period_as_from_and_to_and_answer_in_the_contract_s_s
         "total": 1,
         "page": 2,
         "per_page": 1,
+        "total_exact": True,
+        "next": None,
     }
     assert entry == contract.BulletinEntry().dump(contract.BulletinEntry().load(entry))
     assert (entry["item_id"], entry["overdue_on"], entry["answered_on"]) == (item["item_id"], today.isoformat(), None)
@@ -67,7 +69,14 @@ def test_bulletins_take_the_period_as_from_and_to_and_answer_in_the_contract_s_s
     with pytest.raises(Conflict) as again:
         suite.call("publish_bulletin", BUREAU, {**period, "title": "again"})
     assert again.value.fields == {"from": ["already published"]}
-    assert suite.call("list_bulletins", MARKET_ADMIN) == {"items": [bulletin], "total": 1, "page": 1, "per_page": 50}
+    assert suite.call("list_bulletins", MARKET_ADMIN) == {
+        "items": [bulletin],
+        "total": 1,
+        "page": 1,
+        "per_page": 50,
+        "total_exact": True,
+        "next": None,
+    }
 
 
 def test_assessment_filings_and_surveys_answer_in_the_contract_s_shape(suite):
@@ -87,6 +96,8 @@ def test_assessment_filings_and_surveys_answer_in_the_contract_s_shape(suite):
         "total": 1,
         "page": 1,
         "per_page": 50,
+        "total_exact": True,
+        "next": None,
     }
 
     run = suite.call("run_assessment", BUREAU, {"year": year})
@@ -145,7 +156,14 @@ def test_satisfaction_results_are_read_a_page_at_a_time(suite):
     everything = suite.call("list_satisfaction", BUREAU, year, {"per_page": 500})
     assert [s["agency_code"] for s in everything["items"]] == ["140928-jtysj", "140928-scjgj"]
     second = suite.call("list_satisfaction", BUREAU, year, {"page": 2, "per_page": 1})
-    assert second == {"items": [everything["items"][1]], "total": 2, "page": 2, "per_page": 1}
+    assert second == {
+        "items": [everything["items"][1]],
+        "total": 2,
+        "page": 2,
+        "per_page": 1,
+        "total_exact": True,
+        "next": None,
+    }
     assert suite.call("list_satisfaction", MARKET_ADMIN, year, {"page": 1, "per_page": 1})["total"] == 1
     with pytest.raises(ValidationFailed) as refused:
         suite.call("list_satisfaction", BUREAU, year, {"per_page": 501})

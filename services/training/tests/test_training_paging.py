@@ -55,7 +55,14 @@ def test_categories_and_courses_answer_pages(training, cluster):
     every = cluster.training.list_categories({"per_page": 500})
     assert every["page"] == 1 and every["total"] == len(every["items"]) >= 2
     second = cluster.training.list_categories(SECOND_PAGE)
-    assert second == {"items": [every["items"][1]], "total": every["total"], "page": 2, "per_page": 1}
+    assert second == {
+        "items": [every["items"][1]],
+        "total": every["total"],
+        "page": 2,
+        "per_page": 1,
+        "total_exact": True,
+        "next": None,
+    }
 
     category = f"pages_{uuid.uuid4().hex[:8]}"
     cluster.training.create_category(BUREAU, {"code": category, "name": f"分页{category[-8:]}"})
@@ -80,7 +87,14 @@ def test_attendance_and_exams_answer_pages(training, cluster):
     every = cluster.training.officer_attendance(BUREAU, officer_id, None, {"per_page": 10})
     assert every["total"] == 2 and len(every["items"]) == 2
     page = cluster.training.officer_attendance(BUREAU, officer_id, None, SECOND_PAGE)
-    assert page == {"items": [every["items"][1]], "total": 2, "page": 2, "per_page": 1}
+    assert page == {
+        "items": [every["items"][1]],
+        "total": 2,
+        "page": 2,
+        "per_page": 1,
+        "total_exact": True,
+        "next": None,
+    }
     assert cluster.training.officer_attendance(BUREAU, officer_id)["total"] == 2  # query and year stay optional
 
     sittings = [

@@ -223,8 +223,10 @@ def list_items(session, query: dict) -> dict:
     return {
         "items": [item_dict(i, versions[i.item_id]) for i in items],
         "total": total,
+        "total_exact": True,
         "page": page,
         "per_page": per_page,
+        "next": None,
     }
 
 

@@ -185,7 +185,14 @@ def list_inspections(session, actor: dict, query: dict) -> dict:
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).scalars()
-    return {"items": [_inspection_dict(i) for i in rows], "total": total, "page": page, "per_page": per_page}
+    return {
+        "items": [_inspection_dict(i) for i in rows],
+        "total": total,
+        "total_exact": True,
+        "page": page,
+        "per_page": per_page,
+        "next": None,
+    }
 
 
 def _draw_dict(d: m.Draw) -> dict:

@@ -436,4 +436,11 @@ def list_review_files(session, actor: dict, query: dict) -> dict:
     rows = session.execute(
         stmt.order_by(m.ReviewFile.batch_id, m.Case.case_number).offset((page - 1) * per_page).limit(per_page)
     ).all()
-    return {"items": [_file_dict(f, number) for f, number in rows], "total": total, "page": page, "per_page": per_page}
+    return {
+        "items": [_file_dict(f, number) for f, number in rows],
+        "total": total,
+        "total_exact": True,
+        "page": page,
+        "per_page": per_page,
+        "next": None,
+    }

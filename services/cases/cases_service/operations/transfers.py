@@ -211,4 +211,11 @@ def list_transfers(session, actor: dict, query: dict) -> dict:
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).scalars()
-    return {"items": [transfer_dict(t) for t in rows], "total": total, "page": page, "per_page": per_page}
+    return {
+        "items": [transfer_dict(t) for t in rows],
+        "total": total,
+        "total_exact": True,
+        "page": page,
+        "per_page": per_page,
+        "next": None,
+    }

@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from enforcement_contracts import common
 from enforcement_contracts import personnel as contract
 from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
-from enforcement_kernel import access
+from enforcement_kernel import access, paging
 from enforcement_kernel.crypto import PersonalDataCipher
 
 from .. import authority, rules
@@ -161,18 +161,11 @@ def list_officers(session, actor: dict, query: dict) -> dict:
         )
         wanted = query["certificate_status"]
         stmt = stmt.where(latest.is_(None) if wanted == "none" else latest == wanted)
-    total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    page, per_page = query.get("page", 1), query.get("per_page", 50)
-    officers = (
-        session.execute(
-            stmt.order_by(m.Officer.name, m.Officer.officer_id).offset((page - 1) * per_page).limit(per_page)
-        )
-        .scalars()
-        .all()
-    )
-    certs = _latest_certificates(session, officers)
-    rows = [_with_certificate(o, certs.get(o.officer_id)) for o in officers]
-    return common.page(contract.Officer, rows, total, {"page": page, "per_page": per_page})
+    order = [(m.Officer.name, False), (m.Officer.officer_id, False)]
+    found = paging.keyset_page(session, stmt, order, query, "officers")
+    certs = _latest_certificates(session, found.rows)
+    rows = [_with_certificate(o, certs.get(o.officer_id)) for o in found.rows]
+    return common.page(contract.Officer, rows, found.total, query, found.total_exact, found.next)
 
 
 def update_officer(tx, actor: dict, officer_id: str, data: dict, today: date | None = None) -> dict:

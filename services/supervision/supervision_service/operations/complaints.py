@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from enforcement_contracts import supervision as contract
 from enforcement_contracts.common import page
 from enforcement_contracts.errors import NotFound
-from enforcement_kernel import access
+from enforcement_kernel import access, paging
 from enforcement_kernel.crypto import PersonalDataCipher
 
 from .. import models as m
@@ -150,15 +150,10 @@ def list_complaints(session, actor: dict, query: dict, cipher) -> dict:
     for name in ("state", "year"):
         if query.get(name) is not None:
             conditions.append(getattr(m.Complaint, name) == query[name])
-    total = session.scalar(select(func.count()).select_from(m.Complaint).where(*conditions))
-    rows = session.execute(
-        select(m.Complaint)
-        .where(*conditions)
-        .order_by(m.Complaint.id.desc())
-        .offset((query["page"] - 1) * query["per_page"])
-        .limit(query["per_page"])
-    ).scalars()
-    return page(contract.ComplaintOut, [_shown(c, cipher) for c in rows], total, query)
+    stmt = select(m.Complaint).where(*conditions)
+    found = paging.keyset_page(session, stmt, [(m.Complaint.id, True)], query, "complaints")
+    rows = [_shown(c, cipher) for c in found.rows]
+    return page(contract.ComplaintOut, rows, found.total, query, found.total_exact, found.next)
 
 
 def track_complaint(session, receipt_code: str) -> dict:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from enforcement_contracts import supervision as contract
 from enforcement_contracts.common import page
 from enforcement_contracts.errors import Forbidden, ValidationFailed
-from enforcement_kernel import access
+from enforcement_kernel import access, paging
 
 from .. import models as m
 from .. import rules
@@ -243,15 +243,10 @@ def list_items(session, actor: dict, query: dict) -> dict:
     for name in ("kind", "state", "year", "overdue"):
         if query.get(name) is not None:
             conditions.append(getattr(m.SupervisionItem, name) == query[name])
-    total = session.scalar(select(func.count()).select_from(m.SupervisionItem).where(*conditions))
-    rows = session.execute(
-        select(m.SupervisionItem)
-        .where(*conditions)
-        .order_by(m.SupervisionItem.id.desc())
-        .offset((query["page"] - 1) * query["per_page"])
-        .limit(query["per_page"])
-    ).scalars()
-    return page(contract.ItemOut, [_shown(i) for i in rows], total, query)  # a list shows no history
+    stmt = select(m.SupervisionItem).where(*conditions)
+    found = paging.keyset_page(session, stmt, [(m.SupervisionItem.id, True)], query, "supervision_items")
+    # a list shows no history
+    return page(contract.ItemOut, [_shown(i) for i in found.rows], found.total, query, found.total_exact, found.next)
 
 
 def mark_overdue(tx, today: date, batch: int = 500) -> list[int]:

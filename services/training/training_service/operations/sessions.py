@@ -285,4 +285,4 @@ def list_sessions(session, query: dict) -> dict:
     ).all()
     partners = _partners(session, [s.session_id for s, _ in rows])
     items = [view(s, c, partners[s.session_id]) for s, c in rows]
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+    return {"items": items, "total": total, "total_exact": True, "page": page, "per_page": per_page, "next": None}
