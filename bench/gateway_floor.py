@@ -20,7 +20,8 @@ The bars (same run): echo >= 1.0x the floor's req/s, GET >= 0.9x, PATCH >= 0.7x,
 floor's p99; PASS or FAIL per goal, exit 1 when one fails. ``--json FILE`` writes the numbers.
 
 ``--profile before|after`` also records py-spy flame graphs of the gateway while each gateway path is loaded (apart
-from the measured rounds, so sampling does not slow them) into ``bench/results/gateway-<path>-<before|after>.svg``.
+from the measured rounds, so sampling does not slow them) into ``bench/results/gateway-<path>-<before|after>.svg``,
+and the personnel service's beside them (``gateway-<path>-<before|after>.personnel.svg``).
 
     .venv/bin/python bench/gateway_floor.py [--postgres] [--seconds 10] [--rounds 3] [--connections 20]
         [--json bench/results/gateway_floor-after.json] [--profile after]
@@ -206,17 +207,21 @@ def outbox_rows(url: str) -> int:
         engine.dispose()
 
 
-def profile(pid: int, svg: Path, load, seconds: int) -> None:
-    """py-spy on ``pid`` while ``load()`` runs (wrk for ``seconds``)."""
+def profile(pids: dict[str, int], svg: Path, load, seconds: int) -> None:
+    """py-spy on each process of ``pids`` (name -> pid) while ``load()`` runs (wrk for ``seconds``): the gateway's
+    graph at ``svg``, another process's beside it (``gateway-get-after.personnel.svg``)."""
     svg.parent.mkdir(parents=True, exist_ok=True)
-    command = [BIN / "py-spy", "record", "--nonblocking", "--format", "flamegraph", "--pid", str(pid)]
-    spy = subprocess.Popen(
-        [*command, "-o", str(svg), "-d", str(seconds + 1)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    spies = []
+    for name, pid in pids.items():
+        out = svg if name == "gateway" else svg.with_suffix(f".{name}.svg")
+        command = [BIN / "py-spy", "record", "--nonblocking", "--format", "flamegraph", "--pid", str(pid)]
+        command += ["-o", str(out), "-d", str(seconds + 1)]
+        spies.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
     time.sleep(1)
     load()
-    if spy.wait(timeout=60) != 0:
-        print(f"py-spy failed: {spy.stderr.read().decode()[-500:]}", file=sys.stderr)
+    for spy in spies:
+        if spy.wait(timeout=60) != 0:
+            print(f"py-spy failed: {spy.stderr.read().decode()[-500:]}", file=sys.stderr)
 
 
 def verdicts(results: dict[str, Result]) -> list[tuple[str, bool, str]]:
@@ -276,11 +281,9 @@ def main() -> None:
         try:
             floor_procs, floor_port = start_floor(workdir, vhost)
             procs += floor_procs
-            procs.append(
-                start(
-                    "personnel", workdir, {"OPS_PORT": str(p_ops), "DATABASE_URL": urls["personnel"], "AMQP_URI": amqp}
-                )
-            )
+            personnel_env = {"OPS_PORT": str(p_ops), "DATABASE_URL": urls["personnel"], "AMQP_URI": amqp}
+            personnel = start("personnel", workdir, personnel_env)
+            procs.append(personnel)
             gateway_env = {"OPS_PORT": str(gw_ops), "WEB_SERVER_ADDRESS": f"127.0.0.1:{web}", "AMQP_URI": amqp}
             gateway = start("gateway", workdir, {**gateway_env, "DATABASE_URL": urls["gateway"]})
             procs.append(gateway)
@@ -310,7 +313,8 @@ def main() -> None:
                     "patch": lambda: run_script(officer, patch_script(token), **kw),
                 }
                 for path, load in loads.items():
-                    profile(gateway.pid, RESULTS / f"gateway-{path}-{args.profile}.svg", load, args.seconds)
+                    pids = {"gateway": gateway.pid, "personnel": personnel.pid}
+                    profile(pids, RESULTS / f"gateway-{path}-{args.profile}.svg", load, args.seconds)
         finally:
             for proc in procs:
                 proc.terminate()

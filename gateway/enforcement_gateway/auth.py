@@ -12,20 +12,28 @@ whether an account exists. An address throttled gets 429 with Retry-After, which
 an account's throttling starts, every token it had is revoked.
 
 An account whose password someone else chose (the seeded admin, one created or reset by the bureau) must change it
-before anything else (``must_change_password``)."""
+before anything else (``must_change_password``).
+
+A token found valid is remembered in process for ``GATEWAY.token_cache_seconds`` (``TokenCache``), so that a request
+does not read the token and its account from the database every time. Everything that revokes tokens here (logout, a
+password change or reset, disabling, a role or scope change, throttling) forgets the account's entries at once, and
+again once its transaction commits. Another gateway replica learns of a revocation only when its entry runs out: a
+revoked token may still be taken there for at most ``token_cache_seconds`` (0 turns the cache off)."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import secrets
+import time
 import unicodedata
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from eventlet import tpool
 from eventlet.semaphore import Semaphore
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -285,18 +293,113 @@ def authenticate(session, authorization: str | None, now: datetime | None = None
     return user
 
 
+@dataclass(frozen=True)
+class Identity:
+    """What a request needs of the account behind a valid token (``actor_of`` reads it like a ``User``)."""
+
+    user_id: int
+    username: str
+    role: str
+    agency_code: str | None
+    officer_id: str | None
+    must_change_password: bool
+    expires_at: datetime  # the token's
+
+    @classmethod
+    def of(cls, user: User, expires_at: datetime) -> Identity:
+        return cls(
+            user.id,
+            user.username,
+            user.role,
+            user.agency_code,
+            user.officer_id,
+            bool(user.must_change_password),
+            expires_at,
+        )
+
+
+# every TokenCache of the process: a revocation reaches each (a test process may run several gateways)
+_CACHES: weakref.WeakSet = weakref.WeakSet()
+
+
+class TokenCache:
+    """Valid tokens remembered for ``seconds`` by their hash (see the module's notes; 0: always read the database).
+
+    ``forget(user_id)`` marks the account with a new epoch; an entry is taken only when the epoch read before its
+    database read is not older than the account's mark, so a revocation during the read leaves nothing usable."""
+
+    def __init__(self, seconds: float = 5, max_entries: int = 10000):
+        self.seconds = float(seconds)
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[float, int, Identity]] = {}
+        self._epoch = 0
+        self._forgotten: dict[int, int] = {}  # user id -> epoch of its last revocation
+        _CACHES.add(self)
+
+    def authenticate(self, db, authorization: str | None, now: datetime | None = None) -> Identity | None:
+        """``authenticate`` through the cache: the database is read only when the token is not remembered."""
+        if not authorization:
+            return None
+        scheme, _, token = authorization.partition(" ")
+        if self.seconds <= 0 or scheme.lower() != "bearer" or not token:
+            return self._read(db, authorization, now)
+        key = token_hash(token.strip())
+        entry = self._entries.get(key)
+        if entry is not None:
+            stored_at, epoch, identity = entry
+            fresh = time.monotonic() - stored_at < self.seconds and identity.expires_at > (now or utcnow())
+            if fresh and epoch >= self._forgotten.get(identity.user_id, 0):
+                return identity
+            self._entries.pop(key, None)
+        epoch = self._epoch  # before the read: a revocation during it outdates what the read finds
+        identity = self._read(db, authorization, now)
+        if len(self._entries) >= self.max_entries:
+            self._entries.clear()
+        self._entries[key] = (time.monotonic(), epoch, identity)
+        return identity
+
+    @staticmethod
+    def _read(db, authorization: str, now: datetime | None) -> Identity | None:
+        with db.read() as session:
+            user = authenticate(session, authorization, now)
+            if user is None:
+                return None
+            return Identity.of(user, session.get(Token, token_hash(bearer_token(authorization))).expires_at)
+
+    def forget(self, user_id: int) -> None:
+        self._epoch += 1
+        self._forgotten[user_id] = self._epoch
+        for key in [k for k, (_, _, identity) in self._entries.items() if identity.user_id == user_id]:
+            self._entries.pop(key, None)
+
+
+def forget_account(session, user_id: int) -> None:
+    """Every cached token of the account is forgotten now, in every cache of the process, and again when
+    ``session``'s transaction commits (a request that read the token meanwhile cached what it saw before)."""
+
+    def forget(*_):
+        for cache in list(_CACHES):
+            cache.forget(user_id)
+
+    forget()
+    event.listen(session, "after_commit", forget, once=True)
+
+
 def logout(session, authorization: str) -> None:
     _, _, token = authorization.partition(" ")
     row = session.get(Token, token_hash(token.strip()))
     if row is not None:
         row.revoked = True
+        forget_account(session, row.user_id)
 
 
 def revoke_tokens(session, user: User, keep: str | None = None) -> int:
-    """Revoke every live token of ``user`` except ``keep`` (a token as sent); how many were revoked."""
+    """Revoke every live token of ``user`` except ``keep`` (a token as sent); how many were revoked. The account's
+    cached tokens are forgotten (``keep``'s too: what it may do may have changed)."""
     stmt = update(Token).where(Token.user_id == user.id, Token.revoked.is_(False))
     if keep is not None:
         stmt = stmt.where(Token.token_hash != token_hash(keep))
+    forget_account(session, user.id)
     return session.execute(stmt.values(revoked=True)).rowcount
 
 

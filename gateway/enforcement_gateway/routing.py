@@ -24,6 +24,7 @@ from werkzeug.wrappers import Response
 
 from enforcement_contracts import input_policy
 from enforcement_contracts.errors import ValidationFailed
+from enforcement_kernel.rpc import schema
 
 ENTRY_POINT_GROUP = "enforcement.gateway.routes"
 API_PREFIX = "/api/v1"
@@ -118,7 +119,7 @@ class Call:
         strings, defaults filled in, absent values left out. The service loads it with the same contract schema."""
         if self.route.query is None:
             return {}
-        return {k: v for k, v in self.route.query().dump(self.query).items() if v is not None}
+        return {k: v for k, v in schema(self.route.query).dump(self.query).items() if v is not None}
 
     def argument(self, name: str):
         """One argument of a forwarded call, by its declared name (see ``Forward``)."""

@@ -12,6 +12,8 @@ import mimetypes
 from functools import cached_property
 from pathlib import Path
 
+import eventlet
+from eventlet.event import Event
 from marshmallow import ValidationError
 from nameko.exceptions import RemoteError
 from nameko.web.handlers import http
@@ -24,7 +26,8 @@ from enforcement_contracts import asyncapi
 from enforcement_contracts.errors import Forbidden, ServiceError, Unauthorized, ValidationFailed
 from enforcement_kernel import logs
 from enforcement_kernel.config import setting
-from enforcement_kernel.rpc import Rpc
+from enforcement_kernel.db import utcnow
+from enforcement_kernel.rpc import Rpc, schema
 from enforcement_kernel.service import Configured, ServiceBase
 
 from . import auth
@@ -66,6 +69,9 @@ class GatewaySetup:
         )
         self.table = RouteTable([route for routes in self.modules.values() for route in routes])
         self.auth = auth.AuthSettings.from_config(config)
+        # valid tokens remembered in process this long (0: off); a revocation here forgets them at once, another
+        # replica's entries run out within this bound
+        self.tokens = auth.TokenCache(float(setting(config, "GATEWAY.token_cache_seconds", 5)))
         self.max_body = int(setting(config, "GATEWAY.max_body_bytes", 65536))
         self.max_json_depth = int(setting(config, "GATEWAY.max_json_depth", 32))
         self.max_upload = int(setting(config, "GATEWAY.max_upload_bytes", 20 * 1024 * 1024))
@@ -90,6 +96,7 @@ class GatewaySetup:
         self.trusted_proxies = trusted_networks(setting(config, "GATEWAY.trusted_proxies"))
         self.public_cache_seconds = int(setting(config, "GATEWAY.public_cache_seconds", 60))
         self.headers = HeaderPolicy.from_config(config)
+        self.audit = AuditWriter()
 
     def client_of(self, request) -> str:
         """The client's address (behind a trusted proxy, from X-Forwarded-For): for the limits and the audit."""
@@ -224,10 +231,9 @@ class GatewayService(ServiceBase):
     def answer(self, call: Call) -> Response:
         """Authenticate and authorise the caller, read the input, run the route's handler: the answer."""
         route, request = call.route, call.request
-        with self.db.read() as session:
-            user = auth.authenticate(session, request.headers.get("Authorization"))
-            call.actor = auth.actor_of(user)
-            must_change_password = user is not None and user.must_change_password
+        user = self.gateway.tokens.authenticate(self.db, request.headers.get("Authorization"))
+        call.actor = auth.actor_of(user)
+        must_change_password = user is not None and user.must_change_password
         if not route.is_public:
             if user is None:
                 raise Unauthorized("log in first: send 'Authorization: Bearer <token>'")
@@ -295,7 +301,7 @@ class GatewayService(ServiceBase):
             raise ValidationFailed("the body is nested too deep", {"_body": [f"nested deeper than {limit} levels"]})
         if not isinstance(payload, dict):
             raise ValidationFailed("the body must be a JSON object", {"_body": ["must be a JSON object"]})
-        errors = route.body().validate(payload)
+        errors = schema(route.body).validate(payload)
         if errors:
             raise ValidationFailed("invalid request body", errors)
         return payload
@@ -321,7 +327,7 @@ class GatewayService(ServiceBase):
                 raise ValidationFailed("this route takes no query parameters", {k: ["Unknown field."] for k in args})
             return {}
         try:
-            return route.query().load(args)
+            return schema(route.query).load(args)
         except ValidationError as exc:
             raise ValidationFailed("invalid query parameters", exc.messages) from None
 
@@ -330,22 +336,60 @@ class GatewayService(ServiceBase):
         # the officer found: both read from the answer
         if response is not None and request.method == "POST" and status in (200, 201):
             params = {**created_id(response), **(params or {})}
+        record = {
+            "at": utcnow(),
+            "username": actor.get("username"),
+            "role": actor.get("role"),
+            "action": label,
+            "target": json.dumps(params, ensure_ascii=False)[:200] if params else None,
+            "status": status,
+            "outcome": outcome,
+            "client_ip": self.gateway.client_of(request)[:64],
+            "correlation_id": logs.correlation_id(),
+        }
+        failure = self.gateway.audit.write(self.db, record)
+        if failure is not None:  # the answer is already decided; a lost audit row is logged, not hidden
+            log.error("could not write the audit record for %s", label, exc_info=failure)
+
+
+class AuditWriter:
+    """Audit rows written by group commit: a request hands its row over and waits until the transaction holding it
+    has committed, so an answer is never sent before its audit row is stored (a crash loses only rows whose
+    requests were not answered). Rows handed over while one transaction commits go together in the next, so under
+    load one commit (an fsync, which on SQLite holds the whole process) serves many requests instead of one each."""
+
+    def __init__(self):
+        self._pending: list[tuple[dict, Event]] = []
+        self._writer = None
+
+    def write(self, db, record: dict) -> BaseException | None:
+        """Store ``record`` (an ``AuditRecord``'s columns); None once committed, else why it could not be."""
+        done = Event()
+        self._pending.append((record, done))
+        if self._writer is None:
+            self._writer = eventlet.spawn(self._drain, db)
+        return done.wait()
+
+    def _drain(self, db) -> None:
         try:
-            with self.db.transaction() as tx:
-                tx.session.add(
-                    AuditRecord(
-                        username=actor.get("username"),
-                        role=actor.get("role"),
-                        action=label,
-                        target=json.dumps(params, ensure_ascii=False)[:200] if params else None,
-                        status=status,
-                        outcome=outcome,
-                        client_ip=self.gateway.client_of(request)[:64],
-                        correlation_id=logs.correlation_id(),
-                    )
-                )
-        except Exception:  # the answer is already decided; a lost audit row is logged, not hidden
-            log.exception("could not write the audit record for %s", label)
+            while self._pending:
+                batch, self._pending = self._pending, []
+                for (_, done), failure in zip(batch, self._commit(db, [record for record, _ in batch]), strict=True):
+                    done.send(failure)
+        finally:
+            self._writer = None
+
+    @staticmethod
+    def _commit(db, records: list[dict]) -> list[BaseException | None]:
+        try:
+            with db.transaction() as tx:
+                tx.session.add_all([AuditRecord(**record) for record in records])
+            return [None] * len(records)
+        except Exception as exc:
+            if len(records) == 1:
+                return [exc]
+        # one row the database refuses must not take the others with it: each on its own
+        return [AuditWriter._commit(db, [record])[0] for record in records]
 
 
 def created_id(response) -> dict:
