@@ -13,13 +13,14 @@ median of 5 runs) at each size. The database is dropped at the end.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import statistics
 import subprocess
 import sys
 import time
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
@@ -106,6 +107,76 @@ SELECT agency_code, CASE WHEN type_code = 'penalty' THEN 'case_decided' ELSE 'de
        filed_on, decided_on, (decided_on - filed_on) * 5 / 7, 64, (decided_on - filed_on) <= 90, now()
 FROM cases WHERE decided_on IS NOT NULL AND substr(case_number, 3)::int BETWEEN %(first)s AND %(last)s;
 """
+
+
+def item_rows(now) -> tuple[list[dict], list[dict]]:
+    """``ITEMS_SQL``'s catalogue as rows for a SQLAlchemy Core insert (a database without md5(), e.g. SQLite):
+    answers the items and their first versions."""
+    items, versions = [], []
+    for a in AGENCIES:
+        for t in TYPES:
+            for i in range(1, 6):
+                item_id = hashlib.md5(f"{a}{t}{i}".encode()).hexdigest()
+                items.append(
+                    {
+                        "item_id": item_id,
+                        "agency_code": f"140928-{a}",
+                        "code": f"{t}-{i}",
+                        "type_code": t,
+                        "current_version": 1,
+                        "created_at": now,
+                    }
+                )
+                versions.append(
+                    {
+                        "item_id": item_id,
+                        "version": 1,
+                        "name": f"事项 {t}-{i}",
+                        "domain": "market_supervision",
+                        "legal_basis": "《某法》第一条",
+                        "effective_from": date(2015, 1, 1),
+                        "reason": "bench",
+                        "created_by": "bench",
+                        "created_at": now,
+                    }
+                )
+    return items, versions
+
+
+def case_rows(first: int, last: int, now):
+    """``CASES_SQL``'s cases ``first``..``last`` (the same values) as rows for a SQLAlchemy Core insert."""
+    for n in range(first, last + 1):
+        a, t = AGENCIES[n % 27], TYPES[(n // 27) % 7]
+        filed, decided = date(2021, 1, 1) + timedelta(days=n % 1826), n % 10 != 0
+        penalty = decided and t == "penalty"
+        yield {
+            "case_id": hashlib.md5(f"case{n}".encode()).hexdigest(),
+            "agency_code": f"140928-{a}",
+            "case_number": f"B-{n}",
+            "item_id": hashlib.md5(f"{a}{t}{1 + n % 5}".encode()).hexdigest(),
+            "item_version": 1,
+            "type_code": t,
+            "domain": "market_supervision",
+            "status": "decided" if decided else "filed",
+            "party_kind": "organisation",
+            "party_name": f"企业{n % 5000}",
+            "party_key": hashlib.md5(f"party{n % 5000}".encode()).hexdigest(),
+            "is_enterprise": True,
+            "officers": [],
+            "procedure": "ordinary",
+            "harm": "none",
+            "minor_violation": False,
+            "filed_on": filed,
+            "decided_on": filed + timedelta(days=n % 100) if decided else None,
+            "penalty_kinds": ["fine"] if penalty else [],
+            "fine_amount": 100 + n % 5000 if penalty else None,
+            "decision_summary": "",
+            "is_major": False,
+            "warnings": [],
+            "warning_count": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
 
 
 def timed(fn, runs: int = 5) -> tuple[float, object]:

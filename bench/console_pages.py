@@ -86,9 +86,9 @@ DOMAINS = {
 
 
 # --- the data ------------------------------------------------------------------------------------------------------
-def create_databases(conn, admin_url: str) -> dict[str, str]:
-    """One database per service, ``enf_bench_console_<hex>_<service>``; answers service → SQLAlchemy URL."""
-    prefix = f"enf_bench_console_{uuid.uuid4().hex[:8]}"
+def create_databases(conn, admin_url: str, prefix: str = "enf_bench_console") -> dict[str, str]:
+    """One database per service, ``<prefix>_<hex>_<service>``; answers service → SQLAlchemy URL."""
+    prefix = f"{prefix}_{uuid.uuid4().hex[:8]}"
     base = admin_url.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg2://", 1)
     urls = {}
     with conn.cursor() as cur:
@@ -131,11 +131,34 @@ def id_number(n: int, rng: random.Random) -> str:
     return first17 + id_check_char(first17)
 
 
+def weighted_agencies(engine) -> list[str]:
+    """The agency codes, a county department three times (it holds about three times a township's officers)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from personnel_service import models as m
+
+    with Session(engine) as session:
+        agencies = session.execute(select(m.Agency.code, m.Agency.kind).order_by(m.Agency.code)).all()
+    return [code for code, kind in agencies for _ in range(3 if kind == "department" else 1)]
+
+
+def officer_payload(n: int, weighted: list[str], rng: random.Random) -> dict:
+    """Officer ``n``'s registration (``OfficerCreate``): a name, a valid unique ID number, a post, its domain."""
+    agency = weighted[n % len(weighted)]
+    return {
+        "agency_code": agency,
+        "name": rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
+        "id_number": id_number(n, rng),
+        "position": rng.choice(POSITIONS),
+        "domains": [DOMAINS.get(agency.split("-", 1)[1], "township_comprehensive")],
+    }
+
+
 def fill_personnel(url: str, count: int, today: date) -> list[dict]:
     """``count`` officers through ``register_officer`` (500 a transaction), then their certificates; answers one
     dict per officer (officer_id, agency_code, is_police, certificate)."""
     # Over 50 lines: the officers, then the certificates and their sequences, in one pass each.
-    from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from enforcement_contracts import personnel as contract
@@ -151,26 +174,14 @@ def fill_personnel(url: str, count: int, today: date) -> list[dict]:
     cipher, settings = cipher_from_config(config), Settings.from_config(config)
     rng = random.Random(11)
     engine = make_engine(url, pool_size=1)
-    with Session(engine) as session:
-        agencies = session.execute(select(m.Agency.code, m.Agency.kind)).all()
-    # county departments hold about three times a township's officers
-    weighted = [code for code, kind in agencies for _ in range(3 if kind == "department" else 1)]
+    weighted = weighted_agencies(engine)
     officers = []
     schema = contract.OfficerCreate()
     for first in range(0, count, 500):
         with Session(engine) as session:
             tx = Tx(session, "personnel")
             for n in range(first, min(count, first + 500)):
-                agency = weighted[n % len(weighted)]
-                slug = agency.split("-", 1)[1]
-                payload = {
-                    "agency_code": agency,
-                    "name": rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
-                    "id_number": id_number(n, rng),
-                    "position": rng.choice(POSITIONS),
-                    "domains": [DOMAINS.get(slug, "township_comprehensive")],
-                }
-                out = register_officer(tx, BUREAU, schema.load(payload), cipher)
+                out = register_officer(tx, BUREAU, schema.load(officer_payload(n, weighted, rng)), cipher)
                 officers.append({**out, "certificate": None})
             session.commit()
     issued = []
