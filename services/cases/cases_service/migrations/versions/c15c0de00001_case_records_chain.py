@@ -1,0 +1,23 @@
+"""case records: document kinds, the hash chain, whole-process recordings (issue 15)
+
+Revision ID: c15c0de00001
+Revises: c14c0de00001
+Create Date: 2026-11-30 05:00:00
+
+"""
+
+from collections.abc import Sequence
+
+# revision identifiers, used by Alembic.
+revision: str = "c15c0de00001"
+down_revision: str | Sequence[str] | None = "c14c0de00001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
