@@ -1,5 +1,5 @@
-"""The audit trail reads like every list: a page (page, per_page, total), newest first, filtered by actor, action,
-target and a from/to range of days; a created object's id is read from the answer."""
+"""The audit trail reads like every list: a page (page or after a cursor, per_page, total), newest first, filtered
+by actor, action, target and a from/to range of days; a created object's id is read from the answer."""
 
 from __future__ import annotations
 
@@ -107,3 +107,31 @@ def test_the_query_is_checked(db):
         AuditQuery().load({"limit": "10"})  # the old parameter: pages now
     with pytest.raises(ValidationError):
         AuditQuery().load({"username": "admin"})  # the filter is called actor now
+
+
+def test_the_trail_continues_after_a_cursor_as_page_numbers_do(db):
+    from enforcement_testing.paging import walk_by_cursor, walk_by_number
+
+    from enforcement_contracts.errors import ValidationFailed
+
+    reader = lambda query: read(db, **{k: str(v) for k, v in query.items()})  # noqa: E731 (a query string's text)
+    every = walk_by_number(reader, {}, 3)
+    assert [e["action"] for e in every] == [f"POST /x/{day}" for day in range(10, 0, -1)]
+    assert walk_by_cursor(reader, {}, 3) == every
+    assert walk_by_cursor(reader, {"actor": "admin", "from": "2026-03-03"}, 1) == [
+        e for e in every if e["username"] == "admin" and e["at"] >= "2026-03-03"
+    ]
+    first = read(db, per_page="4")
+    assert (first["total"], first["total_exact"]) == (10, True) and first["next"]
+    assert read(db, per_page="20")["next"] is None
+    with pytest.raises(ValidationFailed) as tampered:
+        read(db, after=first["next"][::-1])
+    assert set(tampered.value.fields) == {"after"}
+
+
+def test_a_cursor_with_a_page_number_is_refused_naming_after():
+    from marshmallow import ValidationError
+
+    with pytest.raises(ValidationError) as both:
+        AuditQuery().load({"after": "abc", "page": "2"})
+    assert set(both.value.messages) == {"after"}

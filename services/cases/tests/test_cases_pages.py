@@ -4,8 +4,13 @@ the review checklists. page=2 of per_page=1 is the second item; ``total`` counts
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from enforcement_testing import BUREAU, db_count
+from enforcement_testing.paging import walk_by_cursor, walk_by_number
+
+from enforcement_contracts.errors import ValidationFailed
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -76,3 +81,36 @@ def test_catalogue_lists_are_read_a_page_at_a_time(desk, cases_service):
     assert [r["rule_id"] for r in major["items"]] == [rules[1]["rule_id"]] and major["total"] == 2
     assert desk.cases.list_major_rules(SCJ_ADMIN, "140928-jtysj")["total"] == 0
     assert len(desk.cases.list_major_rules(SCJ_ADMIN)["items"]) == 2
+
+
+def test_cases_continue_after_a_cursor_as_page_numbers_do(desk):
+    item = desk.penalty_item()
+    a, b, c = desk.certified_officers(61, 3)
+    # filed on equal days (the number, then the id, tells them apart); a is on every case, c on every other one
+    days = ["2024-07-03", "2024-07-03", "2024-07-01", "2024-07-03", "2024-06-28", "2024-07-01"]
+    for n, day in enumerate(days, start=1):
+        team = [a, c if n % 2 else b]
+        desk.cases.report_case(SCJ_ADMIN, desk.report(item, team, f"五市监罚〔2024〕{10 - n}号", filed_on=day))
+    read = lambda query, actor=SCJ_ADMIN: desk.cases.list_cases(actor, query)  # noqa: E731
+    by_number = walk_by_number(read, {}, 4)
+    assert [(x["filed_on"], x["case_number"]) for x in by_number] == sorted(
+        [(x["filed_on"], x["case_number"]) for x in by_number],
+        key=lambda k: (-date.fromisoformat(k[0]).toordinal(), k[1]),
+    )
+    assert len(by_number) == 6 and walk_by_cursor(read, {}, 4) == by_number
+    for per_page in (1, 2, 5):
+        assert walk_by_cursor(read, {}, per_page) == by_number
+    assert walk_by_cursor(read, {"to": "2024-07-01"}, 1) == [x for x in by_number if x["filed_on"] <= "2024-07-01"]
+
+    # an officer reads the cases they are on, by cursor too
+    officer_c = {"username": "c", "role": "officer", "agency_code": MARKET, "officer_id": c["officer_id"]}
+    theirs = [x for x in by_number if c["officer_id"] in {o["officer_id"] for o in x["officers"]}]
+    assert len(theirs) == 3 and walk_by_cursor(lambda q: read(q, officer_c), {}, 2) == theirs
+    assert read({"per_page": 2}, officer_c)["total"] == 3
+
+    first = read({"per_page": 2})
+    assert (first["total"], first["total_exact"], first["page"]) == (6, True, 1) and first["next"]
+    for query in ({"after": first["next"], "page": 3}, {"after": first["next"] + "x"}, {"after": "e30"}):
+        with pytest.raises(ValidationFailed) as refused:
+            read(query)
+        assert set(refused.value.fields) == {"after"}

@@ -1,12 +1,14 @@
-"""The personnel lists answer a page ``{items, total, page, per_page}`` read with ``page``/``per_page``
-(in process, SQLite and PostgreSQL)."""
+"""The personnel lists answer a page ``{items, total, total_exact, page, per_page, next}`` read with
+``page``/``per_page``, the officers also ``after`` a cursor (in process, SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
 import pytest
 from enforcement_testing import BUREAU
+from enforcement_testing.paging import walk_by_cursor, walk_by_number
 
 from enforcement_contracts.errors import ValidationFailed
+from enforcement_kernel import paging
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -61,3 +63,22 @@ def test_a_bad_page_is_refused_naming_the_field(personnel, query):
     with pytest.raises(ValidationFailed) as refused:
         personnel.call("list_agencies", BUREAU, query)
     assert set(refused.value.fields) == set(query)
+
+
+def test_officers_continue_after_a_cursor_as_page_numbers_do(personnel, staff):
+    # equal names: the officer id tells them apart in the order and in the cursor
+    for seq, name in ((81, "王五"), (82, "张三"), (83, "张三"), (84, "李四"), (85, "张三")):
+        staff.call("register_officer", BUREAU, staff.officer_payload(seq, name=name))
+    read = lambda query: personnel.call("list_officers", BUREAU, {"agency_code": MARKET, **query})  # noqa: E731
+    by_number = walk_by_number(read, {}, 2)
+    assert [o["name"] for o in by_number] == sorted(o["name"] for o in by_number) and len(by_number) == 5
+    assert walk_by_cursor(read, {}, 2) == by_number
+    assert walk_by_cursor(read, {"name": "张三"}, 1) == [o for o in by_number if o["name"] == "张三"]
+    first = read({"per_page": 2})
+    assert (first["total"], first["total_exact"]) == (5, True) and first["next"]
+
+    other_list = paging.encode_cursor("complaints:id-", [5])
+    for query in ({"after": first["next"], "page": 2}, {"after": "not-a-cursor"}, {"after": other_list}):
+        with pytest.raises(ValidationFailed) as refused:
+            read(query)
+        assert set(refused.value.fields) == {"after"}

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 import pytest
 from enforcement_testing import BUREAU, RUN_DATE, db_count, db_counts, db_rows, publish_event, wait_until
+from enforcement_testing.paging import walk_by_cursor, walk_by_number
 
 from enforcement_contracts.cases import inspections as cases_inspections
 from enforcement_contracts.cases import promptness as cases_promptness
@@ -350,3 +351,43 @@ def test_the_service_dates_what_it_records_by_the_county_s_clock(personnel, data
         {"agency_code": MARKET, "kind": "report_request", "title": "报送一季度执法统计", "deadline_workdays": 5},
     )
     assert (item["issued_on"], item["due_on"]) == ("2025-03-31", "2025-04-08")
+
+
+def test_items_and_complaints_continue_after_a_cursor_as_page_numbers_do(supervision):
+    for n, agency in enumerate([MARKET, TRANSPORT, MARKET, MARKET, TRANSPORT]):
+        good = {"agency_code": agency, "kind": "rectification", "title": f"整改事项{n}", "deadline_workdays": 5}
+        supervision.call("issue_item", BUREAU, good)
+    for n in range(4):
+        supervision.call(
+            "register_complaint",
+            {
+                "agency_code": MARKET,
+                "complainant_kind": "citizen",
+                "complainant_name": "李四",
+                "contact": f"1381234567{n}",
+                "summary": f"投诉{n}",
+            },
+        )
+    items = lambda query: supervision.call("list_items", BUREAU, query)  # noqa: E731
+    complaints = lambda query: supervision.call("list_complaints", MARKET_ADMIN, query)  # noqa: E731
+    every_item = walk_by_number(items, {}, 2)
+    assert len(every_item) == 5 and [i["item_id"] for i in every_item] == sorted(
+        (i["item_id"] for i in every_item), reverse=True
+    )
+    assert walk_by_cursor(items, {}, 2) == every_item
+    assert walk_by_cursor(items, {"agency_code": MARKET}, 1) == [i for i in every_item if i["agency_code"] == MARKET]
+    every_complaint = walk_by_number(complaints, {}, 3)
+    assert len(every_complaint) == 4 and walk_by_cursor(complaints, {}, 3) == every_complaint
+
+    first_items, first_complaints = items({"per_page": 2}), complaints({"per_page": 2})
+    assert (first_items["total"], first_items["total_exact"]) == (5, True)
+    # a cursor belongs to its list: the complaints' is refused by the items' and the other way round
+    for read, query in (
+        (items, {"after": first_complaints["next"]}),
+        (complaints, {"after": first_items["next"]}),
+        (items, {"after": first_items["next"], "page": 2}),
+        (complaints, {"after": "%%%"}),
+    ):
+        with pytest.raises(ValidationFailed) as refused:
+            read(query)
+        assert set(refused.value.fields) == {"after"}
