@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         current_user=pages.user,
         county=settings.county,
         page_count=pages.page_count,
+        count_text=pages.count_text,
         NO_ERRORS=pages.NO_ERRORS,
         parts=settings.parts,
         portal_nav=navigation.PORTAL,

@@ -88,7 +88,15 @@ NO_ERRORS = FormErrors()
 
 
 def page_count(data: dict) -> int:
+    """The pages a list fills; a floor when the count stopped at its bound (``total_exact`` false)."""
     return max(1, math.ceil((data.get("total") or 0) / max(1, data.get("per_page") or 1)))
+
+
+def count_text(data: dict, unit: str) -> str:
+    """How many items a list holds, as a person reads it: 共 12 件, or 超过 10,000 件 when the count stopped at its
+    bound (the API counts no further, so the exact number is not known)."""
+    total = data.get("total") or 0
+    return f"超过 {total:,} {unit}" if data.get("total_exact") is False else f"共 {total} {unit}"
 
 
 _AGENCIES: dict = {}  # source ("staff" or "public") → {"at": monotonic time, "names": {code: name}}

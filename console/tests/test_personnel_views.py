@@ -461,3 +461,26 @@ def test_a_police_agencys_admin_starts_the_registration_form_with_the_police_box
     assert "checked" in police_box(police_form.get_data(as_text=True))
     market_form = client_as(app, "agency_admin", agency_code=MARKET).get("/personnel/officers/new")
     assert "checked" not in police_box(market_form.get_data(as_text=True))
+
+
+def test_a_list_past_the_count_s_bound_says_more_than_10000_and_still_pages_by_number(app, monkeypatch):
+    many = {**page(OFFICER), "total": 10000, "total_exact": False, "next": "cursor"}
+    monkeypatch.setitem(ANSWERS, "/officers", many)
+    first = text_of(client_as(app, "bureau").get("/personnel/officers"))
+    assert "执法人员（超过 10,000 人）" in first and "超过 10,000 条，第 1 页" in first and "下一页" in first
+    assert "/ 500 页" not in first and "共 10000" not in first
+    # beyond the pages the bound fills, the next page is offered while the service says more follow
+    monkeypatch.setitem(ANSWERS, "/officers", {**many, "page": 600})
+    deep = client_as(app, "bureau").get("/personnel/officers?page=600").get_data(as_text=True)
+    assert "page=601" in deep and "page=599" in deep
+    monkeypatch.setitem(ANSWERS, "/officers", {**many, "page": 600, "next": None})
+    last = client_as(app, "bureau").get("/personnel/officers?page=600").get_data(as_text=True)
+    assert "page=601" not in last and "第 600 页" in text_of_html(last)
+    # an exact count reads as before
+    monkeypatch.setitem(ANSWERS, "/officers", {**page(OFFICER), "total_exact": True, "next": None})
+    exact = text_of(client_as(app, "bureau").get("/personnel/officers"))
+    assert "执法人员（共 1 人）" in exact and "共 1 条，第 1 / 1 页" in exact
+
+
+def text_of_html(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))

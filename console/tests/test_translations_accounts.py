@@ -24,6 +24,7 @@ SOURCES = [
     REPO / "kernel/enforcement_kernel/subscribers.py",
     REPO / "kernel/enforcement_kernel/rabbitmq_management.py",
     REPO / "kernel/enforcement_kernel/replay.py",
+    REPO / "kernel/enforcement_kernel/paging.py",  # the audit trail read after a cursor
     # the audit trail's period (DateRange) and the account form's agency code (AGENCY_CODE)
     REPO / "contracts/enforcement_contracts/common.py",
 ]

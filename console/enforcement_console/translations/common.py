@@ -22,6 +22,13 @@ EXACT = {
     "malformed JSON": "提交的内容格式不正确",
     "must be a JSON object": "提交的内容格式不正确",
     "required": "必填",
+    # a list continued from a cursor (enforcement_kernel.paging, CursorPageQuery): one wording for every list
+    "invalid cursor": "翻页位置无效，请回到列表第一页重新翻页。",
+    "is not a cursor of this list (take it from a previous answer's next)": (
+        "不是本列表的翻页位置，请从列表第一页重新翻页"
+    ),
+    "after and page": "翻页位置和页码不能同时使用。",
+    "cannot be combined with a page other than 1": "不能与第 1 页以外的页码同时使用",
     # the services' shared access rules and uploads: one wording whichever service says it
     "only the justice bureau may do this": "只有县司法局可以进行此操作。",
     "not allowed to read another agency's records": "不能查看其他执法部门的记录。",
