@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 import zlib
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -216,6 +217,7 @@ class Database(DependencyProvider):
         self.engine = make_engine(self.url, pool_size=int(config.get("max_workers", 10)) + 2)
         self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         self.notify_channel = notify_channel(self.source)
+        self.notify_payload = uuid.uuid4().hex  # this container's: its own relay, woken in process, ignores it
         self._notify = self.engine.dialect.name == "postgresql"
 
     def stop(self):
@@ -229,7 +231,10 @@ class Database(DependencyProvider):
             yield tx
             if tx.emitted and self._notify:
                 # delivered by PostgreSQL at commit only (never for a rollback): wakes every replica's relay
-                session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": self.notify_channel})
+                session.execute(
+                    text("SELECT pg_notify(:channel, :payload)"),
+                    {"channel": self.notify_channel, "payload": self.notify_payload},
+                )
             session.commit()
         except BaseException:
             session.rollback()

@@ -186,7 +186,9 @@ class OutboxRelay(DependencyProvider):
 
     def _listen(self):
         wake, running = lambda: self.wake(), lambda: self._running
-        pg_listen.listen(self.database.engine, self.database.notify_channel, wake, running)
+        pg_listen.listen(
+            self.database.engine, self.database.notify_channel, wake, running, ignore=self.database.notify_payload
+        )
 
     def _loop(self):
         while self._running:
@@ -197,6 +199,7 @@ class OutboxRelay(DependencyProvider):
             except Exception:  # the broker or the database is away: try again later, never die
                 log.exception("outbox relay pass failed")
                 eventlet.sleep(min(self.poll_seconds, ERROR_PAUSE_SECONDS))
+                continue  # then try again: the rows after the failing one are still due
             if full:
                 eventlet.sleep(0)  # a backlog: the next batch at once, letting the workers in between
                 continue

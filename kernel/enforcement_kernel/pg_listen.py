@@ -42,9 +42,12 @@ def connect(engine):
     return conn
 
 
-def listen(engine, channel: str, on_notify, running, idle_check: float = IDLE_CHECK_SECONDS) -> None:
+def listen(
+    engine, channel: str, on_notify, running, ignore: str | None = None, idle_check: float = IDLE_CHECK_SECONDS
+) -> None:
     """Until ``running()`` is false: keep a connection listening on ``channel`` and call ``on_notify()`` for each
-    burst of notifications (several read at once make one call)."""
+    burst of notifications (several read at once make one call). Notifications whose payload is ``ignore`` (this
+    process's own, whose relay was already woken in process) do not count."""
     pause = RECONNECT_SECONDS[0]
     while running():
         conn = None
@@ -62,8 +65,10 @@ def listen(engine, channel: str, on_notify, running, idle_check: float = IDLE_CH
                         cur.execute("SELECT 1")
                 conn.poll()
                 if conn.notifies:
+                    others = any(n.payload != ignore for n in conn.notifies)
                     conn.notifies.clear()
-                    on_notify()
+                    if others:
+                        on_notify()
         except Exception as exc:
             if not running():
                 return

@@ -210,7 +210,7 @@ def _check_backlog(url, replicas, events):
     # after its pause for errors (5 s at most) and the failing row's back-off (1 s), the relay sends the rest
     wait_until(
         lambda: db_rows(url, "SELECT COUNT(*) AS n FROM outbox_events WHERE status = 'sent'")[0]["n"] == 55,
-        timeout=POLL + 10,
+        timeout=15,
         message="the rest sent",
     )
     received = events.collect_for(0.5)
