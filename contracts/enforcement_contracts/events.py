@@ -169,6 +169,7 @@ def all_event_types() -> list[EventType]:
         procedure,
         promptness,
         publication,
+        records,
         reviews,
         transfers,
     )

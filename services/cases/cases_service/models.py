@@ -411,3 +411,54 @@ class DeadlineMiss(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # two replicas may find the same miss: the second insert fails and its transaction (with its event) rolls back
     __table_args__ = (UniqueConstraint("reference", "kind", name="uq_deadline_misses_reference_kind"),)
+
+
+# --- Case records (issue 15): the document-kind catalogue, the hash chain, whole-process recordings -------------
+
+
+class KindCatalogue(Base):
+    """A version of the document-kind catalogue (文书种类): kinds, stages, when required, size and media limits."""
+
+    __tablename__ = "record_kind_catalogues"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    effective_from: Mapped[date] = mapped_column(Date)
+    kinds: Mapped[list] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RecordChainEntry(Base):
+    """One entry of a case's hash chain (records/chain.py): appended, never updated."""
+
+    __tablename__ = "record_chain"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    entry_type: Mapped[str] = mapped_column(String(20))  # document | recording
+    reference: Mapped[str] = mapped_column(String(64))  # the document's or recording's id
+    content_sha256: Mapped[str | None] = mapped_column(String(64))  # null: a recording known by reference only
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(60))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_record_chain_case_seq"),)
+
+
+class Recording(Base):
+    """A whole-process recording (执法全过程记录): the recorder, the officer, when and where, and either an uploaded
+    file (a document of kind ``recording``) or the recorder system's own reference."""
+
+    __tablename__ = "case_recordings"
+    recording_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), index=True)
+    agency_code: Mapped[str] = mapped_column(String(40))
+    device_id: Mapped[str] = mapped_column(String(64))
+    officer_id: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime] = mapped_column(DateTime)
+    place: Mapped[str] = mapped_column(String(200))
+    document_id: Mapped[str | None] = mapped_column(String(32))
+    recorder_reference: Mapped[str | None] = mapped_column(String(128))
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    registered_by: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

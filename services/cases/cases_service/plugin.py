@@ -8,12 +8,14 @@ HERE = Path(__file__).parent
 
 
 def seed(config: dict) -> str:
-    """The seven enforcement types and the first review checklist; safe to run again (existing rows are left alone)."""
+    """The seven enforcement types, the first review checklist and document-kind catalogue; safe to run again
+    (existing rows are left alone)."""
     from sqlalchemy.orm import Session
 
     from enforcement_kernel.db import Tx, make_engine
 
     from .operations.seed import seed_checklist, seed_types
+    from .records.kinds import seed_kind_catalogue
     from .seed_data import CHECKLIST_V1, ITEM_TYPES
 
     engine = make_engine(config["DATABASE_URL"], pool_size=1)
@@ -21,11 +23,13 @@ def seed(config: dict) -> str:
         tx = Tx(session, "cases")
         added = seed_types(tx, ITEM_TYPES)
         checklist = seed_checklist(tx, CHECKLIST_V1)
+        kinds = seed_kind_catalogue(tx)
         session.commit()
     engine.dispose()
     return (
         f"{added} enforcement types added, {len(ITEM_TYPES) - added} already present; "
-        f"review checklist {'added' if checklist else 'already present'}"
+        f"review checklist {'added' if checklist else 'already present'}; "
+        f"document-kind catalogue {'added' if kinds else 'already present'}"
     )
 
 
