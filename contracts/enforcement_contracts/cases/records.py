@@ -157,3 +157,126 @@ RECORDING_REGISTERED = register(
 class MissingDocument(StrictSchema):
     code = fields.String(metadata={"description": "the kind's code, e.g. service_receipt"})
     name = fields.String(metadata={"description": "the kind's name, e.g. 送达回证"})
+
+
+# --- case documents (uploads, downloads, the list) --------------------------------------------------------------------
+# The media types a document may be sent as: the ones the service can verify by the file's first bytes (a kind's
+# catalogue entry allows some of these). Anything else is refused before a byte is stored.
+DOCUMENT_MEDIA_TYPES = (
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "audio/mpeg",
+    "audio/mp4",
+    "audio/wav",
+    "video/mp4",
+    "video/quicktime",
+)
+
+
+class DocumentUploadQuery(StrictSchema):
+    """Where an uploaded file (the request body, sent as its media type) goes: its ``kind`` (a code of the kind
+    catalogue), the ``stage`` it belongs to (one of the kind's stages) and an optional ``title``."""
+
+    kind = fields.String(required=True, validate=KIND_CODE)
+    stage = fields.String(required=True, validate=validate.OneOf(RECORD_STAGES))
+    title = fields.String(load_default=None, validate=[validate.Length(min=1, max=200), NOT_BLANK])
+
+
+class DocumentUploadStart(DocumentUploadQuery):
+    """What the gateway tells the service before the first chunk: the query, the media type the file was sent as
+    and the size its Content-Length declared (null when sent chunked)."""
+
+    media_type = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    declared_size = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0))
+
+
+class DocumentUpload(StrictSchema):
+    """An upload under way: send chunks 0, 1, ... of at most ``chunk_bytes`` each, then finish."""
+
+    upload_id = fields.String()
+    max_bytes = fields.Integer(metadata={"description": "the kind's limit"})
+    chunk_bytes = fields.Integer()
+    next_seq = fields.Integer()
+    received_bytes = fields.Integer()
+
+
+class Document(StrictSchema):
+    document_id = fields.String()
+    case_id = fields.String()
+    kind = fields.String()
+    stage = fields.String(validate=validate.OneOf(RECORD_STAGES))
+    title = fields.String(allow_none=True)
+    media_type = fields.String()
+    size_bytes = fields.Integer()
+    sha256 = fields.String(metadata={"description": "SHA-256 of the file's bytes (lower-case hex)"})
+    catalogue_version = fields.Integer(metadata={"description": "the kind catalogue's version it was checked against"})
+    uploaded_by = fields.String()
+    uploaded_at = fields.DateTime(metadata={"description": "UTC"})
+    chain_seq = fields.Integer(
+        allow_none=True, metadata={"description": "the document's entry in the case's hash chain"}
+    )
+
+
+class DocumentQuery(StrictSchema):
+    """A case's documents a page at a time, oldest first; ``kind`` or ``stage`` narrow the list."""
+
+    kind = fields.String(validate=KIND_CODE)
+    stage = fields.String(validate=validate.OneOf(RECORD_STAGES))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class DocumentChunk(StrictSchema):
+    """A piece of a document's file (base64: the RPC's JSON carries no bytes) with what the download's headers say."""
+
+    document_id = fields.String()
+    offset = fields.Integer()
+    data_base64 = fields.String()
+    size_bytes = fields.Integer()
+    media_type = fields.String()
+    sha256 = fields.String()
+    filename = fields.String()
+
+
+class DocumentAttached(StrictSchema):
+    """A document was attached to a case (ids, kind, stage, size and hash only: never the file)."""
+
+    document_id = fields.String(required=True)
+    case_id = fields.String(required=True)
+    agency_code = fields.String(required=True)
+    kind = fields.String(required=True)
+    stage = fields.String(required=True)
+    size_bytes = fields.Integer(required=True)
+    sha256 = fields.String(required=True, validate=SHA256_HEX)
+    chain_seq = fields.Integer(required=True)
+    entry_hash = fields.String(required=True, validate=SHA256_HEX)
+
+
+DOCUMENT_ATTACHED = register(
+    EventType(
+        SERVICE,
+        "document.attached",
+        DocumentAttached,
+        1,
+        "A document (a file of the case file, 案卷文书) was attached to a case at a stage: ids, kind, size and SHA-256 "
+        "only.",
+    )
+)
+
+
+class RecordsChecks(StrictSchema):
+    """A case's records as its procedural checks see them now."""
+
+    missing_documents = fields.List(
+        fields.Nested(MissingDocument), metadata={"description": "kinds the catalogue requires that the case lacks"}
+    )
+    completeness_enforced = fields.Boolean(
+        metadata={"description": "filed on or after CASES.records.required_from: closing waits for them"}
+    )
+    recording_required = fields.Boolean(metadata={"description": "the case needs whole-process recordings"})
+    recordings = fields.Integer(metadata={"description": "recordings registered"})
+
+
+class RecordingList(StrictSchema):
+    items = fields.List(fields.Nested(Recording))

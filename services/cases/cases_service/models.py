@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import Numeric
 
@@ -462,3 +474,45 @@ class Recording(Base):
     content_sha256: Mapped[str | None] = mapped_column(String(64))
     registered_by: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- Case documents (issue 15): the files of a case (records/documents.py) and uploads under way ----------------
+
+
+class CaseDocument(Base):
+    """A file attached to a case at a stage; its bytes are in the content store under ``sha256``."""
+
+    __tablename__ = "case_documents"
+    document_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    stage: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str | None] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    catalogue_version: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[str] = mapped_column(String(60))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (Index("ix_case_documents_case_uploaded", "case_id", "uploaded_at"),)
+
+
+class DocumentUpload(Base):
+    """An upload under way: its chunks gather in the store's partial file until it is finished (the row then names
+    the document, so a finish sent again answers the same) or abandoned (removed by the cleanup timer)."""
+
+    __tablename__ = "document_uploads"
+    upload_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    stage: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str | None] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    declared_size: Mapped[int | None] = mapped_column(BigInteger)
+    max_bytes: Mapped[int] = mapped_column(BigInteger)
+    catalogue_version: Mapped[int] = mapped_column(Integer)
+    next_seq: Mapped[int] = mapped_column(Integer, default=0)  # chunks 0..next_seq-1 are written
+    received_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    started_by: Mapped[str] = mapped_column(String(60))
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    document_id: Mapped[str | None] = mapped_column(String(32))  # set once finished
