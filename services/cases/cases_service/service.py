@@ -39,10 +39,8 @@ from .operations import (
     publication,
     reporting,
 )
-from .followup_entrypoints import FollowupEntrypoints
 from .oversight_entrypoints import OversightEntrypoints
 from .personnel import PersonnelPort
-from .records_entrypoints import RecordsEntrypoints
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +52,7 @@ def _int(value, what: str) -> int:
         raise NotFound(f"{what} {value} not found") from None
 
 
-class CasesService(DocumentEntrypoints, RecordsEntrypoints, OversightEntrypoints, FollowupEntrypoints, ServiceBase):
+class CasesService(DocumentEntrypoints, OversightEntrypoints, ServiceBase):
     name = common_contract.SERVICE
 
     settings = Configured(common.Settings.from_config)
@@ -315,13 +313,7 @@ class CasesService(DocumentEntrypoints, RecordsEntrypoints, OversightEntrypoints
     @rpc
     def agency_case_facts(self, actor, year):
         """Per agency, one year's facts for the supervision service's assessment and statistics report."""
-        return self._read(
-            promptness.agency_case_facts,
-            actor,
-            load(statistics_contract.FactsQuery, {"year": year}),
-            self.followup_deadlines,
-            self.today(),
-        )
+        return self._read(promptness.agency_case_facts, actor, load(statistics_contract.FactsQuery, {"year": year}))
 
     # the deadline watch
     @configured_timer("CASES.deadline_watch_seconds", 3600, eager=True)
@@ -337,5 +329,3 @@ class CasesService(DocumentEntrypoints, RecordsEntrypoints, OversightEntrypoints
                     announced, after = deadlines.watch_deadlines(tx, kind, self.settings, today, now, after)
                 if announced:
                     log.info("%d %s deadlines missed", announced, kind)
-        if announced := self.watch_followups():  # corrections and accountability records (followup_* kinds)
-            log.info("%d follow-up deadlines missed", announced)
