@@ -136,12 +136,13 @@ def personnel_service(run_service):
 
 
 @pytest.fixture
-def cases_service(personnel_service, run_service, database_url):
+def cases_service(personnel_service, run_service, database_url, tmp_path):
     """The cases service in process on ``database_url``'s backend (SQLite: a copy of the migrated template). Personnel
     runs in the same process, so its answers wait for this process's turn: on a busy machine a 2-second timeout
     gave up on a live personnel (the tests of a personnel that is down run as processes, test_cases_faults)."""
     url = None if database_url.startswith("sqlite") else database_url
-    return run_service("cases", database_url=url, settings={"RPC_TIMEOUT": 10})
+    documents = {"records": {"storage_dir": str(tmp_path / "cases-documents")}}  # the test's own file store
+    return run_service("cases", database_url=url, settings={"RPC_TIMEOUT": 10, "CASES": documents})
 
 
 @pytest.fixture
