@@ -164,6 +164,7 @@ def all_event_types() -> list[EventType]:
     from enforcement_contracts.cases import (  # noqa: F401  (each subject module registers its events on import)
         benchmarks,
         catalogue,
+        followups,
         inspections,
         legal_review,
         procedure,

@@ -37,6 +37,9 @@ _ALL = (
     Obligation("transfer_decided", "cases", "workdays", "CASES.transfer_decision_workdays"),
     Obligation("transfer_handed_over", "cases", "hours", "CASES.transfer_handover_hours"),
     Obligation("transfer_acknowledged", "cases", "workdays", "CASES.transfer_ack_workdays"),
+    Obligation("followup_assigned", "cases", "workdays", "CASES.followups.assign_workdays"),
+    Obligation("followup_decided", "cases", "days", "CASES.followups.decide_days"),
+    Obligation("followup_closed", "cases", "workdays", "CASES.followups.close_workdays"),
     Obligation(
         "supervision_item_answered", "supervision", "workdays", "SUPERVISION.items.deadline_workdays (by item kind)"
     ),

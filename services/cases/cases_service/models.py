@@ -402,8 +402,26 @@ class Correction(Base):
     officer_ids: Mapped[list] = mapped_column(JSON, default=list)
     opened_on: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default="open")
-    __table_args__ = (UniqueConstraint("kind", "file_id", name="uq_review_followups_kind_file"),)
+    # opened -> assigned -> decided -> closed (operations.followups; the rules in rules/followups.py)
+    status: Mapped[str] = mapped_column(String(12), default="opened", server_default="opened")
+    assigned_on: Mapped[date | None] = mapped_column(Date)
+    assignee: Mapped[str | None] = mapped_column(String(200), doc="the responsible person or unit; the investigator")
+    assignee_agency_code: Mapped[str | None] = mapped_column(String(40))
+    assigned_by: Mapped[str | None] = mapped_column(String(60))
+    assigned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_by: Mapped[str | None] = mapped_column(String(60))
+    measure: Mapped[str | None] = mapped_column(String(30), doc="a correction's outcome (contract vocabulary)")
+    # an accountability's outcome per officer: [{officer_id, outcome, exemption: {kind, ground, text}, note}]
+    outcomes: Mapped[list | None] = mapped_column(JSON, default=list)
+    exemptions: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closed_by: Mapped[str | None] = mapped_column(String(60))
+    notes: Mapped[dict | None] = mapped_column(JSON, default=dict, doc="each step's note: assigned, decided, closed")
+    __table_args__ = (
+        UniqueConstraint("kind", "file_id", name="uq_review_followups_kind_file"),
+        Index("ix_review_followups_status", "status", "agency_code"),
+    )
 
 
 class DeadlineMiss(Base):

@@ -39,6 +39,7 @@ from .operations import (
     publication,
     reporting,
 )
+from .followup_entrypoints import FollowupEntrypoints
 from .oversight_entrypoints import OversightEntrypoints
 from .personnel import PersonnelPort
 
@@ -52,7 +53,7 @@ def _int(value, what: str) -> int:
         raise NotFound(f"{what} {value} not found") from None
 
 
-class CasesService(DocumentEntrypoints, OversightEntrypoints, ServiceBase):
+class CasesService(DocumentEntrypoints, OversightEntrypoints, FollowupEntrypoints, ServiceBase):
     name = common_contract.SERVICE
 
     settings = Configured(common.Settings.from_config)
@@ -313,7 +314,13 @@ class CasesService(DocumentEntrypoints, OversightEntrypoints, ServiceBase):
     @rpc
     def agency_case_facts(self, actor, year):
         """Per agency, one year's facts for the supervision service's assessment and statistics report."""
-        return self._read(promptness.agency_case_facts, actor, load(statistics_contract.FactsQuery, {"year": year}))
+        return self._read(
+            promptness.agency_case_facts,
+            actor,
+            load(statistics_contract.FactsQuery, {"year": year}),
+            self.followup_deadlines,
+            self.today(),
+        )
 
     # the deadline watch
     @configured_timer("CASES.deadline_watch_seconds", 3600, eager=True)
@@ -329,3 +336,5 @@ class CasesService(DocumentEntrypoints, OversightEntrypoints, ServiceBase):
                     announced, after = deadlines.watch_deadlines(tx, kind, self.settings, today, now, after)
                 if announced:
                     log.info("%d %s deadlines missed", announced, kind)
+        if announced := self.watch_followups():  # corrections and accountability records (followup_* kinds)
+            log.info("%d follow-up deadlines missed", announced)

@@ -114,6 +114,16 @@ SECTIONS: list[tuple[str, str, list[Column]]] = [
         ],
     ),
     (
+        "followups",
+        "错案纠正与责任追究 corrections and accountability",
+        [
+            Column("followups_opened", "启动 opened"),
+            Column("followups_closed", "办结 closed"),
+            Column("followups_overdue", "逾期 overdue"),
+            Column("followup_exemptions", "尽职免责容错 officers exempted"),
+        ],
+    ),
+    (
         "complaints",
         "投诉举报 complaints",
         [

@@ -50,6 +50,11 @@ class AgencyFacts:
     review_grades: dict[str, int] = field(default_factory=dict)  # excellent / pass / fail -> files
     decisions_reversed: int = 0
     reversed_by_ground: dict[str, int] = field(default_factory=dict)  # reconsideration / litigation / agency
+    # corrections (错案纠正) and accountability records (过错责任追究) after failing case files, both kinds together
+    followups_opened: int = 0
+    followups_closed: int = 0
+    followups_overdue: int = 0  # a step's deadline missed in the year (or late today, for the running year)
+    followup_exemptions: int = 0  # officers exempted (尽职免责 / 容错纠错)
     # supervision (this service's own tables)
     items: int = 0
     items_overdue: int = 0

@@ -124,6 +124,11 @@ def merge(
             f.review_files = sum(f.review_grades.values())
             f.reversed_by_ground = dict(row["changed_by_ground"])
             f.decisions_reversed = row["decisions_reversed"]
+            kinds = (row.get("followups") or {}).values()  # absent from an older cases service: none
+            f.followups_opened = sum(k.get("opened", 0) for k in kinds)
+            f.followups_closed = sum(k.get("closed", 0) for k in kinds)
+            f.followups_overdue = sum(k.get("overdue", 0) for k in kinds)
+            f.followup_exemptions = sum(k.get("exemptions", 0) for k in kinds)
     return list(by_code.values())
 
 

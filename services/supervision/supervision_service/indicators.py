@@ -99,6 +99,16 @@ DECISIONS_REVERSED = RateIndicator(
     "reversed on reconsideration or litigation",
     "decisions",
 )
+FOLLOWUPS_OVERDUE = RateIndicator(
+    "followups_overdue",
+    "错案纠正与责任追究逾期 overdue corrections and accountability",
+    "followups_overdue",
+    "followups_opened",
+    0.0,
+    0.5,
+    "overdue",
+    "corrections and accountability records opened",
+)
 PROMPTNESS = RateIndicator(
     "promptness",
     "按时办结率 overall promptness",

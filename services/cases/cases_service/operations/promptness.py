@@ -12,6 +12,7 @@ from enforcement_contracts.cases import statistics as statistics_contract
 from enforcement_kernel import access
 
 from .. import models as m
+from . import followups
 from .common import KIND_PUBLISHED
 
 
@@ -80,7 +81,7 @@ def yearly_statistics(session, actor: dict, query: dict) -> list[dict]:
 REVERSING_GROUNDS = ("reconsideration", "litigation")
 
 
-def agency_case_facts(session, actor: dict, query: dict) -> list[dict]:
+def agency_case_facts(session, actor: dict, query: dict, deadlines=None, today: date | None = None) -> list[dict]:
     """Per agency, a calendar year for the supervision service's assessment and 统计年报: the yearly statistics by
     type, decisions, publications (on time by their promptness measurement), review grades and decisions changed on
     reconsideration or litigation. The county-wide view, so the bureau (or a service acting for it) only."""
@@ -102,6 +103,7 @@ def agency_case_facts(session, actor: dict, query: dict) -> list[dict]:
                 "review_grades": {},
                 "changed_by_ground": {},
                 "decisions_reversed": 0,
+                "followups": {},
             },
         )
 
@@ -133,6 +135,9 @@ def agency_case_facts(session, actor: dict, query: dict) -> list[dict]:
         row["changed_by_ground"][ground] = int(n)
         if ground in REVERSING_GROUNDS:
             row["decisions_reversed"] += int(n)
+    # corrections and accountability records (issue 15): opened, closed, overdue, exemptions, by kind
+    for (code, kind), counts in followups.yearly_counts(session, year, deadlines, today or end).items():
+        agency(code)["followups"][kind] = counts
     return statistics_contract.AgencyCaseFacts(many=True).dump([facts[code] for code in sorted(facts)])
 
 
