@@ -4,7 +4,8 @@ What: requests per second, p50 and p99 of four paths measured in ONE invocation,
 same for all of them:
 
 - ``floor``: a bare nameko 2.14.1 ``@http`` handler calling an echo service over RabbitMQ (``bench/floor_service.py``,
-  no suite code, two ``nameko run`` processes with a config and a vhost of their own);
+  no suite code, two ``nameko run`` processes with a config and a vhost of their own, each with the ``max_workers`` of
+  its counterpart: the gateway's 20, personnel's 10);
 - ``echo``: the suite's gateway -> personnel ``GET /api/v1/personnel/echo`` (token, routing, validation, audit rules,
   metrics, logs: everything but domain work);
 - ``get``: the gateway -> ``GET /api/v1/officers/<id>`` (one officer read from the personnel database);
@@ -19,9 +20,10 @@ end. Load: wrk through ``bench/loadgen.py`` (20 connections, 10 s, the medians o
 The bars (same run): echo >= 1.0x the floor's req/s, GET >= 0.9x, PATCH >= 0.7x, and each path's p99 <= 1.5x the
 floor's p99; PASS or FAIL per goal, exit 1 when one fails. ``--json FILE`` writes the numbers.
 
-``--profile before|after`` also records py-spy flame graphs of the gateway while each gateway path is loaded (apart
-from the measured rounds, so sampling does not slow them) into ``bench/results/gateway-<path>-<before|after>.svg``,
-and the personnel service's beside them (``gateway-<path>-<before|after>.personnel.svg``).
+``--profile before|after`` also records py-spy flame graphs of the gateway while each gateway path is loaded
+(right after the path's measured rounds, so sampling does not slow them) into
+``bench/results/gateway-<path>-<before|after>.svg``, and the personnel service's beside them
+(``gateway-<path>-<before|after>.personnel.svg``).
 
     .venv/bin/python bench/gateway_floor.py [--postgres] [--seconds 10] [--rounds 3] [--connections 20]
         [--json bench/results/gateway_floor-after.json] [--profile after]
@@ -137,15 +139,27 @@ def databases(postgres: bool, workdir: Path, names: tuple[str, ...]):
         conn.close()
 
 
+def max_workers(config: Path) -> int:
+    import yaml
+
+    return int(yaml.safe_load(config.read_text())["max_workers"])
+
+
 def start_floor(workdir: Path, vhost: str) -> tuple[list[subprocess.Popen], int]:
-    """The two bare nameko services, each in its own process (as the gateway and personnel are)."""
+    """The two bare nameko services, each in its own process and with the worker count of its counterpart (the
+    gateway's, personnel's), as the suite's services run."""
     port = free_port()
-    config = workdir / "floor.yml"
-    config.write_text(
-        f"AMQP_URI: amqp://guest:guest@127.0.0.1:5672/{vhost}\nWEB_SERVER_ADDRESS: 127.0.0.1:{port}\nmax_workers: 20\n"
-    )
+    workers = {
+        "FloorFront": max_workers(HERE.parent / "gateway/enforcement_gateway/config.yml"),
+        "FloorEcho": max_workers(HERE.parent / "services/personnel/personnel_service/config.yml"),
+    }
     procs = []
-    for service in ("FloorEcho", "FloorFront"):
+    for service, count in workers.items():
+        config = workdir / f"floor-{service}.yml"
+        config.write_text(
+            f"AMQP_URI: amqp://guest:guest@127.0.0.1:5672/{vhost}\n"
+            f"WEB_SERVER_ADDRESS: 127.0.0.1:{port}\nmax_workers: {count}\n"
+        )
         log = open(workdir / f"floor-{service}.log", "w")
         command = [BIN / "nameko", "run", "--config", str(config), f"floor_service:{service}"]
         procs.append(subprocess.Popen(command, cwd=HERE, stdout=log, stderr=subprocess.STDOUT))
@@ -299,22 +313,30 @@ def main() -> None:
                 f"measuring: {args.connections} connections, {args.seconds} s x {args.rounds} rounds per path",
                 flush=True,
             )
-            results["floor"] = measure(f"http://127.0.0.1:{floor_port}/echo", rounds=args.rounds, **kw)
-            results["echo"] = measure(echo, headers=auth, rounds=args.rounds, **kw)
-            results["get"] = measure(officer, headers=auth, rounds=args.rounds, **kw)
-            rows_before = outbox_rows(urls["personnel"])
-            results["patch"] = measure_script(officer, patch_script(token), rounds=args.rounds, **kw)
-            run["patch_outbox_rows"] = outbox_rows(urls["personnel"]) - rows_before
-            run["load_after"] = os.getloadavg()
-            if args.profile:
-                loads = {
-                    "echo": lambda: run_once(echo, headers=auth, **kw),
-                    "get": lambda: run_once(officer, headers=auth, **kw),
-                    "patch": lambda: run_script(officer, patch_script(token), **kw),
-                }
-                for path, load in loads.items():
-                    pids = {"gateway": gateway.pid, "personnel": personnel.pid}
-                    profile(pids, RESULTS / f"gateway-{path}-{args.profile}.svg", load, args.seconds)
+            pids = {"gateway": gateway.pid, "personnel": personnel.pid}
+            paths = {  # each path's measured load, and its load while profiled (right after its measurement)
+                "floor": (lambda: measure(f"http://127.0.0.1:{floor_port}/echo", rounds=args.rounds, **kw), None),
+                "echo": (
+                    lambda: measure(echo, headers=auth, rounds=args.rounds, **kw),
+                    lambda: run_once(echo, headers=auth, **kw),
+                ),
+                "get": (
+                    lambda: measure(officer, headers=auth, rounds=args.rounds, **kw),
+                    lambda: run_once(officer, headers=auth, **kw),
+                ),
+                "patch": (
+                    lambda: measure_script(officer, patch_script(token), rounds=args.rounds, **kw),
+                    lambda: run_script(officer, patch_script(token), **kw),
+                ),
+            }
+            for path, (measured, profiled) in paths.items():
+                rows_before = outbox_rows(urls["personnel"])
+                results[path] = measured()
+                if path == "patch":
+                    run["patch_outbox_rows"] = outbox_rows(urls["personnel"]) - rows_before
+                    run["load_after"] = os.getloadavg()
+                if args.profile and profiled is not None:
+                    profile(pids, RESULTS / f"gateway-{path}-{args.profile}.svg", profiled, args.seconds)
         finally:
             for proc in procs:
                 proc.terminate()
