@@ -51,7 +51,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cases_stats import AGENCIES, CASES_SQL, ITEMS_SQL, TYPES, admin_connection
-from gateway_load import bench_vhost, free_port, wait_ready
+from gateway_floor import bench_vhost, free_port, wait_ready
 
 BIN = Path(sys.executable).parent
 SERVICES = ("personnel", "training", "cases", "supervision", "gateway")

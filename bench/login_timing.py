@@ -26,7 +26,7 @@ import threading
 import time
 from pathlib import Path
 
-from gateway_load import bench_vhost, free_port, request, start, wait_ready
+from gateway_floor import bench_vhost, free_port, request, start, wait_ready
 
 PASSWORD = "bench-login-password"
 

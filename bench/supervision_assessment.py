@@ -10,7 +10,7 @@ with every installed indicator and the packaged weights (median of 5 runs).
 
 The remote facts (certificates, training, cases) come from a fact source injected here with generated figures for the
 50 agencies, not from running personnel, training and cases services: their own queries are benchmarked in
-``bench/cases_stats.py``; over RPC they add three round trips (a few milliseconds each, see ``bench/gateway_load.py``).
+``bench/cases_stats.py``; over RPC they add three round trips (a few milliseconds each, see ``bench/gateway_floor.py``).
 
     .venv/bin/python bench/supervision_assessment.py [--sizes 100000,1000000] [--databases sqlite,postgresql]
 """
