@@ -24,8 +24,7 @@ from datetime import datetime, timedelta
 
 import eventlet
 from eventlet.queue import Empty, LightQueue
-from kombu import Connection, Exchange
-from nameko.amqp.publish import Publisher, UndeliverableMessage
+from kombu import Connection, Exchange, Producer
 from nameko.extensions import DependencyProvider
 from sqlalchemy import delete, func, select, update
 
@@ -36,6 +35,8 @@ from .db import OutboxRow, ProcessedEvent, utcnow
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 300
+PUBLISH_RETRY = {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2}
+CONFIRM_TIMEOUT_SECONDS = 30.0
 ERROR_PAUSE_SECONDS = 5.0  # after a failed pass (broker or database away), at most this long before the next
 DEFAULT_KEEP_SENT_DAYS = 400
 DEFAULT_KEEP_PROCESSED_DAYS = 430  # a month beyond the producers' history: see check_processed_retention
@@ -147,7 +148,9 @@ class OutboxRelay(DependencyProvider):
         )
         self._next_prune = 0.0  # monotonic; the first pass prunes
         self._next_gauges = 0.0  # monotonic; the first pass refreshes the backlog gauges
-        self.publisher = Publisher(config["AMQP_URI"], use_confirms=True, mandatory=True)
+        self._connection = self._producer = None  # the relay's own, opened by its first pass
+        self._returned = []  # message ids the broker returned unroutable (mandatory) since the last publish
+        self._exchanges: dict[str, Exchange] = {}
         self._wake = LightQueue(maxsize=1)
         self._running = False
         self.database = next(d for d in self.container.dependencies if d.attr_name == "db")
@@ -191,6 +194,12 @@ class OutboxRelay(DependencyProvider):
         )
 
     def _loop(self):
+        try:
+            self._relay_until_stopped()
+        finally:
+            self._close_producer()
+
+    def _relay_until_stopped(self):
         while self._running:
             full = False
             try:
@@ -294,21 +303,57 @@ class OutboxRelay(DependencyProvider):
             )
         session.commit()
 
+    def _publisher(self) -> Producer:
+        """One connection and producer for the relay's thread, with publisher confirms; kombu's ``ensure`` reconnects
+        it after a connection error (``retry`` below)."""
+        if self._producer is None:
+            self._connection = Connection(
+                self.container.config["AMQP_URI"], transport_options={"confirm_publish": True}, connect_timeout=10
+            )
+            self._producer = Producer(self._connection, serializer="json", on_return=self._on_return)
+        return self._producer
+
+    def _on_return(self, exc, exchange, routing_key, message) -> None:
+        # a mandatory message no queue takes comes back before its confirm: publish() sees it once confirmed
+        self._returned.append(message.properties.get("message_id"))
+
+    def _close_producer(self) -> None:
+        connection, self._connection, self._producer = self._connection, None, None
+        if connection is not None:
+            try:
+                connection.release()
+            except Exception:  # already gone with the broker
+                pass
+
+    def publish(self, body, exchange_name: str, routing_key: str, message_id: str) -> bool:
+        """Publish one message, persistent and mandatory, and wait for the broker's confirm; False when the broker
+        returned it unroutable. Raises when it cannot be confirmed (after kombu's retries)."""
+        exchange = self._exchanges.get(exchange_name)
+        if exchange is None:
+            exchange = self._exchanges[exchange_name] = Exchange(exchange_name, type="topic", durable=True)
+        producer = self._publisher()
+        self._returned.clear()
+        try:
+            producer.publish(
+                body,
+                exchange=exchange,
+                routing_key=routing_key,
+                declare=[exchange],  # once per connection (kombu remembers what it declared)
+                message_id=message_id,
+                delivery_mode=2,
+                mandatory=True,
+                retry=True,
+                retry_policy=PUBLISH_RETRY,
+                confirm_timeout=CONFIRM_TIMEOUT_SECONDS,  # a silently dead connection fails, not hangs
+            )
+        except Exception:
+            self._close_producer()  # a fresh connection for the next attempt: no confirm of this one left behind
+            raise
+        return message_id not in self._returned
+
     def _publish(self, row) -> bool:
         """Publish one row with confirms; False when the broker returned it unroutable."""
-        exchange = Exchange(row.exchange, type="topic", durable=True)
-        try:
-            self.publisher.publish(
-                row.body,
-                exchange=exchange,
-                routing_key=row.routing_key,
-                declare=[exchange],
-                message_id=row.event_id,
-                serializer="json",
-                retry=True,
-                retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 2},
-            )
-        except UndeliverableMessage:
+        if not self.publish(row.body, row.exchange, row.routing_key, row.event_id):
             if unroutable_status(row.created_at, utcnow(), self.unroutable_retry) == "unrouted":
                 log.info(
                     "no subscriber for %s after %.0f s: kept in the history for replay, no longer retried",

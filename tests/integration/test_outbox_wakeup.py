@@ -188,7 +188,7 @@ def _check_backlog(url, replicas, events):
     events.wait_for(50, timeout=10.0)  # 8 batches with a poll of a minute: each full batch is followed at once
 
     relay = provider(container, "outbox")
-    real_publish, calls = relay.publisher.publish, []
+    real_publish, calls = relay.publish, []
 
     def failing_third(*args, **kwargs):
         calls.append(1)
@@ -196,7 +196,7 @@ def _check_backlog(url, replicas, events):
             raise ConnectionError("the broker went away")
         return real_publish(*args, **kwargs)
 
-    relay.publisher.publish = failing_third
+    relay.publish = failing_third
     commit_pings(container, 100, 101, 102, 103, 104)
     wait_until(lambda: len(calls) >= 3, timeout=10, message="the relay's pass")
     time.sleep(0.5)
@@ -206,7 +206,7 @@ def _check_backlog(url, replicas, events):
     assert by_seq[102]["attempts"] == 1 and "the broker went away" in by_seq[102]["last_error"]
     assert (by_seq[103]["attempts"], by_seq[104]["attempts"]) == (0, 0)
 
-    relay.publisher.publish = real_publish
+    relay.publish = real_publish
     # after its pause for errors (5 s at most) and the failing row's back-off (1 s), the relay sends the rest
     wait_until(
         lambda: db_rows(url, "SELECT COUNT(*) AS n FROM outbox_events WHERE status = 'sent'")[0]["n"] == 55,
