@@ -26,6 +26,7 @@ from enforcement_kernel.spreadsheets import Limits
 from enforcement_kernel.timers import configured_timer
 
 from .document_entrypoints import DocumentEntrypoints
+from .followup_entrypoints import FollowupEntrypoints
 from .operations import (
     benchmarks,
     cases,
@@ -39,9 +40,9 @@ from .operations import (
     publication,
     reporting,
 )
-from .followup_entrypoints import FollowupEntrypoints
 from .oversight_entrypoints import OversightEntrypoints
 from .personnel import PersonnelPort
+from .records_entrypoints import RecordsEntrypoints
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def _int(value, what: str) -> int:
         raise NotFound(f"{what} {value} not found") from None
 
 
-class CasesService(DocumentEntrypoints, OversightEntrypoints, FollowupEntrypoints, ServiceBase):
+class CasesService(DocumentEntrypoints, RecordsEntrypoints, OversightEntrypoints, FollowupEntrypoints, ServiceBase):
     name = common_contract.SERVICE
 
     settings = Configured(common.Settings.from_config)

@@ -17,6 +17,7 @@ from enforcement_kernel.crypto import PersonalDataCipher
 
 from .. import models as m
 from ..personnel import PersonnelPort
+from ..records.completeness import RecordsSettings
 from ..rules import major_decisions, periods
 from ..rules.inspection_limits import InspectionLimits
 from ..rules.whole_case import CaseRules
@@ -49,6 +50,8 @@ class Settings:
     grade_pass: int = 70
     # agencies whose legal reviewers may review any agency's major decisions (empty: the county has no pool)
     reviewer_pool: frozenset[str] = frozenset()
+    # CASES.records: documents required at closing from a filing day on, what needs whole-process recordings
+    records: RecordsSettings = RecordsSettings()
 
     @classmethod
     def from_config(cls, config: dict) -> Settings:
@@ -87,6 +90,7 @@ class Settings:
                 str(c("legal_review.allow_county_pool", True)).lower() in ("true", "1", "yes"),
                 c("legal_review.county_pool_agencies", ["140928-sfj"]),
             ),
+            records=RecordsSettings.from_config(config),
         )
 
 

@@ -15,6 +15,7 @@ from enforcement_kernel.crypto import PersonalDataCipher
 
 from .. import models as m
 from ..personnel import PersonnelPort
+from ..records.completeness import recording_findings, refuse_incomplete_close
 from ..rules import cataloguing, periods, privacy, procedure, whole_case
 from .benchmarks import benchmark_in_force
 from .cases import (
@@ -233,6 +234,9 @@ def report_case(
     raise_if_refused(evaluation, extra)
 
     case.is_major = facts.major
+    if case.closed_on is not None:  # reported whole: held to the kind catalogue like a case closed later
+        refuse_incomplete_close(session, case, settings.records)
+    evaluation.findings.extend(recording_findings(session, case, settings.records))
     case.status = case_status(case)
     session.add(case)
     for s in data["suspensions"]:
@@ -363,6 +367,9 @@ def update_case(
         facts.major = bool(case.is_major)
     evaluation = whole_case.evaluate(facts, settings.case_rules, today)
     raise_if_refused(evaluation, extra)
+    if "closed_on" in new_stages:
+        refuse_incomplete_close(session, case, settings.records)
+    evaluation.findings.extend(recording_findings(session, case, settings.records))
     session.add_all(new_suspensions + new_extensions)
     case.status = case_status(case)
     tx.emit(
@@ -403,6 +410,7 @@ def decide_case(
     evaluation = whole_case.evaluate(facts, settings.case_rules, today)
     raise_if_refused(evaluation, extra)
     case.is_major = facts.major
+    evaluation.findings.extend(recording_findings(session, case, settings.records))
     case.status = case_status(case)
     days = _decision_measure(tx, case, item_type, suspensions, extensions, settings)
     _emit_decided(tx, case, days, decision_due_on(case, item_type, suspensions, extensions, settings, today))

@@ -11,6 +11,7 @@ law are working days (art. 85), counted on the Chinese official calendar (``enfo
 
 One module per subject: ``privacy``, ``periods``, ``cataloguing`` (item versions, dormant items),
 ``discretion`` (benchmarks, lenient lists), ``procedure``, ``major_decisions`` (legal review), ``whole_case`` (every
-check on a case at once), ``handover`` (transfers), ``inspection_limits``, ``file_review`` (case-file review) and
-``draws``. Import the module you use; nothing is re-exported here.
+check on a case at once), ``handover`` (transfers), ``inspection_limits``, ``file_review`` (case-file review),
+``draws`` and ``records`` (whole-process recordings, the documents a case must hold). Import the module you
+use; nothing is re-exported here.
 """
