@@ -42,6 +42,7 @@ def test_every_built_in_indicator_is_installed_and_the_configured_weights_add_up
         "decisions_reversed",
         "promptness",
         "satisfaction",
+        "followups_overdue",
     }
     assert sum(policy.weights.values()) == 100
     assert set(policy.weights) <= set(installed)
