@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -241,6 +243,8 @@ def test_verification_finds_a_changed_byte_a_deleted_file_and_an_altered_row(des
     assert desk.cases.verify_records(BUREAU, case_id)["ok"] is True
     with pytest.raises(Forbidden):
         desk.cases.verify_records(JT_ADMIN, case_id)
+    ran = verify_command(cases_service, store_dir, "--case", case_id)
+    assert ran.returncode == 0 and f"case {case_id} (五市监罚〔2024〕41号): ok (4 entries, 4 files)" in ran.stdout
 
     # one byte changed on disk
     changed = store_dir / docs[1]["sha256"][:2] / docs[1]["sha256"]
@@ -269,3 +273,22 @@ def test_verification_finds_a_changed_byte_a_deleted_file_and_an_altered_row(des
     assert report["altered"] == [3, 4]
     rows = db_rows(cases_service.database_url, "SELECT seq FROM record_chain WHERE case_id = :c", c=case_id)
     assert sorted(r["seq"] for r in rows) == [1, 2, 3, 4]
+
+    # the command says the same and exits 1 (every case with records: --all)
+    ran = verify_command(cases_service, store_dir, "--all")
+    assert ran.returncode == 1, ran.stderr
+    assert f"case {case_id} (五市监罚〔2024〕41号): NOT OK" in ran.stdout
+    assert "altered entries (seq): 3, 4" in ran.stdout
+    assert f"changed: seq 2 document {docs[1]['document_id']}" in ran.stdout
+    assert f"missing: seq 3 document {docs[2]['document_id']}" in ran.stdout
+    assert verify_command(cases_service, store_dir, "--case", "no-such-case").returncode == 2
+
+
+def verify_command(service, store_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    command = Path(sys.executable).parent / "enforcement-verify-records"
+    return subprocess.run(
+        [str(command), "--database-url", service.database_url, "--storage-dir", str(store_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
