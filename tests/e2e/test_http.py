@@ -236,6 +236,7 @@ def test_bad_input_is_a_clear_4xx_and_writes_nothing(suite):
     admin = suite.admin()
     scj = agency_admin(suite, admin, SCJ, "scj-admin")
     other = register(admin, NRJ, 201, domains=("agriculture",))
+    register(admin, NRJ, 203, domains=("agriculture",))  # two: a list of them continues after a cursor
     before = db_counts(suite.personnel_db, "officers", "certificates", "departures", "outbox_events")
 
     def expect(response, status, field=None):
@@ -273,6 +274,14 @@ def test_bad_input_is_a_clear_4xx_and_writes_nothing(suite):
     expect(scj.post("/officers", data=json.dumps(good), headers={"Content-Type": "text/plain"}), 415, "_body")
     expect(scj.get("/officers", params={"per_page": "lots"}), 400, "per_page")
     expect(scj.get("/officers", params={"colour": "red"}), 400, "colour")
+    # a list continued from a cursor: a malformed one, or one with a page number, is a 400 naming after (audit too)
+    first = admin.get("/officers", params={"per_page": 1, "agency_code": NRJ}).json()
+    assert first["total_exact"] is True and first["next"] and first["total"] == 2, first
+    after = admin.get("/officers", params={"per_page": 1, "agency_code": NRJ, "after": first["next"]}).json()
+    assert after["items"] and after["items"] != first["items"] and after["next"] is None
+    expect(admin.get("/officers", params={"after": "not-a-cursor"}), 400, "after")
+    expect(admin.get("/officers", params={"after": first["next"], "page": 2}), 400, "after")
+    expect(admin.get("/audit", params={"after": first["next"]}), 400, "after")  # another list's cursor
     expect(
         scj.post(
             f"/officers/{other['officer_id']}/departure",
