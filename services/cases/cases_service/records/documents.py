@@ -205,8 +205,8 @@ def append_chunk(db, actor: dict, upload_id, seq, data_base64, store: ContentSto
     with db.read() as session:
         upload = _own_upload(session, actor, upload_id)
         state = _upload_dict(upload, settings)
-        offset, limit, kind = upload.received_bytes, upload.max_bytes, upload.kind
-    if state["next_seq"] > seq or upload.document_id is not None:
+        offset, limit, kind, finished = upload.received_bytes, upload.max_bytes, upload.kind, upload.document_id
+    if state["next_seq"] > seq or finished is not None:
         return state  # written before: the file already holds it
     if seq > state["next_seq"]:
         raise Conflict(f"chunk {state['next_seq']} comes next, not {seq}", {"seq": [f"expected {state['next_seq']}"]})
