@@ -42,7 +42,9 @@ DEFAULTS = {
     "OUTBOX": {
         "relay": True,
         "poll_seconds": 1.0,
-        "batch": 100,
+        "batch": 500,
+        "listen": True,  # PostgreSQL: LISTEN for other replicas' commits (NOTIFY); the poll is the backstop
+        "gauge_seconds": 1.0,
         "stuck_after_seconds": 300,
         "keep_sent_days": 400,
         "prune_every_seconds": 3600,

@@ -26,7 +26,7 @@ import eventlet
 from eventlet.queue import Empty, LightQueue
 from kombu import Connection, Exchange, Producer
 from nameko.extensions import DependencyProvider
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 
 from . import metrics, pg_listen
 from .config import setting
@@ -136,7 +136,7 @@ class OutboxRelay(DependencyProvider):
         self.service = config.get("SERVICE_NAME", self.container.service_name)
         self.enabled = bool(setting(config, "OUTBOX.relay", True))
         self.poll_seconds = float(setting(config, "OUTBOX.poll_seconds", 1.0))
-        self.batch = int(setting(config, "OUTBOX.batch", 100))
+        self.batch = int(setting(config, "OUTBOX.batch", 500))
         self.listen = bool(setting(config, "OUTBOX.listen", True))
         self.gauge_seconds = float(setting(config, "OUTBOX.gauge_seconds", 1.0))
         self.keep_sent_days = setting(config, "OUTBOX.keep_sent_days", DEFAULT_KEEP_SENT_DAYS)
@@ -272,6 +272,10 @@ class OutboxRelay(DependencyProvider):
             session.rollback()
             return
         table = OutboxRow.__table__
+        if session.get_bind().dialect.name == "postgresql":
+            # a mark lost in a database crash only re-sends those events with their ids (as a relay crash does):
+            # no need to wait for the disk
+            session.execute(text("SET LOCAL synchronous_commit = off"))
         if sent:
             session.execute(
                 update(table)
