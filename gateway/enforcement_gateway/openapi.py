@@ -134,8 +134,9 @@ def _operation(route: Route, path: str) -> dict:
     elif route.body is not None:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": route.body}}}
     ok: dict = {"description": "OK" if route.status == 200 else "Created"}
-    if route.produces:
-        ok["content"] = {route.produces: {"schema": {"type": "string", "format": "binary"}}}
+    if route.produces:  # one media type, or several (a case document is sent as its own type)
+        types = (route.produces,) if isinstance(route.produces, str) else route.produces
+        ok["content"] = dict.fromkeys(types, {"schema": {"type": "string", "format": "binary"}})
     elif route.response is not None:
         schema = {"type": "array", "items": route.response} if route.many else route.response
         ok["content"] = {"application/json": {"schema": schema}}

@@ -50,7 +50,9 @@ class Route:
     audit: bool | None = None  # default: every write is audited
     # a file upload: the body is these media types, passed to the handler as bytes (GATEWAY.max_upload_bytes)
     raw_body_types: tuple[str, ...] = ()
-    produces: str | None = None  # media type when the handler answers with a file (a werkzeug Response)
+    # with raw_body_types: the handler reads request.stream itself, a chunk at a time (case documents, up to GBs)
+    streamed: bool = False
+    produces: str | tuple[str, ...] | None = None  # media type(s) when the handler answers with a file
     rate_limited: bool = False  # public writes: GATEWAY.public_rate_limit per client address (429 beyond it)
     # a stricter limiter of its own for a public route (a name of GatewaySetup.limiters), e.g. the certificate check
     limiter: str | None = None

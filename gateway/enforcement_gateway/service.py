@@ -275,6 +275,8 @@ class GatewayService(ServiceBase):
         return error_response(500, "internal_error", "unexpected error; it has been logged"), "internal_error"
 
     def read_body(self, request, route):
+        if route.streamed:
+            return None
         if route.raw_body_types:
             return self.read_upload(request, route)
         if route.body is None:
