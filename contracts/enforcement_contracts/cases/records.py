@@ -248,9 +248,9 @@ class DocumentAttached(StrictSchema):
     kind = fields.String(required=True)
     stage = fields.String(required=True)
     size_bytes = fields.Integer(required=True)
-    sha256 = fields.String(required=True, validate=SHA256_HEX)
+    sha256 = fields.String(required=True, validate=SHA256_HEX, metadata={"example": "e3b0c442" * 8})
     chain_seq = fields.Integer(required=True)
-    entry_hash = fields.String(required=True, validate=SHA256_HEX)
+    entry_hash = fields.String(required=True, validate=SHA256_HEX, metadata={"example": "9f86d081" * 8})
 
 
 DOCUMENT_ATTACHED = register(
