@@ -200,6 +200,29 @@ CHECKS: list[dict] = [
 ]
 
 # --- the service's messages
+# the document kinds of the first kind catalogue (cases_service/records/kinds.py, DOCUMENT_KINDS_V1): 缺少<name>
+DOCUMENT_KINDS = {
+    "filing_approval": "立案审批表",
+    "inquiry_record": "询问/调查笔录",
+    "inspection_record": "现场检查（勘验）笔录",
+    "evidence_photo": "证据照片",
+    "evidence_scan": "书证扫描件",
+    "evidence_audio": "视听资料（音频）",
+    "evidence_video": "视听资料（视频）",
+    "investigation_report": "案件调查终结报告",
+    "notice_of_rights": "行政处罚事先告知书",
+    "hearing_notice": "听证通知书",
+    "hearing_record": "听证笔录",
+    "legal_review_opinion": "法制审核意见书",
+    "collective_discussion": "集体讨论记录",
+    "decision": "行政处理决定书",
+    "service_receipt": "送达回证",
+    "payment_receipt": "罚没款缴纳凭证",
+    "closing_report": "结案报告",
+    "recording": "执法记录仪音视频",
+    "other": "其他文书",
+}
+
 EXACT: dict[str, str] = {
     # access (the service's scoping of agencies)
     "not allowed to change another agency's records": "不能修改其他部门的记录。",
@@ -387,6 +410,29 @@ EXACT: dict[str, str] = {
     "give exactly one of item_id, penalty_kind, fine_from, type_code, circumstance": (
         "执法事项、处罚种类、罚款起点、执法类型、裁量档次五者填且只填一项"
     ),
+    # a case's records (issue 15): whole-process recordings, the hash chain, completeness
+    "give either document_id or recorder_reference, not both or neither": (
+        "已上传的音视频文书与执法记录仪系统编号须填且只填一项"
+    ),
+    "must be after started_at": "结束时间须晚于开始时间",
+    "must have a time zone if started_at has one, and none if not": "结束时间与开始时间须同样带或不带时区",
+    "must be a lower-case code like service_receipt": "须为小写英文代码",
+    "must be a SHA-256 in lower-case hex (64 characters)": "须为 64 位小写十六进制的哈希值",
+    "the officer is not one of the case's officers": "该执法人员不是本案的执法人员",
+    "not one of the case's officers": "不是本案的执法人员",
+    "the document is not one of this case's": "该文书不属于本案",
+    "the document is not a recording": "该文书不是执法记录仪音视频",
+    "the document is already registered as a recording": "该音视频已登记为执法全过程记录",
+    "no whole-process recording (执法全过程记录) is registered for an on-the-spot penalty (简易程序, art. 51)": (
+        "简易程序当场处罚未登记执法全过程记录"
+    ),
+    "no whole-process recording (执法全过程记录) is registered for an on-site inspection (行政检查)": (
+        "现场检查未登记执法全过程记录"
+    ),
+    "no whole-process recording (执法全过程记录) is registered for administrative coercion (行政强制)": (
+        "行政强制未登记执法全过程记录"
+    ),
+    **{f"missing document {code}": f"缺少{name}" for code, name in DOCUMENT_KINDS.items()},
 }
 
 PATTERNS: list[tuple[str, str]] = [
@@ -570,6 +616,13 @@ PATTERNS: list[tuple[str, str]] = [
     (r"^(.+) not allowed for tier (\S+) \((.+)\)$", "所选处罚种类超出“\\3”档次允许的范围"),
     (r"^fine (\S+) below the tier's minimum (\S+)$", "罚款 \\1 元低于该档次下限 \\2 元"),
     (r"^fine (\S+) above the tier's maximum (\S+)$", "罚款 \\1 元高于该档次上限 \\2 元"),
+    # a case's records (issue 15)
+    (r"^no whole-process recording \(执法全过程记录\) is registered for .+$", "未登记执法全过程记录"),
+    (r"^missing document (\w+)$", "缺少必备文书（\\1）"),
+    (r"^the case cannot close while required documents are missing: .+$", "案件缺少必备文书，不能结案"),
+    (r"^is of kind (\S+), not (\S+)$", "该文书不是执法记录仪音视频"),
+    (r"^(\S+) is not a document of the case$", "该文书不属于本案"),
+    (r"^unknown chain entry type (\S+)$", "未知的案卷记录类型"),
     # the gateway's own answers
     (r"^(\w+) (\S+) not found$", "记录不存在。"),
 ]

@@ -35,13 +35,14 @@ def describe(report, case_number: str | None) -> list[str]:
         lines.append("  altered entries (seq): " + ", ".join(str(s) for s in report.altered))
     if report.gaps:
         lines.append("  entries missing from the chain (seq): " + ", ".join(str(s) for s in report.gaps))
-    for p in report.changed:
-        lines.append(
-            f"  changed: seq {p['seq']} {p['entry_type']} {p['reference']}: "
-            f"sha256 {p['sha256']}, now {p['actual_sha256']}"
-        )
-    for p in report.missing:
-        lines.append(f"  missing: seq {p['seq']} {p['entry_type']} {p['reference']}: sha256 {p['sha256']}")
+    # the command's own output (a terminal, English like the other commands), not a message the console shows
+    lines += [
+        f"  changed: seq {p['seq']} {p['entry_type']} {p['reference']}: sha256 {p['sha256']}, now {p['actual_sha256']}"
+        for p in report.changed
+    ]
+    lines += [
+        f"  missing: seq {p['seq']} {p['entry_type']} {p['reference']}: sha256 {p['sha256']}" for p in report.missing
+    ]
     return lines
 
 

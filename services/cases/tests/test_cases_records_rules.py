@@ -228,3 +228,15 @@ def test_a_removed_entry_is_a_gap_and_breaks_the_chain_after_it():
     del entries[1]
     report = chain.verify_entries("c1", entries)
     assert report.gaps == [2] and report.altered == [3, 4] and not report.ok
+
+
+def test_the_console_names_each_missing_document_in_chinese():
+    """The API names a missing document by its code; the console reads 缺少<name> for every kind of the catalogue."""
+    from enforcement_console import messages
+
+    for kind in CATALOGUE.kinds:
+        assert messages.translate(rules.missing_document_message(kind.code)) == f"缺少{kind.name}", kind.code
+    assert messages.translate(rules.close_refusal(["service_receipt"])) == "案件缺少必备文书，不能结案"
+    for reason in ("on_the_spot", "inspection", "coercion", "type", "item"):
+        chinese = messages.translate(rules.recording_finding(reason, 0, True).message)
+        assert chinese and "执法全过程记录" in chinese, reason
