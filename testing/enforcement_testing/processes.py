@@ -215,7 +215,8 @@ def start_service(tmp_path):
             database_url,
             amqp_uri,
             tmp_path / f"{name}-{len(started) + 1}.log",
-            extra_env=extra_env,
+            # the cases service's document files: the test's own directory, kept across its restarts
+            extra_env={"CASES_STORAGE_DIR": str(tmp_path / "cases-documents"), **(extra_env or {})},
             log_level=log_level,
         )
         started.append(service)
