@@ -59,9 +59,9 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import loadgen
+from cases_stats import admin_connection
 
 BIN = Path(sys.executable).parent
-ADMIN_URLS = ("postgresql://postgres@127.0.0.1:5432/postgres", "postgresql://root@127.0.0.1:5432/postgres")
 AGENCY = "140928-scjgj"
 OFFICERS = 20  # registered over HTTP; the PATCH load spreads over them
 TIMER_ROWS = 600  # expired certificates and overdue applications written before the two replicas start
@@ -75,19 +75,6 @@ def log(message: str) -> None:
 
 
 # --- infrastructure -------------------------------------------------------------------------------------------------
-def admin_connection():
-    import psycopg2
-
-    for url in ADMIN_URLS:
-        try:
-            conn = psycopg2.connect(url, connect_timeout=5)
-            conn.autocommit = True
-            return conn, url
-        except psycopg2.OperationalError:
-            continue
-    raise SystemExit("PostgreSQL is not reachable on 127.0.0.1:5432 as postgres or root")
-
-
 class Databases:
     """Fresh PostgreSQL databases named after this run, dropped (WITH FORCE) at the end."""
 
@@ -549,7 +536,7 @@ def grown_sizes(personnel_url: str, gateway_url: str, officer_id: str) -> dict:
 
 def cases_sizes(databases: Databases, env: dict) -> dict:
     """``CASES_FOR_SIZE`` cases (and their promptness measurements) filled as bench/cases_stats.py fills them."""
-    import cases_stats
+    import cases_stats  # its fill, so the figures match bench/cases_stats.py's data
 
     url = databases.create("cases")
     for tool in ("enforcement-migrate", "enforcement-seed"):  # the seed brings the item types the items refer to
@@ -680,6 +667,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=loadgen.DEFAULT_CONNECTIONS)
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument("--keep-logs", help="copy the processes' logs to this folder")
+    parser.add_argument("--personnel-config", help="a config.yml for the personnel replicas (e.g. OUTBOX.listen off)")
     args = parser.parse_args()
 
     run = f"enf_bench_replicas_{os.getpid()}"
@@ -692,7 +680,12 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="replicas-"))
     processes: list[Process] = []
     subscriber = Subscriber(amqp, f"bench-replicas-{os.getpid()}")
-    results: dict = {"date": today.isoformat(), "machine": machine(), "commit": git_commit()}
+    results: dict = {
+        "date": today.isoformat(),
+        "machine": machine(),
+        "commit": git_commit(),
+        "personnel_config": args.personnel_config,
+    }
 
     def stop_everything(*_):
         for p in processes:
@@ -707,6 +700,8 @@ def main() -> int:
             {"AMQP_URI": amqp, "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1", "CLOCK_TODAY": today.isoformat()}
         )
         personnel_env = dict(base_env, DATABASE_URL=personnel_url)
+        if args.personnel_config:
+            personnel_env["CONFIG"] = str(Path(args.personnel_config).resolve())
         web = free_port()
         gateway = Process(
             "gateway",
