@@ -23,13 +23,19 @@ FOLLOWUPS_OVERDUE = Gauge(
 _agencies: set[str] = set()
 
 
-def publish_followups(counts: dict[tuple[str, str, str], int], overdue: dict[tuple[str, str], int], agencies=()):
-    """Every agency seen (now or before, and ``agencies``) x kind x state: its count, 0 when it has none."""
+def publish_followups(
+    counts: dict[tuple[str, str, str], int], overdue: dict[tuple[str, str], int] | None, agencies=()
+) -> None:
+    """Every agency seen (now or before, and ``agencies``) x kind x state: its count, 0 when it has none; the overdue
+    gauge likewise, unless ``overdue`` is None (left as the last full refresh set it)."""
     _agencies.update(agencies)
     _agencies.update(a for a, _k, _s in counts)
-    _agencies.update(a for a, _k in overdue)
+    _agencies.update(a for a, _k in overdue or {})
     for agency in _agencies:
         for kind in KINDS:
             for state in STATES:
                 FOLLOWUPS.labels(agency, kind, state).set(counts.get((agency, kind, state), 0))
-            FOLLOWUPS_OVERDUE.labels(agency, kind).set(overdue.get((agency, kind), 0))
+            if overdue is not None:
+                FOLLOWUPS_OVERDUE.labels(agency, kind).set(overdue.get((agency, kind), 0))
+            else:
+                FOLLOWUPS_OVERDUE.labels(agency, kind)  # the series exists, at 0 until the watch counts it

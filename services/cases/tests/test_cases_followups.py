@@ -89,6 +89,8 @@ def test_a_correction_and_an_accountability_record_are_assigned_decided_and_clos
     )
     assert sorted(accountability["officer_ids"]) == sorted(o["officer_id"] for o in officers)
     rid, aid = correction["record_id"], accountability["record_id"]
+    gauge = "enforcement_review_followups"
+    assert desk.metric(gauge, agency=MARKET, kind="correction", state="opened") == 1  # counted when the score commits
 
     # the case's agency reads its own; another agency finds nothing (not even that they exist)
     assert cases.list_followups(SCJ_ADMIN, {"kind": "correction"})["total"] == 1
@@ -171,7 +173,6 @@ def test_a_correction_and_an_accountability_record_are_assigned_decided_and_clos
     assert facts["correction"] == {"opened": 1, "closed": 1, "overdue": 0, "exemptions": 0}
     assert facts["accountability"] == {"opened": 1, "closed": 0, "overdue": 0, "exemptions": 1}
 
-    gauge = "enforcement_review_followups"
     assert desk.metric(gauge, agency=MARKET, kind="correction", state="closed") == 1
     assert desk.metric(gauge, agency=MARKET, kind="accountability", state="decided") == 1
     assert desk.metric(gauge, agency=MARKET, kind="accountability", state="opened") == 0

@@ -297,17 +297,30 @@ def watch_followups(
 
 
 # --- metrics and yearly facts ---------------------------------------------------------------------------------
-def publish_metrics(session, deadlines: rules.Deadlines, today: date) -> None:
-    """The gauges from the database: records by agency, kind and state, and those whose current step is late (the
-    series of every agency the service knows at 0 first)."""
+def _counts(session) -> dict[tuple[str, str, str], int]:
     C = m.Correction
-    agencies = session.execute(select(m.Agency.code)).scalars().all()
-    counts = {
+    return {
         (a, k, s): int(n)
         for a, k, s, n in session.execute(
             select(C.agency_code, C.kind, C.status, func.count()).group_by(C.agency_code, C.kind, C.status)
         ).all()
     }
+
+
+def count_on_commit(tx) -> None:
+    """Records just opened (a failing score, in the caller's transaction): the state gauge as the transaction will
+    leave it, set once it commits (a rolled-back score changes nothing)."""
+    tx.session.flush()
+    counts = _counts(tx.session)
+    tx.on_commit.append(lambda: cases_metrics.publish_followups(counts, None))
+
+
+def publish_metrics(session, deadlines: rules.Deadlines, today: date) -> None:
+    """The gauges from the database: records by agency, kind and state, and those whose current step is late (the
+    series of every agency the service knows at 0 first)."""
+    C = m.Correction
+    agencies = session.execute(select(m.Agency.code)).scalars().all()
+    counts = _counts(session)
     overdue: dict[tuple[str, str], int] = {}
     for record in session.execute(select(C).where(C.status != rules.CLOSED)).scalars():
         if rules.is_late(_step(record, deadlines), today):

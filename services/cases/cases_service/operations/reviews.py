@@ -16,6 +16,7 @@ from enforcement_kernel.db import utcnow
 from .. import models as m
 from ..personnel import PersonnelPort
 from ..rules import draws, file_review
+from . import followups
 from .common import Settings, page_rows
 from .inspections import utc
 
@@ -420,6 +421,7 @@ def score_review_file(tx, actor: dict, file_id: str, data: dict, settings: Setti
                 },
                 subject=f.case_id,
             )
+        followups.count_on_commit(tx)  # the follow-up gauges count them once committed
     return _file_dict(f, session.get(m.Case, f.case_id).case_number)
 
 
