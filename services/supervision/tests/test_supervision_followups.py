@@ -65,3 +65,42 @@ def test_the_assessment_indicator_scores_the_share_overdue_and_has_no_data_witho
     assert measured.ratio == 0.5 and measured.detail.startswith("1 overdue of 4 corrections and accountability")
     none = FOLLOWUPS_OVERDUE.measure(AgencyFacts(agency_code=JTJ), {})
     assert none.ratio is None
+
+
+def test_a_follow_up_step_past_its_deadline_opens_an_item_for_the_cases_agency():
+    """cases.deadline.missed of a correction's assignment: late at once, an item titled in Chinese, keyed on the
+    record (a redelivery changes nothing)."""
+    from sqlalchemy import create_engine, func, select
+    from sqlalchemy.orm import Session
+
+    from enforcement_contracts.cases import promptness as cases_promptness
+    from enforcement_contracts.events import Envelope
+    from enforcement_kernel.db import Tx, kernel_metadata
+    from supervision_service import models as m
+    from supervision_service.operations import automatic
+    from supervision_service.operations.common import Settings
+
+    engine = create_engine("sqlite://")
+    m.Base.metadata.create_all(engine)
+    kernel_metadata.create_all(engine)
+    missed = {
+        "case_id": "c-9",
+        "agency_code": SCJ,
+        "kind": "followup_assigned",
+        "reference": "correction-7",
+        "started_on": date(2026, 3, 2),
+        "due_on": date(2026, 3, 9),
+        "detected_on": date(2026, 3, 16),
+        "deadline": 5,
+        "deadline_unit": "workdays",
+    }
+    data = cases_promptness.DEADLINE_MISSED.load(cases_promptness.DEADLINE_MISSED.dump(missed))
+    envelope = Envelope(type="cases.deadline.missed", source="cases", data={}, schemaversion=1)
+    with Session(engine) as session:
+        for _ in range(2):  # delivered twice
+            automatic.on_deadline_missed(Tx(session, "supervision"), envelope, data, Settings(), date(2026, 3, 16))
+        [item] = session.scalars(select(m.SupervisionItem)).all()
+        assert (item.agency_code, item.title) == (SCJ, "错案纠正或责任追究未按时交办")
+        assert item.details["reference"] == "correction-7" and item.occurrences == 1
+        assert session.scalar(select(func.count()).select_from(m.PromptnessMeasurement)) == 1
+    engine.dispose()
