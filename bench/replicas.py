@@ -30,7 +30,10 @@ The bar: total throughput with two replicas is not lower than with one (ratio 2/
 above is 0. It also measures bytes per row (`pg_total_relation_size` / rows) of the tables the sizing in
 docs/scaling.md needs, including 20,000 cases filled as bench/cases_stats.py fills them. Exit 1 when a bar is missed.
 
-    .venv/bin/python bench/replicas.py [--seconds 10] [--rounds 3] [--json FILE] [--keep-logs DIR]
+    .venv/bin/python bench/replicas.py [--seconds 10] [--rounds 3] [--cycles 1] [--json FILE] [--keep-logs DIR]
+        [--personnel-config FILE]
+
+``--cycles 2`` adds two more phases (two replicas, then one) and compares the means of the phases of each kind.
 
 Needs wrk, RabbitMQ on 127.0.0.1:5672 (guest) with `rabbitmqctl`, PostgreSQL on 127.0.0.1:5432 (trust auth); a vhost
 and databases of its own, dropped at the end. About 4 minutes.
@@ -667,6 +670,9 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=loadgen.DEFAULT_CONNECTIONS)
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument("--keep-logs", help="copy the processes' logs to this folder")
+    parser.add_argument(
+        "--cycles", type=int, default=1, help="phases: one, two, one, then (two, one) again for each cycle above 1"
+    )
     parser.add_argument("--personnel-config", help="a config.yml for the personnel replicas (e.g. OUTBOX.listen off)")
     args = parser.parse_args()
 
@@ -790,6 +796,21 @@ def main() -> int:
             base, token, officers, f"{tag}3", args, workdir, [first, gateway]
         )
         answered, runs = answered + more, runs + tags
+        results["phases"] = [("one", 1), ("two", 2), ("one_again", 1)]
+        for cycle in range(2, args.cycles + 1):  # two again, then one again: more phases, less drift
+            second.start()
+            second.wait_ready()
+            two, more, tags = measure_paths(
+                base, token, officers, f"{tag}{2 * cycle}", args, workdir, [first, second, gateway]
+            )
+            answered, runs = answered + more, runs + tags
+            second.stop()
+            one, more, tags = measure_paths(
+                base, token, officers, f"{tag}{2 * cycle + 1}", args, workdir, [first, gateway]
+            )
+            answered, runs = answered + more, runs + tags
+            results[f"two_{cycle}"], results[f"one_{cycle}"] = two, one
+            results["phases"] += [(f"two_{cycle}", 2), (f"one_{cycle}", 1)]
 
         log("waiting for the relays and the subscriber to settle")
         settle(personnel_url, subscriber)
@@ -853,20 +874,23 @@ def report(r: dict) -> dict:
         f"{m['load_average_end']} at the end"
     )
     print(f"{'path':36s} {'req/s':>8s} {'p50 ms':>8s} {'p99 ms':>8s} {'requests':>9s} {'errors':>7s}")
-    names = {"one": "one replica", "two": "two replicas", "one_again": "one replica again"}
     for path in ("get", "patch"):
-        for label, words in names.items():
+        for n, (label, replicas) in enumerate(r["phases"], 1):
             x = r[label][path]
-            name = f"{'GET' if path == 'get' else 'PATCH'} one officer, {words}"
+            name = f"{n}. {'GET' if path == 'get' else 'PATCH'} one officer, {replicas} replica{'s' * (replicas > 1)}"
             print(
                 f"{name:36s} {x['rps']:8.1f} {x['p50_ms']:8.1f} {x['p99_ms']:8.1f} {x['requests']:9d} {x['errors']:7d}"
                 f"  CPU ms/request {x['cpu_ms_per_request']}"
             )
-    ratios = {
-        path: r["two"][path]["rps"] / ((r["one"][path]["rps"] + r["one_again"][path]["rps"]) / 2)
-        for path in ("get", "patch")
-    }
-    print(f"ratio two / mean of one before and after: GET {ratios['get']:.2f}, PATCH {ratios['patch']:.2f}")
+
+    def mean_rps(path: str, replicas: int) -> float:
+        return statistics.mean(r[label][path]["rps"] for label, n in r["phases"] if n == replicas)
+
+    ratios = {path: mean_rps(path, 2) / mean_rps(path, 1) for path in ("get", "patch")}
+    print(
+        "ratio mean of the two-replica phases / mean of the one-replica phases (which come before and after): "
+        f"GET {ratios['get']:.2f}, PATCH {ratios['patch']:.2f}"
+    )
     print("spread over the replicas (RPC calls answered ok, timer runs):")
     for label, x in r["spread_two"].items():
         print(f"  {label}: {x}")
