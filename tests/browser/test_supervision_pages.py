@@ -319,7 +319,7 @@ def test_the_assessment_ranks_agencies_and_the_report_is_downloaded_filed_and_pu
     download = download_info.value
     assert download.suggested_filename.endswith(f"{last_year}年度行政执法统计年报.xlsx"), download.suggested_filename
     book = load_workbook(io.BytesIO(open(download.path(), "rb").read()))
-    assert len(book.sheetnames) == 7 and book.worksheets[0]["B1"].value == last_year
+    assert len(book.sheetnames) == 8 and book.worksheets[0]["B1"].value == last_year  # the summary + 7 sections
 
     # the agency files its own report (late: the due date was 31 January)
     agency = _agency_tab(visitor, full_stack)
