@@ -40,6 +40,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -477,6 +478,7 @@ def measure_all(api: Api, today: date, args) -> dict:
             out[name] = {"error": f"HTTP {check.status_code}: {check.text[:200]}"}
             print(f"    {name}: HTTP {check.status_code} {check.text[:200]}")
             continue
+        alone = alone_ms(api, url)  # first, on a quiet server
         result = loadgen.measure(
             url,
             headers=headers,
@@ -486,7 +488,9 @@ def measure_all(api: Api, today: date, args) -> dict:
             warmup_seconds=1,
             timeout_s=30,
         )
-        alone = alone_ms(api, url)
+        # wrk leaves its last requests in the services' queues when it stops: one more waits for them (at most 2 min)
+        # so that they do not weigh on the next path
+        api.http.get(url, timeout=120)
         out[name] = {**result.as_dict(), "alone_ms": round(alone, 1) if alone is not None else None}
         if not result.requests:  # wrk's figures are zeros: nothing answered within the time
             out[name]["error"] = f"no answer in {args.seconds} s"
@@ -594,6 +598,23 @@ def growth_table(kind: str, report: dict) -> list[str]:
     return lines
 
 
+def _dist_info(project: Path) -> None:
+    """The package's metadata beside it, from its pyproject.toml: its entry points (the services, the assessment's
+    indicators) are then the commit's, found on PYTHONPATH before the working tree's installed ones."""
+    import tomllib
+
+    meta = tomllib.loads(project.read_text(encoding="utf-8"))["project"]
+    name = meta["name"].replace("-", "_")
+    info = project.parent / f"{name}-{meta['version']}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {meta['name']}\nVersion: {meta['version']}\n")
+    groups = {**meta.get("entry-points", {}), "console_scripts": meta.get("scripts", {})}
+    text = "".join(
+        f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in points.items()) + "\n" for group, points in groups.items()
+    )
+    (info / "entry_points.txt").write_text(text)
+
+
 def export_commit(rev: str) -> tuple[Path, str]:
     """``rev``'s tree in a temporary folder, its packages first on the children's PYTHONPATH (before the editable
     installs of the working tree): the services, migrations and seeds of that commit. Answers the folder and the
@@ -605,9 +626,10 @@ def export_commit(rev: str) -> tuple[Path, str]:
     tree = Path(tempfile.mkdtemp(prefix="enf-bench-lists-tree-"))
     archive = subprocess.run(["git", "archive", rev], cwd=root, capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-    packages = sorted(str(p.parent) for p in tree.glob("*/pyproject.toml")) + sorted(
-        str(p.parent) for p in tree.glob("services/*/pyproject.toml")
-    )
+    projects = sorted(tree.glob("*/pyproject.toml")) + sorted(tree.glob("services/*/pyproject.toml"))
+    for project in projects:
+        _dist_info(project)
+    packages = [str(p.parent) for p in projects]
     os.environ["PYTHONPATH"] = os.pathsep.join(packages + [os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     return tree, short
 
@@ -627,6 +649,7 @@ def main() -> None:
     args = parser.parse_args()
     args.sizes = sorted(int(s) for s in args.sizes.split(","))
     kinds = [k for k, on in (("sqlite", args.sqlite), ("postgres", args.postgres)) if on] or ["sqlite", "postgres"]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a stop runs the clean-up (finally) too
 
     from enforcement_kernel.cli import quiet_library_warnings
 
