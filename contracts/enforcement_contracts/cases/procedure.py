@@ -12,6 +12,7 @@ from ..common import AGENCY_CODE, CursorPageQuery, DateRange, StrictSchema
 from ..events import EventType, register
 from .common import LENIENT_LISTS, MONEY, MONEY_DOC, NOT_BLANK, PENALTY_KINDS, SERVICE, TYPE_CODE
 from .legal_review import LegalReview, LegalReviewCreate
+from .records import RecordsChecks
 
 PARTY_KINDS = ("citizen", "organisation")
 
@@ -307,6 +308,13 @@ class Case(StrictSchema):
     publication_withdrawn_on = fields.Date(allow_none=True)
     deadlines = fields.List(
         fields.Nested(CaseDeadline), metadata={"description": "the obligations that apply to the case so far"}
+    )
+    records = fields.Nested(
+        RecordsChecks,
+        metadata={
+            "description": "its records checks: the documents it lacks and its recordings (for a case filed before "
+            "CASES.records.required_from nothing is required: no documents listed, no recording required)"
+        },
     )
 
 

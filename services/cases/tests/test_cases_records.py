@@ -177,7 +177,10 @@ def test_a_case_cannot_close_while_a_required_document_is_missing(desk, cases_se
         desk.cases.update_case(SCJ_ADMIN, case["case_id"], {"executed_on": "2024-08-10", "closed_on": "2024-08-12"})
     assert refused.value.fields == {"closed_on": ["missing document service_receipt"]}
     assert "service_receipt" in str(refused.value)
-    assert desk.cases.get_case(SCJ_ADMIN, case["case_id"])["closed_on"] is None  # nothing of the refusal was kept
+    read = desk.cases.get_case(SCJ_ADMIN, case["case_id"])
+    assert read["closed_on"] is None  # nothing of the refusal was kept
+    # the case's procedural checks name the missing document
+    assert read["records"]["missing_documents"] == [{"code": "service_receipt", "name": "送达回证"}]
 
     upload(desk, case["case_id"], "service_receipt", "served", pdf(f"{case['case_id']} receipt"))
     assert desk.cases.records_checks(SCJ_ADMIN, case["case_id"])["missing_documents"] == []
@@ -220,6 +223,12 @@ def test_a_case_filed_before_the_setting_day_closes_without_documents(desk, run_
     )
     assert case["status"] == "closed"
     assert service.call("records_checks", SCJ_ADMIN, case["case_id"])["completeness_enforced"] is False
+    assert case["records"] == {
+        "missing_documents": [],
+        "completeness_enforced": False,
+        "recording_required": False,
+        "recordings": 0,
+    }
 
 
 def _item() -> dict:

@@ -15,6 +15,7 @@ from enforcement_kernel.workdays import default_calendar
 
 from .. import models as m
 from ..personnel import PersonnelPort, officer_problems
+from ..records.completeness import records_checks
 from ..rules import discretion, major_decisions, procedure, whole_case
 from .benchmarks import benchmark_in_force, lists_in_force, major_rules
 from .common import KIND_DECIDED, KIND_PUBLISHED, KIND_SERVED, KIND_WITHDRAWN, Settings
@@ -325,6 +326,7 @@ def case_dict(session, case: m.Case, settings: Settings, today: date) -> dict:
             "published_on": publication.published_on if publication else None,
             "publication_withdrawn_on": publication.withdrawn_on if publication else None,
             "deadlines": case_deadlines(session, case, item_type, due_on, publication, settings),
+            "records": records_checks(session, case, settings.records),
         }
     )
 

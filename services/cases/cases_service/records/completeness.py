@@ -108,15 +108,17 @@ def recording_findings(session, case: m.Case, settings: RecordsSettings) -> list
 
 
 def records_checks(session, case: m.Case, settings: RecordsSettings) -> dict:
-    """What the case's procedural checks show of its records now: documents missing (named by kind) and whether a
-    recording is needed and missing."""
+    """What the case's procedural checks show of its records now: the documents it lacks (by kind) and whether it
+    needs recordings and has some. A case filed before ``required_from`` is held to neither: nothing is looked up
+    (a list of historical cases costs no query more)."""
+    if not rules.completeness_applies(case.filed_on, settings.required_from):
+        return {"missing_documents": [], "completeness_enforced": False, "recording_required": False, "recordings": 0}
     missing = missing_documents(session, case)
     keys = _item_keys(session, case) if settings.recording.items else set()
     reason = rules.recording_reason(case.type_code, case.procedure, keys, settings.recording)
-    recordings = recording_count(session, case.case_id)
     return {
         "missing_documents": [{"code": k.code, "name": k.name} for k in missing],
-        "completeness_enforced": rules.completeness_applies(case.filed_on, settings.required_from),
+        "completeness_enforced": True,
         "recording_required": reason is not None,
-        "recordings": recordings,
+        "recordings": recording_count(session, case.case_id),
     }
