@@ -96,6 +96,32 @@ def test_a_case_lists_every_check_that_applies_with_its_article():
     assert licence == ["officers", "publication_late"]
 
 
+def test_the_checks_name_each_missing_document_and_a_missing_recording():
+    records = {"completeness_enforced": True, "recording_required": True, "recordings": 0}
+    missing = [{"code": "service_receipt", "name": "送达回证"}, {"code": "decision", "name": "行政处理决定书"}]
+    warning = {
+        "code": "recording_missing",
+        "field": "recordings",
+        "message": "no whole-process recording (执法全过程记录) is registered for an on-the-spot penalty "
+        "(简易程序, art. 51)",
+    }
+    spot = case(decided_on="2026-09-25", warnings=[warning], records={**records, "missing_documents": missing})
+    checks = {c["code"]: c for c in views.procedure_checks(spot, PENALTY)}
+    assert checks["documents_missing"]["status"] == "failed"
+    assert checks["documents_missing"]["details"] == ["缺少送达回证", "缺少行政处理决定书"]
+    assert checks["recording_missing"]["status"] == "failed"
+    assert checks["recording_missing"]["details"] == ["简易程序当场处罚未登记执法全过程记录"]
+
+    complete = case(closed_on="2026-10-09", records={**records, "missing_documents": [], "recording_required": False})
+    checks = {c["code"]: c for c in views.procedure_checks(complete, PENALTY)}
+    assert checks["documents_missing"]["status"] == "passed" and "recording_missing" not in checks
+    # a case filed before the records rules: neither check is listed
+    historical = case(records={**records, "completeness_enforced": False, "recording_required": False})
+    assert {"documents_missing", "recording_missing"}.isdisjoint(
+        c["code"] for c in views.procedure_checks(historical, PENALTY)
+    )
+
+
 def test_the_timeline_lists_the_stages_recorded_in_the_law_s_order():
     stages = views.timeline(
         case(

@@ -197,6 +197,24 @@ CHECKS: list[dict] = [
         "scope": "publish",
         "after": "withdrawn",  # only once the decision was changed or revoked (its withdrawal deadline runs)
     },
+    # a case's records (issue 15): only for the cases the records rules hold for ("records": the case's records
+    # checks say so), i.e. filed on or after the county's CASES.records.required_from
+    {
+        "code": "recording_missing",
+        "rule": "现场检查、行政强制、当场处罚等现场执法活动进行全过程音像记录",
+        "source": "国办发〔2018〕118号（执法全过程记录制度）",
+        "stage": "decided_on",
+        "scope": "all",
+        "records": "recording_required",
+    },
+    {
+        "code": "documents_missing",
+        "rule": "案卷文书齐全：本类案件必备的文书均已上传归档后方可结案",
+        "source": "国办发〔2018〕118号（执法全过程记录制度）",
+        "stage": "closed_on",
+        "scope": "all",
+        "records": "completeness_enforced",
+    },
 ]
 
 # --- the service's messages

@@ -154,6 +154,9 @@ def procedure_checks(case: dict, item_type: dict | None) -> list[dict]:
     warnings: dict[str, list[str]] = {}
     for warning in case.get("warnings") or []:
         warnings.setdefault(warning["code"], []).append(_warning_detail(warning["message"]))
+    records = case.get("records") or {}  # the documents missing are checked live, not recorded as warnings
+    if records.get("missing_documents"):
+        warnings["documents_missing"] = [f"缺少{d['name']}" for d in records["missing_documents"]]
     penalty = bool(item_type and item_type.get("penalty_procedure"))
     publish = bool(item_type and item_type.get("publish_decisions"))
     rows = []
@@ -166,6 +169,8 @@ def procedure_checks(case: dict, item_type: dict | None) -> list[dict]:
         if check.get("procedure") and case.get("procedure") != check["procedure"]:
             continue
         if check.get("needs") and not case.get(check["needs"]):
+            continue
+        if check.get("records") and not records.get(check["records"]):
             continue
         if check.get("after") and check["after"] not in {d["kind"] for d in case.get("deadlines") or []}:
             continue
