@@ -46,12 +46,14 @@ COPY services/${SERVICE}/ services/${SERVICE}/
 # requirements (nothing named enforcement-* is ever looked up on an index).
 # Regular (non-editable) installs: the source tree is removed afterwards.
 # The entry-point check catches a SERVICE that names a folder but not the
-# service the kernel would run.
+# service the kernel would run. /var/lib/enforcement/documents belongs to the service's user: a volume mounted there
+# (the cases service's document files) starts with that owner.
 RUN pip install --no-cache-dir ./kernel ./contracts "./services/${SERVICE}" \
     && python -c "import sys, importlib.metadata as m; name = sys.argv[1]; sys.exit(None if name in m.entry_points(group='enforcement.services').names else 'no enforcement.services entry point named ' + name)" "$SERVICE" \
     && mkdir -p /etc/enforcement \
     && cp "services/${SERVICE}/${SERVICE}_service/config.yml" /etc/enforcement/config.yml \
     && chmod 0644 /etc/enforcement/config.yml \
+    && install -d -o 10001 -g 10001 /var/lib/enforcement/documents \
     && cd / && rm -rf /build
 
 WORKDIR /app

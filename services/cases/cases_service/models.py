@@ -533,4 +533,5 @@ class DocumentUpload(Base):
     received_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     started_by: Mapped[str] = mapped_column(String(60))
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    sha256: Mapped[str | None] = mapped_column(String(64))  # set once its bytes passed the checks
     document_id: Mapped[str | None] = mapped_column(String(32))  # set once finished

@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
-from enforcement_testing import BUREAU, db_count, db_rows
+from enforcement_testing import BUREAU, db_connection, db_count, db_rows
+from sqlalchemy import text
 
 from cases_service.records.storage import ContentStore
 from enforcement_contracts.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -214,3 +215,27 @@ def test_the_timer_removes_uploads_older_than_the_setting(desk, personnel_servic
     with pytest.raises(NotFound):
         desk.cases.append_document_chunk(SCJ_ADMIN, began["upload_id"], 1, b64(PDF[100:200]))
     assert desk.cases.list_documents(SCJ_ADMIN, case["case_id"])["total"] == 1
+
+
+def test_a_finish_sent_again_after_a_crash_records_the_stored_file(desk, cases_service, case):
+    """A finish that stored the file and then failed before its transaction committed (simulated: the file moved
+    into the store and the upload's sha256 set, as finish does before it records): the finish sent again records it
+    without the partial file. An upload whose bytes are gone is a 409, not a server error."""
+    began = start(desk, case, size=len(PDF))
+    desk.cases.append_document_chunk(SCJ_ADMIN, began["upload_id"], 0, b64(PDF))
+    store = store_of(cases_service)
+    sha, _ = store.adopt(store.partial_path(began["upload_id"]))
+    with db_connection(cases_service.database_url) as conn:
+        conn.execute(
+            text("UPDATE document_uploads SET sha256 = :s WHERE upload_id = :u"), {"s": sha, "u": began["upload_id"]}
+        )
+        conn.commit()
+    doc = desk.cases.finish_document_upload(SCJ_ADMIN, began["upload_id"])
+    assert doc["sha256"] == sha and doc["chain_seq"] == 1
+
+    gone = start(desk, case, size=len(PDF))
+    desk.cases.append_document_chunk(SCJ_ADMIN, gone["upload_id"], 0, b64(PDF))
+    store.discard_partial(gone["upload_id"])
+    with pytest.raises(Conflict) as info:
+        desk.cases.finish_document_upload(SCJ_ADMIN, gone["upload_id"])
+    assert info.value.fields == {"upload_id": ["gone"]}

@@ -252,12 +252,18 @@ def finish_upload(db, actor: dict, upload_id, store: ContentStore, limits: Limit
         if upload.document_id is not None:
             return read_document(session, actor, upload.case_id, upload.document_id)
         declared, received, media_type = upload.declared_size, upload.received_bytes, upload.media_type
+        checked = upload.sha256
+    if checked is not None and store.exists(checked):  # checked and stored by a finish whose transaction failed
+        with db.transaction() as tx:
+            return _record_document(tx, actor, upload_id, checked, received)
+    path = store.partial_path(upload_id)
+    if not path.is_file():
+        raise Conflict(f"the bytes of upload {upload_id} are gone: upload the file again", {"upload_id": ["gone"]})
     problem = None
     if received == 0:
         problem = "the file is empty: send it as the request body"
     elif declared is not None and received != declared:
         problem = f"{received} bytes arrived of the {declared} declared"
-    path = store.partial_path(upload_id)
     if problem is None:
         os.truncate(path, received)  # bytes past the last recorded chunk: a write whose row never committed
         problem = _content_problems(path, media_type, limits)
@@ -265,22 +271,13 @@ def finish_upload(db, actor: dict, upload_id, store: ContentStore, limits: Limit
         _drop_upload(db, store, upload_id)
         raise refuse(f"the upload was refused: file: {problem}", {"file": [problem]})
     sha = hash_file(path, cooperate)
-    stored_before = store.exists(sha)
+    with db.transaction() as tx:  # remembered first: a finish sent again after a failure below finds the file
+        tx.session.execute(update(m.DocumentUpload).where(m.DocumentUpload.upload_id == upload_id).values(sha256=sha))
     store.adopt(path, sha)
-    try:
-        with db.transaction() as tx:
-            return _record_document(tx, actor, upload_id, sha, received)
-    except BaseException:
-        if not stored_before:
-            _remove_unreferenced(db, store, sha)
-        raise
-
-
-def _remove_unreferenced(db, store: ContentStore, sha: str) -> None:
-    with db.read() as session:
-        used = session.execute(select(m.CaseDocument.document_id).where(m.CaseDocument.sha256 == sha).limit(1)).first()
-    if used is None:
-        store.remove(sha)
+    # if the transaction fails the file stays: another upload of the same bytes may be committing a row naming it,
+    # and a file no row names does no harm (the finish sent again records it)
+    with db.transaction() as tx:
+        return _record_document(tx, actor, upload_id, sha, received)
 
 
 def _record_document(tx, actor: dict, upload_id: str, sha: str, size: int) -> dict:

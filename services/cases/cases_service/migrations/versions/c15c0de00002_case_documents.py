@@ -53,6 +53,7 @@ def upgrade() -> None:
         sa.Column("received_bytes", sa.BigInteger(), nullable=False),
         sa.Column("started_by", sa.String(length=60), nullable=False),
         sa.Column("started_at", sa.DateTime(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=True),
         sa.Column("document_id", sa.String(length=32), nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["cases.case_id"]),
         sa.PrimaryKeyConstraint("upload_id"),
