@@ -94,6 +94,15 @@ def drop_vhost(vhost: str) -> None:
     subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], capture_output=True)
 
 
+@contextmanager
+def own_vhost():
+    vhost = bench_vhost()
+    try:
+        yield vhost
+    finally:
+        drop_vhost(vhost)
+
+
 def start(name: str, workdir: Path, env_extra: dict) -> subprocess.Popen:
     """Migrate, seed and run one of the suite's services (``enforcement-run``); SQLite in ``workdir`` unless
     ``env_extra`` names a DATABASE_URL."""
@@ -313,15 +322,17 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the numbers here")
     parser.add_argument("--profile", choices=("before", "after"), help="flame graphs gateway-<path>-<this>.svg")
     args = parser.parse_args()
-    vhost = bench_vhost()
-    amqp = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
     web, gw_ops, p_ops = free_port(), free_port(), free_port()
     run = {"load_before": os.getloadavg(), "database": "postgresql" if args.postgres else "sqlite"}
     results: dict[str, Result] = {}
     procs: list[subprocess.Popen] = []
     n = args.connections
-    with tempfile.TemporaryDirectory() as tmp, databases(args.postgres, Path(tmp), ("personnel", "gateway")) as urls:
-        workdir = Path(tmp)
+    with (
+        own_vhost() as vhost,
+        tempfile.TemporaryDirectory() as tmp,
+        databases(args.postgres, Path(tmp), ("personnel", "gateway")) as urls,
+    ):
+        workdir, amqp = Path(tmp), f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
         try:
             floor_procs, floor_port = start_floor(workdir, vhost)
             procs += floor_procs
@@ -382,7 +393,6 @@ def main() -> None:
                     proc.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     proc.kill()
-            drop_vhost(vhost)
     sys.exit(0 if report(args, results, run) else 1)
 
 
