@@ -16,5 +16,7 @@ for media_type in (  # enforcement_contracts.cases.records.DOCUMENT_MEDIA_TYPES
     "audio/wav",
     "video/mp4",
     "video/quicktime",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/ofd",
 ):
     schemathesis.serializer.alias(media_type, "application/octet-stream")

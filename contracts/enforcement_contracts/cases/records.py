@@ -171,6 +171,9 @@ DOCUMENT_MEDIA_TYPES = (
     "audio/wav",
     "video/mp4",
     "video/quicktime",
+    # zip-based: checked with the spreadsheet uploads' archive limits (SPREADSHEETS.*) before they are stored
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/ofd",
 )
 
 

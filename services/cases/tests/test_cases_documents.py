@@ -239,3 +239,44 @@ def test_a_finish_sent_again_after_a_crash_records_the_stored_file(desk, cases_s
     with pytest.raises(Conflict) as info:
         desk.cases.finish_document_upload(SCJ_ADMIN, gone["upload_id"])
     assert info.value.fields == {"upload_id": ["gone"]}
+
+
+def test_a_zip_based_kind_gets_the_archive_checks(desk, cases_service, case):
+    """A county's catalogue version 2 lets a decision (决定书) be a .docx: a docx that would unpack a thousandfold is
+    refused with the archive limit's name (as a spreadsheet upload is) and nothing is kept; a plain one is stored."""
+    import io
+    import zipfile
+    from datetime import date
+
+    from cases_service.records.kinds import DOCUMENT_KINDS_V1
+
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    kinds = [
+        {**k, "media_types": [*k["media_types"], docx]} if k["code"] == "decision" else k
+        for k in DOCUMENT_KINDS_V1["kinds"]
+    ]
+    with db_connection(cases_service.database_url) as conn:
+        conn.execute(
+            text(
+                "INSERT INTO record_kind_catalogues (version, effective_from, kinds, created_by, created_at) "
+                "VALUES (2, :on, :kinds, 'test', :on)"
+            ),
+            {"on": date(2024, 1, 1), "kinds": json.dumps(kinds)},
+        )
+        conn.commit()
+
+    def zipped(member: bytes) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("word/document.xml", member)
+        return out.getvalue()
+
+    bomb = zipped(b"\x00" * (8 * MB))
+    with pytest.raises(ValidationFailed) as refused:
+        upload(desk, case, bomb, kind="decision", stage="decided", media_type=docx)
+    assert "max_ratio" in refused.value.fields["file"][0]
+    assert stored_files(cases_service) == [] and db_count(cases_service.database_url, "case_documents") == 0
+    plain = zipped("<w:document>决定书</w:document>".encode())
+    doc = upload(desk, case, plain, kind="decision", stage="decided", media_type=docx)
+    assert doc["catalogue_version"] == 2 and doc["media_type"] == docx
+    assert stored_files(cases_service) == [store_of(cases_service).path_of(doc["sha256"])]

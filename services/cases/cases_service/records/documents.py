@@ -375,6 +375,8 @@ def filename_of(doc: m.CaseDocument) -> str:
         "audio/wav": ".wav",
         "video/mp4": ".mp4",
         "video/quicktime": ".mov",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+        "application/ofd": ".ofd",
     }.get(doc.media_type, "")
     base = doc.title or f"{doc.kind}-{doc.document_id[:8]}"
     return base if base.lower().endswith(extension) else base + extension
