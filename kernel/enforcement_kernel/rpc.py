@@ -152,18 +152,22 @@ def load(schema_cls, payload, *, partial: bool = False) -> dict:
 
 def every_item(fetch, per_page: int = 500) -> list:
     """Every item of a paged list RPC: ``fetch({"page": n, "per_page": per_page})`` for n = 1, 2, ... until the
-    answer's ``total`` is reached (or a page comes back empty). For callers that need the whole list (caches,
-    checks against every agency); ``fetch`` binds the other arguments, e.g.
+    answer's ``total`` is reached (or a page comes back empty); a list that answers a ``next`` cursor is followed by
+    it instead (``{"page": 1, "per_page": per_page, "after": next}``): its total stops counting at 10,000. For
+    callers that need the whole list (caches, checks against every agency); ``fetch`` binds the other arguments, e.g.
     ``every_item(lambda page: self.services.personnel.list_officers(SYSTEM, {"status": "active", **page}))``."""
     items: list = []
-    number = 1
+    query = {"page": 1, "per_page": per_page}
     while True:
-        answer = fetch({"page": number, "per_page": per_page})
+        answer = fetch(query)
         batch = answer["items"]
         items.extend(batch)
+        if answer.get("next"):
+            query = {"page": 1, "per_page": per_page, "after": answer["next"]}
+            continue
         if not batch or len(items) >= answer["total"]:
             return items
-        number += 1
+        query = {"page": query["page"] + 1, "per_page": per_page}
 
 
 def dump(schema_cls, obj, *, many: bool = False):
