@@ -96,6 +96,7 @@ class SupervisionItem(Base):
         Index("ix_items_agency_state_list", "agency_code", "state", "id"),
         Index("ix_items_agency_list", "agency_code", "id"),
         Index("ix_items_state_list", "state", "id"),
+        Index("ix_items_overdue_list", "overdue", "id"),  # the county dashboard's overdue items, newest first
     )
 
 

@@ -1,5 +1,5 @@
-"""supervision items' and complaints' list indexes (issue 14): newest first (id) behind agency and state; the
-items' (agency_code, state, id) replaces ix_items_agency_state (same leading columns)
+"""supervision items' and complaints' list indexes (issue 14): newest first (id) behind agency, state and (the
+dashboard's) overdue; the items' (agency_code, state, id) replaces ix_items_agency_state (same leading columns)
 
 Revision ID: e14c0de00001
 Revises: e12c0de00003
@@ -23,6 +23,7 @@ def upgrade() -> None:
     op.create_index("ix_items_agency_state_list", "supervision_items", ["agency_code", "state", "id"], unique=False)
     op.create_index("ix_items_agency_list", "supervision_items", ["agency_code", "id"], unique=False)
     op.create_index("ix_items_state_list", "supervision_items", ["state", "id"], unique=False)
+    op.create_index("ix_items_overdue_list", "supervision_items", ["overdue", "id"], unique=False)
     op.drop_index("ix_items_agency_state", table_name="supervision_items")
     op.create_index("ix_complaints_agency_list", "complaints", ["agency_code", "id"], unique=False)
     op.create_index("ix_complaints_agency_state_list", "complaints", ["agency_code", "state", "id"], unique=False)
@@ -35,6 +36,7 @@ def downgrade() -> None:
     op.drop_index("ix_complaints_agency_state_list", table_name="complaints")
     op.drop_index("ix_complaints_agency_list", table_name="complaints")
     op.create_index("ix_items_agency_state", "supervision_items", ["agency_code", "state"], unique=False)
+    op.drop_index("ix_items_overdue_list", table_name="supervision_items")
     op.drop_index("ix_items_state_list", table_name="supervision_items")
     op.drop_index("ix_items_agency_list", table_name="supervision_items")
     op.drop_index("ix_items_agency_state_list", table_name="supervision_items")
