@@ -276,6 +276,7 @@ def test_report_review_decide_publish_late_and_see_the_promptness_metric(cases_s
         "review_grades": {},
         "changed_by_ground": {"reconsideration": 1},
         "decisions_reversed": 1,
+        "followups": {},  # no case file failed a review
         "by_type": [
             {"agency_code": SCJ, "type_code": "penalty", "cases": 1, "decided": 1, "fined": 1, "fine_total": 3000.0}
         ],
