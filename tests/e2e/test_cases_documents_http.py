@@ -69,6 +69,17 @@ def test_upload_download_refusals_and_the_audit(cases_suite, tmp_path):
     assert doc["chain_seq"] == 1 and doc["uploaded_by"] == "scj-docs"
     assert [p.name for p in stored(tmp_path)] == [doc["sha256"]]
 
+    # sent chunked (no Content-Length): the same bytes, a second document, still one file
+    chunked = scj.post(
+        documents,
+        params={"kind": "evidence_scan", "stage": "investigated"},
+        data=(PDF[i : i + 300_000] for i in range(0, len(PDF), 300_000)),
+        headers={"Content-Type": "application/pdf"},
+    )
+    assert chunked.status_code == 201, chunked.text
+    assert chunked.json()["sha256"] == doc["sha256"] and chunked.json()["chain_seq"] == 2
+    assert [p.name for p in stored(tmp_path)] == [doc["sha256"]]
+
     # refusals: a 400 naming the rule, nothing stored
     before = (db_count(suite.cases_db, "case_documents"), db_count(suite.cases_db, "outbox_events"), stored(tmp_path))
     exe = scj.post(
@@ -126,7 +137,7 @@ def test_upload_download_refusals_and_the_audit(cases_suite, tmp_path):
     assert nrj.get(path).status_code == 403
     assert scj.get(f"{documents}/{'0' * 32}/file").status_code == 404
     listed = scj.get(documents).json()
-    assert listed["total"] == 1 and listed["items"][0]["document_id"] == doc["document_id"]
+    assert listed["total"] == 2 and listed["items"][0]["document_id"] == doc["document_id"]
     assert nrj.get(documents).status_code == 403
     assert scj.get(f"{documents}/{doc['document_id']}").json() == doc
 

@@ -58,7 +58,10 @@ def upload_document(call: Call) -> dict:
     start = {**call.wire_query(), "media_type": request.mimetype, "declared_size": request.content_length}
     began = cases.begin_document_upload(call.actor, call.params["case_id"], start)
     chunk, seq = min(int(began["chunk_bytes"]), 4 * CHUNK), 0
-    while data := _read_full(request.stream, chunk):
+    # a body sent chunked has no length: werkzeug's request.stream is then empty, the server's input decodes it
+    chunked = request.headers.get("Transfer-Encoding", "").lower() == "chunked"
+    stream = request.environ["wsgi.input"] if chunked else request.stream
+    while data := _read_full(stream, chunk):
         cases.append_document_chunk(call.actor, began["upload_id"], seq, base64.b64encode(data).decode())
         seq += 1
     return cases.finish_document_upload(call.actor, began["upload_id"])

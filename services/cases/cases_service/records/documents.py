@@ -257,7 +257,7 @@ def finish_upload(db, actor: dict, upload_id, store: ContentStore, limits: Limit
         with db.transaction() as tx:
             return _record_document(tx, actor, upload_id, checked, received)
     path = store.partial_path(upload_id)
-    if not path.is_file():
+    if received > 0 and not path.is_file():
         raise Conflict(f"the bytes of upload {upload_id} are gone: upload the file again", {"upload_id": ["gone"]})
     problem = None
     if received == 0:
