@@ -65,7 +65,9 @@ def build_openapi(routes: list[Route]) -> dict:
             "description": "County administrative law-enforcement quality programme (提升行政执法质量). "
             "Log in at /api/v1/auth/login and send the token as 'Authorization: Bearer <token>'. "
             "Dates are ISO 8601 (YYYY-MM-DD); date ranges are `from`/`to`, both included; lists are read a page at "
-            "a time (`page`, `per_page` at most 500) and answer `{items, total, page, per_page}`; every error is "
+            "a time (`page`, `per_page` at most 500) and answer `{items, total, total_exact, page, per_page, next}` "
+            "(`total` counted up to 10,000; the growing lists continue with `after` = a previous answer's `next`); "
+            "every error is "
             "the `Error` object. Events for subscribers: [AsyncAPI document](/events/asyncapi.yaml), "
             "[event catalogue](/events/catalogue.md)."
         },

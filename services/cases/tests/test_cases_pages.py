@@ -1,6 +1,7 @@
-"""The cases service's remaining lists answer a page ({items, total, page, per_page}) in process, on SQLite and
-PostgreSQL: enforcement types, dormant items, an item's benchmarks, the lenient lists, the major-decision list and
-the review checklists. page=2 of per_page=1 is the second item; ``total`` counts every match."""
+"""The cases service's lists answer a page ({items, total, total_exact, page, per_page, next}) in process, on SQLite
+and PostgreSQL: enforcement types, dormant items, an item's benchmarks, the lenient lists, the major-decision list and
+the review checklists (page=2 of per_page=1 is the second item; ``total`` counts every match), and the cases, also
+read after a cursor."""
 
 from __future__ import annotations
 
