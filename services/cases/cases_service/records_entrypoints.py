@@ -13,7 +13,8 @@ from .records.kinds import kind_catalogue
 
 
 def _catalogue(session) -> dict:
-    return records_contract.KindCatalogue().dump(kind_catalogue(session).as_dict())
+    catalogue = kind_catalogue(session)
+    return records_contract.KindCatalogue().dump({**catalogue.as_dict(), "effective_from": catalogue.effective_from})
 
 
 def _checks(session, actor, case_id, settings) -> dict:

@@ -160,6 +160,9 @@ def test_a_case_cannot_close_while_a_required_document_is_missing(desk, cases_se
             served_on="2024-08-06",
         ),
     )
+    catalogue = desk.cases.document_kinds()  # as seeded: version 1
+    assert catalogue["version"] == 1 and catalogue["effective_from"] == "2023-01-01"
+    assert {k["code"]: k["name"] for k in catalogue["kinds"]}["service_receipt"] == "送达回证"
     checks = desk.cases.records_checks(SCJ_ADMIN, case["case_id"])
     assert checks["completeness_enforced"] is True and checks["recording_required"] is False
     required = [d["code"] for d in checks["missing_documents"]]
