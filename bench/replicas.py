@@ -179,6 +179,9 @@ class Process:
         raise SystemExit(f"{self.label} not ready after {timeout:.0f} s: see {self.log_path}")
 
     def metrics(self) -> str:
+        if self.proc.poll() is not None:  # a replica that died during the load is a finding, not a crash of this script
+            tail = self.log_path.read_text(errors="replace")[-3000:]
+            raise SystemExit(f"{self.label} exited with code {self.proc.returncode}; its log ends:\n{tail}")
         with urllib.request.urlopen(f"http://127.0.0.1:{self.ops}/metrics", timeout=5) as answer:
             return answer.read().decode()
 
