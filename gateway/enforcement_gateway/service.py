@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import logging
 import mimetypes
+import sqlite3
 from functools import cached_property
 from pathlib import Path
 
 import eventlet
+from eventlet import tpool
 from eventlet.event import Event
 from marshmallow import ValidationError
 from nameko.exceptions import RemoteError
@@ -358,11 +360,13 @@ class AuditWriter:
     """Audit rows written by group commit: a request hands its row over and waits until the transaction holding it
     has committed, so an answer is never sent before its audit row is stored (a crash loses only rows whose
     requests were not answered). Rows handed over while one transaction commits go together in the next, so under
-    load one commit (an fsync, which on SQLite holds the whole process) serves many requests instead of one each."""
+    load one commit serves many requests instead of one each. On a SQLite file the batch is written in eventlet's
+    thread pool (``_SqliteAudit``): SQLite's commit waits for an fsync that would otherwise hold the event loop."""
 
     def __init__(self):
         self._pending: list[tuple[dict, Event]] = []
         self._writer = None
+        self._sqlite: _SqliteAudit | None = None
 
     def write(self, db, record: dict) -> BaseException | None:
         """Store ``record`` (an ``AuditRecord``'s columns); None once committed, else why it could not be."""
@@ -381,17 +385,53 @@ class AuditWriter:
         finally:
             self._writer = None
 
-    @staticmethod
-    def _commit(db, records: list[dict]) -> list[BaseException | None]:
+    def _commit(self, db, records: list[dict]) -> list[BaseException | None]:
         try:
-            with db.transaction() as tx:
-                tx.session.add_all([AuditRecord(**record) for record in records])
+            self._store(db, records)
             return [None] * len(records)
         except Exception as exc:
             if len(records) == 1:
                 return [exc]
         # one row the database refuses must not take the others with it: each on its own
-        return [AuditWriter._commit(db, [record])[0] for record in records]
+        return [self._commit(db, [record])[0] for record in records]
+
+    def _store(self, db, records: list[dict]) -> None:
+        url = db.engine.url
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            if self._sqlite is None:
+                self._sqlite = _SqliteAudit(url.database, db.engine.dialect)
+            tpool.execute(self._sqlite.insert, records)
+            return
+        with db.transaction() as tx:
+            tx.session.add_all([AuditRecord(**record) for record in records])
+
+
+class _SqliteAudit:
+    """Audit rows into a SQLite file from a thread of eventlet's pool, on a connection of its own (used by one batch
+    at a time: ``AuditWriter`` drains one batch after the other); the GIL is free while SQLite waits for the disk."""
+
+    def __init__(self, path: str, dialect):
+        table = AuditRecord.__table__
+        self.columns = [column.name for column in table.c if column.name != "id"]
+        # the values as SQLAlchemy would bind them (dates as SQLAlchemy's SQLite text), so the ORM reads them back
+        self.processors = {name: table.c[name].type.bind_processor(dialect) for name in self.columns}
+        self.sql = f"INSERT INTO {table.name} ({', '.join(self.columns)}) VALUES ({', '.join('?' * len(self.columns))})"
+        self.path = path
+        self.connection = None
+
+    def insert(self, records: list[dict]) -> None:
+        if self.connection is None:
+            self.connection = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        rows = [
+            [(self.processors[name] or (lambda value: value))(record.get(name)) for name in self.columns]
+            for record in records
+        ]
+        try:
+            self.connection.executemany(self.sql, rows)
+            self.connection.commit()
+        except BaseException:
+            self.connection.rollback()
+            raise
 
 
 def created_id(response) -> dict:

@@ -12,6 +12,7 @@ import eventlet
 import pytest
 from gateway_support import NOW, SETTINGS, Db, Gateway
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.pool import StaticPool
 
 from enforcement_contracts.errors import Unauthorized
 from enforcement_gateway import auth
@@ -237,7 +238,22 @@ def test_concurrent_audit_rows_share_transactions_and_each_writer_waits_for_its_
         thread.wait()
     assert sorted(stored(db), key=int) == [str(n) for n in range(20)]
     assert all(seen_after_write) and len(seen_after_write) == 20
-    assert db.transactions < 20  # grouped: one transaction served several requests
+    assert writer._sqlite is not None and db.transactions == 0  # a SQLite file: written from the thread pool
+    with db.read() as session:  # as the ORM reads them (the date in SQLAlchemy's SQLite form)
+        rows = {r.correlation_id: (r.at, r.username, r.status) for r in session.execute(select(AuditRecord)).scalars()}
+    assert rows["7"] == (NOW + timedelta(seconds=7), "user-7", 200)
+    assert rows["0"][0] < rows["19"][0]
+
+
+def test_audit_rows_elsewhere_go_through_the_session_grouped():
+    db = CountingDb()  # in-memory SQLite, one connection for every green thread: no file for the thread pool
+    db.engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+    Base.metadata.create_all(db.engine)
+    writer, before = AuditWriter(), db.transactions
+    pool = [eventlet.spawn(writer.write, db, record(n)) for n in range(10)]
+    assert [thread.wait() for thread in pool] == [None] * 10
+    assert writer._sqlite is None and 1 <= db.transactions - before < 10
+    assert sorted(stored(db), key=int) == [str(n) for n in range(10)]
 
 
 def test_an_audit_row_the_database_refuses_takes_no_other_row_down(tmp_path):
