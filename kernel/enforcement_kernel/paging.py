@@ -137,8 +137,12 @@ def check_query(query: dict) -> None:
         raise ValidationFailed("after and page", {"after": ["cannot be combined with a page other than 1"]})
 
 
-def bounded_count(session, stmt) -> tuple[int, bool]:
-    """How many rows ``stmt`` matches, counted up to ``COUNT_LIMIT`` (the count reads at most that many + 1)."""
+def bounded_count(session, stmt, key=None) -> tuple[int, bool]:
+    """How many rows ``stmt`` matches, counted up to ``COUNT_LIMIT`` (the count reads at most that many + 1). With
+    ``key`` (the list's unique column) the count selects that column alone, so an index holding the filters and the
+    key answers it without reading the rows (an index-only scan)."""
+    if key is not None:
+        stmt = stmt.with_only_columns(key, maintain_column_froms=True)
     limited = stmt.order_by(None).limit(COUNT_LIMIT + 1).subquery()
     n = session.execute(select(func.count()).select_from(limited)).scalar_one()
     return min(n, COUNT_LIMIT), n <= COUNT_LIMIT
@@ -151,7 +155,7 @@ def keyset_page(session, stmt, order: Sequence[tuple[Any, bool]], query: dict, n
     check_query(query)
     tag = list_tag(name, order)
     per_page = query.get("per_page", 50)
-    total, exact = bounded_count(session, stmt)
+    total, exact = bounded_count(session, stmt, order[-1][0])
     width = len(stmt.column_descriptions)  # an entity counts once (selected_columns lists its columns)
     keys = [c.label(f"_keyset_{i}") for i, (c, _) in enumerate(order)]
     rows_stmt = stmt.add_columns(*keys).order_by(*order_by(order)).limit(per_page + 1)
