@@ -5,6 +5,8 @@ change."""
 
 from __future__ import annotations
 
+import logging
+
 from enforcement_contracts.cases import followups as contract
 from enforcement_kernel.config import setting
 from enforcement_kernel.rpc import load, rpc
@@ -12,6 +14,8 @@ from enforcement_kernel.service import Configured
 
 from .operations import followups
 from .rules.followups import Deadlines
+
+log = logging.getLogger(__name__)
 
 
 class FollowupEntrypoints:
@@ -52,11 +56,17 @@ class FollowupEntrypoints:
         return self._followup_write(followups.close_followup, actor, record_id, contract.FollowupClose, payload)
 
     def watch_followups(self) -> int:
-        """The deadline watch's part for follow-ups (called by ``CasesService.watch_deadlines``), then the gauges."""
+        """The deadline watch's part for follow-ups (called by ``CasesService.watch_deadlines``), then the gauges,
+        with every agency personnel lists at 0 (when it answers; else those this service knows)."""
         today, after, announced = self.today(), 0, 0
         while after is not None:
             with self.db.transaction() as tx:
                 n, after = followups.watch_followups(tx, self.followup_deadlines, today, after)
             announced += n
-        self._read(followups.publish_metrics, self.followup_deadlines, today)
+        try:
+            agencies = [a["code"] for a in self.personnel.agencies()]
+        except Exception as exc:  # personnel not up yet: the next run names them
+            log.warning("cannot list the agencies for the follow-up gauges yet: %s", type(exc).__name__)
+            agencies = []
+        self._read(followups.publish_metrics, self.followup_deadlines, today, agencies)
         return announced

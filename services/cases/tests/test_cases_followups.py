@@ -221,6 +221,8 @@ def test_a_step_left_undone_past_its_deadline_is_announced_once_and_measured_lat
         lambda: later.metric("enforcement_review_followups_overdue", agency=MARKET, kind="correction") == 1,
         message="the overdue gauge counts the late correction",
     )
+    # every agency personnel lists has its series, at 0 where it has no record
+    assert later.metric("enforcement_review_followups", agency="140928-gaj", kind="accountability", state="opened") == 0
     facts = {f["agency_code"]: f for f in later.call("agency_case_facts", SYSTEM, 2026)}[MARKET]["followups"]
     assert facts["correction"]["overdue"] == 1 and facts["accountability"]["overdue"] == 1
 

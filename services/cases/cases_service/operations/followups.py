@@ -315,11 +315,11 @@ def count_on_commit(tx) -> None:
     tx.on_commit.append(lambda: cases_metrics.publish_followups(counts, None))
 
 
-def publish_metrics(session, deadlines: rules.Deadlines, today: date) -> None:
+def publish_metrics(session, deadlines: rules.Deadlines, today: date, agencies=()) -> None:
     """The gauges from the database: records by agency, kind and state, and those whose current step is late (the
-    series of every agency the service knows at 0 first)."""
+    series of every agency the service knows, and of ``agencies``, at 0 first)."""
     C = m.Correction
-    agencies = session.execute(select(m.Agency.code)).scalars().all()
+    agencies = {*session.execute(select(m.Agency.code)).scalars(), *agencies}
     counts = _counts(session)
     overdue: dict[tuple[str, str], int] = {}
     for record in session.execute(select(C).where(C.status != rules.CLOSED)).scalars():
