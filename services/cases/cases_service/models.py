@@ -492,6 +492,10 @@ class Recording(Base):
     content_sha256: Mapped[str | None] = mapped_column(String(64))
     registered_by: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # one recorder starts one recording at a time: a request delivered twice registers it once
+    __table_args__ = (
+        UniqueConstraint("case_id", "device_id", "started_at", name="uq_case_recordings_case_device_start"),
+    )
 
 
 # --- Case documents (issue 15): the files of a case (records/documents.py) and uploads under way ----------------

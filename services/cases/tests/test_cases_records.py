@@ -119,6 +119,12 @@ def test_an_on_the_spot_penalty_is_flagged_until_its_recording_is_registered(
     )
     assert by_reference["chain_seq"] == 1 and by_reference["content_sha256"] is None
     assert by_reference["started_at"].startswith("2024-07-03T01:00:00")  # stored and answered in UTC
+    # the same request delivered again answers the same recording; another one of that recorder at that time: 409
+    again = recording_payload(officer_id, recorder_reference="DSJ-0042-20240703-0900")
+    assert desk.cases.register_recording(SCJ_ADMIN, case["case_id"], again) == by_reference
+    with pytest.raises(Conflict) as same_start:
+        desk.cases.register_recording(SCJ_ADMIN, case["case_id"], {**again, "place": "别处"})
+    assert "started_at" in same_start.value.fields
     read = desk.cases.get_case(SCJ_ADMIN, case["case_id"])
     assert [w["code"] for w in read["warnings"] if w["code"] == "recording_missing"] == []
 
@@ -126,13 +132,16 @@ def test_an_on_the_spot_penalty_is_flagged_until_its_recording_is_registered(
     audio = upload(
         desk, case["case_id"], "recording", "filed", b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 64, "audio/mpeg"
     )
-    with_file = desk.cases.register_recording(
-        SCJ_ADMIN, case["case_id"], recording_payload(officer_id, document_id=audio["document_id"])
-    )
+    from_file = recording_payload(officer_id, document_id=audio["document_id"], started_at="2024-07-03T10:00:00+08:00")
+    from_file["ended_at"] = "2024-07-03T10:30:00+08:00"
+    with_file = desk.cases.register_recording(SCJ_ADMIN, case["case_id"], from_file)
     assert with_file["content_sha256"] == audio["sha256"] and with_file["chain_seq"] == 3
-    with pytest.raises(Conflict):
+    assert desk.cases.register_recording(SCJ_ADMIN, case["case_id"], from_file) == with_file  # delivered again
+    with pytest.raises(Conflict):  # the same file as another recording
         desk.cases.register_recording(
-            SCJ_ADMIN, case["case_id"], recording_payload(officer_id, document_id=audio["document_id"])
+            SCJ_ADMIN,
+            case["case_id"],
+            {**from_file, "device_id": "DSJ-0043", "started_at": "2024-07-03T10:01:00+08:00"},
         )
     listed = desk.cases.list_recordings(SCJ_ADMIN, case["case_id"])["items"]
     assert [r["recording_id"] for r in listed] == [by_reference["recording_id"], with_file["recording_id"]]

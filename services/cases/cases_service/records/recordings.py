@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime, timezone
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from enforcement_contracts.cases import records as contract
 from enforcement_contracts.errors import Conflict, ValidationFailed
@@ -61,6 +62,38 @@ def _recording_document(session, case: m.Case, document_id: str) -> m.CaseDocume
     return doc
 
 
+def _already_registered(session, case: m.Case, data: dict, started_at: datetime) -> dict | None:
+    """The same recording registered before (a request delivered again): its answer. Another recording of the same
+    recorder starting at the same instant: 409."""
+    found = session.execute(
+        select(m.Recording).where(
+            m.Recording.case_id == case.case_id,
+            m.Recording.device_id == data["device_id"].strip(),
+            m.Recording.started_at == started_at,
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        return None
+    asked = (
+        data["officer_id"],
+        _naive_utc(data["ended_at"]),
+        data["place"].strip(),
+        data.get("document_id"),
+        (data.get("recorder_reference") or "").strip() or None,
+    )
+    if asked != (found.officer_id, found.ended_at, found.place, found.document_id, found.recorder_reference):
+        raise Conflict(
+            "this recorder's recording starting at that time is already registered",
+            {"started_at": ["already registered for this device"]},
+        )
+    seq = session.execute(
+        select(m.RecordChainEntry.seq).where(
+            m.RecordChainEntry.case_id == case.case_id, m.RecordChainEntry.reference == found.recording_id
+        )
+    ).scalar_one()
+    return recording_dict(found, seq)
+
+
 def register_recording(tx, actor: dict, case_id: str, data: dict) -> dict:
     """Register a recording on the case (its agency or the bureau); the officer is one of the case's officers."""
     session = tx.session
@@ -73,6 +106,10 @@ def register_recording(tx, actor: dict, case_id: str, data: dict) -> dict:
         raise ValidationFailed(
             "the officer is not one of the case's officers", {"officer_id": ["not one of the case's officers"]}
         )
+    started_at = _naive_utc(data["started_at"])
+    same = _already_registered(session, case, data, started_at)
+    if same is not None:
+        return same
     sha = None
     if data.get("document_id"):
         sha = _recording_document(session, case, data["document_id"]).sha256
@@ -89,7 +126,7 @@ def register_recording(tx, actor: dict, case_id: str, data: dict) -> dict:
         agency_code=case.agency_code,
         device_id=data["device_id"].strip(),
         officer_id=data["officer_id"],
-        started_at=_naive_utc(data["started_at"]),
+        started_at=started_at,
         ended_at=_naive_utc(data["ended_at"]),
         place=data["place"].strip(),
         document_id=data.get("document_id"),
@@ -98,7 +135,13 @@ def register_recording(tx, actor: dict, case_id: str, data: dict) -> dict:
         registered_by=actor["username"],
     )
     session.add(recording)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:  # the same request at the same moment in another worker: it registered it
+        raise Conflict(
+            "this recorder's recording starting at that time is already registered",
+            {"started_at": ["already registered for this device"]},
+        ) from None
     entry = append_entry(tx, case.case_id, "recording", recording.recording_id, sha, actor["username"])
     # the case has a recording now: its warning that it had none no longer holds
     kept = [w for w in case.warnings or [] if w.get("code") != rules.RECORDING_MISSING]

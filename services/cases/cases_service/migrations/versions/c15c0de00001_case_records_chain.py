@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["cases.case_id"]),
         sa.PrimaryKeyConstraint("recording_id"),
+        sa.UniqueConstraint("case_id", "device_id", "started_at", name="uq_case_recordings_case_device_start"),
     )
     op.create_index("ix_case_recordings_case_id", "case_recordings", ["case_id"], unique=False)
 
