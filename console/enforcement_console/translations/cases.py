@@ -441,6 +441,8 @@ EXACT: dict[str, str] = {
     "the document is not one of this case's": "该文书不属于本案",
     "the document is not a recording": "该文书不是执法记录仪音视频",
     "the document is already registered as a recording": "该音视频已登记为执法全过程记录",
+    "this recorder's recording starting at that time is already registered": "该执法记录仪同一开始时间的记录已经登记",
+    "already registered for this device": "该执法记录仪同一开始时间的记录已经登记",
     "no whole-process recording (执法全过程记录) is registered for an on-the-spot penalty (简易程序, art. 51)": (
         "简易程序当场处罚未登记执法全过程记录"
     ),
