@@ -148,6 +148,8 @@ class OutboxRelay(DependencyProvider):
         )
         self._next_prune = 0.0  # monotonic; the first pass prunes
         self._next_gauges = 0.0  # monotonic; the first pass refreshes the backlog gauges
+        self._gauges_stale = False  # rows went since the gauges' last refresh
+        self._listener = None
         self._connection = self._producer = None  # the relay's own, opened by its first pass
         self._returned = []  # message ids the broker returned unroutable (mandatory) since the last publish
         self._exchanges: dict[str, Exchange] = {}
@@ -162,7 +164,7 @@ class OutboxRelay(DependencyProvider):
         if self.enabled:
             self.container.spawn_managed_thread(self._loop)
             if self.listen and self.database.engine.dialect.name == "postgresql":
-                self.container.spawn_managed_thread(self._listen)
+                self._listener = self.container.spawn_managed_thread(self._listen)
 
     @property
     def exchange_name(self) -> str:
@@ -177,6 +179,8 @@ class OutboxRelay(DependencyProvider):
     def stop(self):
         self._running = False
         self.wake()
+        if self._listener is not None:
+            self._listener.kill()  # it waits on its socket: end it now (its connection is closed on the way out)
 
     def kill(self):
         self._running = False
@@ -212,8 +216,11 @@ class OutboxRelay(DependencyProvider):
             if full:
                 eventlet.sleep(0)  # a backlog: the next batch at once, letting the workers in between
                 continue
+            timeout = self.poll_seconds
+            if self._gauges_stale:  # the last refresh was skipped: one more pass when it is due, not at the poll
+                timeout = min(timeout, max(self._next_gauges - time.monotonic(), 0.0))
             try:
-                self._wake.get(timeout=self.poll_seconds)
+                self._wake.get(timeout=timeout)
             except Empty:
                 pass
 
@@ -248,6 +255,7 @@ class OutboxRelay(DependencyProvider):
                 rows = session.execute(query).all()
                 session.rollback()
                 self._publish_and_mark(session, rows)
+        self._gauges_stale = self._gauges_stale or bool(rows)
         self.gauges_if_due()
         return len(rows)
 
@@ -408,6 +416,7 @@ class OutboxRelay(DependencyProvider):
         """The backlog gauges (a GROUP BY over the unsent rows) at most every ``OUTBOX.gauge_seconds``."""
         if time.monotonic() >= self._next_gauges:
             self._next_gauges = time.monotonic() + self.gauge_seconds
+            self._gauges_stale = False
             self.update_gauges()
 
     def update_gauges(self) -> dict:

@@ -92,6 +92,12 @@ def idle(container) -> None:
     time.sleep(0.3)
 
 
+def backlog_gauge(status: str) -> float | None:
+    from prometheus_client import REGISTRY
+
+    return REGISTRY.get_sample_value("enforcement_outbox_backlog", {"service": SERVICE, "status": status})
+
+
 def delivered_within(events, n: int, seconds: float) -> float:
     started = time.monotonic()
     events.wait_for(n, timeout=seconds)
@@ -186,6 +192,8 @@ def _check_backlog(url, replicas, events):
         commit_pings(writer, *range(first, first + 10))
     container = replicas(url, batch=7)
     events.wait_for(50, timeout=10.0)  # 8 batches with a poll of a minute: each full batch is followed at once
+    # the backlog gauge, refreshed at most once a second during the drain, shows the end of it within a second or so
+    wait_until(lambda: backlog_gauge("pending") == 0, timeout=5, message="the backlog gauge back at 0")
 
     relay = provider(container, "outbox")
     real_publish, calls = relay.publish, []
