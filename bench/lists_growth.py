@@ -503,8 +503,9 @@ def measure_all(api: Api, today: date, args) -> dict:
 
 
 # --- a run per database --------------------------------------------------------------------------------------------
-def run_database(kind: str, args, today: date, conn, admin_url: str) -> dict:
-    """Create, migrate and seed the five databases of ``kind``, start the stack, then fill and measure each size."""
+def run_database(kind: str, args, today: date, conn, admin_url: str, report: dict) -> None:
+    """Create, migrate and seed the five databases of ``kind``, start the stack, then fill and measure each size
+    (into ``report`` as it goes: a stopped run keeps the sizes it measured)."""
     workdir = Path(tempfile.mkdtemp(prefix=f"enf-bench-lists-{kind}-"))
     vhost = f"enf-bench-lists-{os.getpid()}-{kind}"  # its own: a suite running on "/" does not take its calls
     subprocess.run(["rabbitmqctl", "-q", "add_vhost", vhost], check=True, capture_output=True)
@@ -517,7 +518,8 @@ def run_database(kind: str, args, today: date, conn, admin_url: str) -> dict:
         urls = create_databases(conn, admin_url, prefix="enf_bench_lists")
     else:
         urls = {service: f"sqlite:///{workdir}/{service}.db" for service in SERVICES}
-    stack, filler, report = None, None, {"sizes": {}, "fill": {}}
+    stack, filler = None, None
+    report.update(sizes={}, fill={})
     try:
         for service, url in urls.items():
             migrate_and_seed(service, url)
@@ -548,7 +550,6 @@ def run_database(kind: str, args, today: date, conn, admin_url: str) -> dict:
                 drop_databases(conn, urls)
             subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], capture_output=True)
             shutil.rmtree(workdir, ignore_errors=True)
-    return report
 
 
 YEARLY_BEFORE_MS = 800  # the yearly reports at 1M rows before issue 14: 0.14-0.80 s
@@ -677,7 +678,7 @@ def main() -> None:
     reports, failed = {}, False
     try:
         for kind in kinds:
-            reports[kind] = run_database(kind, args, today, conn, admin_url)
+            run_database(kind, args, today, conn, admin_url, reports.setdefault(kind, {}))
     finally:
         conn.close()
         if tree:
