@@ -68,7 +68,10 @@ def case_facts(case: m.Case) -> set[str]:
 
 def missing_documents(session, case: m.Case, catalogue: Catalogue | None = None) -> list[Kind]:
     """The kinds the catalogue requires of the case as it stands, which it does not hold (catalogue order)."""
-    catalogue = catalogue or kind_catalogue(session)
+    if catalogue is None:  # read once per session: a page of cases checks each against the same catalogue
+        catalogue = session.info.get("kind_catalogue") or session.info.setdefault(
+            "kind_catalogue", kind_catalogue(session)
+        )
     present = present_kinds(session, case.case_id)
     required = catalogue.required_kinds(case.type_code, case.procedure, case_facts(case))
     return [k for k in required if k.code not in present]
