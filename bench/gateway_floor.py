@@ -377,6 +377,12 @@ def main() -> None:
                         patch_rows += outbox_rows(urls["personnel"]) - before
                         settle(urls["personnel"])  # the events relayed before the next round
             results.update({path: medians(measured) for path, measured in rounds.items()})
+            # each round's req/s as a ratio to the floor's of the same round: how much the machine moved them
+            run["round_ratios"] = {
+                path: [round(r.rps / f.rps, 2) for r, f in zip(measured, rounds["floor"], strict=True)]
+                for path, measured in rounds.items()
+                if path != "floor"
+            }
             run["patch_outbox_rows"] = patch_rows
             run["load_after"] = os.getloadavg()
             if args.profile:  # apart from the measured rounds, so sampling does not slow them
@@ -405,6 +411,10 @@ def report(args, results: dict[str, Result], run: dict) -> bool:
     print(f"{'path':<40}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'ratio':>7}{'errors':>8}")
     for path, r in results.items():
         print(f"{LABELS[path]:<40}{r.rps:>9.1f}{r.p50_ms:>9.1f}{r.p99_ms:>9.1f}{r.rps / floor.rps:>7.2f}{r.errors:>8}")
+    ratios = "; ".join(
+        f"{path} {', '.join(f'{x:.2f}' for x in values)}" for path, values in run["round_ratios"].items()
+    )
+    print(f"each round's ratio to the floor's same round: {ratios}")
     patch, rows = results["patch"].requests, run["patch_outbox_rows"]
     print(f"PATCH: {patch} answered in the rounds; {rows} officer.updated outbox rows written by them")
     ok = True
