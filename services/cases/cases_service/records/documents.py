@@ -31,6 +31,7 @@ from enforcement_kernel.spreadsheets import ArchiveRefused, Limits, SpreadsheetE
 from .. import models as m
 from ..operations.cases import get_case, require_case_read
 from ..operations.common import page_rows
+from ..operations.reviews import is_reviewing
 from . import chain, media
 from .kinds import Catalogue, Kind, kind_catalogue
 from .storage import ContentStore, hash_file
@@ -217,13 +218,13 @@ def append_chunk(db, actor: dict, upload_id, seq, data_base64, store: ContentSto
     # the bytes first, then the row: a crash between them leaves the row behind, and the chunk sent again is written
     # again at the same offset (no pause inside a write transaction: the file is written before it opens)
     store.write_at(upload_id, offset, data)
-    with db.transaction() as tx:
-        moved = tx.session.execute(
+    with db.transaction() as tx:  # only if still next: the same chunk handled twice at once moves it once
+        tx.session.execute(
             update(m.DocumentUpload)
             .where(m.DocumentUpload.upload_id == upload_id, m.DocumentUpload.next_seq == seq)
             .values(next_seq=seq + 1, received_bytes=offset + len(data))
-        ).rowcount
-    return {**state, "next_seq": seq + 1 if moved else state["next_seq"] + 1, "received_bytes": offset + len(data)}
+        )
+    return {**state, "next_seq": seq + 1, "received_bytes": offset + len(data)}
 
 
 def _content_problems(path: Path, media_type: str, limits: Limits) -> str | None:
@@ -349,11 +350,18 @@ def clean_abandoned(db, store: ContentStore, settings: DocumentSettings, now: da
 
 
 # --- reading --------------------------------------------------------------------------------------------------------
+def require_documents_read(session, actor: dict, case: m.Case) -> None:
+    """The case's access rules, and its reviewer (案卷评查): an officer of another agency assigned a file of the case
+    that is not scored yet reads its documents."""
+    if not is_reviewing(session, actor, case.case_id):
+        require_case_read(actor, case)
+
+
 def _readable_document(session, actor: dict, case_id, document_id) -> m.CaseDocument:
-    """The case's document if the caller may read the case (the case's agency, its officers, the bureau): another
-    agency's case is refused as every other read of it is (403), an unknown id is a 404."""
+    """The case's document if the caller may read the case (the case's agency, its officers, the bureau, its
+    reviewer): another agency's case is refused as every other read of it is (403), an unknown id is a 404."""
     case = get_case(session, case_id)
-    require_case_read(actor, case)
+    require_documents_read(session, actor, case)
     doc = session.get(m.CaseDocument, document_id) if isinstance(document_id, str) else None
     if doc is None or doc.case_id != case.case_id:
         raise NotFound(f"document {document_id} not found")
@@ -409,7 +417,7 @@ def read_chunk(
 
 def list_documents(session, actor: dict, case_id, query: dict) -> dict:
     case = get_case(session, case_id)
-    require_case_read(actor, case)
+    require_documents_read(session, actor, case)
     conditions = [m.CaseDocument.case_id == case.case_id]
     for name in ("kind", "stage"):
         if query.get(name):
