@@ -440,7 +440,10 @@ class DeadlineMiss(Base):
     detected_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # two replicas may find the same miss: the second insert fails and its transaction (with its event) rolls back
-    __table_args__ = (UniqueConstraint("reference", "kind", name="uq_deadline_misses_reference_kind"),)
+    __table_args__ = (
+        UniqueConstraint("reference", "kind", name="uq_deadline_misses_reference_kind"),
+        Index("ix_deadline_misses_case", "case_id"),  # the cases list's overdue filter looks up each case's misses
+    )
 
 
 # --- Case records (issue 15): the document-kind catalogue, the hash chain, whole-process recordings -------------

@@ -1,5 +1,5 @@
 """cases' list indexes (issue 14): the list's order (filed_on DESC, case_number, case_id) behind its filters; the
-agency's replaces ix_cases_agency_filed (same leading columns)
+agency's replaces ix_cases_agency_filed (same leading columns); deadline misses by case (the overdue filter)
 
 Revision ID: c14c0de00001
 Revises: c12c0de00002
@@ -38,10 +38,13 @@ def upgrade() -> None:
         unique=False,
     )
     op.drop_index("ix_cases_agency_filed", table_name="cases")
+    # the list's overdue filter: each case's deadline misses
+    op.create_index("ix_deadline_misses_case", "deadline_misses", ["case_id"], unique=False)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_index("ix_deadline_misses_case", table_name="deadline_misses")
     op.create_index("ix_cases_agency_filed", "cases", ["agency_code", "filed_on"], unique=False)
     op.drop_index("ix_cases_agency_status_list", table_name="cases")
     op.drop_index("ix_cases_status_list", table_name="cases")
