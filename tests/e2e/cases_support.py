@@ -69,3 +69,41 @@ def certified_officer(suite, api, seq: int) -> dict:
     )
     assert cert.status_code == 201, cert.text
     return officer
+
+
+def penalty_item(api, code: str, name: str = "销售过期食品") -> dict:
+    """A penalty item of the market regulator's catalogue, created over HTTP."""
+    item = api.post(
+        "/catalogue/items",
+        json={
+            "agency_code": SCJ,
+            "code": code,
+            "type_code": "penalty",
+            "name": name,
+            "domain": DOMAIN,
+            "legal_basis": "《中华人民共和国食品安全法》第一百二十四条",
+            "effective_from": "2022-01-01",
+        },
+    )
+    assert item.status_code == 201, item.text
+    return item.json()
+
+
+def report_case(api, item: dict, officers: list[dict], number: str, **extra) -> dict:
+    """A case of ``item`` against a company, filed 2024-07-03 by the market regulator, reported over HTTP; ``extra``
+    adds or overrides fields of the report (later stages, another party)."""
+    reported = api.post(
+        "/cases",
+        json={
+            "agency_code": SCJ,
+            "case_number": number,
+            "item_id": item["item_id"],
+            "filed_on": "2024-07-03",
+            "violation_on": "2024-06-28",
+            "party": {"kind": "organisation", "name": "某某商贸有限公司"},
+            "officers": [{"officer_id": o["officer_id"]} for o in officers],
+            **extra,
+        },
+    )
+    assert reported.status_code == 201, reported.text
+    return reported.json()

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from cases_support import DOMAIN, NRJ, SCJ, agency_admin, certified_officer
+from cases_support import NRJ, SCJ, agency_admin, certified_officer, penalty_item, report_case
 from enforcement_testing import db_count, db_rows
 
 MB = 1024 * 1024
@@ -30,32 +30,8 @@ def test_upload_download_refusals_and_the_audit(cases_suite, tmp_path):
     scj = agency_admin(suite, admin, SCJ, "scj-docs")
     nrj = agency_admin(suite, admin, NRJ, "nrj-docs")
     officers = [certified_officer(suite, scj, seq) for seq in (611, 612)]
-    item = scj.post(
-        "/catalogue/items",
-        json={
-            "agency_code": SCJ,
-            "code": "SCJ-CF-061",
-            "type_code": "penalty",
-            "name": "未按规定公示营业执照",
-            "domain": DOMAIN,
-            "legal_basis": "《市场主体登记管理条例》第四十八条",
-            "effective_from": "2022-03-01",
-        },
-    ).json()
-    case = scj.post(
-        "/cases",
-        json={
-            "agency_code": SCJ,
-            "case_number": "五市监罚〔2024〕61号",
-            "item_id": item["item_id"],
-            "filed_on": "2024-07-03",
-            "violation_on": "2024-06-28",
-            "party": {"kind": "organisation", "name": "某某商贸有限公司"},
-            "officers": [{"officer_id": o["officer_id"]} for o in officers],
-        },
-    )
-    assert case.status_code == 201, case.text
-    documents = f"/cases/{case.json()['case_id']}/documents"
+    case = report_case(scj, penalty_item(scj, "SCJ-CF-061"), officers, "五市监罚〔2024〕61号")
+    documents = f"/cases/{case['case_id']}/documents"
 
     uploaded = scj.post(
         documents,
