@@ -8,6 +8,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from ..common import AGENCY_CODE, PageQuery, StrictSchema
 from ..events import EventType, register
 from .common import DRAW_STATES, NOT_BLANK, SERVICE, TYPE_CODE, RefusesSeed
+from .records import KIND_CODE, RECORD_STAGES, MissingDocument
 
 CHECKLIST_SECTIONS = ("basic", "form", "content")  # a failed basic item fails the file; form 20 + content 80 points
 
@@ -24,6 +25,19 @@ class ChecklistItem(StrictSchema):
         load_default=0,
         validate=validate.Range(min=0, max=100),
         metadata={"description": "the most a form or content item can deduct; 0 for basic items"},
+    )
+    documents = fields.List(
+        fields.String(validate=KIND_CODE),
+        validate=validate.Length(max=50),
+        metadata={"description": "the document kinds (codes of the kind catalogue) the reviewer looks at for the item"},
+    )
+    per_missing_document = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(min=1, max=100),
+        metadata={
+            "description": "the checklist's missing-documents item: the points proposed for each document the case's "
+            "completeness checks find missing (at most the item's points); one item at most carries it"
+        },
     )
 
 
@@ -91,6 +105,70 @@ class ReviewFile(StrictSchema):
     content_score = fields.Integer(allow_none=True)
     total = fields.Integer(allow_none=True)
     grade = fields.String(allow_none=True)
+
+
+class ReviewDocument(StrictSchema):
+    """A document of the case under review, as the reviewer opens it."""
+
+    document_id = fields.String()
+    kind = fields.String()
+    kind_name = fields.String(allow_none=True, metadata={"description": "the kind's name, e.g. 送达回证"})
+    title = fields.String(allow_none=True)
+    stage = fields.String(validate=validate.OneOf(RECORD_STAGES))
+    media_type = fields.String()
+    size_bytes = fields.Integer()
+    sha256 = fields.String(metadata={"description": "SHA-256 of the file's bytes (lower-case hex)"})
+    download = fields.String(metadata={"description": "the path (under /api/v1) that downloads the file"})
+
+
+class ReviewItemDocument(StrictSchema):
+    code = fields.String(metadata={"description": "a kind the item looks at"})
+    name = fields.String(allow_none=True)
+    document_ids = fields.List(fields.String(), metadata={"description": "the case's documents of the kind"})
+
+
+class ReviewFileItem(StrictSchema):
+    """A checklist item as the reviewer scores it: the documents it looks at and which of them the case has."""
+
+    code = fields.String()
+    label = fields.String()
+    section = fields.String(validate=validate.OneOf(CHECKLIST_SECTIONS))
+    points = fields.Integer()
+    documents = fields.List(fields.Nested(ReviewItemDocument))
+
+
+class ProposedScore(StrictSchema):
+    """The score form pre-filled: ``deductions`` holds the missing-documents item's deduction (its note names the
+    missing kinds) when the completeness checks find documents missing; the reviewer may change it."""
+
+    basic_failures = fields.List(fields.String())
+    deductions = fields.List(fields.Nested(Deduction))
+
+
+class ReviewFileDetail(ReviewFile):
+    """A file as its reviewer (or the bureau) reads it while scoring: the checklist's items with the documents each
+    looks at, the case's documents with their download paths, the documents the completeness checks find missing,
+    and the score proposed from them (``proposed``: the missing-documents item's deduction, which the reviewer may
+    change before scoring)."""
+
+    checklist_version = fields.Integer()
+    reviewer_agency = fields.String(allow_none=True)
+    items = fields.List(fields.Nested(ReviewFileItem))
+    documents = fields.List(fields.Nested(ReviewDocument))
+    missing_documents = fields.List(
+        fields.Nested(MissingDocument),
+        metadata={
+            "description": "the required documents the case lacks (its records checks), and a whole-process "
+            "recording (kind recording) when the case needs one and has none; empty for a case filed before the "
+            "records rules applied"
+        },
+    )
+    completeness_enforced = fields.Boolean(
+        metadata={
+            "description": "whether the case is held to the kind catalogue (filed from CASES.records.required_from)"
+        }
+    )
+    proposed = fields.Nested(ProposedScore)
 
 
 class ReviewBatch(StrictSchema):

@@ -104,6 +104,17 @@ ROUTES = [
     ),
     Route(
         "GET",
+        "/reviews/files/<file_id>",
+        forward("cases.get_review_file", "actor", "path.file_id"),
+        STAFF,
+        "A case file as its reviewer scores it (the bureau and the assigned reviewer): the checklist's items with the "
+        "documents each looks at, the case's documents and their downloads, the missing documents and the score "
+        "pre-filled from them",
+        "cases",
+        response=c.ReviewFileDetail,
+    ),
+    Route(
+        "GET",
         "/reviews/files",
         forward("cases.list_review_files", "actor", "query"),
         STAFF,

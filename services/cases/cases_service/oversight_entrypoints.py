@@ -179,5 +179,9 @@ class OversightEntrypoints:
         )
 
     @rpc
+    def get_review_file(self, actor, file_id):
+        return self._read(reviews.read_review_file, actor, file_id, self.settings)
+
+    @rpc
     def list_review_files(self, actor, query=None):
         return self._read(reviews.list_review_files, actor, load(reviews_contract.ReviewFileQuery, query or {}))

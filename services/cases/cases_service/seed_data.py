@@ -38,3 +38,58 @@ CHECKLIST_V1: dict = {
         {"code": "execution", "label": "执行到位、结案规范", "section": "content", "points": 10},
     ],
 }
+
+# The documents each item of the checklist looks at (codes of the document-kind catalogue, records/kinds.py).
+_EVIDENCE = ["evidence_photo", "evidence_scan", "evidence_audio", "evidence_video"]
+_ITEM_DOCUMENTS: dict[str, list[str]] = {
+    "two_officers": ["inquiry_record", "inspection_record"],
+    "evidence": [*_EVIDENCE, "inquiry_record", "inspection_record"],
+    "facts": ["investigation_report", "inquiry_record", "inspection_record"],
+    "legal_basis": ["decision"],
+    "procedure": [
+        "filing_approval",
+        "notice_of_rights",
+        "hearing_notice",
+        "hearing_record",
+        "legal_review_opinion",
+        "collective_discussion",
+        "service_receipt",
+    ],
+    "documents": [
+        "filing_approval",
+        "inquiry_record",
+        "inspection_record",
+        "investigation_report",
+        "notice_of_rights",
+        "hearing_notice",
+        "hearing_record",
+        "legal_review_opinion",
+        "collective_discussion",
+        "decision",
+        "service_receipt",
+        "payment_receipt",
+        "closing_report",
+    ],
+    "filing_order": ["closing_report"],
+    "signatures": ["inquiry_record", "decision", "service_receipt"],
+    "investigation": [*_EVIDENCE, "inquiry_record", "inspection_record", "recording"],
+    "discretion": ["decision", "collective_discussion", "legal_review_opinion"],
+    "rights": ["notice_of_rights", "hearing_notice", "hearing_record"],
+    "deadlines": ["filing_approval", "decision", "service_receipt"],
+    "execution": ["payment_receipt", "closing_report"],
+}
+
+# Version 2 (case-file review with the files, issue 15): version 1's items and points, each naming the documents it
+# looks at; "documents" (文书制作规范、齐全) is the missing-documents item: the review file proposes 5 of its 10 points
+# for each document the case's completeness checks find missing. In force for batches planned from 2026-01-01.
+CHECKLIST_V2: dict = {
+    "effective_from": "2026-01-01",
+    "items": [
+        {
+            **item,
+            "documents": _ITEM_DOCUMENTS.get(item["code"], []),
+            **({"per_missing_document": 5} if item["code"] == "documents" else {}),
+        }
+        for item in CHECKLIST_V1["items"]
+    ],
+}

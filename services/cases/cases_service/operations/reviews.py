@@ -9,12 +9,14 @@ from sqlalchemy import func, select
 
 from enforcement_contracts.cases import reviews as contract
 from enforcement_contracts.common import page
-from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
+from enforcement_contracts.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from enforcement_kernel import access
 from enforcement_kernel.db import utcnow
 
 from .. import models as m
 from ..personnel import PersonnelPort
+from ..records.completeness import records_checks
+from ..records.kinds import kind_catalogue
 from ..rules import draws, file_review
 from . import followups
 from .common import Settings, page_rows
@@ -22,7 +24,32 @@ from .inspections import utc
 
 
 def _check_items(items: list[dict]) -> list[file_review.CheckItem]:
-    return [file_review.CheckItem(i["code"], i["label"], i["section"], int(i.get("points", 0))) for i in items]
+    return [
+        file_review.CheckItem(
+            i["code"],
+            i["label"],
+            i["section"],
+            int(i.get("points", 0)),
+            tuple(i.get("documents") or ()),
+            i.get("per_missing_document"),
+        )
+        for i in items
+    ]
+
+
+def _stored_item(item: dict) -> dict:
+    """An item as the checklist keeps it: the documents and the missing-documents proposal only when given."""
+    stored = {
+        "code": item["code"],
+        "label": item["label"],
+        "section": item["section"],
+        "points": int(item.get("points", 0)),
+    }
+    if item.get("documents") is not None:
+        stored["documents"] = list(item["documents"])
+    if item.get("per_missing_document") is not None:
+        stored["per_missing_document"] = int(item["per_missing_document"])
+    return stored
 
 
 def _checklist_row(c: m.Checklist) -> dict:
@@ -36,9 +63,9 @@ def _checklist_dict(c: m.Checklist) -> dict:
 def create_checklist(tx, actor: dict, data: dict, settings: Settings) -> dict:
     """A new checklist version (the bureau's): later batches use it, earlier ones keep theirs."""
     access.require_bureau(actor)
-    problems = file_review.checklist_errors(
-        _check_items(data["items"]), settings.review_form_points, settings.review_content_points
-    )
+    items = _check_items(data["items"])
+    problems = file_review.checklist_errors(items, settings.review_form_points, settings.review_content_points)
+    problems += file_review.checklist_document_errors(items, [k.code for k in kind_catalogue(tx.session).kinds])
     if problems:
         raise ValidationFailed("invalid checklist", {"items": problems})
     latest = tx.session.execute(select(m.Checklist).order_by(m.Checklist.version.desc())).scalars().first()
@@ -50,10 +77,7 @@ def create_checklist(tx, actor: dict, data: dict, settings: Settings) -> dict:
     checklist = m.Checklist(
         version=(latest.version + 1) if latest else 1,
         effective_from=data["effective_from"],
-        items=[
-            {"code": i["code"], "label": i["label"], "section": i["section"], "points": int(i.get("points", 0))}
-            for i in data["items"]
-        ],
+        items=[_stored_item(i) for i in data["items"]],
         created_by=actor["username"],
     )
     tx.session.add(checklist)
@@ -75,23 +99,25 @@ def list_checklists(session, query: dict) -> dict:
     return page(contract.Checklist, [_checklist_row(c) for (c,) in rows], total, query)
 
 
+def _file_row(f: m.ReviewFile, case_number: str) -> dict:
+    return {
+        "file_id": f.file_id,
+        "batch_id": f.batch_id,
+        "case_id": f.case_id,
+        "case_number": case_number,
+        "agency_code": f.agency_code,
+        "reviewer_id": f.reviewer_id,
+        "scored_on": f.scored_on,
+        "basic_failures": list(f.basic_failures or []),
+        "form_score": f.form_score,
+        "content_score": f.content_score,
+        "total": f.total,
+        "grade": f.grade,
+    }
+
+
 def _file_dict(f: m.ReviewFile, case_number: str) -> dict:
-    return contract.ReviewFile().dump(
-        {
-            "file_id": f.file_id,
-            "batch_id": f.batch_id,
-            "case_id": f.case_id,
-            "case_number": case_number,
-            "agency_code": f.agency_code,
-            "reviewer_id": f.reviewer_id,
-            "scored_on": f.scored_on,
-            "basic_failures": list(f.basic_failures or []),
-            "form_score": f.form_score,
-            "content_score": f.content_score,
-            "total": f.total,
-            "grade": f.grade,
-        }
-    )
+    return contract.ReviewFile().dump(_file_row(f, case_number))
 
 
 def _batch_dict(session, b: m.ReviewBatch) -> dict:
@@ -446,3 +472,91 @@ def list_review_files(session, actor: dict, query: dict) -> dict:
         "per_page": per_page,
         "next": None,
     }
+
+
+# --- the file as its reviewer reads it (issue 15.5: review with the files) ------------------------------------------
+def _review_file(session, file_id) -> m.ReviewFile:
+    f = session.get(m.ReviewFile, file_id) if isinstance(file_id, str) else None
+    if f is None:
+        raise NotFound(f"review file {file_id} not found")
+    return f
+
+
+def is_reviewing(session, actor: dict, case_id: str) -> bool:
+    """Whether the caller is an officer assigned to review a file of the case that is not scored yet: reviewers are
+    of another agency than the case's (``assign_reviewers``), so the case's own access rules would refuse them."""
+    officer_id = actor.get("officer_id")
+    if actor.get("role") != "officer" or not officer_id:
+        return False
+    found = session.execute(
+        select(m.ReviewFile.file_id)
+        .where(
+            m.ReviewFile.case_id == case_id,
+            m.ReviewFile.reviewer_id == officer_id,
+            m.ReviewFile.scored_on.is_(None),
+        )
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def _may_read_file(actor: dict, f: m.ReviewFile) -> bool:
+    if access.sees_all(actor):
+        return True
+    return actor.get("role") == "officer" and bool(actor.get("officer_id")) and actor["officer_id"] == f.reviewer_id
+
+
+def read_review_file(session, actor: dict, file_id, settings: Settings) -> dict:
+    """A review file as its reviewer scores it (the bureau too): the checklist's items with the documents each looks
+    at and which of them the case has, the case's documents with their download paths, the documents the
+    completeness checks find missing and the score form pre-filled from them."""
+    f = _review_file(session, file_id)
+    if not _may_read_file(actor, f):
+        raise Forbidden("only the bureau and the file's reviewer read a review file")
+    case = session.get(m.Case, f.case_id)
+    checklist = session.get(m.Checklist, session.get(m.ReviewBatch, f.batch_id).checklist_version)
+    items = _check_items(checklist.items)
+    catalogue = kind_catalogue(session)
+    names = {k.code: k.name for k in catalogue.kinds}
+    docs = (
+        session.execute(
+            select(m.CaseDocument)
+            .where(m.CaseDocument.case_id == case.case_id)
+            .order_by(m.CaseDocument.uploaded_at, m.CaseDocument.document_id)
+        )
+        .scalars()
+        .all()
+    )
+    held: dict[str, list[str]] = {}
+    for d in docs:
+        held.setdefault(d.kind, []).append(d.document_id)
+    checks = records_checks(session, case, settings.records)
+    missing = file_review.review_missing(checks, names.get("recording", "执法记录仪音视频"))
+    return contract.ReviewFileDetail().dump(
+        {
+            **_file_row(f, case.case_number),
+            "checklist_version": checklist.version,
+            "reviewer_agency": f.reviewer_agency,
+            "items": file_review.item_documents(items, held, names),
+            "documents": [
+                {
+                    "document_id": d.document_id,
+                    "kind": d.kind,
+                    "kind_name": names.get(d.kind),
+                    "title": d.title,
+                    "stage": d.stage,
+                    "media_type": d.media_type,
+                    "size_bytes": d.size_bytes,
+                    "sha256": d.sha256,
+                    "download": f"/cases/{case.case_id}/documents/{d.document_id}/file",
+                }
+                for d in docs
+            ],
+            "missing_documents": [{"code": code, "name": name} for code, name in missing],
+            "completeness_enforced": checks["completeness_enforced"],
+            "proposed": {
+                "basic_failures": [],
+                "deductions": file_review.proposed_deductions(items, missing) if f.scored_on is None else [],
+            },
+        }
+    )

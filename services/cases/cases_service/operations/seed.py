@@ -1,4 +1,4 @@
-"""Seed data written at install: the enforcement types and the first review checklist."""
+"""Seed data written at install: the enforcement types and the review checklists."""
 
 from __future__ import annotations
 
@@ -16,12 +16,16 @@ def seed_types(tx, types: list[dict]) -> int:
     return added
 
 
-def seed_checklist(tx, checklist: dict) -> int:
-    if tx.session.get(m.Checklist, 1) is not None:
+def seed_checklist(tx, checklist: dict, version: int = 1) -> int:
+    """The checklist as ``version`` unless a version of that number is there (the county's own, or seeded before):
+    1 if added, 0 if present."""
+    if tx.session.get(m.Checklist, version) is not None:
         return 0
+    if version > 1 and tx.session.get(m.Checklist, version - 1) is None:
+        return 0  # versions follow one another
     tx.session.add(
         m.Checklist(
-            version=1,
+            version=version,
             effective_from=date.fromisoformat(checklist["effective_from"]),
             items=checklist["items"],
             created_by="seed",

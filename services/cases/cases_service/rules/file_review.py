@@ -16,6 +16,8 @@ class CheckItem:
     label: str
     section: str  # basic | form | content
     points: int = 0
+    documents: tuple[str, ...] = ()  # the document kinds the item looks at
+    per_missing_document: int | None = None  # the missing-documents item: points proposed per missing document
 
 
 def checklist_errors(items: Sequence[CheckItem], form_points: int = 20, content_points: int = 80) -> list[str]:
@@ -89,3 +91,62 @@ def reviewer_agency_error(reviewer_agency: str, case_agency: str) -> str | None:
     if reviewer_agency == case_agency:
         return "the reviewer belongs to the case's own agency"
     return None
+
+
+def checklist_document_errors(items: Sequence[CheckItem], kind_codes: Iterable[str]) -> list[str]:
+    """The items' documents are kinds of the catalogue; one form or content item at most is the missing-documents
+    item (``per_missing_document``), and its proposal never exceeds what it can deduct."""
+    known = set(kind_codes)
+    problems = [
+        f"{i.code}: {code} is not a kind of the document-kind catalogue"
+        for i in items
+        for code in i.documents
+        if code not in known
+    ]
+    flagged = [i for i in items if i.per_missing_document is not None]
+    if len(flagged) > 1:
+        problems.append("one item at most carries per_missing_document: " + ", ".join(i.code for i in flagged))
+    for i in flagged:
+        if i.section == "basic":
+            problems.append(f"{i.code}: a basic item passes or fails, it cannot carry per_missing_document")
+        elif i.per_missing_document > i.points:
+            problems.append(f"{i.code}: per_missing_document is more than the item's {i.points} points")
+    return problems
+
+
+def item_documents(items: Sequence[CheckItem], held: dict[str, list[str]], names: dict[str, str]) -> list[dict]:
+    """Each item with the kinds it looks at and, per kind, the case's documents of it (``held``: kind -> ids)."""
+    return [
+        {
+            "code": i.code,
+            "label": i.label,
+            "section": i.section,
+            "points": i.points,
+            "documents": [
+                {"code": kind, "name": names.get(kind), "document_ids": list(held.get(kind, ()))}
+                for kind in i.documents
+            ],
+        }
+        for i in items
+    ]
+
+
+def review_missing(checks: dict, recording_name: str) -> list[tuple[str, str]]:
+    """What a reviewer is told the file lacks, from the case's records checks: each required document missing, and a
+    whole-process recording (kind ``recording``) when the case needs one and has none; (code, name) pairs."""
+    missing = [(k["code"], k["name"]) for k in checks["missing_documents"]]
+    if checks["recording_required"] and checks["recordings"] == 0:
+        missing.append(("recording", recording_name))
+    return missing
+
+
+def proposed_deductions(items: Sequence[CheckItem], missing: Sequence[tuple[str, str]]) -> list[dict]:
+    """The missing-documents item's deduction proposed from the completeness checks' missing kinds (code, name):
+    ``per_missing_document`` points each, at most the item's points, its note naming them. Nothing when nothing is
+    missing or the checklist has no such item."""
+    item = next((i for i in items if i.per_missing_document is not None and i.section != "basic"), None)
+    if item is None or not missing or item.points == 0:
+        return []
+    points = min(item.points, item.per_missing_document * len(missing))
+    note = "缺少" + "、".join(f"{name}（{code}）" for code, name in missing)
+    return [{"code": item.code, "points": points, "note": note[:500]}]
