@@ -65,11 +65,13 @@ def test_case_file_review_draw_assign_score_and_see_the_grade(cases_suite, colle
         ).status_code
         == 403
     )
-    v1 = admin.get("/reviews/checklists").json()["items"][0]["items"]
+    seeded = admin.get("/reviews/checklists").json()["items"]
+    assert [c["version"] for c in seeded] == [1, 2]  # version 2 names each item's documents
+    v1 = seeded[0]["items"]
     short = admin.post("/reviews/checklists", json={"effective_from": "2099-01-01", "items": v1[:-1]})
     assert short.status_code == 400 and "content items add up to 70" in " ".join(short.json()["fields"]["items"])
-    v2 = admin.post("/reviews/checklists", json={"effective_from": "2099-01-01", "items": v1})
-    assert v2.status_code == 201 and v2.json()["version"] == 2  # not in force yet: today's draw uses version 1
+    v3 = admin.post("/reviews/checklists", json={"effective_from": "2099-01-01", "items": v1})
+    assert v3.status_code == 201 and v3.json()["version"] == 3  # not in force yet: today's draw uses version 2
     period = {"agency_code": SCJ, "closed_from": "2024-01-01", "closed_to": "2024-12-31", "size": 2}
     chosen = admin.post("/reviews/batches", json={**period, "seed": "2024-h1-review"})
     assert chosen.status_code == 400 and list(chosen.json()["fields"]) == ["seed"]  # nobody picks the seed
@@ -77,7 +79,7 @@ def test_case_file_review_draw_assign_score_and_see_the_grade(cases_suite, colle
     assert planned.status_code == 201, planned.text
     commitment = planned.json()
     assert commitment["state"] == "planned" and commitment["seed"] is None and commitment["files"] == []
-    assert commitment["population_size"] == 3 and commitment["checklist_version"] == 1
+    assert commitment["population_size"] == 3 and commitment["checklist_version"] == 2
     drawn = admin.post(f"/reviews/batches/{commitment['batch_id']}/execution")
     assert drawn.status_code == 200, drawn.text
     batch = drawn.json()

@@ -354,6 +354,7 @@ EXACT: dict[str, str] = {
     "at least one basic item (a failed one fails the file)": "至少要有一项基本项（基本项不符即为不合格）",
     "basic items pass or fail: they carry no points": "基本项只判断符合与否，不设分值",
     "no review checklist in force": "没有正在执行的评查标准",
+    "only the bureau and the file's reviewer read a review file": "只有县司法局和该案卷的评查人员可以查看评查案卷",
     "file a checklist first": "请先制定评查标准",
     "no closed case matches": "没有符合条件的已结案案件",
     "no case closed in the period matches": "该期间内没有符合条件的已结案案件",
@@ -598,6 +599,14 @@ PATTERNS: list[tuple[str, str]] = [
     (r"^(\w+) is not a basic item of the checklist$", "“\\1”不是评查标准中的基本项"),
     (r"^(\w+) is not a form or content item of the checklist$", "“\\1”不是评查标准中的形式或内容项"),
     (r"^(\w+) deducts at most (\d+) points$", "该项最多扣 \\2 分"),
+    # checklist items naming their documents (issue 15.5)
+    (r"^(\w+): (\w+) is not a kind of the document-kind catalogue$", "“\\1”所列的“\\2”不是文书种类目录中的种类"),
+    (r"^one item at most carries per_missing_document: (.+)$", "只能有一项设置缺少文书的扣分（现有：\\1）"),
+    (
+        r"^(\w+): a basic item passes or fails, it cannot carry per_missing_document$",
+        "“\\1”是基本项，只判断符合与否，不能设置缺少文书的扣分",
+    ),
+    (r"^(\w+): per_missing_document is more than the item's (\d+) points$", "“\\1”每缺一件文书的扣分超过该项的 \\2 分"),
     (r"^(\w+) items add up to (\d+) points; they must add up to (\d+)$", "该部分各项合计 \\2 分，应为 \\3 分"),
     # warnings recorded on a case (the detail under a failed check)
     (
