@@ -52,8 +52,9 @@ class Gateway:
         client_ip: str | None = None,
         params: dict | None = None,
         json=None,
-        data: bytes | None = None,
+        data=None,  # bytes, or a file object sent as it is read
         content_type: str | None = None,
+        stream: bool = False,
     ) -> requests.Response:
         headers = {"Accept-Language": "zh-CN"}
         if token:
@@ -72,6 +73,7 @@ class Gateway:
                 data=data,
                 headers=headers,
                 timeout=self.timeout,
+                stream=stream,  # a download passed through a chunk at a time (a case's video is not held whole)
             )
         except requests.RequestException as exc:
             raise ApiError(503, "gateway_unreachable", str(exc)) from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from .gateway import ApiError
 from .translations import EXACT, LABELS, PATTERNS
@@ -44,7 +45,15 @@ def translate(message: str) -> str | None:
         match = pattern.match(message)
         if match:
             return match.expand(chinese)
+    named = FIELD_FIRST.match(message)  # "decided_on must not be after today": the field's own message
+    if named:
+        return translate(named.group(1))
     return None
+
+
+# a sentence that names its field first (``assigned_on must not be ...``, ``measure: a correction ...``): the field
+# is shown beside its input, the rest is the message
+FIELD_FIRST = re.compile(r"^(?:[a-z]+(?:_[a-z]+)+ |[a-z_]+(?:\.[a-z0-9_]+)*: )(.+)$")
 
 
 def field_message(message) -> str:

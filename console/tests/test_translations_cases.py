@@ -40,6 +40,10 @@ SAMPLES = {  # placeholders whose value is itself a sentence or a code a pattern
     "conflict": "the reviewer belongs to the case's own agency",
     "lenient": "lighter",
     "answer['reason']": "no certificate issued on or before that date",
+    # a follow-up's refusal names its field, then the field's message
+    "field": "decided_on",
+    "problem": "must not be after today",
+    "problems[field][0]": "a correction records what was corrected",
 }
 
 

@@ -78,6 +78,9 @@ EXACT = {
 }
 
 PATTERNS = [
+    # case documents: the gateway refuses a file of a type no kind accepts (415)
+    (r"^send the file as one of (.+)$", "文件格式不支持，请上传以下格式之一：\\1"),
+    (r"^Content-Type must be one of (.+) \(the file's type\)$", "文件格式应为以下之一：\\1"),
     # passwords and logins
     (r"^must be at least (\d+) characters$", "至少 \\1 个字符"),
     (
@@ -185,6 +188,7 @@ LABELS = {
         "officer_id": "执法人员编号",
         "number": "证号",
         "case_id": "案件编号",
+        "document_id": "文书编号",
         "item_id": "事项编号",
         "transfer_id": "移送编号",
         "draw_id": "抽查编号",
@@ -224,6 +228,8 @@ LABELS = {
         "cases.correction.assigned": "错案纠正已交办",
         "cases.correction.decided": "错案纠正已作出纠正决定",
         "cases.correction.closed": "错案纠正已办结",
+        "cases.document.attached": "案件已添加案卷材料（文书、证据）",
+        "cases.recording.registered": "案件已登记执法全过程记录",
         "cases.deadline.missed": "案件、公示撤回或移送超过法定期限",
         "cases.decision.published": "执法决定已公示",
         "cases.decision.revoked": "执法决定已变更或撤销",

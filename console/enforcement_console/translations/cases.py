@@ -4,6 +4,8 @@ for its codes, and every procedural check of a case with the article of the law 
 
 from __future__ import annotations
 
+from enforcement_contracts.cases import followups
+
 # --- the words for codes
 CASE_TYPE = {
     "penalty": "行政处罚",
@@ -49,6 +51,20 @@ INSPECTION_KIND = {
 }
 REVIEW_GRADE = {"excellent": "优秀", "pass": "合格", "fail": "不合格"}
 DEADLINE_KIND = {"decided": "作出决定", "served": "送达决定书", "published": "公示", "withdrawn": "撤回公示"}
+# a case's records (issue 15): the kind catalogue's stages, and what follows a failing case file
+RECORD_STAGE = {
+    "filed": "立案",
+    "investigated": "调查取证",
+    "noticed": "告知",
+    "heard": "听证",
+    "reviewed": "法制审核",
+    "decided": "决定",
+    "served": "送达",
+    "executed": "执行",
+    "closed": "结案",
+}
+FOLLOWUP_KIND = {"correction": "错案纠正", "accountability": "过错责任追究"}
+FOLLOWUP_STATE = {"opened": "待交办", "assigned": "已交办", "decided": "已作出处理决定", "closed": "已办结"}
 
 LABELS: dict[str, dict[str, str]] = {
     "case_type": CASE_TYPE,
@@ -68,6 +84,13 @@ LABELS: dict[str, dict[str, str]] = {
     "deadline_unit": {"days": "自然日", "workdays": "工作日", "hours": "小时"},
     "draw_state": {"planned": "已计划，待抽取", "drawn": "已抽取", "published": "已公示"},
     "check_status": {"failed": "不符合", "passed": "符合", "pending": "尚未到此环节"},
+    "record_stage": RECORD_STAGE,
+    "followup_kind": FOLLOWUP_KIND,
+    "followup_state": FOLLOWUP_STATE,
+    "correction_measure": followups.CORRECTION_MEASURES,
+    "accountability_outcome": followups.ACCOUNTABILITY_OUTCOMES,
+    "exemption_kind": followups.EXEMPTION_KINDS,
+    "exemption_ground": followups.EXEMPTION_GROUNDS,
     "inspection_warning": {
         "repeated": "短期内重复检查",
         "high_frequency": "检查频次过高",
@@ -454,6 +477,21 @@ EXACT: dict[str, str] = {
         "行政强制未登记执法全过程记录"
     ),
     **{f"missing document {code}": f"缺少{name}" for code, name in DOCUMENT_KINDS.items()},
+    # case documents: uploads and downloads
+    "the file is empty: send it as the request body": "文件是空的，请选择要上传的文件",
+    "the chunk is not valid base64": "上传的文件已损坏，请重新上传",
+    "the chunk is too large": "上传的分块过大，请重新上传",
+    "invalid chunk number": "上传的分块编号有误，请重新上传",
+    "must be a whole number from 0": "应为不小于 0 的整数",
+    "offset past the end": "读取位置超出文件末尾",
+    # corrections and accountability (错案纠正与责任追究)
+    "a correction records what was corrected": "错案纠正须选择纠正措施",
+    "a correction decides no officer: accountability does": (
+        "错案纠正不对执法人员作出处理，对执法人员的处理在过错责任追究中作出"
+    ),
+    "an accountability record decides per officer, not a measure": "过错责任追究按执法人员逐人作出处理，不选纠正措施",
+    "give either an outcome or an exemption": "每名执法人员须选择处理结果或免责情形，二者选一",
+    "must not be after today": "不能晚于今天",
 }
 
 PATTERNS: list[tuple[str, str]] = [
@@ -652,6 +690,29 @@ PATTERNS: list[tuple[str, str]] = [
     (r"^is of kind (\S+), not (\S+)$", "该文书不是执法记录仪音视频"),
     (r"^(\S+) is not a document of the case$", "该文书不属于本案"),
     (r"^unknown chain entry type (\S+)$", "未知的案卷记录类型"),
+    (r"^a (\w+) \((.+)\) belongs to the stages (.+)$", "\\2不能归入所选的办案环节"),
+    (r"^a (\w+) is one of (.+), not (.+)$", "该类文书只接受以下格式的文件：\\2（所选文件为 \\3）"),
+    (
+        r"^larger than the (.+) limit of a (\w+) \(max_bytes (\d+)\)$",
+        "文件超过该类文书的大小上限 \\1（\\3 字节）",
+    ),
+    (r"^a chunk is at most (\d+) bytes$", "每个分块不能超过 \\1 字节"),
+    (r"^chunk (\S+) comes next, not (\S+)$", "上传的分块顺序有误，请重新上传"),
+    (r"^expected (\S+)$", "应为第 \\1 块"),
+    (r"^not an upload id: (.+)$", "上传编号有误，请重新上传"),
+    (r"^not a SHA-256 in hex: (.+)$", "文件摘要有误"),
+    (r"^the bytes of upload (\S+) are gone: upload the file again$", "上传未完成的文件已被清理，请重新上传"),
+    (r"^invalid (\w+)$", "读取位置有误"),
+    (r"^the file has (\S+) bytes$", "文件共 \\1 字节"),
+    (
+        r"^the file of document (\S+) is missing from the store$",
+        "该文书的文件已不在存储中，请联系县司法局信息化管理员核验",
+    ),
+    (r"^follow-up (\S+) not found$", "错案纠正或责任追究记录不存在。"),
+    (r"^officers concerned not decided: (.+)$", "以下涉及的执法人员尚未作出处理：\\1"),
+    (r"^not officers concerned by this record: (.+)$", "以下人员不是本记录涉及的执法人员：\\1"),
+    (r"^decided more than once: (.+)$", "以下执法人员重复作出处理：\\1"),
+    (r"^CASES\.followups\.(\w+) must not be negative$", "错案纠正与责任追究的期限设置不能为负数"),
     # the gateway's own answers
     (r"^(\w+) (\S+) not found$", "记录不存在。"),
 ]

@@ -28,6 +28,7 @@ SUBNAV = [
     ("涉企行政检查", "cases.inspections", ADMINS),
     ("双随机抽查", "cases.draws", ADMINS),
     ("案卷评查", "cases.reviews", ADMINS),
+    ("错案纠正与责任追究", "cases.followups", ADMINS),
 ]
 # penalty kinds a form offers (every kind of 行政处罚法 art. 9)
 PENALTY_CHOICES = list(words.PENALTY_KIND.items())
@@ -53,6 +54,8 @@ SECTIONS = {
     "draw": "draws",
     "batch": "reviews",
     "score": "reviews",
+    **dict.fromkeys(("records", "upload_document", "register_recording"), "index"),
+    **dict.fromkeys(("followup", "followup_step"), "followups"),
 }
 
 
