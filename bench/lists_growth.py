@@ -617,21 +617,16 @@ def _dist_info(project: Path) -> None:
 
 
 def export_commit(rev: str) -> tuple[Path, str]:
-    """``rev``'s tree in a temporary folder, its packages first on the children's PYTHONPATH (before the editable
-    installs of the working tree): the services, migrations and seeds of that commit. Answers the folder and the
-    commit's short name."""
-    root = Path(__file__).resolve().parent.parent
-    short = subprocess.run(
-        ["git", "rev-parse", "--short", rev], cwd=root, capture_output=True, text=True, check=True
-    ).stdout.strip()
+    """``rev``'s tree exported as ``fault_run.snapshot`` does, its packages first on the children's PYTHONPATH, each
+    with its own entry points beside it: the services, migrations and seeds of that commit. Answers the folder and
+    the commit's short name."""
+    from fault_run import snapshot
+
     tree = Path(tempfile.mkdtemp(prefix="enf-bench-lists-tree-"))
-    archive = subprocess.run(["git", "archive", rev], cwd=root, capture_output=True, check=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-    projects = sorted(tree.glob("*/pyproject.toml")) + sorted(tree.glob("services/*/pyproject.toml"))
-    for project in projects:
-        _dist_info(project)
-    packages = [str(p.parent) for p in projects]
-    os.environ["PYTHONPATH"] = os.pathsep.join(packages + [os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    short, pythonpath = snapshot(rev, tree)
+    for root in pythonpath.split(os.pathsep):
+        _dist_info(Path(root) / "pyproject.toml")
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (pythonpath, os.environ.get("PYTHONPATH"))))
     return tree, short
 
 
