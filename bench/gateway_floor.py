@@ -217,33 +217,35 @@ def medians(results: list[Result]) -> Result:
     )
 
 
-def settle(url: str, timeout: float = 60) -> None:
-    """Wait until the personnel service's relay has published every event the PATCHes wrote."""
-    from sqlalchemy import create_engine, text
+class Outbox:
+    """Personnel's outbox, read by the bench over one connection kept for the whole run (a busy PostgreSQL may have
+    none to spare later)."""
 
-    engine = create_engine(url)
-    deadline = time.time() + timeout
-    try:
-        while time.time() < deadline:
-            with engine.connect() as conn:
-                if not conn.execute(text("SELECT count(*) FROM outbox_events WHERE status = 'pending'")).scalar():
-                    return
+    def __init__(self, url: str):
+        from sqlalchemy import create_engine
+
+        self.engine = create_engine(url, pool_size=1, max_overflow=0)
+        self.connection = self.engine.connect()
+
+    def count(self, where: str) -> int:
+        from sqlalchemy import text
+
+        value = self.connection.execute(text(f"SELECT count(*) FROM outbox_events WHERE {where}")).scalar()
+        self.connection.rollback()  # no snapshot kept between reads
+        return value
+
+    def rows(self) -> int:
+        return self.count("event_type LIKE '%officer.updated'")
+
+    def settle(self, timeout: float = 60) -> None:
+        """Wait until the relay has published every event the PATCHes wrote."""
+        deadline = time.time() + timeout
+        while time.time() < deadline and self.count("status = 'pending'"):
             time.sleep(0.2)
-    finally:
-        engine.dispose()
 
-
-def outbox_rows(url: str) -> int:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(
-                text("SELECT count(*) FROM outbox_events WHERE event_type LIKE '%officer.updated'")
-            ).scalar()
-    finally:
-        engine.dispose()
+    def close(self) -> None:
+        self.connection.close()
+        self.engine.dispose()
 
 
 def profile(pids: dict[str, int], svg: Path, load, seconds: int) -> None:
@@ -365,17 +367,18 @@ def main() -> None:
             }
             rounds = {path: [] for path in loads}
             patch_rows = 0
+            outbox = Outbox(urls["personnel"])
             for load in loads.values():  # warm-up
                 load(2)
-                settle(urls["personnel"])
+                outbox.settle()
             # round after round, each path in turn: a change in the machine's load touches every path alike
             for _ in range(args.rounds):
                 for path, load in loads.items():
-                    before = outbox_rows(urls["personnel"])
+                    before = outbox.rows()
                     rounds[path].append(load(args.seconds))
                     if path == "patch":
-                        patch_rows += outbox_rows(urls["personnel"]) - before
-                        settle(urls["personnel"])  # the events relayed before the next round
+                        patch_rows += outbox.rows() - before
+                        outbox.settle()  # the events relayed before the next round
             results.update({path: medians(measured) for path, measured in rounds.items()})
             # each round's req/s as a ratio to the floor's of the same round: how much the machine moved them
             run["round_ratios"] = {
@@ -390,7 +393,8 @@ def main() -> None:
                 for path in ("echo", "get", "patch"):
                     svg = RESULTS / f"gateway-{path}-{args.profile}.svg"
                     profile(pids, svg, lambda path=path: loads[path](args.seconds), args.seconds)
-                    settle(urls["personnel"])
+                    outbox.settle()
+            outbox.close()
         finally:
             for proc in procs:
                 proc.terminate()

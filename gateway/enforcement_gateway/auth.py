@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from eventlet import tpool
+from eventlet.event import Event
 from eventlet.semaphore import Semaphore
 from sqlalchemy import event, select, update
 from sqlalchemy.exc import IntegrityError
@@ -334,29 +335,49 @@ class TokenCache:
         self._entries: dict[str, tuple[float, int, Identity]] = {}
         self._epoch = 0
         self._forgotten: dict[int, int] = {}  # user id -> epoch of its last revocation
+        self._reading: dict[str, Event] = {}  # token hash -> the read of it under way
         _CACHES.add(self)
 
     def authenticate(self, db, authorization: str | None, now: datetime | None = None) -> Identity | None:
-        """``authenticate`` through the cache: the database is read only when the token is not remembered."""
+        """``authenticate`` through the cache: the database is read only when the token is not remembered, and once
+        for all the requests that bring the same token meanwhile (when an entry runs out under load, twenty requests
+        at once would each take a database connection)."""
         if not authorization:
             return None
         scheme, _, token = authorization.partition(" ")
         if self.seconds <= 0 or scheme.lower() != "bearer" or not token:
             return self._read(db, authorization, now)
         key = token_hash(token.strip())
-        entry = self._entries.get(key)
-        if entry is not None:
-            stored_at, epoch, identity = entry
-            fresh = time.monotonic() - stored_at < self.seconds and identity.expires_at > (now or utcnow())
-            if fresh and epoch >= self._forgotten.get(identity.user_id, 0):
-                return identity
-            self._entries.pop(key, None)
+        identity = self._remembered(key, now)
+        reading = self._reading.get(key)
+        if identity is None and reading is not None:
+            reading.wait()  # another request reads this token: take what it found (a refusal is read again here)
+            identity = self._remembered(key, now)
+        if identity is not None:
+            return identity
         epoch = self._epoch  # before the read: a revocation during it outdates what the read finds
-        identity = self._read(db, authorization, now)
-        if len(self._entries) >= self.max_entries:
-            self._entries.clear()
-        self._entries[key] = (time.monotonic(), epoch, identity)
-        return identity
+        done = self._reading[key] = Event()
+        try:
+            identity = self._read(db, authorization, now)
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic(), epoch, identity)
+            return identity
+        finally:
+            if self._reading.get(key) is done:
+                del self._reading[key]
+            done.send(None)
+
+    def _remembered(self, key: str, now: datetime | None) -> Identity | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        stored_at, epoch, identity = entry
+        fresh = time.monotonic() - stored_at < self.seconds and identity.expires_at > (now or utcnow())
+        if fresh and epoch >= self._forgotten.get(identity.user_id, 0):
+            return identity
+        self._entries.pop(key, None)
+        return None
 
     @staticmethod
     def _read(db, authorization: str, now: datetime | None) -> Identity | None:

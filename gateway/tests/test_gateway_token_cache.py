@@ -98,6 +98,31 @@ def test_an_entry_never_outlives_its_token_nor_the_cache_time(db, monkeypatch):
     assert db.reads == reads + 1
 
 
+class SlowDb(CountingDb):
+    """Reads that take a while (another green thread runs meanwhile), as a database's do under load."""
+
+    @contextmanager
+    def read(self):
+        eventlet.sleep(0.05)
+        with super().read() as session:
+            yield session
+
+
+def test_requests_that_bring_one_token_at_once_read_it_once(tmp_path):
+    db = SlowDb(tmp_path / "gateway.db")
+    with db.transaction() as tx:
+        auth.create_user(tx.session, {"username": "admin", "password": FIRST, "role": "bureau"}, SETTINGS)
+    token = log_in(db, "admin")
+    cache, reads = auth.TokenCache(seconds=60), db.reads
+    pool = [eventlet.spawn(cache.authenticate, db, f"Bearer {token}", NOW) for _ in range(20)]
+    assert {thread.wait().username for thread in pool} == {"admin"}
+    assert db.reads == reads + 1
+    refused = [eventlet.spawn(cache.authenticate, db, "Bearer not-a-token", NOW) for _ in range(3)]
+    for thread in refused:  # a refusal is not shared as a success: each waiter reads and is refused
+        with pytest.raises(Unauthorized):
+            thread.wait()
+
+
 def test_bad_tokens_are_refused_and_not_remembered(db):
     cache = auth.TokenCache(seconds=60)
     for _ in range(2):
