@@ -29,6 +29,8 @@ p99(smallest) and PASS when <= 2.0. ``--json FILE`` writes everything. Everythin
 
     .venv/bin/python bench/lists_growth.py [--sizes 1000,10000,100000,1000000] [--sqlite | --postgres]
         [--seconds 5] [--rounds 1] [--fraction 1.0] [--json bench/results/lists_growth.json] [--keep]
+        [--commit 741dae4]
+    .venv/bin/python bench/lists_growth.py --table bench/results/lists_growth.json  # its tables again
 """
 
 from __future__ import annotations
@@ -565,10 +567,11 @@ def run_database(kind: str, args, today: date, conn, admin_url: str, report: dic
 YEARLY_BEFORE_MS = 800  # the yearly reports at 1M rows before issue 14: 0.14-0.80 s
 
 
-def growth_table(kind: str, report: dict) -> list[str]:
+def growth_table(kind: str, report: dict, seconds: float) -> list[str]:
     """Two blocks: each path's p99 ms (req/s) at 20 clients at each size, p99(largest) / p99(smallest), PASS when
     <= BAR (the lists and the dashboard); then each path alone (one request at a time, median ms) and its ratio.
-    The yearly reports are judged by their time alone at the largest size (not above ``YEARLY_BEFORE_MS``)."""
+    The yearly reports are judged by their time alone at the largest size (not above ``YEARLY_BEFORE_MS``). A p99
+    at 90% of wrk's window or more is marked saturated, not judged (the window capped it)."""
     sizes = sorted(report["sizes"])
     if not sizes:
         return [f"[{kind}] nothing measured"]
@@ -578,14 +581,18 @@ def growth_table(kind: str, report: dict) -> list[str]:
     for block, title in (("p99", f"p99 ms (req/s) at 20 clients; {span}"), ("alone", f"alone, median ms; {span}")):
         lines += [f"[{kind}] {title}", f"{'path':38s}" + "".join(f"{s:>16,}" for s in sizes) + "   ratio  verdict"]
         for name in names:
-            cells, values = [], []
+            cells, values, failing = [], [], False
             for size in sizes:
                 r = report["sizes"][size]["paths"].get(name, {})
-                if "error" in r or "note" in r or "p99_ms" not in r:
+                if block == "alone" and r.get("alone_ms") is not None:
+                    cells.append(f"{r['alone_ms']:.0f}")
+                    values.append(r["alone_ms"])
+                elif "error" in r or "note" in r or "p99_ms" not in r:
                     cells.append(r.get("error", r.get("note", "-"))[:15])
                     values.append(None)
                 elif block == "p99":
                     cells.append(f"{r['p99_ms']:.0f} ({r['rps']:.0f})" + ("!" if r["errors"] else ""))
+                    failing = failing or bool(r["errors"])
                     values.append(r["p99_ms"])
                 elif r.get("alone_ms") is None:
                     cells.append("failed")
@@ -599,6 +606,11 @@ def growth_table(kind: str, report: dict) -> list[str]:
                 verdict = "" if last is None else ("ok" if last <= YEARLY_BEFORE_MS else "SLOWER")
             elif block == "alone":
                 verdict = ""
+            elif any(v is not None and v >= 0.9 * seconds * 1000 for v in values):
+                # a p99 near wrk's window is the window, not the path's: more requests than it could answer
+                verdict = "saturated"
+            elif failing:  # some answers were errors (! in the cell): their time is not the path's
+                verdict = "errors"
             else:
                 verdict = "-" if ratio is None else ("PASS" if ratio <= BAR else "FAIL")
                 report.setdefault("verdicts", {})[name] = verdict
@@ -652,7 +664,15 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write every figure to this file")
     parser.add_argument("--keep", action="store_true", help="keep the databases, the vhost and the logs")
     parser.add_argument("--commit", help="run the services (and their migrations) of this commit, e.g. the one before")
+    parser.add_argument("--table", type=Path, help="print the growth tables of a --json file written before; no run")
     args = parser.parse_args()
+    if args.table:
+        written = json.loads(args.table.read_text())
+        for kind, report in written.items():
+            if kind != "meta":
+                report["sizes"] = {int(size): value for size, value in report.get("sizes", {}).items()}
+                print("\n".join(growth_table(kind, report, written["meta"]["seconds"])))
+        return
     args.sizes = sorted(int(s) for s in args.sizes.split(","))
     kinds = [k for k, on in (("sqlite", args.sqlite), ("postgres", args.postgres)) if on] or ["sqlite", "postgres"]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a stop runs the clean-up (finally) too
@@ -690,7 +710,7 @@ def main() -> None:
             shutil.rmtree(tree, ignore_errors=True)
         print()
         for kind, report in reports.items():
-            for line in growth_table(kind, report):
+            for line in growth_table(kind, report, args.seconds):
                 print(line)
             failed = failed or "FAIL" in report.get("verdicts", {}).values()
         meta["load_average_end"] = os.getloadavg()
