@@ -49,6 +49,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -712,12 +713,15 @@ def main() -> None:
         for kind, report in reports.items():
             for line in growth_table(kind, report, args.seconds):
                 print(line)
-            failed = failed or "FAIL" in report.get("verdicts", {}).values()
+            counts = Counter(report.get("verdicts", {}).values())
+            print(f"[{kind}] verdicts: {dict(counts)}")
+            failed = failed or any(counts[v] for v in ("FAIL", "saturated", "errors"))
         meta["load_average_end"] = os.getloadavg()
         print(f"load average at the end {meta['load_average_end']}")
         if args.json:
             args.json.write_text(json.dumps({"meta": meta, **reports}, indent=1, ensure_ascii=False) + "\n")
-    print(f"verdict (lists and dashboard, p99 growth <= {BAR}x): {'FAIL' if failed else 'PASS'}")
+    # saturated or failing paths are not shown to meet the bar: the verdict is PASS only when every path passed
+    print(f"verdict (lists and dashboard, p99 growth <= {BAR}x): {'NOT MET' if failed else 'PASS'}")
     sys.exit(1 if failed else 0)
 
 
