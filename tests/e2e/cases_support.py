@@ -107,3 +107,18 @@ def report_case(api, item: dict, officers: list[dict], number: str, **extra) -> 
     )
     assert reported.status_code == 201, reported.text
     return reported.json()
+
+
+def tamper_and_verify(api, case_id: str, store, changed: dict, deleted: dict) -> None:
+    """A byte of ``changed``'s file flipped on disk and ``deleted``'s file removed from ``store`` (the test processes'
+    CASES_STORAGE_DIR); the case's chain verification then reports exactly those two and no entry altered."""
+    path = store / changed["sha256"][:2] / changed["sha256"]
+    path.chmod(0o640)  # stored files are read-only
+    content = bytearray(path.read_bytes())
+    content[10] ^= 0x20
+    path.write_bytes(bytes(content))
+    (store / deleted["sha256"][:2] / deleted["sha256"]).unlink()
+    report = api.get(f"/cases/{case_id}/records/verification").json()
+    assert report["ok"] is False and report["altered"] == []
+    assert [p["reference"] for p in report["changed"]] == [changed["document_id"]]
+    assert [p["reference"] for p in report["missing"]] == [deleted["document_id"]]

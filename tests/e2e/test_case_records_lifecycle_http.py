@@ -11,7 +11,16 @@ Every answer is checked against the gateway's /openapi.json."""
 from __future__ import annotations
 
 import pytest
-from cases_support import NRJ, PASSWORD, SCJ, agency_admin, certified_officer, penalty_item, report_case
+from cases_support import (
+    NRJ,
+    PASSWORD,
+    SCJ,
+    agency_admin,
+    certified_officer,
+    penalty_item,
+    report_case,
+    tamper_and_verify,
+)
 from enforcement_testing import RUN_DATE, db_rows, valid_id_number
 
 EXEMPTION = {
@@ -195,17 +204,7 @@ def test_a_case_file_from_its_documents_to_review_correction_and_accountability(
     # the chain verification finds a changed byte and a deleted file
     verification = f"/cases/{case_id}/records/verification"
     assert scj.get(verification).json()["ok"] is True
-    store = tmp_path / "cases-documents"  # CASES_STORAGE_DIR of the test's processes
-    changed = store / docs[1]["sha256"][:2] / docs[1]["sha256"]
-    changed.chmod(0o640)  # stored files are read-only
-    content = bytearray(changed.read_bytes())
-    content[12] ^= 0x01
-    changed.write_bytes(bytes(content))
-    (store / docs[2]["sha256"][:2] / docs[2]["sha256"]).unlink()
-    report = admin.get(verification).json()
-    assert report["ok"] is False and report["altered"] == []
-    assert [p["reference"] for p in report["changed"]] == [docs[1]["document_id"]]
-    assert [p["reference"] for p in report["missing"]] == [docs[2]["document_id"]]
+    tamper_and_verify(admin, case_id, tmp_path / "cases-documents", changed=docs[1], deleted=docs[2])
 
     # every download, served or refused, is in the gateway's audit trail with who asked
     rows = db_rows(

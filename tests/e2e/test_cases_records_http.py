@@ -6,7 +6,7 @@ deleted, and is refused to another agency. Every answer is checked against the g
 from __future__ import annotations
 
 import pytest
-from cases_support import DOMAIN, NRJ, SCJ, agency_admin, certified_officer
+from cases_support import DOMAIN, NRJ, SCJ, agency_admin, certified_officer, tamper_and_verify
 
 
 @pytest.fixture(autouse=True)
@@ -133,14 +133,4 @@ def test_closing_waits_for_the_service_receipt_and_the_chain_finds_tampering(cas
     clean = scj.get(verification).json()
     assert clean["ok"] is True and clean["entries"] == len(docs) + 1 and clean["files_checked"] == len(docs)
     assert nrj.get(verification).status_code == 403
-    store = tmp_path / "cases-documents"  # CASES_STORAGE_DIR of the test's processes
-    changed = store / docs[1]["sha256"][:2] / docs[1]["sha256"]
-    changed.chmod(0o640)  # stored files are read-only
-    content = bytearray(changed.read_bytes())
-    content[10] ^= 0x20
-    changed.write_bytes(bytes(content))
-    (store / docs[2]["sha256"][:2] / docs[2]["sha256"]).unlink()
-    report = admin.get(verification).json()
-    assert report["ok"] is False and report["altered"] == []
-    assert [p["reference"] for p in report["changed"]] == [docs[1]["document_id"]]
-    assert [p["reference"] for p in report["missing"]] == [docs[2]["document_id"]]
+    tamper_and_verify(admin, case_id, tmp_path / "cases-documents", changed=docs[1], deleted=docs[2])
