@@ -1,12 +1,13 @@
-"""Issue 15's "Done when", one scenario over HTTP with the real personnel and cases services, the gateway and the
-broker as processes: a case is reported and its documents uploaded stage by stage; closing is refused (409 naming
-the 送达回证) until it is uploaded; the case is drawn for review with an on-the-spot case closed without its
-whole-process recording; the reviewer, an officer of another agency, reads the file (the documents each checklist item
-looks at, the on-the-spot file's missing-documents deduction pre-filled) and downloads a document byte for byte; the
-file is scored failing; the correction is opened, assigned, decided and closed; the accountability record ends in an
-exemption with its grounds; the chain verification finds a changed byte and a deleted file; another agency's
-download is refused, the reviewer's too once the file is scored, and every download is in the gateway's audit trail.
-Every answer is checked against the gateway's /openapi.json."""
+"""Issue 15's "Done when", one scenario over HTTP with the real personnel and cases services, the gateway and the broker
+as processes: a case is reported and its documents uploaded stage by stage (a file of the wrong type refused with a
+400 naming the rule, nothing stored); closing is refused (409 naming the 送达回证) until it is uploaded; the case is
+drawn for review with an on-the-spot case closed without its whole-process recording; the reviewer, an officer of
+another agency, reads the file (the documents each checklist item looks at, the on-the-spot file's missing-documents
+deduction pre-filled) and downloads a document byte for byte; the file is scored failing; the correction is opened,
+assigned, decided and closed; the accountability record ends in an exemption with its grounds; the chain verification
+finds a changed byte and a deleted file; another agency's download is refused, the reviewer's too once the file is
+scored, and every download is in the gateway's audit trail. Every answer is checked against the gateway's
+/openapi.json."""
 
 from __future__ import annotations
 
@@ -93,6 +94,19 @@ def test_a_case_file_from_its_documents_to_review_correction_and_accountability(
 
     # documents stage by stage; closing refused while the 送达回证 is missing, then closed
     docs = [attach(scj, case_id, "filing_approval", "filed")]
+    store = tmp_path / "cases-documents"  # CASES_STORAGE_DIR of the test's processes
+    kept = sorted(p.name for p in store.rglob("*") if p.is_file())
+    photo = scj.post(  # a PDF is not a photo: 400 naming the rule, nothing stored
+        f"/cases/{case_id}/documents",
+        params={"kind": "evidence_photo", "stage": "filed"},
+        data=pdf("not a photo"),
+        headers={"Content-Type": "application/pdf"},
+    )
+    assert photo.status_code == 400 and photo.json()["fields"] == {
+        "file": ["a evidence_photo is one of image/jpeg, image/png, not application/pdf"]
+    }
+    assert sorted(p.name for p in store.rglob("*") if p.is_file()) == kept
+    assert scj.get(f"/cases/{case_id}/documents").json()["total"] == 1
     for dates, kinds in STAGES:
         assert scj.patch(f"/cases/{case_id}", json=dates).status_code == 200
         docs += [attach(scj, case_id, kind, stage) for kind, stage in kinds]
@@ -204,7 +218,7 @@ def test_a_case_file_from_its_documents_to_review_correction_and_accountability(
     # the chain verification finds a changed byte and a deleted file
     verification = f"/cases/{case_id}/records/verification"
     assert scj.get(verification).json()["ok"] is True
-    tamper_and_verify(admin, case_id, tmp_path / "cases-documents", changed=docs[1], deleted=docs[2])
+    tamper_and_verify(admin, case_id, store, changed=docs[1], deleted=docs[2])
 
     # every download, served or refused, is in the gateway's audit trail with who asked
     rows = db_rows(
