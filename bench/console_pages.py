@@ -131,28 +131,35 @@ def id_number(n: int, rng: random.Random) -> str:
     return first17 + id_check_char(first17)
 
 
-def weighted_agencies(engine) -> list[str]:
-    """The agency codes, a county department three times (it holds about three times a township's officers)."""
+def weighted_agencies(engine) -> tuple[list[str], frozenset[str]]:
+    """The agency codes, a county department three times (it holds about three times a township's officers), and
+    the police agencies (their officers carry a police card)."""
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from personnel_service import models as m
 
     with Session(engine) as session:
-        agencies = session.execute(select(m.Agency.code, m.Agency.kind).order_by(m.Agency.code)).all()
-    return [code for code, kind in agencies for _ in range(3 if kind == "department" else 1)]
+        agencies = session.execute(select(m.Agency.code, m.Agency.kind, m.Agency.is_police).order_by(m.Agency.code))
+        agencies = agencies.all()
+    weighted = [code for code, kind, _ in agencies for _ in range(3 if kind == "department" else 1)]
+    return weighted, frozenset(code for code, _, police in agencies if police)
 
 
-def officer_payload(n: int, weighted: list[str], rng: random.Random) -> dict:
-    """Officer ``n``'s registration (``OfficerCreate``): a name, a valid unique ID number, a post, its domain."""
+def officer_payload(n: int, weighted: list[str], rng: random.Random, police: frozenset[str] = frozenset()) -> dict:
+    """Officer ``n``'s registration (``OfficerCreate``): a name, a valid unique ID number, a post, its domain; in a
+    police agency a police card number (unique by ``n``)."""
     agency = weighted[n % len(weighted)]
-    return {
+    payload = {
         "agency_code": agency,
         "name": rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2)))),
         "id_number": id_number(n, rng),
         "position": rng.choice(POSITIONS),
         "domains": [DOMAINS.get(agency.split("-", 1)[1], "township_comprehensive")],
     }
+    if agency in police:
+        payload["police_card_number"] = f"{n + 1:08d}"
+    return payload
 
 
 def fill_personnel(url: str, count: int, today: date) -> list[dict]:
@@ -174,14 +181,14 @@ def fill_personnel(url: str, count: int, today: date) -> list[dict]:
     cipher, settings = cipher_from_config(config), Settings.from_config(config)
     rng = random.Random(11)
     engine = make_engine(url, pool_size=1)
-    weighted = weighted_agencies(engine)
+    weighted, police = weighted_agencies(engine)
     officers = []
     schema = contract.OfficerCreate()
     for first in range(0, count, 500):
         with Session(engine) as session:
             tx = Tx(session, "personnel")
             for n in range(first, min(count, first + 500)):
-                out = register_officer(tx, BUREAU, schema.load(officer_payload(n, weighted, rng)), cipher)
+                out = register_officer(tx, BUREAU, schema.load(officer_payload(n, weighted, rng, police)), cipher)
                 officers.append({**out, "certificate": None})
             session.commit()
     issued = []

@@ -103,9 +103,8 @@ def officer_rows(first: int, last: int, weighted: list[str], police: set[str], c
 
     now = datetime.utcnow()
     for n in range(first, last):
-        payload = officer_payload(n, weighted, random.Random(n))
+        payload = officer_payload(n, weighted, random.Random(n), police)
         id_number = payload["id_number"]
-        is_police = payload["agency_code"] in police
         yield {
             "officer_id": hashlib.md5(f"officer{n}".encode()).hexdigest(),
             "agency_code": payload["agency_code"],
@@ -115,8 +114,8 @@ def officer_rows(first: int, last: int, weighted: list[str], police: set[str], c
             "id_number_masked": rules.mask_id_number(id_number),
             "position": payload["position"],
             "domains": payload["domains"],
-            "is_police": is_police,
-            "police_card_number": f"140928{n:06d}" if is_police else None,
+            "is_police": "police_card_number" in payload,
+            "police_card_number": payload.get("police_card_number"),
             "status": "active" if n % 25 else "departed",
             "appointed_on": today - timedelta(days=_spread(n) * 3),
             "departed_on": today - timedelta(days=_spread(n)) if n % 25 == 0 else None,
@@ -299,7 +298,6 @@ class Filler:
 
     def fill(self, size: int) -> dict:
         """Rows added per table, and the seconds it took (``seconds``)."""
-        from sqlalchemy import select
 
         from cases_service import models as cm
         from enforcement_gateway.models import AuditRecord
@@ -321,9 +319,7 @@ class Filler:
             self.had["cases"] = size
         officers = min(size, MAX_OFFICERS)
         if officers > self.had["officers"]:
-            with self.engines["personnel"].connect() as conn:
-                police = set(conn.execute(select(pm.Agency.code).where(pm.Agency.is_police)).scalars())
-            rows = officer_rows(self.had["officers"], officers, self.weighted, police, self.personnel_cipher, today)
+            rows = officer_rows(self.had["officers"], officers, *self.weighted, self.personnel_cipher, today)
             added["officers"] = insert(self.engines["personnel"], pm.Officer.__table__, rows)
             self.had["officers"] = officers
         others = int(size * self.fraction)
