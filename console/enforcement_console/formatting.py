@@ -91,9 +91,13 @@ def deadline_cn(due, today: date) -> str:
     day = as_date(due)
     if day is None:
         return "—"
-    days = working_days_between(today, day)
     if day == today:
         return "今天到期"
+    try:
+        days = working_days_between(today, day)
+    except NotImplementedError:  # a year chinese_calendar has no holidays for yet: count calendar days
+        days = (day - today).days
+        return f"还剩 {days} 日" if days > 0 else f"已超期 {-days} 日"
     if days > 0:
         return f"还剩 {days} 个工作日"
     if day > today:

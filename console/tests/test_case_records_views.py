@@ -57,7 +57,7 @@ DOCUMENT = {
     "sha256": "a" * 64,
     "catalogue_version": 1,
     "uploaded_by": "scj-cases",
-    "uploaded_at": "2026-09-25T02:30:00Z",
+    "uploaded_at": "2026-09-25T02:30:00",  # UTC, as the service answers it
     "chain_seq": 1,
 }
 RECORD = {
@@ -88,6 +88,15 @@ RECORD = {
     "overdue": False,
 }
 
+CORRECTION = {
+    **RECORD,
+    "record_id": 8,
+    "kind": "correction",
+    "state": "opened",
+    "officer_ids": [],
+    "due_on": "2026-12-07",
+}
+
 
 def page(*items) -> dict:
     return {"items": list(items), "total": len(items), "page": 1, "per_page": 20, "total_exact": True, "next": None}
@@ -104,7 +113,6 @@ ANSWERS = {
     },
     "/officers": page(*({"officer_id": o, "name": n} for o, n in zip(OFFICERS, ("执法员甲", "执法员乙"), strict=True))),
     "/agencies": page({"code": MARKET, "name": "县市场监管局"}, {"code": FARMING, "name": "县农业农村局"}),
-    "/reviews/followups": page(RECORD),
     "/reviews/followups/7": RECORD,
 }  # fmt: skip
 
@@ -147,6 +155,9 @@ def calls(monkeypatch):
             return Answer(None, headers, b"%PDF-1.")
         if method == "POST":
             return Answer({})
+        if path == "/reviews/followups":  # filtered as the service filters them
+            asked = {k: v for k, v in (kw.get("params") or {}).items() if k in ("kind", "state")}
+            return Answer(page(*(r for r in (RECORD, CORRECTION) if all(r[k] == v for k, v in asked.items()))))
         if path not in ANSWERS:
             raise ApiError(404, "not_found", f"no {path}")
         return Answer(ANSWERS[path])
@@ -223,6 +234,7 @@ def test_the_media_type_comes_from_the_name_when_the_browser_sends_none():
     assert records.media_type_of(Upload("video/mp4", "a.bin")) == "video/mp4"
     assert records.media_type_of(Upload("application/octet-stream", "笔录.PDF")) == "application/pdf"
     assert records.media_type_of(Upload("", "决定.ofd")) == "application/ofd"
+    assert records.utc_time_cn("2026-09-20T01:30:00+00:00") == "2026年9月20日 09:30"
     assert records.size_cn(12) == "12 字节" and records.size_cn(2048) == "2 KB" and records.size_cn(3 << 30) == "3 GB"
 
 
@@ -302,6 +314,10 @@ def test_the_decision_sends_an_exemption_with_its_ground_or_an_outcome_per_offic
             {"officer_id": OFFICERS[1], "outcome": "criticism_education", "note": "复核时未核对票据原件"},
         ],
     }
+    labels = {"evidence": "主要证据充分"}
+    reason = followups.reason_cn("案卷评查 不合格: 0 points; basic items failed: evidence, x", labels)
+    assert reason == "案卷评查不合格（0 分）；不符合的基本项：主要证据充分；x"
+    assert followups.reason_cn("案卷评查 不合格: 55 points", labels) == "案卷评查不合格（55 分）"
     correction = followups.decision_body(MultiDict({"decided_on": "2026-11-20", "measure": "remade"}), "correction", [])
     assert correction == {"decided_on": "2026-11-20", "measure": "remade"}
 
@@ -329,3 +345,23 @@ def test_a_refused_exemption_is_shown_beside_that_officers_field(app, monkeypatc
     html = answer.get_data(as_text=True)
     assert answer.status_code == 400 and 'id="e-decided_on">不能晚于今天<' in html
     assert messages.translate("measure: a correction records what was corrected") == "错案纠正须选择纠正措施"
+
+
+def test_a_deadline_in_a_year_the_holiday_calendar_lacks_is_counted_in_calendar_days():
+    from datetime import date
+
+    from enforcement_console.formatting import deadline_cn
+
+    assert deadline_cn("2099-01-12", date(2099, 1, 2)) == "还剩 10 日"  # the page shows it instead of failing
+    assert deadline_cn("2099-01-02", date(2099, 1, 5)) == "已超期 3 日"
+    assert deadline_cn("2026-12-07", date(2026, 11, 30)) == "还剩 5 个工作日"
+
+
+def test_the_agency_to_do_list_has_its_open_corrections_with_their_deadlines(app, calls):
+    answer = client_as(app, "agency_admin", MARKET).get("/overview/")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "错案纠正待办理（1）" in text_of(answer)
+    assert 'href="/cases/followups/8"' in html and "交办：错案纠正第 8 号" in text_of(answer)
+    assert "2026年12月7日" in text_of(answer)
+    asked = [c["params"] for c in calls if c["path"] == "/reviews/followups"]
+    assert [(p["kind"], p["state"]) for p in asked] == [("correction", s) for s in ("opened", "assigned", "decided")]

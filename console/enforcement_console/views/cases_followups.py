@@ -57,6 +57,30 @@ def decision_body(form, kind: str, officer_ids: list[str]) -> dict:
     return body
 
 
+REASON = re.compile(r"^案卷评查 不合格: (\d+) points(?:; basic items failed: (.+))?$")
+
+
+def reason_cn(reason: str | None, item_labels: dict[str, str]) -> str:
+    """The service's reason (``案卷评查 不合格: 0 points; basic items failed: evidence``) as a page says it, each
+    failed basic item by its checklist label."""
+    found = REASON.match(reason or "")
+    if not found:
+        return reason or "案卷评查不合格"
+    text = f"案卷评查不合格（{found.group(1)} 分）"
+    if found.group(2):
+        failed = [item_labels.get(code.strip(), code.strip()) for code in found.group(2).split(",")]
+        text += "；不符合的基本项：" + "；".join(failed)
+    return text
+
+
+def _item_labels() -> dict[str, str]:
+    try:
+        checklists = api().get("/reviews/checklists", {"per_page": 500})["items"]
+    except ApiError:
+        return {}
+    return {item["code"]: item["label"] for checklist in checklists for item in checklist.get("items", [])}
+
+
 OFFICER_FIELD = re.compile(r"^officers\.(\d+)\.(?:(exemption)\.)?(\w+)$")
 
 
@@ -107,6 +131,7 @@ def _render_followup(record_id: int, form: str = "", errors: FormErrors = NO_ERR
     return render_template(
         "cases/followup.html",
         record=record,
+        reason=reason_cn(record.get("reason"), _item_labels()),
         names=names,
         agency_options=sorted(names.items()),
         officer_names=officer_names,

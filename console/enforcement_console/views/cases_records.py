@@ -7,6 +7,7 @@ agency its own)."""
 from __future__ import annotations
 
 import mimetypes
+from datetime import datetime, timezone
 from urllib.parse import quote
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -15,7 +16,7 @@ from ..gateway import ApiError
 from ..navigation import ADMINS
 from ..pages import NO_ERRORS, FormErrors, api, staff
 from ..translations import cases as words
-from .cases import _clean, _failed, _local_datetime, blueprint
+from .cases import CHINA, _clean, _failed, _local_datetime, blueprint, local_time_cn
 
 # the kind catalogue's stages in the case's order, as the pages group documents
 STAGES = list(words.RECORD_STAGE)
@@ -37,9 +38,19 @@ def size_cn(count) -> str:
     return f"{count} 字节"
 
 
+def utc_time_cn(value) -> str:
+    """A time the records answer in UTC (with an offset, or without one: documents' uploaded_at) in Beijing time."""
+    if value in (None, ""):
+        return "—"
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return local_time_cn(moment.astimezone(CHINA).isoformat())
+
+
 @blueprint.context_processor
 def _records_helpers():
-    return {"size_cn": size_cn}
+    return {"size_cn": size_cn, "utc_time_cn": utc_time_cn}
 
 
 def by_stage(documents: list[dict]) -> list[tuple[str, list[dict]]]:

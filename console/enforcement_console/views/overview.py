@@ -299,7 +299,20 @@ def _agency_todo(year: int) -> list[Todo]:
             else None
         ),
     )
-    groups = (items, complaints, decisions, transfers, training, certificates, refused)
+    # a failing case file's correction is the agency's to move on (its accountability record is the bureau's)
+    followups = Todo("错案纠正待办理", _link("cases.followups", kind="correction"))
+    for state, step in (("opened", "交办"), ("assigned", "作出纠正决定"), ("decided", "办结")):
+        followups.read(
+            "/reviews/followups",
+            {"kind": "correction", "state": state},
+            lambda record, step=step: {
+                "what": f"{step}：错案纠正第 {record['record_id']} 号（案件 {record['case_number']}）",
+                "kind": "错案纠正",
+                "due_on": record.get("due_on"),
+                "link": _link("cases.followup", record_id=record["record_id"]),
+            },
+        )
+    groups = (items, complaints, decisions, followups, transfers, training, certificates, refused)
     return [group.done() for group in groups]
 
 
