@@ -204,7 +204,8 @@ def test_a_cases_records_are_uploaded_verified_and_its_failing_file_followed_up(
     desk.fill("决定日期", TODAY)
     desk.click("登记处理决定")
     desk.shot("accountability-decision-refused")
-    assert "每名执法人员须选择处理结果或免责情形" in desk.text() or "尚未作出处理" in desk.text(), desk.text()
+    beside = form.locator(f'[id="e-outcome.{second}"]').inner_text()
+    assert beside == "每名执法人员须选择处理结果或免责情形，二者选一", beside
     form.locator(f'[id="f-exemption_kind.{first}"]').select_option("due_diligence")
     form.locator(f'[id="f-exemption_ground.{first}"]').select_option("party_concealment")
     form.locator(f'[id="f-exemption_text.{first}"]').fill("当事人伪造进货票据，执法人员已尽审慎审查义务")
