@@ -25,10 +25,10 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
 from enforcement_contracts import asyncapi
-from enforcement_contracts.errors import Forbidden, ServiceError, Unauthorized, ValidationFailed
+from enforcement_contracts.errors import Forbidden, ServiceError, Unauthorized, Unavailable, ValidationFailed
 from enforcement_kernel import logs
 from enforcement_kernel.config import setting
-from enforcement_kernel.db import utcnow
+from enforcement_kernel.db import database_unavailable, utcnow
 from enforcement_kernel.rpc import Rpc, schema
 from enforcement_kernel.service import Configured, ServiceBase
 
@@ -265,6 +265,12 @@ class GatewayService(ServiceBase):
             self.instrumentation.outcome("unavailable" if exc.status == 503 else "client_error")
             headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
             return error_response(exc.status, exc.code, exc.message, exc.fields, headers), exc.code
+        if database_unavailable(exc):
+            # the gateway's own database (tokens, audit) is down or out of connections: a passing condition
+            log.warning("the gateway's database is unavailable behind %s: %s", label, type(exc).__name__)
+            self.instrumentation.outcome("unavailable")
+            message = "the gateway's database is unavailable; try again shortly"
+            return error_response(503, Unavailable.code, message, None, {"Retry-After": "5"}), Unavailable.code
         if isinstance(exc, RemoteError):
             # an unexpected failure inside a service: say so without its traceback
             log.error("service error behind %s: %s", label, exc.exc_type)

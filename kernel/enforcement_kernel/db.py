@@ -116,6 +116,38 @@ def notify_channel(service: str) -> str:
     return "outbox_" + re.sub(r"[^a-z0-9_]", "_", service.lower())
 
 
+# What a database says when it cannot serve now (down, restarting, out of connections, busy): a passing condition
+# the caller may retry, not a bug of the service (PostgreSQL's and SQLite's own words).
+_UNAVAILABLE_WORDS = (
+    "too many clients",
+    "too many connections",
+    "could not connect",
+    "connection refused",
+    "server closed the connection",
+    "terminating connection",
+    "the database system is starting up",
+    "the database system is shutting down",
+    "the database system is in recovery mode",
+    "database is locked",
+)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot serve now (answered 503, retried), rather than that a statement is
+    wrong (a bug: answered 500/502 and logged with its traceback)."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    if isinstance(exc, PoolTimeout):  # every connection of the pool is in use
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    text = str(getattr(exc, "orig", exc)).lower()
+    return any(words in text for words in _UNAVAILABLE_WORDS)
+
+
 def advisory_key(name: str) -> int:
     """A PostgreSQL advisory lock key for ``name``: stable across processes and releases (not Python's hash)."""
     return zlib.crc32(name.encode()) - 2**31

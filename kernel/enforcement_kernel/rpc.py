@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import re
 
 import eventlet
@@ -19,7 +20,10 @@ from nameko.rpc import MethodProxy, RpcProxy
 
 from enforcement_contracts.errors import WIRE_ERRORS, ServiceError, Unavailable, ValidationFailed
 
+from .db import database_unavailable
 from .poison import GuardedRpc
+
+log = logging.getLogger(__name__)
 
 # Rebuild our error types on the caller's side instead of a generic RemoteError.
 for _cls in WIRE_ERRORS:
@@ -71,6 +75,12 @@ def _with_database_refusals(method):
             if "too long" in text:  # PostgreSQL: value too long for type character varying(n)
                 raise ValidationFailed("a value is too long", {name: ["is too long"]}) from None
             raise ValidationFailed("a value is out of range", {name: ["is out of range"]}) from None
+        except Exception as exc:
+            if not database_unavailable(exc):
+                raise
+            # down, restarting or out of connections: the caller may try again (503), nothing was written
+            log.warning("database unavailable in %s: %s", method.__name__, type(exc).__name__)
+            raise Unavailable("the service's database is unavailable; try again shortly") from None
 
     return call
 
