@@ -53,7 +53,8 @@ class AgencyCaseFacts(StrictSchema):
         values=fields.Dict(keys=fields.String(), values=fields.Integer()),
         metadata={
             "description": "corrections (错案纠正) and accountability records (过错责任追究) by kind: opened and "
-            "closed in the year, overdue (a step's deadline missed in the year, or still late today for the running year) and "
+            "closed in the year, overdue (a step's deadline missed in the year, or still late today for the running "
+            "year) and "
             "officers exempted (尽职免责 / 容错纠错) in the year's decisions"
         },
     )
