@@ -200,6 +200,12 @@ class ComplaintQuery(CursorPageQuery):
     agency_code = fields.String(validate=AGENCY_CODE)
     state = fields.String(validate=validate.OneOf(COMPLAINT_STATES))
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    due_by = fields.Date(
+        metadata={
+            "description": "only open complaints whose next deadline (to accept while registered, to conclude while "
+            "accepted) falls on or before this day (YYYY-MM-DD): the to-do lists read these, not every complaint"
+        }
+    )
 
 
 class ComplaintOut(StrictSchema):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, render_template, request, url_for
 from werkzeug.routing import BuildError
@@ -147,15 +147,25 @@ def _cases_by_type(section: dict | None) -> list[dict]:
 
 def _complaints_near_deadline(client, now: date) -> list[dict]:
     """Complaints whose next deadline (to accept, or to conclude) is at most NEAR_WORKING_DAYS working days away."""
-    near = []
+    near, due_by = [], _last_day_within(now, NEAR_WORKING_DAYS)
     for state, due_key in (("registered", "accept_due_on"), ("accepted", "conclude_due_on")):
-        for complaint in client.get("/supervision/complaints", {"state": state, "per_page": MAX_ROWS})["items"]:
+        query = {"state": state, "due_by": due_by.isoformat(), "per_page": MAX_ROWS}  # not every open complaint
+        for complaint in client.get("/supervision/complaints", query)["items"]:
             due = as_date(complaint.get(due_key))
             if due and working_days_between(now, due) <= NEAR_WORKING_DAYS:
                 near.append(
                     {**complaint, "due_on": due.isoformat(), "step": "受理" if state == "registered" else "办结"}
                 )
     return sorted(near, key=lambda c: c["due_on"])
+
+
+def _last_day_within(now: date, working_days: int) -> date:
+    """The last day at most ``working_days`` working days after ``now`` (the weekend or holiday after the last working
+    day included): a deadline up to it is near."""
+    day = now
+    while working_days_between(now, day + timedelta(days=1)) <= working_days:
+        day += timedelta(days=1)
+    return day
 
 
 def _link(endpoint: str, **values) -> str | None:

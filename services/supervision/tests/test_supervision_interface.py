@@ -391,3 +391,27 @@ def test_items_and_complaints_continue_after_a_cursor_as_page_numbers_do(supervi
         with pytest.raises(ValidationFailed) as refused:
             read(query)
         assert set(refused.value.fields) == {"after"}
+
+
+def test_the_to_do_list_reads_only_the_complaints_whose_next_deadline_is_near(supervision):
+    """``due_by``: open complaints whose next deadline (accepting a registered one, concluding an accepted one) is on
+    or before the day; a concluded or a later one is not read (the county dashboard asked for 500 and decrypted
+    each)."""
+    register = {"agency_code": MARKET, "complainant_kind": "citizen", "complainant_name": "李四", "summary": "投诉"}
+    first = supervision.call("register_complaint", {**register, "contact": "13812345670"})
+    second = supervision.call("register_complaint", {**register, "contact": "13812345671"})
+    complaints = lambda query: supervision.call("list_complaints", MARKET_ADMIN, query)  # noqa: E731
+    ids = lambda query: {c["complaint_id"] for c in complaints(query)["items"]}  # noqa: E731
+    accept_due = date.fromisoformat(complaints({})["items"][0]["accept_due_on"])
+    assert ids({"due_by": accept_due.isoformat()}) == {first["complaint_id"], second["complaint_id"]}
+    assert ids({"due_by": (accept_due - timedelta(days=1)).isoformat()}) == set()
+    accepted = supervision.call(
+        "decide_complaint", MARKET_ADMIN, second["complaint_id"], {"accept": True, "reasons": "属于受理范围"}
+    )
+    conclude_due = date.fromisoformat(accepted["conclude_due_on"])
+    assert conclude_due > accept_due
+    assert ids({"due_by": accept_due.isoformat()}) == {first["complaint_id"]}  # its next deadline is to conclude
+    assert ids({"due_by": conclude_due.isoformat(), "state": "accepted"}) == {second["complaint_id"]}
+    with pytest.raises(ValidationFailed) as refused:
+        complaints({"due_by": "next week"})
+    assert set(refused.value.fields) == {"due_by"}

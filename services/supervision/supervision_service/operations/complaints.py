@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from enforcement_contracts import supervision as contract
 from enforcement_contracts.common import page
@@ -145,11 +145,22 @@ def read_complaint(session, actor: dict, complaint_id, cipher) -> dict:
     return complaint_out(c, cipher)
 
 
+def next_deadline_by(day):
+    """Open complaints whose next deadline falls on or before ``day``: accepting a registered one, concluding an
+    accepted one (the open states are few at any time, so their (state, id) index keeps this small)."""
+    return or_(
+        and_(m.Complaint.state == m.REGISTERED, m.Complaint.accept_due_on <= day),
+        and_(m.Complaint.state == m.ACCEPTED, m.Complaint.conclude_due_on <= day),
+    )
+
+
 def list_complaints(session, actor: dict, query: dict, cipher) -> dict:
     conditions = scope_conditions(actor, query, m.Complaint.agency_code)
     for name in ("state", "year"):
         if query.get(name) is not None:
             conditions.append(getattr(m.Complaint, name) == query[name])
+    if query.get("due_by") is not None:
+        conditions.append(next_deadline_by(query["due_by"]))
     stmt = select(m.Complaint).where(*conditions)
     found = paging.keyset_page(session, stmt, [(m.Complaint.id, True)], query, "complaints")
     rows = [_shown(c, cipher) for c in found.rows]
