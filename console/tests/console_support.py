@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from enforcement_console.settings import Settings
 
 
@@ -20,3 +22,18 @@ def unit_settings() -> Settings:
         session_minutes=60,
         county="五寨县",
     )
+
+
+def client_as(app, role: str, agency_code: str | None = None):
+    """A test client signed in as ``role`` (of ``agency_code``), with the form token ``csrf-token``."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["token"] = "t"
+        session["user"] = {"username": f"{role}-user", "role": role, "agency_code": agency_code}
+        session["csrf"] = "csrf-token"
+    return client
+
+
+def text_of(response) -> str:
+    """A page's text as a person reads it: tags dropped, spaces collapsed."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))

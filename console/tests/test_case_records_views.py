@@ -10,7 +10,7 @@ import io
 import re
 
 import pytest
-from console_support import unit_settings
+from console_support import client_as, text_of, unit_settings
 from enforcement_console import messages
 from enforcement_console.app import create_app
 from enforcement_console.gateway import ApiError, Gateway
@@ -169,19 +169,6 @@ def calls(monkeypatch):
 @pytest.fixture
 def app(calls):
     return create_app(unit_settings())
-
-
-def client_as(app, role: str, agency_code: str | None = None):
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["token"] = "t"
-        session["user"] = {"username": f"{role}-user", "role": role, "agency_code": agency_code}
-        session["csrf"] = "csrf-token"
-    return client
-
-
-def text_of(response) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
 
 
 def test_the_records_page_lists_documents_by_stage_with_their_download_and_what_is_missing(app):

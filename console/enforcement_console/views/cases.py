@@ -225,20 +225,25 @@ def timeline(case: dict) -> list[tuple[str, object]]:
 CASE_FILTERS = ("agency_code", "type_code", "status", "from", "to", "overdue", "flagged")
 
 
-@blueprint.route("/")
-@staff(*ADMINS)
-def index():
-    chosen = filters(*CASE_FILTERS)
+def filtered_list(path: str, names: tuple[str, ...]) -> tuple[dict, dict, FormErrors]:
+    """A list page's filters (an agency admin's own agency: no agency filter), its page, and a refused filter's
+    errors (an empty page then)."""
+    chosen = filters(*names)
     if own_agency():
         chosen.pop("agency_code", None)
     query = {**chosen, **paging()}
-    errors = NO_ERRORS
     try:
-        data = api().get("/cases", query)
+        return chosen, api().get(path, query), NO_ERRORS
     except ApiError as error:
         if error.status != 400:
             raise
-        errors, data = FormErrors(error), {"items": [], "total": 0, "page": 1, "per_page": query["per_page"]}
+        return chosen, {"items": [], "total": 0, "page": 1, "per_page": query["per_page"]}, FormErrors(error)
+
+
+@blueprint.route("/")
+@staff(*ADMINS)
+def index():
+    chosen, data, errors = filtered_list("/cases", CASE_FILTERS)
     names = agencies()
     return render_template(
         "cases/index.html",

@@ -12,8 +12,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from ..gateway import ApiError
 from ..navigation import ADMINS, BUREAU
-from ..pages import NO_ERRORS, FormErrors, api, filters, paging, role, staff
-from .cases import _clean, _failed, agencies, blueprint, own_agency
+from ..pages import NO_ERRORS, FormErrors, api, role, staff
+from .cases import _clean, _failed, agencies, blueprint, filtered_list, own_agency
 
 FILTERS = ("agency_code", "kind", "state", "overdue")
 STEPS = {"assignment": "assigned", "decision": "decided", "closure": "closed"}
@@ -98,17 +98,7 @@ def officer_errors(errors: FormErrors, officer_ids: list[str]) -> None:
 @blueprint.route("/followups")
 @staff(*ADMINS)
 def followups():
-    chosen = filters(*FILTERS)
-    if own_agency():
-        chosen.pop("agency_code", None)
-    query = {**chosen, **paging()}
-    errors = NO_ERRORS
-    try:
-        data = api().get("/reviews/followups", query)
-    except ApiError as error:
-        if error.status != 400:
-            raise
-        errors, data = FormErrors(error), {"items": [], "total": 0, "page": 1, "per_page": query["per_page"]}
+    chosen, data, errors = filtered_list("/reviews/followups", FILTERS)
     names = agencies()
     return render_template(
         "cases/followups.html",
