@@ -28,6 +28,14 @@ CASE = {
     "case_number": "五市监罚〔2026〕88号",
     "agency_code": MARKET,
     "status": "decided",
+    "item_id": "i" * 32,
+    "item_name": "销售过期食品",
+    "item_version": 1,
+    "type_code": "penalty",
+    "procedure": "ordinary",
+    "party": {"kind": "organisation", "name": "五寨县某超市"},
+    "filed_on": "2026-03-04",
+    "decided_on": "2026-04-01",
     "officers": [{"officer_id": o} for o in OFFICERS],
     "records": {
         "missing_documents": [{"code": "service_receipt", "name": "送达回证"}],
@@ -114,6 +122,8 @@ ANSWERS = {
     "/officers": page(*({"officer_id": o, "name": n} for o, n in zip(OFFICERS, ("执法员甲", "执法员乙"), strict=True))),
     "/agencies": page({"code": MARKET, "name": "县市场监管局"}, {"code": FARMING, "name": "县农业农村局"}),
     "/reviews/followups/7": RECORD,
+    "/catalogue/types": page({"code": "penalty", "penalty_procedure": True, "publish_decisions": True}),
+    f"/catalogue/items/{'i' * 32}/benchmarks": page(),
 }  # fmt: skip
 
 
@@ -179,6 +189,8 @@ def test_the_records_page_lists_documents_by_stage_with_their_download_and_what_
     assert f'href="/cases/{CASE_ID}/records/documents/{DOC_ID}/file"' in answer.get_data(as_text=True)
     assert "本案还缺少：送达回证。缺少必备文书的案件不能结案" in text and "尚未登记" in text
     assert "完好" not in text  # verified only when asked
+    case_page = text_of(client_as(app, "bureau").get(f"/cases/{CASE_ID}"))
+    assert "按文书目录还缺少：送达回证。" in case_page and "查看、上传案卷材料" in case_page
     case_page = client_as(app, "bureau").get(f"/cases/{CASE_ID}/records?verify=1")
     assert "完好 记录链 1 条记录均未被改动，1 个文件均与上传时一致" in text_of(case_page)
 
