@@ -189,6 +189,7 @@ def test_the_records_page_lists_documents_by_stage_with_their_download_and_what_
     assert f'href="/cases/{CASE_ID}/records/documents/{DOC_ID}/file"' in answer.get_data(as_text=True)
     assert "本案还缺少：送达回证。缺少必备文书的案件不能结案" in text and "尚未登记" in text
     assert "完好" not in text  # verified only when asked
+    assert "行政处理决定书（决定；不超过 20 MB）" in text and "执法记录仪音视频（调查取证；不超过 2 GB）" in text
     case_page = text_of(client_as(app, "bureau").get(f"/cases/{CASE_ID}"))
     assert "按文书目录还缺少：送达回证。" in case_page and "查看、上传案卷材料" in case_page
     case_page = client_as(app, "bureau").get(f"/cases/{CASE_ID}/records?verify=1")
@@ -213,6 +214,9 @@ def test_an_upload_is_passed_on_as_its_file_with_its_media_type_and_a_refusal_na
     html = refused.get_data(as_text=True)
     assert refused.status_code == 400
     assert re.search(r'id="e-file">文件超过该类文书的大小上限 2048 MiB（2147483648 字节）<', html)
+    form = {"_csrf": "csrf-token", "kind": "decision", "file": (io.BytesIO(b"%PDF-1.7 y"), "决定2.pdf")}
+    assert client.post(f"/cases/{CASE_ID}/records/documents", data=form).status_code == 302
+    assert calls[-1]["params"]["stage"] == "decided"  # the kind's one stage
     nothing = client.post(f"/cases/{CASE_ID}/records/documents", data={"_csrf": "csrf-token", "kind": "decision"})
     assert nothing.status_code == 400 and "请选择要上传的文件" in text_of(nothing)
 

@@ -61,6 +61,16 @@ def by_stage(documents: list[dict]) -> list[tuple[str, list[dict]]]:
     return [(stage, rows) for stage, rows in groups.items() if rows]
 
 
+def kind_options(kinds: list[dict]) -> list[tuple[str, str]]:
+    """The 文书种类 choices, each with its stages and size limit: 行政处理决定书（决定；不超过 20 MB）."""
+    options = []
+    for kind in kinds:
+        stages = kind.get("stages") or []
+        where = "各环节" if len(stages) >= len(STAGES) - 1 else "、".join(words.RECORD_STAGE.get(s, s) for s in stages)
+        options.append((kind["code"], f"{kind['name']}（{where}；不超过 {size_cn(kind['max_bytes'])}）"))
+    return options
+
+
 def media_type_of(upload) -> str:
     """The file's media type: the browser's, or from its name when the browser sent none or a generic one."""
     given = (upload.mimetype or "").lower()
@@ -129,6 +139,7 @@ def _render_records(case_id: str, form: str = "", errors: FormErrors = NO_ERRORS
         case=case,
         catalogue=catalogue,
         kinds=kinds,
+        kind_options=kind_options(catalogue["kinds"]),
         stages=by_stage(documents),
         documents=documents,
         recording_documents=[d for d in documents if d["kind"] == "recording"],
@@ -161,6 +172,10 @@ def upload_document(case_id):
     )
     if "title" in query:
         query["title"] = query["title"][:200]
+    if "kind" in query and "stage" not in query:  # a kind of one stage needs no choice
+        stages = next((k["stages"] for k in api().get("/document-kinds")["kinds"] if k["code"] == query["kind"]), [])
+        if len(stages) == 1:
+            query["stage"] = stages[0]
     if not upload or not upload.filename:
         errors = FormErrors(fields={"file": ["请选择要上传的文件"]}, sentence="请选择要上传的文件。")
         return _render_records(case_id, "upload", errors, 400)
