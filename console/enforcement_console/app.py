@@ -169,4 +169,15 @@ def main() -> None:
     log.info(
         "console on http://%s:%s/ (gateway %s; parts %s)", host, port, settings.gateway_url, sorted(settings.parts)
     )
-    waitress.serve(create_app(settings), host=host or "0.0.0.0", port=int(port), threads=settings.threads, ident="")
+    from .views.cases_records import UPLOAD_LIMIT
+
+    # waitress refuses a body over 1 GiB by default; a case's recording may be 2 GiB (it spools bodies to disk, and
+    # every other form keeps Flask's MAX_CONTENT_LENGTH)
+    waitress.serve(
+        create_app(settings),
+        host=host or "0.0.0.0",
+        port=int(port),
+        threads=settings.threads,
+        ident="",
+        max_request_body_size=UPLOAD_LIMIT,
+    )
