@@ -66,13 +66,17 @@ def case_facts(case: m.Case) -> set[str]:
     )
 
 
-def missing_documents(session, case: m.Case, catalogue: Catalogue | None = None) -> list[Kind]:
-    """The kinds the catalogue requires of the case as it stands, which it does not hold (catalogue order)."""
+def missing_documents(
+    session, case: m.Case, catalogue: Catalogue | None = None, present: set[str] | None = None
+) -> list[Kind]:
+    """The kinds the catalogue requires of the case as it stands, which it does not hold (catalogue order);
+    ``present``: the kinds it holds when already read (a page of cases, ``records_data``)."""
     if catalogue is None:  # read once per session: a page of cases checks each against the same catalogue
         catalogue = session.info.get("kind_catalogue") or session.info.setdefault(
             "kind_catalogue", kind_catalogue(session)
         )
-    present = present_kinds(session, case.case_id)
+    if present is None:
+        present = present_kinds(session, case.case_id)
     required = catalogue.required_kinds(case.type_code, case.procedure, case_facts(case))
     return [k for k in required if k.code not in present]
 
@@ -110,18 +114,55 @@ def recording_findings(session, case: m.Case, settings: RecordsSettings) -> list
     return [finding] if finding else []
 
 
-def records_checks(session, case: m.Case, settings: RecordsSettings) -> dict:
+@dataclass(frozen=True)
+class RecordsData:
+    """What ``records_checks`` reads of some cases, read with one query per kind (a page of cases costs the same
+    few queries as one case): the document kinds each holds, its recordings, the codes of their items."""
+
+    present: dict[str, set[str]] = field(default_factory=dict)
+    recordings: dict[str, int] = field(default_factory=dict)
+    item_codes: dict[str, str] = field(default_factory=dict)
+
+
+def records_data(session, cases: list[m.Case], settings: RecordsSettings) -> RecordsData:
+    """``RecordsData`` of the cases held to the records rules (the others are not looked up: no query for them)."""
+    held = [c for c in cases if rules.completeness_applies(c.filed_on, settings.required_from)]
+    if not held:
+        return RecordsData()
+    ids = [c.case_id for c in held]
+    present: dict[str, set[str]] = {}
+    for case_id, kind in session.execute(
+        select(m.CaseDocument.case_id, m.CaseDocument.kind).where(m.CaseDocument.case_id.in_(ids))
+    ):
+        present.setdefault(case_id, set()).add(kind)
+    recordings = dict(
+        session.execute(
+            select(m.Recording.case_id, func.count()).where(m.Recording.case_id.in_(ids)).group_by(m.Recording.case_id)
+        ).all()
+    )
+    codes = {}
+    if settings.recording.items:
+        items = {c.item_id for c in held}
+        codes = dict(session.execute(select(m.Item.item_id, m.Item.code).where(m.Item.item_id.in_(items))).all())
+    return RecordsData(present, recordings, codes)
+
+
+def records_checks(session, case: m.Case, settings: RecordsSettings, data: RecordsData | None = None) -> dict:
     """What the case's procedural checks show of its records now: the documents it lacks (by kind) and whether it
     needs recordings and has some. A case filed before ``required_from`` is held to neither: nothing is looked up
-    (a list of historical cases costs no query more)."""
+    (a list of historical cases costs no query more). ``data``: ``records_data`` of a page holding the case."""
     if not rules.completeness_applies(case.filed_on, settings.required_from):
         return {"missing_documents": [], "completeness_enforced": False, "recording_required": False, "recordings": 0}
-    missing = missing_documents(session, case)
-    keys = _item_keys(session, case) if settings.recording.items else set()
+    if data is None:
+        data = records_data(session, [case], settings)
+    missing = missing_documents(session, case, present=data.present.get(case.case_id, set()))
+    keys = {case.item_id} if settings.recording.items else set()
+    if settings.recording.items and data.item_codes.get(case.item_id):
+        keys.add(data.item_codes[case.item_id])
     reason = rules.recording_reason(case.type_code, case.procedure, keys, settings.recording)
     return {
         "missing_documents": [{"code": k.code, "name": k.name} for k in missing],
         "completeness_enforced": True,
         "recording_required": reason is not None,
-        "recordings": recording_count(session, case.case_id),
+        "recordings": data.recordings.get(case.case_id, 0),
     }
