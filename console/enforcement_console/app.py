@@ -17,6 +17,11 @@ from . import formatting, messages, navigation, pages
 from .gateway import ApiError, Gateway
 from .settings import Settings
 from .views import PUBLIC_BLUEPRINTS, STAFF_BLUEPRINTS
+from .views.cases_records import UPLOAD_LIMIT
+
+# pages that take files over MAX_CONTENT_LENGTH (a case's evidence and recordings): their own limit, set before the
+# form (and its token) is first read
+LARGE_UPLOADS = {"cases.upload_document": UPLOAD_LIMIT}
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Flask:
             app.register_blueprint(blueprint)
     app.add_url_rule("/", "root", _root)
     app.add_url_rule("/healthz", "healthz", _healthz)
+    app.before_request(_upload_limit)
     app.before_request(_check_csrf)
     app.after_request(_headers)
     app.register_error_handler(ApiError, _api_error)
@@ -104,6 +110,12 @@ def csrf_token() -> str:
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(24)
     return session["csrf"]
+
+
+def _upload_limit():
+    limit = LARGE_UPLOADS.get(request.endpoint or "")
+    if limit:
+        request.max_content_length = limit
 
 
 def _check_csrf():
@@ -169,8 +181,6 @@ def main() -> None:
     log.info(
         "console on http://%s:%s/ (gateway %s; parts %s)", host, port, settings.gateway_url, sorted(settings.parts)
     )
-    from .views.cases_records import UPLOAD_LIMIT
-
     # waitress refuses a body over 1 GiB by default; a case's recording may be 2 GiB (it spools bodies to disk, and
     # every other form keeps Flask's MAX_CONTENT_LENGTH)
     waitress.serve(

@@ -217,6 +217,10 @@ def test_an_upload_is_passed_on_as_its_file_with_its_media_type_and_a_refusal_na
     form = {"_csrf": "csrf-token", "kind": "decision", "file": (io.BytesIO(b"%PDF-1.7 y"), "决定2.pdf")}
     assert client.post(f"/cases/{CASE_ID}/records/documents", data=form).status_code == 302
     assert calls[-1]["params"]["stage"] == "decided"  # the kind's one stage
+    big = b"%PDF-1.7 " + b"0" * (26 << 20)  # over the console's 25 MB for other forms
+    form = {"_csrf": "csrf-token", "kind": "decision", "stage": "decided", "file": (io.BytesIO(big), "卷宗.pdf")}
+    assert client.post(f"/cases/{CASE_ID}/records/documents", data=form).status_code == 302
+    assert calls[-1]["sent"] == big
     nothing = client.post(f"/cases/{CASE_ID}/records/documents", data={"_csrf": "csrf-token", "kind": "decision"})
     assert nothing.status_code == 400 and "请选择要上传的文件" in text_of(nothing)
 

@@ -20,8 +20,8 @@ from .cases import CHINA, _clean, _failed, _local_datetime, blueprint, local_tim
 
 # the kind catalogue's stages in the case's order, as the pages group documents
 STAGES = list(words.RECORD_STAGE)
-# the console takes a file as large as the catalogue's largest kind (a recording); the gateway checks each kind's
-# own limit and names it when refusing
+# the console takes a file as large as the catalogue's largest kind (a recording; app.LARGE_UPLOADS); the gateway
+# checks each kind's own limit and names it when refusing
 UPLOAD_LIMIT = 2048 * 1024 * 1024 + 1024 * 1024
 CHUNK = 64 * 1024
 
@@ -161,7 +161,6 @@ def records(case_id):
 @blueprint.route("/<case_id>/records/documents", methods=["POST"])
 @staff(*ADMINS)
 def upload_document(case_id):
-    request.max_content_length = UPLOAD_LIMIT
     upload = request.files.get("file")
     query = _clean(
         {
