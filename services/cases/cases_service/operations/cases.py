@@ -11,6 +11,7 @@ from enforcement_contracts.cases import legal_review as legal_review_contract
 from enforcement_contracts.cases import procedure as procedure_contract
 from enforcement_contracts.errors import Conflict, NotFound, ValidationFailed
 from enforcement_kernel import access, paging
+from enforcement_kernel.rpc import schema
 from enforcement_kernel.workdays import default_calendar
 
 from .. import models as m
@@ -313,13 +314,14 @@ def case_dicts(session, cases: list[m.Case], settings: Settings, today: date) ->
             ).all()
         )
     records = records_data(session, cases, settings.records)
+    shown = schema(procedure_contract.Case)  # one instance for the page: building one takes about half a millisecond
     rows = []
     for case in cases:
         item_type = types.get(case.type_code)
         publication = publications.get(case.case_id)
         due_on = decision_due_on(case, item_type, suspensions[case.case_id], extensions[case.case_id], settings, today)
         rows.append(
-            procedure_contract.Case().dump(
+            shown.dump(
                 {
                     "case_id": case.case_id,
                     "agency_code": case.agency_code,
