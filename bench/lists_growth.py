@@ -371,6 +371,9 @@ PER_PAGE = 20
 
 def dashboard(today: date) -> dict[str, tuple[str, dict]]:
     """The county dashboard's gateway calls (console views/overview.py ``_bureau``), this year's."""
+    from enforcement_console.views.overview import MAX_ROWS, NEAR_WORKING_DAYS, _last_day_within
+
+    near = {"due_by": _last_day_within(today, NEAR_WORKING_DAYS).isoformat(), "per_page": MAX_ROWS}
     return {
         "dashboard: promptness": (
             "/supervision/promptness",
@@ -378,8 +381,9 @@ def dashboard(today: date) -> dict[str, tuple[str, dict]]:
         ),
         "dashboard: annual report": ("/supervision/annual-reports", {"year": today.year}),
         "dashboard: overdue items": ("/supervision/items", {"overdue": "true", "per_page": 10}),
-        "dashboard: complaints registered": ("/supervision/complaints", {"state": "registered", "per_page": 500}),
-        "dashboard: complaints accepted": ("/supervision/complaints", {"state": "accepted", "per_page": 500}),
+        # the open complaints whose next deadline is near, as the console asks since 2a7a0d7 (before: 500 a state)
+        "dashboard: complaints registered": ("/supervision/complaints", {"state": "registered", **near}),
+        "dashboard: complaints accepted": ("/supervision/complaints", {"state": "accepted", **near}),
         "dashboard: training compliance": ("/training/compliance/summary", {"year": today.year}),
         "dashboard: pending applications": ("/certificate-applications", {"state": "pending", "per_page": 10}),
     }

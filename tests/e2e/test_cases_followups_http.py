@@ -6,7 +6,7 @@ finds neither."""
 from __future__ import annotations
 
 import pytest
-from cases_support import DOMAIN, NRJ, SCJ, agency_admin, certified_officer
+from cases_support import NRJ, SCJ, agency_admin, certified_officer, penalty_item
 from enforcement_testing import RUN_DATE, valid_id_number, wait_until
 
 EXEMPTION = {
@@ -23,18 +23,7 @@ def _failing_file(suite, admin, scj) -> tuple[list[dict], dict]:
         "/officers",
         json={"agency_code": NRJ, "name": "评查员", "id_number": valid_id_number(710), "domains": ["agriculture"]},
     ).json()
-    item = scj.post(
-        "/catalogue/items",
-        json={
-            "agency_code": SCJ,
-            "code": "SCJ-CF-020",
-            "type_code": "penalty",
-            "name": "销售过期食品",
-            "domain": DOMAIN,
-            "legal_basis": "《中华人民共和国食品安全法》第一百二十四条",
-            "effective_from": "2022-01-01",
-        },
-    ).json()
+    item = penalty_item(scj, "SCJ-CF-020")
     case = scj.post(
         "/cases",
         json={

@@ -6,7 +6,15 @@ deleted, and is refused to another agency. Every answer is checked against the g
 from __future__ import annotations
 
 import pytest
-from cases_support import DOMAIN, NRJ, SCJ, agency_admin, certified_officer, tamper_and_verify
+from cases_support import (
+    NRJ,
+    SCJ,
+    agency_admin,
+    certified_officer,
+    penalty_item,
+    report_case,
+    tamper_and_verify,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -31,33 +39,10 @@ def test_closing_waits_for_the_service_receipt_and_the_chain_finds_tampering(cas
     assert kinds.status_code == 200, kinds.text
     kinds = kinds.json()
     assert {k["code"]: k["name"] for k in kinds["kinds"]}["service_receipt"] == "送达回证"
-    item = scj.post(
-        "/catalogue/items",
-        json={
-            "agency_code": SCJ,
-            "code": "SCJ-CF-063",
-            "type_code": "penalty",
-            "name": "销售过期食品",
-            "domain": DOMAIN,
-            "legal_basis": "《中华人民共和国食品安全法》第一百二十四条",
-            "effective_from": "2022-01-01",
-        },
-    ).json()
-    reported = scj.post(
-        "/cases",
-        json={
-            "agency_code": SCJ,
-            "case_number": "五市监罚〔2024〕63号",
-            "item_id": item["item_id"],
-            "filed_on": "2024-07-03",
-            "violation_on": "2024-06-28",
-            "party": {"kind": "organisation", "name": "某某商贸有限公司"},
-            "officers": [{"officer_id": o["officer_id"]} for o in officers],
-        },
-    )
-    assert reported.status_code == 201, reported.text
-    case_id = reported.json()["case_id"]
-    assert [d["code"] for d in reported.json()["records"]["missing_documents"]] == ["filing_approval"]
+    item = penalty_item(scj, "SCJ-CF-063")
+    reported = report_case(scj, item, officers, "五市监罚〔2024〕63号")
+    case_id = reported["case_id"]
+    assert [d["code"] for d in reported["records"]["missing_documents"]] == ["filing_approval"]
 
     def attach(kind: str, stage: str) -> dict:
         answer = scj.post(
