@@ -6,7 +6,7 @@ services' and nameko's testing tools need it in the test process) breaks; separa
 Each shard is an ordinary pytest run with a RabbitMQ vhost, databases and ports of its own; pytest-split balances
 the shards by the recorded durations in tests/durations.json (tests it does not know count as the average).
 
-    scripts/pytest_shards.py                     # TEST_SHARDS (default 3) shards, every test under testpaths
+    scripts/pytest_shards.py                     # TEST_SHARDS (default 4) shards, every test under testpaths
     scripts/pytest_shards.py --update-durations  # the same, then rewrite tests/durations.json from this run
 
 The browser tests (tests/browser) are one more process of their own, started beside the shards: they must run without
@@ -74,7 +74,7 @@ def totals(log_text: str) -> dict[str, int]:
 
 def main(argv: list[str]) -> int:
     update = "--update-durations" in argv
-    shards = int(os.environ.get("TEST_SHARDS", "3"))
+    shards = int(os.environ.get("TEST_SHARDS", "4"))
     LOGS.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     running = []

@@ -44,7 +44,7 @@ def translate(message: str) -> str | None:
     for pattern, chinese in PATTERNS:
         match = pattern.match(message)
         if match:
-            return match.expand(chinese)
+            return chinese(match) if callable(chinese) else match.expand(chinese)
     named = FIELD_FIRST.match(message)  # "decided_on must not be after today": the field's own message
     if named:
         return translate(named.group(1))

@@ -209,6 +209,13 @@ def test_the_messages_a_clerk_meets_most_read_naturally():
     ) == ("简易程序（当场处罚）罚款不能超过 200 元（《行政处罚法》第五十一条）")
     assert messages.translate("documents deducts at most 10 points") == "该项最多扣 10 分"
     assert messages.translate("must not be before notice_on (2026-08-03)") == "不能早于前一环节的日期 2026-08-03"
+    # a document's media types as a clerk knows them, not as codes
+    assert messages.translate("a decision is one of application/pdf, image/jpeg, image/png, not video/mp4") == (
+        "该类文书只接受以下格式的文件：PDF 文件、JPEG 图片、PNG 图片（所选文件为 MP4 视频）"
+    )
+    assert messages.translate("a decision is one of application/pdf, not an unnamed type").endswith(
+        "（所选文件为 未注明的格式）"
+    )
 
 
 def test_every_code_the_cases_pages_show_has_its_word():

@@ -359,9 +359,10 @@ class TokenCache:
         done = self._reading[key] = Event()
         try:
             identity = self._read(db, authorization, now)
-            if len(self._entries) >= self.max_entries:
-                self._entries.clear()
-            self._entries[key] = (time.monotonic(), epoch, identity)
+            if identity is not None:  # only a valid token is remembered; a refusal raised before this
+                if len(self._entries) >= self.max_entries:
+                    self._entries.clear()
+                self._entries[key] = (time.monotonic(), epoch, identity)
             return identity
         finally:
             if self._reading.get(key) is done:

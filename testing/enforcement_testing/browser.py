@@ -186,7 +186,10 @@ def chromium():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--lang=zh-CN"],  # date fields as 年/月/日
+            args=["--no-sandbox", "--disable-gpu", "--lang=zh-CN"],
+            # the browser's own controls as a clerk sees them (date fields 年/月/日, 选择文件): Linux chromium takes
+            # its interface language from LANGUAGE, with its Chinese resources (Debian's chromium-l10n)
+            env={**os.environ, "LANGUAGE": "zh_CN"},
         )
         yield browser
         browser.close()

@@ -114,7 +114,7 @@ def test_a_cases_records_are_uploaded_verified_and_its_failing_file_followed_up(
     upload(tab, "decision", "decided", "决定书.mp4", "video/mp4", MP4)
     tab.shot("upload-refused")
     refusal = page.locator('[id="e-file"]').inner_text()
-    assert "该类文书只接受以下格式的文件" in refusal and "application/pdf" in refusal, refusal
+    assert "该类文书只接受以下格式的文件：PDF 文件、JPEG 图片、PNG 图片" in refusal and "MP4 视频" in refusal, refusal
     assert "本案还没有上传材料" in tab.text()
 
     # the 决定书 as a PDF: listed under 决定 with its size and uploader, downloaded byte for byte

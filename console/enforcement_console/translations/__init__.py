@@ -1,6 +1,7 @@
 """What the console says in Chinese for what the API says in English: one module per area.
 
-Each module has ``EXACT`` (message → Chinese), ``PATTERNS`` (regular expression → Chinese with ``\\1``-style groups)
+Each module has ``EXACT`` (message → Chinese), ``PATTERNS`` (regular expression → Chinese with ``\\1``-style groups,
+or a function of the match for a message that lists things)
 and ``LABELS`` (kind → code → Chinese word, e.g. ``certificate_status`` → ``valid`` → 有效). The words follow the
 county's glossary (docs/console.md). A message with no translation is shown as a generic Chinese sentence and
 logged, so it can be added here.
@@ -16,7 +17,7 @@ from . import accounts, cases, common, personnel, supervision, training
 MODULES = (accounts, personnel, training, cases, supervision, common)
 
 EXACT: dict[str, str] = {}
-PATTERNS: list[tuple[re.Pattern, str]] = []
+PATTERNS: list[tuple[re.Pattern, object]] = []  # Chinese text, or a function of the match
 LABELS: dict[str, dict[str, str]] = {}
 for _module in MODULES:
     EXACT.update(getattr(_module, "EXACT", {}))

@@ -494,7 +494,30 @@ EXACT: dict[str, str] = {
     "must not be after today": "不能晚于今天",
 }
 
-PATTERNS: list[tuple[str, str]] = [
+# the media types a document kind accepts, as a clerk knows them (an unknown one is shown as it is)
+MEDIA_NAMES = {
+    "application/pdf": "PDF 文件",
+    "image/jpeg": "JPEG 图片",
+    "image/png": "PNG 图片",
+    "audio/mpeg": "MP3 音频",
+    "audio/mp4": "M4A 音频",
+    "audio/wav": "WAV 音频",
+    "video/mp4": "MP4 视频",
+    "video/quicktime": "MOV 视频",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word 文档（.docx）",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel 表格（.xlsx）",
+    "application/ofd": "OFD 版式文件",
+    "application/zip": "ZIP 压缩包",
+    "an unnamed type": "未注明的格式",  # no Content-Type sent
+}
+
+
+def _media_refusal(allowed: str, sent: str) -> str:
+    names = "、".join(MEDIA_NAMES.get(t.strip(), t.strip()) for t in allowed.split(","))
+    return f"该类文书只接受以下格式的文件：{names}（所选文件为 {MEDIA_NAMES.get(sent.strip(), sent.strip())}）"
+
+
+PATTERNS: list = [
     # refusals that name their first problem: the form shows every problem beside its field
     (r"^the case was refused: .*$", "案件未能保存，请按标出的提示修改。"),
     (r"^the review was refused: .*$", "法制审核未能登记，请按标出的提示修改。"),
@@ -691,7 +714,7 @@ PATTERNS: list[tuple[str, str]] = [
     (r"^(\S+) is not a document of the case$", "该文书不属于本案"),
     (r"^unknown chain entry type (\S+)$", "未知的案卷记录类型"),
     (r"^a (\w+) \((.+)\) belongs to the stages (.+)$", "\\2不能归入所选的办案环节"),
-    (r"^a (\w+) is one of (.+), not (.+)$", "该类文书只接受以下格式的文件：\\2（所选文件为 \\3）"),
+    (r"^a (\w+) is one of (.+), not (.+)$", lambda m: _media_refusal(m.group(2), m.group(3))),
     (
         r"^larger than the (.+) limit of a (\w+) \(max_bytes (\d+)\)$",
         "文件超过该类文书的大小上限 \\1（\\3 字节）",
